@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ClientConfig, Me } from './client-config.js';
+import { Incident, IncidentSnapshot } from './incident.js';
+import { OnCallNow } from './oncall.js';
+import { Page, PageRequest } from './page.js';
+import { singleLineText } from './text.js';
+
+export const API_PREFIX = '/api/v1';
+/** Browser sessions send their CSRF token in this header on POST/PUT/PATCH/DELETE. */
+export const CSRF_HEADER = 'x-klaxon-csrf';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Tells the server which kind of client sent a request (`desktop`, `web`). */
+export const CLIENT_HEADER = 'x-klaxon-client';
+
+export const AckRequest = z.object({ message: singleLineText('message', 0, 200).optional() }).strict();
+export type AckRequest = z.input<typeof AckRequest>;
+export const AckResult = z.object({ incident: Incident.nullable(), accepted: z.boolean(), message: z.string() }).strict();
+export type AckResult = z.infer<typeof AckResult>;
+
+export const MyPages = z.object({ pages: z.array(Page) }).strict();
+export type MyPages = z.infer<typeof MyPages>;
+
+interface RouteDef {
+  method: 'GET' | 'POST';
+  path: string;
+  /** 'none': public; 'user': any valid token/session; otherwise the permission needed. */
+  auth: 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status: number;
+}
+
+/** Every Klaxon server route, with its schemas: the one source both server and clients use. */
+export const routes = {
+  clientConfig: { method: 'GET', path: `${API_PREFIX}/client-config`, auth: 'none', response: ClientConfig, status: 200 },
+  me: { method: 'GET', path: `${API_PREFIX}/me`, auth: 'user', response: Me, status: 200 },
+  incidents: { method: 'GET', path: `${API_PREFIX}/incidents`, auth: 'view', response: IncidentSnapshot, status: 200 },
+  oncall: { method: 'GET', path: `${API_PREFIX}/oncall`, auth: 'view', response: OnCallNow, status: 200 },
+  createPage: { method: 'POST', path: `${API_PREFIX}/pages`, auth: 'page', body: PageRequest, response: Page, status: 202 },
+  myPages: { method: 'GET', path: `${API_PREFIX}/pages/mine`, auth: 'user', response: MyPages, status: 200 },
+  getPage: { method: 'GET', path: `${API_PREFIX}/pages/:id`, auth: 'user', response: Page, status: 200 },
+  ackIncident: { method: 'POST', path: `${API_PREFIX}/incidents/:number/ack`, auth: 'acknowledge', body: AckRequest, response: AckResult, status: 200 },
+  /** Server-sent events; see sse.ts. */
+  events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
+  /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */
+  oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
+} as const satisfies Record<string, RouteDef>;
+export type RouteName = keyof typeof routes;
+
+/** Fills `:params` of a route path. */
+export function routePath(name: RouteName, params: Record<string, string> = {}): string {
+  return routes[name].path.replace(/:([a-z]+)/gi, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`missing route parameter ${k}`);
+    return encodeURIComponent(v);
+  });
+}
+
+/** Browser sign-in routes run by the server for the web UI (outside /api). */
+export const webAuthRoutes = { login: '/auth/login', callback: '/auth/callback', logout: '/auth/logout' } as const;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ClientConfig, Me } from './client-config.js';
+import { IncidentSnapshot } from './incident.js';
+import { IsoTime } from './text.js';
+
+/** Where the user stands with sign-in. */
+export const AuthState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-out'), message: z.string().nullable() }).strict(),
+  /** `authorizeUrl` is shown so the user can copy it into another browser if the default one misbehaves. */
+  z.object({ status: z.literal('signing-in'), authorizeUrl: z.string().nullable() }).strict(),
+  z.object({ status: z.literal('signed-in'), me: Me }).strict(),
+  z.object({ status: z.literal('not-authorised'), me: Me.nullable(), requiredGroups: z.array(z.string()), message: z.string() }).strict(),
+]);
+export type AuthState = z.infer<typeof AuthState>;
+
+/** The live link to the Klaxon server. */
+export const LinkState = z
+  .object({
+    status: z.enum(['idle', 'connecting', 'live', 'stale', 'offline']),
+    /** Last time fresh data (event or heartbeat) arrived. */
+    lastDataAt: IsoTime.nullable(),
+    error: z.string().nullable(),
+    /** When the next reconnect attempt happens (offline only). */
+    retryAt: IsoTime.nullable(),
+  })
+  .strict();
+export type LinkState = z.infer<typeof LinkState>;
+
+/** How the refresh token is kept on this machine. */
+export const TokenStorage = z
+  .object({
+    mode: z.enum(['encrypted', 'memory-only']),
+    /** Shown to the user when mode is memory-only (e.g. "No keyring found: install gnome-keyring…"). */
+    message: z.string().nullable(),
+  })
+  .strict();
+export type TokenStorage = z.infer<typeof TokenStorage>;
+
+/**
+ * Everything the UI shows, in one object. Klaxon desktop pushes it over IPC; the web UI builds the
+ * same object from HTTP and SSE, so the React components do not care which shell they run in.
+ */
+export const ClientState = z
+  .object({
+    serverUrl: z.string(),
+    config: ClientConfig.nullable(),
+    auth: AuthState,
+    link: LinkState,
+    snapshot: IncidentSnapshot.nullable(),
+    storage: TokenStorage,
+  })
+  .strict();
+export type ClientState = z.infer<typeof ClientState>;

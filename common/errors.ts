@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+export const ErrorCode = z.enum([
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'upstream_unavailable',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** Every non-2xx JSON answer of the Klaxon server has this shape. */
+export const ErrorBody = z
+  .object({
+    error: z
+      .object({
+        code: ErrorCode,
+        /** A sentence a person can act on. */
+        message: z.string(),
+        /** The offending request field (dotted path), for validation errors. */
+        field: z.string().optional(),
+        /** For `rate_limited`: seconds until another request may succeed. */
+        retryAfterSeconds: z.number().optional(),
+        /** For `forbidden`: the groups that would grant access. */
+        requiredGroups: z.array(z.string()).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** Turns a zod failure into the error body, naming the first offending field. */
+export function validationError(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[]): ErrorBody {
+  const first = issues[0];
+  if (!first) return { error: { code: 'invalid_request', message: 'Invalid request.' } };
+  const unknownKey = first.code === 'unrecognized_keys' && first.keys?.[0];
+  const path = [...first.path.map(String), ...(unknownKey ? [unknownKey] : [])].join('.');
+  const message = unknownKey ? `Unknown field "${path}".` : path && !first.message.startsWith(path.split('.').pop() ?? '') ? `${path}: ${first.message}` : first.message;
+  return { error: { code: 'invalid_request', message, ...(path ? { field: path } : {}) } };
+}

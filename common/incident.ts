@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { IsoTime } from './text.js';
+
+/** On-Call's `currentPhase`, upper-case on the wire (see reference §4.1). */
+export const IncidentPhase = z.enum(['UNACKED', 'ACKED', 'RESOLVED']);
+export type IncidentPhase = z.infer<typeof IncidentPhase>;
+
+export const TeamRef = z.object({ slug: z.string(), name: z.string() }).strict();
+export type TeamRef = z.infer<typeof TeamRef>;
+
+/** An On-Call incident normalised by the server; what every client shows. */
+export const Incident = z
+  .object({
+    /** On-Call incident number: a string of digits on the wire. */
+    number: z.string().regex(/^\d+$/, 'must be a string of digits'),
+    title: z.string(),
+    phase: IncidentPhase,
+    startedAt: IsoTime,
+    lastAlertAt: IsoTime.nullable(),
+    teams: z.array(TeamRef),
+    /** Usernames currently being paged (On-Call empties this once acknowledged). */
+    pagedUsers: z.array(z.string()),
+    routingKey: z.string().nullable(),
+    /** The REST `entity_id`; Klaxon pages use `klaxon/<page id>` so a page can find its incident. */
+    entityId: z.string().nullable(),
+    alertCount: z.number().int().nonnegative(),
+    /** Link to the incident in the On-Call web UI, when known. */
+    link: z.string().url().nullable(),
+    ackedBy: z.string().nullable(),
+    ackedAt: IsoTime.nullable(),
+    resolvedBy: z.string().nullable(),
+    resolvedAt: IsoTime.nullable(),
+  })
+  .strict();
+export type Incident = z.infer<typeof Incident>;
+
+/** The server's view of On-Call incidents at one moment, with how fresh it is. */
+export const IncidentSnapshot = z
+  .object({
+    incidents: z.array(Incident),
+    /** When the server last got a good answer from On-Call (null: never yet). */
+    fetchedAt: IsoTime.nullable(),
+    /** Seconds since `fetchedAt` when this snapshot was sent. */
+    ageSeconds: z.number().nonnegative().nullable(),
+    /** True when the data is older than two poll intervals. */
+    stale: z.boolean(),
+    upstream: z.object({ ok: z.boolean(), error: z.string().nullable() }).strict(),
+    /** Incidents older than this (and not open) are left out. */
+    windowMinutes: z.number().int().positive(),
+    pollIntervalSeconds: z.number().positive(),
+  })
+  .strict();
+export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
+
+export const isOpen = (i: Incident): boolean => i.phase !== 'RESOLVED';

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AckRequest, AckResult } from './api.js';
+import { ClientConfig } from './client-config.js';
+import { ClientState } from './client-state.js';
+import { ErrorBody } from './errors.js';
+import { OnCallNow } from './oncall.js';
+import { Page, PageRequest } from './page.js';
+import { EffectiveSettings, UserSettings } from './settings.js';
+
+/**
+ * The desktop IPC contract, in the manner of GitHub Desktop's `RequestResponseChannels`: one map from
+ * channel to request and response schema. The preload exposes exactly these as `window.klaxon`; the
+ * main process validates every request payload with the schema before acting on it.
+ */
+const NoPayload = z.undefined();
+
+export const ipcRequests = {
+  'state:get': { request: NoPayload, response: ClientState },
+  'config:get': { request: NoPayload, response: ClientConfig.nullable() },
+  'auth:sign-in': { request: NoPayload, response: z.null() },
+  'auth:cancel': { request: NoPayload, response: z.null() },
+  'auth:sign-out': { request: NoPayload, response: z.null() },
+  'oncall:get': { request: NoPayload, response: OnCallNow },
+  'pages:create': { request: PageRequest, response: Page },
+  'pages:mine': { request: NoPayload, response: z.array(Page) },
+  'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
+  'settings:get': { request: NoPayload, response: EffectiveSettings },
+  'settings:set': { request: UserSettings, response: EffectiveSettings },
+  /** Opens a link from the server's config (fallback contact, ticket tracker, incident link) in the system browser. */
+  'shell:open-external': { request: z.object({ url: z.string().url() }).strict(), response: z.null() },
+  'window:hide': { request: NoPayload, response: z.null() },
+} as const;
+
+export type IpcRequestChannel = keyof typeof ipcRequests;
+export type IpcRequestOf<C extends IpcRequestChannel> = z.input<(typeof ipcRequests)[C]['request']>;
+export type IpcResponseOf<C extends IpcRequestChannel> = z.infer<(typeof ipcRequests)[C]['response']>;
+
+/** Main → renderer pushes. */
+export const ipcPushes = {
+  'state:changed': ClientState,
+  'page:updated': Page,
+  /** Sent when a notification is clicked: show this incident. */
+  'navigate:incident': z.object({ number: z.string() }).strict(),
+} as const;
+export type IpcPushChannel = keyof typeof ipcPushes;
+export type IpcPushOf<C extends IpcPushChannel> = z.infer<(typeof ipcPushes)[C]>;
+
+/** Errors cross IPC as values (Electron flattens thrown errors to a string). */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBody['error'] };
+
+/** The API the preload exposes as `window.klaxon`. */
+export interface KlaxonBridge {
+  invoke<C extends IpcRequestChannel>(channel: C, ...payload: IpcRequestOf<C> extends undefined ? [] : [IpcRequestOf<C>]): Promise<IpcResult<IpcResponseOf<C>>>;
+  on<C extends IpcPushChannel>(channel: C, listener: (payload: IpcPushOf<C>) => void): () => void;
+}
+
+export const IPC_REQUEST_CHANNELS = Object.keys(ipcRequests) as IpcRequestChannel[];
+export const IPC_PUSH_CHANNELS = Object.keys(ipcPushes) as IpcPushChannel[];

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Klaxon desktop settings. Effective value = managed policy (IT) > user setting > default.
+ * Policy sources (one schema): Linux `/etc/klaxon/policy.json` (root-owned), macOS managed
+ * preferences (domain `org.klaxon.desktop`), Windows `HKLM\Software\Policies\Klaxon`.
+ */
+export const settingsShape = {
+  /** Klaxon server base URL. */
+  serverUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'serverUrl must be an http(s) URL'),
+  /** Override the identity provider advertised by the server (null: use the server's). */
+  issuer: z.string().url().nullable(),
+  /** Override the desktop OIDC client id advertised by the server (null: use the server's). */
+  clientId: z.string().min(1).nullable(),
+  autoUpdate: z.boolean(),
+  updateChannel: z.enum(['latest', 'beta']),
+  /** Generic HTTPS update feed (null: the one built into the installer). */
+  updateFeedUrl: z.string().url().refine((u) => u.startsWith('https://'), 'updateFeedUrl must be https').nullable(),
+  startAtLogin: z.boolean(),
+  /** Desktop notification for new unacknowledged incidents. null: on for SRE (acknowledge permission), off otherwise. */
+  notifyNewIncidents: z.boolean().nullable(),
+  /** Desktop notification when your own page is delivered or acknowledged. */
+  notifyOwnPages: z.boolean(),
+  /** Electron accelerator that opens the popover. */
+  globalShortcut: z.string().min(1).max(64),
+} as const;
+
+export const Settings = z.object(settingsShape).strict();
+export type Settings = z.infer<typeof Settings>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(settingsShape) as SettingKey[];
+
+export const DEFAULT_SETTINGS: Settings = {
+  serverUrl: 'http://127.0.0.1:8787',
+  issuer: null,
+  clientId: null,
+  autoUpdate: true,
+  updateChannel: 'latest',
+  updateFeedUrl: null,
+  startAtLogin: false,
+  notifyNewIncidents: null,
+  notifyOwnPages: true,
+  globalShortcut: 'CommandOrControl+Shift+K',
+};
+
+/** What IT may set. Any subset of settings; unknown keys are refused with their name. */
+export const ManagedPolicy = Settings.partial().strict();
+export type ManagedPolicy = z.infer<typeof ManagedPolicy>;
+
+/** What a user may change in the UI (keys locked by policy are refused at runtime). */
+export const UserSettings = Settings.omit({ updateFeedUrl: true }).partial().strict();
+export type UserSettings = z.infer<typeof UserSettings>;
+
+export const SettingSource = z.enum(['policy', 'user', 'default']);
+export type SettingSource = z.infer<typeof SettingSource>;
+
+export const EffectiveSettings = z
+  .object({
+    values: Settings,
+    sources: z.record(z.string(), SettingSource),
+    /** Keys the user cannot change, with the reason shown in the UI. */
+    locked: z.record(z.string(), z.string()),
+  })
+  .strict();
+export type EffectiveSettings = z.infer<typeof EffectiveSettings>;
