@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus metric the server exposes at /metrics, in one registry per server instance
+ * (tests start several servers in one process, so no global registry).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'klaxon_' });
+  const m = {
+    registry,
+    upstreamCalls: new Counter({
+      name: 'klaxon_upstream_requests_total',
+      help: 'Requests to Splunk On-Call by endpoint and outcome (HTTP status, or timeout/network).',
+      labelNames: ['endpoint', 'status'] as const,
+      registers: [registry],
+    }),
+    pollDuration: new Histogram({
+      name: 'klaxon_poll_duration_seconds',
+      help: 'Time taken by one incidents poll of On-Call.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    snapshotAge: new Gauge({
+      name: 'klaxon_snapshot_age_seconds',
+      help: 'Seconds since the incidents snapshot was last refreshed from On-Call.',
+      registers: [registry],
+    }),
+    sseClients: new Gauge({ name: 'klaxon_sse_clients', help: 'Connected server-sent-event clients.', registers: [registry] }),
+    pagesByStatus: new Gauge({
+      name: 'klaxon_pages',
+      help: 'Pages in the outbox by status (given-up pages are counted as status="gave_up").',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    pagesCreated: new Counter({ name: 'klaxon_pages_created_total', help: 'Pages accepted (202).', registers: [registry] }),
+    deliveryAttempts: new Counter({
+      name: 'klaxon_delivery_attempts_total',
+      help: 'Page delivery attempts to the On-Call REST endpoint by outcome.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'klaxon_auth_failures_total',
+      help: 'Refused requests by reason (missing_token, invalid_token, expired, wrong_audience, forbidden, csrf, …).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+export type Metrics = ReturnType<typeof createMetrics>;
