@@ -1,0 +1,60 @@
+/**
+ * Splunk On-Call simulator: a real HTTP server that behaves like On-Call's public API and REST
+ * endpoint as `shared/reference/splunk-oncall-api.md` specifies. See README.md in this folder.
+ */
+import type { AddressInfo } from 'node:net';
+import { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';
+import { createSimulatorServer } from './server.js';
+import { Simulator } from './simulator.js';
+import type { RunningSimulator, SimulatorOptions } from './types.js';
+
+export type {
+  Faults,
+  RateLimitOptions,
+  RequestLogEntry,
+  RunningSimulator,
+  SeedName,
+  SimulatorControl,
+  SimulatorOptions,
+  WebhookDelivery,
+  WebhookPayload,
+  WireIncident,
+} from './types.js';
+export { DEMO_POLICY_PLATFORM, DEMO_POLICY_SRE, DEMO_TEAM_PLATFORM, DEMO_TEAM_SRE, demoOrg, demoTimeZones } from './seed.js';
+export { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';
+
+export async function startOnCallSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const sim = new Simulator(opts);
+  const { server, dropConnections } = createSimulatorServer(sim);
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const org = sim.org.org;
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    apiId: org.apiId,
+    apiKey: org.apiKeys.find((k) => !k.readOnly)!.key,
+    readOnlyApiKey: org.apiKeys.find((k) => k.readOnly)!.key,
+    restEndpointKey: org.restEndpointKey,
+    restEndpointBaseUrl: `${url}${REST_ENDPOINT_PREFIX}`,
+    orgSlug: org.orgSlug,
+    control: sim.control(),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        sim.pending.clear();
+        sim.webhook.close();
+        server.close(() => resolve());
+        dropConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Public types of the Splunk On-Call simulator (the interface other parts code against) and the
+ * wire shapes it emits. Wire shapes follow `shared/reference/splunk-oncall-api.md` §4 and §9.
+ */
+
+export type SeedName = 'demo' | 'empty';
+
+/** Fault injection knobs. Rates are probabilities 0..1, rolled once per request. */
+export interface Faults {
+  /** Answer 500 (JSON) or 503 text/plain `no healthy upstream` (see `errorStatus`). */
+  errorRate?: number;
+  /** Never answer: hold the socket until the client gives up or the simulator closes. */
+  timeoutRate?: number;
+  /** Answer 429 `{"message":"Too Many Requests"}` as if throttled. */
+  rateLimitRate?: number;
+  /** Destroy the socket without any response (ECONNRESET / "fetch failed" on the client). */
+  resetRate?: number;
+  /** Answer 200 with a truncated, unparseable JSON body. */
+  malformedRate?: number;
+  /** Added before every matching request is handled (and before any fault is rolled). */
+  latencyMs?: number;
+  /** Which status `errorRate` produces; default: 503 and 500 alternately (503 first). */
+  errorStatus?: 500 | 503;
+  /**
+   * Paths the faults apply to (default all except `/_sim/`). An entry matches the path itself and
+   * everything below it (`/api-public/v1/incidents` also matches `/api-public/v1/incidents/7`);
+   * a trailing `*` makes it a plain prefix.
+   */
+  paths?: string[];
+}
+
+export interface RateLimitOptions {
+  perSecond: number;
+  /** Answer throttled requests with the legacy 403 instead of 429 (reference §11.2). */
+  legacy403?: boolean;
+  /** Add `Retry-After: 1` to throttled responses (the real service is not known to send it). */
+  sendRetryAfter?: boolean;
+}
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  seed?: SeedName;
+  /** REST alerts and manual incidents (E3) take effect only after this delay (eventual consistency). */
+  consistencyDelayMs?: number;
+  /** Token bucket per endpoint (method + normalised path) per API key; `false` turns it off. */
+  rateLimit?: RateLimitOptions | false;
+  /** Resolved incidents stay in `GET /incidents` this long (simulated clock). */
+  resolvedRetentionMinutes?: number;
+  webhook?: { url: string; headers?: Record<string, string> };
+  faults?: Faults;
+  log?: boolean;
+  /** `observed` (default): `oncallNow`/`onCalluser` as production clients read; `spec`: `onCallNow`/`onCallUser`. */
+  oncallFieldStyle?: 'observed' | 'spec';
+  /** Whether a REST `WARNING` opens an incident (org setting); default true. */
+  warningOpensIncident?: boolean;
+  /** HTTP status of a REST endpoint `result: failure` for a bad body; default 400. */
+  restFailureStatus?: 200 | 400;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** 0 when no response was sent (connection reset, or a held timeout). */
+  status: number;
+  /** Simulated-clock time the request arrived (ISO-8601, ms precision). */
+  at: string;
+  /** Wall-clock time the request arrived (differs from `at` only after advancing/freezing the clock). */
+  realAt: string;
+  /** Parsed JSON body of non-GET requests, when it was JSON and small. */
+  body?: unknown;
+  /** The fault injected into this request, if any. */
+  fault?: FaultKind;
+}
+
+export type FaultKind = 'error' | 'timeout' | 'rateLimit' | 'reset' | 'malformed';
+
+export interface WebhookDelivery {
+  at: string;
+  url: string;
+  payload: WebhookPayload;
+  /** HTTP status, or 0 when the request failed. */
+  status: number;
+  error?: string;
+}
+
+/** The "Any-Incident" template of reference §12.1 after substitution: every value is a string. */
+export interface WebhookPayload {
+  incident: string;
+  phase: string;
+  entity_id: string;
+  title: string;
+  ack_user: string;
+  alert_count: string;
+  routing_key: string;
+  /** Epoch milliseconds of the change, as a string. */
+  ts: string;
+}
+
+export interface SimulatorControl {
+  reset(seed?: SeedName): void;
+  setFaults(f: Faults): void;
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  incidents(): WireIncident[];
+  ack(incidentNumber: string, userName: string, message?: string): void;
+  resolve(incidentNumber: string, userName: string): void;
+  createIncident(a: { title: string; routingKey?: string; entityId?: string }): string;
+  advance(ms: number): void;
+  freeze(): void;
+  unfreeze(): void;
+  // Additions beyond the brief's interface (all optional to use):
+  /** Current simulated time (epoch ms). */
+  now(): number;
+  setConsistencyDelay(ms: number): void;
+  setRateLimit(r: RateLimitOptions | false): void;
+  setWebhook(w: { url: string; headers?: Record<string, string> } | null): void;
+  webhookDeliveries(): WebhookDelivery[];
+  /** Replace who is on call now for a policy (usernames must exist). */
+  setOnCall(policySlug: string, usernames: string[]): void;
+  /** Apply every pending (eventually consistent) change now. */
+  flushPending(): void;
+}
+
+export interface RunningSimulator {
+  url: string;
+  apiId: string;
+  apiKey: string;
+  readOnlyApiKey: string;
+  restEndpointKey: string;
+  restEndpointBaseUrl: string;
+  orgSlug: string;
+  control: SimulatorControl;
+  close(): Promise<void>;
+}
+
+export type Phase = 'UNACKED' | 'ACKED' | 'RESOLVED';
+
+export interface PolicyRef {
+  policy: { name: string; slug: string; _selfUrl?: string };
+  team?: { name: string; slug: string };
+}
+
+export interface WireTransition {
+  name: Phase;
+  at: string;
+  by?: string;
+  message?: string;
+  manually?: boolean;
+  alertId?: string;
+}
+
+/** One incident exactly as `GET /api-public/v1/incidents` returns it (reference §4.1). */
+export interface WireIncident {
+  incidentNumber: string;
+  startTime: string;
+  currentPhase: Phase;
+  entityId: string;
+  entityDisplayName: string;
+  entityType: string;
+  entityState: string;
+  routingKey: string;
+  alertCount: number;
+  lastAlertTime: string;
+  lastAlertId: string;
+  firstAlertUuid: string;
+  host: string;
+  service: string;
+  pagedTeams: string[];
+  pagedUsers: string[];
+  pagedPolicies: PolicyRef[];
+  transitions: WireTransition[];
+  monitorName: string;
+  monitorType: string;
+  incidentLink: string;
+}
