@@ -25,6 +25,8 @@ export function demoOrg(): Org {
       { username: 'dmitri', firstName: 'Dmitri', lastName: 'Ivanov', email: 'dmitri@klaxon.test', timeZone: 'America/New_York' },
       { username: 'priya', firstName: 'Priya', lastName: 'Raman', email: 'priya@klaxon.test', timeZone: 'Asia/Kolkata' },
       { username: 'sam', firstName: 'Sam', lastName: 'Lee', email: 'sam@klaxon.test', timeZone: 'America/Los_Angeles' },
+      // Service user the Klaxon server acknowledges as for people who have no On-Call account (oncall.ackAsUser).
+      { username: 'klaxon', firstName: 'Klaxon', lastName: 'Service', email: 'klaxon@klaxon.test', timeZone: 'UTC' },
     ],
     teams: [
       { name: 'SRE', slug: DEMO_TEAM_SRE, members: ['carol', 'dmitri'], isDefaultTeam: true },
