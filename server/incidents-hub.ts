@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events';
+import type { Incident, IncidentSnapshot } from '../common/index.js';
+import type { Metrics } from './metrics.js';
+import { normaliseIncident } from './incident-normaliser.js';
+import type { OnCallClient } from './oncall-client.js';
+import { UpstreamError } from './oncall-client.js';
+import type { WireIncident } from './oncall-wire.js';
+import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from './live-runtime.js';
+
+export interface HubConfig {
+  pollIntervalSeconds: number;
+  recentWindowMinutes: number;
+  /** Team slugs to show; empty = all. */
+  teams?: readonly string[];
+  orgSlug?: string | null;
+}
+
+export interface HubChange {
+  change: 'opened' | 'updated' | 'removed';
+  incident: Incident;
+}
+
+export interface HubStatus {
+  ok: boolean;
+  error: string | null;
+  lastSuccessAt: string | null;
+}
+
+export interface IncidentsHubOptions {
+  client: Pick<OnCallClient, 'listIncidents' | 'teams'>;
+  config: HubConfig;
+  metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
+  logger?: LiveLogger;
+  clock?: Clock;
+  /** 0..1; injectable so backoff jitter is predictable in tests. */
+  random?: () => number;
+  /** Least time between two polls started by `refreshNow` (webhooks, pages). Default 1 s. */
+  minRefreshGapMs?: number;
+  /** Longest wait between polls while On-Call is failing. Default max(60 s, 2 intervals). */
+  maxBackoffMs?: number;
+}
+
+const TEAM_NAMES_TTL_MS = 10 * 60_000;
+const WAITING = 'Klaxon has not heard from On-Call yet.';
+
+/**
+ * Exactly one poller of On-Call's incident list, however many clients are connected. Keeps the
+ * last good snapshot in memory, turns differences between polls into `change` events (which the
+ * event stream fans out), and backs off with jitter when On-Call fails, continuing to serve the
+ * last snapshot with its age so clients can show that it is getting old.
+ *
+ * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips).
+ */
+export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> {
+  private readonly clock: Clock;
+  private readonly log: LiveLogger;
+  private readonly random: () => number;
+  private readonly intervalMs: number;
+  private readonly minGapMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly teamFilter: ReadonlySet<string>;
+
+  private running = false;
+  private timer: unknown = null;
+  private nextPollAt = 0;
+  private inflight: Promise<void> | null = null;
+  private followUp: Promise<void> | null = null;
+  private lastPollStartedAt = -Infinity;
+  private failures = 0;
+  /** Whether the in-flight poll has already asked On-Call (later callers then need a follow-up). */
+  private requestSent = false;
+
+  private all: Incident[] = [];
+  private visible = new Map<string, Incident>();
+  private visibleList: Incident[] = [];
+  private readonly firstSeen = new Map<string, string>();
+  private fetchedAtMs: number | null = null;
+  private upstreamOk = false;
+  private upstreamError: string | null = WAITING;
+  private teamNames = new Map<string, string>();
+  private teamNamesAt = -Infinity;
+
+  constructor(private readonly opts: IncidentsHubOptions) {
+    super();
+    // Listeners are components (event stream, page tracker, tests), never one per client.
+    this.setMaxListeners(0);
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
+    this.random = opts.random ?? Math.random;
+    this.intervalMs = Math.max(1, opts.config.pollIntervalSeconds) * 1000;
+    this.minGapMs = opts.minRefreshGapMs ?? 1000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? Math.max(60_000, 2 * this.intervalMs);
+    this.teamFilter = new Set(opts.config.teams ?? []);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** The current view; `ageSeconds`/`stale` are computed now, so repeated calls show the data ageing. */
+  snapshot(): IncidentSnapshot {
+    const now = this.clock.now();
+    const age = this.fetchedAtMs === null ? null : Math.max(0, Math.round((now - this.fetchedAtMs) / 100) / 10);
+    this.opts.metrics?.snapshotAge.set(age ?? -1);
+    return {
+      incidents: this.visibleList,
+      fetchedAt: this.fetchedAtMs === null ? null : new Date(this.fetchedAtMs).toISOString(),
+      ageSeconds: age,
+      stale: age === null || age * 1000 > 2 * this.intervalMs,
+      upstream: { ok: this.upstreamOk, error: this.upstreamError },
+      windowMinutes: Math.max(1, Math.round(this.opts.config.recentWindowMinutes)),
+      pollIntervalSeconds: this.intervalMs / 1000,
+    };
+  }
+
+  status(): HubStatus {
+    return {
+      ok: this.upstreamOk,
+      error: this.upstreamError,
+      lastSuccessAt: this.fetchedAtMs === null ? null : new Date(this.fetchedAtMs).toISOString(),
+    };
+  }
+
+  /**
+   * The most recent incident with this REST `entity_id`, searched across everything On-Call
+   * returned (not only the team/window view), so a page can find its incident.
+   */
+  findByEntityId(entityId: string): Incident | null {
+    let best: Incident | null = null;
+    for (const i of this.all) if (i.entityId === entityId && (!best || Number(i.number) > Number(best.number))) best = i;
+    return best;
+  }
+
+  /**
+   * Poll now (webhook, page delivered, ack). Concurrent callers share one upstream request; a call
+   * arriving while a poll is in flight gets one shared follow-up poll (the running one may predate
+   * the change). Polls started here are spaced by `minRefreshGapMs`, and while On-Call is failing
+   * the backoff is honoured: the caller gets the current snapshot.
+   */
+  async refreshNow(reason: string): Promise<IncidentSnapshot> {
+    if (this.failures > 0 && this.running && this.nextPollAt > this.clock.now()) {
+      this.log.debug({ reason, retryInMs: this.nextPollAt - this.clock.now() }, 'refresh skipped: backing off from On-Call');
+      return this.snapshot();
+    }
+    if (this.inflight && !this.requestSent) {
+      // The poll has not asked On-Call yet: its answer is new enough for this caller too.
+      await this.inflight;
+    } else if (this.inflight) {
+      this.followUp ??= this.inflight.then(() => {
+        this.followUp = null;
+        return this.run(reason);
+      });
+      await this.followUp;
+    } else {
+      await this.run(reason);
+    }
+    return this.snapshot();
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.nextPollAt = this.clock.now() + ms;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      void this.run('interval');
+    }, ms);
+  }
+
+  private run(reason: string): Promise<void> {
+    if (this.inflight) return this.inflight;
+    const wait = this.lastPollStartedAt + this.minGapMs - this.clock.now();
+    this.inflight = (async () => {
+      await sleepOn(this.clock, reason === 'interval' ? 0 : wait);
+      await this.pollOnce(reason);
+    })().finally(() => {
+      this.inflight = null;
+      if (this.running) this.schedule(this.nextDelayMs());
+    });
+    return this.inflight;
+  }
+
+  private retryAfterMs = 0;
+
+  /** Interval when healthy; exponential backoff with "equal jitter" while failing, never below the interval. */
+  private nextDelayMs(): number {
+    if (this.failures === 0) return this.intervalMs;
+    const raw = Math.min(this.maxBackoffMs, this.intervalMs * 2 ** (this.failures - 1));
+    const jittered = raw / 2 + (this.random() * raw) / 2;
+    return Math.round(Math.max(this.intervalMs, jittered, this.retryAfterMs));
+  }
+
+  private async pollOnce(reason: string): Promise<void> {
+    this.requestSent = true;
+    this.lastPollStartedAt = this.clock.now();
+    const endTimer = this.opts.metrics?.pollDuration.startTimer();
+    try {
+      const wire = await this.opts.client.listIncidents();
+      await this.loadTeamNamesIfNeeded(wire);
+      this.apply(wire);
+      const wasOk = this.upstreamOk;
+      this.failures = 0;
+      this.retryAfterMs = 0;
+      this.upstreamOk = true;
+      this.upstreamError = null;
+      if (!wasOk) {
+        this.log.info({ reason }, 'On-Call incident list is reachable');
+        this.emit('status', this.status());
+      }
+    } catch (e) {
+      this.failures++;
+      const message = e instanceof Error ? e.message : String(e);
+      this.retryAfterMs = e instanceof UpstreamError ? (e.retryAfterMs ?? 0) : 0;
+      const changed = this.upstreamOk || this.upstreamError !== message;
+      this.upstreamOk = false;
+      this.upstreamError = message;
+      this.log.warn({ reason, failures: this.failures, error: message }, 'On-Call incident poll failed; serving the last snapshot');
+      if (changed) this.emit('status', this.status());
+    } finally {
+      this.requestSent = false;
+      endTimer?.();
+      // Keeps the age gauge moving during an outage too (updated at least once per backoff step).
+      this.snapshot();
+    }
+  }
+
+  /** Team names come with most incidents (pagedPolicies); look the list up only for unknown slugs, rarely. */
+  private async loadTeamNamesIfNeeded(wire: WireIncident[]): Promise<void> {
+    const known = (slug: string) => this.teamNames.has(slug) || wire.some((w) => w.policyTeams.some((t) => t.slug === slug));
+    const missing = wire.some((w) => w.pagedTeams.some((s) => !known(s)));
+    if (!missing || this.clock.now() - this.teamNamesAt < TEAM_NAMES_TTL_MS) return;
+    this.teamNamesAt = this.clock.now();
+    try {
+      const teams = await this.opts.client.teams();
+      this.teamNames = new Map(teams.map((t) => [t.slug, t.name]));
+    } catch (e) {
+      this.log.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not load On-Call team names; showing team slugs');
+    }
+  }
+
+  private inView(i: Incident, now: number): boolean {
+    if (this.teamFilter.size > 0 && !i.teams.some((t) => this.teamFilter.has(t.slug))) return false;
+    if (i.phase !== 'RESOLVED') return true;
+    const endedAt = Date.parse(i.resolvedAt ?? i.lastAlertAt ?? i.startedAt);
+    return now - endedAt <= this.opts.config.recentWindowMinutes * 60_000;
+  }
+
+  private apply(wire: WireIncident[]): void {
+    const now = this.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const seen = new Set<string>();
+    const all: Incident[] = [];
+    for (const w of wire) {
+      seen.add(w.incidentNumber);
+      let first = this.firstSeen.get(w.incidentNumber);
+      if (!first) this.firstSeen.set(w.incidentNumber, (first = nowIso));
+      all.push(normaliseIncident(w, { teamNames: this.teamNames, orgSlug: this.opts.config.orgSlug || null, fallbackTime: first }));
+    }
+    for (const n of this.firstSeen.keys()) if (!seen.has(n)) this.firstSeen.delete(n);
+    all.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || Number(b.number) - Number(a.number));
+
+    const next = new Map<string, Incident>();
+    for (const i of all) if (this.inView(i, now)) next.set(i.number, i);
+    const changes: HubChange[] = [];
+    for (const [n, i] of next) {
+      const before = this.visible.get(n);
+      if (!before) changes.push({ change: 'opened', incident: i });
+      else if (JSON.stringify(before) !== JSON.stringify(i)) changes.push({ change: 'updated', incident: i });
+    }
+    for (const [n, i] of this.visible) if (!next.has(n)) changes.push({ change: 'removed', incident: i });
+
+    this.all = all;
+    this.visible = next;
+    this.visibleList = [...next.values()];
+    this.fetchedAtMs = now;
+    this.opts.metrics?.snapshotAge.set(0);
+    // The snapshot is updated before anyone hears of a change, so a listener (or a client that
+    // connects in between) never sees an event that is newer than the snapshot.
+    for (const c of changes) this.emit('change', c);
+  }
+}

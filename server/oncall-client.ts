@@ -1,0 +1,316 @@
+import type { TeamRef } from '../common/index.js';
+import type { Metrics } from './metrics.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from './live-runtime.js';
+import { UpstreamLimiter } from './upstream-limiter.js';
+import {
+  WireAckResult,
+  WireIncident,
+  WireOnCallTeam,
+  WireTeamMember,
+  isObj,
+  readAckResults,
+  readIncident,
+  readIncidentList,
+  readOnCallCurrent,
+  readTeamMembers,
+  readTeams,
+} from './oncall-wire.js';
+
+export type UpstreamErrorKind = 'timeout' | 'network' | 'rate_limited' | 'auth' | 'not_found' | 'http' | 'malformed';
+
+/** Anything that went wrong talking to On-Call, with a sentence a person can act on. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly endpoint: string,
+    readonly opts: { status?: number; retryable: boolean; retryAfterMs?: number; detail?: string },
+  ) {
+    super(message);
+  }
+  get status(): number | null {
+    return this.opts.status ?? null;
+  }
+  get retryable(): boolean {
+    return this.opts.retryable;
+  }
+  /** How long On-Call (or our own reading of a 429) asks us to wait, if known. */
+  get retryAfterMs(): number | null {
+    return this.opts.retryAfterMs ?? null;
+  }
+}
+
+export type SendAlertResult = { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+
+export interface OnCallClientOptions {
+  apiBaseUrl: string;
+  apiId: string;
+  apiKey: string;
+  restEndpointBaseUrl: string;
+  restEndpointKey: string;
+  timeoutMs: number;
+  metrics?: Pick<Metrics, 'upstreamCalls'> | null;
+  logger?: LiveLogger;
+  /** Upstream limit for the whole public API; default 2 (reference §11). */
+  ratePerSecond?: number;
+  clock?: Clock;
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
+
+/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
+function gist(text: string): string {
+  try {
+    const j: unknown = JSON.parse(text);
+    if (isObj(j)) {
+      const m = j.error ?? j.message;
+      if (typeof m === 'string') return m.slice(0, 200);
+    }
+  } catch {
+    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
+  }
+  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/**
+ * The only code that talks to Splunk On-Call. All public-API calls share one limiter (≤ 2 req/s
+ * however many callers), every request has a timeout, 429s (and 403s once the credentials have
+ * worked, the older throttling signal) pause everyone, and nothing is retried here: GET callers
+ * retry on their own schedule (the hub's backoff, the on-call cache), writes are never retried
+ * automatically because they are not idempotent.
+ */
+export class OnCallClient {
+  private readonly limiter: UpstreamLimiter;
+  private readonly log: LiveLogger;
+  private credentialsWorked = false;
+  private consecutiveThrottles = 0;
+
+  constructor(private readonly opts: OnCallClientOptions) {
+    this.limiter = new UpstreamLimiter({ perSecond: opts.ratePerSecond ?? 2, clock: opts.clock ?? systemClock });
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  /** E1: open, acknowledged and recently resolved incidents. */
+  async listIncidents(): Promise<WireIncident[]> {
+    const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
+    const parsed = readIncidentList(body);
+    if (!parsed) throw this.malformed('incidents', 'the incident list is not {"incidents": [...]}');
+    if (parsed.problems.length > 0) this.log.warn({ endpoint: 'incidents', problems: parsed.problems.slice(0, 10) }, 'On-Call returned incidents Klaxon could only partly read');
+    return parsed.incidents;
+  }
+
+  /** E2: one incident, active or not; null when On-Call does not know the number. */
+  async getIncident(n: string): Promise<WireIncident | null> {
+    if (!/^\d+$/.test(n)) throw new UpstreamError('not_found', `Incident number "${n}" is not a number.`, 'incident', { retryable: false });
+    try {
+      const body = await this.call('incident', 'GET', `/api-public/v1/incidents/${n}`);
+      const r = readIncident(body);
+      if (!r.ok) throw this.malformed('incident', r.reason);
+      return r.incident;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  /** E4. Never retried automatically. A 404 means On-Call does not know `userName`. */
+  async ackIncidents(userName: string, numbers: string[], message?: string): Promise<WireAckResult[]> {
+    const body = await this.call('ack', 'PATCH', '/api-public/v1/incidents/ack', {
+      userName,
+      incidentNames: numbers,
+      ...(message ? { message } : {}),
+    });
+    const results = readAckResults(body);
+    if (!results) throw this.malformed('ack', 'the acknowledgement answer has no "results" list');
+    return results;
+  }
+
+  /** E9: who is on call now, per team and policy. */
+  async oncallCurrent(): Promise<WireOnCallTeam[]> {
+    const body = await this.call('oncall_current', 'GET', '/api-public/v1/oncall/current');
+    const teams = readOnCallCurrent(body);
+    if (!teams) throw this.malformed('oncall_current', 'the on-call answer has no "teamsOnCall" list');
+    return teams;
+  }
+
+  /** E10: every team (slug and name). */
+  async teams(): Promise<TeamRef[]> {
+    const body = await this.call('teams', 'GET', '/api-public/v1/team');
+    const teams = readTeams(body);
+    if (!teams) throw this.malformed('teams', 'the team list is not a list');
+    return teams;
+  }
+
+  /** E12: members of one team, with first and last names. */
+  async teamMembers(slug: string): Promise<WireTeamMember[]> {
+    const body = await this.call('team_members', 'GET', `/api-public/v1/team/${encodeURIComponent(slug)}/members`);
+    const members = readTeamMembers(body);
+    if (!members) throw this.malformed('team_members', 'the member list has no "members" list');
+    return members;
+  }
+
+  /**
+   * E20: one alert through the REST endpoint integration. Checks both the HTTP status and `result`
+   * (a 200 may carry `result: failure`). Retryable: timeouts, network errors, 429, 5xx, 404 (an
+   * unknown key or a proxy glitch: retrying costs little, giving up loses a page), and a 2xx we
+   * cannot read (the alert carries its own `entity_id`, so a retry at worst rolls into the same
+   * incident). Not retryable: other 4xx and `result: failure`, where resending the same body
+   * would fail the same way. Not rate-limited here: it is a different service from the public API
+   * and the delivery worker spaces its own attempts.
+   */
+  async sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> {
+    const base = this.opts.restEndpointBaseUrl.replace(/\/+$/, '');
+    const url = `${base}/${encodeURIComponent(this.opts.restEndpointKey)}/${encodeURIComponent(routingKey)}`;
+    const count = (status: string) => this.opts.metrics?.upstreamCalls.inc({ endpoint: 'alert', status });
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'klaxon-server' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      const err = this.transportError('alert', e);
+      count(err.kind);
+      this.log.warn({ endpoint: 'alert', routingKey, reason: err.message }, 'On-Call alert not sent');
+      return { ok: false, retryable: true, error: err.message };
+    }
+    count(String(res.status));
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    const result = isObj(json) && typeof json.result === 'string' ? json.result.toLowerCase() : null;
+    const upstreamMessage = gist(text);
+    if (res.ok && result === 'success') {
+      const entityId = isObj(json) && typeof json.entity_id === 'string' ? json.entity_id : typeof body.entity_id === 'string' ? body.entity_id : '';
+      return { ok: true, entityId };
+    }
+    let out: SendAlertResult;
+    if (res.ok && result === 'failure') {
+      out = { ok: false, retryable: false, status: res.status, error: `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.` };
+    } else if (res.ok) {
+      out = { ok: false, retryable: true, status: res.status, error: 'On-Call answered with something Klaxon could not read; Klaxon will try again.' };
+    } else if (res.status === 429) {
+      out = { ok: false, retryable: true, status: 429, error: 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.' };
+    } else if (res.status >= 500) {
+      out = { ok: false, retryable: true, status: res.status, error: `On-Call is having problems (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}); Klaxon will try again.` };
+    } else if (res.status === 404) {
+      out = {
+        ok: false,
+        retryable: true,
+        status: 404,
+        error: 'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
+      };
+    } else {
+      out = { ok: false, retryable: false, status: res.status, error: `On-Call refused the alert (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}).` };
+    }
+    this.log.warn({ endpoint: 'alert', routingKey, status: res.status, retryable: out.retryable, reason: out.error }, 'On-Call alert not accepted');
+    return out;
+  }
+
+  /** One public-API request through the shared limiter; returns parsed JSON or throws UpstreamError. */
+  private async call(endpoint: string, method: 'GET' | 'PATCH' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    await this.limiter.acquire();
+    const url = this.opts.apiBaseUrl.replace(/\/+$/, '') + path;
+    const headers: Record<string, string> = {
+      'X-VO-Api-Id': this.opts.apiId,
+      'X-VO-Api-Key': this.opts.apiKey,
+      accept: 'application/json',
+      'user-agent': 'klaxon-server',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      const err = this.transportError(endpoint, e);
+      this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
+      this.log.warn({ endpoint, method, reason: err.message }, 'On-Call request failed');
+      throw err;
+    }
+    this.opts.metrics?.upstreamCalls.inc({ endpoint, status: String(res.status) });
+    if (res.ok) {
+      this.credentialsWorked = true;
+      this.consecutiveThrottles = 0;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw this.malformed(endpoint, `the answer is not JSON (${JSON.stringify(text.slice(0, 60))})`);
+      }
+    }
+    const err = this.httpError(endpoint, res, text);
+    if (err.kind !== 'not_found') this.log.warn({ endpoint, method, status: res.status, reason: err.message }, 'On-Call request failed');
+    throw err;
+  }
+
+  private httpError(endpoint: string, res: Response, text: string): UpstreamError {
+    const status = res.status;
+    const detail = gist(text);
+    const throttled = status === 429 || (status === 403 && this.credentialsWorked);
+    if (throttled) {
+      this.consecutiveThrottles++;
+      const header = Number(res.headers.get('retry-after'));
+      const backoff = Math.min(30_000, 1000 * 2 ** (this.consecutiveThrottles - 1));
+      const waitMs = Number.isFinite(header) && header > 0 ? Math.min(300_000, header * 1000) : backoff;
+      this.limiter.pause(waitMs);
+      return new UpstreamError('rate_limited', `On-Call is limiting Klaxon's requests (HTTP ${status}); Klaxon waits ${seconds(waitMs)} before asking again.`, endpoint, {
+        status,
+        retryable: true,
+        retryAfterMs: waitMs,
+        detail,
+      });
+    }
+    if (status === 401 || status === 403) {
+      return new UpstreamError('auth', `On-Call refused Klaxon's API credentials (HTTP ${status}); the operator should check oncall.apiId and oncall.apiKey.`, endpoint, {
+        status,
+        retryable: false,
+        detail,
+      });
+    }
+    if (status === 404) return new UpstreamError('not_found', detail || 'On-Call does not know this item.', endpoint, { status, retryable: false, detail });
+    if (status >= 500) {
+      return new UpstreamError('http', `On-Call is having problems (HTTP ${status}${detail ? `: ${detail}` : ''}).`, endpoint, { status, retryable: true, detail });
+    }
+    return new UpstreamError('http', `On-Call refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`, endpoint, { status, retryable: false, detail });
+  }
+
+  private transportError(endpoint: string, e: unknown): UpstreamError {
+    const name = e instanceof Error ? e.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, { retryable: true });
+    }
+    const cause = e instanceof Error && isObj(e.cause) ? e.cause : null;
+    const code = cause && typeof cause.code === 'string' ? cause.code : null;
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'the connection was refused'
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          ? 'the connection was cut'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'its address could not be resolved'
+            : (code ?? (e instanceof Error ? e.message : 'unknown network error'));
+    return new UpstreamError('network', `Klaxon could not reach On-Call (${why}).`, endpoint, { retryable: true, detail: code ?? undefined });
+  }
+
+  private malformed(endpoint: string, reason: string): UpstreamError {
+    this.log.warn({ endpoint, reason }, 'On-Call answered with something Klaxon could not read');
+    return new UpstreamError('malformed', 'On-Call answered with something Klaxon could not read; Klaxon keeps showing the last good data.', endpoint, {
+      retryable: true,
+      detail: reason,
+    });
+  }
+}
