@@ -1,0 +1,22 @@
+import type { KlaxonStore, AuditEntry } from './store/store.js';
+import type { Viewer } from './viewer.js';
+
+/**
+ * Who did what, kept in the store next to the pages (an operator can answer "who paged at 03:12,
+ * and from where?"). Never holds tokens; request details are limited to the client kind and IP.
+ */
+export function auditEntry(action: string, viewer: Pick<Viewer, 'sub' | 'name'> | null, detail: Record<string, unknown> = {}, pageId: string | null = null): AuditEntry {
+  return { at: new Date(), actorSub: viewer?.sub ?? null, actorName: viewer?.name ?? null, action, pageId, detail };
+}
+
+export class AuditLog {
+  constructor(private readonly store: KlaxonStore) {}
+
+  record(action: string, viewer: Pick<Viewer, 'sub' | 'name'> | null, detail: Record<string, unknown> = {}, pageId: string | null = null): void {
+    this.store.audit(auditEntry(action, viewer, detail, pageId));
+  }
+
+  ofPage(pageId: string): AuditEntry[] {
+    return this.store.auditOf(pageId);
+  }
+}

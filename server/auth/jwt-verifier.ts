@@ -1,0 +1,103 @@
+import * as jose from 'jose';
+
+/** Why a token was refused; also the `reason` label of the auth-failure metric. */
+export type TokenFailureReason =
+  | 'missing_token'
+  | 'malformed'
+  | 'expired'
+  | 'wrong_audience'
+  | 'wrong_issuer'
+  | 'wrong_type'
+  | 'alg_not_allowed'
+  | 'bad_signature'
+  | 'unknown_key'
+  | 'missing_claim'
+  | 'issuer_unreachable'
+  | 'invalid_token';
+
+export class TokenError extends Error {
+  constructor(
+    readonly reason: TokenFailureReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+export interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  /** Seconds of clock skew tolerated on exp/nbf/iat. */
+  clockToleranceSeconds?: number;
+}
+
+/**
+ * Verifies OAuth access tokens (RFC 9068 JWTs) from the organisation's provider. The JWKS is
+ * discovered once from the issuer's metadata and cached by jose (refetched on an unknown `kid`,
+ * at most every 30 s), so key rotation needs no restart.
+ */
+export class JwtVerifier {
+  private jwks: ReturnType<typeof jose.createRemoteJWKSet> | null = null;
+  private discovering: Promise<ReturnType<typeof jose.createRemoteJWKSet>> | null = null;
+
+  constructor(private readonly opts: VerifierOptions) {}
+
+  private async keySet(): Promise<ReturnType<typeof jose.createRemoteJWKSet>> {
+    if (this.jwks) return this.jwks;
+    this.discovering ??= (async () => {
+      const url = new URL('.well-known/openid-configuration', this.opts.issuer.endsWith('/') ? this.opts.issuer : `${this.opts.issuer}/`);
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`${url.href} answered ${res.status}`);
+      const meta = (await res.json()) as { jwks_uri?: unknown; issuer?: unknown };
+      if (typeof meta.jwks_uri !== 'string') throw new Error(`${url.href} has no jwks_uri`);
+      this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      return this.jwks;
+    })().finally(() => {
+      this.discovering = null;
+    });
+    return this.discovering;
+  }
+
+  async verify(token: string): Promise<jose.JWTPayload> {
+    let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
+    try {
+      jwks = await this.keySet();
+    } catch (e) {
+      throw new TokenError('issuer_unreachable', `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`);
+    }
+    try {
+      const { payload } = await jose.jwtVerify(token, jwks, {
+        issuer: this.opts.issuer,
+        audience: this.opts.audience,
+        algorithms: this.opts.algorithms,
+        typ: 'at+jwt',
+        clockTolerance: this.opts.clockToleranceSeconds ?? 30,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      return payload;
+    } catch (e) {
+      throw toTokenError(e);
+    }
+  }
+}
+
+function toTokenError(e: unknown): TokenError {
+  if (e instanceof jose.errors.JWTExpired) return new TokenError('expired', 'The access token has expired; sign in again.');
+  if (e instanceof jose.errors.JWTClaimValidationFailed) {
+    if (e.claim === 'aud') return new TokenError('wrong_audience', 'The access token was not issued for Klaxon (wrong audience).');
+    if (e.claim === 'iss') return new TokenError('wrong_issuer', 'The access token comes from a different sign-in provider (wrong issuer).');
+    if (e.claim === 'typ') return new TokenError('wrong_type', 'This is not an access token (expected typ at+jwt); an ID token cannot be used here.');
+    if (e.reason === 'missing') return new TokenError('missing_claim', `The access token lacks the "${e.claim}" claim.`);
+    return new TokenError('invalid_token', `The access token's "${e.claim}" claim is not valid.`);
+  }
+  if (e instanceof jose.errors.JOSEAlgNotAllowed) return new TokenError('alg_not_allowed', 'The access token is signed with an algorithm Klaxon does not accept.');
+  if (e instanceof jose.errors.JWSSignatureVerificationFailed) return new TokenError('bad_signature', 'The access token signature is not valid.');
+  if (e instanceof jose.errors.JWKSNoMatchingKey) return new TokenError('unknown_key', 'The access token is signed with a key the sign-in provider does not publish.');
+  if (e instanceof jose.errors.JWKSTimeout) return new TokenError('issuer_unreachable', 'The sign-in provider did not answer in time; try again shortly.');
+  if (e instanceof jose.errors.JWSInvalid || e instanceof jose.errors.JWTInvalid || e instanceof jose.errors.JOSENotSupported) {
+    return new TokenError('malformed', 'The access token is malformed.');
+  }
+  return new TokenError('invalid_token', 'The access token could not be verified.');
+}

@@ -1,0 +1,232 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import { CSRF_HEADER, webAuthRoutes } from '../../common/index.js';
+import { HttpError } from '../http-error.js';
+import type { Metrics } from '../metrics.js';
+import type { WebSession } from '../store/store.js';
+import type { JwtVerifier } from './jwt-verifier.js';
+import { groupsFromClaims } from './permissions.js';
+import type { WebSessions } from './web-session.js';
+import { timingSafeEqual } from 'node:crypto';
+
+const LOGIN_COOKIE = 'klaxon_login';
+
+export interface WebLoginDeps {
+  issuer: string;
+  audience: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  groupsClaim: string;
+  /** Base URL browsers use (known only after listening when not configured). */
+  publicUrl(): string;
+  sessions: WebSessions;
+  verifier: JwtVerifier;
+  store: { revokeSession(id: string, at: Date): void; updateSession(id: string, p: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void; getSession(id: string): WebSession | null };
+  metrics: Pick<Metrics, 'authFailures'>;
+  secureCookies: boolean;
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+interface LoginState {
+  v: string;
+  s: string;
+  n: string;
+  r: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function htmlPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Klaxon</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+}
+
+/** Only same-site paths may be returned to after sign-in (no open redirect). */
+function safeReturnTo(v: unknown): string {
+  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : '/';
+}
+
+/**
+ * Browser sign-in for the web UI: the server runs the OIDC code flow with PKCE (S256), state and
+ * nonce as the confidential web client, verifies the access token exactly like a bearer token,
+ * and opens a server-side session. Refresh tokens (when the provider grants one) renew the
+ * session, so group changes still take effect at the next refresh.
+ */
+export class WebLogin {
+  private configuration: Promise<oidc.Configuration> | null = null;
+  private readonly renewing = new Map<string, Promise<WebSession | null>>();
+
+  constructor(private readonly deps: WebLoginDeps) {}
+
+  private client(): Promise<oidc.Configuration> {
+    this.configuration ??= oidc
+      .discovery(new URL(this.deps.issuer), this.deps.clientId, undefined, oidc.ClientSecretBasic(this.deps.clientSecret), {
+        ...(this.deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}),
+        timeout: 5,
+      })
+      .catch((e: unknown) => {
+        this.configuration = null;
+        throw e;
+      });
+    return this.configuration;
+  }
+
+  private redirectUri(): string {
+    return `${this.deps.publicUrl().replace(/\/+$/, '')}${webAuthRoutes.callback}`;
+  }
+
+  register(app: FastifyInstance): void {
+    app.get(webAuthRoutes.login, (req, reply) => this.login(req, reply));
+    app.get(webAuthRoutes.callback, (req, reply) => this.callback(req, reply));
+    app.post(webAuthRoutes.logout, (req, reply) => this.logout(req, reply));
+  }
+
+  private async login(request: FastifyRequest, reply: FastifyReply) {
+    if (!this.deps.clientSecret) {
+      return reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .send(htmlPage('Web sign-in is not set up', '<p>The Klaxon operator has not configured <code>oidc.web.clientSecret</code>. Use Klaxon desktop, or ask the operator.</p>'));
+    }
+    let config: oidc.Configuration;
+    try {
+      config = await this.client();
+    } catch (e) {
+      this.deps.logger.warn({ err: (e as Error).message }, 'web sign-in: identity provider discovery failed');
+      return reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .send(htmlPage('Sign-in is unavailable', '<p>Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.</p><p><a href="/auth/login">Try again</a></p>'));
+    }
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state: LoginState = { v: verifier, s: oidc.randomState(), n: oidc.randomNonce(), r: safeReturnTo((request.query as Record<string, unknown>).returnTo) };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: this.redirectUri(),
+      scope: this.deps.scopes.join(' '),
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: state.s,
+      nonce: state.n,
+      resource: this.deps.audience,
+      // offline_access (a refresh token to renew the session) is only granted with explicit consent.
+      ...(this.deps.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
+    });
+    reply.setCookie(LOGIN_COOKIE, Buffer.from(JSON.stringify(state)).toString('base64url'), {
+      path: '/auth',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.deps.secureCookies,
+      signed: true,
+      maxAge: 600,
+    });
+    return reply.redirect(url.href, 302);
+  }
+
+  private async callback(request: FastifyRequest, reply: FastifyReply) {
+    const failed = (status: number, title: string, text: string) =>
+      reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .send(htmlPage(title, `<p>${escapeHtml(text)}</p><p><a href="${webAuthRoutes.login}">Sign in again</a></p>`));
+    const raw = request.cookies[LOGIN_COOKIE];
+    const unsigned = raw ? request.unsignCookie(raw) : null;
+    reply.clearCookie(LOGIN_COOKIE, { path: '/auth' });
+    if (!unsigned?.valid || !unsigned.value) {
+      return failed(400, 'Sign-in could not be completed', 'The sign-in took too long or your browser did not keep Klaxon’s cookie. Start again.');
+    }
+    const state = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as LoginState;
+    const query = request.query as Record<string, unknown>;
+    if (typeof query.error === 'string') {
+      return failed(403, 'Sign-in was not completed', query.error === 'access_denied' ? 'You declined to let Klaxon sign you in.' : `The sign-in provider said: ${query.error}.`);
+    }
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      const config = await this.client();
+      const current = new URL(request.url, this.deps.publicUrl());
+      tokens = await oidc.authorizationCodeGrant(
+        config,
+        current,
+        { pkceCodeVerifier: state.v, expectedState: state.s, expectedNonce: state.n, idTokenExpected: true },
+        { resource: this.deps.audience },
+      );
+    } catch (e) {
+      this.deps.logger.warn({ err: (e as Error).message }, 'web sign-in: code exchange failed');
+      return failed(400, 'Sign-in could not be completed', 'The sign-in provider did not confirm your sign-in. Start again.');
+    }
+    let claims;
+    try {
+      claims = await this.deps.verifier.verify(tokens.access_token);
+    } catch (e) {
+      this.deps.metrics.authFailures.inc({ reason: 'web_login_token' });
+      return failed(403, 'Sign-in could not be completed', (e as Error).message);
+    }
+    const str = (k: string) => (typeof claims[k] === 'string' && claims[k] ? (claims[k] as string) : null);
+    const idClaims = tokens.claims();
+    const session = this.deps.sessions.create({
+      sub: claims.sub!,
+      name: str('name') ?? (typeof idClaims?.name === 'string' ? idClaims.name : null) ?? claims.sub!,
+      email: str('email'),
+      groups: groupsFromClaims(claims, this.deps.groupsClaim),
+      username: str('preferred_username'),
+      accessExpiresAt: new Date((claims.exp ?? Math.floor(Date.now() / 1000) + 300) * 1000),
+      refreshToken: tokens.refresh_token ?? null,
+    });
+    this.deps.sessions.setCookie(reply, session);
+    this.deps.logger.info({ sub: session.sub, refreshable: session.refreshToken !== null }, 'web sign-in');
+    return reply.redirect(state.r, 302);
+  }
+
+  private async logout(request: FastifyRequest, reply: FastifyReply) {
+    const session = this.deps.sessions.fromRequest(request);
+    if (session && session !== 'invalid') {
+      const sent = request.headers[CSRF_HEADER];
+      const a = Buffer.from(typeof sent === 'string' ? sent : '');
+      const b = Buffer.from(session.csrfToken);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+        this.deps.metrics.authFailures.inc({ reason: 'csrf' });
+        throw new HttpError(403, 'forbidden', `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`);
+      }
+      this.deps.store.revokeSession(session.id, new Date());
+      if (session.refreshToken) {
+        const rt = session.refreshToken;
+        this.client()
+          .then((c) => oidc.tokenRevocation(c, rt, { token_type_hint: 'refresh_token' }))
+          .catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'web sign-out: refresh token revocation failed'));
+      }
+      this.deps.logger.info({ sub: session.sub }, 'web sign-out');
+    }
+    this.deps.sessions.clearCookie(reply);
+    return reply.code(204).send();
+  }
+
+  /** Renews a session whose access token expired, once per session at a time. */
+  renew(session: WebSession): Promise<WebSession | null> {
+    if (!session.refreshToken) return Promise.resolve(null);
+    let p = this.renewing.get(session.id);
+    if (!p) {
+      p = this.doRenew(session).finally(() => this.renewing.delete(session.id));
+      this.renewing.set(session.id, p);
+    }
+    return p;
+  }
+
+  private async doRenew(session: WebSession): Promise<WebSession | null> {
+    try {
+      const config = await this.client();
+      const tokens = await oidc.refreshTokenGrant(config, session.refreshToken!, { resource: this.deps.audience });
+      const claims = await this.deps.verifier.verify(tokens.access_token);
+      if (claims.sub !== session.sub) return null;
+      const patch = {
+        accessExpiresAt: new Date((claims.exp ?? 0) * 1000),
+        refreshToken: tokens.refresh_token ?? session.refreshToken,
+        groups: groupsFromClaims(claims, this.deps.groupsClaim),
+      };
+      this.deps.store.updateSession(session.id, patch);
+      return { ...session, ...patch };
+    } catch (e) {
+      this.deps.logger.info({ sub: session.sub, err: (e as Error).message }, 'web session could not be renewed');
+      this.deps.store.updateSession(session.id, { refreshToken: null });
+      return null;
+    }
+  }
+}

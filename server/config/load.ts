@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ServerConfigOverrides, MIN_POLL_INTERVAL_SECONDS, ServerConfig, ServerConfigSchema } from './schema.js';
+
+/** A configuration problem that stops the server from starting; the message names the key. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly key: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Secrets and deployment-specific values that may come from the environment (they win over the file). */
+export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number' }[] = [
+  { env: 'KLAXON_ONCALL_API_ID', key: 'oncall.apiId', type: 'string' },
+  { env: 'KLAXON_ONCALL_API_KEY', key: 'oncall.apiKey', type: 'string' },
+  { env: 'KLAXON_ONCALL_REST_ENDPOINT_KEY', key: 'oncall.restEndpointKey', type: 'string' },
+  { env: 'KLAXON_ONCALL_WEBHOOK_SECRET', key: 'oncall.webhookSecret', type: 'string' },
+  { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
+  { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
+  { env: 'KLAXON_SESSION_SECRET', key: 'sessionSecret', type: 'string' },
+  { env: 'KLAXON_LISTEN_HOST', key: 'listen.host', type: 'string' },
+  { env: 'KLAXON_LISTEN_PORT', key: 'listen.port', type: 'number' },
+  { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },
+  { env: 'KLAXON_SQLITE_PATH', key: 'storage.sqlitePath', type: 'string' },
+  { env: 'KLAXON_LOG_LEVEL', key: 'logLevel', type: 'string' },
+];
+
+const warningsOf = new WeakMap<object, string[]>();
+/** Warnings found while loading (e.g. a clamped poll interval), for the server to log at start. */
+export function configWarnings(config: ServerConfig): string[] {
+  return warningsOf.get(config) ?? [];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isObj(base) || !isObj(over)) return over;
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function setPath(target: Obj, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let cur = target;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k] as Obj;
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+function readFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read the config file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const data: unknown = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    if (data === null || data === undefined) return {};
+    if (!isObj(data)) throw new Error('the top level must be a mapping of keys to values');
+    return data;
+  } catch (e) {
+    throw new ConfigError(`The config file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string } {
+  const base = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = [base, issue.keys[0]].filter(Boolean).join('.');
+    return { key, message: `${key}: unknown key (check the spelling; see docs/server-config.md)` };
+  }
+  let message = issue.message;
+  if (issue.code === 'invalid_type') {
+    message = issue.expected === 'array' ? 'must be a list' : issue.expected === 'object' ? 'must be a mapping of keys to values' : `must be a ${issue.expected}`;
+  } else if (issue.code === 'too_small' && issue.origin === 'number') {
+    message = `must be at least ${String(issue.minimum)}`;
+  } else if (issue.code === 'too_big' && issue.origin === 'number') {
+    message = `must be at most ${String(issue.maximum)}`;
+  } else if (issue.code === 'invalid_value') {
+    message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return { key: base || '(top level)', message: `${base || '(top level)'}: ${message}` };
+}
+
+/**
+ * Loads the server configuration: defaults < file < environment < `overrides`. Throws ConfigError
+ * naming the first bad key, so an operator sees exactly what to fix.
+ */
+export function loadServerConfig(input: { file?: string; env?: NodeJS.ProcessEnv; overrides?: ServerConfigOverrides; warn?: (message: string) => void } = {}): ServerConfig {
+  const env = input.env ?? process.env;
+  const raw: Obj = input.file ? (readFile(input.file) as Obj) : {};
+  const fromEnv: Obj = {};
+  for (const o of ENV_OVERRIDES) {
+    const v = env[o.env];
+    if (v === undefined || v === '') continue;
+    if (o.type === 'number') {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new ConfigError(`${o.key}: must be a number (from ${o.env}="${v}")`, o.key);
+      setPath(fromEnv, o.key, n);
+    } else setPath(fromEnv, o.key, v);
+  }
+  const merged = deepMerge(deepMerge(raw, fromEnv), input.overrides ?? {});
+  const parsed = ServerConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const { key, message } = describeIssue(parsed.error.issues[0]!);
+    throw new ConfigError(message, key);
+  }
+  const config = parsed.data;
+  const warnings: string[] = [];
+  checkSemantics(config, warnings);
+  if (input.file && !path.isAbsolute(config.storage.sqlitePath) && !config.storage.sqlitePath.startsWith(':')) {
+    // Relative paths in a file are relative to the process's working directory, as documented.
+    config.storage.sqlitePath = path.resolve(config.storage.sqlitePath);
+  }
+  warningsOf.set(config, warnings);
+  for (const w of warnings) (input.warn ?? ((m: string) => process.stderr.write(`klaxon: warning: ${m}\n`)))(w);
+  return config;
+}
+
+function required(value: string, key: string, hint: string): void {
+  if (!value.trim()) throw new ConfigError(`${key}: must be set (${hint})`, key);
+}
+
+function checkSemantics(c: ServerConfig, warnings: string[]): void {
+  required(c.oidc.issuer, 'oidc.issuer', 'the URL of your OpenID Connect provider');
+  if (!/^https?:\/\//.test(c.oidc.issuer)) throw new ConfigError('oidc.issuer: must be an http(s) URL', 'oidc.issuer');
+  required(c.oidc.audience, 'oidc.audience', 'the resource indicator your provider puts in access tokens');
+  required(c.oncall.apiId, 'oncall.apiId', 'or set KLAXON_ONCALL_API_ID');
+  required(c.oncall.apiKey, 'oncall.apiKey', 'or set KLAXON_ONCALL_API_KEY');
+  required(c.oncall.restEndpointKey, 'oncall.restEndpointKey', 'or set KLAXON_ONCALL_REST_ENDPOINT_KEY');
+  if (c.targets.length === 0) throw new ConfigError('targets: must list at least one page target', 'targets');
+  const ids = new Set<string>();
+  c.targets.forEach((t, i) => {
+    if (ids.has(t.id)) throw new ConfigError(`targets.${i}.id: "${t.id}" is used twice`, `targets.${i}.id`);
+    ids.add(t.id);
+  });
+  const defaults = c.targets.filter((t) => t.default).length;
+  if (c.targets.length === 1 && defaults === 0) c.targets[0]!.default = true;
+  else if (defaults !== 1) throw new ConfigError(`targets: exactly one target must have default: true (found ${defaults})`, 'targets');
+  if (c.sessionSecret && c.sessionSecret.length < 32) throw new ConfigError('sessionSecret: must be at least 32 characters', 'sessionSecret');
+  if (c.delivery.maxDelayMs < c.delivery.baseDelayMs) throw new ConfigError('delivery.maxDelayMs: must be at least delivery.baseDelayMs', 'delivery.maxDelayMs');
+  if (c.oncall.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
+    warnings.push(
+      `oncall.pollIntervalSeconds: ${c.oncall.pollIntervalSeconds} s is faster than On-Call's rate limit allows; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
+    );
+    c.oncall.pollIntervalSeconds = MIN_POLL_INTERVAL_SECONDS;
+  }
+  for (const [user, zone] of Object.entries(c.oncall.timeZones)) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+    } catch {
+      throw new ConfigError(`oncall.timeZones.${user}: "${zone}" is not an IANA time zone`, `oncall.timeZones.${user}`);
+    }
+  }
+  if (!c.sessionSecret) warnings.push('sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.');
+}

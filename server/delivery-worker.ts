@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { pageEntityId, type Incident, type Page } from '../common/index.js';
+import type { ServerConfig } from './config/index.js';
+import type { Metrics } from './metrics.js';
+import { fullJitterDelay } from './retry-backoff.js';
+import type { KlaxonStore, PageRecord } from './store/store.js';
+
+export type SendAlertResult = { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+
+export interface DeliveryDeps {
+  store: KlaxonStore;
+  /** The On-Call REST endpoint (OnCallClient.sendAlert). */
+  sender: { sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> };
+  /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
+  incidents: {
+    findByEntityId(entityId: string): Incident | null | undefined;
+    refreshNow(reason: string): Promise<unknown>;
+    status?(): { lastSuccessAt: unknown };
+  };
+  delivery: ServerConfig['delivery'];
+  /** Called with every page whose state changed (SSE publish). */
+  onPage(page: Page): void;
+  metrics: Pick<Metrics, 'deliveryAttempts'>;
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  random?: () => number;
+}
+
+/** What On-Call receives for a page. The entity_id makes a retry roll into the same incident. */
+export function alertBody(page: Page): Record<string, unknown> {
+  const who = page.requester.email ? `${page.requester.name} <${page.requester.email}>` : page.requester.name;
+  const details = page.details.trim() ? `${page.details}\n\n` : '';
+  return {
+    message_type: 'CRITICAL',
+    entity_id: pageEntityId(page.id),
+    entity_display_name: `Manual page by ${page.requester.name}: ${page.summary}`,
+    state_message: `${details}Requested by ${who} using Klaxon (${page.client}) at ${page.createdAt}.`,
+    state_start_time: Math.floor(Date.parse(page.createdAt) / 1000),
+    monitoring_tool: 'klaxon',
+    'vo_annotate.s.Requested by': who,
+    'vo_annotate.s.Sent from': `Klaxon ${page.client}`,
+    klaxon_page_id: page.id,
+  };
+}
+
+/**
+ * Sends queued pages to the On-Call REST endpoint. Each attempt is first recorded (status
+ * delivering, attempts + 1, a lease) and only then sent, so a crash mid-send leaves a page that is
+ * retried once the lease runs out. Resending is safe because the entity_id rolls a retry into the
+ * open incident; before resending, the worker also looks for that incident so a page whose
+ * incident already exists (even resolved) is never sent a second time.
+ */
+export class DeliveryWorker {
+  readonly owner = `worker-${randomUUID()}`;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly leaseMs: number;
+  private readonly giveUpMs: number;
+  private startedAt = 0;
+  /** How long after start retries wait for the hub's first look at On-Call's incidents. */
+  static readonly FIRST_POLL_WAIT_MS = 15_000;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.leaseMs = deps.delivery.timeoutMs * 2 + 2000;
+    this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
+  }
+
+  start(): void {
+    this.startedAt = Date.now();
+    this.running = true;
+    this.kick();
+  }
+
+  /** Wake up now (a page was just accepted). */
+  kick(): void {
+    if (!this.running) return;
+    setImmediate(() => this.tick());
+  }
+
+  /** Stops claiming new pages and waits for the attempts in flight (bounded by the send timeout). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    const free = this.deps.delivery.concurrency - this.inflight.size;
+    if (free > 0) {
+      let claimed: PageRecord[] = [];
+      try {
+        claimed = this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, { neverAttemptedOnly: this.waitingForFirstPoll() });
+      } catch (e) {
+        this.deps.logger.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
+      }
+      for (const r of claimed) {
+        this.deps.onPage(r.page);
+        const p = this.deliver(r)
+          .catch((e: unknown) => this.deps.logger.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly'))
+          .finally(() => {
+            this.inflight.delete(r.page.id);
+            this.kick();
+          });
+        this.inflight.set(r.page.id, p);
+      }
+    }
+    this.scheduleNext();
+  }
+
+  /**
+   * Right after a (re)start the hub has not listed incidents yet, so a retry could not tell that
+   * its incident already exists (and was perhaps resolved meanwhile: a resend would then open a
+   * second one). Retries wait for that first list, briefly; new pages go out at once.
+   */
+  private waitingForFirstPoll(): boolean {
+    const status = this.deps.incidents.status?.();
+    return status !== undefined && status.lastSuccessAt === null && Date.now() - this.startedAt < DeliveryWorker.FIRST_POLL_WAIT_MS;
+  }
+
+  private scheduleNext(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    // Safety net: look again even if nothing seems due. While retries wait for the hub's first
+    // poll, check a few times a second (due retries would otherwise spin the loop).
+    let wait = 5000;
+    if (this.inflight.size >= this.deps.delivery.concurrency) {
+      /* every slot is busy: a finishing attempt kicks the next tick */
+    } else if (this.waitingForFirstPoll()) wait = 250;
+    else {
+      try {
+        const due = this.deps.store.nextDueAt();
+        if (due) wait = Math.min(wait, Math.max(10, due.getTime() - Date.now() + 5));
+      } catch {
+        /* reported by tick */
+      }
+    }
+    this.timer = setTimeout(() => this.tick(), wait);
+    this.timer.unref();
+  }
+
+  private async deliver(record: PageRecord): Promise<void> {
+    const { page } = record;
+    const entityId = pageEntityId(page.id);
+    // attempts counts this one: more than one means an earlier attempt may have reached On-Call.
+    if (page.attempts > 1) {
+      const existing = this.deps.incidents.findByEntityId(entityId);
+      if (existing) {
+        this.finishDelivered(page, existing.number, 'incident already open');
+        return;
+      }
+    }
+    const started = Date.now();
+    let result: SendAlertResult;
+    try {
+      result = await this.deps.sender.sendAlert(record.routingKey, alertBody(page));
+    } catch (e) {
+      result = { ok: false, retryable: true, error: `Klaxon could not reach On-Call (${(e as Error).message}); it will try again.` };
+    }
+    if (result.ok) {
+      this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
+      this.finishDelivered(page, null, `sent in ${Date.now() - started} ms`);
+      return;
+    }
+    this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
+    const now = Date.now();
+    const age = now - Date.parse(page.createdAt);
+    const giveUp = !result.retryable || age >= this.giveUpMs;
+    if (giveUp) {
+      const reason = result.retryable ? `Klaxon stopped retrying after ${this.deps.delivery.giveUpAfterMinutes} minutes. ${result.error}` : result.error;
+      const updated = this.deps.store.updatePage(
+        page.id,
+        { status: 'failing', lastError: `${reason} Use a fallback contact to reach SRE.`, nextAttemptAt: null, gaveUpAt: new Date(now) },
+        { onlyIfLeasedBy: this.owner, audit: { at: new Date(now), actorSub: null, actorName: null, action: 'page.gave_up', detail: { attempts: page.attempts, error: result.error } } },
+      );
+      if (updated) {
+        this.deps.logger.error({ pageId: page.id, attempts: page.attempts, reason: result.error }, 'page delivery gave up: an operator must act');
+        this.deps.onPage(updated);
+      }
+      return;
+    }
+    const delay = Math.min(fullJitterDelay(page.attempts, this.deps.delivery, this.deps.random), Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now));
+    const updated = this.deps.store.updatePage(
+      page.id,
+      { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },
+      { onlyIfLeasedBy: this.owner },
+    );
+    if (updated) {
+      this.deps.logger.warn({ pageId: page.id, attempt: page.attempts, retryInMs: delay, reason: result.error }, 'page delivery attempt failed; will retry');
+      this.deps.onPage(updated);
+    }
+  }
+
+  private finishDelivered(page: Page, incidentNumber: string | null, note: string): void {
+    const now = new Date();
+    const updated = this.deps.store.updatePage(
+      page.id,
+      { status: 'delivered', deliveredAt: now, lastError: null, nextAttemptAt: null, ...(incidentNumber ? { incidentNumber } : {}) },
+      { onlyIfLeasedBy: this.owner, audit: { at: now, actorSub: null, actorName: null, action: 'page.delivered', detail: { attempts: page.attempts, note } } },
+    );
+    if (!updated) return; // the tracker saw the incident first
+    this.deps.logger.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
+    this.deps.onPage(updated);
+    // On-Call is eventually consistent: ask the hub to look now; the tracker keeps watching after.
+    this.deps.incidents.refreshNow('page delivered').catch(() => undefined);
+  }
+}

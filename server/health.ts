@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from './metrics.js';
+import type { KlaxonStore } from './store/store.js';
+
+export interface HealthDeps {
+  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
+  hub: { status(): { ok: boolean; error: string | null; lastSuccessAt: string | Date | null } };
+  metrics: Metrics;
+}
+
+const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
+
+/**
+ * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
+ * storage takes writes and On-Call answered the last poll. `/metrics`: Prometheus text.
+ */
+export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
+  app.get('/healthz', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' };
+  });
+
+  app.get('/readyz', async (_req, reply) => {
+    const storage = deps.store.checkWritable();
+    const up = deps.hub.status();
+    const lastSuccessAt = up.lastSuccessAt instanceof Date ? up.lastSuccessAt.toISOString() : up.lastSuccessAt;
+    const ready = storage.ok && up.ok;
+    reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
+    return { status: ready ? 'ready' : 'not_ready', storage, upstream: { ok: up.ok, error: up.error, lastSuccessAt } };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    // Page counts come from the outbox itself, so they are right after a restart too.
+    try {
+      const counts = deps.store.countByStatus();
+      for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
+    } catch {
+      /* storage trouble shows in /readyz; still serve the other metrics */
+    }
+    reply.header('content-type', deps.metrics.registry.contentType).header('cache-control', 'no-store');
+    return deps.metrics.registry.metrics();
+  });
+}

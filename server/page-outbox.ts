@@ -1,0 +1,103 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { PageRequest, validationError, type Page } from '../common/index.js';
+import { auditEntry } from './audit-log.js';
+import type { ServerConfig } from './config/index.js';
+import { HttpError } from './http-error.js';
+import { rateLimitMessage } from './rate-limit.js';
+import type { KlaxonStore } from './store/store.js';
+import type { Viewer } from './viewer.js';
+
+export interface AcceptResult {
+  page: Page;
+  /** False when the request replayed an earlier one (same idempotency key and body). */
+  created: boolean;
+}
+
+/**
+ * Accepting a page: validate, pick the target, then in ONE transaction check the idempotency key,
+ * apply the per-user rate limit, insert the page into the outbox and write the audit entry. Only
+ * after that commit does the client hear 202, so an accepted page survives a crash.
+ */
+export class PageOutbox {
+  constructor(
+    private readonly store: KlaxonStore,
+    private readonly config: Pick<ServerConfig, 'targets' | 'pageRateLimit' | 'fallbackContacts'>,
+  ) {}
+
+  accept(viewer: Viewer, body: unknown, headerKey: string | undefined, meta: { ip?: string } = {}): AcceptResult {
+    if (headerKey !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(headerKey)) {
+      throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".', { field: 'idempotencyKey' });
+    }
+    let input = body;
+    if (headerKey !== undefined && input && typeof input === 'object' && !Array.isArray(input)) {
+      const given = (input as Record<string, unknown>).idempotencyKey;
+      if (given === undefined) input = { ...input, idempotencyKey: headerKey };
+      else if (given !== headerKey) {
+        throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header and idempotencyKey in the body differ; send the same key in both (or only one).', {
+          field: 'idempotencyKey',
+        });
+      }
+    }
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new HttpError(400, 'invalid_request', 'The request body must be a JSON object with summary, details and idempotencyKey.');
+    }
+    const parsed = PageRequest.safeParse(input);
+    if (!parsed.success) {
+      const e = validationError(parsed.error.issues).error;
+      throw new HttpError(400, 'invalid_request', e.message, e.field !== undefined ? { field: e.field } : {});
+    }
+    const req = parsed.data;
+    const target = req.target === undefined ? this.config.targets.find((t) => t.default)! : this.config.targets.find((t) => t.id === req.target);
+    if (!target) {
+      throw new HttpError(400, 'invalid_request', `target: "${req.target}" is not a page target of this server (choose one of: ${this.config.targets.map((t) => t.id).join(', ')}).`, {
+        field: 'target',
+      });
+    }
+    const now = new Date();
+    const nowIso = now.toISOString();
+    const page: Page = {
+      id: randomUUID(),
+      requester: { sub: viewer.sub, name: viewer.name, email: viewer.email },
+      summary: req.summary,
+      details: req.details,
+      target: { id: target.id, label: target.label },
+      client: viewer.client,
+      status: 'queued',
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: nowIso,
+      gaveUpAt: null,
+      incidentNumber: null,
+      ackedBy: null,
+      ackedAt: null,
+      createdAt: nowIso,
+      updatedAt: nowIso,
+      deliveredAt: null,
+    };
+    const requestHash = createHash('sha256').update(JSON.stringify([req.summary, req.details, target.id])).digest('hex');
+    const outcome = this.store.acceptPage({
+      record: { page, routingKey: target.routingKey, idempotencyKey: req.idempotencyKey, requestHash },
+      rate: this.config.pageRateLimit,
+      now,
+      audit: auditEntry('page.accepted', viewer, { target: target.id, client: viewer.client, summary: req.summary, ip: meta.ip ?? null, via: viewer.via }),
+    });
+    switch (outcome.kind) {
+      case 'created':
+        return { page: outcome.page, created: true };
+      case 'replay':
+        return { page: outcome.page, created: false };
+      case 'conflict':
+        throw new HttpError(
+          409,
+          'conflict',
+          'This idempotency key was already used for a different page. Each new page needs a new key; to resend the same page, send exactly the same text.',
+          { field: 'idempotencyKey' },
+        );
+      case 'rate_limited':
+        throw new HttpError(429, 'rate_limited', rateLimitMessage(outcome.count, this.config.pageRateLimit, outcome.retryAfterSeconds, this.config.fallbackContacts), {
+          retryAfterSeconds: outcome.retryAfterSeconds,
+          headers: { 'retry-after': String(outcome.retryAfterSeconds) },
+        });
+    }
+  }
+}

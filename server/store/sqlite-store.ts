@@ -1,0 +1,348 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Page, PageStatus } from '../../common/index.js';
+import { decideRate, type RateLimitRule } from '../rate-limit.js';
+import type { AcceptOutcome, AuditEntry, KlaxonStore, PagePatch, PageRecord, WebSession } from './store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS pages (
+  id TEXT PRIMARY KEY,
+  requester_sub TEXT NOT NULL, requester_name TEXT NOT NULL, requester_email TEXT,
+  summary TEXT NOT NULL, details TEXT NOT NULL,
+  target_id TEXT NOT NULL, target_label TEXT NOT NULL, routing_key TEXT NOT NULL,
+  client TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT, next_attempt_at INTEGER, gave_up_at INTEGER,
+  incident_number TEXT, acked_by TEXT, acked_at INTEGER,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, delivered_at INTEGER,
+  idempotency_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+  lease_owner TEXT, lease_until INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS pages_idem ON pages (requester_sub, idempotency_key);
+CREATE INDEX IF NOT EXISTS pages_by_user ON pages (requester_sub, created_at);
+CREATE INDEX IF NOT EXISTS pages_due ON pages (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS rate_events (user_sub TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rate_events_by_user ON rate_events (user_sub, at);
+CREATE TABLE IF NOT EXISTS audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor_sub TEXT, actor_name TEXT,
+  action TEXT NOT NULL, page_id TEXT, detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_page ON audit_log (page_id);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, sub TEXT NOT NULL, name TEXT NOT NULL, email TEXT, groups TEXT NOT NULL,
+  username TEXT, csrf_token TEXT NOT NULL, access_expires_at INTEGER NOT NULL, refresh_token TEXT,
+  created_at INTEGER NOT NULL, revoked_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+`;
+
+interface PageRow {
+  id: string;
+  requester_sub: string;
+  requester_name: string;
+  requester_email: string | null;
+  summary: string;
+  details: string;
+  target_id: string;
+  target_label: string;
+  routing_key: string;
+  client: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  gave_up_at: number | null;
+  incident_number: string | null;
+  acked_by: string | null;
+  acked_at: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+  idempotency_key: string;
+  request_hash: string;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+
+function toRecord(r: PageRow): PageRecord {
+  const page: Page = {
+    id: r.id,
+    requester: { sub: r.requester_sub, name: r.requester_name, email: r.requester_email },
+    summary: r.summary,
+    details: r.details,
+    target: { id: r.target_id, label: r.target_label },
+    client: r.client as Page['client'],
+    status: r.status as PageStatus,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: iso(r.next_attempt_at),
+    gaveUpAt: iso(r.gave_up_at),
+    incidentNumber: r.incident_number,
+    ackedBy: r.acked_by,
+    ackedAt: iso(r.acked_at),
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    deliveredAt: iso(r.delivered_at),
+  };
+  return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
+}
+
+/** Statuses the delivery worker still has to act on. */
+const UNDELIVERED = "('queued','delivering','failing')";
+
+/**
+ * KlaxonStore on one SQLite file (WAL; accepting a page commits with synchronous=FULL so an
+ * accepted page survives a power cut).
+ * better-sqlite3 is synchronous: each method is one short transaction on the event loop, which
+ * keeps the accept path in the low milliseconds.
+ */
+export class SqliteStore implements KlaxonStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmts = {
+      byIdem: db.prepare<[string, string], PageRow>('SELECT * FROM pages WHERE requester_sub = ? AND idempotency_key = ?'),
+      byId: db.prepare<[string], PageRow>('SELECT * FROM pages WHERE id = ?'),
+      rateEvents: db.prepare<[string, number], { at: number }>('SELECT at FROM rate_events WHERE user_sub = ? AND at > ?'),
+      insertRate: db.prepare('INSERT INTO rate_events (user_sub, at) VALUES (?, ?)'),
+      pruneRate: db.prepare('DELETE FROM rate_events WHERE at < ?'),
+      insertPage: db.prepare(`INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+        routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
+        updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
+        @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
+        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`),
+      insertAudit: db.prepare('INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      pagesOf: db.prepare<[string, number], PageRow>('SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      due: db.prepare<[number, number, number, number], PageRow>(
+        `SELECT * FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)
+         AND attempts <= ? ORDER BY created_at LIMIT ?`,
+      ),
+      claim: db.prepare(
+        "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+      ),
+      nextDue: db.prepare<[], { t: number | null }>(
+        `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
+      ),
+      open: db.prepare<[number], PageRow>("SELECT * FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at"),
+      counts: db.prepare<[], { status: string; gave_up: number; n: number }>(
+        'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*) AS n FROM pages GROUP BY status, gave_up',
+      ),
+      auditOf: db.prepare<[string], { at: number; actor_sub: string | null; actor_name: string | null; action: string; page_id: string | null; detail: string }>(
+        'SELECT * FROM audit_log WHERE page_id = ? ORDER BY id',
+      ),
+      insertSession: db.prepare(`INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getSession: db.prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
+      revokeSession: db.prepare('UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL'),
+      probe: db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
+      readProbe: db.prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
+    };
+  }
+
+  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): AcceptOutcome {
+    const { record, rate, now } = input;
+    const sub = record.page.requester.sub;
+    // The 202 is a promise to the person paging: this commit is synced to disk (FULL). Later status
+    // updates use NORMAL (safe against a process crash; after a power cut the worst case is one
+    // more attempt, which the entity_id makes harmless), so they do not stall the accept path.
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.acceptTx(record, rate, now, sub, input.audit);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  private acceptTx(record: PageRecord, rate: RateLimitRule, now: Date, sub: string, audit: AuditEntry): AcceptOutcome {
+    return this.db.transaction((): AcceptOutcome => {
+      const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
+      if (existing) {
+        const prior = toRecord(existing);
+        return prior.requestHash === record.requestHash ? { kind: 'replay', page: prior.page } : { kind: 'conflict', page: prior.page };
+      }
+      const nowMs = now.getTime();
+      const earlier = this.stmts.rateEvents.all(sub, nowMs - rate.windowSeconds * 1000).map((r) => r.at);
+      const decision = decideRate(earlier, rate, nowMs);
+      if (!decision.allowed) return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+      const p = record.page;
+      this.stmts.insertPage.run({
+        id: p.id,
+        requester_sub: p.requester.sub,
+        requester_name: p.requester.name,
+        requester_email: p.requester.email,
+        summary: p.summary,
+        details: p.details,
+        target_id: p.target.id,
+        target_label: p.target.label,
+        routing_key: record.routingKey,
+        client: p.client,
+        status: p.status,
+        attempts: p.attempts,
+        last_error: p.lastError,
+        next_attempt_at: p.nextAttemptAt ? Date.parse(p.nextAttemptAt) : null,
+        gave_up_at: null,
+        incident_number: null,
+        acked_by: null,
+        acked_at: null,
+        created_at: Date.parse(p.createdAt),
+        updated_at: Date.parse(p.updatedAt),
+        delivered_at: null,
+        idempotency_key: record.idempotencyKey,
+        request_hash: record.requestHash,
+      });
+      this.stmts.insertRate.run(sub, nowMs);
+      this.insertAudit({ ...audit, pageId: p.id });
+      return { kind: 'created', page: p };
+    }).immediate();
+  }
+
+  getPage(id: string): PageRecord | null {
+    const row = this.stmts.byId.get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  pagesOf(sub: string, limit: number): Page[] {
+    return this.stmts.pagesOf.all(sub, limit).map((r) => toRecord(r).page);
+  }
+
+  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts: { neverAttemptedOnly?: boolean } = {}): PageRecord[] {
+    const nowMs = now.getTime();
+    return this.db.transaction(() => {
+      const rows = this.stmts.due.all(nowMs, nowMs, opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER, limit);
+      for (const r of rows) this.stmts.claim.run(owner, nowMs + leaseMs, nowMs, r.id);
+      return rows.map((r) => toRecord(this.stmts.byId.get(r.id)!));
+    }).immediate();
+  }
+
+  nextDueAt(): Date | null {
+    const t = this.stmts.nextDue.get()?.t;
+    return t === null || t === undefined ? null : new Date(t);
+  }
+
+  updatePage(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {}): Page | null {
+    const sets: string[] = [];
+    const values: Record<string, unknown> = { id, now: Date.now() };
+    const col = (name: string, key: string, value: unknown) => {
+      sets.push(`${name} = @${key}`);
+      values[key] = value;
+    };
+    if (patch.status !== undefined) col('status', 'status', patch.status);
+    if (patch.lastError !== undefined) col('last_error', 'lastError', patch.lastError);
+    if (patch.nextAttemptAt !== undefined) col('next_attempt_at', 'nextAttemptAt', ms(patch.nextAttemptAt));
+    if (patch.gaveUpAt !== undefined) col('gave_up_at', 'gaveUpAt', ms(patch.gaveUpAt));
+    if (patch.incidentNumber !== undefined) col('incident_number', 'incidentNumber', patch.incidentNumber);
+    if (patch.ackedBy !== undefined) col('acked_by', 'ackedBy', patch.ackedBy);
+    if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
+    if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
+    // A page that left "delivering" no longer needs its lease.
+    if (patch.status !== undefined && patch.status !== 'delivering') sets.push('lease_owner = NULL, lease_until = NULL');
+    sets.push('updated_at = @now');
+    let where = 'id = @id';
+    if (opts.onlyIfLeasedBy !== undefined) {
+      where += " AND lease_owner = @owner AND status = 'delivering'";
+      values.owner = opts.onlyIfLeasedBy;
+    }
+    const sql = `UPDATE pages SET ${sets.join(', ')} WHERE ${where}`;
+    return this.db.transaction(() => {
+      const res = this.db.prepare(sql).run(values);
+      if (res.changes === 0) return null;
+      if (opts.audit) this.insertAudit({ ...opts.audit, pageId: id });
+      return toRecord(this.stmts.byId.get(id)!).page;
+    }).immediate();
+  }
+
+  openPages(): Page[] {
+    return this.stmts.open.all(Date.now() - 7 * 24 * 3600_000).map((r) => toRecord(r).page);
+  }
+
+  countByStatus(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.stmts.counts.all()) {
+      const key = r.gave_up ? 'gave_up' : r.status;
+      out[key] = (out[key] ?? 0) + r.n;
+    }
+    return out;
+  }
+
+  audit(entry: AuditEntry): void {
+    this.insertAudit(entry);
+  }
+
+  auditOf(pageId: string): AuditEntry[] {
+    return this.stmts.auditOf.all(pageId).map((r) => ({
+      at: new Date(r.at),
+      actorSub: r.actor_sub,
+      actorName: r.actor_name,
+      action: r.action,
+      pageId: r.page_id,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+  }
+
+  createSession(s: WebSession): void {
+    this.stmts.insertSession.run(s.id, s.sub, s.name, s.email, JSON.stringify(s.groups), s.username, s.csrfToken, s.accessExpiresAt.getTime(), s.refreshToken, s.createdAt.getTime(), ms(s.revokedAt));
+  }
+
+  getSession(id: string): WebSession | null {
+    const r = this.stmts.getSession.get(id);
+    if (!r) return null;
+    return {
+      id: r.id as string,
+      sub: r.sub as string,
+      name: r.name as string,
+      email: (r.email as string | null) ?? null,
+      groups: JSON.parse(r.groups as string) as string[],
+      username: (r.username as string | null) ?? null,
+      csrfToken: r.csrf_token as string,
+      accessExpiresAt: new Date(r.access_expires_at as number),
+      refreshToken: (r.refresh_token as string | null) ?? null,
+      createdAt: new Date(r.created_at as number),
+      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at as number),
+    };
+  }
+
+  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void {
+    const cur = this.getSession(id);
+    if (!cur) return;
+    this.db
+      .prepare('UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?')
+      .run((patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(), patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken, JSON.stringify(patch.groups ?? cur.groups), id);
+  }
+
+  revokeSession(id: string, at: Date): void {
+    this.stmts.revokeSession.run(at.getTime(), id);
+  }
+
+  checkWritable(): { ok: boolean; error: string | null } {
+    try {
+      const now = Date.now();
+      this.stmts.probe.run(now);
+      if (this.stmts.readProbe.get()?.at !== now) return { ok: false, error: 'storage did not return what was written' };
+      // Keep the rate-limit table small; the longest useful window is a day.
+      this.stmts.pruneRate.run(now - 24 * 3600_000);
+      return { ok: true, error: null };
+    } catch (e) {
+      return { ok: false, error: `storage is not writable: ${(e as Error).message}` };
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertAudit(e: AuditEntry): void {
+    this.stmts.insertAudit.run(e.at.getTime(), e.actorSub, e.actorName, e.action, e.pageId, JSON.stringify(e.detail));
+  }
+}

@@ -1,0 +1,82 @@
+import type { Page, PageStatus } from '../../common/index.js';
+import type { RateLimitRule } from '../rate-limit.js';
+
+/** A page plus what only the server needs to deliver it. */
+export interface PageRecord {
+  page: Page;
+  routingKey: string;
+  idempotencyKey: string;
+  requestHash: string;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actorSub: string | null;
+  actorName: string | null;
+  action: string;
+  pageId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export type AcceptOutcome =
+  | { kind: 'created'; page: Page }
+  | { kind: 'replay'; page: Page }
+  | { kind: 'conflict'; page: Page }
+  | { kind: 'rate_limited'; count: number; retryAfterSeconds: number };
+
+export interface PagePatch {
+  status?: PageStatus;
+  lastError?: string | null;
+  nextAttemptAt?: Date | null;
+  gaveUpAt?: Date | null;
+  incidentNumber?: string | null;
+  ackedBy?: string | null;
+  ackedAt?: Date | null;
+  deliveredAt?: Date | null;
+}
+
+export interface WebSession {
+  id: string;
+  sub: string;
+  name: string;
+  email: string | null;
+  groups: string[];
+  username: string | null;
+  csrfToken: string;
+  accessExpiresAt: Date;
+  refreshToken: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/**
+ * Everything the server keeps durably. SQLite implements it for one server; a PostgreSQL
+ * implementation can follow for several replicas (claims use leases, not process memory).
+ */
+export interface KlaxonStore {
+  /** Idempotency check, rate limit, page insert and audit entry: all or nothing. */
+  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): AcceptOutcome;
+  getPage(id: string): PageRecord | null;
+  pagesOf(sub: string, limit: number): Page[];
+  /**
+   * Pages due for delivery, claimed under a lease (status → delivering, attempts + 1). With
+   * `neverAttemptedOnly`, only pages no earlier attempt may have sent.
+   */
+  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts?: { neverAttemptedOnly?: boolean }): PageRecord[];
+  /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
+  nextDueAt(): Date | null;
+  /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
+  updatePage(id: string, patch: PagePatch, opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Page | null;
+  /** Pages of the last 7 days that are not final (for the tracker to match against incidents). */
+  openPages(): Page[];
+  countByStatus(): Record<string, number>;
+  audit(entry: AuditEntry): void;
+  auditOf(pageId: string): AuditEntry[];
+  createSession(s: WebSession): void;
+  getSession(id: string): WebSession | null;
+  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void;
+  revokeSession(id: string, at: Date): void;
+  /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
+  checkWritable(): { ok: boolean; error: string | null };
+  close(): void;
+}
