@@ -1,0 +1,164 @@
+/**
+ * Klaxon's main process: wires the Electron-free core to the OS (tray, badge, window, IPC,
+ * notifications, shortcuts, power and network events). Every decision is made elsewhere; this file
+ * only connects things, in the order Electron requires (scheme and sandbox before `ready`).
+ */
+import { app, globalShortcut, ipcMain, net, powerMonitor, shell, type BrowserWindow } from 'electron';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EffectiveSettings } from '../../common/index.js';
+import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
+import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
+import type { TrayView } from '../tray-view.js';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { applyBadge } from './badge.js';
+import { forwardPushes, registerIpcHandlers } from './ipc-main.js';
+import { showNotification } from './notifications.js';
+import { loadManagedPolicy } from './policy-electron.js';
+import { PopoverWindow } from './popover-window.js';
+import { createElectronTokenStore } from './token-store-electron.js';
+import { TrayController } from './tray.js';
+import { startUpdater } from './updater.js';
+import { denyAllPermissions, installWebContentsGuards } from './web-contents-guards.js';
+
+export interface KlaxonAppPaths {
+  /** Bundled renderer (dist/desktop/renderer). */
+  rendererDir: string;
+  /** Bundled preload (CommonJS). */
+  preloadPath: string;
+  /** assets/ (tray images, overlays). */
+  assetsDir: string;
+}
+
+/** What Playwright `_electron` specs read through `electronApp.evaluate` (Mattermost's test-recorder idea). */
+export interface KlaxonTestRefs { core: DesktopCore; tray: () => TrayView | null; window: () => BrowserWindow | null }
+
+const log = (m: string) => console.log(`[klaxon] ${m}`);
+
+export function defaultPaths(mainDir: string): KlaxonAppPaths {
+  // Tray images live in assets/: next to the bundle, in the app (asar), or in resources/ (extraResources).
+  const assetCandidates = [path.join(mainDir, 'assets'), path.join(app.getAppPath(), 'assets'), path.join(process.resourcesPath ?? mainDir, 'assets'), path.resolve(mainDir, '../../assets')];
+  return {
+    rendererDir: process.env.KLAXON_RENDERER_DIR ?? path.join(mainDir, 'renderer'),
+    preloadPath: path.join(mainDir, 'preload.cjs'),
+    assetsDir: process.env.KLAXON_ASSETS_DIR ?? assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ?? assetCandidates[0]!,
+  };
+}
+
+function applyStartAtLogin(enabled: boolean): void {
+  if (process.platform === 'linux') {
+    const file = linuxAutostartFile(os.homedir());
+    if (enabled) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, linuxAutostartEntry(process.env.APPIMAGE ?? process.execPath));
+    } else rmSync(file, { force: true });
+  } else {
+    app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
+  }
+}
+
+function applyShortcut(accelerator: string, toggle: () => void): void {
+  globalShortcut.unregisterAll();
+  try {
+    if (!globalShortcut.register(accelerator, toggle)) log(`the shortcut ${accelerator} is taken by another application`);
+  } catch (e) {
+    log(`the shortcut "${accelerator}" is not valid (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.enableSandbox();
+  registerAppScheme();
+  installWebContentsGuards(log);
+  await app.whenReady();
+  denyAllPermissions();
+  serveRenderer(paths.rendererDir);
+  if (process.platform === 'darwin') app.dock?.hide(); // a menu-bar app; the dock badge still shows when visible
+
+  const policy = await loadManagedPolicy(log);
+  const tokenStore = createElectronTokenStore(log);
+  let popover: PopoverWindow | null = null;
+  let trayController: TrayController | null = null;
+
+  const core = createDesktopCore({
+    settings: { policy: policy.policy, userSettingsFile: path.join(app.getPath('userData'), 'settings.json') },
+    tokenStore,
+    // The sign-in module has already checked this is the IdP's authorization endpoint.
+    openBrowser: (url) => shell.openExternal(url.href),
+    // The core has already checked the link against the allow-list.
+    openExternal: (url) => shell.openExternal(url.href),
+    notify: (n) => showNotification(n, (clicked) => {
+      popover?.show();
+      if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
+    }),
+    hideWindow: () => popover?.hide(),
+    onSettingsChanged: (s: EffectiveSettings, changed) => {
+      if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
+      if (changed.includes('globalShortcut')) applyShortcut(s.values.globalShortcut, () => popover?.toggle());
+      if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s.values, log);
+    },
+    allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
+    log,
+  });
+
+  registerIpcHandlers(ipcMain, core, log);
+  popover = new PopoverWindow({ platform: process.platform, preloadPath: paths.preloadPath, trayBounds: () => trayController?.tray.getBounds() ?? null });
+  forwardPushes(core, () => (popover && !popover.window.isDestroyed() ? [popover.window.webContents] : []));
+
+  trayController = new TrayController({
+    assetsDir: paths.assetsDir,
+    platform: process.platform,
+    state: () => core.state.get(),
+    subscribe: (l) => core.state.subscribe(l),
+    onOpen: () => popover?.toggle(),
+    onMenu: (id) => {
+      if (id === 'open' || id === 'page') popover?.show();
+      else if (id === 'sign-in') { popover?.show(); void core.invoke('auth:sign-in', undefined); }
+      else if (id === 'sign-out') void core.invoke('auth:sign-out', undefined);
+      else if (id === 'reconnect') core.reconnectNow();
+      else if (id === 'quit') app.quit();
+    },
+    onView: (v) => applyBadge(v, { platform: process.platform, assetsDir: paths.assetsDir, window: () => popover?.window ?? null }),
+  });
+
+  const settings = core.settings().values;
+  applyShortcut(settings.globalShortcut, () => popover?.toggle());
+  if (app.isPackaged) applyStartAtLogin(settings.startAtLogin);
+  startUpdater(settings, log);
+
+  // Sleep, lock and network changes leave a dead TCP connection that looks alive: reconnect at once.
+  powerMonitor.on('resume', () => core.reconnectNow());
+  powerMonitor.on('unlock-screen', () => core.reconnectNow());
+  let online = net.isOnline();
+  const netTimer = setInterval(() => {
+    const now = net.isOnline();
+    if (now && !online) core.reconnectNow();
+    online = now;
+  }, 5_000);
+  netTimer.unref?.();
+
+  app.on('second-instance', () => popover?.show());
+  app.on('window-all-closed', () => { /* stay in the tray */ });
+  app.on('before-quit', () => {
+    popover?.allowClose();
+    globalShortcut.unregisterAll();
+    clearInterval(netTimer);
+    void core.stop();
+  });
+
+  if (process.env.KLAXON_E2E === '1') {
+    (globalThis as { __klaxonTestRefs?: KlaxonTestRefs }).__klaxonTestRefs = {
+      core,
+      tray: () => trayController?.lastView ?? null,
+      window: () => popover?.window ?? null,
+    };
+  }
+
+  await core.start();
+  if (!process.argv.includes('--hidden') && core.state.get().auth.status === 'signed-out') popover.show();
+}

@@ -1,0 +1,34 @@
+/**
+ * Rules for every web contents Klaxon creates (security.md §4.1 items 5, 13, 14): no navigation
+ * away from the app, no new windows, no webviews, no permissions (camera, notifications from
+ * pages, geolocation…). Links the user should open go through `shell:open-external` instead.
+ */
+import { app, session, type WebContents } from 'electron';
+import { isAppUrl } from '../app-protocol-files.js';
+
+export function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+      log(`blocked navigation to ${url}`);
+    }
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    log(`blocked window.open(${url})`);
+    return { action: 'deny' };
+  });
+}
+
+export function installWebContentsGuards(log?: (m: string) => void): void {
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log));
+}
+
+/** After `ready`: deny every permission request and check. */
+export function denyAllPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}

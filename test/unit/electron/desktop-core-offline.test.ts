@@ -1,0 +1,54 @@
+// createDesktopCore when the server cannot be reached, and its settings channels (no server needed).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDesktopCore } from '../../../electron/desktop-core.js';
+import { memoryTokenStore } from '../../../electron/token-vault.js';
+import { trayView } from '../../../electron/tray-view.js';
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-core-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const core = (changed: string[][] = []) => createDesktopCore({
+  settings: { policy: { serverUrl: 'http://127.0.0.1:9', autoUpdate: false }, userSettingsFile: path.join(dir, 'settings.json') },
+  tokenStore: memoryTokenStore('No secure keyring was found on this computer.'),
+  openBrowser: async () => { throw new Error('must not be called'); },
+  onSettingsChanged: (_s, keys) => changed.push(keys),
+  log: () => {},
+});
+
+describe('desktop core without a reachable server', () => {
+  it('says it cannot reach the server, keeps retrying, and shows no count', async () => {
+    const c = core();
+    await c.start();
+    const s = c.state.get();
+    expect(s.link.status).toBe('offline');
+    expect(s.link.error).toMatch(/Cannot reach the Klaxon server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\).*keeps trying/);
+    expect(s.link.retryAt).not.toBeNull();
+    expect(s.storage).toEqual({ mode: 'memory-only', message: 'No secure keyring was found on this computer.' });
+    expect(trayView(s, { platform: 'darwin', theme: 'light', now: new Date() }).badge.dockText).toBe('');
+    expect(await c.invoke('auth:sign-in', undefined)).toMatchObject({ ok: false, error: { code: 'upstream_unavailable' } });
+    await c.stop();
+  });
+
+  it('settings: locked keys are refused by name; other changes are saved and handed to the shell', async () => {
+    const changed: string[][] = [];
+    const c = core(changed);
+    expect(await c.invoke('settings:set', { autoUpdate: true })).toEqual({ ok: false, error: { code: 'forbidden', message: '"autoUpdate" is set by your IT department and cannot be changed here.', field: 'autoUpdate' } });
+    const r = await c.invoke('settings:set', { globalShortcut: 'Alt+Shift+K', notifyNewIncidents: false });
+    expect(r).toMatchObject({ ok: true, value: { values: { globalShortcut: 'Alt+Shift+K', notifyNewIncidents: false }, sources: { globalShortcut: 'user', serverUrl: 'policy' }, locked: { serverUrl: 'Set by your IT department' } } });
+    expect(changed).toEqual([['notifyNewIncidents', 'globalShortcut']]);
+    expect(await c.invoke('settings:get', undefined)).toMatchObject({ ok: true, value: { values: { globalShortcut: 'Alt+Shift+K' } } });
+    await c.stop();
+  });
+
+  it('pushes navigate:incident when a notification is clicked', () => {
+    const c = core();
+    const pushes: unknown[] = [];
+    c.subscribe((channel, payload) => pushes.push([channel, payload]));
+    c.showIncident('1042');
+    expect(pushes).toEqual([['navigate:incident', { number: '1042' }]]);
+  });
+});
