@@ -1,0 +1,29 @@
+/** What the demo prints: where things are, who can sign in, how to make something happen. */
+export interface DemoUrls {
+  server: string;
+  idp: string;
+  simulator: string;
+}
+
+export function accountsText(groups: { page: string[]; acknowledge: string[] }, accounts: { username: string; name: string; groups: string[] }[]): string {
+  const can = (g: string[]) => {
+    const page = g.some((x) => groups.page.includes(x));
+    const ack = g.some((x) => groups.acknowledge.includes(x));
+    if (page && ack) return 'see incidents, page SRE, acknowledge';
+    if (page) return 'see incidents, page SRE';
+    if (ack) return 'see incidents, acknowledge';
+    return 'nothing: sees the "not authorised" screen';
+  };
+  const rows = accounts.map((a) => `  ${a.username.padEnd(6)} ${a.name.padEnd(16)} groups: ${(a.groups.join(', ') || '(none)').padEnd(12)} can: ${can(a.groups)}`);
+  return ['Demo accounts (password = username):', ...rows].join('\n');
+}
+
+export function triggerText(u: DemoUrls): string {
+  return [
+    'Make something happen (On-Call simulator control API):',
+    `  open an incident:   curl -s -X POST ${u.simulator}/_sim/incidents -H 'content-type: application/json' -d '{"title":"Search cluster red","routingKey":"sre"}'`,
+    `  acknowledge it:     curl -s -X POST ${u.simulator}/_sim/incidents/<number>/ack -H 'content-type: application/json' -d '{"userName":"carol"}'`,
+    `  fail all deliveries: curl -s -X POST ${u.simulator}/_sim/faults -H 'content-type: application/json' -d '{"errorRate":1,"paths":["/integrations"]}'`,
+    `  back to normal:     curl -s -X DELETE ${u.simulator}/_sim/faults`,
+  ].join('\n');
+}

@@ -1,0 +1,31 @@
+import type { AckResult, ClientState, IpcResult, OnCallNow, Page, PageRequest } from '../../common/index.js';
+
+/**
+ * The one interface the React components use. Two adapters implement it: desktop (the preload's
+ * `window.klaxon`) and web (same-origin HTTP + SSE with the browser session). Both produce the same
+ * `ClientState`, so no component knows which shell it runs in.
+ */
+export interface KlaxonApi {
+  readonly kind: 'desktop' | 'web';
+  getState(): Promise<ClientState>;
+  onState(listener: (s: ClientState) => void): () => void;
+  /** A page of mine changed (queued → delivered → incident → acknowledged, or failing). */
+  onPage(listener: (p: Page) => void): () => void;
+  /** Desktop only: a notification was clicked. */
+  onNavigateIncident(listener: (number: string) => void): () => void;
+  signIn(): Promise<IpcResult<null>>;
+  cancelSignIn(): Promise<IpcResult<null>>;
+  signOut(): Promise<IpcResult<null>>;
+  getOnCall(): Promise<IpcResult<OnCallNow>>;
+  createPage(req: PageRequest): Promise<IpcResult<Page>>;
+  myPages(): Promise<IpcResult<Page[]>>;
+  ackIncident(number: string, message?: string): Promise<IpcResult<AckResult>>;
+  /** Opens a configured link (fallback contact, ticket tracker, incident) outside the app. */
+  openExternal(url: string): Promise<void>;
+  /** Esc on the home screen: the desktop hides its popover; the web page stays. */
+  hideWindow(): Promise<void>;
+}
+
+export type ApiError = Extract<IpcResult<unknown>, { ok: false }>['error'];
+
+export const unreachable = (message: string): { ok: false; error: ApiError } => ({ ok: false, error: { code: 'upstream_unavailable', message } });

@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { countIncidents, describeCounts, type ClientState, type Me } from '../../common/index.js';
+import type { KlaxonApi } from '../api/klaxon-api.js';
+import { allowedGroups } from '../model/auth-text.js';
+import { pageToFollow } from '../model/page-status.js';
+import { ApiContext } from './api-context.js';
+import { AuthPanel } from './AuthPanel.js';
+import { FreshnessBannerView } from './FreshnessBannerView.js';
+import { useClientState, useMyPages, useNow, useOnCall } from './hooks.js';
+import { IncidentList } from './IncidentList.js';
+import { OnCallList } from './OnCallList.js';
+import { PageDialog } from './PageDialog.js';
+import { MyPagesList, PageStatusView } from './PageStatusView.js';
+import { AlertIcon, CheckIcon } from './icons.js';
+
+export function App({ api }: { api: KlaxonApi }) {
+  const { state, error } = useClientState(api);
+  return (
+    <ApiContext.Provider value={api}>
+      <div className="app" data-shell={api.kind}>
+        {state ? <Shell state={state} api={api} /> : <Loading error={error} />}
+      </div>
+    </ApiContext.Provider>
+  );
+}
+
+function Loading({ error }: { error: string | null }) {
+  return (
+    <main className="loading">
+      <h1>Klaxon</h1>
+      <p role="status">{error ? `Klaxon could not start: ${error}. Close and reopen it.` : 'Loading…'}</p>
+    </main>
+  );
+}
+
+function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
+  const now = useNow(1000);
+  const signedIn = state.auth.status === 'signed-in';
+  const pages = useMyPages(api, signedIn);
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const oncall = useOnCall(api, signedIn, dialogOpen);
+  const openerRef = useRef<HTMLButtonElement>(null);
+
+  const closeDialog = useCallback(() => {
+    setDialogOpen(false);
+    requestAnimationFrame(() => openerRef.current?.focus());
+  }, []);
+
+  // Esc on the home screen closes the popover (desktop); the dialog handles its own Esc.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !dialogOpen && !e.defaultPrevented) void api.hideWindow();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [api, dialogOpen]);
+
+  // A clicked notification brings its incident into view.
+  useEffect(
+    () =>
+      api.onNavigateIncident((n) => {
+        const el = document.getElementById(`incident-${n}`);
+        el?.scrollIntoView({ block: 'center' });
+        el?.focus();
+      }),
+    [api],
+  );
+
+  const me = state.auth.status === 'signed-in' ? state.auth.me : null;
+  return (
+    <>
+      <header className="topbar">
+        <h1>Klaxon</h1>
+        {me && (
+          <div className="who">
+            <span className="muted small-text" title={me.user.email ?? undefined}>
+              {me.user.name}
+            </span>
+            <button type="button" className="ghost small" onClick={() => void api.signOut()}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main className="content">
+        {me ? (
+          <Home state={state} me={me} now={now} pages={pages} oncall={oncall} openerRef={openerRef} onPage={() => setDialogOpen(true)} />
+        ) : (
+          <>
+            {state.link.status === 'offline' && <FreshnessBannerView state={state} now={now} />}
+            <AuthPanel state={state} />
+          </>
+        )}
+      </main>
+      {state.storage.mode === 'memory-only' && (
+        <footer className="storage-notice" data-testid="storage-notice">
+          <strong>Sign-in is kept in memory only:</strong> you will need to sign in again after Klaxon restarts.
+          {state.storage.message ? ` ${state.storage.message}` : ''}
+        </footer>
+      )}
+      {me && dialogOpen && (
+        <PageDialog me={me} config={state.config} incidents={state.snapshot?.incidents ?? []} oncall={oncall} pages={pages} now={now} onClose={closeDialog} />
+      )}
+    </>
+  );
+}
+
+interface HomeProps {
+  state: ClientState;
+  me: Me;
+  now: number;
+  pages: ReturnType<typeof useMyPages>;
+  oncall: ReturnType<typeof useOnCall>;
+  openerRef: React.RefObject<HTMLButtonElement | null>;
+  onPage(): void;
+}
+
+function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
+  const incidents = state.snapshot?.incidents ?? [];
+  const counts = countIncidents(incidents);
+  const follow = pageToFollow(pages, now);
+  const windowMinutes = state.snapshot?.windowMinutes ?? state.config?.recentWindowMinutes ?? 60;
+  const groups = allowedGroups(state.config);
+  return (
+    <>
+      <FreshnessBannerView state={state} now={now} />
+      <section className="summary-card" aria-label="Incident overview">
+        <p className={counts.unacked > 0 ? 'summary-line summary-unacked' : 'summary-line'} role="status" aria-live="polite" data-testid="badge-summary">
+          {counts.unacked > 0 ? <AlertIcon /> : <CheckIcon />}
+          <span>{state.snapshot ? describeCounts(counts) : 'Waiting for the incident list…'}</span>
+        </p>
+        {me.permissions.page ? (
+          <button type="button" ref={openerRef} className="primary wide danger" onClick={onPage}>
+            Wake up SRE…
+          </button>
+        ) : (
+          <p className="muted small-text">You can see incidents but not page SRE. To page, ask for membership of: {state.config?.groups.page.join(' or ') ?? groups.join(' or ')}.</p>
+        )}
+      </section>
+      {follow && (
+        <section className="follow-card" aria-label="Your latest page">
+          <PageStatusView page={follow} now={now} fallbackContacts={state.config?.fallbackContacts ?? []} headingLevel={2} />
+        </section>
+      )}
+      <section aria-labelledby="incidents-title">
+        <h2 id="incidents-title">
+          Recent incidents <span className="muted small-text">last {windowMinutes} min</span>
+        </h2>
+        <IncidentList incidents={incidents} now={now} canAck={me.permissions.acknowledge} windowMinutes={windowMinutes} />
+      </section>
+      <section aria-labelledby="oncall-title">
+        <h2 id="oncall-title">On call now</h2>
+        <OnCallList oncall={oncall} now={now} />
+      </section>
+      <section aria-labelledby="mypages-title">
+        <h2 id="mypages-title">My recent pages</h2>
+        <MyPagesList pages={pages} now={now} />
+      </section>
+    </>
+  );
+}

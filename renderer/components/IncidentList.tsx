@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import type { Incident } from '../../common/index.js';
+import { relativeTime } from '../model/relative-time.js';
+import { useApi } from './api-context.js';
+import { ExternalLink } from './ExternalLink.js';
+import { AlertIcon, CheckIcon, DoneIcon } from './icons.js';
+
+const ORDER = { UNACKED: 0, ACKED: 1, RESOLVED: 2 } as const;
+
+/** Unacknowledged first (someone is being woken), then acknowledged, then resolved; newest first within each. */
+export function sortIncidents(incidents: readonly Incident[]): Incident[] {
+  return [...incidents].sort((a, b) => ORDER[a.phase] - ORDER[b.phase] || Date.parse(b.startedAt) - Date.parse(a.startedAt));
+}
+
+export function IncidentList({ incidents, now, canAck, windowMinutes }: { incidents: readonly Incident[]; now: number; canAck: boolean; windowMinutes: number }) {
+  if (incidents.length === 0) {
+    return <p className="empty">No incidents in the last {windowMinutes} minutes.</p>;
+  }
+  return (
+    <ul className="incidents" aria-label="Recent incidents">
+      {sortIncidents(incidents).map((i) => (
+        <IncidentItem key={i.number} incident={i} now={now} canAck={canAck} />
+      ))}
+    </ul>
+  );
+}
+
+function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: number; canAck: boolean }) {
+  const api = useApi();
+  const [ack, setAck] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
+  const nobodyPaged = i.phase === 'UNACKED' && i.pagedUsers.length === 0;
+
+  const acknowledge = async () => {
+    setAck({ busy: true, message: null, failed: false });
+    const r = await api.ackIncident(i.number);
+    setAck(r.ok ? { busy: false, message: r.value.message, failed: !r.value.accepted } : { busy: false, message: r.error.message, failed: true });
+  };
+
+  return (
+    <li className={`incident incident-${i.phase.toLowerCase()}`} id={`incident-${i.number}`} tabIndex={-1} data-testid={`incident-${i.number}`}>
+      <div className="incident-state">
+        {i.phase === 'UNACKED' && (
+          <span className="state state-unacked">
+            <AlertIcon /> Not acknowledged
+          </span>
+        )}
+        {i.phase === 'ACKED' && (
+          <span className="state state-acked">
+            <CheckIcon /> Acknowledged{i.ackedBy ? ` by ${i.ackedBy}` : ''}
+          </span>
+        )}
+        {i.phase === 'RESOLVED' && (
+          <span className="state state-resolved">
+            <DoneIcon /> Resolved
+          </span>
+        )}
+        <span className="incident-time">
+          <time dateTime={i.startedAt} title={new Date(i.startedAt).toLocaleString()}>
+            {relativeTime(i.startedAt, now)}
+          </time>
+        </span>
+      </div>
+      <p className="incident-title">
+        <span className="visually-hidden">Incident #{i.number}: </span>
+        {i.title}
+      </p>
+      <p className="incident-meta">
+        <span aria-hidden="true">#{i.number}</span>
+        {i.teams.length > 0 && <span> · {i.teams.map((t) => t.name).join(', ')}</span>}
+        {i.phase === 'UNACKED' && i.pagedUsers.length > 0 && <span> · paging {i.pagedUsers.join(', ')}</span>}
+        {i.link && (
+          <span>
+            {' '}
+            · <ExternalLink href={i.link}>Open in On-Call<span className="visually-hidden"> (incident #{i.number})</span></ExternalLink>
+          </span>
+        )}
+      </p>
+      {nobodyPaged && (
+        <p className="warning" role="note">
+          <AlertIcon /> Nobody is being paged for this incident. If it needs SRE now, page them.
+        </p>
+      )}
+      {canAck && i.phase === 'UNACKED' && (
+        <div className="incident-actions">
+          <button type="button" className="secondary small" disabled={ack.busy} onClick={() => void acknowledge()}>
+            {ack.busy ? 'Acknowledging…' : 'Acknowledge'}
+            <span className="visually-hidden"> incident #{i.number}</span>
+          </button>
+        </div>
+      )}
+      <div role="status" aria-live="polite" className={ack.failed ? 'ack-result error-text' : 'ack-result'}>
+        {ack.message}
+      </div>
+    </li>
+  );
+}

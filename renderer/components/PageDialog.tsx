@@ -1,0 +1,296 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page } from '../../common/index.js';
+import type { ApiError } from '../api/klaxon-api.js';
+import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
+import { findSimilarIncidents } from '../model/similar-incidents.js';
+import { relativeTime } from '../model/relative-time.js';
+import { whoWillBeWoken } from '../model/who-is-woken.js';
+import { useApi } from './api-context.js';
+import { EmergencyGuidance } from './EmergencyGuidance.js';
+import { PersonWithTime } from './OnCallList.js';
+import { FallbackContacts, PageStatusView } from './PageStatusView.js';
+import { AlertIcon } from './icons.js';
+
+type Step = 'compose' | 'confirm' | 'sent';
+const NO_ERRORS: PageFormErrors = { summary: null, details: null };
+// Rejections after which the server has certainly not stored the page: a fresh key is safe then.
+const DEFINITIVE = new Set(['invalid_request', 'forbidden', 'rate_limited', 'unauthorized']);
+
+export interface PageDialogProps {
+  me: Me;
+  config: ClientConfig | null;
+  incidents: readonly Incident[];
+  oncall: OnCallNow | null;
+  pages: readonly Page[];
+  now: number;
+  onClose(): void;
+}
+
+/** "Wake up SRE": compose (with the similar-incident check) → confirm who is woken → send → follow. */
+export function PageDialog({ me, config, incidents, oncall, pages, now, onClose }: PageDialogProps) {
+  const api = useApi();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const sendingRef = useRef(false);
+  const sendButtonRef = useRef<HTMLButtonElement>(null);
+  const summaryRef = useRef<HTMLInputElement>(null);
+  const detailsRef = useRef<HTMLTextAreaElement>(null);
+  const [step, setStep] = useState<Step>('compose');
+  const [summary, setSummary] = useState('');
+  const [details, setDetails] = useState('');
+  const targets = config?.targets ?? [];
+  const [targetId, setTargetId] = useState(() => (targets.find((t) => t.isDefault) ?? targets[0])?.id ?? '');
+  const [errors, setErrors] = useState<PageFormErrors>(NO_ERRORS);
+  const [checked, setChecked] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [sendError, setSendError] = useState<ApiError | null>(null);
+  const [sent, setSent] = useState<Page | null>(null);
+  // One key for this dialog session: a double click or a retry after a lost answer cannot page twice.
+  const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+
+  useEffect(() => {
+    const d = dialogRef.current;
+    if (d && !d.open) d.showModal();
+    summaryRef.current?.focus();
+  }, []);
+  useEffect(() => {
+    if (step === 'confirm') sendButtonRef.current?.focus();
+  }, [step]);
+
+  const target = targets.find((t) => t.id === targetId) ?? null;
+  const similar = useMemo(() => findSimilarIncidents(summary, incidents), [summary, incidents]);
+  const woken = whoWillBeWoken(oncall, target);
+  const live = sent ? (pages.find((p) => p.id === sent.id) ?? sent) : null;
+  const fallback = config?.fallbackContacts ?? [];
+
+  const onSummary = (v: string) => {
+    setSummary(v);
+    if (checked) setErrors((e) => ({ ...e, summary: checkPageForm(v, details).summary }));
+  };
+  const onDetails = (v: string) => {
+    setDetails(v);
+    if (checked) setErrors((e) => ({ ...e, details: checkPageForm(summary, v).details }));
+  };
+
+  const toConfirm = () => {
+    const e = checkPageForm(summary, details);
+    setChecked(true);
+    setErrors(e);
+    if (e.summary) return summaryRef.current?.focus();
+    if (e.details) return detailsRef.current?.focus();
+    setSendError(null);
+    setStep('confirm');
+  };
+
+  const send = async () => {
+    if (sendingRef.current || sent) return;
+    sendingRef.current = true;
+    setSending(true);
+    setSendError(null);
+    const r = await api.createPage({ summary: summary.trim(), details, ...(target ? { target: target.id } : {}), idempotencyKey });
+    sendingRef.current = false;
+    setSending(false);
+    if (r.ok) {
+      setSent(r.value);
+      setStep('sent');
+      return;
+    }
+    if (DEFINITIVE.has(r.error.code)) setIdempotencyKey(newIdempotencyKey());
+    if (r.error.code === 'invalid_request' && (r.error.field === 'summary' || r.error.field === 'details')) {
+      setErrors({ ...NO_ERRORS, [r.error.field]: r.error.message });
+      setStep('compose');
+      return;
+    }
+    setSendError(r.error);
+  };
+
+  return (
+    <dialog
+      ref={dialogRef}
+      className="page-dialog"
+      aria-labelledby="page-dialog-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <div className="dialog-head">
+        <h2 id="page-dialog-title">{step === 'sent' ? 'Following your page' : step === 'confirm' ? 'Confirm: wake up SRE' : 'Wake up SRE'}</h2>
+        <button type="button" className="ghost" onClick={onClose} aria-label="Close">
+          ✕
+        </button>
+      </div>
+
+      {step === 'compose' && (
+        <form
+          className="dialog-body"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            toConfirm();
+          }}
+        >
+          <p className="signed-in-as">
+            Signed in as <strong>{me.user.name}</strong>
+            {me.user.email ? ` (${me.user.email})` : ''}. Your name is included in the page so SRE can reach you.
+          </p>
+          <div className="field">
+            <div className="label-row">
+              <label htmlFor="page-summary">Summary</label>
+              <span id="page-summary-count" className={errors.summary ? 'counter over' : 'counter'} aria-label={`${counter(summary, SUMMARY_MAX)} characters`}>
+                {counter(summary, SUMMARY_MAX)}
+              </span>
+            </div>
+            <input
+              id="page-summary"
+              ref={summaryRef}
+              type="text"
+              autoComplete="off"
+              value={summary}
+              placeholder="What is broken, for whom?"
+              aria-invalid={errors.summary ? true : undefined}
+              aria-describedby={`page-summary-count${errors.summary ? ' page-summary-error' : ''}`}
+              onChange={(e) => onSummary(e.target.value)}
+            />
+            {errors.summary && (
+              <p id="page-summary-error" className="field-error" role="alert">
+                <AlertIcon /> {errors.summary}
+              </p>
+            )}
+          </div>
+
+          <div className="similar-slot" aria-live="polite">
+            {similar.length > 0 && (
+              <div className="similar" data-testid="similar-incidents">
+                <p>
+                  <strong>Is it one of these? SRE already knows.</strong>
+                </p>
+                <ul>
+                  {similar.map(({ incident: i }) => (
+                    <li key={i.number}>
+                      #{i.number} {i.title} <span className="muted">— {i.phase === 'ACKED' ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}` : 'not acknowledged yet, SRE is being paged'}, {relativeTime(i.startedAt, now)}</span>
+                    </li>
+                  ))}
+                </ul>
+                <p className="muted small-text">If yours is one of these, there is no need to page: close this dialog.</p>
+              </div>
+            )}
+          </div>
+
+          <div className="field">
+            <div className="label-row">
+              <label htmlFor="page-details">Details (optional)</label>
+              <span id="page-details-count" className={errors.details ? 'counter over' : 'counter'} aria-label={`${counter(details, DETAILS_MAX)} characters`}>
+                {counter(details, DETAILS_MAX)}
+              </span>
+            </div>
+            <textarea
+              id="page-details"
+              ref={detailsRef}
+              rows={4}
+              value={details}
+              placeholder="What you see, since when, links, how to reach you"
+              aria-invalid={errors.details ? true : undefined}
+              aria-describedby={`page-details-count${errors.details ? ' page-details-error' : ''}`}
+              onChange={(e) => onDetails(e.target.value)}
+            />
+            {errors.details && (
+              <p id="page-details-error" className="field-error" role="alert">
+                <AlertIcon /> {errors.details}
+              </p>
+            )}
+          </div>
+
+          <EmergencyGuidance ticketUrl={config?.ticketUrl ?? null} />
+
+          {targets.length > 1 && (
+            <div className="field">
+              <label htmlFor="page-target">Send to</label>
+              <select id="page-target" value={targetId} onChange={(e) => setTargetId(e.target.value)}>
+                {targets.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.label}
+                  </option>
+                ))}
+              </select>
+              {target?.description && <p className="muted small-text">{target.description}</p>}
+            </div>
+          )}
+
+          <div className="dialog-actions">
+            <button type="button" className="secondary" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary">
+              {similar.length > 0 ? 'This is different — continue' : 'Continue'}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {step === 'confirm' && (
+        <div className="dialog-body">
+          <p>
+            <strong>This will wake{target ? ` ${target.label}` : ' SRE on call'}:</strong>
+          </p>
+          {woken.length > 0 ? (
+            <ul className="woken" data-testid="who-is-woken">
+              {woken.map((p) => (
+                <li key={p.user.username}>
+                  <PersonWithTime person={p} now={now} />
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="warning" data-testid="who-is-woken">
+              <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy names.
+            </p>
+          )}
+          <dl className="recap">
+            <dt>From</dt>
+            <dd>
+              {me.user.name}
+              {me.user.email ? ` (${me.user.email})` : ''}
+            </dd>
+            <dt>Summary</dt>
+            <dd>{summary.trim()}</dd>
+            {details.trim() && (
+              <>
+                <dt>Details</dt>
+                <dd className="recap-details">{details.trim()}</dd>
+              </>
+            )}
+          </dl>
+          {sendError && (
+            <div className="send-error" role="alert">
+              <p>
+                <AlertIcon /> <strong>Not sent: {sendError.message}</strong>
+                {sendError.retryAfterSeconds ? ` You can page again in ${Math.ceil(sendError.retryAfterSeconds)} s.` : ''}
+              </p>
+              <FallbackContacts contacts={fallback} intro="If this cannot wait, reach SRE another way now:" />
+            </div>
+          )}
+          <div className="dialog-actions">
+            <button type="button" className="secondary" disabled={sending} onClick={() => setStep('compose')}>
+              Back
+            </button>
+            <button type="button" ref={sendButtonRef} className="primary danger" disabled={sending} aria-disabled={sending} onClick={() => void send()}>
+              {sending ? 'Sending…' : 'Send page now'}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 'sent' && live && (
+        <div className="dialog-body">
+          <PageStatusView page={live} now={now} fallbackContacts={fallback} />
+          <p className="muted small-text">You can close this: your page is tracked on the home screen until someone acknowledges it.</p>
+          <div className="dialog-actions">
+            <button type="button" className="primary" onClick={onClose} autoFocus>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+    </dialog>
+  );
+}

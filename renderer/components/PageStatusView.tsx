@@ -1,0 +1,83 @@
+import type { FallbackContact, Page } from '../../common/index.js';
+import { describePageStatus, pageSteps } from '../model/page-status.js';
+import { relativeTime } from '../model/relative-time.js';
+import { ExternalLink } from './ExternalLink.js';
+import { AlertIcon, CheckIcon, ClockIcon, DoneIcon } from './icons.js';
+
+/** Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call yet". */
+export function PageStatusView({ page, now, fallbackContacts, headingLevel = 3 }: { page: Page; now: number; fallbackContacts: readonly FallbackContact[]; headingLevel?: 2 | 3 }) {
+  const text = describePageStatus(page);
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <div className={`page-status tone-${text.tone}`} data-testid="page-status" data-status={page.status}>
+      <H className="page-status-title">
+        Your page: <q>{page.summary}</q>
+      </H>
+      <p className="muted small-text">
+        Sent {relativeTime(page.createdAt, now)} to {page.target.label}
+      </p>
+      <div role="status" aria-live="polite" aria-atomic="true" className="page-headline" data-testid="page-headline">
+        {text.tone === 'bad' ? <AlertIcon /> : text.tone === 'good' ? <CheckIcon /> : <ClockIcon />}
+        <div>
+          <strong>{text.headline}</strong>
+          {text.detail && <p>{text.detail}</p>}
+        </div>
+      </div>
+      <ol className="steps" aria-label="Progress of your page">
+        {pageSteps(page).map((s) => (
+          <li key={s.key} className={`step step-${s.state}`}>
+            {s.state === 'done' ? <DoneIcon /> : s.state === 'failed' ? <AlertIcon /> : <span className="step-dot" aria-hidden="true" />}
+            <span>{s.label}</span>
+            <span className="visually-hidden">{s.state === 'done' ? ' (done)' : s.state === 'current' ? ' (in progress)' : s.state === 'failed' ? ' (failing)' : ' (not yet)'}</span>
+          </li>
+        ))}
+      </ol>
+      {text.notReached && <FallbackContacts contacts={fallbackContacts} />}
+    </div>
+  );
+}
+
+export function FallbackContacts({ contacts, intro }: { contacts: readonly FallbackContact[]; intro?: string }) {
+  return (
+    <div className="fallback" data-testid="fallback-contacts">
+      <p>
+        <strong>{intro ?? 'Reach SRE another way now:'}</strong>
+      </p>
+      {contacts.length === 0 ? (
+        <p>No fallback contacts are configured. Ask your team lead how to reach SRE in an emergency.</p>
+      ) : (
+        <ul>
+          {contacts.map((c) => (
+            <li key={c.href}>
+              <ExternalLink href={c.href} className="fallback-link">
+                {c.label}
+              </ExternalLink>
+              <span className="muted"> ({c.kind === 'phone' ? c.href.replace(/^tel:/, '') : c.kind})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function MyPagesList({ pages, now }: { pages: readonly Page[]; now: number }) {
+  if (pages.length === 0) return <p className="muted">You have not sent any pages recently.</p>;
+  return (
+    <ul className="my-pages">
+      {pages.slice(0, 10).map((p) => {
+        const t = describePageStatus(p);
+        return (
+          <li key={p.id} className={`tone-${t.tone}`}>
+            <span className="my-page-summary">{p.summary}</span>
+            <span className="muted small-text">
+              {' '}
+              {relativeTime(p.createdAt, now)} · {t.headline}
+            </span>
+            {t.tone === 'good' && <DoneIcon />}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'react';
+import type { ClientState, OnCallNow, Page } from '../../common/index.js';
+import type { KlaxonApi } from '../api/klaxon-api.js';
+import { mergePages } from '../model/page-status.js';
+
+/** A clock that re-renders the caller, so relative times and data ages stay current. */
+export function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+export function useClientState(api: KlaxonApi): { state: ClientState | null; error: string | null } {
+  const [state, setState] = useState<ClientState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const off = api.onState(setState);
+    api.getState().then(setState, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    return off;
+  }, [api]);
+  return { state, error };
+}
+
+/**
+ * My pages, from the server (so following a page survives closing and reopening the popover),
+ * kept current by page events.
+ */
+export function useMyPages(api: KlaxonApi, signedIn: boolean): Page[] {
+  const [pages, setPages] = useState<Page[]>([]);
+  useEffect(() => {
+    if (!signedIn) {
+      setPages([]);
+      return;
+    }
+    let alive = true;
+    const off = api.onPage((p) => setPages((cur) => mergePages(cur, [p])));
+    const load = () =>
+      api.myPages().then((r) => {
+        if (alive && r.ok) setPages((cur) => mergePages(cur, r.value));
+      });
+    void load();
+    // Events are the fast path; a slow poll covers a missed event after a reconnect.
+    const t = setInterval(load, 30_000);
+    return () => {
+      alive = false;
+      off();
+      clearInterval(t);
+    };
+  }, [api, signedIn]);
+  return pages;
+}
+
+export function useOnCall(api: KlaxonApi, enabled: boolean, refreshKey: unknown): OnCallNow | null {
+  const [oncall, setOncall] = useState<OnCallNow | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let alive = true;
+    const load = () =>
+      api.getOnCall().then((r) => {
+        if (alive && r.ok) setOncall(r.value);
+      });
+    void load();
+    const t = setInterval(load, 60_000);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, [api, enabled, refreshKey]);
+  return oncall;
+}

@@ -1,0 +1,53 @@
+import { HEARTBEAT_SECONDS, type ClientState } from '../../common/index.js';
+import { ageSeconds, clockTime } from './relative-time.js';
+
+/**
+ * The banner that keeps the incident list honest: a list that is old or cut off must say so,
+ * because "All quiet" on stale data is the worst thing Klaxon could show.
+ */
+export interface FreshnessBanner {
+  kind: 'offline' | 'stale' | 'connecting';
+  text: string;
+  detail: string | null;
+}
+
+export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, now: number): FreshnessBanner | null {
+  const { link, snapshot } = state;
+  const lastUpdate = snapshot?.fetchedAt ?? link.lastDataAt;
+  if (link.status === 'offline') {
+    const retry = link.retryAt ? Math.max(0, Math.ceil((Date.parse(link.retryAt) - now) / 1000)) : null;
+    return {
+      kind: 'offline',
+      text: lastUpdate ? `Offline — last update at ${clockTime(lastUpdate)}` : 'Offline — no data received yet',
+      detail: [
+        link.error ?? 'The Klaxon server is not reachable.',
+        lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null,
+        retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    };
+  }
+  if (link.status === 'idle' || link.status === 'connecting') {
+    return snapshot ? null : { kind: 'connecting', text: 'Connecting to the Klaxon server…', detail: null };
+  }
+  // The link can be up while the server's view of On-Call is old (On-Call not answering), or the
+  // server can have gone quiet without closing the connection: both make the data stale.
+  const silentFor = link.lastDataAt ? ageSeconds(link.lastDataAt, now) : 0;
+  const stale = link.status === 'stale' || snapshot?.stale === true || silentFor > 3 * HEARTBEAT_SECONDS;
+  if (!stale) return null;
+  const age = lastUpdate ? ageSeconds(lastUpdate, now) : null;
+  const why = snapshot && !snapshot.upstream.ok ? (snapshot.upstream.error ?? 'On-Call is not answering the Klaxon server.') : link.error;
+  return {
+    kind: 'stale',
+    text: age !== null ? `Data is ${formatAge(age)} old` : 'Data may be out of date',
+    detail: `${why ? `${why} ` : ''}Incidents opened since then are not shown.`,
+  };
+}
+
+/** "42 s", "3 min 5 s", "2 h 4 min". */
+export function formatAge(s: number): string {
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

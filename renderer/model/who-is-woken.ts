@@ -1,0 +1,29 @@
+import type { OnCallNow, OnCallUser, PageTarget } from '../../common/index.js';
+
+export interface WokenPerson {
+  user: OnCallUser;
+  team: string;
+  policy: string;
+}
+
+/**
+ * Who a page to `target` will wake: the on-call users of the target's teams (every team when the
+ * target names none). A person on two policies is listed once.
+ */
+export function whoWillBeWoken(oncall: OnCallNow | null, target: Pick<PageTarget, 'teams'> | null): WokenPerson[] {
+  if (!oncall) return [];
+  const wanted = target && target.teams.length > 0 ? new Set(target.teams) : null;
+  const seen = new Set<string>();
+  const out: WokenPerson[] = [];
+  for (const t of oncall.teams) {
+    if (wanted && !wanted.has(t.team.slug)) continue;
+    for (const p of t.policies) {
+      for (const u of p.users) {
+        if (seen.has(u.username)) continue;
+        seen.add(u.username);
+        out.push({ user: u, team: t.team.name, policy: p.policy.name });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+import { expect, test } from '@playwright/test';
+import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
+import { composePage } from './support/browser.js';
+import { installDesktopBridge, startDesktopCore, type DesktopHarness } from './support/desktop-bridge.js';
+import { klaxonIncidents, RENDERER_DIR, startStack, type Stack } from './support/stack.js';
+import { serveDirectory } from './support/static-server.js';
+
+// The built renderer served as Klaxon desktop serves it (a static copy of dist/renderer), with the
+// real desktop core behind window.klaxon instead of Electron's preload.
+let stack: Stack;
+let desktop: DesktopHarness;
+let renderer: Awaited<ReturnType<typeof serveDirectory>>;
+let unbridge: (() => void) | null = null;
+
+test.beforeEach(async ({ page }) => {
+  stack = await startStack();
+  renderer = await serveDirectory(RENDERER_DIR);
+  desktop = await startDesktopCore(stack.url);
+  unbridge = await installDesktopBridge(page, desktop.core);
+});
+test.afterEach(async () => {
+  unbridge?.();
+  await desktop?.stop();
+  await renderer?.close();
+  await stack?.close();
+});
+
+test('desktop: sign in through the system browser, see incidents, page SRE and follow it to acknowledgement', async ({ page }) => {
+  await page.goto(renderer.url);
+  await expect(page.getByRole('heading', { name: 'Sign in to Klaxon' })).toBeVisible();
+  await expect(page.getByTestId('storage-notice')).toContainText('Sign-in is kept in memory only');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByText('Checkout latency above SLO')).toBeVisible();
+  await expect(page.getByText('Acknowledged by dmitri')).toBeVisible();
+  await expect(page.getByText('Carol Okafor')).toBeVisible();
+
+  await composePage(page, 'Wiki edits fail to save', 'Saving any page shows "internal error" since 09:40.');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('who-is-woken')).toContainText('Carol Okafor');
+  await page.getByRole('button', { name: 'Send page now' }).click();
+  const headline = page.getByRole('dialog').getByTestId('page-headline');
+  await expect(headline).toContainText(/Delivered: incident #\d+ is open/);
+  const [incident] = klaxonIncidents(stack.sim);
+  expect(incident).toBeDefined();
+  expect(klaxonIncidents(stack.sim)).toHaveLength(1);
+
+  // A clicked desktop notification brings its incident into view.
+  const seeded = (stack.sim.control.incidents() as { incidentNumber: string; entityDisplayName: string }[]).find((i) => i.entityDisplayName === 'Elevated 5xx on edge cache')!;
+  await page.getByRole('button', { name: 'Done' }).click();
+  desktop.core.showIncident(seeded.incidentNumber);
+  await expect(page.getByTestId(`incident-${seeded.incidentNumber}`)).toBeFocused();
+  await page.getByRole('button', { name: 'Wake up SRE…' }).click();
+
+  // Esc closes the dialog, then the popover (window:hide in the main process).
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect.poll(() => desktop.hideCalls).toBe(1);
+
+  stack.sim.control.ack(incident!.incidentNumber, 'carol');
+  await expect(page.getByTestId('page-headline')).toContainText(/Acknowledged by carol at \d\d:\d\d/);
+
+  // Reopening the popover (a fresh renderer) finds the page again from the server.
+  await page.reload();
+  await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+});
+
+test('desktop: a failing page shows the fallback contacts, opened through the main process', async ({ page }) => {
+  stack.sim.control.setFaults({ errorRate: 1, paths: [REST_ENDPOINT_PREFIX] });
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await composePage(page, 'Email delivery stopped for all users');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Send page now' }).click();
+
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('page-headline')).toContainText('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
+  await dialog.getByRole('link', { name: 'SRE emergency line' }).click();
+  await expect.poll(() => desktop.openedExternally).toEqual(['tel:+15550100']);
+
+  stack.sim.control.setFaults({});
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, { timeout: 30_000 });
+});
+
+test('desktop: eve is told she is not authorised and which group to ask for', async ({ page }) => {
+  desktop.signInAs = 'eve';
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('not-authorised')).toHaveText('Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.');
+});
+
+test('desktop: the server goes down: offline banner with the last update time', async ({ page }) => {
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await stack.stopServer();
+  await expect(page.getByTestId('freshness-banner')).toContainText(/Offline — last update at \d\d:\d\d/);
+  await expect(page.getByTestId('freshness-banner')).toContainText(/Data is \d+ s old/);
+});
+
+test('desktop: no Klaxon server reachable at start: the sign-in screen says so instead of pretending', async ({ browser }) => {
+  const lonely = await startDesktopCore(`${stack.url.replace(/:\d+$/, '')}:9`); // nothing listens on port 9
+  const page = await browser.newPage();
+  const off = await installDesktopBridge(page, lonely.core);
+  try {
+    await page.goto(renderer.url);
+    await expect(page.getByTestId('freshness-banner')).toContainText('Offline');
+  } finally {
+    off();
+    await page.close();
+    await lonely.stop();
+  }
+});

@@ -1,0 +1,121 @@
+import { expect, test } from '@playwright/test';
+import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
+import { expectNoAxeViolations } from './support/axe.js';
+import { composePage, screenshot, signInWeb } from './support/browser.js';
+import { installFixtureBridge } from './support/fixture-bridge.js';
+import { fixtureOnCall, fixturePages, fixtureState } from './support/fixture-state.js';
+import { RENDERER_DIR, startStack, type Stack } from './support/stack.js';
+import { serveDirectory } from './support/static-server.js';
+
+// Every main screen, light and dark: an axe scan with zero violations, and a screenshot in
+// test-results/screenshots/ for a person to review.
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`${theme} theme`, () => {
+    let stack: Stack;
+    test.beforeEach(async ({ page }) => {
+      stack = await startStack();
+      await page.emulateMedia({ colorScheme: theme });
+    });
+    test.afterEach(async () => {
+      await stack?.close();
+    });
+
+    test(`screens (${theme}): signed out, home, page dialog, confirm, failing, delivered, acknowledged, offline`, async ({ page }) => {
+      const check = async (name: string) => {
+        await expectNoAxeViolations(page, `${name} (${theme})`);
+        await screenshot(page, `${name}-${theme}`);
+      };
+      await page.goto(stack.url);
+      await expect(page.getByRole('heading', { name: 'Sign in to Klaxon' })).toBeVisible();
+      // The theme really follows prefers-color-scheme.
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg).toBe(theme === 'dark' ? 'rgb(21, 23, 26)' : 'rgb(255, 255, 255)');
+      await check('01-signed-out');
+
+      await signInWeb(page, stack.url, 'alice');
+      await expect(page.getByText('Carol Okafor')).toBeVisible();
+      await check('02-home');
+      // Full window on the web: the same screen in a comfortable centred column.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await check('02-home-full-window');
+      await page.setViewportSize({ width: 380, height: 560 });
+
+      await composePage(page, 'checkout latency very high', 'Checkout takes 30 s for every customer since 10:05.');
+      await expect(page.getByTestId('similar-incidents')).toBeVisible();
+      await check('03-page-dialog-similar');
+
+      await page.getByRole('textbox', { name: 'Summary' }).fill('');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await expect(page.getByText('Summary is empty')).toBeVisible();
+      await check('04-page-dialog-error');
+
+      await page.getByRole('textbox', { name: 'Summary' }).fill('Search returns no results for any query');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await expect(page.getByTestId('who-is-woken')).toContainText('Carol Okafor');
+      await check('05-confirm');
+
+      stack.sim.control.setFaults({ errorRate: 1, paths: [REST_ENDPOINT_PREFIX] });
+      await page.getByRole('button', { name: 'Send page now' }).click();
+      await expect(page.getByRole('dialog').getByTestId('fallback-contacts')).toBeVisible();
+      await check('06-page-failing');
+
+      stack.sim.control.setFaults({});
+      const headline = page.getByRole('dialog').getByTestId('page-headline');
+      await expect(headline).toContainText(/Delivered: incident #\d+/, { timeout: 30_000 });
+      await check('07-page-delivered');
+
+      const number = (await headline.innerText()).match(/#(\d+)/)?.[1];
+      stack.sim.control.ack(number!, 'carol');
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+      await check('08-home-page-acknowledged');
+
+      await stack.stopServer();
+      await expect(page.getByTestId('freshness-banner')).toContainText('Offline');
+      await check('09-offline');
+    });
+
+    test(`screens (${theme}): not authorised`, async ({ page }) => {
+      await signInWeb(page, stack.url, 'eve');
+      await expect(page.getByTestId('not-authorised')).toBeVisible();
+      await expectNoAxeViolations(page, `not authorised (${theme})`);
+      await screenshot(page, `10-not-authorised-${theme}`);
+    });
+
+    test(`screens (${theme}): signing in with a copyable link, stale data, memory-only storage (fixture state)`, async ({ page }) => {
+      const renderer = await serveDirectory(RENDERER_DIR);
+      try {
+        await installFixtureBridge(page, {
+          state: fixtureState({ auth: { status: 'signing-in', authorizeUrl: 'http://127.0.0.1:8788/auth?client_id=klaxon-desktop&response_type=code&code_challenge_method=S256' }, storage: { mode: 'memory-only', message: 'No keyring was found.' } }),
+          oncall: fixtureOnCall,
+          pages: fixturePages,
+        });
+        await page.goto(renderer.url);
+        await expect(page.getByRole('textbox', { name: 'Or open this link in another browser:' })).toHaveValue(/client_id=klaxon-desktop/);
+        await expectNoAxeViolations(page, `signing in (${theme})`);
+        await screenshot(page, `11-signing-in-${theme}`);
+
+        const stale = fixtureState({ snapshot: { ...fixtureState().snapshot!, fetchedAt: new Date(Date.now() - 95_000).toISOString(), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } } });
+        await page.evaluate((s) => (window as unknown as { __klaxonPush(c: string, p: unknown): void }).__klaxonPush('state:changed', s), stale);
+        await expect(page.getByTestId('freshness-banner')).toContainText(/Data is 1 min 3\d s old/);
+        await expectNoAxeViolations(page, `stale data (${theme})`);
+        await screenshot(page, `12-stale-${theme}`);
+      } finally {
+        await renderer.close();
+      }
+    });
+  });
+}
+
+test('the ?theme= hook forces a theme whatever the system prefers', async ({ page }) => {
+  const renderer = await serveDirectory(RENDERER_DIR);
+  try {
+    await installFixtureBridge(page, { state: fixtureState(), oncall: fixtureOnCall, pages: [] });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${renderer.url}/?theme=dark`);
+    await expect(page.getByTestId('badge-summary')).toBeVisible();
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(21, 23, 26)');
+  } finally {
+    await renderer.close();
+  }
+});

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startIdentityProvider, type RunningIdp } from '../../../dev/identity-provider/index.js';
+import { startOnCallSimulator, type Faults, type RunningSimulator } from '../../../dev/oncall-simulator/index.js';
+import { loadServerConfig, startKlaxonServer, type RunningServer, type ServerConfig } from '../../../server/index.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
+export const RENDERER_DIR = path.join(ROOT, 'dist/renderer');
+const WEBHOOK_SECRET = 'e2e-webhook-secret';
+
+export interface Stack {
+  idp: RunningIdp;
+  sim: RunningSimulator;
+  server: RunningServer;
+  config: ServerConfig;
+  /** The Klaxon server's base URL (also serves the web UI). */
+  url: string;
+  /** Stops the Klaxon server only (the "server down" failure path). */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and SQLite file (sessions and pages survive, as in production). */
+  restartServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  consistencyDelayMs?: number;
+  faults?: Faults;
+  /** Pages per user per 10 minutes (default 20, so tests are not throttled by accident). */
+  pageRateLimitMax?: number;
+}
+
+/**
+ * The real stack on ephemeral loopback ports: development IdP, On-Call simulator (demo seed) and
+ * the Klaxon server with a temporary SQLite file, serving the built renderer from dist/renderer.
+ * The simulator's outgoing webhook points at the server so changes show up without waiting for
+ * a poll (the 2 s poll still runs as the safety net).
+ */
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-'));
+  const idp = await startIdentityProvider();
+  const sim = await startOnCallSimulator({ seed: 'demo', consistencyDelayMs: o.consistencyDelayMs ?? 0, rateLimit: false, ...(o.faults ? { faults: o.faults } : {}) });
+  const config = loadServerConfig({
+    file: path.join(ROOT, 'dev/config/demo-server.yaml'),
+    env: {},
+    overrides: {
+      listen: { host: '127.0.0.1', port: 0 },
+      publicUrl: null,
+      oncall: {
+        apiBaseUrl: sim.url,
+        restEndpointBaseUrl: sim.restEndpointBaseUrl,
+        apiId: sim.apiId,
+        apiKey: sim.apiKey,
+        restEndpointKey: sim.restEndpointKey,
+        orgSlug: sim.orgSlug,
+        pollIntervalSeconds: 2,
+        webhookSecret: WEBHOOK_SECRET,
+      },
+      oidc: { issuer: idp.issuer, audience: idp.resource },
+      delivery: { timeoutMs: 2000, baseDelayMs: 300, maxDelayMs: 1500, giveUpAfterMinutes: 30 },
+      pageRateLimit: { max: o.pageRateLimitMax ?? 20, windowSeconds: 600 },
+      storage: { sqlitePath: path.join(dir, 'klaxon.db') },
+      webUi: { dir: RENDERER_DIR },
+      logLevel: 'warn',
+    },
+  });
+  let server = await startKlaxonServer(config, { logger: false });
+  await idp.registerWebClient({ clientId: config.oidc.web.clientId, clientSecret: config.oidc.web.clientSecret, redirectUris: [`${server.url}/auth/callback`] });
+  const url = server.url;
+  const hook = () => sim.control.setWebhook({ url: `${url}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET } });
+  hook();
+  let serverStopped = false;
+  const stopServer = async () => {
+    if (serverStopped) return;
+    serverStopped = true;
+    sim.control.setWebhook(null);
+    await server.close();
+  };
+  return {
+    idp,
+    sim,
+    get server() {
+      return server;
+    },
+    config,
+    url,
+    stopServer,
+    async restartServer() {
+      await stopServer();
+      server = await startKlaxonServer({ ...config, listen: { ...config.listen, port: Number(new URL(url).port) }, publicUrl: url }, { logger: false });
+      serverStopped = false;
+      hook();
+    },
+    async close() {
+      await stopServer().catch(() => undefined);
+      await Promise.allSettled([sim.close(), idp.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Incidents in the simulator whose entity id marks them as Klaxon pages. */
+export function klaxonIncidents(sim: RunningSimulator): { incidentNumber: string; entityId: string }[] {
+  return (sim.control.incidents() as { incidentNumber: string; entityId: string }[]).filter((i) => i.entityId?.startsWith('klaxon/'));
+}
