@@ -8,7 +8,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** Builds the renderer once if `npm test` has not already, and fails early without Chromium. */
 export default function globalSetup(): void {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error('Chromium is missing at /usr/bin/chromium. Install it with: apt-get install -y chromium (never `npx playwright install`).');
+    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium (never \`npx playwright install\`), or set KLAXON_CHROMIUM_PATH.`);
   }
   if (!existsSync(path.join(root, 'dist/renderer/index.html'))) {
     console.log('Building the renderer (dist/renderer is missing)…');
