@@ -11,3 +11,4 @@ export * from './sse.js';
 export * from './ipc.js';
 export * from './settings.js';
 export * from './badge.js';
+export * from './event-reducer.js';

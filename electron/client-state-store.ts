@@ -2,26 +2,15 @@
  * The ONE state object of Klaxon desktop (Mattermost's AppState pattern): tray, badge, notifications
  * and the renderer are all views of it, so they can never disagree. Listeners hear only real changes.
  */
-import { DEFAULT_SETTINGS, type ClientState } from '../common/index.js';
+import { type ClientState } from '../common/index.js';
 
 export type StateListener = (state: ClientState, previous: ClientState) => void;
-
-export function initialClientState(serverUrl: string = DEFAULT_SETTINGS.serverUrl): ClientState {
-  return {
-    serverUrl,
-    config: null,
-    auth: { status: 'signed-out', message: null },
-    link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
-    snapshot: null,
-    storage: { mode: 'memory-only', message: null },
-  };
-}
 
 export class ClientStateStore {
   private state: ClientState;
   private readonly listeners = new Set<StateListener>();
 
-  constructor(initial: ClientState = initialClientState()) {
+  constructor(initial: ClientState) {
     this.state = initial;
   }
 

@@ -7,15 +7,15 @@ import axios from 'axios';
 import type * as oidc from 'openid-client';
 import {
   AckResult, ClientConfig, Me, MyPages, OnCallNow, Page, ipcRequests, routePath, routes, validationError, IDEMPOTENCY_HEADER,
+  initialClientState, reducePages, reduceSnapshot,
   type EffectiveSettings, type ErrorBody, type IpcPushChannel, type IpcRequestChannel, type IpcResult,
   type ManagedPolicy, type SettingKey, type UserSettings,
 } from '../common/index.js';
-import { ClientStateStore, initialClientState } from './client-state-store.js';
+import { ClientStateStore } from './client-state-store.js';
 import { refuseExternalUrl } from './external-links.js';
 import { NotificationPolicy, type DesktopNotification } from './notification-policy.js';
 import { SignInError, discoverIssuer, signIn } from './oidc-sign-in.js';
 import { backoffDelayMs } from './reconnect-backoff.js';
-import { applyPageEvent, applyServerEvent } from './server-event-reducer.js';
 import { ServerLink, type AuthProblem } from './server-link.js';
 import { DesktopSettings } from './settings.js';
 import { IdentityProviderUnreachableError, NotSignedInError, TokenVault, type TokenStore } from './token-vault.js';
@@ -61,7 +61,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   const log = deps.log ?? ((m: string) => console.log(`[klaxon] ${m}`));
   const settings = new DesktopSettings({ policy: deps.settings.policy, userSettingsFile: deps.settings.userSettingsFile, log });
-  const store = new ClientStateStore(initialClientState(settings.get().values.serverUrl));
+  const store = new ClientStateStore(initialClientState(settings.get().values.serverUrl, { mode: deps.tokenStore.mode, message: deps.tokenStore.message }));
   const listeners = new Set<(channel: IpcPushChannel, payload: unknown) => void>();
   const push = (channel: IpcPushChannel, payload: unknown) => { for (const l of [...listeners]) l(channel, payload); };
   store.subscribe((s) => push('state:changed', s));
@@ -113,8 +113,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       onLink: (l) => store.update({ link: l }),
       onEvent: (e) => {
         const s = store.get();
-        store.update({ snapshot: applyServerEvent(s.snapshot, e) });
-        if (e.type === 'snapshot' || e.type === 'page') pages = applyPageEvent(pages, e);
+        store.update({ snapshot: reduceSnapshot(s.snapshot, e) });
+        if (e.type === 'snapshot' || e.type === 'page') pages = reducePages(pages, e);
         if (e.type === 'snapshot') notifications.onSnapshot(e.data.incidents.incidents, e.data.pages);
         if (e.type === 'incident') notify(notifications.onIncident(e.data.change, e.data.incident));
         if (e.type === 'page') {
@@ -328,7 +328,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       if (refused) return refused;
       const r = await link!.request({ method: 'POST', path: routes.createPage.path, body: payload, headers: { [IDEMPOTENCY_HEADER]: payload.idempotencyKey }, schema: Page });
       if (r.ok) {
-        pages = applyPageEvent(pages, { type: 'page', id: '', data: r.value });
+        pages = reducePages(pages, { type: 'page', id: '', data: r.value });
         push('page:updated', r.value);
       }
       return r;

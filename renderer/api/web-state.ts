@@ -1,18 +1,12 @@
-import type { ClientState, IncidentSnapshot, Page, ServerEvent } from '../../common/index.js';
+import { initialClientState, reduceSnapshot, type ClientState, type Page, type ServerEvent } from '../../common/index.js';
 
 /**
  * Builds the web UI's ClientState from server-sent events: the same object Klaxon desktop's main
  * process pushes, so the components render both shells alike. Pure, so it is unit-tested.
  */
 export function initialWebState(serverUrl: string): ClientState {
-  return {
-    serverUrl,
-    config: null,
-    auth: { status: 'signed-out', message: null },
-    link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
-    snapshot: null,
-    storage: { mode: 'encrypted', message: null },
-  };
+  // The browser keeps no token (the session cookie is HttpOnly), so there is no storage notice to show.
+  return initialClientState(serverUrl, { mode: 'encrypted', message: null });
 }
 
 export interface Applied {
@@ -25,20 +19,10 @@ export function applyServerEvent(state: ClientState, ev: ServerEvent, receivedAt
   const live = { ...state.link, status: 'live' as const, lastDataAt: receivedAt, error: null, retryAt: null };
   switch (ev.type) {
     case 'snapshot':
-      return { state: { ...state, link: live, snapshot: ev.data.incidents }, pages: ev.data.pages };
-    case 'incident': {
-      if (!state.snapshot) return { state: { ...state, link: live }, pages: [] };
-      const { change, incident, fetchedAt } = ev.data;
-      const others = state.snapshot.incidents.filter((i) => i.number !== incident.number);
-      const incidents = change === 'removed' ? others : [incident, ...others];
-      const snapshot: IncidentSnapshot = { ...state.snapshot, incidents, ...(fetchedAt ? { fetchedAt, ageSeconds: 0 } : {}) };
-      return { state: { ...state, link: live, snapshot }, pages: [] };
-    }
-    case 'heartbeat': {
-      const { fetchedAt, ageSeconds, stale, upstream } = ev.data;
-      const snapshot = state.snapshot ? { ...state.snapshot, fetchedAt, ageSeconds, stale, upstream } : null;
-      return { state: { ...state, link: live, snapshot }, pages: [] };
-    }
+      return { state: { ...state, link: live, snapshot: reduceSnapshot(state.snapshot, ev) }, pages: ev.data.pages };
+    case 'incident':
+    case 'heartbeat':
+      return { state: { ...state, link: live, snapshot: reduceSnapshot(state.snapshot, ev) }, pages: [] };
     case 'page':
       return { state: { ...state, link: live }, pages: [ev.data] };
     case 'session':

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_PUSH_CHANNELS, IPC_REQUEST_CHANNELS } from '../../../common/index.js';
-import { ClientStateStore, initialClientState } from '../../../electron/client-state-store.js';
+import { ClientStateStore } from '../../../electron/client-state-store.js';
+import { initialClientState } from '../../../common/index.js';
 import { createDesktopCore } from '../../../electron/desktop-core.js';
 import { memoryTokenStore } from '../../../electron/token-vault.js';
 import { trayView } from '../../../electron/tray-view.js';
@@ -139,7 +140,7 @@ describe('preload', () => {
 describe('tray and badge', () => {
   it('redraws image, tooltip, title and menu when the state changes', async () => {
     const { TrayController } = await import('../../../electron/shell/tray.js');
-    const store = new ClientStateStore(initialClientState());
+    const store = new ClientStateStore(initialClientState('http://127.0.0.1:8787', { mode: 'memory-only', message: null }));
     const menuClicks: string[] = [];
     const t = new TrayController({ assetsDir: '/assets', platform: 'darwin', state: () => store.get(), subscribe: (l) => store.subscribe(l), onOpen: () => {}, onMenu: (id) => menuClicks.push(id), refreshEveryMs: 60_000 });
     const tray = fake.Tray.instances[0]!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAppRequest, isAppUrl } from '../../../electron/app-protocol-files.js';
 import { popoverPosition, windowModeFor } from '../../../electron/popover-position.js';
-import { applyPageEvent, applyServerEvent } from '../../../electron/server-event-reducer.js';
+import { reducePages as applyPageEvent, reduceSnapshot as applyServerEvent } from '../../../common/index.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '../../../electron/start-at-login.js';
 import { incident, page, snapshot } from './fixtures.js';
 

@@ -1,0 +1,51 @@
+import type { ClientState, TokenStorage } from './client-state.js';
+import type { IncidentSnapshot } from './incident.js';
+import type { Page } from './page.js';
+import type { ServerEvent } from './sse.js';
+
+/**
+ * How server events change what a client shows. Klaxon desktop's main process and the web UI both
+ * fold the same SSE stream with these functions, so the two shells can never disagree.
+ */
+
+/** The state a client starts in: signed out, not connected, nothing known yet. */
+export function initialClientState(serverUrl: string, storage: TokenStorage): ClientState {
+  return {
+    serverUrl,
+    config: null,
+    auth: { status: 'signed-out', message: null },
+    link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+    snapshot: null,
+    storage,
+  };
+}
+
+const newestFirst = <T extends { startedAt: string }>(a: T, b: T) => b.startedAt.localeCompare(a.startedAt);
+
+/** Folds an event into the incident snapshot (incidents newest first). */
+export function reduceSnapshot(snapshot: IncidentSnapshot | null, e: ServerEvent): IncidentSnapshot | null {
+  switch (e.type) {
+    case 'snapshot':
+      return { ...e.data.incidents, incidents: [...e.data.incidents.incidents].sort(newestFirst) };
+    case 'incident': {
+      if (!snapshot) return snapshot; // a snapshot always comes first; an orphan change is ignored
+      const others = snapshot.incidents.filter((i) => i.number !== e.data.incident.number);
+      const incidents = e.data.change === 'removed' ? others : [e.data.incident, ...others].sort(newestFirst); // ties: the news first
+      // A change carries its own freshness: it was just read from On-Call.
+      return { ...snapshot, incidents, ...(e.data.fetchedAt ? { fetchedAt: e.data.fetchedAt, ageSeconds: 0, stale: false } : {}) };
+    }
+    case 'heartbeat':
+      if (!snapshot) return snapshot;
+      return { ...snapshot, fetchedAt: e.data.fetchedAt, ageSeconds: e.data.ageSeconds, stale: e.data.stale, upstream: e.data.upstream };
+    default:
+      return snapshot;
+  }
+}
+
+/** The user's pages, newest first, updated from snapshot and page events. */
+export function reducePages(pages: readonly Page[], e: ServerEvent): Page[] {
+  if (e.type === 'snapshot') return [...e.data.pages].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  if (e.type !== 'page') return [...pages];
+  const others = pages.filter((p) => p.id !== e.data.id);
+  return [e.data, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
