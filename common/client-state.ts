@@ -36,6 +36,23 @@ export const TokenStorage = z
   .strict();
 export type TokenStorage = z.infer<typeof TokenStorage>;
 
+/** Klaxon desktop's own version and update state (absent in the web UI). */
+export const AppInfo = z
+  .object({
+    version: z.string(),
+    updates: z
+      .object({
+        /** False when IT or the user turned updates off, or the install type updates another way. */
+        enabled: z.boolean(),
+        lastCheckedAt: IsoTime.nullable(),
+        /** A sentence for the user, e.g. "Klaxon is up to date." or "Updates are managed by your IT department." */
+        message: z.string().nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+export type AppInfo = z.infer<typeof AppInfo>;
+
 /**
  * Everything the UI shows, in one object. Klaxon desktop pushes it over IPC; the web UI builds the
  * same object from HTTP and SSE, so the React components do not care which shell they run in.
@@ -48,6 +65,8 @@ export const ClientState = z
     link: LinkState,
     snapshot: IncidentSnapshot.nullable(),
     storage: TokenStorage,
+    /** Desktop only: version and updates, shown in the popover footer. */
+    app: AppInfo.nullable().optional(),
   })
   .strict();
 export type ClientState = z.infer<typeof ClientState>;

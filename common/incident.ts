@@ -24,8 +24,8 @@ export const Incident = z
     /** The REST `entity_id`; Klaxon pages use `klaxon/<page id>` so a page can find its incident. */
     entityId: z.string().nullable(),
     alertCount: z.number().int().nonnegative(),
-    /** Link to the incident in the On-Call web UI, when known. */
-    link: z.string().url().nullable(),
+    /** Link to the incident in the On-Call web UI, when known (http(s) only: it becomes a clickable link). */
+    link: z.string().url().refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL').nullable(),
     ackedBy: z.string().nullable(),
     ackedAt: IsoTime.nullable(),
     resolvedBy: z.string().nullable(),

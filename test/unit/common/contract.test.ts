@@ -17,6 +17,10 @@ describe('Incident', () => {
     expect(Incident.safeParse({ ...incident(), number: 1042 }).success).toBe(false);
   });
   it('refuses unknown keys', () => expect(Incident.safeParse({ ...incident(), extra: 1 }).success).toBe(false));
+  it('only carries http(s) links, since the UI renders them as clickable', () => {
+    expect(Incident.safeParse(incident({ link: 'https://portal.victorops.com/client/x/popoutIncident?incidentName=1' })).success).toBe(true);
+    expect(Incident.safeParse(incident({ link: 'javascript:alert(1)' })).success).toBe(false);
+  });
 });
 
 describe('badge counts and words', () => {
