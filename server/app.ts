@@ -10,6 +10,7 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { listenError, openStore } from './startup-errors.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { EventStream } from './event-stream.js';
 import { registerHealthRoutes } from './health.js';
@@ -20,7 +21,6 @@ import { OnCallClient } from './oncall-client.js';
 import { OnCallNowService } from './oncall-now.js';
 import { PageOutbox } from './page-outbox.js';
 import { PageTracker } from './page-tracker.js';
-import { SqliteStore } from './store/sqlite-store.js';
 import { CONTENT_SECURITY_POLICY, registerWebUi } from './web-ui.js';
 
 export interface RunningServer {
@@ -53,7 +53,7 @@ function loggerOptions(config: ServerConfig, opt: StartOptions['logger']): objec
 /** Builds the Fastify app with every part wired, starts listening and the background work. */
 export async function startKlaxonServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const metrics = createMetrics();
-  const store = new SqliteStore(config.storage.sqlitePath);
+  const store = openStore(config.storage.sqlitePath);
   const logger = loggerOptions(config, opts.logger);
   const app: FastifyInstance = Fastify({
     logger,
@@ -93,7 +93,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   const oncallNow = new OnCallNowService({ client, config: config.oncall, logger: app.log });
 
   // Auth.
-  const verifier = new JwtVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, algorithms: config.oidc.algorithms });
+  const verifier = new JwtVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, algorithms: config.oidc.algorithms, logger: app.log });
   const sessions = new WebSessions(store, secure);
   const webLogin = new WebLogin({
     issuer: config.oidc.issuer,
@@ -116,8 +116,8 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   // Pages.
   const publish = (page: Parameters<EventStream['publishPage']>[0]) => events.publishPage(page);
   const outbox = new PageOutbox(store, config);
-  const worker = new DeliveryWorker({ store, sender: alertClient, incidents: hub, delivery: config.delivery, onPage: publish, metrics, logger: app.log });
-  const tracker = new PageTracker({ store, hub, onPage: publish, intervalMs: config.oncall.pollIntervalSeconds * 1000, logger: app.log });
+  const worker = new DeliveryWorker({ store, sender: alertClient, incidents: hub, lookup: client, delivery: config.delivery, onPage: publish, metrics, logger: app.log });
+  const tracker = new PageTracker({ store, hub, client, onPage: publish, intervalMs: config.oncall.pollIntervalSeconds * 1000, logger: app.log });
 
   // Security headers on every response (the CSP also covers error pages and JSON).
   app.addHook('onSend', async (req, reply, payload) => {
@@ -165,7 +165,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   } catch (e) {
     store.close();
     await app.close().catch(() => undefined);
-    throw e;
+    throw listenError(e, config.listen);
   }
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

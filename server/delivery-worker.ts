@@ -4,6 +4,7 @@ import type { ServerConfig } from './config/index.js';
 import type { Metrics } from './metrics.js';
 import { fullJitterDelay } from './retry-backoff.js';
 import type { KlaxonStore, PageRecord } from './store/store.js';
+import type { WireIncident } from './oncall-wire.js';
 
 export type SendAlertResult = { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
 
@@ -17,6 +18,13 @@ export interface DeliveryDeps {
     refreshNow(reason: string): Promise<unknown>;
     status?(): { lastSuccessAt: unknown };
   };
+  /**
+   * On-Call's public API (the rate-limited client), used to look a retried page's incident up
+   * directly while the hub has not listed incidents since start.
+   */
+  lookup?: { listIncidents(): Promise<WireIncident[]>; getIncident(n: string): Promise<WireIncident | null> };
+  /** How long after start retries wait for the hub's first poll before looking up themselves. */
+  firstPollWaitMs?: number;
   delivery: ServerConfig['delivery'];
   /** Called with every page whose state changed (SSE publish). */
   onPage(page: Page): void;
@@ -57,12 +65,14 @@ export class DeliveryWorker {
   private readonly leaseMs: number;
   private readonly giveUpMs: number;
   private startedAt = 0;
+  private readonly firstPollWaitMs: number;
   /** How long after start retries wait for the hub's first look at On-Call's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.leaseMs = deps.delivery.timeoutMs * 2 + 2000;
     this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
+    this.firstPollWaitMs = deps.firstPollWaitMs ?? DeliveryWorker.FIRST_POLL_WAIT_MS;
   }
 
   start(): void {
@@ -116,11 +126,39 @@ export class DeliveryWorker {
   /**
    * Right after a (re)start the hub has not listed incidents yet, so a retry could not tell that
    * its incident already exists (and was perhaps resolved meanwhile: a resend would then open a
-   * second one). Retries wait for that first list, briefly; new pages go out at once.
+   * second one). Retries wait for that first list, briefly; new pages go out at once. After that
+   * wait a retry looks its incident up itself (see `existingIncident`).
    */
   private waitingForFirstPoll(): boolean {
+    return this.hubNeverListed() && Date.now() - this.startedAt < this.firstPollWaitMs;
+  }
+
+  private hubNeverListed(): boolean {
     const status = this.deps.incidents.status?.();
-    return status !== undefined && status.lastSuccessAt === null && Date.now() - this.startedAt < DeliveryWorker.FIRST_POLL_WAIT_MS;
+    return status !== undefined && status.lastSuccessAt === null;
+  }
+
+  /**
+   * The number of the incident an earlier attempt of this page opened, null if there is none, or
+   * `{ error }` when nobody can tell: the hub has never listed incidents since start and On-Call
+   * did not answer the direct look-up either (one rate-limited request; the number when known).
+   */
+  private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
+    const seen = this.deps.incidents.findByEntityId(entityId);
+    if (seen) return seen.number;
+    const lookup = this.deps.lookup;
+    if (!lookup || !this.hubNeverListed()) return null;
+    try {
+      if (page.incidentNumber) {
+        const one = await lookup.getIncident(page.incidentNumber);
+        if (one) return one.incidentNumber;
+      }
+      const mine = (await lookup.listIncidents()).filter((w) => w.entityId === entityId);
+      mine.sort((a, b) => Number(b.incidentNumber) - Number(a.incidentNumber));
+      return mine[0]?.incidentNumber ?? null;
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
   }
 
   private scheduleNext(): void {
@@ -149,9 +187,15 @@ export class DeliveryWorker {
     const entityId = pageEntityId(page.id);
     // attempts counts this one: more than one means an earlier attempt may have reached On-Call.
     if (page.attempts > 1) {
-      const existing = this.deps.incidents.findByEntityId(entityId);
+      const existing = await this.existingIncident(page, entityId);
+      if (typeof existing === 'string') {
+        this.finishDelivered(page, existing, 'incident already exists');
+        return;
+      }
       if (existing) {
-        this.finishDelivered(page, existing.number, 'incident already open');
+        // Resending blind could open a second incident (the first may be resolved by now): wait.
+        const error = `Klaxon could not check with On-Call whether this page already arrived (${existing.error}); it will check again before resending.`;
+        this.retryLater(page, { ok: false, retryable: true, error });
         return;
       }
     }
@@ -168,6 +212,11 @@ export class DeliveryWorker {
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
+    this.retryLater(page, result);
+  }
+
+  /** A failed attempt: schedule the next one with backoff, or give up (refused, or too old). */
+  private retryLater(page: Page, result: { ok: false; retryable: boolean; error: string }): void {
     const now = Date.now();
     const age = now - Date.parse(page.createdAt);
     const giveUp = !result.retryable || age >= this.giveUpMs;

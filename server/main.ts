@@ -27,7 +27,17 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const server = await startKlaxonServer(config);
+  let server;
+  try {
+    server = await startKlaxonServer(config);
+  } catch (e) {
+    // Port taken, database not writable: say what to change, without a stack trace.
+    if (e instanceof ConfigError) {
+      process.stderr.write(`klaxon: could not start: ${e.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw e;
+  }
   process.stdout.write(`Klaxon server listening on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -7,6 +7,9 @@ import { rateLimitMessage } from './rate-limit.js';
 import type { KlaxonStore } from './store/store.js';
 import type { Viewer } from './viewer.js';
 
+export const MISSING_KEY =
+  'Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.';
+
 export interface AcceptResult {
   page: Page;
   /** False when the request replayed an earlier one (same idempotency key and body). */
@@ -40,6 +43,9 @@ export class PageOutbox {
     }
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new HttpError(400, 'invalid_request', 'The request body must be a JSON object with summary, details and idempotencyKey.');
+    }
+    if ((input as Record<string, unknown>).idempotencyKey === undefined) {
+      throw new HttpError(400, 'invalid_request', MISSING_KEY, { field: 'idempotencyKey' });
     }
     const parsed = PageRequest.safeParse(input);
     if (!parsed.success) {

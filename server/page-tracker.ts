@@ -1,4 +1,6 @@
 import { pageEntityId, type Incident, type Page } from '../common/index.js';
+import { normaliseIncident } from './incident-normaliser.js';
+import type { WireIncident } from './oncall-wire.js';
 import type { KlaxonStore, PagePatch } from './store/store.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
@@ -10,6 +12,8 @@ export interface TrackerDeps {
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
   };
+  /** On-Call's public API (the rate-limited client): asked about incidents that left the list. */
+  client?: { getIncident(n: string): Promise<WireIncident | null> };
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
@@ -55,8 +59,13 @@ export class PageTracker {
     const m = PAGE_ENTITY.exec(c.incident.entityId ?? '');
     if (!m) return;
     const rec = this.deps.store.getPage(m[1]!.toLowerCase());
-    if (rec) this.apply(rec.page, this.deps.hub.findByEntityId(c.incident.entityId!) ?? c.incident);
+    if (!rec) return;
+    const current = this.deps.hub.findByEntityId(c.incident.entityId!);
+    if (current) this.apply(rec.page, current);
+    else if (c.change === 'removed' && !FINAL.has(rec.page.status)) void this.lookUpRemoved(rec.page.id, c.incident);
+    else this.apply(rec.page, c.incident);
   };
+  private readonly lookingUp = new Set<string>();
 
   constructor(private readonly deps: TrackerDeps) {}
 
@@ -82,6 +91,27 @@ export class PageTracker {
       }
     } catch (e) {
       this.deps.logger.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+    }
+  }
+
+  /**
+   * The incident left On-Call's list (resolved longer ago than On-Call keeps listing) while its
+   * page was not final, so the hub will never show the outcome: ask On-Call for that one incident
+   * (once per removal) and follow its phase, or the page would stay "acknowledged" for ever.
+   */
+  private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {
+    const client = this.deps.client;
+    if (!client || this.lookingUp.has(last.number)) return;
+    this.lookingUp.add(last.number);
+    try {
+      const wire = await client.getIncident(last.number);
+      const rec = this.deps.store.getPage(pageId);
+      if (!wire || !rec) return;
+      this.apply(rec.page, normaliseIncident(wire, { teamNames: new Map(last.teams.map((t) => [t.slug, t.name])), orgSlug: null, fallbackTime: last.startedAt }));
+    } catch (e) {
+      this.deps.logger.warn({ pageId, incident: last.number, err: (e as Error).message }, 'could not look up an incident that left On-Call\'s list; its page keeps its last status');
+    } finally {
+      this.lookingUp.delete(last.number);
     }
   }
 

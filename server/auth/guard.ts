@@ -46,7 +46,8 @@ export function createAuthenticator(deps: GuardDeps) {
   return async function authenticate(request: FastifyRequest): Promise<Viewer> {
     const authz = request.headers.authorization;
     if (authz !== undefined) {
-      const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authz);
+      // The auth scheme is case-insensitive (RFC 9110 §11.1); the token itself is not.
+      const m = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(authz);
       if (!m) {
         deps.metrics.authFailures.inc({ reason: 'malformed' });
         throw unauthorized('The Authorization header must be "Bearer <access token>".', true);

@@ -31,6 +31,13 @@ export interface VerifierOptions {
   algorithms: string[];
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clockToleranceSeconds?: number;
+  /** Where configuration mistakes found at discovery are reported (e.g. an issuer mismatch). */
+  logger?: { error(o: object, m: string): void };
+}
+
+/** The operator-facing explanation when the configured issuer is not the provider's own. */
+export function issuerMismatchMessage(configured: string, discovered: string): string {
+  return `oidc.issuer "${configured}" differs from the provider's issuer "${discovered}"; set oidc.issuer to "${discovered}" (every token is refused as "wrong issuer" until then).`;
 }
 
 /**
@@ -52,6 +59,11 @@ export class JwtVerifier {
       if (!res.ok) throw new Error(`${url.href} answered ${res.status}`);
       const meta = (await res.json()) as { jwks_uri?: unknown; issuer?: unknown };
       if (typeof meta.jwks_uri !== 'string') throw new Error(`${url.href} has no jwks_uri`);
+      // Tokens carry the provider's exact issuer string, so a near miss (a trailing slash) refuses
+      // every sign-in; say which value to configure instead of leaving only "wrong issuer" errors.
+      if (typeof meta.issuer === 'string' && meta.issuer !== this.opts.issuer) {
+        this.opts.logger?.error({ configured: this.opts.issuer, discovered: meta.issuer, key: 'oidc.issuer' }, issuerMismatchMessage(this.opts.issuer, meta.issuer));
+      }
       this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
       return this.jwks;
     })().finally(() => {

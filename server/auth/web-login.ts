@@ -10,6 +10,8 @@ import type { WebSessions } from './web-session.js';
 import { timingSafeEqual } from 'node:crypto';
 
 const LOGIN_COOKIE = 'klaxon_login';
+/** Over HTTPS the short-lived login cookie is `__Secure-` (it is scoped to /auth, so `__Host-` cannot apply). */
+const loginCookieName = (secure: boolean) => (secure ? `__Secure-${LOGIN_COOKIE}` : LOGIN_COOKIE);
 
 export interface WebLoginDeps {
   issuer: string;
@@ -41,9 +43,22 @@ function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Klaxon</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
-/** Only same-site paths may be returned to after sign-in (no open redirect). */
-function safeReturnTo(v: unknown): string {
-  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : '/';
+/**
+ * Only same-origin paths may be returned to after sign-in (no open redirect). Browsers drop tabs
+ * and newlines and read `\\` as `/` in URLs, so `/\t/evil.example` would leave the site: raw
+ * values with control characters, spaces or backslashes are refused, and what remains must
+ * resolve to the public origin.
+ */
+export function safeReturnTo(v: unknown, publicUrl: string): string {
+  if (typeof v !== 'string' || !v.startsWith('/') || [...v].some((c) => c <= ' ' || c === '\\')) return '/';
+  try {
+    const base = new URL(publicUrl);
+    const u = new URL(v, base);
+    if (u.origin !== base.origin) return '/';
+    return `${u.pathname}${u.search}${u.hash}`;
+  } catch {
+    return '/';
+  }
 }
 
 /**
@@ -99,7 +114,7 @@ export class WebLogin {
         .send(htmlPage('Sign-in is unavailable', '<p>Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.</p><p><a href="/auth/login">Try again</a></p>'));
     }
     const verifier = oidc.randomPKCECodeVerifier();
-    const state: LoginState = { v: verifier, s: oidc.randomState(), n: oidc.randomNonce(), r: safeReturnTo((request.query as Record<string, unknown>).returnTo) };
+    const state: LoginState = { v: verifier, s: oidc.randomState(), n: oidc.randomNonce(), r: safeReturnTo((request.query as Record<string, unknown>).returnTo, this.deps.publicUrl()) };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(),
       scope: this.deps.scopes.join(' '),
@@ -111,7 +126,7 @@ export class WebLogin {
       // offline_access (a refresh token to renew the session) is only granted with explicit consent.
       ...(this.deps.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
     });
-    reply.setCookie(LOGIN_COOKIE, Buffer.from(JSON.stringify(state)).toString('base64url'), {
+    reply.setCookie(loginCookieName(this.deps.secureCookies), Buffer.from(JSON.stringify(state)).toString('base64url'), {
       path: '/auth',
       httpOnly: true,
       sameSite: 'lax',
@@ -128,9 +143,9 @@ export class WebLogin {
         .code(status)
         .type('text/html; charset=utf-8')
         .send(htmlPage(title, `<p>${escapeHtml(text)}</p><p><a href="${webAuthRoutes.login}">Sign in again</a></p>`));
-    const raw = request.cookies[LOGIN_COOKIE];
+    const raw = request.cookies[loginCookieName(this.deps.secureCookies)];
     const unsigned = raw ? request.unsignCookie(raw) : null;
-    reply.clearCookie(LOGIN_COOKIE, { path: '/auth' });
+    reply.clearCookie(loginCookieName(this.deps.secureCookies), { path: '/auth', secure: this.deps.secureCookies });
     if (!unsigned?.valid || !unsigned.value) {
       return failed(400, 'Sign-in could not be completed', 'The sign-in took too long or your browser did not keep Klaxon’s cookie. Start again.');
     }
@@ -224,8 +239,14 @@ export class WebLogin {
       this.deps.store.updateSession(session.id, patch);
       return { ...session, ...patch };
     } catch (e) {
-      this.deps.logger.info({ sub: session.sub, err: (e as Error).message }, 'web session could not be renewed');
-      this.deps.store.updateSession(session.id, { refreshToken: null });
+      // Only the provider saying the grant is dead (expired, revoked, reused) ends the session for
+      // good; an outage or timeout keeps the refresh token so the next request tries again.
+      if (e instanceof oidc.ResponseBodyError && e.error === 'invalid_grant') {
+        this.deps.logger.info({ sub: session.sub, err: e.message }, 'web session could not be renewed: the sign-in provider refused the refresh token');
+        this.deps.store.updateSession(session.id, { refreshToken: null });
+      } else {
+        this.deps.logger.warn({ sub: session.sub, err: (e as Error).message }, 'web session could not be renewed now; renewal will be retried on the next request');
+      }
       return null;
     }
   }

@@ -5,6 +5,14 @@ import type { KlaxonStore, WebSession } from '../store/store.js';
 
 export const SESSION_COOKIE = 'klaxon_session';
 
+/**
+ * The session cookie's name. Over HTTPS it carries the `__Host-` prefix: browsers then accept it
+ * only with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite it.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
+
 interface CookiePayload {
   sid: string;
   sub: string;
@@ -18,10 +26,14 @@ interface CookiePayload {
  * SQLite row is the truth (so logout revokes it everywhere) and carries the per-session CSRF token.
  */
 export class WebSessions {
+  private readonly cookieName: string;
+
   constructor(
     private readonly store: KlaxonStore,
     private readonly secureCookies: boolean,
-  ) {}
+  ) {
+    this.cookieName = sessionCookieName(secureCookies);
+  }
 
   create(identity: Omit<WebSession, 'id' | 'csrfToken' | 'createdAt' | 'revokedAt'>): WebSession {
     const session: WebSession = {
@@ -37,7 +49,7 @@ export class WebSessions {
 
   setCookie(reply: FastifyReply, s: WebSession): void {
     const payload: CookiePayload = { sid: s.id, sub: s.sub, name: s.name, exp: Math.floor(s.accessExpiresAt.getTime() / 1000) };
-    reply.setCookie(SESSION_COOKIE, Buffer.from(JSON.stringify(payload)).toString('base64url'), {
+    reply.setCookie(this.cookieName, Buffer.from(JSON.stringify(payload)).toString('base64url'), {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
@@ -47,12 +59,12 @@ export class WebSessions {
   }
 
   clearCookie(reply: FastifyReply): void {
-    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secureCookies });
+    reply.clearCookie(this.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secureCookies });
   }
 
   /** The session named by the request's cookie: null if there is no cookie; 'invalid' if forged, revoked or unknown. */
   fromRequest(request: FastifyRequest): WebSession | null | 'invalid' {
-    const raw = request.cookies[SESSION_COOKIE];
+    const raw = request.cookies[this.cookieName];
     if (!raw) return null;
     const unsigned = request.unsignCookie(raw);
     if (!unsigned.valid || !unsigned.value) return 'invalid';

@@ -129,6 +129,12 @@ export function loadServerConfig(input: { file?: string; env?: NodeJS.ProcessEnv
   return config;
 }
 
+/** Whether only this machine can reach the listen address (then 127.0.0.1 as the public URL is right). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 function required(value: string, key: string, hint: string): void {
   if (!value.trim()) throw new ConfigError(`${key}: must be set (${hint})`, key);
 }
@@ -163,6 +169,11 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
     } catch {
       throw new ConfigError(`oncall.timeZones.${user}: "${zone}" is not an IANA time zone`, `oncall.timeZones.${user}`);
     }
+  }
+  if (c.publicUrl === null && !isLoopbackHost(c.listen.host)) {
+    warnings.push(
+      `publicUrl is not set while listen.host is "${c.listen.host}": browser sign-in would send people back to http://127.0.0.1:<port>, which only works on this machine. Set publicUrl (or KLAXON_PUBLIC_URL) to the address browsers use, e.g. https://klaxon.example.org.`,
+    );
   }
   if (!c.sessionSecret) warnings.push('sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.');
 }

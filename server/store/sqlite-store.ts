@@ -90,6 +90,14 @@ function toRecord(r: PageRow): PageRecord {
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
 
+/** The longest rate-limit window the configuration allows is a day. */
+const RATE_EVENT_RETENTION_MS = 24 * 3600_000;
+const SESSION_PRUNE_EVERY_MS = 10 * 60_000;
+/** An expired session without a refresh token still explains "your sign-in has expired" for a day. */
+const DEAD_SESSION_GRACE_MS = 24 * 3600_000;
+/** A session not renewed for this long cannot be renewed (refresh tokens live hours, not weeks). */
+const STALE_SESSION_MS = 30 * 24 * 3600_000;
+
 /** Statuses the delivery worker still has to act on. */
 const UNDELIVERED = "('queued','delivering','failing')";
 
@@ -101,6 +109,7 @@ const UNDELIVERED = "('queued','delivering','failing')";
  */
 export class SqliteStore implements KlaxonStore {
   private readonly db: Database.Database;
+  private sessionsPrunedAt = -Infinity;
   private readonly stmts;
 
   constructor(file: string) {
@@ -117,6 +126,7 @@ export class SqliteStore implements KlaxonStore {
       rateEvents: db.prepare<[string, number], { at: number }>('SELECT at FROM rate_events WHERE user_sub = ? AND at > ?'),
       insertRate: db.prepare('INSERT INTO rate_events (user_sub, at) VALUES (?, ?)'),
       pruneRate: db.prepare('DELETE FROM rate_events WHERE at < ?'),
+      pruneSessions: db.prepare('DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < ?) OR access_expires_at < ?'),
       insertPage: db.prepare(`INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
         updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
@@ -204,6 +214,7 @@ export class SqliteStore implements KlaxonStore {
       });
       this.stmts.insertRate.run(sub, nowMs);
       this.insertAudit({ ...audit, pageId: p.id });
+      this.prune(nowMs);
       return { kind: 'created', page: p };
     }).immediate();
   }
@@ -330,12 +341,23 @@ export class SqliteStore implements KlaxonStore {
       const now = Date.now();
       this.stmts.probe.run(now);
       if (this.stmts.readProbe.get()?.at !== now) return { ok: false, error: 'storage did not return what was written' };
-      // Keep the rate-limit table small; the longest useful window is a day.
-      this.stmts.pruneRate.run(now - 24 * 3600_000);
+      this.prune(now);
       return { ok: true, error: null };
     } catch (e) {
       return { ok: false, error: `storage is not writable: ${(e as Error).message}` };
     }
+  }
+
+  /**
+   * Keeps the tables that grow with use small: rate events older than the longest possible window
+   * (a day) on every accept, and, at most every few minutes, sessions nobody can use any more
+   * (signed out, or expired without a refresh token, or not renewed for a long time).
+   */
+  private prune(nowMs: number): void {
+    this.stmts.pruneRate.run(nowMs - RATE_EVENT_RETENTION_MS);
+    if (nowMs - this.sessionsPrunedAt < SESSION_PRUNE_EVERY_MS) return;
+    this.sessionsPrunedAt = nowMs;
+    this.stmts.pruneSessions.run(nowMs - DEAD_SESSION_GRACE_MS, nowMs - STALE_SESSION_MS);
   }
 
   close(): void {

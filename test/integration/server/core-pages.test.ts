@@ -78,6 +78,13 @@ describe('accepting a page', () => {
     expect(headerOnly.status).toBe(202);
   });
 
+  it('asks for an Idempotency-Key when neither the header nor the body has one', async () => {
+    const r = await post({ summary: 'No key anywhere' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.field).toBe('idempotencyKey');
+    expect(r.body.error.message).toBe('Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.');
+  });
+
   it('replays the same key to the same page (one incident), and refuses the key with a different body', async () => {
     const key = randomKey();
     const first = await post({ summary: 'Payments API down', idempotencyKey: key });

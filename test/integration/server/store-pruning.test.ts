@@ -1,0 +1,86 @@
+// Tables that grow with use are pruned as pages are accepted (not only when /readyz is probed):
+// old rate-limit events, and web sessions nobody can use any more.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from '../../../common/index.js';
+import { SqliteStore } from '../../../server/store/sqlite-store.js';
+
+let dir: string;
+let store: SqliteStore;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'klaxon-prune-'));
+  store = new SqliteStore(path.join(dir, 'klaxon.db'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DAY = 24 * 3600_000;
+
+function accept(at: Date, key: string) {
+  const iso = at.toISOString();
+  const page: Page = {
+    id: crypto.randomUUID(),
+    requester: { sub: 'alice', name: 'Alice Andersen', email: null },
+    summary: 'Prune test',
+    details: '',
+    target: { id: 'sre', label: 'SRE on call' },
+    client: 'api',
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: iso,
+    gaveUpAt: null,
+    incidentNumber: null,
+    ackedBy: null,
+    ackedAt: null,
+    createdAt: iso,
+    updatedAt: iso,
+    deliveredAt: null,
+  };
+  return store.acceptPage({
+    record: { page, routingKey: 'sre', idempotencyKey: key, requestHash: key },
+    rate: { max: 100, windowSeconds: 600 },
+    now: at,
+    audit: { at, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
+  });
+}
+
+function session(id: string, over: { accessExpiresAt: Date; refreshToken: string | null }) {
+  store.createSession({ id, sub: 'alice', name: 'Alice', email: null, groups: [], username: null, csrfToken: 'c', createdAt: new Date(Date.now() - 3 * DAY), revokedAt: null, ...over });
+}
+
+function count(table: string): number {
+  const db = new Database(path.join(dir, 'klaxon.db'), { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('pruning on accept', () => {
+  it('drops rate-limit events older than a day inside the accept transaction', () => {
+    expect(accept(new Date(Date.now() - 2 * DAY), 'old-key-0123456789').kind).toBe('created');
+    expect(count('rate_events')).toBe(1);
+    expect(accept(new Date(), 'new-key-0123456789').kind).toBe('created');
+    expect(count('rate_events')).toBe(1);
+  });
+
+  it('deletes signed-out and expired non-renewable sessions, keeps usable ones', () => {
+    session('revoked', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+    store.revokeSession('revoked', new Date());
+    session('expired', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: null });
+    session('renewable', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: 'rt' });
+    session('live', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+    accept(new Date(), 'key-0123456789abcdef');
+    expect(store.getSession('revoked')).toBeNull();
+    expect(store.getSession('expired')).toBeNull();
+    expect(store.getSession('renewable')?.refreshToken).toBe('rt');
+    expect(store.getSession('live')).not.toBeNull();
+  });
+});
