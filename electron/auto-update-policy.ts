@@ -14,7 +14,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EffectiveSettings } from '../common/index.js';
+import type { AppInfo, EffectiveSettings } from '../common/index.js';
 
 export type UpdateChannel = 'latest' | 'beta';
 
@@ -165,6 +165,11 @@ export function applyUpdateEvent(s: UpdateStatus, e: UpdateEvent, plan: Pick<Upd
       };
     }
   }
+}
+
+/** The status as the popover footer shows it (`ClientState.app`). */
+export function appInfoFromUpdateStatus(s: UpdateStatus): AppInfo {
+  return { version: s.currentVersion, updates: { enabled: s.state !== 'disabled', lastCheckedAt: s.lastCheckAt, message: s.message } };
 }
 
 function oneLine(msg: string): string {

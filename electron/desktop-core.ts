@@ -8,7 +8,7 @@ import type * as oidc from 'openid-client';
 import {
   AckResult, ClientConfig, Me, MyPages, OnCallNow, Page, ipcRequests, routePath, routes, validationError, IDEMPOTENCY_HEADER,
   initialClientState, reducePages, reduceSnapshot,
-  type EffectiveSettings, type ErrorBody, type IpcPushChannel, type IpcRequestChannel, type IpcResult,
+  AppInfo, type EffectiveSettings, type ErrorBody, type IpcPushChannel, type IpcRequestChannel, type IpcResult,
   type ManagedPolicy, type SettingKey, type UserSettings,
 } from '../common/index.js';
 import { ClientStateStore } from './client-state-store.js';
@@ -16,6 +16,7 @@ import { refuseExternalUrl } from './external-links.js';
 import { NotificationPolicy, type DesktopNotification } from './notification-policy.js';
 import { SignInError, discoverIssuer, signIn } from './oidc-sign-in.js';
 import { backoffDelayMs } from './reconnect-backoff.js';
+import { serialTask } from './serial-task.js';
 import { ServerLink, type AuthProblem } from './server-link.js';
 import { DesktopSettings } from './settings.js';
 import { IdentityProviderUnreachableError, NotSignedInError, TokenVault, type TokenStore } from './token-vault.js';
@@ -51,6 +52,8 @@ export interface DesktopCore {
   /** A notification was clicked: tell the renderer which incident to show. */
   showIncident(number: string): void;
   settings(): EffectiveSettings;
+  /** The shell reports Klaxon's version and auto-update status (shown in the popover footer). */
+  setAppInfo(info: AppInfo): void;
 }
 
 type Fail = { ok: false; error: ErrorBody['error'] };
@@ -79,7 +82,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   const notifications = new NotificationPolicy({ settings: () => settings.get().values, me: () => me });
   const notify = (n: DesktopNotification | null) => { if (n && deps.notify) deps.notify(n); };
   const serverUrl = () => settings.get().values.serverUrl.replace(/\/+$/, '');
-  const storage = () => ({ mode: deps.tokenStore.mode, message: deps.tokenStore.message });
+  // The vault knows when saving failed and it fell back to memory-only; before it exists, the store decides.
+  const storage = () => vault?.storage() ?? { mode: deps.tokenStore.mode, message: deps.tokenStore.message };
 
   function identity(config: ClientConfig): { issuer: string; clientId: string } {
     const v = settings.get().values;
@@ -101,6 +105,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       store: deps.tokenStore,
       resource: config.oidc.resource,
       onSignedOut: (message) => void endSession(message, { revoke: false }),
+      onStorageChanged: (s) => store.update({ storage: s }),
+      log: (m) => log(`token vault: ${m}`),
     });
   }
 
@@ -137,7 +143,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     const who = m ? `You are signed in as ${m.user.name}, but your` : 'Your';
     const message = serverMessage && !m ? serverMessage
       : `${who} account is not in a group that may use Klaxon${groups.length ? ` (${groups.join(', ')})` : ''}. Ask your IT department to add you to one of them, then sign in again.`;
-    store.update({ auth: { status: 'not-authorised', me: m, requiredGroups: groups, message } });
+    // The server refused this account: incident data it sent earlier must not stay on screen.
+    store.update({ auth: { status: 'not-authorised', me: m, requiredGroups: groups, message }, snapshot: null });
   }
 
   async function onAuthProblem(p: AuthProblem): Promise<void> {
@@ -156,10 +163,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     await l?.disconnect();
     let note: string | null = null;
     if (opts.revoke && vault) note = await vault.signOut();
-    else {
-      vault?.dropAccessToken();
-      await deps.tokenStore.clear();
-    }
+    else if (vault) await vault.forget();
+    else await deps.tokenStore.clear();
     me = null;
     pages = [];
     store.update({
@@ -171,8 +176,17 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     return note;
   }
 
-  /** After a sign-in or a restored session: who am I, and may I see incidents? */
+  /**
+   * After a sign-in or a restored session: who am I, and may I see incidents? Serial (serial-task.ts):
+   * a restore and a user sign-in at the same moment never open two event streams.
+   */
+  const establishSerially = serialTask((gen: number) => runEstablish(gen));
   async function establish(gen: number): Promise<IpcResult<null>> {
+    const r = await establishSerially(gen);
+    return gen === generation ? r : fail('conflict', 'Klaxon was signed out or switched servers while signing in.');
+  }
+
+  async function runEstablish(gen: number): Promise<IpcResult<null>> {
     const config = store.get().config;
     if (!config || !vault) return fail('internal', 'Klaxon is not configured yet.');
     const probe = new ServerLink({
@@ -183,12 +197,15 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     if (gen !== generation) return fail('conflict', 'The Klaxon server changed while signing in.');
     if (!r.ok) return r;
     me = r.value;
+    const previous = link;
+    link = null;
+    await previous?.disconnect();
+    if (gen !== generation) return fail('conflict', 'Klaxon was signed out while signing in.');
     if (!me.permissions.view) {
       notAuthorised(me, requiredGroups(config));
       return ok(null);
     }
     store.update({ auth: { status: 'signed-in', me }, storage: storage() });
-    await link?.disconnect();
     link = newLink(config, vault);
     if (running) link.connect();
     return ok(null);
@@ -235,6 +252,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     try {
       await vault.getAccessToken();
     } catch (e) {
+      if (gen !== generation) return; // signed out or switched servers meanwhile
       if (e instanceof NotSignedInError) {
         store.update({ auth: { status: 'signed-out', message: e.message }, storage: storage(), link: { status: 'idle', lastDataAt: null, error: null, retryAt: null } });
         return;
@@ -318,8 +336,13 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     'auth:sign-in': async () => doSignIn(),
     'auth:cancel': async () => { signInAbort?.abort(); return ok(null); },
     'auth:sign-out': async () => {
+      // Bump the generation first: a restore or sign-in paused mid-way must not mark us signed in later.
+      generation++;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
       signInAbort?.abort();
       await endSession(null, { revoke: true });
+      if (running && !store.get().config) void boot(); // the config fetch of the old generation gave up
       return ok(null);
     },
     'oncall:get': async () => requireSignedIn() ?? link!.request({ method: 'GET', path: routes.oncall.path, schema: OnCallNow }),
@@ -403,6 +426,11 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     },
     showIncident(number) {
       push('navigate:incident', { number });
+    },
+    setAppInfo(info) {
+      const parsed = AppInfo.safeParse(info);
+      if (parsed.success) store.update({ app: parsed.data });
+      else log(`ignored invalid app info: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     },
     async stop() {
       running = false;

@@ -1,12 +1,18 @@
 /**
- * Which URLs Klaxon hands to the operating system (`shell.openExternal`): only links the server's
- * configuration names (fallback contacts, ticket tracker), incident links on the On-Call portal,
- * and nothing a renderer could invent. https, tel: and mailto: only (security.md §4.1 item 15).
+ * Which URLs Klaxon hands to the operating system (`shell.openExternal`): only URLs the server
+ * itself sent, never one a renderer could invent:
+ * - the server's ClientConfig: fallback contacts and the ticket tracker URL;
+ * - On-Call incident links (`Incident.link`) in the current snapshot.
+ * An URL passes only when it is exactly one of those (compared after URL normalisation).
+ *
+ * https only, with one deliberate exception to security.md §4.1 item 15: `tel:` and `mailto:` for
+ * the fallback contacts the server configures (the phone fallback for when Klaxon itself cannot page
+ * is a `tel:` link, and the issue asks for it to be usable). Those schemes open the OS dialer or mail
+ * client, never a browser page, so they cannot load remote content; and because only the exact
+ * URLs from the server's configuration pass, a renderer cannot use them to reach anything else.
+ * Incident links stay https only.
  */
 import type { ClientConfig, IncidentSnapshot } from '../common/index.js';
-
-/** On-Call's web portal hosts incident links (reference: portal.victorops.com/ui/<org>/incident/<n>). */
-export const ONCALL_PORTAL_ORIGINS = ['https://portal.victorops.com'];
 
 export function refuseExternalUrl(raw: string, ctx: { config: ClientConfig | null; snapshot: IncidentSnapshot | null }): string | null {
   let url: URL;
@@ -27,6 +33,5 @@ export function refuseExternalUrl(raw: string, ctx: { config: ClientConfig | nul
   }
   const incidentLinks = (ctx.snapshot?.incidents ?? []).map((i) => i.link).filter((l): l is string => l !== null);
   if (url.protocol === 'https:' && incidentLinks.some(same)) return null;
-  if (url.protocol === 'https:' && ONCALL_PORTAL_ORIGINS.includes(url.origin) && /^\/ui\/[^/]+\/incident\/\d+(\/details)?\/?$/.test(url.pathname)) return null;
   return 'Klaxon only opens links from its server configuration (fallback contacts, ticket tracker) and On-Call incident links.';
 }

@@ -38,6 +38,8 @@ export interface ServerLinkOptions {
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 type Failure = { ok: false; error: ErrorBody['error'] };
 const failure = (code: ErrorCode, message: string, extra: Partial<ErrorBody['error']> = {}): Failure => ({ ok: false, error: { code, message, ...extra } });
+/** Lowest base reconnect delay a server `retry:` hint may set. */
+export const MIN_RETRY_MS = 1000;
 
 export class ServerLink {
   readonly http: AxiosInstance;
@@ -276,7 +278,9 @@ export class ServerLink {
     } finally {
       res.data.destroy();
     }
-    if (parser.retryMs && this.opts.backoff === undefined) this.opts.backoff = { baseMs: parser.retryMs, maxMs: 60_000 };
+    // The server's `retry:` hint sets the base delay, but never below 1 s: a misconfigured or hostile
+    // server must not turn every client into a reconnect loop.
+    if (parser.retryMs && this.opts.backoff === undefined) this.opts.backoff = { baseMs: Math.max(MIN_RETRY_MS, parser.retryMs), maxMs: 60_000 };
     return this.running ? outcome : 'stop';
   }
 

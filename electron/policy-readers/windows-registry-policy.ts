@@ -4,6 +4,7 @@
  * (native modules cannot be rebuilt for Electron on the build machines).
  */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { SETTING_KEYS, settingsShape, type SettingKey } from '../../common/index.js';
 import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.js';
 
@@ -62,8 +63,18 @@ export function registryValuesToRaw(values: readonly RegistryValue[]): { raw: Re
 
 export type RegQuery = (key: string) => Promise<{ code: number; stdout: string; stderr: string }>;
 
+/**
+ * `%SystemRoot%\System32\reg.exe` by full path: a bare `reg.exe` is looked up in the current
+ * directory and PATH first, where anyone who can write a folder there could plant a fake one that
+ * "reads" whatever policy they like (a different server URL, updates on).
+ */
+export function regExePath(env: Record<string, string | undefined> = process.env): string {
+  const root = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? 'C:\\Windows';
+  return path.win32.join(root, 'System32', 'reg.exe');
+}
+
 export const runRegExe: RegQuery = (key) => new Promise((resolve) => {
-  execFile('reg.exe', ['query', key], { windowsHide: true, timeout: 10_000 }, (err, stdout, stderr) => {
+  execFile(regExePath(), ['query', key], { windowsHide: true, timeout: 10_000 }, (err, stdout, stderr) => {
     const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : 1) : 0;
     resolve({ code, stdout: String(stdout), stderr: String(stderr) });
   });

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EffectiveSettings } from '../../common/index.js';
+import { appInfoFromUpdateStatus } from '../auto-update-policy.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
 import type { TrayView } from '../tray-view.js';
@@ -36,13 +37,22 @@ export interface KlaxonTestRefs { core: DesktopCore; tray: () => TrayView | null
 
 const log = (m: string) => console.log(`[klaxon] ${m}`);
 
+/**
+ * Development and test knobs (KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR, KLAXON_E2E) are read only in
+ * unpackaged runs: in a packaged build they would load a renderer from outside the integrity-checked
+ * asar, or hand the whole core to any page script through a global.
+ */
+export function devEnv(name: 'KLAXON_RENDERER_DIR' | 'KLAXON_ASSETS_DIR' | 'KLAXON_E2E'): string | undefined {
+  return app.isPackaged ? undefined : process.env[name];
+}
+
 export function defaultPaths(mainDir: string): KlaxonAppPaths {
   // Tray images live in assets/: next to the bundle, in the app (asar), or in resources/ (extraResources).
   const assetCandidates = [path.join(mainDir, 'assets'), path.join(app.getAppPath(), 'assets'), path.join(process.resourcesPath ?? mainDir, 'assets'), path.resolve(mainDir, '../../assets')];
   return {
-    rendererDir: process.env.KLAXON_RENDERER_DIR ?? path.join(mainDir, 'renderer'),
+    rendererDir: devEnv('KLAXON_RENDERER_DIR') ?? path.join(mainDir, 'renderer'),
     preloadPath: path.join(mainDir, 'preload.cjs'),
-    assetsDir: process.env.KLAXON_ASSETS_DIR ?? assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ?? assetCandidates[0]!,
+    assetsDir: devEnv('KLAXON_ASSETS_DIR') ?? assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ?? assetCandidates[0]!,
   };
 }
 
@@ -78,7 +88,9 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   await app.whenReady();
   denyAllPermissions();
   serveRenderer(paths.rendererDir);
-  if (process.platform === 'darwin') app.dock?.hide(); // a menu-bar app; the dock badge still shows when visible
+  // A menu-bar app: no dock icon, so a dock badge (badge.ts) is not visible while the dock icon is
+  // hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (tray.ts).
+  if (process.platform === 'darwin') app.dock?.hide();
 
   const policy = await loadManagedPolicy(log);
   const tokenStore = createElectronTokenStore(log);
@@ -100,7 +112,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
     onSettingsChanged: (s: EffectiveSettings, changed) => {
       if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
       if (changed.includes('globalShortcut')) applyShortcut(s.values.globalShortcut, () => popover?.toggle());
-      if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s.values, log);
+      // The whole EffectiveSettings, so the status can say whether IT or the user turned updates off.
+      if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s, log);
     },
     allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
     log,
@@ -123,13 +136,16 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
       else if (id === 'reconnect') core.reconnectNow();
       else if (id === 'quit') app.quit();
     },
-    onView: (v) => applyBadge(v, { platform: process.platform, assetsDir: paths.assetsDir, window: () => popover?.window ?? null }),
+    onView: (v) => applyBadge(v, { platform: process.platform, assetsDir: paths.assetsDir, window: () => popover?.window ?? null, hasTaskbarButton: () => popover?.mode === 'window' }),
   });
 
   const settings = core.settings().values;
   applyShortcut(settings.globalShortcut, () => popover?.toggle());
   if (app.isPackaged) applyStartAtLogin(settings.startAtLogin);
-  startUpdater(settings, log);
+  // Version and update status for the popover footer (ClientState.app); the updater reports the
+  // version from app.getVersion() and says why updates are off (IT, the user, or the install type).
+  core.setAppInfo({ version: app.getVersion(), updates: { enabled: false, lastCheckedAt: null, message: null } });
+  startUpdater(core.settings(), log, (status) => core.setAppInfo(appInfoFromUpdateStatus(status)));
 
   // Sleep, lock and network changes leave a dead TCP connection that looks alive: reconnect at once.
   powerMonitor.on('resume', () => core.reconnectNow());
@@ -151,7 +167,7 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
     void core.stop();
   });
 
-  if (process.env.KLAXON_E2E === '1') {
+  if (devEnv('KLAXON_E2E') === '1') {
     (globalThis as { __klaxonTestRefs?: KlaxonTestRefs }).__klaxonTestRefs = {
       core,
       tray: () => trayController?.lastView ?? null,

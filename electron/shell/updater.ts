@@ -10,8 +10,9 @@
  *   const updates = startAutoUpdates(effectiveSettings, (status) => pushToUi(status));
  *   // settings changed: updates.applySettings(next); quitting: updates.stop();
  *
- * `startUpdater(values, log)` is the shorter entry the app shell (klaxon-app.ts) calls: the same
- * updater, status written to the log.
+ * `startUpdater(settings, log, onStatus)` is the shorter entry the app shell (klaxon-app.ts) calls:
+ * the same updater, status written to the log and handed to `onStatus` (the shell turns it into
+ * `ClientState.app` with `appInfoFromUpdateStatus`).
  */
 import { app } from 'electron';
 import electronUpdater, { type AppUpdater, type ProgressInfo, type UpdateInfo } from 'electron-updater';
@@ -136,15 +137,18 @@ export function startAutoUpdates(settings: EffectiveSettings, onStatus: (status:
 }
 
 let running: AutoUpdates | null = null;
+let statusListener: ((status: UpdateStatus) => void) | null = null;
 
 /**
  * Starts the updater on the first call and re-applies settings on later calls (the app shell calls it
  * at start and whenever an update setting changes). Pass the EffectiveSettings where available, so
  * the status can say whether IT or the user turned updates off; bare values count as the user's.
  */
-export function startUpdater(settings: EffectiveSettings | Partial<Settings>, log: (m: string) => void): AutoUpdates {
+export function startUpdater(settings: EffectiveSettings | Partial<Settings>, log: (m: string) => void, onStatus?: (status: UpdateStatus) => void): AutoUpdates {
   const effective = 'values' in settings && 'sources' in settings ? (settings as EffectiveSettings) : fromValues(settings as Partial<Settings>);
+  if (onStatus) statusListener = onStatus;
   if (running) {
+    if (onStatus) onStatus(running.status()); // a new listener hears the current status at once
     running.applySettings(effective);
     return running;
   }
@@ -153,6 +157,7 @@ export function startUpdater(settings: EffectiveSettings | Partial<Settings>, lo
     const line = `updates: ${s.state} (Klaxon ${s.currentVersion}, last check ${s.lastCheckAt ?? 'never'}): ${s.message}`;
     if (s.state !== 'downloading' && line !== lastLogged) log(line);
     lastLogged = line;
+    statusListener?.(s);
   });
   return running;
 }

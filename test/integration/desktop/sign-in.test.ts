@@ -160,6 +160,52 @@ describe('token vault against the development IdP', () => {
     await expect(vault.getAccessToken()).rejects.toBeInstanceOf(NotSignedInError);
   });
 
+  it('a refresh already on the wire when the user signs out never saves its rotated token', async () => {
+    const { tokens } = await signInAs('alice');
+    const base = memoryTokenStore();
+    const writes: string[] = [];
+    let signingOut = false;
+    const store = { ...base, mode: base.mode, message: null, set: async (rt: string) => { if (signingOut) writes.push(rt); await base.set(rt); } };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let held = false;
+    const vault = new TokenVault({ config: async () => { if (held) await gate; return config; }, store, resource: idp.resource });
+    await vault.accept(tokens);
+    held = true;
+    const refreshing = vault.refresh(); // waits for discovery with the old refresh token in hand
+    await new Promise((r) => setTimeout(r, 20));
+    signingOut = true;
+    const out = vault.signOut();
+    release();
+    expect(await out).toBeNull();
+    await expect(refreshing).rejects.toBeInstanceOf(NotSignedInError);
+    expect(writes).toEqual([]); // nothing written after sign-out began
+    expect(await store.get()).toBeNull();
+    expect(await vault.hasSession()).toBe(false);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a locked keyring when saving the rotated token: keeps the new token in memory, says so, never replays the old one', async () => {
+    const { tokens } = await signInAs('bob');
+    const base = memoryTokenStore();
+    let locked = false;
+    const store = { ...base, mode: 'encrypted' as const, message: null, set: async (rt: string) => { if (locked) throw new Error('The keyring is locked'); await base.set(rt); } };
+    const storageReports: unknown[] = [];
+    const vault = new TokenVault({ config: async () => config, store, resource: idp.resource, onStorageChanged: (s) => storageReports.push(s) });
+    await vault.accept(tokens);
+    locked = true;
+    const first = await vault.refresh(); // rotates; saving fails
+    expect(claims(first).sub).toBe('bob');
+    const message = 'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
+    expect(vault.storage()).toEqual({ mode: 'memory-only', message });
+    expect(storageReports).toEqual([{ mode: 'memory-only', message }]);
+    expect(await store.get()).toBeNull(); // the dead old token is not left behind for the next start
+    vault.dropAccessToken();
+    const second = await vault.refresh(); // uses the NEW refresh token: the grant survives
+    expect(claims(second).sub).toBe('bob');
+    expect(await vault.hasSession()).toBe(true);
+  });
+
   it('keeps the session when the IdP is merely unreachable', async () => {
     const store = memoryTokenStore();
     await store.set('some-refresh-token');

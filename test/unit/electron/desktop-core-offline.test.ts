@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appInfoFromUpdateStatus } from '../../../electron/auto-update-policy.js';
 import { createDesktopCore } from '../../../electron/desktop-core.js';
 import { memoryTokenStore } from '../../../electron/token-vault.js';
 import { trayView } from '../../../electron/tray-view.js';
@@ -42,6 +43,20 @@ describe('desktop core without a reachable server', () => {
     expect(changed).toEqual([['notifyNewIncidents', 'globalShortcut']]);
     expect(await c.invoke('settings:get', undefined)).toMatchObject({ ok: true, value: { values: { globalShortcut: 'Alt+Shift+K' } } });
     await c.stop();
+  });
+
+  it('shows the version and update status the shell reports (ClientState.app), and ignores a malformed one', () => {
+    const c = core();
+    const pushes: unknown[] = [];
+    c.subscribe((channel, payload) => pushes.push([channel, payload]));
+    const info = { version: '1.4.2', updates: { enabled: false, lastCheckedAt: null, message: 'Automatic updates are turned off by your IT department.' } };
+    c.setAppInfo(info);
+    expect(c.state.get().app).toEqual(info);
+    expect(pushes).toEqual([['state:changed', expect.objectContaining({ app: info })]]);
+    c.setAppInfo(appInfoFromUpdateStatus({ currentVersion: '1.4.2', state: 'up-to-date', channel: 'latest', lastCheckAt: '2026-11-22T12:00:30.000Z', availableVersion: null, progressPercent: null, message: 'Klaxon 1.4.2 is the latest version.' }));
+    expect(c.state.get().app).toEqual({ version: '1.4.2', updates: { enabled: true, lastCheckedAt: '2026-11-22T12:00:30.000Z', message: 'Klaxon 1.4.2 is the latest version.' } });
+    c.setAppInfo({ version: 7 } as never);
+    expect(c.state.get().app?.version).toBe('1.4.2');
   });
 
   it('pushes navigate:incident when a notification is clicked', () => {

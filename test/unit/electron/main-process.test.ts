@@ -75,6 +75,19 @@ describe('main process wiring', () => {
     expect(configRequests).toBe(1);
   });
 
+  it('puts the version and the update status into the state (updates off in a development build)', async () => {
+    process.env.KLAXON_E2E = '1';
+    try {
+      const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');
+      await startKlaxonApp(paths());
+      const refs = (globalThis as { __klaxonTestRefs?: { core: { state: { get(): { app?: unknown } } } } }).__klaxonTestRefs!;
+      expect(refs.core.state.get().app).toEqual({ version: '0.1.0', updates: { enabled: false, lastCheckedAt: null, message: 'Updates are not checked in a development build.' } });
+    } finally {
+      delete process.env.KLAXON_E2E;
+      delete (globalThis as { __klaxonTestRefs?: unknown }).__klaxonTestRefs;
+    }
+  });
+
   it('a second instance quits at once (single instance)', async () => {
     fake.app.gotLock = false;
     const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');

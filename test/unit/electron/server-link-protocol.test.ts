@@ -157,6 +157,19 @@ describe('server link protocol', () => {
     expect(t.states.some((s) => s.status === 'offline')).toBe(false);
   });
 
+  it('a server retry: hint below 1 s is raised to 1 s (no reconnect storm)', async () => {
+    const srv = await sseServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`retry: 5\n\n${frame(snap('1'))}`); // ends at once: the client must wait before coming back
+    });
+    const t = link(srv.url, { random: () => 0, backoff: undefined }); // shortest delay (half the base); the server's hint sets the base
+    t.l.connect();
+    await until(() => t.events.length === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(srv.requests.length).toBe(1); // with a 5 ms base there would be dozens by now
+    await until(() => srv.requests.length === 2, 3_000); // and it does come back after about half a second
+  });
+
   it('REST: one retry with a fresh token after 401, and error bodies come back as values', async () => {
     const srv = await sseServer((req, res) => {
       if (req.url === '/api/v1/me' && req.headers.authorization === 'Bearer token-1') { res.writeHead(401).end(); return; }

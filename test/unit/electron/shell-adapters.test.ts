@@ -187,6 +187,56 @@ describe('tray and badge', () => {
   });
 });
 
+describe('Windows badge', () => {
+  const view = (s = liveState([incident()])) => trayView(s, { platform: 'win32', theme: 'light', now: new Date() });
+
+  it('the tray popover has no taskbar button: no overlay is drawn; the tray image and tooltip carry the count', async () => {
+    const { applyBadge, resetBadgeMemory } = await import('../../../electron/shell/badge.js');
+    const { PopoverWindow } = await import('../../../electron/shell/popover-window.js');
+    const popover = new PopoverWindow({ platform: 'win32', preloadPath: '/p.cjs', trayBounds: () => null });
+    const w = fake.BrowserWindow.instances[0]!;
+    expect(w.options).toMatchObject({ skipTaskbar: true });
+    resetBadgeMemory();
+    const v = view();
+    applyBadge(v, { platform: 'win32', assetsDir: '/a', window: () => popover.window, hasTaskbarButton: () => popover.mode === 'window' });
+    expect(fake.callsTo('BrowserWindow.setOverlayIcon')).toEqual([]);
+    expect(v.image.file).toBe('unacked-light.png');
+    expect(v.tooltip).toMatch(/^Klaxon — 1 open incident, not acknowledged/);
+  });
+
+  it('a badge that could not be applied (no window yet) is applied once the window exists', async () => {
+    const { applyBadge, resetBadgeMemory } = await import('../../../electron/shell/badge.js');
+    resetBadgeMemory();
+    let win: fake.BrowserWindow | null = null;
+    const target = { platform: 'win32' as const, assetsDir: '/a', window: () => win as never, hasTaskbarButton: () => true };
+    applyBadge(view(), target);
+    win = new fake.BrowserWindow({});
+    applyBadge(view(), target); // same view: must not be skipped as "already applied"
+    expect(win.overlay).toMatchObject({ image: { path: '/a/tray/overlay-unacked.png' }, description: '1 open incident, not acknowledged' });
+  });
+});
+
+describe('development knobs', () => {
+  it('KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR and KLAXON_E2E are ignored in a packaged build', async () => {
+    const { defaultPaths, devEnv } = await import('../../../electron/shell/klaxon-app.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, { KLAXON_RENDERER_DIR: '/tmp/evil-renderer', KLAXON_ASSETS_DIR: '/tmp/evil-assets', KLAXON_E2E: '1' });
+    try {
+      fake.app.isPackaged = false;
+      expect(defaultPaths('/app/dist')).toMatchObject({ rendererDir: '/tmp/evil-renderer', assetsDir: '/tmp/evil-assets' });
+      expect(devEnv('KLAXON_E2E')).toBe('1');
+      fake.app.isPackaged = true;
+      const p = defaultPaths('/app/dist');
+      expect(p.rendererDir).toBe('/app/dist/renderer');
+      expect(p.assetsDir).not.toBe('/tmp/evil-assets');
+      expect(devEnv('KLAXON_E2E')).toBeUndefined();
+    } finally {
+      fake.app.isPackaged = false;
+      for (const k of ['KLAXON_RENDERER_DIR', 'KLAXON_ASSETS_DIR', 'KLAXON_E2E']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    }
+  });
+});
+
 describe('notifications', () => {
   it('shows an Electron notification and calls back on click', async () => {
     const { showNotification } = await import('../../../electron/shell/notifications.js');

@@ -62,6 +62,15 @@ describe('tray view: every state', () => {
     expect(v.badge.overlay).toEqual({ image: 'open', description: '1 open incident, acknowledged' });
   });
 
+  it('Windows (no taskbar button for the tray popover): the tray itself shows the count, in the tooltip and a distinct image', () => {
+    const unacked = trayView(liveState([incident(), acked]), ctx({ platform: 'win32' }));
+    const open = trayView(liveState([acked]), ctx({ platform: 'win32' }));
+    const quiet = trayView(liveState([]), ctx({ platform: 'win32' }));
+    expect(unacked.tooltip).toMatch(/^Klaxon — 2 open incidents, 1 not acknowledged/);
+    expect(open.tooltip).toMatch(/^Klaxon — 1 open incident, acknowledged/);
+    expect(new Set([unacked.image.file, open.image.file, quiet.image.file]).size).toBe(3);
+  });
+
   it('resolved incidents do not count', () => {
     const v = trayView(liveState([incident({ phase: 'RESOLVED' })]), ctx());
     expect(v.kind).toBe('live-quiet');
