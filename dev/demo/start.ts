@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '../identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../oncall-simulator/index.js';
 import { loadServerConfig, startKlaxonServer, type RunningServer } from '../../server/index.js';
+import { desktopSources, isStale, rendererSources } from './build-freshness.js';
 import { accountsText, triggerText } from './demo-text.js';
 import { findElectronBinary } from './electron-binary.js';
 
@@ -48,7 +49,11 @@ function inUse(e: unknown, what: string, port: number): Error {
 
 async function start(): Promise<void> {
   process.chdir(root); // the demo config's relative paths (SQLite file, web UI) are relative to the project
-  if (!existsSync(path.join(root, 'dist/renderer/index.html'))) runOrFail('Building the web UI (first run)', [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts']);
+  // Rebuild after an edit too: serving a UI older than its sources makes a demo lie about the code.
+  const rendererIndex = path.join(root, 'dist/renderer/index.html');
+  if (isStale(rendererIndex, rendererSources(root))) {
+    runOrFail(existsSync(rendererIndex) ? 'Rebuilding the web UI (renderer/ or common/ changed since the last build)' : 'Building the web UI (first run)', [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts']);
+  }
 
   const idp = await startIdentityProvider({ port: PORTS.idp }).catch((e: unknown) => Promise.reject(inUse(e, 'identity provider', PORTS.idp)));
   running.idp = idp;
@@ -78,7 +83,10 @@ async function start(): Promise<void> {
   if (noOpen) {
     say(`Web UI: ${server.url}/ (--no-open: not opening a browser or Klaxon desktop)`);
   } else if (electron) {
-    if (!existsSync(path.join(root, 'dist/desktop/main.js'))) runOrFail('Building Klaxon desktop', [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'build/bundle-desktop.ts']);
+    const desktopMain = path.join(root, 'dist/desktop/main.js');
+    if (isStale(desktopMain, desktopSources(root))) {
+      runOrFail(existsSync(desktopMain) ? 'Rebuilding Klaxon desktop (its sources changed since the last build)' : 'Building Klaxon desktop', [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'build/bundle-desktop.ts']);
+    }
     say(`Starting Klaxon desktop (its default server is ${SERVER_URL}); the web UI is also at ${server.url}/`);
     desktop = spawn(electron, [path.join(root, 'dist/desktop')], { cwd: root, stdio: 'inherit' });
     desktop.on('exit', (code) => {

@@ -36,5 +36,13 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
     hideWindow: async () => {
       await bridge.invoke('window:hide');
     },
+    getSettings: () => bridge.invoke('settings:get'),
+    setSettings: async (patch) => {
+      try {
+        return await bridge.invoke('settings:set', patch);
+      } catch {
+        return unreachable('Klaxon could not save your settings in its background process. Try again.');
+      }
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { AckResult, ClientState, IpcResult, OnCallNow, Page, PageRequest } from '../../common/index.js';
+import type { AckResult, ClientState, EffectiveSettings, IpcResult, OnCallNow, Page, PageRequest, UserSettings } from '../../common/index.js';
 
 /**
  * The one interface the React components use. Two adapters implement it: desktop (the preload's
@@ -24,6 +24,13 @@ export interface KlaxonApi {
   openExternal(url: string): Promise<void>;
   /** Esc on the home screen: the desktop hides its popover; the web page stays. */
   hideWindow(): Promise<void>;
+  /**
+   * Desktop only: the app's settings (policy > user > default). Absent in the web UI, which has
+   * no settings of its own: the Settings button is not shown there.
+   */
+  getSettings?(): Promise<IpcResult<EffectiveSettings>>;
+  /** Desktop only: changes the user's settings; a key locked by policy fails with its `field`. */
+  setSettings?(patch: UserSettings): Promise<IpcResult<EffectiveSettings>>;
 }
 
 export type ApiError = Extract<IpcResult<unknown>, { ok: false }>['error'];

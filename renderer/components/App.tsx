@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { countIncidents, describeCounts, type ClientState, type Me } from '../../common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
+import { describeAppFooter } from '../model/app-footer.js';
 import { allowedGroups } from '../model/auth-text.js';
 import { pageToFollow } from '../model/page-status.js';
 import { ApiContext } from './api-context.js';
@@ -11,7 +12,8 @@ import { IncidentList } from './IncidentList.js';
 import { OnCallList } from './OnCallList.js';
 import { PageDialog } from './PageDialog.js';
 import { MyPagesList, PageStatusView } from './PageStatusView.js';
-import { AlertIcon, CheckIcon } from './icons.js';
+import { SettingsScreen } from './SettingsScreen.js';
+import { AlertIcon, CheckIcon, GearIcon } from './icons.js';
 
 export function App({ api }: { api: KlaxonApi }) {
   const { state, error } = useClientState(api);
@@ -40,20 +42,28 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
   const [dialogOpen, setDialogOpen] = useState(false);
   const oncall = useOnCall(api, signedIn, dialogOpen);
   const openerRef = useRef<HTMLButtonElement>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsButtonRef = useRef<HTMLButtonElement>(null);
+  // The web UI has no settings of its own (the adapter has no settings methods): no button there.
+  const hasSettings = typeof api.getSettings === 'function';
 
   const closeDialog = useCallback(() => {
     setDialogOpen(false);
     requestAnimationFrame(() => openerRef.current?.focus());
   }, []);
+  const closeSettings = useCallback(() => {
+    setSettingsOpen(false);
+    requestAnimationFrame(() => settingsButtonRef.current?.focus());
+  }, []);
 
   // Esc on the home screen closes the popover (desktop); the dialog handles its own Esc.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !dialogOpen && !e.defaultPrevented) void api.hideWindow();
+      if (e.key === 'Escape' && !dialogOpen && !settingsOpen && !e.defaultPrevented) void api.hideWindow();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [api, dialogOpen]);
+  }, [api, dialogOpen, settingsOpen]);
 
   // A clicked notification brings its incident into view.
   useEffect(
@@ -67,23 +77,34 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
   );
 
   const me = state.auth.status === 'signed-in' ? state.auth.me : null;
+  const footerText = describeAppFooter(state.app, now);
+  const memoryOnly = state.storage.mode === 'memory-only';
   return (
     <>
       <header className="topbar">
         <h1>Klaxon</h1>
-        {me && (
-          <div className="who">
-            <span className="muted small-text" title={me.user.email ?? undefined}>
-              {me.user.name}
-            </span>
-            <button type="button" className="ghost small" onClick={() => void api.signOut()}>
-              Sign out
+        <div className="who">
+          {me && (
+            <>
+              <span className="muted small-text" title={me.user.email ?? undefined}>
+                {me.user.name}
+              </span>
+              <button type="button" className="ghost small" onClick={() => void api.signOut()}>
+                Sign out
+              </button>
+            </>
+          )}
+          {hasSettings && !settingsOpen && (
+            <button type="button" ref={settingsButtonRef} className="ghost small settings-button" onClick={() => setSettingsOpen(true)}>
+              <GearIcon /> Settings
             </button>
-          </div>
-        )}
+          )}
+        </div>
       </header>
       <main className="content">
-        {me ? (
+        {settingsOpen ? (
+          <SettingsScreen api={api} onClose={closeSettings} />
+        ) : me ? (
           <Home state={state} me={me} now={now} pages={pages} oncall={oncall} openerRef={openerRef} onPage={() => setDialogOpen(true)} />
         ) : (
           <>
@@ -92,10 +113,19 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
           </>
         )}
       </main>
-      {state.storage.mode === 'memory-only' && (
-        <footer className="storage-notice" data-testid="storage-notice">
-          <strong>Sign-in is kept in memory only:</strong> you will need to sign in again after Klaxon restarts.
-          {state.storage.message ? ` ${state.storage.message}` : ''}
+      {(memoryOnly || footerText) && (
+        <footer className="app-footer">
+          {memoryOnly && (
+            <p className="storage-notice" data-testid="storage-notice">
+              <strong>Sign-in is kept in memory only:</strong> you will need to sign in again after Klaxon restarts.
+              {state.storage.message ? ` ${state.storage.message}` : ''}
+            </p>
+          )}
+          {footerText && (
+            <p className="app-version" data-testid="app-footer">
+              {footerText}
+            </p>
+          )}
         </footer>
       )}
       {me && dialogOpen && (

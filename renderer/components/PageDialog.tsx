@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page } from '../../common/index.js';
+import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page, type PageRequest } from '../../common/index.js';
 import type { ApiError } from '../api/klaxon-api.js';
 import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
+import { mergePages } from '../model/page-status.js';
+import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../model/send-outcome.js';
 import { findSimilarIncidents } from '../model/similar-incidents.js';
 import { relativeTime } from '../model/relative-time.js';
 import { whoWillBeWoken } from '../model/who-is-woken.js';
@@ -13,8 +15,6 @@ import { AlertIcon } from './icons.js';
 
 type Step = 'compose' | 'confirm' | 'sent';
 const NO_ERRORS: PageFormErrors = { summary: null, details: null };
-// Rejections after which the server has certainly not stored the page: a fresh key is safe then.
-const DEFINITIVE = new Set(['invalid_request', 'forbidden', 'rate_limited', 'unauthorized']);
 
 export interface PageDialogProps {
   me: Me;
@@ -46,6 +46,11 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
   const [sent, setSent] = useState<Page | null>(null);
   // One key for this dialog session: a double click or a retry after a lost answer cannot page twice.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+  // Set once a Send has left and until it is known to be refused: while the outcome is unknown the
+  // text is locked and "Try again" resends exactly this request (same key, same body).
+  const [pending, setPending] = useState<{ request: PageRequest; attempt: SendAttempt } | null>(null);
+  const [uncertain, setUncertain] = useState<ApiError | null>(null);
+  const locked = pending !== null;
 
   useEffect(() => {
     const d = dialogRef.current;
@@ -61,6 +66,17 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
   const woken = whoWillBeWoken(oncall, target);
   const live = sent ? (pages.find((p) => p.id === sent.id) ?? sent) : null;
   const fallback = config?.fallbackContacts ?? [];
+
+  // While the outcome is unknown, the page may still show up (page event or the slow poll).
+  useEffect(() => {
+    if (!uncertain || !pending || sent) return;
+    const found = findSentPage(pages, pending.attempt);
+    if (found) {
+      setSent(found);
+      setUncertain(null);
+      setStep('sent');
+    }
+  }, [uncertain, pending, pages, sent]);
 
   const onSummary = (v: string) => {
     setSummary(v);
@@ -86,15 +102,38 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
     sendingRef.current = true;
     setSending(true);
     setSendError(null);
-    const r = await api.createPage({ summary: summary.trim(), details, ...(target ? { target: target.id } : {}), idempotencyKey });
-    sendingRef.current = false;
-    setSending(false);
+    const current = pending ?? {
+      request: { summary: summary.trim(), details, ...(target ? { target: target.id } : {}), idempotencyKey },
+      attempt: { summary: summary.trim(), targetId: target?.id ?? null, firstSentAt: Date.now(), knownPageIds: new Set(pages.map((p) => p.id)) },
+    };
+    setPending(current);
+    const r = await api.createPage(current.request);
     if (r.ok) {
+      sendingRef.current = false;
+      setSending(false);
+      setUncertain(null);
       setSent(r.value);
       setStep('sent');
       return;
     }
-    if (DEFINITIVE.has(r.error.code)) setIdempotencyKey(newIdempotencyKey());
+    // Before saying anything, ask the server whether the page is there after all.
+    const mine = isDefinitiveRefusal(r.error.code) ? null : await api.myPages();
+    sendingRef.current = false;
+    setSending(false);
+    const decision = afterSendFailure(r.error.code, current.attempt, mergePages(pages, mine?.ok ? mine.value : []));
+    if (decision.kind === 'follow') {
+      setUncertain(null);
+      setSent(decision.page);
+      setStep('sent');
+      return;
+    }
+    if (decision.kind === 'uncertain') {
+      setUncertain(r.error);
+      return;
+    }
+    setPending(null);
+    setUncertain(null);
+    setIdempotencyKey(newIdempotencyKey());
     if (r.error.code === 'invalid_request' && (r.error.field === 'summary' || r.error.field === 'details')) {
       setErrors({ ...NO_ERRORS, [r.error.field]: r.error.message });
       setStep('compose');
@@ -133,6 +172,11 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
             Signed in as <strong>{me.user.name}</strong>
             {me.user.email ? ` (${me.user.email})` : ''}. Your name is included in the page so SRE can reach you.
           </p>
+          {locked && (
+            <p id="page-locked-note" className="warning" data-testid="page-locked-note">
+              <AlertIcon /> Klaxon does not know yet whether your page was received, so it cannot be changed now: changing it could page SRE twice. Continue, then Try again sends the same page.
+            </p>
+          )}
           <div className="field">
             <div className="label-row">
               <label htmlFor="page-summary">Summary</label>
@@ -147,8 +191,9 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
               autoComplete="off"
               value={summary}
               placeholder="What is broken, for whom?"
+              readOnly={locked}
               aria-invalid={errors.summary ? true : undefined}
-              aria-describedby={`page-summary-count${errors.summary ? ' page-summary-error' : ''}`}
+              aria-describedby={`page-summary-count${errors.summary ? ' page-summary-error' : ''}${locked ? ' page-locked-note' : ''}`}
               onChange={(e) => onSummary(e.target.value)}
             />
             {errors.summary && (
@@ -189,8 +234,9 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
               rows={4}
               value={details}
               placeholder="What you see, since when, links, how to reach you"
+              readOnly={locked}
               aria-invalid={errors.details ? true : undefined}
-              aria-describedby={`page-details-count${errors.details ? ' page-details-error' : ''}`}
+              aria-describedby={`page-details-count${errors.details ? ' page-details-error' : ''}${locked ? ' page-locked-note' : ''}`}
               onChange={(e) => onDetails(e.target.value)}
             />
             {errors.details && (
@@ -205,7 +251,7 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
           {targets.length > 1 && (
             <div className="field">
               <label htmlFor="page-target">Send to</label>
-              <select id="page-target" value={targetId} onChange={(e) => setTargetId(e.target.value)}>
+              <select id="page-target" value={targetId} disabled={locked} onChange={(e) => setTargetId(e.target.value)}>
                 {targets.map((t) => (
                   <option key={t.id} value={t.id}>
                     {t.label}
@@ -260,6 +306,15 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
               </>
             )}
           </dl>
+          {uncertain && (
+            <div className="send-error" role="alert" data-testid="send-uncertain">
+              <p>
+                <AlertIcon /> <strong>Klaxon could not confirm that your page was received.</strong> {uncertain.message}
+              </p>
+              <p>It may already be on its way to On-Call. Try again sends the same page: it cannot page SRE twice.</p>
+              <FallbackContacts contacts={fallback} intro="If this cannot wait, reach SRE another way now:" />
+            </div>
+          )}
           {sendError && (
             <div className="send-error" role="alert">
               <p>
@@ -274,7 +329,7 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
               Back
             </button>
             <button type="button" ref={sendButtonRef} className="primary danger" disabled={sending} aria-disabled={sending} onClick={() => void send()}>
-              {sending ? 'Sending…' : 'Send page now'}
+              {sending ? 'Sending…' : uncertain ? 'Try again' : 'Send page now'}
             </button>
           </div>
         </div>

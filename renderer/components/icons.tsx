@@ -44,3 +44,21 @@ export function OfflineIcon() {
     </svg>
   );
 }
+
+export function LockIcon() {
+  return (
+    <svg {...base} className="icon icon-lock">
+      <rect x="3" y="7" width="10" height="7.5" rx="1.2" fill="currentColor" />
+      <path d="M5.2 7V5a2.8 2.8 0 0 1 5.6 0v2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
+  );
+}
+
+export function GearIcon() {
+  return (
+    <svg {...base} className="icon icon-gear">
+      <circle cx="8" cy="8" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  );
+}

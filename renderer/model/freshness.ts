@@ -4,11 +4,19 @@ import { ageSeconds, clockTime } from './relative-time.js';
 /**
  * The banner that keeps the incident list honest: a list that is old or cut off must say so,
  * because "All quiet" on stale data is the worst thing Klaxon could show.
+ *
+ * `text` and `detail` change only when the situation changes, so they go in the live region;
+ * `age` ("Data is 42 s old. Reconnecting in 3 s.") ticks every second and must stay out of it,
+ * or a screen reader would be interrupted every second.
  */
 export interface FreshnessBanner {
   kind: 'offline' | 'stale' | 'connecting';
+  /** Headline: announced when it changes. */
   text: string;
+  /** Why, and what it means: announced with the headline. */
   detail: string | null;
+  /** The ticking part: shown, never announced. */
+  age: string | null;
 }
 
 export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, now: number): FreshnessBanner | null {
@@ -19,17 +27,12 @@ export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, n
     return {
       kind: 'offline',
       text: lastUpdate ? `Offline — last update at ${clockTime(lastUpdate)}` : 'Offline — no data received yet',
-      detail: [
-        link.error ?? 'The Klaxon server is not reachable.',
-        lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null,
-        retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…',
-      ]
-        .filter(Boolean)
-        .join(' '),
+      detail: link.error ?? 'The Klaxon server is not reachable.',
+      age: [lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null, retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…'].filter(Boolean).join(' '),
     };
   }
   if (link.status === 'idle' || link.status === 'connecting') {
-    return snapshot ? null : { kind: 'connecting', text: 'Connecting to the Klaxon server…', detail: null };
+    return snapshot ? null : { kind: 'connecting', text: 'Connecting to the Klaxon server…', detail: null, age: null };
   }
   // The link can be up while the server's view of On-Call is old (On-Call not answering), or the
   // server can have gone quiet without closing the connection: both make the data stale.
@@ -40,8 +43,9 @@ export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, n
   const why = snapshot && !snapshot.upstream.ok ? (snapshot.upstream.error ?? 'On-Call is not answering the Klaxon server.') : link.error;
   return {
     kind: 'stale',
-    text: age !== null ? `Data is ${formatAge(age)} old` : 'Data may be out of date',
+    text: lastUpdate ? `Out of date — last update at ${clockTime(lastUpdate)}` : 'Data may be out of date',
     detail: `${why ? `${why} ` : ''}Incidents opened since then are not shown.`,
+    age: age !== null ? `Data is ${formatAge(age)} old.` : null,
   };
 }
 

@@ -87,14 +87,17 @@ export function pageSteps(p: Page): PageStep[] {
   return steps;
 }
 
-/** The page to keep following on the home screen: the newest one not settled, or settled in the last 15 min. */
+/**
+ * The page to keep following on the home screen: the newest one not settled, or settled in the
+ * last 15 min. A long-settled newer page must not hide an older one that is still failing (and
+ * with it the fallback contacts), so settled pages are skipped, not the end of the search.
+ */
 export function pageToFollow(pages: readonly Page[], now: number): Page | null {
   const newest = [...pages].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   for (const p of newest) {
     const settled = p.status === 'acknowledged' || p.status === 'resolved';
     if (!settled) return p;
     if (now - Date.parse(p.updatedAt) < 15 * 60_000) return p;
-    return null;
   }
   return null;
 }

@@ -45,6 +45,15 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   await expect(banner).toContainText(/Offline — last update at \d\d:\d\d/);
   await expect(banner).toContainText(/Data is \d+ s old\./);
   await expect(banner).toContainText(/Reconnecting/);
+  // Screen readers hear the headline once: the ticking age and countdown are outside the live region.
+  const live = banner.getByRole('status');
+  await expect(live).toHaveAttribute('aria-live', 'polite');
+  await expect(live).toContainText(/Offline — last update at \d\d:\d\d/);
+  const announced = await live.innerText();
+  expect(announced).not.toMatch(/\d+ s\b|Reconnecting/);
+  const age = await page.getByTestId('freshness-age').innerText();
+  await expect(page.getByTestId('freshness-age')).not.toHaveText(age);
+  expect(await live.innerText()).toBe(announced);
   // The last known incidents stay visible under the banner instead of turning into "All quiet".
   await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
 

@@ -95,9 +95,14 @@ for (const theme of ['light', 'dark'] as const) {
         await expectNoAxeViolations(page, `signing in (${theme})`);
         await screenshot(page, `11-signing-in-${theme}`);
 
-        const stale = fixtureState({ snapshot: { ...fixtureState().snapshot!, fetchedAt: new Date(Date.now() - 95_000).toISOString(), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } } });
+        // Klaxon desktop also reports its version and update check: the footer says both.
+        const stale = fixtureState({
+          snapshot: { ...fixtureState().snapshot!, fetchedAt: new Date(Date.now() - 95_000).toISOString(), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } },
+          app: { version: '0.1.0', updates: { enabled: true, lastCheckedAt: new Date(Date.now() - 5 * 60_000 - 5_000).toISOString(), message: null } },
+        });
         await page.evaluate((s) => (window as unknown as { __klaxonPush(c: string, p: unknown): void }).__klaxonPush('state:changed', s), stale);
         await expect(page.getByTestId('freshness-banner')).toContainText(/Data is 1 min 3\d s old/);
+        await expect(page.getByTestId('app-footer')).toHaveText('Klaxon 0.1.0 · checked for updates 5 min ago');
         await expectNoAxeViolations(page, `stale data (${theme})`);
         await screenshot(page, `12-stale-${theme}`);
       } finally {

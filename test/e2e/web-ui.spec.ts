@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
 import { composePage, signInWeb } from './support/browser.js';
 import { klaxonIncidents, startStack, type Stack } from './support/stack.js';
 
@@ -22,6 +23,9 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   await expect(list.getByText('Not acknowledged')).toBeVisible();
   await expect(page.getByText('Carol Okafor')).toBeVisible();
   await expect(page.getByText(/their time \(Europe\/Berlin\)/)).toBeVisible();
+  // The web UI has no desktop settings and no app version/update footer.
+  await expect(page.getByRole('button', { name: 'Settings' })).toHaveCount(0);
+  await expect(page.getByTestId('app-footer')).toHaveCount(0);
 
   // Page dialog: signed-in identity is shown; typing a summary like an open incident shows the hint.
   await composePage(page, 'checkout latency is terrible');
@@ -43,12 +47,20 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Europe/Berlin');
   const send = dialog.getByRole('button', { name: 'Send page now' });
   await expect(send).toBeFocused();
+  // Hold deliveries at On-Call's REST endpoint, so the page is seen before it is delivered.
+  stack.sim.control.setFaults({ errorRate: 1, paths: [REST_ENDPOINT_PREFIX] });
   await page.keyboard.press('Enter');
 
-  // Live status: delivered → incident number (queued is the first step, shown done).
+  // Live status: queued (On-Call has not taken it yet) → delivered → incident number.
   const status = dialog.getByTestId('page-status');
-  await expect(status.getByRole('list', { name: 'Progress of your page' })).toContainText('Queued');
-  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/);
+  await expect(status).toHaveAttribute('data-status', /^(queued|failing)$/);
+  await expect(dialog.getByTestId('page-headline')).toContainText(/^(Queued: Klaxon is sending your page to On-Call\.|Your page has NOT reached On-Call yet)/);
+  await expect(status.getByRole('listitem').filter({ hasText: /Delivered to On-Call|Not delivered yet/ })).not.toContainText('(done)');
+  expect(klaxonIncidents(stack.sim)).toHaveLength(0);
+  stack.sim.control.setFaults({});
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, { timeout: 30_000 });
+  await expect(status).toHaveAttribute('data-status', 'delivered');
+  await expect(status.getByRole('listitem').filter({ hasText: 'Delivered to On-Call' })).toContainText('(done)');
   const created = klaxonIncidents(stack.sim);
   expect(created).toHaveLength(1);
   const number = created[0]!.incidentNumber;

@@ -20,6 +20,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // A modal dialog covers the popover-sized viewport; a full-page capture would show the page behind it.
   const dialogOpen = (await page.locator('dialog[open]').count()) > 0;
+  // A full-page capture of a scrolled page draws the sticky top bar where the scroll left it.
+  if (!dialogOpen) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: !dialogOpen });
 }
 

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page as PwPage } from '@playwright/test';
+import type { ManagedPolicy } from '../../../common/index.js';
 import { completeLogin } from '../../../dev/identity-provider/index.js';
 import { createDesktopCore, type DesktopCore } from '../../../electron/desktop-core.js';
 import { memoryTokenStore } from '../../../electron/token-vault.js';
@@ -19,9 +20,15 @@ export interface DesktopHarness {
  * Klaxon desktop's main-process core, running under Node in the test process, with the
  * development IdP's login driver as the system browser. The renderer talks to it through
  * `installDesktopBridge`, which stands in for the preload.
+ *
+ * By default IT's policy pins the server URL. With `policy`, that policy is in force instead and
+ * the server URL is the person's own setting (so the settings screen can edit it).
  */
-export async function startDesktopCore(serverUrl: string): Promise<DesktopHarness> {
+export async function startDesktopCore(serverUrl: string, opts: { policy?: ManagedPolicy } = {}): Promise<DesktopHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-desktop-'));
+  const userSettingsFile = path.join(dir, 'settings.json');
+  const policy: ManagedPolicy = opts.policy ?? { serverUrl };
+  if (policy.serverUrl === undefined) writeFileSync(userSettingsFile, JSON.stringify({ serverUrl }));
   const harness: DesktopHarness = {
     core: null as unknown as DesktopCore,
     signInAs: 'alice',
@@ -33,7 +40,7 @@ export async function startDesktopCore(serverUrl: string): Promise<DesktopHarnes
     },
   };
   harness.core = createDesktopCore({
-    settings: { policy: { serverUrl }, userSettingsFile: path.join(dir, 'settings.json') },
+    settings: { policy, userSettingsFile },
     tokenStore: memoryTokenStore('No keyring is available in this test, so sign-in is kept in memory only.'),
     allowInsecureIssuer: true,
     openBrowser: async (url) => {

@@ -24,21 +24,36 @@ describe('freshness banner', () => {
   it('says how old the data is when the server reports it stale', () => {
     const b = freshnessBanner({ link: link(), snapshot: snap({ fetchedAt: iso(-42_000), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } }) }, T0);
     expect(b?.kind).toBe('stale');
-    expect(b?.text).toBe('Data is 42 s old');
+    expect(b?.text).toBe(`Out of date — last update at ${clockTime(iso(-42_000))}`);
+    expect(b?.age).toBe('Data is 42 s old.');
     expect(b?.detail).toContain('On-Call answered 503.');
   });
 
   it('treats a silent link as stale even if the last snapshot said fresh', () => {
     const b = freshnessBanner({ link: link({ lastDataAt: iso(-60_000) }), snapshot: snap({ fetchedAt: iso(-65_000) }) }, T0);
-    expect(b?.text).toBe('Data is 1 min 5 s old');
+    expect(b?.age).toBe('Data is 1 min 5 s old.');
   });
 
   it('says offline with the time of the last update and when it retries', () => {
     const b = freshnessBanner({ link: link({ status: 'offline', error: 'Lost the connection to the Klaxon server.', retryAt: iso(4_000) }), snapshot: snap({ fetchedAt: iso(-90_000) }) }, T0);
     expect(b?.kind).toBe('offline');
     expect(b?.text).toBe(`Offline — last update at ${clockTime(iso(-90_000))}`);
-    expect(b?.detail).toContain('Reconnecting in 4 s.');
-    expect(b?.detail).toContain('Data is 1 min 30 s old.');
+    expect(b?.detail).toBe('Lost the connection to the Klaxon server.');
+    expect(b?.age).toBe('Data is 1 min 30 s old. Reconnecting in 4 s.');
+  });
+
+  // The headline and reason go in an aria-live region: if they ticked, a screen reader would be
+  // interrupted every second. Only `age` may change from one second to the next.
+  it('keeps the announced headline and reason unchanged while the age ticks', () => {
+    const offline = { link: link({ status: 'offline' as const, error: 'Lost the connection to the Klaxon server.', retryAt: iso(10_000) }), snapshot: snap({ fetchedAt: iso(-90_000) }) };
+    const stale = { link: link(), snapshot: snap({ fetchedAt: iso(-42_000), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } }) };
+    for (const s of [offline, stale]) {
+      const a = freshnessBanner(s, T0)!;
+      const b = freshnessBanner(s, T0 + 3_000)!;
+      expect([b.text, b.detail]).toEqual([a.text, a.detail]);
+      expect(b.age).not.toBe(a.age);
+      expect(`${a.text} ${a.detail}`).not.toMatch(/\d+ s\b/);
+    }
   });
 
   it('offline before any data says so', () => {

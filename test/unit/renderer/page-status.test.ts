@@ -45,6 +45,14 @@ describe('following pages', () => {
     expect(pageToFollow([], T0)).toBeNull();
   });
 
+  it('keeps following an older page that is still failing when the newest was settled long ago', () => {
+    const failing = page({ id: '00000000-0000-4000-8000-000000000001', status: 'failing', lastError: 'On-Call answered 503.', createdAt: iso(-60 * 60_000), updatedAt: iso(-10_000) });
+    const ackedLongAgo = page({ id: '00000000-0000-4000-8000-000000000002', status: 'acknowledged', ackedBy: 'carol', createdAt: iso(-50 * 60_000), updatedAt: iso(-40 * 60_000) });
+    const follow = pageToFollow([ackedLongAgo, failing], T0);
+    expect(follow?.id).toBe(failing.id);
+    expect(describePageStatus(follow!).notReached).toBe(true);
+  });
+
   it('keeps the newest version of each page whatever order updates arrive in', () => {
     const v1 = page({ status: 'queued', updatedAt: iso(0) });
     const v2 = page({ status: 'delivered', updatedAt: iso(1000) });
