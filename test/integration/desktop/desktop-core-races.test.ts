@@ -47,7 +47,12 @@ async function scriptedServer(script: Script): Promise<{ url: string; openStream
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientConfig({ oidc: { issuer: idp.issuer, desktopClientId: idp.desktopClientId, resource: idp.resource, scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'] } })));
     } else if (url.pathname === routes.me.path) {
       meAsked();
-      const answer = () => { if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(me())); };
+      // An answered /me leaves the held list, so only requests still waiting count towards `meTogether`.
+      const answer = () => {
+        const i = heldMe.indexOf(answer);
+        if (i >= 0) heldMe.splice(i, 1);
+        if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(me()));
+      };
       heldMe.push(answer);
       if (heldMe.length >= (script.meTogether ?? Infinity)) for (const a of heldMe.splice(0)) a();
       else setTimeout(answer, script.meDelayMs);
