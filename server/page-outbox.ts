@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PageRequest, validationError, type Page } from '../common/index.js';
+import { IdempotencyKey, PageRequest, validationError, type Page } from '../common/index.js';
 import { auditEntry } from './audit-log.js';
 import type { ServerConfig } from './config/index.js';
 import { HttpError } from './http-error.js';
@@ -28,7 +28,7 @@ export class PageOutbox {
   ) {}
 
   accept(viewer: Viewer, body: unknown, headerKey: string | undefined, meta: { ip?: string } = {}): AcceptResult {
-    if (headerKey !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(headerKey)) {
+    if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
       throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".', { field: 'idempotencyKey' });
     }
     let input = body;
