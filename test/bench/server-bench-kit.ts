@@ -5,12 +5,13 @@
  * in two further child processes (raw `node:http`, not EventSource) so 10 000 sockets fit the
  * 20 000 file-descriptor limit per process. Run as a child with KLAXON_BENCH_ROLE=clients.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnServerProcess } from '../support/server-process.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -44,29 +45,7 @@ export async function spawnKlaxonServer(config: object): Promise<ServerUnderTest
   const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-bench-'));
   const file = path.join(dir, 'server.json');
   writeFileSync(file, JSON.stringify({ ...config, storage: { sqlitePath: path.join(dir, 'klaxon.db') }, webUi: { dir: path.join(dir, 'no-ui') } }));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/main.ts'), '--config', file], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
+  const { url, child } = await spawnServerProcess(file, 60_000);
   const pid = child.pid!;
   return {
     url,

@@ -1,11 +1,12 @@
 // Starts the real development identity provider, the real On-Call simulator and a Klaxon server
 // (in-process, or as a child process running server/main.ts) on loopback ports, in a temp dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startIdentityProvider, type IdpOptions, type RunningIdp } from '../../../dev/identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '../../../dev/oncall-simulator/index.js';
+import { spawnServerProcess } from '../../support/server-process.js';
 import { loadServerConfig, startKlaxonServer, type ServerConfigOverrides, type RunningServer, type ServerConfig } from '../../../server/index.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
@@ -89,29 +90,7 @@ export async function startServer(stack: Stack, extra: ServerConfigOverrides = {
 export async function spawnServer(stack: Stack, extra: ServerConfigOverrides = {}): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
   const file = path.join(stack.dir, `server-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(stack.serverOverrides(extra)));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/main.ts'), '--config', file], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
+  const { url, child } = await spawnServerProcess(file);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,
