@@ -119,8 +119,16 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   const worker = new DeliveryWorker({ store, sender: alertClient, incidents: hub, lookup: client, delivery: config.delivery, onPage: publish, metrics, logger: app.log });
   const tracker = new PageTracker({ store, hub, client, onPage: publish, intervalMs: config.oncall.pollIntervalSeconds * 1000, logger: app.log });
 
+  // Server-Timing on API answers: how long the server itself took (token check, validation,
+  // durable write), visible in browser dev tools and to benchmarks, next to the round trip.
+  const receivedAt = new WeakMap<object, number>();
+  app.addHook('onRequest', async (req) => {
+    receivedAt.set(req, performance.now());
+  });
   // Security headers on every response (the CSP also covers error pages and JSON).
   app.addHook('onSend', async (req, reply, payload) => {
+    const t0 = receivedAt.get(req);
+    if (t0 !== undefined && req.url.startsWith('/api/')) reply.header('server-timing', `app;dur=${(performance.now() - t0).toFixed(2)}`);
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -184,7 +192,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
       closing ??= (async () => {
         // Finish (or abandon under lease) the attempts in flight before storage goes away.
         await worker.stop();
-        tracker.stop();
+        await tracker.stop();
         await app.close();
         store.close();
       })();

@@ -61,6 +61,7 @@ export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private kicked = false;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly leaseMs: number;
   private readonly giveUpMs: number;
@@ -81,10 +82,14 @@ export class DeliveryWorker {
     this.kick();
   }
 
-  /** Wake up now (a page was just accepted). */
+  /** Wake up now (a page was just accepted, or an attempt finished); kicks in one turn make one tick. */
   kick(): void {
-    if (!this.running) return;
-    setImmediate(() => this.tick());
+    if (!this.running || this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.tick();
+    });
   }
 
   /** Stops claiming new pages and waits for the attempts in flight (bounded by the send timeout). */

@@ -6,6 +6,8 @@ import type { OnCallClient } from './oncall-client.js';
 import { UpstreamError } from './oncall-client.js';
 import type { WireIncident } from './oncall-wire.js';
 import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from './live-runtime.js';
+import { jsonEqual } from './json-equal.js';
+import { TimeSlicer } from './time-slice.js';
 
 export interface HubConfig {
   pollIntervalSeconds: number;
@@ -38,6 +40,17 @@ export interface IncidentsHubOptions {
   minRefreshGapMs?: number;
   /** Longest wait between polls while On-Call is failing. Default max(60 s, 2 intervals). */
   maxBackoffMs?: number;
+  /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
+  sliceMs?: number;
+}
+
+interface CachedIncident {
+  wire: WireIncident;
+  incident: Incident;
+  /** When this server first saw the incident: its start time if On-Call gives none, stable across polls. */
+  firstSeen: string;
+  /** startedAt in ms, for sorting. */
+  sortKey: number;
 }
 
 const TEAM_NAMES_TTL_MS = 10 * 60_000;
@@ -70,10 +83,13 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   /** Whether the in-flight poll has already asked On-Call (later callers then need a follow-up). */
   private requestSent = false;
 
-  private all: Incident[] = [];
+  /** Per incident number: what On-Call sent last poll and what it became (reused while unchanged). */
+  private cache = new Map<string, CachedIncident>();
+  private cachedWith: ReadonlyMap<string, string> | null = null;
+  /** Everything On-Call returned (not only the team/window view) by REST entity_id, newest wins. */
+  private byEntity = new Map<string, Incident>();
   private visible = new Map<string, Incident>();
   private visibleList: Incident[] = [];
-  private readonly firstSeen = new Map<string, string>();
   private fetchedAtMs: number | null = null;
   private upstreamOk = false;
   private upstreamError: string | null = WAITING;
@@ -134,9 +150,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
    * returned (not only the team/window view), so a page can find its incident.
    */
   findByEntityId(entityId: string): Incident | null {
-    let best: Incident | null = null;
-    for (const i of this.all) if (i.entityId === entityId && (!best || Number(i.number) > Number(best.number))) best = i;
-    return best;
+    return this.byEntity.get(entityId) ?? null;
   }
 
   /**
@@ -204,7 +218,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     try {
       const wire = await this.opts.client.listIncidents();
       await this.loadTeamNamesIfNeeded(wire);
-      this.apply(wire);
+      await this.apply(wire);
       const wasOk = this.upstreamOk;
       this.failures = 0;
       this.retryAfterMs = 0;
@@ -252,37 +266,65 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     return now - endedAt <= this.opts.config.recentWindowMinutes * 60_000;
   }
 
-  private apply(wire: WireIncident[]): void {
+  /**
+   * Turns a poll into the new snapshot and its changes. Runs in time slices (a list of a thousand
+   * incidents takes tens of milliseconds), and re-normalises only incidents whose wire form
+   * changed since the last poll, so an unchanged list costs little.
+   */
+  private async apply(wire: WireIncident[]): Promise<void> {
+    const slicer = new TimeSlicer(this.opts.sliceMs);
     const now = this.clock.now();
     const nowIso = new Date(now).toISOString();
-    const seen = new Set<string>();
+    // Normalised incidents carry team names: a new name list means normalising every incident again.
+    const namesChanged = this.cachedWith !== this.teamNames;
+    const cache = new Map<string, CachedIncident>();
+    const byEntity = new Map<string, Incident>();
     const all: Incident[] = [];
     for (const w of wire) {
-      seen.add(w.incidentNumber);
-      let first = this.firstSeen.get(w.incidentNumber);
-      if (!first) this.firstSeen.set(w.incidentNumber, (first = nowIso));
-      all.push(normaliseIncident(w, { teamNames: this.teamNames, orgSlug: this.opts.config.orgSlug || null, fallbackTime: first }));
+      if (slicer.due()) await slicer.yieldNow();
+      const before = this.cache.get(w.incidentNumber);
+      let entry: CachedIncident;
+      if (before && !namesChanged && jsonEqual(before.wire, w)) entry = before;
+      else {
+        const firstSeen = before?.firstSeen ?? nowIso;
+        const incident = normaliseIncident(w, { teamNames: this.teamNames, orgSlug: this.opts.config.orgSlug || null, fallbackTime: firstSeen });
+        entry = { wire: w, incident, firstSeen, sortKey: Date.parse(incident.startedAt) || 0 };
+      }
+      cache.set(w.incidentNumber, entry);
+      all.push(entry.incident);
+      const e = entry.incident.entityId;
+      if (e) {
+        const seen = byEntity.get(e);
+        if (!seen || Number(entry.incident.number) > Number(seen.number)) byEntity.set(e, entry.incident);
+      }
     }
-    for (const n of this.firstSeen.keys()) if (!seen.has(n)) this.firstSeen.delete(n);
-    all.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || Number(b.number) - Number(a.number));
+    // Newest first; numbers break ties (a numeric key: localeCompare on a thousand items is slow).
+    const key = (i: Incident) => cache.get(i.number)!.sortKey;
+    all.sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
 
     const next = new Map<string, Incident>();
     for (const i of all) if (this.inView(i, now)) next.set(i.number, i);
     const changes: HubChange[] = [];
     for (const [n, i] of next) {
+      if (slicer.due()) await slicer.yieldNow();
       const before = this.visible.get(n);
       if (!before) changes.push({ change: 'opened', incident: i });
-      else if (JSON.stringify(before) !== JSON.stringify(i)) changes.push({ change: 'updated', incident: i });
+      else if (before !== i && !jsonEqual(before, i)) changes.push({ change: 'updated', incident: i });
     }
     for (const [n, i] of this.visible) if (!next.has(n)) changes.push({ change: 'removed', incident: i });
 
-    this.all = all;
+    this.cache = cache;
+    this.cachedWith = this.teamNames;
+    this.byEntity = byEntity;
     this.visible = next;
     this.visibleList = [...next.values()];
     this.fetchedAtMs = now;
     this.opts.metrics?.snapshotAge.set(0);
     // The snapshot is updated before anyone hears of a change, so a listener (or a client that
     // connects in between) never sees an event that is newer than the snapshot.
-    for (const c of changes) this.emit('change', c);
+    for (const c of changes) {
+      if (slicer.due()) await slicer.yieldNow();
+      this.emit('change', c);
+    }
   }
 }

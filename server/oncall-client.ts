@@ -2,6 +2,7 @@ import type { TeamRef } from '../common/index.js';
 import type { Metrics } from './metrics.js';
 import { Clock, LiveLogger, silentLogger, systemClock } from './live-runtime.js';
 import { UpstreamLimiter } from './upstream-limiter.js';
+import { upstreamRequest, type UpstreamResponse } from './upstream-http.js';
 import {
   WireAckResult,
   WireIncident,
@@ -94,7 +95,7 @@ export class OnCallClient {
   /** E1: open, acknowledged and recently resolved incidents. */
   async listIncidents(): Promise<WireIncident[]> {
     const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
-    const parsed = readIncidentList(body);
+    const parsed = await readIncidentList(body);
     if (!parsed) throw this.malformed('incidents', 'the incident list is not {"incidents": [...]}');
     if (parsed.problems.length > 0) this.log.warn({ endpoint: 'incidents', problems: parsed.problems.slice(0, 10) }, 'On-Call returned incidents Klaxon could only partly read');
     return parsed.incidents;
@@ -163,16 +164,14 @@ export class OnCallClient {
     const base = this.opts.restEndpointBaseUrl.replace(/\/+$/, '');
     const url = `${base}/${encodeURIComponent(this.opts.restEndpointKey)}/${encodeURIComponent(routingKey)}`;
     const count = (status: string) => this.opts.metrics?.upstreamCalls.inc({ endpoint: 'alert', status });
-    let res: Response;
-    let text: string;
+    let res: UpstreamResponse;
     try {
-      res = await fetch(url, {
+      res = await upstreamRequest(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'klaxon-server' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
       });
-      text = await res.text();
     } catch (e) {
       const err = this.transportError('alert', e);
       count(err.kind);
@@ -180,6 +179,7 @@ export class OnCallClient {
       return { ok: false, retryable: true, error: err.message };
     }
     count(String(res.status));
+    const text = res.text;
     let json: unknown = null;
     try {
       json = JSON.parse(text);
@@ -226,16 +226,9 @@ export class OnCallClient {
       'user-agent': 'klaxon-server',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    let text: string;
+    let res: UpstreamResponse;
     try {
-      res = await fetch(url, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-      text = await res.text();
+      res = await upstreamRequest(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), timeoutMs: this.opts.timeoutMs });
     } catch (e) {
       const err = this.transportError(endpoint, e);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
@@ -243,6 +236,7 @@ export class OnCallClient {
       throw err;
     }
     this.opts.metrics?.upstreamCalls.inc({ endpoint, status: String(res.status) });
+    const text = res.text;
     if (res.ok) {
       this.credentialsWorked = true;
       this.consecutiveThrottles = 0;
@@ -257,13 +251,13 @@ export class OnCallClient {
     throw err;
   }
 
-  private httpError(endpoint: string, res: Response, text: string): UpstreamError {
+  private httpError(endpoint: string, res: UpstreamResponse, text: string): UpstreamError {
     const status = res.status;
     const detail = gist(text);
     const throttled = status === 429 || (status === 403 && this.credentialsWorked);
     if (throttled) {
       this.consecutiveThrottles++;
-      const header = Number(res.headers.get('retry-after'));
+      const header = Number(res.header('retry-after'));
       const backoff = Math.min(30_000, 1000 * 2 ** (this.consecutiveThrottles - 1));
       const waitMs = Number.isFinite(header) && header > 0 ? Math.min(300_000, header * 1000) : backoff;
       this.limiter.pause(waitMs);
@@ -293,8 +287,8 @@ export class OnCallClient {
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, { retryable: true });
     }
-    const cause = e instanceof Error && isObj(e.cause) ? e.cause : null;
-    const code = cause && typeof cause.code === 'string' ? cause.code : null;
+    const coded = (x: unknown): string | null => (isObj(x) && typeof x.code === 'string' ? x.code : null);
+    const code = e instanceof Error ? (coded(e) ?? coded(e.cause)) : null;
     const why =
       code === 'ECONNREFUSED'
         ? 'the connection was refused'

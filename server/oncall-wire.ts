@@ -1,4 +1,5 @@
 import type { IncidentPhase, TeamRef } from '../common/index.js';
+import { TimeSlicer } from './time-slice.js';
 
 /**
  * Tolerant readers for Splunk On-Call's JSON (reference §4, §9, §14): every field is optional,
@@ -166,12 +167,16 @@ export function readIncident(v: unknown): { ok: true; incident: WireIncident; wa
   };
 }
 
-/** E1 body → incidents plus per-item problems; null when the body is not `{incidents: [...]}`. */
-export function readIncidentList(body: unknown): { incidents: WireIncident[]; problems: string[] } | null {
+/**
+ * E1 body → incidents plus per-item problems; null when the body is not `{incidents: [...]}`.
+ * Yields to the event loop between slices: a list of a thousand incidents takes milliseconds.
+ */
+export async function readIncidentList(body: unknown, slicer = new TimeSlicer()): Promise<{ incidents: WireIncident[]; problems: string[] } | null> {
   if (!isObj(body) || !Array.isArray(body.incidents)) return null;
   const incidents: WireIncident[] = [];
   const problems: string[] = [];
-  for (const item of body.incidents) {
+  for (const item of body.incidents as unknown[]) {
+    if (slicer.due()) await slicer.yieldNow();
     const r = readIncident(item);
     if (r.ok) {
       incidents.push(r.incident);

@@ -23,6 +23,7 @@ CREATE INDEX IF NOT EXISTS pages_by_user ON pages (requester_sub, created_at);
 CREATE INDEX IF NOT EXISTS pages_due ON pages (status, next_attempt_at);
 CREATE TABLE IF NOT EXISTS rate_events (user_sub TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS rate_events_by_user ON rate_events (user_sub, at);
+CREATE INDEX IF NOT EXISTS rate_events_by_time ON rate_events (at);
 CREATE TABLE IF NOT EXISTS audit_log (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor_sub TEXT, actor_name TEXT,
   action TEXT NOT NULL, page_id TEXT, detail TEXT NOT NULL
@@ -111,6 +112,7 @@ export class SqliteStore implements KlaxonStore {
   private readonly db: Database.Database;
   private sessionsPrunedAt = -Infinity;
   private readonly stmts;
+  private readonly updates = new Map<string, Database.Statement<[Record<string, unknown>], PageRow>>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -139,13 +141,13 @@ export class SqliteStore implements KlaxonStore {
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)
          AND attempts <= ? ORDER BY created_at LIMIT ?`,
       ),
-      claim: db.prepare(
-        "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+      claim: db.prepare<[string, number, number, string], PageRow>(
+        "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? RETURNING *",
       ),
       nextDue: db.prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
       ),
-      open: db.prepare<[number], PageRow>("SELECT * FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at"),
+      unfinished: db.prepare<[number], string>("SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at").pluck(),
       counts: db.prepare<[], { status: string; gave_up: number; n: number }>(
         'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*) AS n FROM pages GROUP BY status, gave_up',
       ),
@@ -230,10 +232,12 @@ export class SqliteStore implements KlaxonStore {
 
   claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts: { neverAttemptedOnly?: boolean } = {}): PageRecord[] {
     const nowMs = now.getTime();
+    const maxAttempts = opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER;
+    // Most wake-ups find nothing due: a plain read answers that without taking the write lock.
+    if (this.stmts.due.all(nowMs, nowMs, maxAttempts, 1).length === 0) return [];
     return this.db.transaction(() => {
-      const rows = this.stmts.due.all(nowMs, nowMs, opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER, limit);
-      for (const r of rows) this.stmts.claim.run(owner, nowMs + leaseMs, nowMs, r.id);
-      return rows.map((r) => toRecord(this.stmts.byId.get(r.id)!));
+      const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
+      return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
     }).immediate();
   }
 
@@ -265,17 +269,25 @@ export class SqliteStore implements KlaxonStore {
       where += " AND lease_owner = @owner AND status = 'delivering'";
       values.owner = opts.onlyIfLeasedBy;
     }
-    const sql = `UPDATE pages SET ${sets.join(', ')} WHERE ${where}`;
+    const sql = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
+    // One statement per patch shape (a handful): preparing on every update costs more than running.
+    let stmt = this.updates.get(sql);
+    if (!stmt) this.updates.set(sql, (stmt = this.db.prepare<[Record<string, unknown>], PageRow>(sql)));
+    const update = stmt;
     return this.db.transaction(() => {
-      const res = this.db.prepare(sql).run(values);
-      if (res.changes === 0) return null;
+      const row = update.get(values);
+      if (!row) return null;
       if (opts.audit) this.insertAudit({ ...opts.audit, pageId: id });
-      return toRecord(this.stmts.byId.get(id)!).page;
+      return toRecord(row).page;
     }).immediate();
   }
 
-  openPages(): Page[] {
-    return this.stmts.open.all(Date.now() - 7 * 24 * 3600_000).map((r) => toRecord(r).page);
+  unfinishedPageIds(): string[] {
+    return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000);
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   countByStatus(): Record<string, number> {

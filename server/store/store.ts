@@ -67,8 +67,10 @@ export interface KlaxonStore {
   nextDueAt(): Date | null;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
   updatePage(id: string, patch: PagePatch, opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Page | null;
-  /** Pages of the last 7 days that are not final (for the tracker to match against incidents). */
-  openPages(): Page[];
+  /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
+  unfinishedPageIds(): string[];
+  /** Runs `fn` in one transaction (calls inside it join it): many small writes, one commit. */
+  batch<T>(fn: () => T): T;
   countByStatus(): Record<string, number>;
   audit(entry: AuditEntry): void;
   auditOf(pageId: string): AuditEntry[];

@@ -41,6 +41,13 @@ export interface ServerUnderTest {
 
 const CLK_TCK = 100; // Linux USER_HZ
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
 export async function spawnKlaxonServer(config: object): Promise<ServerUnderTest> {
   const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-bench-'));
   const file = path.join(dir, 'server.json');
@@ -54,11 +61,7 @@ export async function spawnKlaxonServer(config: object): Promise<ServerUnderTest
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : NaN;
     },
-    cpuSeconds() {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     async close() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');

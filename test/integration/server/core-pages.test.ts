@@ -41,6 +41,8 @@ describe('accepting a page', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(`/api/v1/pages/${r.body.id}`);
+    // The server's own share of the round trip, for dev tools and benchmarks.
+    expect(r.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d\d$/);
     expect(r.body).toMatchObject({
       summary: 'Checkout returns 500s',
       details: 'Since 11:58 UTC',

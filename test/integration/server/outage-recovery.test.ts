@@ -142,6 +142,7 @@ describe('an incident that leaves On-Call\'s list', () => {
     tracker.start();
     stops.push(() => tracker.stop());
     await hub.refreshNow('test');
+    await tracker.idle();
     expect(store.getPage(page.id)!.page).toMatchObject({ status: 'acknowledged', ackedBy: 'carol', incidentNumber: number });
     // Resolved and dropped from On-Call's list between two polls.
     sim.control.resolve(number, 'carol');

@@ -84,3 +84,24 @@ describe('pruning on accept', () => {
     expect(store.getSession('live')).not.toBeNull();
   });
 });
+
+describe('the delivery worker waking up with nothing to do', () => {
+  it('does not wait for the write lock another connection holds', () => {
+    const other = new Database(path.join(dir, 'klaxon.db'));
+    other.pragma('busy_timeout = 0');
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const t0 = performance.now();
+      // With a write transaction this would wait for the other writer (busy timeout: 5 s).
+      expect(store.claimDuePages('worker-a', new Date(), 10_000, 4)).toEqual([]);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    // With a page due, it claims it.
+    accept(new Date(), 'due-key-0123456789');
+    expect(store.claimDuePages('worker-a', new Date(), 10_000, 4)).toHaveLength(1);
+  });
+});
+

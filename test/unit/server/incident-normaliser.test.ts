@@ -58,13 +58,13 @@ describe('reading On-Call wire data tolerantly', () => {
     expect(i).toMatchObject({ number: '7', title: 'Incident #7', phase: 'UNACKED', startedAt: ctx.fallbackTime, teams: [], alertCount: 0, link: portalLink('acme', '7') });
   });
 
-  it('accepts a numeric incidentNumber but skips items without a usable one', () => {
-    const list = readIncidentList({ incidents: [{ incidentNumber: 12 }, { incidentNumber: 'abc' }, 'junk', null] });
+  it('accepts a numeric incidentNumber but skips items without a usable one', async () => {
+    const list = await readIncidentList({ incidents: [{ incidentNumber: 12 }, { incidentNumber: 'abc' }, 'junk', null] });
     expect(list?.incidents.map((i) => i.incidentNumber)).toEqual(['12']);
     // Three unusable items, plus the missing phase of #12 (shown as open).
     expect(list?.problems).toHaveLength(4);
-    expect(readIncidentList({ incident: [] })).toBeNull();
-    expect(readIncidentList([])).toBeNull();
+    expect(await readIncidentList({ incident: [] })).toBeNull();
+    expect(await readIncidentList([])).toBeNull();
   });
 
   it('infers an unknown phase from the transitions and reports it', () => {
