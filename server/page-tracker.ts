@@ -93,8 +93,8 @@ export class PageTracker {
   }
 
   /** Resolves once every queued page has been looked at. */
-  idle(): Promise<void> {
-    return this.draining ?? Promise.resolve();
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
   }
 
   reconcileAll(): void {
@@ -110,8 +110,15 @@ export class PageTracker {
 
   private enqueue(pageId: string, work: Work): void {
     this.queue.set(pageId, work);
-    this.draining ??= this.drain().finally(() => {
+    this.startDrain();
+  }
+
+  private startDrain(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
       this.draining = null;
+      // Work queued between the drain's last look and now (in a microtask) would otherwise wait.
+      if (this.queue.size > 0) this.startDrain();
     });
   }
 
