@@ -51,7 +51,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiRouteDeps): voi
       permissions: v.permissions,
     };
     if (v.via === 'session') {
-      const s = deps.sessions.fromRequest(req);
+      const s = await deps.sessions.fromRequest(req);
       if (s && s !== 'invalid') me.csrfToken = s.csrfToken;
     }
     reply.header('cache-control', 'no-store');
@@ -60,7 +60,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiRouteDeps): voi
 
   app.post(routes.createPage.path, { preHandler: deps.guard('page') }, async (req, reply) => {
     const header = req.headers[IDEMPOTENCY_HEADER];
-    const { page, created } = deps.outbox.accept(req.viewer!, req.body, typeof header === 'string' ? header : undefined, { ip: req.ip });
+    const { page, created } = await deps.outbox.accept(req.viewer!, req.body, typeof header === 'string' ? header : undefined, { ip: req.ip });
     if (created) {
       deps.metrics.pagesCreated.inc();
       req.log.info({ pageId: page.id, sub: page.requester.sub, target: page.target.id, client: page.client }, 'page accepted');
@@ -72,12 +72,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiRouteDeps): voi
 
   app.get(routes.myPages.path, { preHandler: deps.guard('user') }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return { pages: deps.store.pagesOf(req.viewer!.sub, MY_PAGES_LIMIT) };
+    return { pages: await deps.store.pagesOf(req.viewer!.sub, MY_PAGES_LIMIT) };
   });
 
   app.get(routes.getPage.path, { preHandler: deps.guard('user') }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const rec = /^[0-9a-f-]{36}$/i.test(id) ? deps.store.getPage(id.toLowerCase()) : null;
+    const rec = /^[0-9a-f-]{36}$/i.test(id) ? await deps.store.getPage(id.toLowerCase()) : null;
     // Other people's pages are visible to those who may acknowledge (SRE), not to everyone.
     if (!rec || (rec.page.requester.sub !== req.viewer!.sub && !req.viewer!.permissions.acknowledge)) {
       throw new HttpError(404, 'not_found', 'No page with this id is visible to you.');

@@ -171,7 +171,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (e) {
-    store.close();
+    await store.close();
     await app.close().catch(() => undefined);
     throw listenError(e, config.listen);
   }
@@ -194,7 +194,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
         await worker.stop();
         await tracker.stop();
         await app.close();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

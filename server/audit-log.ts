@@ -1,4 +1,4 @@
-import type { KlaxonStore, AuditEntry } from './store/store.js';
+import type { AuditEntry } from './store/store.js';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -7,16 +7,4 @@ import type { Viewer } from './viewer.js';
  */
 export function auditEntry(action: string, viewer: Pick<Viewer, 'sub' | 'name'> | null, detail: Record<string, unknown> = {}, pageId: string | null = null): AuditEntry {
   return { at: new Date(), actorSub: viewer?.sub ?? null, actorName: viewer?.name ?? null, action, pageId, detail };
-}
-
-export class AuditLog {
-  constructor(private readonly store: KlaxonStore) {}
-
-  record(action: string, viewer: Pick<Viewer, 'sub' | 'name'> | null, detail: Record<string, unknown> = {}, pageId: string | null = null): void {
-    this.store.audit(auditEntry(action, viewer, detail, pageId));
-  }
-
-  ofPage(pageId: string): AuditEntry[] {
-    return this.store.auditOf(pageId);
-  }
 }

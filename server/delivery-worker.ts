@@ -62,6 +62,8 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private kicked = false;
+  private ticking: Promise<void> | null = null;
+  private tickAgain = false;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly leaseMs: number;
   private readonly giveUpMs: number;
@@ -97,6 +99,7 @@ export class DeliveryWorker {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.ticking;
     await Promise.allSettled([...this.inflight.values()]);
   }
 
@@ -104,13 +107,28 @@ export class DeliveryWorker {
     return this.inflight.size;
   }
 
+  /** One look at the outbox at a time; a wake-up during a look makes one more look after it. */
   private tick(): void {
     if (!this.running) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = this.claimAndSend().finally(() => {
+      this.ticking = null;
+      if (this.tickAgain) {
+        this.tickAgain = false;
+        this.tick();
+      }
+    });
+  }
+
+  private async claimAndSend(): Promise<void> {
     const free = this.deps.delivery.concurrency - this.inflight.size;
     if (free > 0) {
       let claimed: PageRecord[] = [];
       try {
-        claimed = this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, { neverAttemptedOnly: this.waitingForFirstPoll() });
+        claimed = await this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, { neverAttemptedOnly: this.waitingForFirstPoll() });
       } catch (e) {
         this.deps.logger.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
       }
@@ -125,7 +143,7 @@ export class DeliveryWorker {
         this.inflight.set(r.page.id, p);
       }
     }
-    this.scheduleNext();
+    await this.scheduleNext();
   }
 
   /**
@@ -166,7 +184,7 @@ export class DeliveryWorker {
     }
   }
 
-  private scheduleNext(): void {
+  private async scheduleNext(): Promise<void> {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     // Safety net: look again even if nothing seems due. While retries wait for the hub's first
@@ -177,7 +195,7 @@ export class DeliveryWorker {
     } else if (this.waitingForFirstPoll()) wait = 250;
     else {
       try {
-        const due = this.deps.store.nextDueAt();
+        const due = await this.deps.store.nextDueAt();
         if (due) wait = Math.min(wait, Math.max(10, due.getTime() - Date.now() + 5));
       } catch {
         /* reported by tick */
@@ -194,13 +212,13 @@ export class DeliveryWorker {
     if (page.attempts > 1) {
       const existing = await this.existingIncident(page, entityId);
       if (typeof existing === 'string') {
-        this.finishDelivered(page, existing, 'incident already exists');
+        await this.finishDelivered(page, existing, 'incident already exists');
         return;
       }
       if (existing) {
         // Resending blind could open a second incident (the first may be resolved by now): wait.
         const error = `Klaxon could not check with On-Call whether this page already arrived (${existing.error}); it will check again before resending.`;
-        this.retryLater(page, { ok: false, retryable: true, error });
+        await this.retryLater(page, { ok: false, retryable: true, error });
         return;
       }
     }
@@ -213,21 +231,21 @@ export class DeliveryWorker {
     }
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
-      this.finishDelivered(page, null, `sent in ${Date.now() - started} ms`);
+      await this.finishDelivered(page, null, `sent in ${Date.now() - started} ms`);
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
-    this.retryLater(page, result);
+    await this.retryLater(page, result);
   }
 
   /** A failed attempt: schedule the next one with backoff, or give up (refused, or too old). */
-  private retryLater(page: Page, result: { ok: false; retryable: boolean; error: string }): void {
+  private async retryLater(page: Page, result: { ok: false; retryable: boolean; error: string }): Promise<void> {
     const now = Date.now();
     const age = now - Date.parse(page.createdAt);
     const giveUp = !result.retryable || age >= this.giveUpMs;
     if (giveUp) {
       const reason = result.retryable ? `Klaxon stopped retrying after ${this.deps.delivery.giveUpAfterMinutes} minutes. ${result.error}` : result.error;
-      const updated = this.deps.store.updatePage(
+      const updated = await this.deps.store.updatePage(
         page.id,
         { status: 'failing', lastError: `${reason} Use a fallback contact to reach SRE.`, nextAttemptAt: null, gaveUpAt: new Date(now) },
         { onlyIfLeasedBy: this.owner, audit: { at: new Date(now), actorSub: null, actorName: null, action: 'page.gave_up', detail: { attempts: page.attempts, error: result.error } } },
@@ -239,7 +257,7 @@ export class DeliveryWorker {
       return;
     }
     const delay = Math.min(fullJitterDelay(page.attempts, this.deps.delivery, this.deps.random), Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now));
-    const updated = this.deps.store.updatePage(
+    const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },
       { onlyIfLeasedBy: this.owner },
@@ -250,9 +268,9 @@ export class DeliveryWorker {
     }
   }
 
-  private finishDelivered(page: Page, incidentNumber: string | null, note: string): void {
+  private async finishDelivered(page: Page, incidentNumber: string | null, note: string): Promise<void> {
     const now = new Date();
-    const updated = this.deps.store.updatePage(
+    const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'delivered', deliveredAt: now, lastError: null, nextAttemptAt: null, ...(incidentNumber ? { incidentNumber } : {}) },
       { onlyIfLeasedBy: this.owner, audit: { at: now, actorSub: null, actorName: null, action: 'page.delivered', detail: { attempts: page.attempts, note } } },

@@ -21,7 +21,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
   });
 
   app.get('/readyz', async (_req, reply) => {
-    const storage = deps.store.checkWritable();
+    const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
     const lastSuccessAt = up.lastSuccessAt instanceof Date ? up.lastSuccessAt.toISOString() : up.lastSuccessAt;
     const ready = storage.ok && up.ok;
@@ -32,7 +32,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
   app.get('/metrics', async (_req, reply) => {
     // Page counts come from the outbox itself, so they are right after a restart too.
     try {
-      const counts = deps.store.countByStatus();
+      const counts = await deps.store.countByStatus();
       for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
     } catch {
       /* storage trouble shows in /readyz; still serve the other metrics */

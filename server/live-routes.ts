@@ -18,7 +18,7 @@ export interface LiveRoutesDeps {
   /** Core's auth guard: sets `request.viewer` or answers 401/403 itself. */
   guard: (p: Permission) => preHandlerHookHandler;
   metrics?: Metrics | null;
-  pagesFor(sub: string): Page[] | Promise<Page[]>;
+  pagesFor(sub: string): Promise<Page[]>;
 }
 
 export const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';

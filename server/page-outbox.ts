@@ -27,7 +27,7 @@ export class PageOutbox {
     private readonly config: Pick<ServerConfig, 'targets' | 'pageRateLimit' | 'fallbackContacts'>,
   ) {}
 
-  accept(viewer: Viewer, body: unknown, headerKey: string | undefined, meta: { ip?: string } = {}): AcceptResult {
+  async accept(viewer: Viewer, body: unknown, headerKey: string | undefined, meta: { ip?: string } = {}): Promise<AcceptResult> {
     if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
       throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".', { field: 'idempotencyKey' });
     }
@@ -81,7 +81,7 @@ export class PageOutbox {
       deliveredAt: null,
     };
     const requestHash = createHash('sha256').update(JSON.stringify([req.summary, req.details, target.id])).digest('hex');
-    const outcome = this.store.acceptPage({
+    const outcome = await this.store.acceptPage({
       record: { page, routingKey: target.routingKey, idempotencyKey: req.idempotencyKey, requestHash },
       rate: this.config.pageRateLimit,
       now,

@@ -1,8 +1,7 @@
 import { pageEntityId, type Incident, type Page } from '../common/index.js';
 import { normaliseIncident } from './incident-normaliser.js';
 import type { WireIncident } from './oncall-wire.js';
-import type { KlaxonStore, PagePatch } from './store/store.js';
-import { TimeSlicer } from './time-slice.js';
+import type { KlaxonStore, PageFollowUp, PagePatch } from './store/store.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
 
@@ -19,8 +18,8 @@ export interface TrackerDeps {
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
-  /** Longest stretch one slice of queued work holds the event loop (ms; tests use 0). */
-  sliceMs?: number;
+  /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
+  pagesPerTransaction?: number;
 }
 
 /** What a page should become given its incident (pure: tested on its own). */
@@ -50,6 +49,21 @@ export function pagePatchFor(page: Page, incident: Incident): PagePatch | null {
   return Object.keys(patch).length > 0 ? patch : null;
 }
 
+/** The change a page's incident asks for, with its audit entry (null: nothing to do). */
+function followUp(page: Page, incident: Incident): PageFollowUp | null {
+  const patch = pagePatchFor(page, incident);
+  if (!patch) return null;
+  return {
+    patch,
+    audit: { at: new Date(), actorSub: null, actorName: null, action: `page.${patch.status ?? 'incident'}`, detail: { incident: incident.number, phase: incident.phase, by: incident.ackedBy } },
+  };
+}
+
+/** About a couple of milliseconds of SQLite work: short enough not to hold up a page being accepted. */
+const PAGES_PER_TRANSACTION = 16;
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const PAGE_ENTITY = /^klaxon\/([0-9a-f-]{36})$/i;
 
 /** A page to look at, and the hub change (or reconcile) that prompted it. */
@@ -61,8 +75,8 @@ interface Work {
 /**
  * A page follows its incident: incident number, then acknowledged (by whom), then resolved.
  * Listens to the hub's changes and also re-checks unfinished pages on a timer. The work is queued
- * and applied in time slices, one transaction per slice: a poll that opens hundreds of incidents
- * (a page storm) must not hold up the event loop, where new pages are being accepted.
+ * and applied a few pages per transaction, letting other work run in between: a poll that opens
+ * hundreds of incidents (a page storm) must not hold up the event loop where pages are accepted.
  */
 export class PageTracker {
   private timer: NodeJS.Timeout | null = null;
@@ -79,8 +93,8 @@ export class PageTracker {
 
   start(): void {
     this.deps.hub.on('change', this.onChange);
-    this.reconcileAll();
-    this.timer = setInterval(() => this.reconcileAll(), this.deps.intervalMs);
+    void this.reconcileAll();
+    this.timer = setInterval(() => void this.reconcileAll(), this.deps.intervalMs);
     this.timer.unref();
   }
 
@@ -97,9 +111,10 @@ export class PageTracker {
     while (this.draining) await this.draining;
   }
 
-  reconcileAll(): void {
+  /** Queues every unfinished page whose incident the hub knows (also those outside the team view). */
+  async reconcileAll(): Promise<void> {
     try {
-      for (const id of this.deps.store.unfinishedPageIds()) {
+      for (const id of await this.deps.store.unfinishedPageIds()) {
         const incident = this.deps.hub.findByEntityId(pageEntityId(id));
         if (incident) this.enqueue(id, { change: 'reconcile', incident });
       }
@@ -123,41 +138,31 @@ export class PageTracker {
   }
 
   private async drain(): Promise<void> {
-    const slicer = new TimeSlicer(this.deps.sliceMs);
     // Hub changes come in bursts (one per incident of a poll): take the whole burst in one go.
-    await slicer.yieldNow();
+    await yieldToIo();
     while (this.queue.size > 0) {
-      let updated: Page[] = [];
+      const chunk = [...this.queue].slice(0, this.deps.pagesPerTransaction ?? PAGES_PER_TRANSACTION);
+      for (const [id] of chunk) this.queue.delete(id);
+      const work = new Map(chunk);
+      const lookUps: [string, Incident][] = [];
       try {
-        this.deps.store.batch(() => {
-          for (const [pageId, work] of this.queue) {
-            this.queue.delete(pageId);
-            const page = this.follow(pageId, work);
-            if (page) updated.push(page);
-            if (slicer.due()) break;
+        const changed = await this.deps.store.followPages([...work.keys()], (page) => {
+          const w = work.get(page.id)!;
+          const current = this.deps.hub.findByEntityId(w.incident.entityId ?? pageEntityId(page.id));
+          if (!current && w.change === 'removed' && !FINAL.has(page.status)) {
+            lookUps.push([page.id, w.incident]);
+            return null;
           }
+          return followUp(page, current ?? w.incident);
         });
+        for (const page of changed) this.published(page);
+        for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
         // Rolled back: the pages keep their status until the next reconcile looks again.
-        updated = [];
         this.deps.logger.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
       }
-      for (const page of updated) this.published(page);
-      if (this.queue.size > 0) await slicer.yieldNow();
+      if (this.queue.size > 0) await yieldToIo();
     }
-  }
-
-  /** The page's new state if its incident moved it on (written, not yet published). */
-  private follow(pageId: string, work: Work): Page | null {
-    const rec = this.deps.store.getPage(pageId);
-    if (!rec) return null;
-    const current = this.deps.hub.findByEntityId(work.incident.entityId ?? pageEntityId(pageId));
-    if (current) return this.record(rec.page, current);
-    if (work.change === 'removed' && !FINAL.has(rec.page.status)) {
-      void this.lookUpRemoved(rec.page.id, work.incident);
-      return null;
-    }
-    return this.record(rec.page, work.incident);
   }
 
   /**
@@ -171,23 +176,14 @@ export class PageTracker {
     this.lookingUp.add(last.number);
     try {
       const wire = await client.getIncident(last.number);
-      const rec = this.deps.store.getPage(pageId);
-      if (!wire || !rec) return;
-      const updated = this.record(rec.page, normaliseIncident(wire, { teamNames: new Map(last.teams.map((t) => [t.slug, t.name])), orgSlug: null, fallbackTime: last.startedAt }));
-      if (updated) this.published(updated);
+      if (!wire) return;
+      const incident = normaliseIncident(wire, { teamNames: new Map(last.teams.map((t) => [t.slug, t.name])), orgSlug: null, fallbackTime: last.startedAt });
+      for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident))) this.published(page);
     } catch (e) {
       this.deps.logger.warn({ pageId, incident: last.number, err: (e as Error).message }, 'could not look up an incident that left On-Call\'s list; its page keeps its last status');
     } finally {
       this.lookingUp.delete(last.number);
     }
-  }
-
-  private record(page: Page, incident: Incident): Page | null {
-    const patch = pagePatchFor(page, incident);
-    if (!patch) return null;
-    return this.deps.store.updatePage(page.id, patch, {
-      audit: { at: new Date(), actorSub: null, actorName: null, action: `page.${patch.status ?? 'incident'}`, detail: { incident: incident.number, phase: incident.phase, by: incident.ackedBy } },
-    });
   }
 
   private published(page: Page): void {

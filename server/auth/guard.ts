@@ -74,7 +74,7 @@ export function createAuthenticator(deps: GuardDeps) {
         throw unauthorized(e.message, true);
       }
     }
-    let session = deps.sessions.fromRequest(request);
+    let session = await deps.sessions.fromRequest(request);
     if (session === null) {
       deps.metrics.authFailures.inc({ reason: 'missing_token' });
       throw unauthorized('Sign in to use Klaxon.', false);

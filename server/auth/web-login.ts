@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { CSRF_HEADER, webAuthRoutes } from '../../common/index.js';
 import { HttpError } from '../http-error.js';
 import type { Metrics } from '../metrics.js';
-import type { WebSession } from '../store/store.js';
+import type { KlaxonStore, WebSession } from '../store/store.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { groupsFromClaims } from './permissions.js';
 import type { WebSessions } from './web-session.js';
@@ -24,7 +24,7 @@ export interface WebLoginDeps {
   publicUrl(): string;
   sessions: WebSessions;
   verifier: JwtVerifier;
-  store: { revokeSession(id: string, at: Date): void; updateSession(id: string, p: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void; getSession(id: string): WebSession | null };
+  store: Pick<KlaxonStore, 'revokeSession' | 'updateSession'>;
   metrics: Pick<Metrics, 'authFailures'>;
   secureCookies: boolean;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
@@ -177,7 +177,7 @@ export class WebLogin {
     }
     const str = (k: string) => (typeof claims[k] === 'string' && claims[k] ? (claims[k] as string) : null);
     const idClaims = tokens.claims();
-    const session = this.deps.sessions.create({
+    const session = await this.deps.sessions.create({
       sub: claims.sub!,
       name: str('name') ?? (typeof idClaims?.name === 'string' ? idClaims.name : null) ?? claims.sub!,
       email: str('email'),
@@ -192,7 +192,7 @@ export class WebLogin {
   }
 
   private async logout(request: FastifyRequest, reply: FastifyReply) {
-    const session = this.deps.sessions.fromRequest(request);
+    const session = await this.deps.sessions.fromRequest(request);
     if (session && session !== 'invalid') {
       const sent = request.headers[CSRF_HEADER];
       const a = Buffer.from(typeof sent === 'string' ? sent : '');
@@ -201,7 +201,7 @@ export class WebLogin {
         this.deps.metrics.authFailures.inc({ reason: 'csrf' });
         throw new HttpError(403, 'forbidden', `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`);
       }
-      this.deps.store.revokeSession(session.id, new Date());
+      await this.deps.store.revokeSession(session.id, new Date());
       if (session.refreshToken) {
         const rt = session.refreshToken;
         this.client()
@@ -236,14 +236,14 @@ export class WebLogin {
         refreshToken: tokens.refresh_token ?? session.refreshToken,
         groups: groupsFromClaims(claims, this.deps.groupsClaim),
       };
-      this.deps.store.updateSession(session.id, patch);
+      await this.deps.store.updateSession(session.id, patch);
       return { ...session, ...patch };
     } catch (e) {
       // Only the provider saying the grant is dead (expired, revoked, reused) ends the session for
       // good; an outage or timeout keeps the refresh token so the next request tries again.
       if (e instanceof oidc.ResponseBodyError && e.error === 'invalid_grant') {
         this.deps.logger.info({ sub: session.sub, err: e.message }, 'web session could not be renewed: the sign-in provider refused the refresh token');
-        this.deps.store.updateSession(session.id, { refreshToken: null });
+        await this.deps.store.updateSession(session.id, { refreshToken: null });
       } else {
         this.deps.logger.warn({ sub: session.sub, err: (e as Error).message }, 'web session could not be renewed now; renewal will be retried on the next request');
       }

@@ -35,7 +35,7 @@ export class WebSessions {
     this.cookieName = sessionCookieName(secureCookies);
   }
 
-  create(identity: Omit<WebSession, 'id' | 'csrfToken' | 'createdAt' | 'revokedAt'>): WebSession {
+  async create(identity: Omit<WebSession, 'id' | 'csrfToken' | 'createdAt' | 'revokedAt'>): Promise<WebSession> {
     const session: WebSession = {
       ...identity,
       id: randomBytes(32).toString('base64url'),
@@ -43,7 +43,7 @@ export class WebSessions {
       createdAt: new Date(),
       revokedAt: null,
     };
-    this.store.createSession(session);
+    await this.store.createSession(session);
     return session;
   }
 
@@ -63,7 +63,7 @@ export class WebSessions {
   }
 
   /** The session named by the request's cookie: null if there is no cookie; 'invalid' if forged, revoked or unknown. */
-  fromRequest(request: FastifyRequest): WebSession | null | 'invalid' {
+  async fromRequest(request: FastifyRequest): Promise<WebSession | null | 'invalid'> {
     const raw = request.cookies[this.cookieName];
     if (!raw) return null;
     const unsigned = request.unsignCookie(raw);
@@ -74,7 +74,7 @@ export class WebSessions {
     } catch {
       return 'invalid';
     }
-    const s = this.store.getSession(payload.sid);
+    const s = await this.store.getSession(payload.sid);
     if (!s || s.revokedAt || s.sub !== payload.sub) return 'invalid';
     return s;
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page, PageStatus } from '../../common/index.js';
 import { decideRate, type RateLimitRule } from '../rate-limit.js';
-import type { AcceptOutcome, AuditEntry, KlaxonStore, PagePatch, PageRecord, WebSession } from './store.js';
+import type { AcceptOutcome, AuditEntry, KlaxonStore, PageFollowUp, PagePatch, PageRecord, WebSession } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pages (
@@ -105,8 +105,8 @@ const UNDELIVERED = "('queued','delivering','failing')";
 /**
  * KlaxonStore on one SQLite file (WAL; accepting a page commits with synchronous=FULL so an
  * accepted page survives a power cut).
- * better-sqlite3 is synchronous: each method is one short transaction on the event loop, which
- * keeps the accept path in the low milliseconds.
+ * better-sqlite3 is synchronous: each method is one short transaction on the event loop (answered
+ * through the store's asynchronous interface), which keeps the accept path in the low milliseconds.
  */
 export class SqliteStore implements KlaxonStore {
   private readonly db: Database.Database;
@@ -163,7 +163,7 @@ export class SqliteStore implements KlaxonStore {
     };
   }
 
-  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): AcceptOutcome {
+  async acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): Promise<AcceptOutcome> {
     const { record, rate, now } = input;
     const sub = record.page.requester.sub;
     // The 202 is a promise to the person paging: this commit is synced to disk (FULL). Later status
@@ -221,16 +221,16 @@ export class SqliteStore implements KlaxonStore {
     }).immediate();
   }
 
-  getPage(id: string): PageRecord | null {
+  async getPage(id: string): Promise<PageRecord | null> {
     const row = this.stmts.byId.get(id);
     return row ? toRecord(row) : null;
   }
 
-  pagesOf(sub: string, limit: number): Page[] {
+  async pagesOf(sub: string, limit: number): Promise<Page[]> {
     return this.stmts.pagesOf.all(sub, limit).map((r) => toRecord(r).page);
   }
 
-  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts: { neverAttemptedOnly?: boolean } = {}): PageRecord[] {
+  async claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts: { neverAttemptedOnly?: boolean } = {}): Promise<PageRecord[]> {
     const nowMs = now.getTime();
     const maxAttempts = opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER;
     // Most wake-ups find nothing due: a plain read answers that without taking the write lock.
@@ -241,12 +241,29 @@ export class SqliteStore implements KlaxonStore {
     }).immediate();
   }
 
-  nextDueAt(): Date | null {
+  async nextDueAt(): Promise<Date | null> {
     const t = this.stmts.nextDue.get()?.t;
     return t === null || t === undefined ? null : new Date(t);
   }
 
-  updatePage(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {}): Page | null {
+  async updatePage(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {}): Promise<Page | null> {
+    return this.db.transaction(() => this.updateInTx(id, patch, opts)).immediate();
+  }
+
+  async followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+    return this.db.transaction(() => {
+      const changed: Page[] = [];
+      for (const id of ids) {
+        const row = this.stmts.byId.get(id);
+        const next = row ? decide(toRecord(row).page) : null;
+        const updated = next ? this.updateInTx(id, next.patch, { audit: next.audit }) : null;
+        if (updated) changed.push(updated);
+      }
+      return changed;
+    }).immediate();
+  }
+
+  private updateInTx(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Page | null {
     const sets: string[] = [];
     const values: Record<string, unknown> = { id, now: Date.now() };
     const col = (name: string, key: string, value: unknown) => {
@@ -273,24 +290,17 @@ export class SqliteStore implements KlaxonStore {
     // One statement per patch shape (a handful): preparing on every update costs more than running.
     let stmt = this.updates.get(sql);
     if (!stmt) this.updates.set(sql, (stmt = this.db.prepare<[Record<string, unknown>], PageRow>(sql)));
-    const update = stmt;
-    return this.db.transaction(() => {
-      const row = update.get(values);
-      if (!row) return null;
-      if (opts.audit) this.insertAudit({ ...opts.audit, pageId: id });
-      return toRecord(row).page;
-    }).immediate();
+    const row = stmt.get(values);
+    if (!row) return null;
+    if (opts.audit) this.insertAudit({ ...opts.audit, pageId: id });
+    return toRecord(row).page;
   }
 
-  unfinishedPageIds(): string[] {
+  async unfinishedPageIds(): Promise<string[]> {
     return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000);
   }
 
-  batch<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
-  }
-
-  countByStatus(): Record<string, number> {
+  async countByStatus(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const r of this.stmts.counts.all()) {
       const key = r.gave_up ? 'gave_up' : r.status;
@@ -299,11 +309,11 @@ export class SqliteStore implements KlaxonStore {
     return out;
   }
 
-  audit(entry: AuditEntry): void {
+  async audit(entry: AuditEntry): Promise<void> {
     this.insertAudit(entry);
   }
 
-  auditOf(pageId: string): AuditEntry[] {
+  async auditOf(pageId: string): Promise<AuditEntry[]> {
     return this.stmts.auditOf.all(pageId).map((r) => ({
       at: new Date(r.at),
       actorSub: r.actor_sub,
@@ -314,11 +324,11 @@ export class SqliteStore implements KlaxonStore {
     }));
   }
 
-  createSession(s: WebSession): void {
+  async createSession(s: WebSession): Promise<void> {
     this.stmts.insertSession.run(s.id, s.sub, s.name, s.email, JSON.stringify(s.groups), s.username, s.csrfToken, s.accessExpiresAt.getTime(), s.refreshToken, s.createdAt.getTime(), ms(s.revokedAt));
   }
 
-  getSession(id: string): WebSession | null {
+  async getSession(id: string): Promise<WebSession | null> {
     const r = this.stmts.getSession.get(id);
     if (!r) return null;
     return {
@@ -336,19 +346,19 @@ export class SqliteStore implements KlaxonStore {
     };
   }
 
-  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void {
-    const cur = this.getSession(id);
+  async updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): Promise<void> {
+    const cur = await this.getSession(id);
     if (!cur) return;
     this.db
       .prepare('UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?')
       .run((patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(), patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken, JSON.stringify(patch.groups ?? cur.groups), id);
   }
 
-  revokeSession(id: string, at: Date): void {
+  async revokeSession(id: string, at: Date): Promise<void> {
     this.stmts.revokeSession.run(at.getTime(), id);
   }
 
-  checkWritable(): { ok: boolean; error: string | null } {
+  async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
     try {
       const now = Date.now();
       this.stmts.probe.run(now);
@@ -372,7 +382,7 @@ export class SqliteStore implements KlaxonStore {
     this.stmts.pruneSessions.run(nowMs - DEAD_SESSION_GRACE_MS, nowMs - STALE_SESSION_MS);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 

@@ -49,36 +49,46 @@ export interface WebSession {
   revokedAt: Date | null;
 }
 
+/** What the page tracker decides for one page, seen as stored: the change and its audit entry. */
+export interface PageFollowUp {
+  patch: PagePatch;
+  audit: Omit<AuditEntry, 'pageId'>;
+}
+
 /**
  * Everything the server keeps durably. SQLite implements it for one server; a PostgreSQL
- * implementation can follow for several replicas (claims use leases, not process memory).
+ * implementation can follow for several replicas: every method is asynchronous, claims use leases
+ * (not process memory), and each method is one transaction.
  */
 export interface KlaxonStore {
-  /** Idempotency check, rate limit, page insert and audit entry: all or nothing. */
-  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): AcceptOutcome;
-  getPage(id: string): PageRecord | null;
-  pagesOf(sub: string, limit: number): Page[];
+  /** Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return. */
+  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): Promise<AcceptOutcome>;
+  getPage(id: string): Promise<PageRecord | null>;
+  pagesOf(sub: string, limit: number): Promise<Page[]>;
   /**
    * Pages due for delivery, claimed under a lease (status → delivering, attempts + 1). With
    * `neverAttemptedOnly`, only pages no earlier attempt may have sent.
    */
-  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts?: { neverAttemptedOnly?: boolean }): PageRecord[];
+  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts?: { neverAttemptedOnly?: boolean }): Promise<PageRecord[]>;
   /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
-  nextDueAt(): Date | null;
+  nextDueAt(): Promise<Date | null>;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
-  updatePage(id: string, patch: PagePatch, opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Page | null;
+  updatePage(id: string, patch: PagePatch, opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Promise<Page | null>;
+  /**
+   * In one transaction, shows each page as stored to `decide` and applies what it returns (with its
+   * audit entry); unknown ids are skipped. Returns the pages that changed, in the order given.
+   */
+  followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]>;
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
-  unfinishedPageIds(): string[];
-  /** Runs `fn` in one transaction (calls inside it join it): many small writes, one commit. */
-  batch<T>(fn: () => T): T;
-  countByStatus(): Record<string, number>;
-  audit(entry: AuditEntry): void;
-  auditOf(pageId: string): AuditEntry[];
-  createSession(s: WebSession): void;
-  getSession(id: string): WebSession | null;
-  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): void;
-  revokeSession(id: string, at: Date): void;
+  unfinishedPageIds(): Promise<string[]>;
+  countByStatus(): Promise<Record<string, number>>;
+  audit(entry: AuditEntry): Promise<void>;
+  auditOf(pageId: string): Promise<AuditEntry[]>;
+  createSession(s: WebSession): Promise<void>;
+  getSession(id: string): Promise<WebSession | null>;
+  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): Promise<void>;
+  revokeSession(id: string, at: Date): Promise<void>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
-  checkWritable(): { ok: boolean; error: string | null };
-  close(): void;
+  checkWritable(): Promise<{ ok: boolean; error: string | null }>;
+  close(): Promise<void>;
 }

@@ -30,13 +30,13 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
-  store.close();
+  await store.close();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A page accepted earlier whose first attempt was cut off (as after a crash mid-send). */
-function pageAttemptedOnce(summary: string): Page {
+async function pageAttemptedOnce(summary: string): Promise<Page> {
   const now = new Date();
   const iso = now.toISOString();
   const page: Page = {
@@ -58,15 +58,15 @@ function pageAttemptedOnce(summary: string): Page {
     updatedAt: iso,
     deliveredAt: null,
   };
-  store.acceptPage({
+  await store.acceptPage({
     record: { page, routingKey: 'sre', idempotencyKey: `key-${page.id}`, requestHash: page.id },
     rate: { max: 100, windowSeconds: 600 },
     now,
     audit: { at: now, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
   });
   // The crashed server's claim: attempt 1, under a lease that has already run out.
-  expect(store.claimDuePages('crashed-server', new Date(), 1, 10)).toHaveLength(1);
-  return store.getPage(page.id)!.page;
+  expect(await store.claimDuePages('crashed-server', new Date(), 1, 10)).toHaveLength(1);
+  return (await store.getPage(page.id))!.page;
 }
 
 /** A worker just after a restart whose hub has not listed On-Call's incidents (its first poll failed). */
@@ -91,13 +91,13 @@ async function startWorker(sent: string[]): Promise<DeliveryWorker> {
 
 describe('retrying a page before the hub has listed incidents', () => {
   it('looks the incident up directly and does not reopen one resolved meanwhile', async () => {
-    const page = pageAttemptedOnce('Resolved while Klaxon was down');
+    const page = await pageAttemptedOnce('Resolved while Klaxon was down');
     const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
     sim.control.resolve(number, 'carol');
     const sent: string[] = [];
     await startWorker(sent);
-    const done = await waitFor('page marked delivered', () => {
-      const p = store.getPage(page.id)!.page;
+    const done = await waitFor('page marked delivered', async () => {
+      const p = (await store.getPage(page.id))!.page;
       return p.status === 'delivered' ? p : null;
     });
     expect(done.incidentNumber).toBe(number);
@@ -106,14 +106,14 @@ describe('retrying a page before the hub has listed incidents', () => {
   });
 
   it('keeps waiting (no resend) while the look-up fails, then finds the incident', async () => {
-    const page = pageAttemptedOnce('On-Call list down');
+    const page = await pageAttemptedOnce('On-Call list down');
     const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
     sim.control.resolve(number, 'carol');
     sim.control.setFaults({ errorRate: 1, paths: ['/api-public/*'] });
     const sent: string[] = [];
     await startWorker(sent);
-    const waiting = await waitFor('the page to wait for the look-up', () => {
-      const p = store.getPage(page.id)!.page;
+    const waiting = await waitFor('the page to wait for the look-up', async () => {
+      const p = (await store.getPage(page.id))!.page;
       return p.status === 'failing' && p.lastError ? p : null;
     });
     expect(waiting.lastError).toMatch(/could not check with On-Call whether this page already arrived/);
@@ -121,8 +121,8 @@ describe('retrying a page before the hub has listed incidents', () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(sent).toEqual([]);
     sim.control.setFaults({});
-    const done = await waitFor('page delivered after the look-up works', () => {
-      const p = store.getPage(page.id)!.page;
+    const done = await waitFor('page delivered after the look-up works', async () => {
+      const p = (await store.getPage(page.id))!.page;
       return p.status === 'delivered' ? p : null;
     });
     expect(done.incidentNumber).toBe(number);
@@ -133,8 +133,8 @@ describe('retrying a page before the hub has listed incidents', () => {
 
 describe('an incident that leaves On-Call\'s list', () => {
   it('is looked up once and its page ends resolved instead of staying acknowledged', async () => {
-    const page = pageAttemptedOnce('Acked, then resolved and gone');
-    store.updatePage(page.id, { status: 'delivered', deliveredAt: new Date() });
+    const page = await pageAttemptedOnce('Acked, then resolved and gone');
+    await store.updatePage(page.id, { status: 'delivered', deliveredAt: new Date() });
     const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
     sim.control.ack(number, 'carol');
     const hub = new IncidentsHub({ client, config: { pollIntervalSeconds: 3600, recentWindowMinutes: 60 }, logger: quiet });
@@ -143,15 +143,15 @@ describe('an incident that leaves On-Call\'s list', () => {
     stops.push(() => tracker.stop());
     await hub.refreshNow('test');
     await tracker.idle();
-    expect(store.getPage(page.id)!.page).toMatchObject({ status: 'acknowledged', ackedBy: 'carol', incidentNumber: number });
+    expect((await store.getPage(page.id))!.page).toMatchObject({ status: 'acknowledged', ackedBy: 'carol', incidentNumber: number });
     // Resolved and dropped from On-Call's list between two polls.
     sim.control.resolve(number, 'carol');
     sim.control.advance(61 * 60_000);
     sim.control.clearRequests();
     await hub.refreshNow('test');
     expect(hub.findByEntityId(pageEntityId(page.id))).toBeNull();
-    const p = await waitFor('page resolved', () => {
-      const x = store.getPage(page.id)!.page;
+    const p = await waitFor('page resolved', async () => {
+      const x = (await store.getPage(page.id))!.page;
       return x.status === 'resolved' ? x : null;
     });
     expect(p.ackedBy).toBe('carol');

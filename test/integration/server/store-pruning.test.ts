@@ -14,8 +14,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'klaxon-prune-'));
   store = new SqliteStore(path.join(dir, 'klaxon.db'));
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -51,7 +51,7 @@ function accept(at: Date, key: string) {
 }
 
 function session(id: string, over: { accessExpiresAt: Date; refreshToken: string | null }) {
-  store.createSession({ id, sub: 'alice', name: 'Alice', email: null, groups: [], username: null, csrfToken: 'c', createdAt: new Date(Date.now() - 3 * DAY), revokedAt: null, ...over });
+  return store.createSession({ id, sub: 'alice', name: 'Alice', email: null, groups: [], username: null, csrfToken: 'c', createdAt: new Date(Date.now() - 3 * DAY), revokedAt: null, ...over });
 }
 
 function count(table: string): number {
@@ -64,44 +64,44 @@ function count(table: string): number {
 }
 
 describe('pruning on accept', () => {
-  it('drops rate-limit events older than a day inside the accept transaction', () => {
-    expect(accept(new Date(Date.now() - 2 * DAY), 'old-key-0123456789').kind).toBe('created');
+  it('drops rate-limit events older than a day inside the accept transaction', async () => {
+    expect((await accept(new Date(Date.now() - 2 * DAY), 'old-key-0123456789')).kind).toBe('created');
     expect(count('rate_events')).toBe(1);
-    expect(accept(new Date(), 'new-key-0123456789').kind).toBe('created');
+    expect((await accept(new Date(), 'new-key-0123456789')).kind).toBe('created');
     expect(count('rate_events')).toBe(1);
   });
 
-  it('deletes signed-out and expired non-renewable sessions, keeps usable ones', () => {
-    session('revoked', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
-    store.revokeSession('revoked', new Date());
-    session('expired', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: null });
-    session('renewable', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: 'rt' });
-    session('live', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
-    accept(new Date(), 'key-0123456789abcdef');
-    expect(store.getSession('revoked')).toBeNull();
-    expect(store.getSession('expired')).toBeNull();
-    expect(store.getSession('renewable')?.refreshToken).toBe('rt');
-    expect(store.getSession('live')).not.toBeNull();
+  it('deletes signed-out and expired non-renewable sessions, keeps usable ones', async () => {
+    await session('revoked', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+    await store.revokeSession('revoked', new Date());
+    await session('expired', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: null });
+    await session('renewable', { accessExpiresAt: new Date(Date.now() - 2 * DAY), refreshToken: 'rt' });
+    await session('live', { accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+    await accept(new Date(), 'key-0123456789abcdef');
+    expect(await store.getSession('revoked')).toBeNull();
+    expect(await store.getSession('expired')).toBeNull();
+    expect((await store.getSession('renewable'))?.refreshToken).toBe('rt');
+    expect(await store.getSession('live')).not.toBeNull();
   });
 });
 
 describe('the delivery worker waking up with nothing to do', () => {
-  it('does not wait for the write lock another connection holds', () => {
+  it('does not wait for the write lock another connection holds', async () => {
     const other = new Database(path.join(dir, 'klaxon.db'));
     other.pragma('busy_timeout = 0');
     other.prepare('BEGIN IMMEDIATE').run();
     try {
       const t0 = performance.now();
       // With a write transaction this would wait for the other writer (busy timeout: 5 s).
-      expect(store.claimDuePages('worker-a', new Date(), 10_000, 4)).toEqual([]);
+      expect(await store.claimDuePages('worker-a', new Date(), 10_000, 4)).toEqual([]);
       expect(performance.now() - t0).toBeLessThan(1000);
     } finally {
       other.prepare('ROLLBACK').run();
       other.close();
     }
     // With a page due, it claims it.
-    accept(new Date(), 'due-key-0123456789');
-    expect(store.claimDuePages('worker-a', new Date(), 10_000, 4)).toHaveLength(1);
+    await accept(new Date(), 'due-key-0123456789');
+    expect(await store.claimDuePages('worker-a', new Date(), 10_000, 4)).toHaveLength(1);
   });
 });
 

@@ -21,18 +21,18 @@ async function appWith(secure: boolean): Promise<FastifyInstance> {
   const sessions = new WebSessions(store, secure);
   const app = Fastify();
   await app.register(fastifyCookie, { secret: 'cookie-test-secret-0123456789abcdef' });
-  app.post('/login', (_req, reply) => {
-    const s = sessions.create({ sub: 'alice', name: 'Alice Andersen', email: null, groups: ['sre'], username: 'alice', accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+  app.post('/login', async (_req, reply) => {
+    const s = await sessions.create({ sub: 'alice', name: 'Alice Andersen', email: null, groups: ['sre'], username: 'alice', accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
     sessions.setCookie(reply, s);
     return reply.send({ ok: true });
   });
-  app.get('/who', (req) => {
-    const s = sessions.fromRequest(req);
+  app.get('/who', async (req) => {
+    const s = await sessions.fromRequest(req);
     return { who: s && s !== 'invalid' ? s.sub : s };
   });
   cleanup.push(async () => {
     await app.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return app;

@@ -148,8 +148,9 @@ describe('jsonEqual', () => {
 
 // ------------------------------------------------------------------ the page tracker
 
-function acceptPages(store: KlaxonStore, count: number): Page[] {
-  return Array.from({ length: count }, (_, i) => {
+async function acceptPages(store: KlaxonStore, count: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) {
     const now = new Date();
     const iso = now.toISOString();
     const page: Page = {
@@ -171,15 +172,16 @@ function acceptPages(store: KlaxonStore, count: number): Page[] {
       updatedAt: iso,
       deliveredAt: null,
     };
-    const out = store.acceptPage({
+    const out = await store.acceptPage({
       record: { page, routingKey: 'sre', idempotencyKey: `key-${page.id}`, requestHash: page.id },
       rate: { max: 10_000, windowSeconds: 600 },
       now,
       audit: { at: now, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
     });
     if (out.kind !== 'created') throw new Error(out.kind);
-    return page;
-  });
+    pages.push(page);
+  }
+  return pages;
 }
 
 const incidentFor = (page: Page, n: number, extra: Partial<Incident> = {}): Incident => ({
@@ -216,10 +218,10 @@ class FakeHub extends EventEmitter<{ change: [{ change: string; incident: Incide
 describe('the page tracker in a page storm', () => {
   it('queues a burst of incidents and follows every page in slices, telling clients about each', async () => {
     const store = new SqliteStore(':memory:');
-    const pages = acceptPages(store, 200);
+    const pages = await acceptPages(store, 200);
     const hub = new FakeHub();
     const published: Page[] = [];
-    const tracker = new PageTracker({ store, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: quiet, sliceMs: 0 });
+    const tracker = new PageTracker({ store, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: quiet, pagesPerTransaction: 1 });
     tracker.start();
     const turns = loopTurns();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 1000 + i)));
@@ -228,14 +230,14 @@ describe('the page tracker in a page storm', () => {
     await tracker.idle();
     expect(turns.stop()).toBeGreaterThan(100);
     expect(published).toHaveLength(200);
-    pages.forEach((p, i) => expect(store.getPage(p.id)!.page).toMatchObject({ status: 'delivered', incidentNumber: String(1000 + i) }));
+    for (const [i, p] of pages.entries()) expect((await store.getPage(p.id))!.page).toMatchObject({ status: 'delivered', incidentNumber: String(1000 + i) });
     await tracker.stop();
-    store.close();
+    await store.close();
   });
 
   it('looks once at a page that changed twice before its turn, with the latest state', async () => {
     const store = new SqliteStore(':memory:');
-    const [page] = acceptPages(store, 1);
+    const [page] = await acceptPages(store, 1);
     const hub = new FakeHub();
     const published: Page[] = [];
     const tracker = new PageTracker({ store, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: quiet });
@@ -245,22 +247,24 @@ describe('the page tracker in a page storm', () => {
     await tracker.idle();
     expect(published.map((p) => [p.status, p.incidentNumber, p.ackedBy])).toEqual([['acknowledged', '42', 'carol']]);
     await tracker.stop();
-    store.close();
+    await store.close();
   });
 
-  it('publishes nothing from a write that failed, and catches up at the next reconcile', async () => {
+  it('rolls back a failed batch, publishes none of it, and catches up at the next reconcile', async () => {
     const store = new SqliteStore(':memory:');
-    const pages = acceptPages(store, 3);
+    const pages = await acceptPages(store, 3);
     let failures = 1;
     const flaky = new Proxy(store, {
       get(target, key, receiver) {
-        if (key === 'batch')
-          return <T>(fn: () => T): T =>
-            target.batch(() => {
-              const out = fn();
-              if (failures-- > 0) throw new Error('database is locked');
-              return out;
+        // The first time, fail on the last page: the two pages before it were already written.
+        if (key === 'followPages')
+          return async (ids: string[], decide: Parameters<KlaxonStore['followPages']>[1]) => {
+            const failNow = failures-- > 0;
+            return target.followPages(ids, (page) => {
+              if (failNow && page.id === ids[ids.length - 1]) throw new Error('disk I/O error');
+              return decide(page);
             });
+          };
         const v: unknown = Reflect.get(target, key, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -268,18 +272,18 @@ describe('the page tracker in a page storm', () => {
     const hub = new FakeHub();
     const published: Page[] = [];
     const warnings: string[] = [];
-    const tracker = new PageTracker({ store: flaky, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: { info() {}, warn: (_o, m) => warnings.push(m) } });
+    const tracker = new PageTracker({ store: flaky, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, pagesPerTransaction: 3, logger: { info() {}, warn: (_o, m) => warnings.push(m) } });
     tracker.start();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 7 + i)));
     await tracker.idle();
     expect(published).toEqual([]);
     expect(warnings).toEqual(['could not record what happened to pages; will look again']);
-    expect(store.getPage(pages[0]!.id)!.page.incidentNumber).toBeNull();
+    expect((await store.getPage(pages[0]!.id))!.page.incidentNumber).toBeNull();
 
-    tracker.reconcileAll();
+    await tracker.reconcileAll();
     await tracker.idle();
     expect(published.map((p) => p.incidentNumber).sort()).toEqual(['7', '8', '9']);
     await tracker.stop();
-    store.close();
+    await store.close();
   });
 });
