@@ -114,13 +114,20 @@ export class DeliveryWorker {
       this.tickAgain = true;
       return;
     }
-    this.ticking = this.claimAndSend().finally(() => {
-      this.ticking = null;
-      if (this.tickAgain) {
-        this.tickAgain = false;
-        this.tick();
-      }
-    });
+    this.ticking = this.claimAndSend()
+      .catch((e: unknown) => {
+        this.deps.logger.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.tick(), 1000);
+        this.timer.unref();
+      })
+      .finally(() => {
+        this.ticking = null;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.tick();
+        }
+      });
   }
 
   private async claimAndSend(): Promise<void> {
