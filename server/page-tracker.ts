@@ -2,6 +2,7 @@ import { pageEntityId, type Incident, type Page } from '../common/index.js';
 import { normaliseIncident } from './incident-normaliser.js';
 import type { WireIncident } from './oncall-wire.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from './store/store.js';
+import { yieldToIo } from './time-slice.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
 
@@ -61,8 +62,6 @@ function followUp(page: Page, incident: Incident): PageFollowUp | null {
 
 /** About a couple of milliseconds of SQLite work: short enough not to hold up a page being accepted. */
 const PAGES_PER_TRANSACTION = 16;
-
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const PAGE_ENTITY = /^klaxon\/([0-9a-f-]{36})$/i;
 

@@ -17,10 +17,13 @@ export class TimeSlicer {
 
   /** Lets queued I/O callbacks run (setImmediate runs after the poll phase), then starts a new slice. */
   async yieldNow(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToIo();
     this.sliceStartedAt = performance.now();
   }
 }
+
+/** Resolves after pending I/O callbacks have run (setImmediate runs after the poll phase). */
+export const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A few milliseconds: short next to the 20 ms a page accept may take, long enough to get work done. */
 export const DEFAULT_SLICE_MS = 3;

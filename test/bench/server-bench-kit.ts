@@ -41,6 +41,11 @@ export interface ServerUnderTest {
 
 const CLK_TCK = 100; // Linux USER_HZ
 
+/** The `oncall` config block pointing a server at a simulator (the benchmark adds its own poll settings). */
+export function oncallConfigFor(sim: { url: string; restEndpointBaseUrl: string; apiId: string; apiKey: string; restEndpointKey: string; orgSlug: string }) {
+  return { apiBaseUrl: sim.url, restEndpointBaseUrl: sim.restEndpointBaseUrl, apiId: sim.apiId, apiKey: sim.apiKey, restEndpointKey: sim.restEndpointKey, orgSlug: sim.orgSlug };
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
 export function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

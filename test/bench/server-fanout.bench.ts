@@ -6,7 +6,7 @@
  */
 import { startIdentityProvider } from '../../dev/identity-provider/index.js';
 import { startOnCallSimulator } from '../../dev/oncall-simulator/index.js';
-import { ClientFleet, bench, percentile, sleep, spawnKlaxonServer } from './server-bench-kit.js';
+import { ClientFleet, bench, percentile, sleep, oncallConfigFor, spawnKlaxonServer } from './server-bench-kit.js';
 
 const SIZES = (process.env.KLAXON_BENCH_FANOUT_SIZES ?? '100,1000,10000').split(',').map(Number);
 const ROUNDS = 5;
@@ -19,12 +19,7 @@ const sim = await startOnCallSimulator({ log: false });
 const server = await spawnKlaxonServer({
   listen: { host: '127.0.0.1', port: 0 },
   oncall: {
-    apiBaseUrl: sim.url,
-    restEndpointBaseUrl: sim.restEndpointBaseUrl,
-    apiId: sim.apiId,
-    apiKey: sim.apiKey,
-    restEndpointKey: sim.restEndpointKey,
-    orgSlug: sim.orgSlug,
+    ...oncallConfigFor(sim),
     // Changes arrive through the webhook; the slow poll only backs it up.
     pollIntervalSeconds: 60,
     webhookSecret: HOOK_SECRET,

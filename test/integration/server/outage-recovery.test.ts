@@ -14,6 +14,7 @@ import { PageTracker } from '../../../server/page-tracker.js';
 import { SqliteStore } from '../../../server/store/sqlite-store.js';
 import { createMetrics } from '../../../server/metrics.js';
 import { incidentsFor, waitFor } from './core-stack.js';
+import { acceptQueuedPage } from '../../support/accept-page.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let sim: RunningSimulator;
@@ -37,33 +38,7 @@ afterEach(async () => {
 
 /** A page accepted earlier whose first attempt was cut off (as after a crash mid-send). */
 async function pageAttemptedOnce(summary: string): Promise<Page> {
-  const now = new Date();
-  const iso = now.toISOString();
-  const page: Page = {
-    id: crypto.randomUUID(),
-    requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
-    summary,
-    details: '',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'desktop',
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: iso,
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
-    createdAt: iso,
-    updatedAt: iso,
-    deliveredAt: null,
-  };
-  await store.acceptPage({
-    record: { page, routingKey: 'sre', idempotencyKey: `key-${page.id}`, requestHash: page.id },
-    rate: { max: 100, windowSeconds: 600 },
-    now,
-    audit: { at: now, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
-  });
+  const { page } = await acceptQueuedPage(store, { summary, email: 'alice@klaxon.test', client: 'desktop' });
   // The crashed server's claim: attempt 1, under a lease that has already run out.
   expect(await store.claimDuePages('crashed-server', new Date(), 1, 10)).toHaveLength(1);
   return (await store.getPage(page.id))!.page;

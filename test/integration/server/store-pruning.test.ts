@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from '../../../common/index.js';
 import { SqliteStore } from '../../../server/store/sqlite-store.js';
+import { acceptQueuedPage } from '../../support/accept-page.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -21,33 +21,8 @@ afterEach(async () => {
 
 const DAY = 24 * 3600_000;
 
-function accept(at: Date, key: string) {
-  const iso = at.toISOString();
-  const page: Page = {
-    id: crypto.randomUUID(),
-    requester: { sub: 'alice', name: 'Alice Andersen', email: null },
-    summary: 'Prune test',
-    details: '',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'api',
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: iso,
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
-    createdAt: iso,
-    updatedAt: iso,
-    deliveredAt: null,
-  };
-  return store.acceptPage({
-    record: { page, routingKey: 'sre', idempotencyKey: key, requestHash: key },
-    rate: { max: 100, windowSeconds: 600 },
-    now: at,
-    audit: { at, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
-  });
+async function accept(at: Date, key: string) {
+  return (await acceptQueuedPage(store, { summary: 'Prune test', client: 'api', at, key })).outcome;
 }
 
 function session(id: string, over: { accessExpiresAt: Date; refreshToken: string | null }) {

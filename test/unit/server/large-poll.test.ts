@@ -12,6 +12,7 @@ import { SqliteStore } from '../../../server/store/sqlite-store.js';
 import type { KlaxonStore } from '../../../server/store/store.js';
 import { TimeSlicer } from '../../../server/time-slice.js';
 import { ManualClock } from './manual-clock.js';
+import { acceptQueuedPage } from '../../support/accept-page.js';
 
 const quiet = { info() {}, warn() {} };
 
@@ -151,34 +152,8 @@ describe('jsonEqual', () => {
 async function acceptPages(store: KlaxonStore, count: number): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < count; i++) {
-    const now = new Date();
-    const iso = now.toISOString();
-    const page: Page = {
-      id: crypto.randomUUID(),
-      requester: { sub: 'alice', name: 'Alice Andersen', email: null },
-      summary: `Storm page ${i}`,
-      details: '',
-      target: { id: 'sre', label: 'SRE on call' },
-      client: 'web',
-      status: 'queued',
-      attempts: 0,
-      lastError: null,
-      nextAttemptAt: iso,
-      gaveUpAt: null,
-      incidentNumber: null,
-      ackedBy: null,
-      ackedAt: null,
-      createdAt: iso,
-      updatedAt: iso,
-      deliveredAt: null,
-    };
-    const out = await store.acceptPage({
-      record: { page, routingKey: 'sre', idempotencyKey: `key-${page.id}`, requestHash: page.id },
-      rate: { max: 10_000, windowSeconds: 600 },
-      now,
-      audit: { at: now, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
-    });
-    if (out.kind !== 'created') throw new Error(out.kind);
+    const { page, outcome } = await acceptQueuedPage(store, { summary: `Storm page ${i}`, rateMax: 10_000 });
+    if (outcome.kind !== 'created') throw new Error(outcome.kind);
     pages.push(page);
   }
   return pages;
