@@ -3,4 +3,4 @@ export { loadServerConfig, ConfigError, configWarnings, ServerConfigSchema } fro
 export type { ServerConfig, DeepPartial, ServerConfigOverrides } from './config/index.js';
 export { startKlaxonServer } from './app.js';
 export type { RunningServer, StartOptions } from './app.js';
-export { CONTENT_SECURITY_POLICY } from './web-ui.js';
+export { CONTENT_SECURITY_POLICY } from './http/web-ui.js';

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { CLIENT_HEADER, CSRF_HEADER } from '../../common/index.js';
-import { HttpError } from '../http-error.js';
-import type { Metrics } from '../metrics.js';
-import type { Viewer } from '../viewer.js';
+import { HttpError } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Viewer } from './viewer.js';
 import { TokenError, type JwtVerifier } from './jwt-verifier.js';
 import { forbiddenMessage, groupsFromClaims, permissionsFor, requiredGroupsFor, type GroupRules, type Permission } from './permissions.js';
 import type { WebSessions } from './web-session.js';

@@ -1,4 +1,4 @@
-import type { Viewer } from '../viewer.js';
+import type { Viewer } from './viewer.js';
 
 export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { CSRF_HEADER, webAuthRoutes } from '../../common/index.js';
-import { HttpError } from '../http-error.js';
-import type { Metrics } from '../metrics.js';
+import { HttpError } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
 import type { KlaxonStore, WebSession } from '../store/store.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { groupsFromClaims } from './permissions.js';

@@ -1,5 +1,5 @@
 import type { Page, PageStatus } from '../../common/index.js';
-import type { RateLimitRule } from '../rate-limit.js';
+import type { RateLimitRule } from '../pages/rate-limit.js';
 
 /** A page plus what only the server needs to deliver it. */
 export interface PageRecord {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IncidentSnapshot } from '../../../common/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../../../dev/oncall-simulator/index.js';
-import { IncidentsHub, type HubChange } from '../../../server/incidents-hub.js';
-import { OnCallClient } from '../../../server/oncall-client.js';
+import { IncidentsHub, type HubChange } from '../../../server/live/incidents-hub.js';
+import { OnCallClient } from '../../../server/backends/splunk-oncall/client.js';
 import { RecordingLogger, waitFor } from './live-stack.js';
 
 let sim: RunningSimulator | null = null;

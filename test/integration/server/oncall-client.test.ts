@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '../../../dev/oncall-simulator/index.js';
-import { createMetrics } from '../../../server/metrics.js';
-import { OnCallClient, UpstreamError } from '../../../server/oncall-client.js';
+import { createMetrics } from '../../../server/http/metrics.js';
+import { OnCallClient, UpstreamError } from '../../../server/backends/splunk-oncall/client.js';
 import { RecordingLogger } from './live-stack.js';
 
 let sim: RunningSimulator;

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '../../../common/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../../../dev/oncall-simulator/index.js';
-import { DeliveryWorker } from '../../../server/delivery-worker.js';
-import { IncidentsHub } from '../../../server/incidents-hub.js';
-import { OnCallClient } from '../../../server/oncall-client.js';
-import { PageTracker } from '../../../server/page-tracker.js';
+import { DeliveryWorker } from '../../../server/pages/delivery-worker.js';
+import { IncidentsHub } from '../../../server/live/incidents-hub.js';
+import { OnCallClient } from '../../../server/backends/splunk-oncall/client.js';
+import { PageTracker } from '../../../server/pages/page-tracker.js';
 import { SqliteStore } from '../../../server/store/sqlite-store.js';
-import { createMetrics } from '../../../server/metrics.js';
+import { createMetrics } from '../../../server/http/metrics.js';
 import { incidentsFor, waitFor } from './core-stack.js';
 import { acceptQueuedPage } from '../../support/accept-page.js';
 

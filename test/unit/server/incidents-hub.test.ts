@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IncidentSnapshot } from '../../../common/index.js';
-import type { HubChange } from '../../../server/incidents-hub.js';
-import { IncidentsHub } from '../../../server/incidents-hub.js';
-import { UpstreamError } from '../../../server/oncall-client.js';
-import { readIncident, type WireIncident } from '../../../server/oncall-wire.js';
+import type { HubChange } from '../../../server/live/incidents-hub.js';
+import { IncidentsHub } from '../../../server/live/incidents-hub.js';
+import { UpstreamError } from '../../../server/backends/splunk-oncall/client.js';
+import { readIncident, type WireIncident } from '../../../server/backends/splunk-oncall/wire.js';
 import { ManualClock, flush } from './manual-clock.js';
 
 const SRE = 'team-sre';

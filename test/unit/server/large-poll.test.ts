@@ -4,13 +4,13 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageEntityId, type Incident, type Page } from '../../../common/index.js';
-import { IncidentsHub, type HubChange } from '../../../server/incidents-hub.js';
-import { jsonEqual } from '../../../server/json-equal.js';
-import { readIncident, readIncidentList, type WireIncident } from '../../../server/oncall-wire.js';
-import { PageTracker } from '../../../server/page-tracker.js';
+import { IncidentsHub, type HubChange } from '../../../server/live/incidents-hub.js';
+import { jsonEqual } from '../../../server/runtime/json-equal.js';
+import { readIncident, readIncidentList, type WireIncident } from '../../../server/backends/splunk-oncall/wire.js';
+import { PageTracker } from '../../../server/pages/page-tracker.js';
 import { SqliteStore } from '../../../server/store/sqlite-store.js';
 import type { KlaxonStore } from '../../../server/store/store.js';
-import { TimeSlicer } from '../../../server/time-slice.js';
+import { TimeSlicer } from '../../../server/runtime/time-slice.js';
 import { ManualClock } from './manual-clock.js';
 import { acceptQueuedPage } from '../../support/accept-page.js';
 

@@ -1,8 +1,8 @@
-import { pageEntityId, type Incident, type Page } from '../common/index.js';
-import { normaliseIncident } from './incident-normaliser.js';
-import type { WireIncident } from './oncall-wire.js';
-import type { KlaxonStore, PageFollowUp, PagePatch } from './store/store.js';
-import { yieldToIo } from './time-slice.js';
+import { pageEntityId, type Incident, type Page } from '../../common/index.js';
+import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
+import type { WireIncident } from '../backends/splunk-oncall/wire.js';
+import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { yieldToIo } from '../runtime/time-slice.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
 

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '../common/index.js';
+import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '../../common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
-import type { Metrics } from './metrics.js';
-import type { Viewer } from './viewer.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from './live-runtime.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from '../runtime/live-runtime.js';
 
 export interface EventStreamOptions {
   hub: Pick<IncidentsHub, 'snapshot' | 'status' | 'on' | 'off'>;

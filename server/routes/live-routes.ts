@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
-import { AckRequest, type AckResult, type ErrorBody, type ErrorCode, type Incident, type Page, routes, validationError } from '../common/index.js';
-import type { EventStream } from './event-stream.js';
-import type { IncidentsHub } from './incidents-hub.js';
-import type { Metrics } from './metrics.js';
-import { type OnCallClient, UpstreamError } from './oncall-client.js';
-import type { OnCallNowService } from './oncall-now.js';
+import { AckRequest, type AckResult, type ErrorBody, type ErrorCode, type Incident, type Page, routes, validationError } from '../../common/index.js';
+import type { EventStream } from '../live/event-stream.js';
+import type { IncidentsHub } from '../live/incidents-hub.js';
+import type { Metrics } from '../http/metrics.js';
+import { type OnCallClient, UpstreamError } from '../backends/splunk-oncall/client.js';
+import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js';
 
 export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
 

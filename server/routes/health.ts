@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from './metrics.js';
-import type { KlaxonStore } from './store/store.js';
+import type { Metrics } from '../http/metrics.js';
+import type { KlaxonStore } from '../store/store.js';
 
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;

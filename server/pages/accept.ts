@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyKey, PageRequest, validationError, type Page } from '../common/index.js';
-import { auditEntry } from './audit-log.js';
-import type { ServerConfig } from './config/index.js';
-import { HttpError } from './http-error.js';
+import { IdempotencyKey, PageRequest, validationError, type Page } from '../../common/index.js';
+import { auditEntry } from '../store/audit-entry.js';
+import type { ServerConfig } from '../config/index.js';
+import { HttpError } from '../http/errors.js';
 import { rateLimitMessage } from './rate-limit.js';
-import type { KlaxonStore } from './store/store.js';
-import type { Viewer } from './viewer.js';
+import type { KlaxonStore } from '../store/store.js';
+import type { Viewer } from '../auth/viewer.js';
 
 export const MISSING_KEY =
   'Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.';

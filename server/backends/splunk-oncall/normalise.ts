@@ -1,5 +1,5 @@
-import type { Incident, TeamRef } from '../common/index.js';
-import type { WireIncident, WireTransition } from './oncall-wire.js';
+import type { Incident, TeamRef } from '../../../common/index.js';
+import type { WireIncident, WireTransition } from './wire.js';
 
 export interface NormaliseContext {
   /** Team slug → name, from the team list (E10). `pagedPolicies[].team` names win when present. */

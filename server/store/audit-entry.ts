@@ -1,5 +1,5 @@
-import type { AuditEntry } from './store/store.js';
-import type { Viewer } from './viewer.js';
+import type { AuditEntry } from './store.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /**
  * Who did what, kept in the store next to the pages (an operator can answer "who paged at 03:12,

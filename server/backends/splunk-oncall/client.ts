@@ -1,8 +1,8 @@
-import type { TeamRef } from '../common/index.js';
-import type { Metrics } from './metrics.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from './live-runtime.js';
-import { UpstreamLimiter } from './upstream-limiter.js';
-import { upstreamRequest, type UpstreamResponse } from './upstream-http.js';
+import type { TeamRef } from '../../../common/index.js';
+import type { Metrics } from '../../http/metrics.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
+import { UpstreamLimiter } from '../upstream-limiter.js';
+import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import {
   WireAckResult,
   WireIncident,
@@ -15,7 +15,7 @@ import {
   readOnCallCurrent,
   readTeamMembers,
   readTeams,
-} from './oncall-wire.js';
+} from './wire.js';
 
 export type UpstreamErrorKind = 'timeout' | 'network' | 'rate_limited' | 'auth' | 'not_found' | 'http' | 'malformed';
 

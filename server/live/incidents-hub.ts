@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { Incident, IncidentSnapshot } from '../common/index.js';
-import type { Metrics } from './metrics.js';
-import { normaliseIncident } from './incident-normaliser.js';
-import type { OnCallClient } from './oncall-client.js';
-import { UpstreamError } from './oncall-client.js';
-import type { WireIncident } from './oncall-wire.js';
-import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from './live-runtime.js';
-import { jsonEqual } from './json-equal.js';
-import { TimeSlicer } from './time-slice.js';
+import type { Incident, IncidentSnapshot } from '../../common/index.js';
+import type { Metrics } from '../http/metrics.js';
+import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
+import type { OnCallClient } from '../backends/splunk-oncall/client.js';
+import { UpstreamError } from '../backends/splunk-oncall/client.js';
+import type { WireIncident } from '../backends/splunk-oncall/wire.js';
+import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from '../runtime/live-runtime.js';
+import { jsonEqual } from '../runtime/json-equal.js';
+import { TimeSlicer } from '../runtime/time-slice.js';
 
 export interface HubConfig {
   pollIntervalSeconds: number;

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { IDEMPOTENCY_HEADER, routes, type ClientConfig, type Me, type Page } from '../common/index.js';
-import type { Guard } from './auth/guard.js';
-import type { WebSessions } from './auth/web-session.js';
-import type { ServerConfig } from './config/index.js';
-import { HttpError } from './http-error.js';
-import type { Metrics } from './metrics.js';
-import type { PageOutbox } from './page-outbox.js';
-import type { KlaxonStore } from './store/store.js';
+import { IDEMPOTENCY_HEADER, routes, type ClientConfig, type Me, type Page } from '../../common/index.js';
+import type { Guard } from '../auth/guard.js';
+import type { WebSessions } from '../auth/web-session.js';
+import type { ServerConfig } from '../config/index.js';
+import { HttpError } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
+import type { PageOutbox } from '../pages/accept.js';
+import type { KlaxonStore } from '../store/store.js';
 
 export interface ApiRouteDeps {
   config: ServerConfig;

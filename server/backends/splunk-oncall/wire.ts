@@ -1,5 +1,5 @@
-import type { IncidentPhase, TeamRef } from '../common/index.js';
-import { TimeSlicer } from './time-slice.js';
+import type { IncidentPhase, TeamRef } from '../../../common/index.js';
+import { TimeSlicer } from '../../runtime/time-slice.js';
 
 /**
  * Tolerant readers for Splunk On-Call's JSON (reference §4, §9, §14): every field is optional,
