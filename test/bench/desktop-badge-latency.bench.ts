@@ -6,7 +6,7 @@
  * so the poll phase is uniformly sampled; each is a new incident, so each changes the badge count.
  */
 import { trayView } from '../../electron/tray-view.js';
-import { desktopCore, startDesktopStack, waitForState } from '../integration/desktop/desktop-stack.js';
+import { desktopCore, startDesktopStack, waitForState } from '../support/desktop-stack.js';
 
 const CHANGES = 100;
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };

@@ -47,7 +47,7 @@ if (process.argv[2] === '--core') {
 }
 
 // ---- parent: the stack, and the questions to the child
-const { startDesktopStack } = await import('../integration/desktop/desktop-stack.js');
+const { startDesktopStack } = await import('../support/desktop-stack.js');
 const stack = await startDesktopStack({ sim: { seed: 'demo', rateLimit: false } });
 try {
   await stack.startServer({ oncall: { pollIntervalSeconds: 2 } });

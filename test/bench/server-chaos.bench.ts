@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { pageEntityId, type Page } from '../../common/index.js';
-import { spawnServer, startStack } from '../integration/server/core-stack.js';
+import { spawnServer, startStack } from '../support/server-stack.js';
 
 const PAGES = 500;
 const USERS = 25;

@@ -6,7 +6,7 @@
 // process (page-load-generator.ts); `server_timing` is the server's own figure for each request.
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { startStack, spawnServer } from '../integration/server/core-stack.js';
+import { startStack, spawnServer } from '../support/server-stack.js';
 import { bench, percentile, processCpuSeconds } from './server-bench-kit.js';
 import type { LoadJob, LoadResult } from './page-load-generator.js';
 

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_REQUEST_CHANNELS } from '../../../common/index.js';
-import * as fake from './fake-electron.js';
-import { clientConfig } from './fixtures.js';
+import * as fake from '../../support/fake-electron.js';
+import { clientConfig } from '../../support/electron-fixtures.js';
 
-vi.mock('electron', async () => await import('./fake-electron.js'));
+vi.mock('electron', async () => await import('../../support/fake-electron.js'));
 vi.mock('electron-store', () => ({ default: class { private d: Record<string, unknown> = {}; get(k: string) { return this.d[k]; } set(k: string, v: unknown) { this.d[k] = v; } delete(k: string) { delete this.d[k]; } } }));
 vi.mock('electron-updater', () => ({ default: { autoUpdater: { setFeedURL() {}, checkForUpdatesAndNotify: async () => null } } }));
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { LinkState, ServerEvent } from '../../../common/index.js';
 import { ServerLink, type AuthProblem } from '../../../electron/server-link.js';
 import { NotSignedInError } from '../../../electron/token-vault.js';
-import { snapshot } from './fixtures.js';
+import { snapshot } from '../../support/electron-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 const servers: http.Server[] = [];

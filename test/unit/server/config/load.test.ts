@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadServerConfig } from '../../../../server/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const minimal = {
+  oncall: { apiId: 'id', apiKey: 'key', restEndpointKey: 'rest' },
+  oidc: { issuer: 'https://idp.example.org', audience: 'https://klaxon.example.org/api' },
+};
+
+function write(name: string, text: string): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadServerConfig', () => {
+  it('fills every default around the required keys', () => {
+    const c = loadServerConfig({ env: {}, overrides: minimal, warn: () => {} });
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(c.oncall.pollIntervalSeconds).toBe(10);
+    expect(c.pageRateLimit).toEqual({ max: 3, windowSeconds: 600 });
+    expect(c.delivery).toMatchObject({ timeoutMs: 5000, baseDelayMs: 1000, maxDelayMs: 60000, giveUpAfterMinutes: 30 });
+    expect(c.groups).toEqual({ page: ['staff', 'sre'], acknowledge: ['sre'], view: null });
+    expect(c.targets).toHaveLength(1);
+    expect(c.targets[0]).toMatchObject({ id: 'sre', default: true });
+    expect(c.oidc.algorithms).toEqual(['ES256', 'RS256']);
+  });
+
+  it('reads YAML and JSON files, and the environment wins over the file for secrets', () => {
+    const yamlFile = write('a.yaml', 'oncall:\n  apiId: file-id\n  apiKey: file-key\n  restEndpointKey: file-rest\noidc:\n  issuer: https://idp.example.org\n  audience: aud\nlisten: { port: 9000 }\n');
+    const c = loadServerConfig({ file: yamlFile, env: { KLAXON_ONCALL_API_KEY: 'env-key', KLAXON_LISTEN_PORT: '9100' }, warn: () => {} });
+    expect(c.oncall.apiId).toBe('file-id');
+    expect(c.oncall.apiKey).toBe('env-key');
+    expect(c.listen.port).toBe(9100);
+    const jsonFile = write('b.json', JSON.stringify({ ...minimal, serverName: 'From JSON' }));
+    expect(loadServerConfig({ file: jsonFile, env: {}, warn: () => {} }).serverName).toBe('From JSON');
+  });
+
+  it('names the key of a value with the wrong type', () => {
+    const f = write('c.yaml', 'oncall:\n  apiId: a\n  apiKey: b\n  restEndpointKey: c\n  pollIntervalSeconds: fast\noidc: { issuer: "https://i.example", audience: a }\n');
+    const e = errorOf(() => loadServerConfig({ file: f, env: {} }));
+    expect(e.message).toBe('oncall.pollIntervalSeconds: must be a number');
+    expect(e.key).toBe('oncall.pollIntervalSeconds');
+  });
+
+  it('refuses unknown keys, naming them with their path', () => {
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSecs: 5 } as never } })).message).toMatch(
+      /^oncall\.pollIntervalSecs: unknown key/,
+    );
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncal: {} } as never })).key).toBe('oncal');
+  });
+
+  it('names missing secrets and says which environment variable can supply them', () => {
+    const e = errorOf(() => loadServerConfig({ env: {}, overrides: { oidc: minimal.oidc, oncall: { apiId: 'x', restEndpointKey: 'y' } } }));
+    expect(e.message).toBe('oncall.apiKey: must be set (or set KLAXON_ONCALL_API_KEY)');
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { oncall: minimal.oncall } })).key).toBe('oidc.issuer');
+  });
+
+  it('names the bad item inside a list', () => {
+    const e = errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, fallbackContacts: [{ kind: 'phone', label: 'x', href: 'http://x' }] } }));
+    expect(e.key).toBe('fallbackContacts.0.href');
+    expect(e.message).toMatch(/^fallbackContacts\.0\.href: /);
+  });
+
+  it('requires exactly one default target when there are several', () => {
+    const targets = [
+      { id: 'sre', label: 'SRE', routingKey: 'sre' },
+      { id: 'platform', label: 'Platform', routingKey: 'platform' },
+    ];
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, targets } })).message).toMatch(/exactly one target must have default: true/);
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, targets: [targets[0]!, { ...targets[0]!, default: true }] } })).message).toMatch(/used twice/);
+  });
+
+  it('clamps a poll interval faster than the upstream rate limit allows, with a warning', () => {
+    const warnings: string[] = [];
+    const c = loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSeconds: 0.5 } }, warn: (w) => warnings.push(w) });
+    expect(c.oncall.pollIntervalSeconds).toBe(2);
+    expect(warnings.join('\n')).toMatch(/oncall\.pollIntervalSeconds: 0\.5 s .*using 2 s/);
+  });
+
+  it('refuses invalid time zones, short session secrets and unparseable files', () => {
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, timeZones: { carol: 'Mars/Olympus' } } } })).key).toBe('oncall.timeZones.carol');
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, sessionSecret: 'short' } })).key).toBe('sessionSecret');
+    expect(errorOf(() => loadServerConfig({ file: write('d.yaml', 'listen: [unclosed'), env: {} })).message).toMatch(/not valid YAML/);
+    expect(errorOf(() => loadServerConfig({ env: { KLAXON_LISTEN_PORT: 'eighty' }, overrides: minimal })).message).toMatch(/^listen\.port: must be a number/);
+  });
+
+  it('the demo config file loads', () => {
+    const c = loadServerConfig({ file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'), env: {}, warn: () => {} });
+    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform']);
+    expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
+    expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');
+  });
+});

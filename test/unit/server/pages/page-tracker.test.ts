@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident, Page } from '../../../../common/index.js';
+import { pagePatchFor } from '../../../../server/pages/page-tracker.js';
+import { alertBody } from '../../../../server/pages/delivery-worker.js';
+
+const page: Page = {
+  id: '4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
+  requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
+  summary: 'API 5xx spike',
+  details: 'Error rate at 12%.',
+  target: { id: 'sre', label: 'SRE on call' },
+  client: 'desktop',
+  status: 'delivered',
+  attempts: 1,
+  lastError: null,
+  nextAttemptAt: null,
+  gaveUpAt: null,
+  incidentNumber: null,
+  ackedBy: null,
+  ackedAt: null,
+  createdAt: '2026-11-22T12:00:00.000Z',
+  updatedAt: '2026-11-22T12:00:00.000Z',
+  deliveredAt: '2026-11-22T12:00:01.000Z',
+};
+const incident: Incident = {
+  number: '42',
+  title: 'Manual page by Alice Andersen: API 5xx spike',
+  phase: 'UNACKED',
+  startedAt: '2026-11-22T12:00:02Z',
+  lastAlertAt: null,
+  teams: [],
+  pagedUsers: ['carol'],
+  routingKey: 'sre',
+  entityId: 'klaxon/4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
+  alertCount: 1,
+  link: null,
+  ackedBy: null,
+  ackedAt: null,
+  resolvedBy: null,
+  resolvedAt: null,
+};
+
+describe('a page follows its incident', () => {
+  it('takes the incident number, then who acknowledged, then resolved', () => {
+    expect(pagePatchFor(page, incident)).toEqual({ incidentNumber: '42' });
+    const withNumber = { ...page, incidentNumber: '42' };
+    expect(pagePatchFor(withNumber, incident)).toBeNull();
+    const acked = pagePatchFor(withNumber, { ...incident, phase: 'ACKED', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' });
+    expect(acked).toMatchObject({ status: 'acknowledged', ackedBy: 'carol' });
+    expect(acked!.ackedAt!.toISOString()).toBe('2026-11-22T12:03:00.000Z');
+    expect(pagePatchFor({ ...withNumber, status: 'acknowledged', ackedBy: 'carol' }, { ...incident, phase: 'RESOLVED', ackedBy: 'carol' })).toEqual({ status: 'resolved' });
+  });
+
+  it('counts an existing incident as delivery, even for a page that was still failing or had given up', () => {
+    const patch = pagePatchFor({ ...page, status: 'failing', deliveredAt: null, lastError: 'HTTP 503', gaveUpAt: '2026-11-22T12:30:00.000Z' }, incident);
+    expect(patch).toMatchObject({ status: 'delivered', lastError: null, nextAttemptAt: null, gaveUpAt: null, incidentNumber: '42' });
+    expect(patch!.deliveredAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('the alert sent to On-Call', () => {
+  it('is CRITICAL with the page entity id, who asked and from which client', () => {
+    expect(alertBody(page)).toEqual({
+      message_type: 'CRITICAL',
+      entity_id: 'klaxon/4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
+      entity_display_name: 'Manual page by Alice Andersen: API 5xx spike',
+      state_message: 'Error rate at 12%.\n\nRequested by Alice Andersen <alice@klaxon.test> using Klaxon (desktop) at 2026-11-22T12:00:00.000Z.',
+      state_start_time: 1795348800,
+      monitoring_tool: 'klaxon',
+      'vo_annotate.s.Requested by': 'Alice Andersen <alice@klaxon.test>',
+      'vo_annotate.s.Sent from': 'Klaxon desktop',
+      klaxon_page_id: page.id,
+    });
+  });
+});

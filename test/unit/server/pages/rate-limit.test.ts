@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decideRate, formatPhone, rateLimitMessage } from '../../../../server/pages/rate-limit.js';
+import { fullJitterDelay } from '../../../../common/backoff.js';
+
+const rule = { max: 3, windowSeconds: 600 };
+const contacts = [
+  { kind: 'chat' as const, label: '#sre chat channel', href: 'https://chat.example.org/#sre' },
+  { kind: 'phone' as const, label: 'SRE emergency line', href: 'tel:+15550100' },
+];
+
+describe('page rate limit', () => {
+  it('allows up to max pages in the window and then says when the next one is possible', () => {
+    const now = 1_000_000_000;
+    expect(decideRate([now - 10_000, now - 5_000], rule, now)).toEqual({ allowed: true });
+    const d = decideRate([now - 500_000, now - 10_000, now - 5_000], rule, now);
+    expect(d).toEqual({ allowed: false, count: 3, retryAfterSeconds: 100 });
+    // Events that left the window no longer count.
+    expect(decideRate([now - 700_000, now - 10_000, now - 5_000], rule, now)).toEqual({ allowed: true });
+  });
+
+  it('explains the limit and points to the emergency phone line', () => {
+    expect(rateLimitMessage(3, rule, 100, contacts)).toBe(
+      'You have sent 3 pages in the last 10 minutes. If this is a new emergency, call the SRE emergency line (+1 555 0100).',
+    );
+    expect(rateLimitMessage(1, { max: 1, windowSeconds: 3600 }, 100, [])).toBe('You have sent 1 page in the last hour. You can page again in 2 minutes.');
+    expect(formatPhone('tel:+15555550123')).toBe('+1 555 555 0123');
+    expect(formatPhone('tel:+442071838750')).toBe('+442071838750');
+  });
+});
+
+describe('delivery backoff (full jitter)', () => {
+  const b = { baseDelayMs: 1000, maxDelayMs: 8000 };
+  it('grows exponentially up to the maximum', () => {
+    expect(fullJitterDelay(1, b, () => 0.999)).toBe(999);
+    expect(fullJitterDelay(3, b, () => 0.999)).toBe(3996);
+    expect(fullJitterDelay(10, b, () => 0.999)).toBe(7992);
+  });
+  it('spreads retries over the whole range, with a small floor', () => {
+    expect(fullJitterDelay(4, b, () => 0.5)).toBe(4000);
+    expect(fullJitterDelay(4, b, () => 0)).toBe(50);
+    const draws = Array.from({ length: 200 }, () => fullJitterDelay(4, b));
+    expect(Math.max(...draws)).toBeLessThanOrEqual(8000);
+    expect(new Set(draws).size).toBeGreaterThan(100);
+  });
+});
