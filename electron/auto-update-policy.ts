@@ -14,7 +14,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppInfo, EffectiveSettings } from '../common/index.js';
+import type { AppInfo, EffectiveSettings } from '#common/index.js';
 
 export type UpdateChannel = 'latest' | 'beta';
 

@@ -2,7 +2,7 @@
  * The ONE state object of Klaxon desktop (Mattermost's AppState pattern): tray, badge, notifications
  * and the renderer are all views of it, so they can never disagree. Listeners hear only real changes.
  */
-import { type ClientState } from '../common/index.js';
+import { type ClientState } from '#common/index.js';
 
 export type StateListener = (state: ClientState, previous: ClientState) => void;
 

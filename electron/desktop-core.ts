@@ -10,7 +10,7 @@ import {
   initialClientState, reducePages, reduceSnapshot,
   AppInfo, type EffectiveSettings, type ErrorBody, type IpcPushChannel, type IpcRequestChannel, type IpcResult,
   type ManagedPolicy, type SettingKey, type UserSettings,
-} from '../common/index.js';
+} from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
 import { refuseExternalUrl } from './external-links.js';
 import { NotificationPolicy, type DesktopNotification } from './notification-policy.js';

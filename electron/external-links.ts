@@ -12,7 +12,7 @@
  * URLs from the server's configuration pass, a renderer cannot use them to reach anything else.
  * Incident links stay https only.
  */
-import type { ClientConfig, IncidentSnapshot } from '../common/index.js';
+import type { ClientConfig, IncidentSnapshot } from '#common/index.js';
 
 export function refuseExternalUrl(raw: string, ctx: { config: ClientConfig | null; snapshot: IncidentSnapshot | null }): string | null {
   let url: URL;

@@ -3,7 +3,7 @@
  * incident (once per incident, never for what was already there when the app started or
  * reconnected), and what happened to the user's own page. Everything else is the badge's job.
  */
-import type { Incident, Me, Page, Settings } from '../common/index.js';
+import type { Incident, Me, Page, Settings } from '#common/index.js';
 
 export interface DesktopNotification {
   title: string;

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import {
   CLIENT_HEADER, ErrorBody, HEARTBEAT_SECONDS, ServerEvent, routes,
   type ErrorCode, type IpcResult, type LinkState,
-} from '../common/index.js';
+} from '#common/index.js';
 import { EventStreamParser, type RawServerSentEvent } from './event-stream-parser.js';
 import { backoffDelayMs } from './reconnect-backoff.js';
 import { IdentityProviderUnreachableError, NotSignedInError } from './token-vault.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {
   DEFAULT_SETTINGS, SETTING_KEYS, UserSettings, settingsShape,
   type EffectiveSettings, type ManagedPolicy, type SettingKey, type Settings, type SettingSource,
-} from '../common/index.js';
+} from '#common/index.js';
 
 export const LOCKED_BY_POLICY = 'Set by your IT department';
 

@@ -4,7 +4,7 @@
  * Rule from the SRE's side: the badge never lies. No "0" and no count-shaped calm while the data
  * is stale or the link is down; those states get their own image and a "!" badge.
  */
-import { countIncidents, describeCounts, type ClientState, type IncidentCounts } from '../common/index.js';
+import { countIncidents, describeCounts, type ClientState, type IncidentCounts } from '#common/index.js';
 
 export type TrayImageState = 'normal' | 'open' | 'unacked' | 'stale' | 'error' | 'signed-out';
 export const TRAY_IMAGE_STATES: readonly TrayImageState[] = ['normal', 'open', 'unacked', 'stale', 'error', 'signed-out'];

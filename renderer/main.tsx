@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client';
-import type { KlaxonBridge } from '../common/index.js';
+import type { KlaxonBridge } from '#common/index.js';
 import { createDesktopApi } from './api/desktop-adapter.js';
 import { createWebApi } from './api/web-adapter.js';
 import { App } from './components/App.js';

@@ -10,8 +10,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import type { ClientState, Incident } from '../common/index.js';
-import { trayView, type TrayView } from '../electron/tray-view.js';
+import type { ClientState, Incident } from '#common/index.js';
+import { trayView, type TrayView } from '#electron/tray-view.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist', 'tray-states');

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '../identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type RunningServer } from '../../server/index.js';
+import { loadServerConfig, startKlaxonServer, type RunningServer } from '#server/index.js';
 import { desktopSources, isStale, rendererSources } from './build-freshness.js';
 import { accountsText, triggerText } from './demo-text.js';
 import { findElectronBinary } from './electron-binary.js';

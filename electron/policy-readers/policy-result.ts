@@ -1,4 +1,4 @@
-import type { ManagedPolicy } from '../../common/index.js';
+import type { ManagedPolicy } from '#common/index.js';
 import { validSettingsLayer } from '../settings.js';
 
 /** What a platform's policy reader found: the valid keys, where they came from, and every problem by name. */

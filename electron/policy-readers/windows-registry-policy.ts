@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { SETTING_KEYS, settingsShape, type SettingKey } from '../../common/index.js';
+import { SETTING_KEYS, settingsShape, type SettingKey } from '#common/index.js';
 import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.js';
 
 export const WINDOWS_POLICY_KEY = 'HKLM\\Software\\Policies\\Klaxon';

@@ -4,7 +4,7 @@
  * or destruction, and then the call is refused too. Payloads are validated by the core.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_REQUEST_CHANNELS, type IpcPushChannel, type IpcResult } from '../../common/index.js';
+import { IPC_REQUEST_CHANNELS, type IpcPushChannel, type IpcResult } from '#common/index.js';
 import { isAppUrl } from '../app-protocol-files.js';
 import type { DesktopCore } from '../desktop-core.js';
 

@@ -7,7 +7,7 @@ import { app, globalShortcut, ipcMain, net, powerMonitor, shell, type BrowserWin
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EffectiveSettings } from '../../common/index.js';
+import type { EffectiveSettings } from '#common/index.js';
 import { appInfoFromUpdateStatus } from '../auto-update-policy.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';

@@ -7,7 +7,7 @@
  * both directions, so the preload imports only types and stays a few kilobytes (no zod, no schemas).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { IpcPushChannel, IpcRequestChannel, KlaxonBridge } from '../../common/ipc.js';
+import type { IpcPushChannel, IpcRequestChannel, KlaxonBridge } from '#common/ipc.js';
 
 export const PRELOAD_REQUEST_CHANNELS = [
   'state:get', 'config:get', 'auth:sign-in', 'auth:cancel', 'auth:sign-out', 'oncall:get', 'pages:create', 'pages:mine',

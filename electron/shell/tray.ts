@@ -5,7 +5,7 @@
  */
 import { Menu, Tray, nativeImage, nativeTheme, type MenuItemConstructorOptions } from 'electron';
 import path from 'node:path';
-import type { ClientState } from '../../common/index.js';
+import type { ClientState } from '#common/index.js';
 import { trayView, type TrayMenuItem, type TrayView } from '../tray-view.js';
 
 export interface TrayControllerOptions {

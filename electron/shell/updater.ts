@@ -17,7 +17,7 @@
 import { app } from 'electron';
 import electronUpdater, { type AppUpdater, type ProgressInfo, type UpdateInfo } from 'electron-updater';
 import path from 'node:path';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '../../common/index.js';
+import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
 import {
   applyUpdateEvent, detectInstallKind, initialUpdateStatus, nextCheckDelayMs, planUpdates, updateStateFile,
   type InstallKind, type UpdateEvent, type UpdatePlan, type UpdateStatus,

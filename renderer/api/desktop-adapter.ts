@@ -1,4 +1,4 @@
-import type { KlaxonBridge } from '../../common/index.js';
+import type { KlaxonBridge } from '#common/index.js';
 import type { KlaxonApi } from './klaxon-api.js';
 import { unreachable } from './klaxon-api.js';
 

@@ -1,4 +1,4 @@
-import type { AckResult, ClientState, EffectiveSettings, IpcResult, OnCallNow, Page, PageRequest, UserSettings } from '../../common/index.js';
+import type { AckResult, ClientState, EffectiveSettings, IpcResult, OnCallNow, Page, PageRequest, UserSettings } from '#common/index.js';
 
 /**
  * The one interface the React components use. Two adapters implement it: desktop (the preload's

@@ -15,7 +15,7 @@ import {
   webAuthRoutes,
   type ClientState,
   type IpcResult,
-} from '../../common/index.js';
+} from '#common/index.js';
 import type { z } from 'zod';
 import type { KlaxonApi } from './klaxon-api.js';
 import { unreachable } from './klaxon-api.js';

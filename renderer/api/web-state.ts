@@ -1,4 +1,4 @@
-import { initialClientState, reduceSnapshot, type ClientState, type Page, type ServerEvent } from '../../common/index.js';
+import { initialClientState, reduceSnapshot, type ClientState, type Page, type ServerEvent } from '#common/index.js';
 
 /**
  * Builds the web UI's ClientState from server-sent events: the same object Klaxon desktop's main

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { countIncidents, describeCounts, type ClientState, type Me } from '../../common/index.js';
+import { countIncidents, describeCounts, type ClientState, type Me } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
 import { describeAppFooter } from '../model/app-footer.js';
 import { allowedGroups } from '../model/auth-text.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AuthState, ClientState } from '../../common/index.js';
+import type { AuthState, ClientState } from '#common/index.js';
 import { notAuthorisedMessage } from '../model/auth-text.js';
 import { useApi } from './api-context.js';
 

@@ -1,4 +1,4 @@
-import type { ClientState } from '../../common/index.js';
+import type { ClientState } from '#common/index.js';
 import { freshnessBanner } from '../model/freshness.js';
 import { ClockIcon, OfflineIcon } from './icons.js';
 

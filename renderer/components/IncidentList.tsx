@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Incident } from '../../common/index.js';
+import type { Incident } from '#common/index.js';
 import { relativeTime } from '../model/relative-time.js';
 import { useApi } from './api-context.js';
 import { ExternalLink } from './ExternalLink.js';

@@ -1,4 +1,4 @@
-import type { OnCallNow } from '../../common/index.js';
+import type { OnCallNow } from '#common/index.js';
 import { localTimeIn } from '../model/local-time.js';
 import type { WokenPerson } from '../model/who-is-woken.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page, type PageRequest } from '../../common/index.js';
+import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page, type PageRequest } from '#common/index.js';
 import type { ApiError } from '../api/klaxon-api.js';
 import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
 import { mergePages } from '../model/page-status.js';

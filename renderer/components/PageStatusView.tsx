@@ -1,4 +1,4 @@
-import type { FallbackContact, Page } from '../../common/index.js';
+import type { FallbackContact, Page } from '#common/index.js';
 import { describePageStatus, pageSteps } from '../model/page-status.js';
 import { relativeTime } from '../model/relative-time.js';
 import { ExternalLink } from './ExternalLink.js';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { EffectiveSettings } from '../../common/index.js';
+import type { EffectiveSettings } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
 import { checkSettings, draftFrom, placeSettingsError, settingsPatch, type EditableKey, type NotifyChoice, type SettingsDraft, type SettingsErrors } from '../model/settings-form.js';
 import { AlertIcon, LockIcon } from './icons.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ClientState, OnCallNow, Page } from '../../common/index.js';
+import type { ClientState, OnCallNow, Page } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
 import { mergePages } from '../model/page-status.js';
 

@@ -1,4 +1,4 @@
-import type { AppInfo } from '../../common/index.js';
+import type { AppInfo } from '#common/index.js';
 import { relativeTime } from './relative-time.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../../common/index.js';
+import type { ClientConfig } from '#common/index.js';
 
 /** Groups that would let a refused user in: the page groups first, then acknowledge-only groups. */
 export function allowedGroups(config: Pick<ClientConfig, 'groups'> | null): string[] {

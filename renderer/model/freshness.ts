@@ -1,4 +1,4 @@
-import { HEARTBEAT_SECONDS, type ClientState } from '../../common/index.js';
+import { HEARTBEAT_SECONDS, type ClientState } from '#common/index.js';
 import { ageSeconds, clockTime } from './relative-time.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DETAILS_MAX, SUMMARY_MAX, hasControlCharacters, textLength } from '../../common/index.js';
+import { DETAILS_MAX, SUMMARY_MAX, hasControlCharacters, textLength } from '#common/index.js';
 
 /**
  * The page dialog's field checks, the same limits the server applies (common/page.ts), worded

@@ -1,4 +1,4 @@
-import type { Page } from '../../common/index.js';
+import type { Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorCode, Page } from '../../common/index.js';
+import type { ErrorCode, Page } from '#common/index.js';
 
 /**
  * What the page dialog does when "Send page now" does not come back with a page.

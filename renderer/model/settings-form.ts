@@ -1,4 +1,4 @@
-import type { EffectiveSettings, UserSettings } from '../../common/index.js';
+import type { EffectiveSettings, UserSettings } from '#common/index.js';
 
 /**
  * The settings screen's form: what the person sees (a draft), the checks done before anything is

@@ -1,4 +1,4 @@
-import type { Incident } from '../../common/index.js';
+import type { Incident } from '#common/index.js';
 
 /**
  * "Is it one of these? SRE already knows." While someone types a page summary we compare it with

@@ -1,4 +1,4 @@
-import type { OnCallNow, OnCallUser, PageTarget } from '../../common/index.js';
+import type { OnCallNow, OnCallUser, PageTarget } from '#common/index.js';
 
 export interface WokenPerson {
   user: OnCallUser;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { CLIENT_HEADER, CSRF_HEADER } from '../../common/index.js';
+import { CLIENT_HEADER, CSRF_HEADER } from '#common/index.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from './viewer.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
-import { CSRF_HEADER, webAuthRoutes } from '../../common/index.js';
+import { CSRF_HEADER, webAuthRoutes } from '#common/index.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { KlaxonStore, WebSession } from '../store/store.js';

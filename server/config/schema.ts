@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FallbackContact } from '../../common/index.js';
+import { FallbackContact } from '#common/index.js';
 
 /**
  * The Klaxon server configuration: one file (JSON or YAML) plus environment overrides for secrets.

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '../../common/index.js';
+import type { ErrorBody, ErrorCode } from '#common/index.js';
 
 /** An error that becomes the contract's ErrorBody with the given HTTP status (see app.ts error handler). */
 export class HttpError extends Error {

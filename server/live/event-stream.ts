@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '../../common/index.js';
+import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';

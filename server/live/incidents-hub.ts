@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Incident, IncidentSnapshot } from '../../common/index.js';
+import type { Incident, IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { OnCallClient } from '../backends/splunk-oncall/client.js';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyKey, PageRequest, validationError, type Page } from '../../common/index.js';
+import { IdempotencyKey, PageRequest, validationError, type Page } from '#common/index.js';
 import { auditEntry } from '../store/audit-entry.js';
 import type { ServerConfig } from '../config/index.js';
 import { HttpError } from '../http/errors.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { pageEntityId, type Incident, type Page } from '../../common/index.js';
+import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { fullJitterDelay } from '../../common/backoff.js';
+import { fullJitterDelay } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
 

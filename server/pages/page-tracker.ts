@@ -1,4 +1,4 @@
-import { pageEntityId, type Incident, type Page } from '../../common/index.js';
+import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';

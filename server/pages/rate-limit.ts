@@ -1,4 +1,4 @@
-import type { FallbackContact } from '../../common/index.js';
+import type { FallbackContact } from '#common/index.js';
 
 export interface RateLimitRule {
   max: number;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { IDEMPOTENCY_HEADER, routes, type ClientConfig, type Me, type Page } from '../../common/index.js';
+import { IDEMPOTENCY_HEADER, routes, type ClientConfig, type Me, type Page } from '#common/index.js';
 import type { Guard } from '../auth/guard.js';
 import type { WebSessions } from '../auth/web-session.js';
 import type { ServerConfig } from '../config/index.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
-import { AckRequest, type AckResult, type ErrorBody, type ErrorCode, type Incident, type Page, routes, validationError } from '../../common/index.js';
+import { AckRequest, type AckResult, type ErrorBody, type ErrorCode, type Incident, type Page, routes, validationError } from '#common/index.js';
 import type { EventStream } from '../live/event-stream.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';

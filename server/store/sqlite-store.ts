@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page, PageStatus } from '../../common/index.js';
+import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import type { AcceptOutcome, AuditEntry, KlaxonStore, PageFollowUp, PagePatch, PageRecord, WebSession } from './store.js';
 

@@ -1,4 +1,4 @@
-import type { Page, PageStatus } from '../../common/index.js';
+import type { Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
 
 /** A page plus what only the server needs to deliver it. */

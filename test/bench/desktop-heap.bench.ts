@@ -14,9 +14,9 @@ const INCIDENTS = 1000;
 
 if (process.argv[2] === '--core') {
   // ---- child: the desktop core alone
-  const { createDesktopCore } = await import('../../electron/desktop-core.js');
-  const { memoryTokenStore } = await import('../../electron/token-vault.js');
-  const { completeLogin } = await import('../../dev/identity-provider/index.js');
+  const { createDesktopCore } = await import('#electron/desktop-core.js');
+  const { memoryTokenStore } = await import('#electron/token-vault.js');
+  const { completeLogin } = await import('#dev/identity-provider/index.js');
   const os = await import('node:os');
   const path = await import('node:path');
   v8.setFlagsFromString('--expose-gc');

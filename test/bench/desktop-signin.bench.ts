@@ -3,9 +3,9 @@
  * built, "browser" (completeLogin) through login + consent, callback, code exchange with PKCE.
  * Also the discovery request and a token refresh, for comparison. 30 rounds, loopback only.
  */
-import { completeLogin, startIdentityProvider } from '../../dev/identity-provider/index.js';
-import { discoverIssuer, signIn } from '../../electron/oidc-sign-in.js';
-import { TokenVault, memoryTokenStore } from '../../electron/token-vault.js';
+import { completeLogin, startIdentityProvider } from '#dev/identity-provider/index.js';
+import { discoverIssuer, signIn } from '#electron/oidc-sign-in.js';
+import { TokenVault, memoryTokenStore } from '#electron/token-vault.js';
 
 const ROUNDS = 30;
 const SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];

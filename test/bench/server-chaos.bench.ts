@@ -5,7 +5,7 @@
 // (counted per entity_id) and its final status visible through GET /api/v1/pages/mine.
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { pageEntityId, type Page } from '../../common/index.js';
+import { pageEntityId, type Page } from '#common/index.js';
 import { spawnServer, startStack } from '../support/server-stack.js';
 
 const PAGES = 500;

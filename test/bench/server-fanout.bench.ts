@@ -4,8 +4,8 @@
  * at every client (the simulator's outgoing webhook triggers the server's refresh), plus the
  * server's RSS and CPU. Target: 10 000 clients, p99 < 1 s, RSS < 500 MB.
  */
-import { startIdentityProvider } from '../../dev/identity-provider/index.js';
-import { startOnCallSimulator } from '../../dev/oncall-simulator/index.js';
+import { startIdentityProvider } from '#dev/identity-provider/index.js';
+import { startOnCallSimulator } from '#dev/oncall-simulator/index.js';
 import { ClientFleet, bench, percentile, sleep, oncallConfigFor, spawnKlaxonServer } from './server-bench-kit.js';
 
 const SIZES = (process.env.KLAXON_BENCH_FANOUT_SIZES ?? '100,1000,10000').split(',').map(Number);

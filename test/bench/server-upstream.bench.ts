@@ -4,8 +4,8 @@
  * constant, one list call per interval, zero 429s. Baseline in the same run: N tray apps without a
  * server, each polling the simulator directly every interval with the org's API key.
  */
-import { startIdentityProvider } from '../../dev/identity-provider/index.js';
-import { startOnCallSimulator } from '../../dev/oncall-simulator/index.js';
+import { startIdentityProvider } from '#dev/identity-provider/index.js';
+import { startOnCallSimulator } from '#dev/oncall-simulator/index.js';
 import { ClientFleet, bench, sleep, oncallConfigFor, spawnKlaxonServer } from './server-bench-kit.js';
 
 const SIZES = (process.env.KLAXON_BENCH_UPSTREAM_SIZES ?? '100,1000,10000').split(',').map(Number);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
+import { REST_ENDPOINT_PREFIX } from '#dev/oncall-simulator/index.js';
 import { composePage } from './support/browser.js';
 import { installDesktopBridge, startDesktopCore, type DesktopHarness } from './support/desktop-bridge.js';
 import { klaxonIncidents, RENDERER_DIR, startStack, type Stack } from './support/stack.js';

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
+import { REST_ENDPOINT_PREFIX } from '#dev/oncall-simulator/index.js';
 import { composePage, signInWeb } from './support/browser.js';
 import { klaxonIncidents, startStack, type Stack } from './support/stack.js';
 

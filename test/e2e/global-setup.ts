@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isStale, rendererSources } from '../../dev/demo/build-freshness.js';
+import { isStale, rendererSources } from '#dev/demo/build-freshness.js';
 import { CHROMIUM_PATH } from './support/chromium.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

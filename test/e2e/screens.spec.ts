@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { REST_ENDPOINT_PREFIX } from '../../dev/oncall-simulator/index.js';
+import { REST_ENDPOINT_PREFIX } from '#dev/oncall-simulator/index.js';
 import { expectNoAxeViolations } from './support/axe.js';
 import { composePage, screenshot, signInWeb } from './support/browser.js';
 import { installFixtureBridge } from './support/fixture-bridge.js';

@@ -2,7 +2,7 @@
 // Runs only where an Electron binary exists; elsewhere every test is skipped, saying why.
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { completeLogin } from '../../dev/identity-provider/index.js';
+import { completeLogin } from '#dev/identity-provider/index.js';
 import { MAIN_BUNDLE, NO_ELECTRON_MESSAGE, electronBinary } from './support/electron-binary.js';
 import { launchKlaxon, type RunningKlaxon } from './support/klaxon-app.js';
 

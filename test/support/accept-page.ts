@@ -1,5 +1,5 @@
-import type { Page } from '../../common/index.js';
-import type { AcceptOutcome, KlaxonStore } from '../../server/store/store.js';
+import type { Page } from '#common/index.js';
+import type { AcceptOutcome, KlaxonStore } from '#server/store/store.js';
 
 /**
  * Accepts a queued page from Alice straight into a store (no HTTP), as `POST /api/v1/pages` would:

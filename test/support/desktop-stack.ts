@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { completeLogin, startIdentityProvider, type IdpOptions, type RunningIdp } from '../../dev/identity-provider/index.js';
-import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '../../dev/oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type DeepPartial, type RunningServer, type ServerConfig } from '../../server/index.js';
-import { createDesktopCore, type DesktopCore, type DesktopCoreDeps } from '../../electron/desktop-core.js';
-import { memoryTokenStore } from '../../electron/token-vault.js';
-import type { ClientState, IpcPushChannel } from '../../common/index.js';
+import { completeLogin, startIdentityProvider, type IdpOptions, type RunningIdp } from '#dev/identity-provider/index.js';
+import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
+import { loadServerConfig, startKlaxonServer, type DeepPartial, type RunningServer, type ServerConfig } from '#server/index.js';
+import { createDesktopCore, type DesktopCore, type DesktopCoreDeps } from '#electron/desktop-core.js';
+import { memoryTokenStore } from '#electron/token-vault.js';
+import type { ClientState, IpcPushChannel } from '#common/index.js';
 
 export interface DesktopStack {
   idp: RunningIdp;

@@ -1,5 +1,5 @@
 /** Shared builders for desktop unit tests: realistic contract objects, overridable per test. */
-import type { ClientConfig, ClientState, Incident, IncidentSnapshot, Me, Page } from '../../common/index.js';
+import type { ClientConfig, ClientState, Incident, IncidentSnapshot, Me, Page } from '#common/index.js';
 
 export const incident = (over: Partial<Incident> = {}): Incident => ({
   number: '1042', title: 'Checkout latency above SLO', phase: 'UNACKED', startedAt: '2026-11-22T11:50:00.000Z', lastAlertAt: null,

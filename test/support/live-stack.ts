@@ -1,14 +1,14 @@
 import Fastify, { type FastifyInstance, type preHandlerHookHandler } from 'fastify';
-import type { Page } from '../../common/index.js';
-import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '../../dev/oncall-simulator/index.js';
-import { EventStream, type EventStreamOptions } from '../../server/live/event-stream.js';
-import { IncidentsHub, type HubConfig } from '../../server/live/incidents-hub.js';
-import { registerLiveRoutes, type Permission } from '../../server/routes/live-routes.js';
-import type { LiveLogger } from '../../server/runtime/live-runtime.js';
-import { createMetrics, type Metrics } from '../../server/http/metrics.js';
-import { OnCallClient } from '../../server/backends/splunk-oncall/client.js';
-import { OnCallNowService } from '../../server/backends/splunk-oncall/on-call-now.js';
-import type { Viewer } from '../../server/auth/viewer.js';
+import type { Page } from '#common/index.js';
+import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
+import { EventStream, type EventStreamOptions } from '#server/live/event-stream.js';
+import { IncidentsHub, type HubConfig } from '#server/live/incidents-hub.js';
+import { registerLiveRoutes, type Permission } from '#server/routes/live-routes.js';
+import type { LiveLogger } from '#server/runtime/live-runtime.js';
+import { createMetrics, type Metrics } from '#server/http/metrics.js';
+import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { OnCallNowService } from '#server/backends/splunk-oncall/on-call-now.js';
+import type { Viewer } from '#server/auth/viewer.js';
 
 /** Records log lines so tests can assert that failures were logged. */
 export class RecordingLogger implements LiveLogger {

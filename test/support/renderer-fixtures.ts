@@ -1,4 +1,4 @@
-import type { Incident, Page } from '../../common/index.js';
+import type { Incident, Page } from '#common/index.js';
 
 export const T0 = Date.parse('2026-11-22T12:00:00.000Z');
 export const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();

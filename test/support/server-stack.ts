@@ -4,10 +4,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startIdentityProvider, type IdpOptions, type RunningIdp } from '../../dev/identity-provider/index.js';
-import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '../../dev/oncall-simulator/index.js';
+import { startIdentityProvider, type IdpOptions, type RunningIdp } from '#dev/identity-provider/index.js';
+import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
 import { spawnServerProcess } from './server-process.js';
-import { loadServerConfig, startKlaxonServer, type ServerConfigOverrides, type RunningServer, type ServerConfig } from '../../server/index.js';
+import { loadServerConfig, startKlaxonServer, type ServerConfigOverrides, type RunningServer, type ServerConfig } from '#server/index.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdefghijklmnop';

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ServerEvent } from '../../common/index.js';
+import { ServerEvent } from '#common/index.js';
 
 /** A raw SSE reader for tests: every frame is checked against the contract's ServerEvent schema. */
 export interface SseConnection {

@@ -1,5 +1,5 @@
 /** A tiny On-Call API client for the simulator tests: real HTTP with fetch, nothing mocked. */
-import type { RunningSimulator } from '../../dev/oncall-simulator/index.js';
+import type { RunningSimulator } from '#dev/oncall-simulator/index.js';
 
 export interface VoResponse {
   status: number;

@@ -1,4 +1,4 @@
-import type { TeamRef } from '../../../common/index.js';
+import type { TeamRef } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
 import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';

@@ -1,4 +1,4 @@
-import type { Incident, TeamRef } from '../../../common/index.js';
+import type { Incident, TeamRef } from '#common/index.js';
 import type { WireIncident, WireTransition } from './wire.js';
 
 export interface NormaliseContext {

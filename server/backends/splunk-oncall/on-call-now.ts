@@ -1,4 +1,4 @@
-import type { OnCallNow, OnCallTeam } from '../../../common/index.js';
+import type { OnCallNow, OnCallTeam } from '#common/index.js';
 import type { OnCallClient } from './client.js';
 import type { WireTeamMember } from './wire.js';
 import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';

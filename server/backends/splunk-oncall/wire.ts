@@ -1,4 +1,4 @@
-import type { IncidentPhase, TeamRef } from '../../../common/index.js';
+import type { IncidentPhase, TeamRef } from '#common/index.js';
 import { TimeSlicer } from '../../runtime/time-slice.js';
 
 /**

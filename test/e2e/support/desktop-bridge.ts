@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page as PwPage } from '@playwright/test';
-import type { ManagedPolicy } from '../../../common/index.js';
-import { completeLogin } from '../../../dev/identity-provider/index.js';
-import { createDesktopCore, type DesktopCore } from '../../../electron/desktop-core.js';
-import { memoryTokenStore } from '../../../electron/token-vault.js';
+import type { ManagedPolicy } from '#common/index.js';
+import { completeLogin } from '#dev/identity-provider/index.js';
+import { createDesktopCore, type DesktopCore } from '#electron/desktop-core.js';
+import { memoryTokenStore } from '#electron/token-vault.js';
 
 export interface DesktopHarness {
   core: DesktopCore;

@@ -1,5 +1,5 @@
 import type { Page as PwPage } from '@playwright/test';
-import type { ClientState, OnCallNow, Page } from '../../../common/index.js';
+import type { ClientState, OnCallNow, Page } from '#common/index.js';
 
 /**
  * A static `window.klaxon` answering from fixed data: enough to render and look at a screen.

@@ -1,4 +1,4 @@
-import type { ClientConfig, ClientState, Incident, OnCallNow, Page } from '../../../common/index.js';
+import type { ClientConfig, ClientState, Incident, OnCallNow, Page } from '#common/index.js';
 
 /**
  * A hand-made ClientState for looking at screens that the real stack reaches only with effort

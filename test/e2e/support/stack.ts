@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startIdentityProvider, type RunningIdp } from '../../../dev/identity-provider/index.js';
-import { startOnCallSimulator, type Faults, type RunningSimulator } from '../../../dev/oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type RunningServer, type ServerConfig } from '../../../server/index.js';
+import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { startOnCallSimulator, type Faults, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { loadServerConfig, startKlaxonServer, type RunningServer, type ServerConfig } from '#server/index.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(ROOT, 'dist/renderer');

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { MAIN_BUNDLE, REPO } from './electron-binary.js';
-import { startDesktopStack, type DesktopStack } from '../../support/desktop-stack.js';
+import { startDesktopStack, type DesktopStack } from '#test/support/desktop-stack.js';
 
 export interface RunningKlaxon {
   app: ElectronApplication;

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleDesktop } from '../../../build/bundle-desktop.js';
+import { bundleDesktop } from '#build/bundle-desktop.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';

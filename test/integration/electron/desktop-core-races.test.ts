@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completeLogin, startIdentityProvider, type RunningIdp } from '../../../dev/identity-provider/index.js';
-import { routes, type ServerEvent } from '../../../common/index.js';
-import { createDesktopCore, type DesktopCore } from '../../../electron/desktop-core.js';
-import { memoryTokenStore, type TokenStore } from '../../../electron/token-vault.js';
-import { clientConfig, incident, me, snapshot } from '../../support/electron-fixtures.js';
-import { waitForState } from '../../support/desktop-stack.js';
+import { completeLogin, startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { routes, type ServerEvent } from '#common/index.js';
+import { createDesktopCore, type DesktopCore } from '#electron/desktop-core.js';
+import { memoryTokenStore, type TokenStore } from '#electron/token-vault.js';
+import { clientConfig, incident, me, snapshot } from '#test/support/electron-fixtures.js';
+import { waitForState } from '#test/support/desktop-stack.js';
 
 interface Script {
   /** /me answers are held this long, or until `meTogether` of them are waiting (then all answer at once). */

@@ -1,10 +1,10 @@
 // Klaxon desktop's core end to end under Node: real IdP (completeLogin as the browser), real
 // simulator, real Klaxon server. What the tray and the renderer see is asserted through the one state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countIncidents, type Page } from '../../../common/index.js';
-import { trayView } from '../../../electron/tray-view.js';
-import { memoryTokenStore } from '../../../electron/token-vault.js';
-import { desktopCore, startDesktopStack, waitForState, type DesktopStack } from '../../support/desktop-stack.js';
+import { countIncidents, type Page } from '#common/index.js';
+import { trayView } from '#electron/tray-view.js';
+import { memoryTokenStore } from '#electron/token-vault.js';
+import { desktopCore, startDesktopStack, waitForState, type DesktopStack } from '#test/support/desktop-stack.js';
 
 let stack: DesktopStack;
 beforeAll(async () => {
@@ -119,7 +119,7 @@ describe('desktop core against the real server', () => {
   it('restores a saved session without the browser, and sign-out revokes it', async () => {
     const tokenStore = memoryTokenStore();
     let browserOpened = 0;
-    const first = desktopCore(stack, 'carol', { tokenStore, openBrowser: async (u) => { browserOpened++; const { completeLogin } = await import('../../../dev/identity-provider/index.js'); await completeLogin(u, 'carol'); } });
+    const first = desktopCore(stack, 'carol', { tokenStore, openBrowser: async (u) => { browserOpened++; const { completeLogin } = await import('#dev/identity-provider/index.js'); await completeLogin(u, 'carol'); } });
     await first.start();
     await first.invoke('auth:sign-in', undefined);
     await waitForState(first, (x) => x.link.status === 'live');
@@ -158,7 +158,7 @@ describe('desktop core against the real server', () => {
   });
 
   it('changing the server in Settings reconnects to the new one', async () => {
-    const { createDesktopCore } = await import('../../../electron/desktop-core.js');
+    const { createDesktopCore } = await import('#electron/desktop-core.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');

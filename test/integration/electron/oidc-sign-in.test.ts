@@ -2,9 +2,9 @@
 // against the real development identity provider; `completeLogin` plays the system browser.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeLogin, startIdentityProvider, type RunningIdp } from '../../../dev/identity-provider/index.js';
-import { SignInError, discoverIssuer, refuseAuthorizeUrl, signIn } from '../../../electron/oidc-sign-in.js';
-import { NotSignedInError, TokenVault, memoryTokenStore } from '../../../electron/token-vault.js';
+import { completeLogin, startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { SignInError, discoverIssuer, refuseAuthorizeUrl, signIn } from '#electron/oidc-sign-in.js';
+import { NotSignedInError, TokenVault, memoryTokenStore } from '#electron/token-vault.js';
 
 const SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 let idp: RunningIdp;

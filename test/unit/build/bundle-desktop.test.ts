@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleDesktop, ROOT } from '../../../build/bundle-desktop.js';
+import { bundleDesktop, ROOT } from '#build/bundle-desktop.js';
 
 let root: string;
 

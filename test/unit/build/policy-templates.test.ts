@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManagedPolicy, SETTING_KEYS, settingsShape, type SettingKey } from '../../../common/index.js';
+import { ManagedPolicy, SETTING_KEYS, settingsShape, type SettingKey } from '#common/index.js';
 
 const POLICY_DIR = path.resolve(import.meta.dirname, '../../../build/policy');
 const read = (rel: string) => readFileSync(path.join(POLICY_DIR, rel), 'utf8');
@@ -128,7 +128,7 @@ describe('Windows example .reg file', () => {
   });
 
   it('reads back through the desktop app\'s registry reader exactly as intended', async () => {
-    const { registryValuesToRaw } = await import('../../../electron/policy-readers/windows-registry-policy.js');
+    const { registryValuesToRaw } = await import('#electron/policy-readers/windows-registry-policy.js');
     const { values } = parseReg(read('windows/klaxon-example.reg'));
     const asRegQuery = [...values].map(([name, v]) => ({ name, type: v.type, data: v.type === 'REG_DWORD' ? `0x${Number(v.data).toString(16)}` : v.data }));
     const { raw, problems } = registryValuesToRaw(asRegQuery);
@@ -182,7 +182,7 @@ describe('macOS configuration profile (org.klaxon.desktop)', () => {
   });
 
   it('reads back through the desktop app\'s managed-preferences reader', async () => {
-    const { parseXmlPlist } = await import('../../../electron/policy-readers/macos-managed-preferences.js');
+    const { parseXmlPlist } = await import('#electron/policy-readers/macos-managed-preferences.js');
     const parsed = parseXmlPlist(text) as { PayloadContent: Record<string, unknown>[] };
     const settings = Object.fromEntries(Object.entries(parsed.PayloadContent[0]!).filter(([k]) => !k.startsWith('Payload')));
     expect(ManagedPolicy.parse(settings)).toMatchObject({ serverUrl: 'https://klaxon.example.com', autoUpdate: true, notifyNewIncidents: false });
@@ -202,7 +202,7 @@ describe('Linux /etc/klaxon/policy.json example', () => {
 
   // File owners and modes are POSIX; the reader only runs on Linux.
   it.runIf(process.platform !== 'win32')('is accepted by the desktop app\'s reader when installed as documented (mode 644)', async () => {
-    const { readLinuxPolicy } = await import('../../../electron/policy-readers/linux-policy-file.js');
+    const { readLinuxPolicy } = await import('#electron/policy-readers/linux-policy-file.js');
     dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-policy-'));
     const file = path.join(dir, 'policy.json');
     writeFileSync(file, read('linux/policy.json'));

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { releaseArtifacts, verifyChecksums, writeChecksums } from '../../../build/checksums.js';
+import { releaseArtifacts, verifyChecksums, writeChecksums } from '#build/checksums.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const text = readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8');

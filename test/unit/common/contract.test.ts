@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Incident, ServerEvent, ManagedPolicy, UserSettings, countIncidents, describeCounts, routePath, ClientConfig, ipcRequests,
   type Incident as IncidentT,
-} from '../../../common/index.js';
+} from '#common/index.js';
 
 const incident = (over: Partial<IncidentT> = {}): IncidentT => ({
   number: '1042', title: 'API 5xx spike', phase: 'UNACKED', startedAt: '2024-05-01T12:00:03Z', lastAlertAt: null,

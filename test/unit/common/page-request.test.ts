@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PageRequest, SUMMARY_MAX, DETAILS_MAX, validationError, textLength } from '../../../common/index.js';
+import { PageRequest, SUMMARY_MAX, DETAILS_MAX, validationError, textLength } from '#common/index.js';
 
 const key = 'k'.repeat(20);
 const parse = (v: unknown) => PageRequest.safeParse(v);

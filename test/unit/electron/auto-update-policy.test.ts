@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '../../../common/index.js';
+import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
 import {
   applyUpdateEvent, CHECK_INTERVAL_MS, detectInstallKind, FIRST_CHECK_DELAY_MS, initialUpdateStatus, nextCheckDelayMs,
   planUpdates, updateStateFile, type InstallFacts,
-} from '../../../electron/auto-update-policy.js';
+} from '#electron/auto-update-policy.js';
 
 /** Effective settings as the desktop settings module builds them: policy keys locked, the rest user/default. */
 function effective(policy: Partial<Settings> = {}, user: Partial<Settings> = {}): EffectiveSettings {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventStreamParser, type RawServerSentEvent } from '../../../electron/event-stream-parser.js';
-import { backoffDelayMs } from '../../../electron/reconnect-backoff.js';
+import { EventStreamParser, type RawServerSentEvent } from '#electron/event-stream-parser.js';
+import { backoffDelayMs } from '#electron/reconnect-backoff.js';
 
 function parse(chunks: (string | Uint8Array)[]) {
   const out: RawServerSentEvent[] = [];

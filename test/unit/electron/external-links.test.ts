@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { refuseExternalUrl } from '../../../electron/external-links.js';
-import { clientConfig, incident, snapshot } from '../../support/electron-fixtures.js';
+import { refuseExternalUrl } from '#electron/external-links.js';
+import { clientConfig, incident, snapshot } from '#test/support/electron-fixtures.js';
 
 const ctx = { config: clientConfig(), snapshot: snapshot([incident({ link: 'https://portal.victorops.com/ui/klaxon-demo/incident/1042/details' })]) };
 

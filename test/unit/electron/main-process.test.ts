@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_REQUEST_CHANNELS } from '../../../common/index.js';
-import * as fake from '../../support/fake-electron.js';
-import { clientConfig } from '../../support/electron-fixtures.js';
+import { IPC_REQUEST_CHANNELS } from '#common/index.js';
+import * as fake from '#test/support/fake-electron.js';
+import { clientConfig } from '#test/support/electron-fixtures.js';
 
-vi.mock('electron', async () => await import('../../support/fake-electron.js'));
+vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
 vi.mock('electron-store', () => ({ default: class { private d: Record<string, unknown> = {}; get(k: string) { return this.d[k]; } set(k: string, v: unknown) { this.d[k] = v; } delete(k: string) { delete this.d[k]; } } }));
 vi.mock('electron-updater', () => ({ default: { autoUpdater: { setFeedURL() {}, checkForUpdatesAndNotify: async () => null } } }));
 
@@ -39,7 +39,7 @@ const paths = () => ({ rendererDir: path.join(dir, 'renderer'), preloadPath: pat
 
 describe('main process wiring', () => {
   it('hardens before ready, then builds tray, window and IPC', async () => {
-    const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
     await startKlaxonApp(paths());
     const order = fake.calls.map((c) => c.api);
     expect(order.indexOf('app.requestSingleInstanceLock')).toBe(0);
@@ -78,7 +78,7 @@ describe('main process wiring', () => {
   it('puts the version and the update status into the state (updates off in a development build)', async () => {
     process.env.KLAXON_E2E = '1';
     try {
-      const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');
+      const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
       await startKlaxonApp(paths());
       const refs = (globalThis as { __klaxonTestRefs?: { core: { state: { get(): { app?: unknown } } } } }).__klaxonTestRefs!;
       expect(refs.core.state.get().app).toEqual({ version: '0.1.0', updates: { enabled: false, lastCheckedAt: null, message: 'Updates are not checked in a development build.' } });
@@ -90,14 +90,14 @@ describe('main process wiring', () => {
 
   it('a second instance quits at once (single instance)', async () => {
     fake.app.gotLock = false;
-    const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
     await startKlaxonApp(paths());
     expect(fake.callsTo('app.quit')).toHaveLength(1);
     expect(fake.BrowserWindow.instances).toHaveLength(0);
   });
 
   it('resume from sleep and the global shortcut act on the app', async () => {
-    const { startKlaxonApp } = await import('../../../electron/shell/klaxon-app.js');
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
     await startKlaxonApp(paths());
     const win = fake.BrowserWindow.instances[0]!;
     win.visible = false;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Me, Settings } from '../../../common/index.js';
-import { NotificationPolicy, wantsNewIncidentNotifications } from '../../../electron/notification-policy.js';
-import { incident, me, page } from '../../support/electron-fixtures.js';
+import type { Me, Settings } from '#common/index.js';
+import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notification-policy.js';
+import { incident, me, page } from '#test/support/electron-fixtures.js';
 
 function policy(settings: Partial<Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>> = {}, who: Me | null = me()) {
   return new NotificationPolicy({ settings: () => ({ notifyNewIncidents: null, notifyOwnPages: true, ...settings }), me: () => who });

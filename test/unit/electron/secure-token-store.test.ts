@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSecureTokenStore, decideTokenStorage, type SafeStorageLike, type StoredRefreshToken } from '../../../electron/secure-token-store.js';
+import { createSecureTokenStore, decideTokenStorage, type SafeStorageLike, type StoredRefreshToken } from '#electron/secure-token-store.js';
 
 /** A stand-in for safeStorage per backend: reversible "encryption" that never contains the plain text. */
 function safeStorage(backend: string | null, available = true): SafeStorageLike & { broken: boolean } {

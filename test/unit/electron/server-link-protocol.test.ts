@@ -4,10 +4,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { LinkState, ServerEvent } from '../../../common/index.js';
-import { ServerLink, type AuthProblem } from '../../../electron/server-link.js';
-import { NotSignedInError } from '../../../electron/token-vault.js';
-import { snapshot } from '../../support/electron-fixtures.js';
+import type { LinkState, ServerEvent } from '#common/index.js';
+import { ServerLink, type AuthProblem } from '#electron/server-link.js';
+import { NotSignedInError } from '#electron/token-vault.js';
+import { snapshot } from '#test/support/electron-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 const servers: http.Server[] = [];

@@ -2,11 +2,11 @@ import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../../common/index.js';
-import { DesktopSettings, LOCKED_BY_POLICY, effectiveSettings } from '../../../electron/settings.js';
+import { DEFAULT_SETTINGS } from '#common/index.js';
+import { DesktopSettings, LOCKED_BY_POLICY, effectiveSettings } from '#electron/settings.js';
 import {
   parseRegQueryOutput, parseXmlPlist, readLinuxPolicy, readMacManagedPreferences, readWindowsPolicy, registryValuesToRaw,
-} from '../../../electron/policy-readers/index.js';
+} from '#electron/policy-readers/index.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-settings-')); });

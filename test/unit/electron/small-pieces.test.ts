@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAppRequest, isAppUrl } from '../../../electron/app-protocol-files.js';
-import { popoverPosition, windowModeFor } from '../../../electron/popover-position.js';
-import { reducePages as applyPageEvent, reduceSnapshot as applyServerEvent } from '../../../common/index.js';
-import { linuxAutostartEntry, linuxAutostartFile } from '../../../electron/start-at-login.js';
-import { incident, page, snapshot } from '../../support/electron-fixtures.js';
+import { resolveAppRequest, isAppUrl } from '#electron/app-protocol-files.js';
+import { popoverPosition, windowModeFor } from '#electron/popover-position.js';
+import { reducePages as applyPageEvent, reduceSnapshot as applyServerEvent } from '#common/index.js';
+import { linuxAutostartEntry, linuxAutostartFile } from '#electron/start-at-login.js';
+import { incident, page, snapshot } from '#test/support/electron-fixtures.js';
 
 describe('popover position', () => {
   const work = { x: 0, y: 25, width: 1440, height: 875 };

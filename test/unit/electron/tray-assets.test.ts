@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { TRAY_IMAGE_STATES, trayView } from '../../../electron/tray-view.js';
-import { liveState } from '../../support/electron-fixtures.js';
+import { TRAY_IMAGE_STATES, trayView } from '#electron/tray-view.js';
+import { liveState } from '#test/support/electron-fixtures.js';
 
 const trayDir = path.resolve(import.meta.dirname, '../../../assets/tray');
 const size = (f: string) => { const p = PNG.sync.read(readFileSync(path.join(trayDir, f))); return [p.width, p.height]; };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientState } from '../../../common/index.js';
-import { trayView, type TrayViewContext } from '../../../electron/tray-view.js';
-import { clientConfig, incident, liveState, me, snapshot } from '../../support/electron-fixtures.js';
+import type { ClientState } from '#common/index.js';
+import { trayView, type TrayViewContext } from '#electron/tray-view.js';
+import { clientConfig, incident, liveState, me, snapshot } from '#test/support/electron-fixtures.js';
 
 const ctx = (over: Partial<TrayViewContext> = {}): TrayViewContext => ({ platform: 'linux', theme: 'light', now: new Date('2026-11-22T12:00:05.000Z'), timeZone: 'UTC', ...over });
 const acked = incident({ number: '1043', title: 'Elevated 5xx on edge cache', phase: 'ACKED', pagedUsers: [], ackedBy: 'dmitri' });

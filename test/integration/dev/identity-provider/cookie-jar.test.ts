@@ -1,6 +1,6 @@
 // CookieJar: the test browser's cookie handling (origins, paths, expiry).
 import { describe, expect, it } from 'vitest';
-import { CookieJar } from '../../../../dev/identity-provider/index.js';
+import { CookieJar } from '#dev/identity-provider/index.js';
 
 const res = (...cookies: string[]) => new Response(null, { headers: cookies.map((c) => ['set-cookie', c] as [string, string]) });
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
-import { completeLogin, startIdentityProvider, type RunningIdp } from '../../../../dev/identity-provider/index.js';
-import { decodeJwt, discoverDesktop, startLoopbackSignIn } from '../../../support/loopback-client.js';
+import { completeLogin, startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { decodeJwt, discoverDesktop, startLoopbackSignIn } from '#test/support/loopback-client.js';
 
 let idp: RunningIdp;
 let config: oidc.Configuration;

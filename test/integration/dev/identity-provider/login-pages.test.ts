@@ -2,8 +2,8 @@
 // over HTTP exactly as a browser would (cookies, 303s, form posts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { completeLogin, CookieJar, startIdentityProvider, type RunningIdp } from '../../../../dev/identity-provider/index.js';
-import { discoverDesktop, startLoopbackSignIn } from '../../../support/loopback-client.js';
+import { completeLogin, CookieJar, startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { discoverDesktop, startLoopbackSignIn } from '#test/support/loopback-client.js';
 
 let idp: RunningIdp;
 let config: oidc.Configuration;

@@ -1,7 +1,7 @@
 // mintAccessToken: tokens signed with the IdP's real key for the server's negative tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import { startIdentityProvider, type RunningIdp } from '../../../../dev/identity-provider/index.js';
+import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
 
 let idp: RunningIdp;
 let jwks: ReturnType<typeof jose.createRemoteJWKSet>;

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import * as oidc from 'openid-client';
-import { startIdentityProvider, type RunningIdp } from '../../../../dev/identity-provider/index.js';
-import { discoverDesktop, startLoopbackSignIn } from '../../../support/loopback-client.js';
+import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { discoverDesktop, startLoopbackSignIn } from '#test/support/loopback-client.js';
 
 let idp: RunningIdp;
 let config: oidc.Configuration;

@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { completeLogin, startIdentityProvider, type RunningIdp } from '../../../../dev/identity-provider/index.js';
-import { decodeJwt } from '../../../support/loopback-client.js';
+import { completeLogin, startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
+import { decodeJwt } from '#test/support/loopback-client.js';
 
 interface FakeServer { url: string; close(): void; lastTokens(): oidc.TokenEndpointResponse | undefined; lastError(): unknown }
 

@@ -1,7 +1,7 @@
 /** Public API authentication (reference §2.2, §13.2 item 1): 401 missing, 403 unknown, read-only keys GET only. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { listIncidents, vo, voHeaders } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { listIncidents, vo, voHeaders } from '#test/support/vo-client.js';
 
 let sim: RunningSimulator;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /** The simulated clock drives timestamps and how long resolved incidents stay listed (reference §13.2 item 3). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { alert, byEntity, control, vo } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { alert, byEntity, control, vo } from '#test/support/vo-client.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 /** Eventual consistency (reference §10.3, §11.5): accepted alerts show up in E1 only after the delay. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { alert, byEntity, vo } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { alert, byEntity, vo } from '#test/support/vo-client.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { alert, listIncidents, vo } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { alert, listIncidents, vo } from '#test/support/vo-client.js';
 
 const isoSeconds = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'ISO-8601 UTC, second precision');
 const teamSlug = z.string().regex(/^team-[A-Za-z0-9]{16}$/);

@@ -1,7 +1,7 @@
 /** The `/_sim/` control plane over HTTP: what tests and the demo use to drive the simulator. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { control, listIncidents, vo } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { control, listIncidents, vo } from '#test/support/vo-client.js';
 
 let sim: RunningSimulator;
 beforeAll(async () => {

@@ -3,8 +3,8 @@
  * path, on the REST endpoint too, and a faulted request never changes state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { alert, byEntity, control, vo, voHeaders } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { alert, byEntity, control, vo, voHeaders } from '#test/support/vo-client.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {

@@ -2,8 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { alert, vo } from '../../../support/vo-client.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { alert, vo } from '#test/support/vo-client.js';
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeLogin } from '../../../../dev/identity-provider/index.js';
-import { api, randomKey, startServer, startStack, type Stack } from '../../../support/server-stack.js';
+import { completeLogin } from '#dev/identity-provider/index.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

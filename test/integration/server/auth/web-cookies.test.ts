@@ -6,8 +6,8 @@ import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSessions } from '../../../../server/auth/web-session.js';
-import { SqliteStore } from '../../../../server/store/sqlite-store.js';
+import { WebSessions } from '#server/auth/web-session.js';
+import { SqliteStore } from '#server/store/sqlite-store.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,9 +2,9 @@
 // provider failure during renewal, an issuer mismatch is explained, `bearer` is accepted in any case.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, completeLogin } from '../../../../dev/identity-provider/index.js';
-import { loadServerConfig, startKlaxonServer } from '../../../../server/index.js';
-import { api, startServer, startStack, WEB_SECRET, type Stack } from '../../../support/server-stack.js';
+import { CookieJar, completeLogin } from '#dev/identity-provider/index.js';
+import { loadServerConfig, startKlaxonServer } from '#server/index.js';
+import { api, startServer, startStack, WEB_SECRET, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,8 +1,8 @@
 // Browser sign-in run by the server (OIDC code flow + PKCE against the real IdP), the session
 // cookie, CSRF protection on state-changing requests, and sign-out revoking the session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, completeLogin } from '../../../../dev/identity-provider/index.js';
-import { api, randomKey, startServer, startStack, WEB_SECRET, type Stack } from '../../../support/server-stack.js';
+import { CookieJar, completeLogin } from '#dev/identity-provider/index.js';
+import { api, randomKey, startServer, startStack, WEB_SECRET, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

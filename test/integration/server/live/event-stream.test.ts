@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Page, ServerEvent, ServerEventOf } from '../../../../common/index.js';
-import { openSse, type SseConnection } from '../../../support/sse-test-client.js';
-import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '../../../support/live-stack.js';
+import type { Page, ServerEvent, ServerEventOf } from '#common/index.js';
+import { openSse, type SseConnection } from '#test/support/sse-test-client.js';
+import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '#test/support/live-stack.js';
 
 let stack: LiveStack | null = null;
 const conns: SseConnection[] = [];

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IncidentSnapshot } from '../../../../common/index.js';
-import { startOnCallSimulator, type RunningSimulator } from '../../../../dev/oncall-simulator/index.js';
-import { IncidentsHub, type HubChange } from '../../../../server/live/incidents-hub.js';
-import { OnCallClient } from '../../../../server/backends/splunk-oncall/client.js';
-import { RecordingLogger, waitFor } from '../../../support/live-stack.js';
+import { IncidentSnapshot } from '#common/index.js';
+import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { IncidentsHub, type HubChange } from '#server/live/incidents-hub.js';
+import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { RecordingLogger, waitFor } from '#test/support/live-stack.js';
 
 let sim: RunningSimulator | null = null;
 let hub: IncidentsHub | null = null;

@@ -1,8 +1,8 @@
 // Paging end to end against the real simulator: validation, idempotency, rate limit, delivery
 // through faults and timeouts (exactly one incident per page), and the page following its incident.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pageEntityId, type Page } from '../../../../common/index.js';
-import { api, incidentsFor, randomKey, startServer, startStack, waitFor, type Stack } from '../../../support/server-stack.js';
+import { pageEntityId, type Page } from '#common/index.js';
+import { api, incidentsFor, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
 
 const REST = '/integrations/*';
 let stack: Stack;

@@ -1,8 +1,8 @@
 // A page survives the server being killed (SIGKILL of a child process running server/main.ts)
 // mid-delivery, and On-Call still ends up with exactly one incident for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageEntityId, type Page } from '../../../../common/index.js';
-import { api, incidentsFor, randomKey, spawnServer, startStack, waitFor, type Stack } from '../../../support/server-stack.js';
+import { pageEntityId, type Page } from '#common/index.js';
+import { api, incidentsFor, randomKey, spawnServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
 
 const REST = '/integrations/*';
 let stack: Stack;

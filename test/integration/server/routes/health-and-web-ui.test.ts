@@ -3,9 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientConfig, ErrorBody } from '../../../../common/index.js';
-import { CONTENT_SECURITY_POLICY } from '../../../../server/index.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '../../../support/server-stack.js';
+import { ClientConfig, ErrorBody } from '#common/index.js';
+import { CONTENT_SECURITY_POLICY } from '#server/index.js';
+import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

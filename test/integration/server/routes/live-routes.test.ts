@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AckResult, ErrorBody, IncidentSnapshot, OnCallNow } from '../../../../common/index.js';
-import { openSse } from '../../../support/sse-test-client.js';
-import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '../../../support/live-stack.js';
+import { AckResult, ErrorBody, IncidentSnapshot, OnCallNow } from '#common/index.js';
+import { openSse } from '#test/support/sse-test-client.js';
+import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '#test/support/live-stack.js';
 
 let stack: LiveStack | null = null;
 afterEach(async () => {

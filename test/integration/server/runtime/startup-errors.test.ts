@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadServerConfig, startKlaxonServer } from '../../../../server/index.js';
-import { spawnServer, startStack, type Stack } from '../../../support/server-stack.js';
+import { ConfigError, loadServerConfig, startKlaxonServer } from '#server/index.js';
+import { spawnServer, startStack, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
 let taken: Server;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../../../server/store/sqlite-store.js';
-import { acceptQueuedPage } from '../../../support/accept-page.js';
+import { SqliteStore } from '#server/store/sqlite-store.js';
+import { acceptQueuedPage } from '#test/support/accept-page.js';
 
 let dir: string;
 let store: SqliteStore;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { desktopSources, isStale, rendererSources } from '../../../../dev/demo/build-freshness.js';
+import { desktopSources, isStale, rendererSources } from '#dev/demo/build-freshness.js';
 
 // `npm start` (dev/demo, owned with the renderer) must rebuild the UI after a source edit.
 let root: string;

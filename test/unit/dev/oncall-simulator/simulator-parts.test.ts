@@ -1,9 +1,9 @@
 /** Pure pieces of the simulator: endpoint normalisation, the request-log ring, fault rolls, message types. */
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, validateFaults } from '../../../../dev/oncall-simulator/faults.js';
-import { endpointPath, RateLimiter } from '../../../../dev/oncall-simulator/rate-limiter.js';
-import { RequestLog } from '../../../../dev/oncall-simulator/request-log.js';
-import { normaliseMessageType } from '../../../../dev/oncall-simulator/rest-endpoint.js';
+import { FaultInjector, validateFaults } from '#dev/oncall-simulator/faults.js';
+import { endpointPath, RateLimiter } from '#dev/oncall-simulator/rate-limiter.js';
+import { RequestLog } from '#dev/oncall-simulator/request-log.js';
+import { normaliseMessageType } from '#dev/oncall-simulator/rest-endpoint.js';
 
 describe('endpointPath', () => {
   it('folds path parameters so one endpoint is one bucket', () => {

@@ -3,16 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_PUSH_CHANNELS, IPC_REQUEST_CHANNELS } from '../../../../common/index.js';
-import { ClientStateStore } from '../../../../electron/client-state-store.js';
-import { initialClientState } from '../../../../common/index.js';
-import { createDesktopCore } from '../../../../electron/desktop-core.js';
-import { memoryTokenStore } from '../../../../electron/token-vault.js';
-import { trayView } from '../../../../electron/tray-view.js';
-import * as fake from '../../../support/fake-electron.js';
-import { incident, liveState } from '../../../support/electron-fixtures.js';
+import { IPC_PUSH_CHANNELS, IPC_REQUEST_CHANNELS } from '#common/index.js';
+import { ClientStateStore } from '#electron/client-state-store.js';
+import { initialClientState } from '#common/index.js';
+import { createDesktopCore } from '#electron/desktop-core.js';
+import { memoryTokenStore } from '#electron/token-vault.js';
+import { trayView } from '#electron/tray-view.js';
+import * as fake from '#test/support/fake-electron.js';
+import { incident, liveState } from '#test/support/electron-fixtures.js';
 
-vi.mock('electron', async () => await import('../../../support/fake-electron.js'));
+vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
 vi.mock('electron-store', () => ({
   default: class FakeStore {
     static files = new Map<string, Record<string, unknown>>();
@@ -30,7 +30,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('window', () => {
   it('uses hardened web preferences on every platform', async () => {
-    const { createKlaxonWindow } = await import('../../../../electron/shell/popover-window.js');
+    const { createKlaxonWindow } = await import('#electron/shell/popover-window.js');
     for (const platform of ['darwin', 'win32', 'linux'] as const) {
       expect((createKlaxonWindow(platform, '/app/preload.cjs') as unknown as fake.BrowserWindow).options.webPreferences).toEqual({
         preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
@@ -40,7 +40,7 @@ describe('window', () => {
     }
   });
   it('is a frameless popover that hides on blur on macOS, anchored under the tray icon; a normal window on Linux', async () => {
-    const { PopoverWindow } = await import('../../../../electron/shell/popover-window.js');
+    const { PopoverWindow } = await import('#electron/shell/popover-window.js');
     const mac = new PopoverWindow({ platform: 'darwin', preloadPath: '/p.cjs', trayBounds: () => ({ x: 1000, y: 0, width: 22, height: 22 }) });
     const w = fake.BrowserWindow.instances[0]!;
     expect(w.options).toMatchObject({ frame: false, skipTaskbar: true, show: false });
@@ -64,7 +64,7 @@ describe('IPC', () => {
   const core = () => createDesktopCore({ settings: { policy: { serverUrl: 'http://127.0.0.1:9' }, userSettingsFile: path.join(dir, 's.json') }, tokenStore: memoryTokenStore(), openBrowser: async () => {}, log: () => {} });
 
   it('registers every channel of the contract and refuses senders that are not app://klaxon (or gone)', async () => {
-    const { registerIpcHandlers, REFUSED_SENDER } = await import('../../../../electron/shell/ipc-main.js');
+    const { registerIpcHandlers, REFUSED_SENDER } = await import('#electron/shell/ipc-main.js');
     const c = core();
     registerIpcHandlers(fake.ipcMain as never, c);
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...IPC_REQUEST_CHANNELS].sort());
@@ -77,7 +77,7 @@ describe('IPC', () => {
   });
 
   it('rejects invalid payloads from the real window with the field named', async () => {
-    const { registerIpcHandlers } = await import('../../../../electron/shell/ipc-main.js');
+    const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
     registerIpcHandlers(fake.ipcMain as never, core());
     const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
     expect(await fake.ipcMain.handlers.get('pages:create')!(frame, { summary: 'x'.repeat(500), idempotencyKey: 'key-1234567890abcdef' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'summary' } });
@@ -86,7 +86,7 @@ describe('IPC', () => {
   });
 
   it('refuses to open links that are not allow-listed; shell.openExternal is never called for them', async () => {
-    const { registerIpcHandlers } = await import('../../../../electron/shell/ipc-main.js');
+    const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
     const c = createDesktopCore({ settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') }, tokenStore: memoryTokenStore(), openBrowser: async () => {}, openExternal: (u) => fake.shell.openExternal(u.href), log: () => {} });
     registerIpcHandlers(fake.ipcMain as never, c);
     const open = fake.ipcMain.handlers.get('shell:open-external')!;
@@ -97,7 +97,7 @@ describe('IPC', () => {
   });
 
   it('forwards pushes only to Klaxon windows', async () => {
-    const { forwardPushes } = await import('../../../../electron/shell/ipc-main.js');
+    const { forwardPushes } = await import('#electron/shell/ipc-main.js');
     const listeners: ((c: never, p: unknown) => void)[] = [];
     const good = new fake.BrowserWindow({}).webContents;
     good.url = 'app://klaxon/index.html';
@@ -113,7 +113,7 @@ describe('IPC', () => {
 describe('preload', () => {
   it('exposes only window.klaxon, forwards known channels, and drops the IpcRendererEvent', async () => {
     vi.resetModules();
-    const { klaxonBridge, PRELOAD_REQUEST_CHANNELS, PRELOAD_PUSH_CHANNELS } = await import('../../../../electron/shell/preload.js');
+    const { klaxonBridge, PRELOAD_REQUEST_CHANNELS, PRELOAD_PUSH_CHANNELS } = await import('#electron/shell/preload.js');
     expect([...PRELOAD_REQUEST_CHANNELS].sort()).toEqual([...IPC_REQUEST_CHANNELS].sort());
     expect([...PRELOAD_PUSH_CHANNELS].sort()).toEqual([...IPC_PUSH_CHANNELS].sort());
     expect([...fake.contextBridge.exposed.keys()]).toEqual(['klaxon']);
@@ -139,7 +139,7 @@ describe('preload', () => {
 
 describe('tray and badge', () => {
   it('redraws image, tooltip, title and menu when the state changes', async () => {
-    const { TrayController } = await import('../../../../electron/shell/tray.js');
+    const { TrayController } = await import('#electron/shell/tray.js');
     const store = new ClientStateStore(initialClientState('http://127.0.0.1:8787', { mode: 'memory-only', message: null }));
     const menuClicks: string[] = [];
     const t = new TrayController({ assetsDir: '/assets', platform: 'darwin', state: () => store.get(), subscribe: (l) => store.subscribe(l), onOpen: () => {}, onMenu: (id) => menuClicks.push(id), refreshEveryMs: 60_000 });
@@ -164,7 +164,7 @@ describe('tray and badge', () => {
   });
 
   it('applies the badge per platform: dock text, Windows overlay, Linux count; never "0"', async () => {
-    const { applyBadge, resetBadgeMemory } = await import('../../../../electron/shell/badge.js');
+    const { applyBadge, resetBadgeMemory } = await import('#electron/shell/badge.js');
     const view = (platform: NodeJS.Platform, s = liveState([incident()])) => trayView(s, { platform, theme: 'light', now: new Date() });
     const win = new fake.BrowserWindow({});
     resetBadgeMemory();
@@ -191,8 +191,8 @@ describe('Windows badge', () => {
   const view = (s = liveState([incident()])) => trayView(s, { platform: 'win32', theme: 'light', now: new Date() });
 
   it('the tray popover has no taskbar button: no overlay is drawn; the tray image and tooltip carry the count', async () => {
-    const { applyBadge, resetBadgeMemory } = await import('../../../../electron/shell/badge.js');
-    const { PopoverWindow } = await import('../../../../electron/shell/popover-window.js');
+    const { applyBadge, resetBadgeMemory } = await import('#electron/shell/badge.js');
+    const { PopoverWindow } = await import('#electron/shell/popover-window.js');
     const popover = new PopoverWindow({ platform: 'win32', preloadPath: '/p.cjs', trayBounds: () => null });
     const w = fake.BrowserWindow.instances[0]!;
     expect(w.options).toMatchObject({ skipTaskbar: true });
@@ -205,7 +205,7 @@ describe('Windows badge', () => {
   });
 
   it('a badge that could not be applied (no window yet) is applied once the window exists', async () => {
-    const { applyBadge, resetBadgeMemory } = await import('../../../../electron/shell/badge.js');
+    const { applyBadge, resetBadgeMemory } = await import('#electron/shell/badge.js');
     resetBadgeMemory();
     let win: fake.BrowserWindow | null = null;
     const target = { platform: 'win32' as const, assetsDir: '/a', window: () => win as never, hasTaskbarButton: () => true };
@@ -218,7 +218,7 @@ describe('Windows badge', () => {
 
 describe('development knobs', () => {
   it('KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR and KLAXON_E2E are ignored in a packaged build', async () => {
-    const { defaultPaths, devEnv } = await import('../../../../electron/shell/klaxon-app.js');
+    const { defaultPaths, devEnv } = await import('#electron/shell/klaxon-app.js');
     const saved = { ...process.env };
     Object.assign(process.env, { KLAXON_RENDERER_DIR: '/tmp/evil-renderer', KLAXON_ASSETS_DIR: '/tmp/evil-assets', KLAXON_E2E: '1' });
     try {
@@ -239,7 +239,7 @@ describe('development knobs', () => {
 
 describe('notifications', () => {
   it('shows an Electron notification and calls back on click', async () => {
-    const { showNotification } = await import('../../../../electron/shell/notifications.js');
+    const { showNotification } = await import('#electron/shell/notifications.js');
     const clicked: string[] = [];
     expect(showNotification({ title: 'New incident #7, not acknowledged', body: 'Checkout down', incidentNumber: '7' }, (n) => clicked.push(n.incidentNumber!))).toBe(true);
     const n = fake.Notification.instances[0]!;
@@ -254,7 +254,7 @@ describe('notifications', () => {
 
 describe('token store binding (safeStorage + electron-store)', () => {
   it('with a keyring: stores only ciphertext and the backend; reads it back in a new process', async () => {
-    const { createElectronTokenStore } = await import('../../../../electron/shell/token-store-electron.js');
+    const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
     const Store = (await import('electron-store')).default as unknown as { files: Map<string, Record<string, unknown>> };
     Store.files.clear();
     const s = createElectronTokenStore();
@@ -267,7 +267,7 @@ describe('token store binding (safeStorage + electron-store)', () => {
   });
   it('Linux basic_text: memory only, nothing written, and a message saying what to install', async () => {
     if (process.platform !== 'linux') return;
-    const { createElectronTokenStore } = await import('../../../../electron/shell/token-store-electron.js');
+    const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
     const Store = (await import('electron-store')).default as unknown as { files: Map<string, Record<string, unknown>> };
     Store.files.clear();
     fake.safeStorage.backend = 'basic_text';
@@ -281,7 +281,7 @@ describe('token store binding (safeStorage + electron-store)', () => {
 
 describe('app:// protocol', () => {
   it('serves only files under the renderer directory, with the CSP header', async () => {
-    const { serveRenderer } = await import('../../../../electron/shell/app-protocol.js');
+    const { serveRenderer } = await import('#electron/shell/app-protocol.js');
     const root = path.join(dir, 'renderer');
     mkdirSync(path.join(root, 'assets'), { recursive: true });
     writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Klaxon</title>');

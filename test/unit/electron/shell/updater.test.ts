@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '../../../../common/index.js';
-import type { UpdateStatus } from '../../../../electron/auto-update-policy.js';
+import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
+import type { UpdateStatus } from '#electron/auto-update-policy.js';
 
 const h = vi.hoisted(() => ({
   userData: '',
@@ -50,7 +50,7 @@ vi.mock('electron', () => ({
 }));
 vi.mock('electron-updater', () => ({ default: { get autoUpdater() { return fake.current; } } }));
 
-const { startAutoUpdates, startUpdater } = await import('../../../../electron/shell/updater.js');
+const { startAutoUpdates, startUpdater } = await import('#electron/shell/updater.js');
 
 function effective(policy: Partial<Settings> = {}): EffectiveSettings {
   const sources: Record<string, SettingSource> = {};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ServerEvent, type IncidentSnapshot } from '../../../../common/index.js';
-import { applyServerEvent, initialWebState, normaliseFrame, reconnectDelaySeconds } from '../../../../renderer/api/web-state.js';
-import { incident, iso, page } from '../../../support/renderer-fixtures.js';
+import { ServerEvent, type IncidentSnapshot } from '#common/index.js';
+import { applyServerEvent, initialWebState, normaliseFrame, reconnectDelaySeconds } from '#renderer/api/web-state.js';
+import { incident, iso, page } from '#test/support/renderer-fixtures.js';
 
 const snapshot: IncidentSnapshot = {
   incidents: [incident({ number: '1' }), incident({ number: '2', phase: 'ACKED', ackedBy: 'dmitri' })],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AppInfo } from '../../../../common/index.js';
-import { describeAppFooter } from '../../../../renderer/model/app-footer.js';
-import { T0, iso } from '../../../support/renderer-fixtures.js';
+import type { AppInfo } from '#common/index.js';
+import { describeAppFooter } from '#renderer/model/app-footer.js';
+import { T0, iso } from '#test/support/renderer-fixtures.js';
 
 const app = (updates: Partial<AppInfo['updates']> = {}): AppInfo => ({ version: '0.1.0', updates: { enabled: true, lastCheckedAt: iso(-5 * 60_000), message: null, ...updates } });
 

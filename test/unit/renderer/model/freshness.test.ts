@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientState, IncidentSnapshot } from '../../../../common/index.js';
-import { freshnessBanner, formatAge } from '../../../../renderer/model/freshness.js';
-import { clockTime } from '../../../../renderer/model/relative-time.js';
-import { T0, iso } from '../../../support/renderer-fixtures.js';
+import type { ClientState, IncidentSnapshot } from '#common/index.js';
+import { freshnessBanner, formatAge } from '#renderer/model/freshness.js';
+import { clockTime } from '#renderer/model/relative-time.js';
+import { T0, iso } from '#test/support/renderer-fixtures.js';
 
 const snap = (over: Partial<IncidentSnapshot> = {}): IncidentSnapshot => ({
   incidents: [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyKey, PageRequest } from '../../../../common/index.js';
-import { checkPageForm, counter, newIdempotencyKey } from '../../../../renderer/model/page-form.js';
+import { IdempotencyKey, PageRequest } from '#common/index.js';
+import { checkPageForm, counter, newIdempotencyKey } from '#renderer/model/page-form.js';
 
 describe('page form checks', () => {
   it('names the field in every error', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, mergePages, pageSteps, pageToFollow } from '../../../../renderer/model/page-status.js';
-import { T0, iso, page } from '../../../support/renderer-fixtures.js';
+import { describePageStatus, mergePages, pageSteps, pageToFollow } from '#renderer/model/page-status.js';
+import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
   it('walks queued → delivered → incident → acknowledged', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ageSeconds, clockTime, relativeTime } from '../../../../renderer/model/relative-time.js';
-import { localTimeIn } from '../../../../renderer/model/local-time.js';
-import { T0, iso } from '../../../support/renderer-fixtures.js';
+import { ageSeconds, clockTime, relativeTime } from '#renderer/model/relative-time.js';
+import { localTimeIn } from '#renderer/model/local-time.js';
+import { T0, iso } from '#test/support/renderer-fixtures.js';
 
 describe('relative time', () => {
   it.each([

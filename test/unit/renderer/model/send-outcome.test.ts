@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../../../../renderer/model/send-outcome.js';
-import { T0, iso, page } from '../../../support/renderer-fixtures.js';
+import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '#renderer/model/send-outcome.js';
+import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 const OLD_ID = '00000000-0000-4000-8000-000000000001';
 const NEW_ID = '00000000-0000-4000-8000-000000000002';

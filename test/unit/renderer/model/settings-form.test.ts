@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type EffectiveSettings } from '../../../../common/index.js';
-import { checkServerUrl, checkSettings, checkShortcut, draftFrom, placeSettingsError, settingsPatch } from '../../../../renderer/model/settings-form.js';
+import { DEFAULT_SETTINGS, type EffectiveSettings } from '#common/index.js';
+import { checkServerUrl, checkSettings, checkShortcut, draftFrom, placeSettingsError, settingsPatch } from '#renderer/model/settings-form.js';
 
 const effective = (over: Partial<EffectiveSettings['values']> = {}, locked: Record<string, string> = {}): EffectiveSettings => ({
   values: { ...DEFAULT_SETTINGS, ...over },

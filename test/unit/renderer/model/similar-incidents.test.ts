@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentTokens, findSimilarIncidents, similarity } from '../../../../renderer/model/similar-incidents.js';
-import { incident } from '../../../support/renderer-fixtures.js';
+import { contentTokens, findSimilarIncidents, similarity } from '#renderer/model/similar-incidents.js';
+import { incident } from '#test/support/renderer-fixtures.js';
 
 const open = [
   incident({ number: '1', title: 'Checkout latency above SLO' }),

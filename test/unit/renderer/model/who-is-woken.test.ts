@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OnCallNow } from '../../../../common/index.js';
-import { allowedGroups, notAuthorisedMessage } from '../../../../renderer/model/auth-text.js';
-import { whoWillBeWoken } from '../../../../renderer/model/who-is-woken.js';
+import type { OnCallNow } from '#common/index.js';
+import { allowedGroups, notAuthorisedMessage } from '#renderer/model/auth-text.js';
+import { whoWillBeWoken } from '#renderer/model/who-is-woken.js';
 
 const oncall: OnCallNow = {
   fetchedAt: null,

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamRequest } from '../../../../server/backends/upstream-http.js';
+import { upstreamRequest } from '#server/backends/upstream-http.js';
 
 let server: http.Server;
 let base = '';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadServerConfig } from '../../../../server/index.js';
+import { ConfigError, loadServerConfig } from '#server/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configWarnings, loadServerConfig } from '../../../../server/index.js';
+import { configWarnings, loadServerConfig } from '#server/index.js';
 
 const base = {
   oidc: { issuer: 'https://idp.example.org', audience: 'https://klaxon.example.org/api' },

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IncidentSnapshot } from '../../../../common/index.js';
-import type { HubChange } from '../../../../server/live/incidents-hub.js';
-import { IncidentsHub } from '../../../../server/live/incidents-hub.js';
-import { UpstreamError } from '../../../../server/backends/splunk-oncall/client.js';
-import { readIncident, type WireIncident } from '../../../../server/backends/splunk-oncall/wire.js';
-import { ManualClock, flush } from '../../../support/manual-clock.js';
+import { IncidentSnapshot } from '#common/index.js';
+import type { HubChange } from '#server/live/incidents-hub.js';
+import { IncidentsHub } from '#server/live/incidents-hub.js';
+import { UpstreamError } from '#server/backends/splunk-oncall/client.js';
+import { readIncident, type WireIncident } from '#server/backends/splunk-oncall/wire.js';
+import { ManualClock, flush } from '#test/support/manual-clock.js';
 
 const SRE = 'team-sre';
 const PLT = 'team-plt';

@@ -3,16 +3,16 @@
 // only re-reads incidents that changed.
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pageEntityId, type Incident, type Page } from '../../../../common/index.js';
-import { IncidentsHub, type HubChange } from '../../../../server/live/incidents-hub.js';
-import { jsonEqual } from '../../../../server/runtime/json-equal.js';
-import { readIncident, readIncidentList, type WireIncident } from '../../../../server/backends/splunk-oncall/wire.js';
-import { PageTracker } from '../../../../server/pages/page-tracker.js';
-import { SqliteStore } from '../../../../server/store/sqlite-store.js';
-import type { KlaxonStore } from '../../../../server/store/store.js';
-import { TimeSlicer } from '../../../../server/runtime/time-slice.js';
-import { ManualClock } from '../../../support/manual-clock.js';
-import { acceptQueuedPage } from '../../../support/accept-page.js';
+import { pageEntityId, type Incident, type Page } from '#common/index.js';
+import { IncidentsHub, type HubChange } from '#server/live/incidents-hub.js';
+import { jsonEqual } from '#server/runtime/json-equal.js';
+import { readIncident, readIncidentList, type WireIncident } from '#server/backends/splunk-oncall/wire.js';
+import { PageTracker } from '#server/pages/page-tracker.js';
+import { SqliteStore } from '#server/store/sqlite-store.js';
+import type { KlaxonStore } from '#server/store/store.js';
+import { TimeSlicer } from '#server/runtime/time-slice.js';
+import { ManualClock } from '#test/support/manual-clock.js';
+import { acceptQueuedPage } from '#test/support/accept-page.js';
 
 const quiet = { info() {}, warn() {} };
 

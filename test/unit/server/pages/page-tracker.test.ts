@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident, Page } from '../../../../common/index.js';
-import { pagePatchFor } from '../../../../server/pages/page-tracker.js';
-import { alertBody } from '../../../../server/pages/delivery-worker.js';
+import type { Incident, Page } from '#common/index.js';
+import { pagePatchFor } from '#server/pages/page-tracker.js';
+import { alertBody } from '#server/pages/delivery-worker.js';
 
 const page: Page = {
   id: '4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',

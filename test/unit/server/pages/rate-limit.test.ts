@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRate, formatPhone, rateLimitMessage } from '../../../../server/pages/rate-limit.js';
-import { fullJitterDelay } from '../../../../common/backoff.js';
+import { decideRate, formatPhone, rateLimitMessage } from '#server/pages/rate-limit.js';
+import { fullJitterDelay } from '#common/backoff.js';
 
 const rule = { max: 3, windowSeconds: 600 };
 const contacts = [

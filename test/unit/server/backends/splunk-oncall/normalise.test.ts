@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Incident, OnCallNow } from '../../../../../common/index.js';
-import { normaliseIncident, portalLink } from '../../../../../server/backends/splunk-oncall/normalise.js';
-import { readIncident, readIncidentList, readOnCallCurrent, readPhase, readTeamMembers, readTeams, readTime } from '../../../../../server/backends/splunk-oncall/wire.js';
+import { Incident, OnCallNow } from '#common/index.js';
+import { normaliseIncident, portalLink } from '#server/backends/splunk-oncall/normalise.js';
+import { readIncident, readIncidentList, readOnCallCurrent, readPhase, readTeamMembers, readTeams, readTime } from '#server/backends/splunk-oncall/wire.js';
 
 const SRE = 'team-KXK4L1qPrbLWwa6w';
 const ctx = { teamNames: new Map([[SRE, 'SRE'], ['team-other', 'Other']]), orgSlug: 'acme', fallbackTime: '2024-05-01T12:00:00.000Z' };
