@@ -11,13 +11,26 @@ const noImport = (/** @type {string[]} */ groups, /** @type {string} */ message)
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'release/**', '.test-results/**', 'test-results/**', 'playwright-report/**', 'build/**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'release/**',
+      '.test-results/**',
+      'test-results/**',
+      'playwright-report/**',
+      'build/**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-control-regex': 'off',
     },
@@ -26,10 +39,75 @@ export default tseslint.config(
   // Folders reach each other through the package.json import aliases (#common/…, #server/…); a
   // relative path into another top-level folder is refused too, so the rule cannot be side-stepped.
   // The patterns use gitignore syntax, where a leading # starts a comment: hence '\\#'.
-  { files: ['common/**'], rules: noImport(['electron', '\\#*', '../**', 'node:*', 'fastify*', 'react*'], 'common/ is the contract: zod only.') },
-  { files: ['server/**'], rules: noImport(['electron', '\\#electron/*', '\\#renderer/*', '\\#dev/*', '\\#test/*', '**/electron/**', '**/renderer/**', '**/dev/**'], 'server/ may import common/ only (plus its own files).') },
-  { files: ['renderer/**'], rules: noImport(['electron', '\\#server/*', '\\#electron/*', '\\#dev/*', '\\#test/*', '**/server/**', '**/electron/**', '**/dev/**', 'node:*'], 'renderer/ may import common/ only; it talks to the main process through window.klaxon.') },
-  { files: ['electron/**'], ignores: ELECTRON_SHELL, rules: noImport(['electron', '\\#server/*', '\\#renderer/*', '\\#dev/*', '\\#test/*', '**/server/**', '**/renderer/**', '**/dev/**'], 'Only electron/shell/ may import electron; decisions live in Electron-free modules. electron/ may import common/ only.') },
-  { files: ELECTRON_SHELL, rules: noImport(['\\#server/*', '\\#renderer/*', '\\#dev/*', '\\#test/*', '**/server/**', '**/renderer/**', '**/dev/**'], 'electron/ may import common/ only.') },
-  { files: ['dev/**'], rules: noImport(['electron', '\\#electron/*', '\\#renderer/*', '\\#test/*', '**/electron/**', '**/renderer/**'], 'dev/ may import common/ and server/ only.') },
+  {
+    files: ['common/**'],
+    rules: noImport(
+      ['electron', '\\#*', '../**', 'node:*', 'fastify*', 'react*'],
+      'common/ is the contract: zod only.',
+    ),
+  },
+  {
+    files: ['server/**'],
+    rules: noImport(
+      [
+        'electron',
+        '\\#electron/*',
+        '\\#renderer/*',
+        '\\#dev/*',
+        '\\#test/*',
+        '**/electron/**',
+        '**/renderer/**',
+        '**/dev/**',
+      ],
+      'server/ may import common/ only (plus its own files).',
+    ),
+  },
+  {
+    files: ['renderer/**'],
+    rules: noImport(
+      [
+        'electron',
+        '\\#server/*',
+        '\\#electron/*',
+        '\\#dev/*',
+        '\\#test/*',
+        '**/server/**',
+        '**/electron/**',
+        '**/dev/**',
+        'node:*',
+      ],
+      'renderer/ may import common/ only; it talks to the main process through window.klaxon.',
+    ),
+  },
+  {
+    files: ['electron/**'],
+    ignores: ELECTRON_SHELL,
+    rules: noImport(
+      [
+        'electron',
+        '\\#server/*',
+        '\\#renderer/*',
+        '\\#dev/*',
+        '\\#test/*',
+        '**/server/**',
+        '**/renderer/**',
+        '**/dev/**',
+      ],
+      'Only electron/shell/ may import electron; decisions live in Electron-free modules. electron/ may import common/ only.',
+    ),
+  },
+  {
+    files: ELECTRON_SHELL,
+    rules: noImport(
+      ['\\#server/*', '\\#renderer/*', '\\#dev/*', '\\#test/*', '**/server/**', '**/renderer/**', '**/dev/**'],
+      'electron/ may import common/ only.',
+    ),
+  },
+  {
+    files: ['dev/**'],
+    rules: noImport(
+      ['electron', '\\#electron/*', '\\#renderer/*', '\\#test/*', '**/electron/**', '**/renderer/**'],
+      'dev/ may import common/ and server/ only.',
+    ),
+  },
 );

@@ -35,8 +35,21 @@ export interface BundleResult {
 
 /** Packages that must never reach the desktop app: server-only, development, or native. */
 export const FORBIDDEN_PACKAGES = [
-  'better-sqlite3', 'oidc-provider', 'fastify', '@fastify/cookie', '@fastify/static', 'pino', 'prom-client',
-  'vitest', 'playwright', 'playwright-core', '@playwright/test', 'vite', 'esbuild', 'electron-builder', 'tsx',
+  'better-sqlite3',
+  'oidc-provider',
+  'fastify',
+  '@fastify/cookie',
+  '@fastify/static',
+  'pino',
+  'prom-client',
+  'vitest',
+  'playwright',
+  'playwright-core',
+  '@playwright/test',
+  'vite',
+  'esbuild',
+  'electron-builder',
+  'tsx',
 ] as const;
 
 /** Source folders of the repository that must never be bundled into the desktop app. */
@@ -67,12 +80,22 @@ function refuseForbiddenPackages(): Plugin {
   return {
     name: 'klaxon-refuse-forbidden-packages',
     setup(b) {
-      const pattern = new RegExp(`^(${FORBIDDEN_PACKAGES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/|$)`);
+      const pattern = new RegExp(
+        `^(${FORBIDDEN_PACKAGES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/|$)`,
+      );
       b.onResolve({ filter: pattern }, (args) => ({
-        errors: [{ text: `"${args.path}" must not be part of the desktop app (server-only, development or native package), imported from ${path.relative(ROOT, args.importer) || args.importer}` }],
+        errors: [
+          {
+            text: `"${args.path}" must not be part of the desktop app (server-only, development or native package), imported from ${path.relative(ROOT, args.importer) || args.importer}`,
+          },
+        ],
       }));
       b.onResolve({ filter: /\.node$/ }, (args) => ({
-        errors: [{ text: `native module "${args.path}" cannot be part of the desktop app (imported from ${args.importer}): Electron native modules cannot be rebuilt offline and are not signed by this build` }],
+        errors: [
+          {
+            text: `native module "${args.path}" cannot be part of the desktop app (imported from ${args.importer}): Electron native modules cannot be rebuilt offline and are not signed by this build`,
+          },
+        ],
       }));
     },
   };
@@ -97,7 +120,9 @@ function inputsOf(meta: Metafile, root: string): string[] {
 function checkInputs(kind: string, inputs: string[]): void {
   const bad = inputs.filter((p) => FORBIDDEN_SOURCE_DIRS.some((d) => p.startsWith(d)));
   if (bad.length > 0) {
-    throw new BundleError(`${kind} pulls in files that belong to other parts of Klaxon: ${bad.slice(0, 5).join(', ')}. The desktop app may import only electron/ and common/.`);
+    throw new BundleError(
+      `${kind} pulls in files that belong to other parts of Klaxon: ${bad.slice(0, 5).join(', ')}. The desktop app may import only electron/ and common/.`,
+    );
   }
 }
 
@@ -122,11 +147,13 @@ export async function bundleDesktop(opts: BundleOptions = {}): Promise<BundleRes
   if (missing.length > 0) {
     throw new BundleError(
       `cannot bundle the desktop app: ${missing.map((f) => path.relative(root, f)).join(' and ')} not found. ` +
-      'These are the Electron entry points (main process and preload); write them first, then run npm run build:desktop again.',
+        'These are the Electron entry points (main process and preload); write them first, then run npm run build:desktop again.',
     );
   }
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    throw new BundleError('cannot bundle the desktop app: dist/renderer/index.html not found. Build the UI first with npm run build:renderer (npm run build does both).');
+    throw new BundleError(
+      'cannot bundle the desktop app: dist/renderer/index.html not found. Build the UI first with npm run build:renderer (npm run build does both).',
+    );
   }
 
   const rootPkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -185,7 +212,9 @@ export async function bundleDesktop(opts: BundleOptions = {}): Promise<BundleRes
   const requires = [...preloadCode.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
   const foreign = requires.filter((r) => r !== 'electron');
   if (foreign.length > 0) {
-    throw new BundleError(`the preload requires ${[...new Set(foreign)].join(', ')}, which a sandboxed preload cannot load; it may require only "electron".`);
+    throw new BundleError(
+      `the preload requires ${[...new Set(foreign)].join(', ')}, which a sandboxed preload cannot load; it may require only "electron".`,
+    );
   }
 
   // The UI, without source maps (they would ship our sources and are not needed in the app).
@@ -222,7 +251,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const t0 = Date.now();
   bundleDesktop().then(
     (r) => {
-      console.log(`dist/desktop: ${r.files.length} files (main.js from ${r.inputs.main.length} sources) in ${Date.now() - t0} ms`);
+      console.log(
+        `dist/desktop: ${r.files.length} files (main.js from ${r.inputs.main.length} sources) in ${Date.now() - t0} ms`,
+      );
     },
     (e: unknown) => {
       console.error(`build:desktop failed: ${(e as Error).message}`);

@@ -17,14 +17,19 @@ export const ARTIFACT_PATTERN = /\.(exe|msi|dmg|zip|deb|rpm|AppImage|blockmap|ym
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file).on('error', reject).on('data', (d) => hash.update(d)).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(file)
+      .on('error', reject)
+      .on('data', (d) => hash.update(d))
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
 /** Artifact files directly in `dir` (not the unpacked app folders), sorted by name. */
 export function releaseArtifacts(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => ARTIFACT_PATTERN.test(name) && name !== 'builder-debug.yml' && name !== 'builder-effective-config.yaml')
+    .filter(
+      (name) => ARTIFACT_PATTERN.test(name) && name !== 'builder-debug.yml' && name !== 'builder-effective-config.yaml',
+    )
     .filter((name) => statSync(path.join(dir, name)).isFile())
     .sort();
 }
@@ -43,7 +48,10 @@ export async function verifyChecksums(dir: string, sumsName: string): Promise<st
   const bad: string[] = [];
   for (const line of readFileSync(path.join(dir, sumsName), 'utf8').split('\n').filter(Boolean)) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) { bad.push(`malformed line: ${line}`); continue; }
+    if (!m) {
+      bad.push(`malformed line: ${line}`);
+      continue;
+    }
     const [, expected, name] = m as unknown as [string, string, string];
     try {
       if ((await sha256File(path.join(dir, name))) !== expected) bad.push(name);
@@ -61,11 +69,26 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     process.exit(2);
   }
   if (cmd === 'write') {
-    writeChecksums(dir, name).then((lines) => console.log(`${name}: ${lines.length} files`), (e: unknown) => { console.error((e as Error).message); process.exit(1); });
+    writeChecksums(dir, name).then(
+      (lines) => console.log(`${name}: ${lines.length} files`),
+      (e: unknown) => {
+        console.error((e as Error).message);
+        process.exit(1);
+      },
+    );
   } else {
-    verifyChecksums(dir, name).then((bad) => {
-      if (bad.length > 0) { console.error(`checksum mismatch or missing: ${bad.join(', ')}`); process.exit(1); }
-      console.log(`${name}: all files match`);
-    }, (e: unknown) => { console.error((e as Error).message); process.exit(1); });
+    verifyChecksums(dir, name).then(
+      (bad) => {
+        if (bad.length > 0) {
+          console.error(`checksum mismatch or missing: ${bad.join(', ')}`);
+          process.exit(1);
+        }
+        console.log(`${name}: all files match`);
+      },
+      (e: unknown) => {
+        console.error((e as Error).message);
+        process.exit(1);
+      },
+    );
   }
 }

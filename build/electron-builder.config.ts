@@ -45,7 +45,9 @@ export const ELECTRON_FUSES = {
 const updateUrl = env.KLAXON_UPDATE_URL;
 if (updateUrl !== undefined && !/^https:\/\/[^\s]+$/.test(updateUrl)) {
   // The feed decides what code runs on every desktop: plain http would let anyone on the path swap it.
-  throw new Error(`KLAXON_UPDATE_URL must be an https:// URL (got "${updateUrl}"). Set it to the base URL where latest.yml and the installers are served.`);
+  throw new Error(
+    `KLAXON_UPDATE_URL must be an https:// URL (got "${updateUrl}"). Set it to the base URL where latest.yml and the installers are served.`,
+  );
 }
 
 const requireSigning = env.KLAXON_REQUIRE_SIGNING === 'true';
@@ -54,10 +56,16 @@ const requireSigning = env.KLAXON_REQUIRE_SIGNING === 'true';
 function azureSignOptions(): WindowsAzureSigningConfiguration | null {
   const endpoint = env.KLAXON_AZURE_SIGNING_ENDPOINT;
   if (!endpoint) return null;
-  const needed = ['KLAXON_AZURE_SIGNING_ACCOUNT', 'KLAXON_AZURE_CERTIFICATE_PROFILE', 'KLAXON_WIN_PUBLISHER_NAME'] as const;
+  const needed = [
+    'KLAXON_AZURE_SIGNING_ACCOUNT',
+    'KLAXON_AZURE_CERTIFICATE_PROFILE',
+    'KLAXON_WIN_PUBLISHER_NAME',
+  ] as const;
   const missing = needed.filter((k) => !env[k]);
   if (missing.length > 0) {
-    throw new Error(`Azure Trusted Signing is configured (KLAXON_AZURE_SIGNING_ENDPOINT is set) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`);
+    throw new Error(
+      `Azure Trusted Signing is configured (KLAXON_AZURE_SIGNING_ENDPOINT is set) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`,
+    );
   }
   return {
     endpoint,

@@ -14,7 +14,9 @@ export const CLIENT_HEADER = 'x-klaxon-client';
 
 export const AckRequest = z.object({ message: singleLineText('message', 0, 200).optional() }).strict();
 export type AckRequest = z.input<typeof AckRequest>;
-export const AckResult = z.object({ incident: Incident.nullable(), accepted: z.boolean(), message: z.string() }).strict();
+export const AckResult = z
+  .object({ incident: Incident.nullable(), accepted: z.boolean(), message: z.string() })
+  .strict();
 export type AckResult = z.infer<typeof AckResult>;
 
 export const MyPages = z.object({ pages: z.array(Page) }).strict();
@@ -32,14 +34,34 @@ interface RouteDef {
 
 /** Every Klaxon server route, with its schemas: the one source both server and clients use. */
 export const routes = {
-  clientConfig: { method: 'GET', path: `${API_PREFIX}/client-config`, auth: 'none', response: ClientConfig, status: 200 },
+  clientConfig: {
+    method: 'GET',
+    path: `${API_PREFIX}/client-config`,
+    auth: 'none',
+    response: ClientConfig,
+    status: 200,
+  },
   me: { method: 'GET', path: `${API_PREFIX}/me`, auth: 'user', response: Me, status: 200 },
   incidents: { method: 'GET', path: `${API_PREFIX}/incidents`, auth: 'view', response: IncidentSnapshot, status: 200 },
   oncall: { method: 'GET', path: `${API_PREFIX}/oncall`, auth: 'view', response: OnCallNow, status: 200 },
-  createPage: { method: 'POST', path: `${API_PREFIX}/pages`, auth: 'page', body: PageRequest, response: Page, status: 202 },
+  createPage: {
+    method: 'POST',
+    path: `${API_PREFIX}/pages`,
+    auth: 'page',
+    body: PageRequest,
+    response: Page,
+    status: 202,
+  },
   myPages: { method: 'GET', path: `${API_PREFIX}/pages/mine`, auth: 'user', response: MyPages, status: 200 },
   getPage: { method: 'GET', path: `${API_PREFIX}/pages/:id`, auth: 'user', response: Page, status: 200 },
-  ackIncident: { method: 'POST', path: `${API_PREFIX}/incidents/:number/ack`, auth: 'acknowledge', body: AckRequest, response: AckResult, status: 200 },
+  ackIncident: {
+    method: 'POST',
+    path: `${API_PREFIX}/incidents/:number/ack`,
+    auth: 'acknowledge',
+    body: AckRequest,
+    response: AckResult,
+    status: 200,
+  },
   /** Server-sent events; see sse.ts. */
   events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
   /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */

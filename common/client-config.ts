@@ -57,7 +57,9 @@ export type ClientConfig = z.infer<typeof ClientConfig>;
 /** The signed-in user as the server sees them. */
 export const Me = z
   .object({
-    user: z.object({ sub: z.string(), name: z.string(), email: z.string().nullable(), groups: z.array(z.string()) }).strict(),
+    user: z
+      .object({ sub: z.string(), name: z.string(), email: z.string().nullable(), groups: z.array(z.string()) })
+      .strict(),
     permissions: z.object({ view: z.boolean(), page: z.boolean(), acknowledge: z.boolean() }).strict(),
     /** Browser sessions only: send back in the CSRF header on every state-changing request. */
     csrfToken: z.string().optional(),

@@ -9,7 +9,14 @@ export const AuthState = z.discriminatedUnion('status', [
   /** `authorizeUrl` is shown so the user can copy it into another browser if the default one misbehaves. */
   z.object({ status: z.literal('signing-in'), authorizeUrl: z.string().nullable() }).strict(),
   z.object({ status: z.literal('signed-in'), me: Me }).strict(),
-  z.object({ status: z.literal('not-authorised'), me: Me.nullable(), requiredGroups: z.array(z.string()), message: z.string() }).strict(),
+  z
+    .object({
+      status: z.literal('not-authorised'),
+      me: Me.nullable(),
+      requiredGroups: z.array(z.string()),
+      message: z.string(),
+    })
+    .strict(),
 ]);
 export type AuthState = z.infer<typeof AuthState>;
 

@@ -33,11 +33,17 @@ export const ErrorBody = z
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** Turns a zod failure into the error body, naming the first offending field. */
-export function validationError(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[]): ErrorBody {
+export function validationError(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
+): ErrorBody {
   const first = issues[0];
   if (!first) return { error: { code: 'invalid_request', message: 'Invalid request.' } };
   const unknownKey = first.code === 'unrecognized_keys' && first.keys?.[0];
   const path = [...first.path.map(String), ...(unknownKey ? [unknownKey] : [])].join('.');
-  const message = unknownKey ? `Unknown field "${path}".` : path && !first.message.startsWith(path.split('.').pop() ?? '') ? `${path}: ${first.message}` : first.message;
+  const message = unknownKey
+    ? `Unknown field "${path}".`
+    : path && !first.message.startsWith(path.split('.').pop() ?? '')
+      ? `${path}: ${first.message}`
+      : first.message;
   return { error: { code: 'invalid_request', message, ...(path ? { field: path } : {}) } };
 }

@@ -32,11 +32,21 @@ export function reduceSnapshot(snapshot: IncidentSnapshot | null, e: ServerEvent
       const others = snapshot.incidents.filter((i) => i.number !== e.data.incident.number);
       const incidents = e.data.change === 'removed' ? others : [e.data.incident, ...others].sort(newestFirst); // ties: the news first
       // A change carries its own freshness: it was just read from On-Call.
-      return { ...snapshot, incidents, ...(e.data.fetchedAt ? { fetchedAt: e.data.fetchedAt, ageSeconds: 0, stale: false } : {}) };
+      return {
+        ...snapshot,
+        incidents,
+        ...(e.data.fetchedAt ? { fetchedAt: e.data.fetchedAt, ageSeconds: 0, stale: false } : {}),
+      };
     }
     case 'heartbeat':
       if (!snapshot) return snapshot;
-      return { ...snapshot, fetchedAt: e.data.fetchedAt, ageSeconds: e.data.ageSeconds, stale: e.data.stale, upstream: e.data.upstream };
+      return {
+        ...snapshot,
+        fetchedAt: e.data.fetchedAt,
+        ageSeconds: e.data.ageSeconds,
+        stale: e.data.stale,
+        upstream: e.data.upstream,
+      };
     default:
       return snapshot;
   }

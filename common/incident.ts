@@ -25,7 +25,11 @@ export const Incident = z
     entityId: z.string().nullable(),
     alertCount: z.number().int().nonnegative(),
     /** Link to the incident in the On-Call web UI, when known (http(s) only: it becomes a clickable link). */
-    link: z.string().url().refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL').nullable(),
+    link: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL')
+      .nullable(),
     ackedBy: z.string().nullable(),
     ackedAt: IsoTime.nullable(),
     resolvedBy: z.string().nullable(),

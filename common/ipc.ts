@@ -50,7 +50,10 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBod
 
 /** The API the preload exposes as `window.klaxon`. */
 export interface KlaxonBridge {
-  invoke<C extends IpcRequestChannel>(channel: C, ...payload: IpcRequestOf<C> extends undefined ? [] : [IpcRequestOf<C>]): Promise<IpcResult<IpcResponseOf<C>>>;
+  invoke<C extends IpcRequestChannel>(
+    channel: C,
+    ...payload: IpcRequestOf<C> extends undefined ? [] : [IpcRequestOf<C>]
+  ): Promise<IpcResult<IpcResponseOf<C>>>;
   on<C extends IpcPushChannel>(channel: C, listener: (payload: IpcPushOf<C>) => void): () => void;
 }
 

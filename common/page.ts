@@ -15,7 +15,10 @@ export const PageRequest = z
     summary: singleLineText('summary', 1, SUMMARY_MAX),
     details: multiLineText('details', DETAILS_MAX).default(''),
     /** Id of one of the server's configured page targets; omitted = the default target. */
-    target: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'target must be a configured target id').optional(),
+    target: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'target must be a configured target id')
+      .optional(),
     idempotencyKey: IdempotencyKey,
   })
   .strict();
@@ -25,9 +28,7 @@ export type ValidPageRequest = z.output<typeof PageRequest>;
 export const PageStatus = z.enum(['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved']);
 export type PageStatus = z.infer<typeof PageStatus>;
 
-export const Person = z
-  .object({ sub: z.string(), name: z.string(), email: z.string().nullable() })
-  .strict();
+export const Person = z.object({ sub: z.string(), name: z.string(), email: z.string().nullable() }).strict();
 export type Person = z.infer<typeof Person>;
 
 export const ClientKind = z.enum(['desktop', 'web', 'api']);

@@ -7,7 +7,10 @@ import { z } from 'zod';
  */
 export const settingsShape = {
   /** Klaxon server base URL. */
-  serverUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), 'serverUrl must be an http(s) URL'),
+  serverUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'serverUrl must be an http(s) URL'),
   /** Override the identity provider advertised by the server (null: use the server's). */
   issuer: z.string().url().nullable(),
   /** Override the desktop OIDC client id advertised by the server (null: use the server's). */
@@ -15,7 +18,11 @@ export const settingsShape = {
   autoUpdate: z.boolean(),
   updateChannel: z.enum(['latest', 'beta']),
   /** Generic HTTPS update feed (null: the one built into the installer). */
-  updateFeedUrl: z.string().url().refine((u) => u.startsWith('https://'), 'updateFeedUrl must be https').nullable(),
+  updateFeedUrl: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'updateFeedUrl must be https')
+    .nullable(),
   startAtLogin: z.boolean(),
   /** Desktop notification for new unacknowledged incidents. null: on for SRE (acknowledge permission), off otherwise. */
   notifyNewIncidents: z.boolean().nullable(),

@@ -58,7 +58,13 @@ export const SessionEvent = z
   })
   .strict();
 
-export const ServerEvent = z.discriminatedUnion('type', [SnapshotEvent, IncidentEvent, PageEvent, HeartbeatEvent, SessionEvent]);
+export const ServerEvent = z.discriminatedUnion('type', [
+  SnapshotEvent,
+  IncidentEvent,
+  PageEvent,
+  HeartbeatEvent,
+  SessionEvent,
+]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];
 export type ServerEventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;

@@ -10,7 +10,8 @@ export const APP_HOST = 'klaxon';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-export const RENDERER_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+export const RENDERER_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +43,8 @@ export function resolveAppRequest(rawUrl: string, rootDir: string): AppRequestRe
   } catch {
     return { status: 400, reason: 'bad encoding' };
   }
-  if (pathname.includes('\0') || pathname.includes('\\') || pathname.split('/').includes('..')) return { status: 403, reason: 'path traversal' };
+  if (pathname.includes('\0') || pathname.includes('\\') || pathname.split('/').includes('..'))
+    return { status: 403, reason: 'path traversal' };
   if (pathname === '/' || pathname === '') pathname = '/index.html';
   const root = path.resolve(rootDir);
   const file = path.resolve(root, `.${pathname}`);

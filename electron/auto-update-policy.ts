@@ -19,12 +19,7 @@ import type { AppInfo, EffectiveSettings } from '#common/index.js';
 export type UpdateChannel = 'latest' | 'beta';
 
 export type InstallKind =
-  | 'development'
-  | 'windows-per-user'
-  | 'windows-per-machine'
-  | 'macos-app'
-  | 'linux-appimage'
-  | 'linux-package';
+  'development' | 'windows-per-user' | 'windows-per-machine' | 'macos-app' | 'linux-appimage' | 'linux-package';
 
 /** First check shortly after start (not during start-up), then every few hours. */
 export const FIRST_CHECK_DELAY_MS = 30_000;
@@ -69,34 +64,50 @@ export function detectInstallKind(f: InstallFacts): InstallKind {
 
 const NOT_SELF_UPDATING: Partial<Record<InstallKind, string>> = {
   development: 'Updates are not checked in a development build.',
-  'windows-per-machine': 'Klaxon is installed for all users of this computer; your IT department installs new versions.',
+  'windows-per-machine':
+    'Klaxon is installed for all users of this computer; your IT department installs new versions.',
   'linux-package': 'Klaxon was installed from a .deb or .rpm package; new versions come through your package manager.',
 };
 
 export function planUpdates(settings: EffectiveSettings, install: InstallKind): UpdatePlan {
   const { autoUpdate, updateChannel, updateFeedUrl } = settings.values;
   const channel: UpdateChannel = updateChannel;
-  const base = { channel, allowPrerelease: channel === 'beta', allowDowngrade: false as const, checkIntervalMs: CHECK_INTERVAL_MS };
+  const base = {
+    channel,
+    allowPrerelease: channel === 'beta',
+    allowDowngrade: false as const,
+    checkIntervalMs: CHECK_INTERVAL_MS,
+  };
   const off = (reason: string): UpdatePlan => ({ ...base, enabled: false, reason, feedUrl: null, autoDownload: false });
 
   if (!autoUpdate) {
-    return off(settings.sources.autoUpdate === 'policy'
-      ? 'Automatic updates are turned off by your IT department.'
-      : 'Automatic updates are turned off in Settings.');
+    return off(
+      settings.sources.autoUpdate === 'policy'
+        ? 'Automatic updates are turned off by your IT department.'
+        : 'Automatic updates are turned off in Settings.',
+    );
   }
   const notSelf = NOT_SELF_UPDATING[install];
   if (notSelf) return off(notSelf);
 
   // The schema already refuses non-https feeds; checked again because this decides what code runs.
   const feedUrl = updateFeedUrl !== null && updateFeedUrl.startsWith('https://') ? updateFeedUrl : null;
-  const from = feedUrl ? (settings.sources.updateFeedUrl === 'policy' ? 'the update server set by your IT department' : feedUrl) : 'the Klaxon update server';
+  const from = feedUrl
+    ? settings.sources.updateFeedUrl === 'policy'
+      ? 'the update server set by your IT department'
+      : feedUrl
+    : 'the Klaxon update server';
   const channelText = channel === 'beta' ? 'beta releases' : 'stable releases';
   const pinned = settings.sources.updateChannel === 'policy' ? ' (channel set by your IT department)' : '';
   return { ...base, enabled: true, reason: `Checks ${from} for ${channelText}${pinned}.`, feedUrl, autoDownload: true };
 }
 
 /** Milliseconds until the next check, given when the last one happened (persisted across restarts). */
-export function nextCheckDelayMs(lastCheckAt: Date | null, now: Date, plan: Pick<UpdatePlan, 'checkIntervalMs'>): number {
+export function nextCheckDelayMs(
+  lastCheckAt: Date | null,
+  now: Date,
+  plan: Pick<UpdatePlan, 'checkIntervalMs'>,
+): number {
   if (lastCheckAt === null || Number.isNaN(lastCheckAt.getTime())) return FIRST_CHECK_DELAY_MS;
   const due = lastCheckAt.getTime() + plan.checkIntervalMs - now.getTime();
   // A clock moved backwards (last check "in the future") counts as due, not as a check far away.
@@ -107,7 +118,8 @@ export function nextCheckDelayMs(lastCheckAt: Date | null, now: Date, plan: Pick
 // ---------------------------------------------------------------------------------------------
 // Status shown to the user: the running version, when Klaxon last checked, and what happened.
 
-export type UpdateState = 'disabled' | 'idle' | 'checking' | 'up-to-date' | 'available' | 'downloading' | 'downloaded' | 'error';
+export type UpdateState =
+  'disabled' | 'idle' | 'checking' | 'up-to-date' | 'available' | 'downloading' | 'downloaded' | 'error';
 
 export interface UpdateStatus {
   currentVersion: string;
@@ -142,18 +154,47 @@ export function initialUpdateStatus(currentVersion: string, plan: UpdatePlan, la
 }
 
 /** Folds one electron-updater event into the status. */
-export function applyUpdateEvent(s: UpdateStatus, e: UpdateEvent, plan: Pick<UpdatePlan, 'checkIntervalMs'>): UpdateStatus {
+export function applyUpdateEvent(
+  s: UpdateStatus,
+  e: UpdateEvent,
+  plan: Pick<UpdatePlan, 'checkIntervalMs'>,
+): UpdateStatus {
   switch (e.type) {
     case 'checking':
       return { ...s, state: 'checking', message: 'Checking for updates…' };
     case 'not-available':
-      return { ...s, state: 'up-to-date', lastCheckAt: e.at.toISOString(), availableVersion: null, progressPercent: null, message: `Klaxon ${s.currentVersion} is the latest version.` };
+      return {
+        ...s,
+        state: 'up-to-date',
+        lastCheckAt: e.at.toISOString(),
+        availableVersion: null,
+        progressPercent: null,
+        message: `Klaxon ${s.currentVersion} is the latest version.`,
+      };
     case 'available':
-      return { ...s, state: 'available', lastCheckAt: e.at.toISOString(), availableVersion: e.version, progressPercent: 0, message: `Klaxon ${e.version} is available and is being downloaded.` };
+      return {
+        ...s,
+        state: 'available',
+        lastCheckAt: e.at.toISOString(),
+        availableVersion: e.version,
+        progressPercent: 0,
+        message: `Klaxon ${e.version} is available and is being downloaded.`,
+      };
     case 'progress':
-      return { ...s, state: 'downloading', progressPercent: Math.max(0, Math.min(100, Math.round(e.percent))), message: `Downloading Klaxon ${s.availableVersion ?? 'update'}…` };
+      return {
+        ...s,
+        state: 'downloading',
+        progressPercent: Math.max(0, Math.min(100, Math.round(e.percent))),
+        message: `Downloading Klaxon ${s.availableVersion ?? 'update'}…`,
+      };
     case 'downloaded':
-      return { ...s, state: 'downloaded', availableVersion: e.version, progressPercent: 100, message: `Klaxon ${e.version} is ready and will be installed when you quit Klaxon.` };
+      return {
+        ...s,
+        state: 'downloaded',
+        availableVersion: e.version,
+        progressPercent: 100,
+        message: `Klaxon ${e.version} is ready and will be installed when you quit Klaxon.`,
+      };
     case 'error': {
       const hours = Math.round(plan.checkIntervalMs / 3_600_000);
       return {
@@ -169,7 +210,10 @@ export function applyUpdateEvent(s: UpdateStatus, e: UpdateEvent, plan: Pick<Upd
 
 /** The status as the popover footer shows it (`ClientState.app`). */
 export function appInfoFromUpdateStatus(s: UpdateStatus): AppInfo {
-  return { version: s.currentVersion, updates: { enabled: s.state !== 'disabled', lastCheckedAt: s.lastCheckAt, message: s.message } };
+  return {
+    version: s.currentVersion,
+    updates: { enabled: s.state !== 'disabled', lastCheckedAt: s.lastCheckAt, message: s.message },
+  };
 }
 
 function oneLine(msg: string): string {

@@ -6,10 +6,29 @@
 import axios from 'axios';
 import type * as oidc from 'openid-client';
 import {
-  AckResult, ClientConfig, Me, MyPages, OnCallNow, Page, ipcRequests, routePath, routes, validationError, IDEMPOTENCY_HEADER,
-  initialClientState, reducePages, reduceSnapshot,
-  AppInfo, type EffectiveSettings, type ErrorBody, type IpcPushChannel, type IpcRequestChannel, type IpcResult,
-  type ManagedPolicy, type SettingKey, type UserSettings,
+  AckResult,
+  ClientConfig,
+  Me,
+  MyPages,
+  OnCallNow,
+  Page,
+  ipcRequests,
+  routePath,
+  routes,
+  validationError,
+  IDEMPOTENCY_HEADER,
+  initialClientState,
+  reducePages,
+  reduceSnapshot,
+  AppInfo,
+  type EffectiveSettings,
+  type ErrorBody,
+  type IpcPushChannel,
+  type IpcRequestChannel,
+  type IpcResult,
+  type ManagedPolicy,
+  type SettingKey,
+  type UserSettings,
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
 import { refuseExternalUrl } from './external-links.js';
@@ -57,16 +76,30 @@ export interface DesktopCore {
 }
 
 type Fail = { ok: false; error: ErrorBody['error'] };
-const fail = (code: ErrorBody['error']['code'], message: string, extra: Partial<ErrorBody['error']> = {}): Fail => ({ ok: false, error: { code, message, ...extra } });
+const fail = (code: ErrorBody['error']['code'], message: string, extra: Partial<ErrorBody['error']> = {}): Fail => ({
+  ok: false,
+  error: { code, message, ...extra },
+});
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   const log = deps.log ?? ((m: string) => console.log(`[klaxon] ${m}`));
-  const settings = new DesktopSettings({ policy: deps.settings.policy, userSettingsFile: deps.settings.userSettingsFile, log });
-  const store = new ClientStateStore(initialClientState(settings.get().values.serverUrl, { mode: deps.tokenStore.mode, message: deps.tokenStore.message }));
+  const settings = new DesktopSettings({
+    policy: deps.settings.policy,
+    userSettingsFile: deps.settings.userSettingsFile,
+    log,
+  });
+  const store = new ClientStateStore(
+    initialClientState(settings.get().values.serverUrl, {
+      mode: deps.tokenStore.mode,
+      message: deps.tokenStore.message,
+    }),
+  );
   const listeners = new Set<(channel: IpcPushChannel, payload: unknown) => void>();
-  const push = (channel: IpcPushChannel, payload: unknown) => { for (const l of [...listeners]) l(channel, payload); };
+  const push = (channel: IpcPushChannel, payload: unknown) => {
+    for (const l of [...listeners]) l(channel, payload);
+  };
   store.subscribe((s) => push('state:changed', s));
 
   let running = false;
@@ -80,7 +113,9 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   let me: Me | null = null;
 
   const notifications = new NotificationPolicy({ settings: () => settings.get().values, me: () => me });
-  const notify = (n: DesktopNotification | null) => { if (n && deps.notify) deps.notify(n); };
+  const notify = (n: DesktopNotification | null) => {
+    if (n && deps.notify) deps.notify(n);
+  };
   const serverUrl = () => settings.get().values.serverUrl.replace(/\/+$/, '');
   // The vault knows when saving failed and it fell back to memory-only; before it exists, the store decides.
   const storage = () => vault?.storage() ?? { mode: deps.tokenStore.mode, message: deps.tokenStore.message };
@@ -94,8 +129,12 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     const config = store.get().config;
     if (!config) return Promise.reject(new Error('the Klaxon server configuration is not loaded yet'));
     const { issuer, clientId } = identity(config);
-    oidcConfig ??= discoverIssuer(new URL(issuer), clientId, { allowInsecureLoopback: deps.allowInsecureIssuer ?? false });
-    oidcConfig.catch(() => { oidcConfig = null; }); // try discovery again next time
+    oidcConfig ??= discoverIssuer(new URL(issuer), clientId, {
+      allowInsecureLoopback: deps.allowInsecureIssuer ?? false,
+    });
+    oidcConfig.catch(() => {
+      oidcConfig = null;
+    }); // try discovery again next time
     return oidcConfig;
   }
 
@@ -114,7 +153,10 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     return new ServerLink({
       serverUrl: serverUrl(),
       getAccessToken: () => v.getAccessToken(),
-      refreshAccessToken: () => { v.dropAccessToken(); return v.refresh(); },
+      refreshAccessToken: () => {
+        v.dropAccessToken();
+        return v.refresh();
+      },
       pollIntervalSeconds: () => config.pollIntervalSeconds,
       onLink: (l) => store.update({ link: l }),
       onEvent: (e) => {
@@ -141,8 +183,10 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
 
   function notAuthorised(m: Me | null, groups: string[], serverMessage?: string) {
     const who = m ? `You are signed in as ${m.user.name}, but your` : 'Your';
-    const message = serverMessage && !m ? serverMessage
-      : `${who} account is not in a group that may use Klaxon${groups.length ? ` (${groups.join(', ')})` : ''}. Ask your IT department to add you to one of them, then sign in again.`;
+    const message =
+      serverMessage && !m
+        ? serverMessage
+        : `${who} account is not in a group that may use Klaxon${groups.length ? ` (${groups.join(', ')})` : ''}. Ask your IT department to add you to one of them, then sign in again.`;
     // The server refused this account: incident data it sent earlier must not stay on screen.
     store.update({ auth: { status: 'not-authorised', me: m, requiredGroups: groups, message }, snapshot: null });
   }
@@ -190,8 +234,16 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     const config = store.get().config;
     if (!config || !vault) return fail('internal', 'Klaxon is not configured yet.');
     const probe = new ServerLink({
-      serverUrl: serverUrl(), getAccessToken: () => vault!.getAccessToken(), refreshAccessToken: () => { vault!.dropAccessToken(); return vault!.refresh(); },
-      pollIntervalSeconds: () => config.pollIntervalSeconds, onEvent: () => {}, onLink: () => {}, onAuthProblem: () => {},
+      serverUrl: serverUrl(),
+      getAccessToken: () => vault!.getAccessToken(),
+      refreshAccessToken: () => {
+        vault!.dropAccessToken();
+        return vault!.refresh();
+      },
+      pollIntervalSeconds: () => config.pollIntervalSeconds,
+      onEvent: () => {},
+      onLink: () => {},
+      onAuthProblem: () => {},
     });
     const r = await probe.request({ method: 'GET', path: routes.me.path, schema: Me });
     if (gen !== generation) return fail('conflict', 'The Klaxon server changed while signing in.');
@@ -223,16 +275,33 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   async function boot(attempt = 0): Promise<void> {
     const gen = generation;
     if (!running) return;
-    store.update({ serverUrl: serverUrl(), storage: storage(), link: { status: 'connecting', lastDataAt: store.get().link.lastDataAt, error: null, retryAt: null } });
+    store.update({
+      serverUrl: serverUrl(),
+      storage: storage(),
+      link: { status: 'connecting', lastDataAt: store.get().link.lastDataAt, error: null, retryAt: null },
+    });
     let config: ClientConfig;
     try {
-      const res = await axios.get(`${serverUrl()}${routes.clientConfig.path}`, { timeout: 15_000, adapter: 'http', validateStatus: () => true });
+      const res = await axios.get(`${serverUrl()}${routes.clientConfig.path}`, {
+        timeout: 15_000,
+        adapter: 'http',
+        validateStatus: () => true,
+      });
       const parsed = ClientConfig.safeParse(res.data);
-      if (res.status !== 200 || !parsed.success) throw new Error(res.status !== 200 ? `it answered ${res.status}` : 'its configuration is not one this Klaxon understands');
+      if (res.status !== 200 || !parsed.success)
+        throw new Error(
+          res.status !== 200 ? `it answered ${res.status}` : 'its configuration is not one this Klaxon understands',
+        );
       config = parsed.data;
     } catch (e) {
       if (gen !== generation) return;
-      store.update((s) => ({ link: { ...s.link, status: 'offline', error: `Cannot reach the Klaxon server at ${serverUrl()} (${axios.isAxiosError(e) ? (e.code ?? e.message) : errorText(e)}). Klaxon keeps trying; check your network or the server address in Settings.` } }));
+      store.update((s) => ({
+        link: {
+          ...s.link,
+          status: 'offline',
+          error: `Cannot reach the Klaxon server at ${serverUrl()} (${axios.isAxiosError(e) ? (e.code ?? e.message) : errorText(e)}). Klaxon keeps trying; check your network or the server address in Settings.`,
+        },
+      }));
       scheduleRetry(attempt, () => void boot(attempt + 1));
       return;
     }
@@ -245,7 +314,11 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   async function restore(gen: number, attempt: number): Promise<void> {
     if (!running || gen !== generation || !vault) return;
     if (!(await vault.hasSession())) {
-      store.update((s) => ({ auth: s.auth.status === 'signed-out' ? s.auth : { status: 'signed-out', message: deps.tokenStore.message }, link: { ...s.link, status: 'idle', error: null, retryAt: null }, storage: storage() }));
+      store.update((s) => ({
+        auth: s.auth.status === 'signed-out' ? s.auth : { status: 'signed-out', message: deps.tokenStore.message },
+        link: { ...s.link, status: 'idle', error: null, retryAt: null },
+        storage: storage(),
+      }));
       return;
     }
     store.update({ auth: { status: 'signing-in', authorizeUrl: null } });
@@ -254,7 +327,11 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     } catch (e) {
       if (gen !== generation) return; // signed out or switched servers meanwhile
       if (e instanceof NotSignedInError) {
-        store.update({ auth: { status: 'signed-out', message: e.message }, storage: storage(), link: { status: 'idle', lastDataAt: null, error: null, retryAt: null } });
+        store.update({
+          auth: { status: 'signed-out', message: e.message },
+          storage: storage(),
+          link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+        });
         return;
       }
       const message = e instanceof IdentityProviderUnreachableError ? e.message : errorText(e);
@@ -302,9 +379,13 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       if (signInAbort !== abort && !(e instanceof SignInError && e.reason !== 'cancelled')) {
         return fail('conflict', 'This sign-in was replaced by a newer one.');
       }
-      const message = e instanceof SignInError ? e.message
-        : `Klaxon could not reach the identity provider (${errorText(e)}). Check your network and try again.`;
-      store.update({ auth: { status: 'signed-out', message: e instanceof SignInError && e.reason === 'cancelled' ? null : message } });
+      const message =
+        e instanceof SignInError
+          ? e.message
+          : `Klaxon could not reach the identity provider (${errorText(e)}). Check your network and try again.`;
+      store.update({
+        auth: { status: 'signed-out', message: e instanceof SignInError && e.reason === 'cancelled' ? null : message },
+      });
       return fail(e instanceof SignInError && e.reason === 'denied' ? 'forbidden' : 'unauthorized', message);
     } finally {
       if (signInAbort === abort) signInAbort = null;
@@ -334,7 +415,10 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
     'auth:sign-in': async () => doSignIn(),
-    'auth:cancel': async () => { signInAbort?.abort(); return ok(null); },
+    'auth:cancel': async () => {
+      signInAbort?.abort();
+      return ok(null);
+    },
     'auth:sign-out': async () => {
       // Bump the generation first: a restore or sign-in paused mid-way must not mark us signed in later.
       generation++;
@@ -345,11 +429,18 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       if (running && !store.get().config) void boot(); // the config fetch of the old generation gave up
       return ok(null);
     },
-    'oncall:get': async () => requireSignedIn() ?? link!.request({ method: 'GET', path: routes.oncall.path, schema: OnCallNow }),
+    'oncall:get': async () =>
+      requireSignedIn() ?? link!.request({ method: 'GET', path: routes.oncall.path, schema: OnCallNow }),
     'pages:create': async (payload: { idempotencyKey: string }) => {
       const refused = requireSignedIn();
       if (refused) return refused;
-      const r = await link!.request({ method: 'POST', path: routes.createPage.path, body: payload, headers: { [IDEMPOTENCY_HEADER]: payload.idempotencyKey }, schema: Page });
+      const r = await link!.request({
+        method: 'POST',
+        path: routes.createPage.path,
+        body: payload,
+        headers: { [IDEMPOTENCY_HEADER]: payload.idempotencyKey },
+        schema: Page,
+      });
       if (r.ok) {
         pages = reducePages(pages, { type: 'page', id: '', data: r.value });
         push('page:updated', r.value);
@@ -390,7 +481,10 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
         return fail('internal', `Klaxon could not open the link (${errorText(e)}).`);
       }
     },
-    'window:hide': async () => { deps.hideWindow?.(); return ok(null); },
+    'window:hide': async () => {
+      deps.hideWindow?.();
+      return ok(null);
+    },
   };
 
   return {
@@ -403,14 +497,18 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       await boot();
     },
     async invoke(channel, payload) {
-      if (typeof channel !== 'string' || !Object.hasOwn(ipcRequests, channel)) return fail('invalid_request', `Unknown request "${String(channel)}".`, { field: 'channel' });
+      if (typeof channel !== 'string' || !Object.hasOwn(ipcRequests, channel))
+        return fail('invalid_request', `Unknown request "${String(channel)}".`, { field: 'channel' });
       const parsed = ipcRequests[channel].request.safeParse(payload);
       if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues).error };
       try {
         return await (handlers[channel] as (p: unknown) => Promise<IpcResult<unknown>>)(parsed.data);
       } catch (e) {
         log(`${channel} failed: ${errorText(e)}`);
-        return fail('internal', `Something went wrong in Klaxon (${errorText(e)}). Try again; if it keeps happening, restart Klaxon.`);
+        return fail(
+          'internal',
+          `Something went wrong in Klaxon (${errorText(e)}). Try again; if it keeps happening, restart Klaxon.`,
+        );
       }
     },
     subscribe(listener) {
@@ -430,7 +528,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     setAppInfo(info) {
       const parsed = AppInfo.safeParse(info);
       if (parsed.success) store.update({ app: parsed.data });
-      else log(`ignored invalid app info: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      else
+        log(`ignored invalid app info: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     },
     async stop() {
       running = false;

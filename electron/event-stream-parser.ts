@@ -49,11 +49,20 @@ export class EventStreamParser {
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     switch (field) {
-      case 'event': this.eventType = value; break;
-      case 'data': this.data.push(value); break;
-      case 'id': if (!value.includes('\u0000')) this.lastEventId = value; break;
-      case 'retry': if (/^\d+$/.test(value)) this.retryMs = Number(value); break;
-      default: break; // unknown fields are ignored
+      case 'event':
+        this.eventType = value;
+        break;
+      case 'data':
+        this.data.push(value);
+        break;
+      case 'id':
+        if (!value.includes('\u0000')) this.lastEventId = value;
+        break;
+      case 'retry':
+        if (/^\d+$/.test(value)) this.retryMs = Number(value);
+        break;
+      default:
+        break; // unknown fields are ignored
     }
   }
 

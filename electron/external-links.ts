@@ -14,17 +14,25 @@
  */
 import type { ClientConfig, IncidentSnapshot } from '#common/index.js';
 
-export function refuseExternalUrl(raw: string, ctx: { config: ClientConfig | null; snapshot: IncidentSnapshot | null }): string | null {
+export function refuseExternalUrl(
+  raw: string,
+  ctx: { config: ClientConfig | null; snapshot: IncidentSnapshot | null },
+): string | null {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return 'That is not a valid link.';
   }
-  if (!['https:', 'tel:', 'mailto:'].includes(url.protocol)) return `Klaxon only opens https, tel and mailto links (not ${url.protocol}).`;
+  if (!['https:', 'tel:', 'mailto:'].includes(url.protocol))
+    return `Klaxon only opens https, tel and mailto links (not ${url.protocol}).`;
   if (url.username || url.password) return 'Klaxon does not open links that carry a user name or password.';
   const same = (a: string) => {
-    try { return new URL(a).href === url.href; } catch { return false; }
+    try {
+      return new URL(a).href === url.href;
+    } catch {
+      return false;
+    }
   };
   const config = ctx.config;
   if (config) {

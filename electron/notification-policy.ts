@@ -22,7 +22,9 @@ export class NotificationPolicy {
   private readonly seenIncidents = new Set<string>();
   private readonly pageStatus = new Map<string, Page['status']>();
 
-  constructor(private readonly opts: { settings(): Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>; me(): Me | null }) {}
+  constructor(
+    private readonly opts: { settings(): Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>; me(): Me | null },
+  ) {}
 
   /** A full snapshot (start, reconnect): remember everything in it, notify about nothing. */
   onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): DesktopNotification[] {
@@ -58,11 +60,23 @@ export class NotificationPolicy {
     const base = { pageId: page.id, ...(page.incidentNumber ? { incidentNumber: page.incidentNumber } : {}) };
     switch (page.status) {
       case 'delivered':
-        return { ...base, title: 'Your page reached On-Call', body: `"${page.summary}" was delivered${incident}. Waiting for someone to acknowledge.` };
+        return {
+          ...base,
+          title: 'Your page reached On-Call',
+          body: `"${page.summary}" was delivered${incident}. Waiting for someone to acknowledge.`,
+        };
       case 'acknowledged':
-        return { ...base, title: `${page.ackedBy ?? 'SRE'} acknowledged your page`, body: `"${page.summary}"${incident} is acknowledged: someone is on it.` };
+        return {
+          ...base,
+          title: `${page.ackedBy ?? 'SRE'} acknowledged your page`,
+          body: `"${page.summary}"${incident} is acknowledged: someone is on it.`,
+        };
       case 'failing':
-        return { ...base, title: 'Your page is not delivered yet', body: `"${page.summary}": ${page.lastError ?? 'On-Call did not accept it'}. ${page.gaveUpAt ? 'Klaxon has stopped retrying; call SRE directly.' : 'Klaxon keeps retrying; if it is urgent, call SRE directly.'}` };
+        return {
+          ...base,
+          title: 'Your page is not delivered yet',
+          body: `"${page.summary}": ${page.lastError ?? 'On-Call did not accept it'}. ${page.gaveUpAt ? 'Klaxon has stopped retrying; call SRE directly.' : 'Klaxon keeps retrying; if it is urgent, call SRE directly.'}`,
+        };
       default:
         return null;
     }

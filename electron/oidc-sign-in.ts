@@ -12,7 +12,11 @@ export type SignInFailure = 'denied' | 'timeout' | 'cancelled' | 'browser' | 're
 
 /** Why a sign-in ended without tokens, with a sentence a person can act on. */
 export class SignInError extends Error {
-  constructor(readonly reason: SignInFailure, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: SignInFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'SignInError';
   }
@@ -30,10 +34,17 @@ export function isLoopbackHost(hostname: string): boolean {
  * check). Plain http is accepted only when explicitly allowed AND the issuer is on loopback, so a
  * policy typo cannot downgrade a production sign-in to http.
  */
-export async function discoverIssuer(issuer: URL, clientId: string, opts: { allowInsecureLoopback?: boolean; timeoutSeconds?: number } = {}): Promise<oidc.Configuration> {
+export async function discoverIssuer(
+  issuer: URL,
+  clientId: string,
+  opts: { allowInsecureLoopback?: boolean; timeoutSeconds?: number } = {},
+): Promise<oidc.Configuration> {
   const insecure = issuer.protocol === 'http:';
   if (insecure && !(opts.allowInsecureLoopback && isLoopbackHost(issuer.hostname))) {
-    throw new SignInError('refused-url', `The identity provider ${issuer.origin} does not use https, so Klaxon will not sign in with it. Ask your IT department to check the issuer setting.`);
+    throw new SignInError(
+      'refused-url',
+      `The identity provider ${issuer.origin} does not use https, so Klaxon will not sign in with it. Ask your IT department to check the issuer setting.`,
+    );
   }
   return oidc.discovery(issuer, clientId, undefined, oidc.None(), {
     timeout: opts.timeoutSeconds ?? 15,
@@ -50,9 +61,15 @@ export function refuseAuthorizeUrl(url: URL, config: oidc.Configuration): string
   const endpoint = config.serverMetadata().authorization_endpoint;
   if (!endpoint) return 'The identity provider does not advertise an authorization endpoint.';
   const expected = new URL(endpoint);
-  if (url.origin !== expected.origin || url.pathname !== expected.pathname) return `Refusing to open ${url.origin}${url.pathname}: it is not the identity provider's sign-in page.`;
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname)
+    return `Refusing to open ${url.origin}${url.pathname}: it is not the identity provider's sign-in page.`;
   if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && isLoopbackHost(new URL(config.serverMetadata().issuer).hostname)) return null;
+  if (
+    url.protocol === 'http:' &&
+    isLoopbackHost(url.hostname) &&
+    isLoopbackHost(new URL(config.serverMetadata().issuer).hostname)
+  )
+    return null;
   return `Refusing to open the sign-in page over ${url.protocol.replace(':', '')}: only https is allowed.`;
 }
 
@@ -71,9 +88,11 @@ export interface SignInOptions {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>`
-    + `<meta name="viewport" content="width=device-width"><style>body{font:16px system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#1b1b1b}</style></head>`
-    + `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`;
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
+    `<meta name="viewport" content="width=device-width"><style>body{font:16px system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#1b1b1b}</style></head>` +
+    `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`
+  );
 }
 
 const PAGE_HEADERS = {
@@ -84,14 +103,29 @@ const PAGE_HEADERS = {
 };
 
 /** Words for the OAuth error codes a person can actually cause. */
-function describeAuthorizationError(error: string, description: string | null): { reason: SignInFailure; title: string; body: string } {
+function describeAuthorizationError(
+  error: string,
+  description: string | null,
+): { reason: SignInFailure; title: string; body: string } {
   if (error === 'access_denied') {
-    return { reason: 'denied', title: 'Sign-in declined', body: 'You declined to let Klaxon use your account, so Klaxon is not signed in. To sign in, click "Sign in" in Klaxon again and allow access.' };
+    return {
+      reason: 'denied',
+      title: 'Sign-in declined',
+      body: 'You declined to let Klaxon use your account, so Klaxon is not signed in. To sign in, click "Sign in" in Klaxon again and allow access.',
+    };
   }
   if (error === 'login_required' || error === 'interaction_required' || error === 'consent_required') {
-    return { reason: 'denied', title: 'Sign-in not finished', body: 'The identity provider needs you to sign in interactively. Click "Sign in" in Klaxon again.' };
+    return {
+      reason: 'denied',
+      title: 'Sign-in not finished',
+      body: 'The identity provider needs you to sign in interactively. Click "Sign in" in Klaxon again.',
+    };
   }
-  return { reason: 'failed', title: 'Sign-in failed', body: `The identity provider refused the sign-in (${error}${description ? `: ${description}` : ''}). Klaxon is not signed in. Try again, or contact your IT department if it keeps happening.` };
+  return {
+    reason: 'failed',
+    title: 'Sign-in failed',
+    body: `The identity provider refused the sign-in (${error}${description ? `: ${description}` : ''}). Klaxon is not signed in. Try again, or contact your IT department if it keeps happening.`,
+  };
 }
 
 export async function signIn(config: oidc.Configuration, opts: SignInOptions): Promise<SignInTokens> {
@@ -121,19 +155,37 @@ export async function signIn(config: oidc.Configuration, opts: SignInOptions): P
     if (refused) throw new SignInError('refused-url', refused);
 
     const callback = new Promise<{ url: URL; res: http.ServerResponse }>((resolve, reject) => {
-      timer = setTimeout(() => reject(new SignInError('timeout', 'Sign-in timed out: the browser did not come back to Klaxon in time. Click "Sign in" to try again.')), opts.timeoutMs ?? 300_000);
+      timer = setTimeout(
+        () =>
+          reject(
+            new SignInError(
+              'timeout',
+              'Sign-in timed out: the browser did not come back to Klaxon in time. Click "Sign in" to try again.',
+            ),
+          ),
+        opts.timeoutMs ?? 300_000,
+      );
       onAbort = () => reject(new SignInError('cancelled', 'Sign-in was cancelled.'));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       let done = false;
       server.on('request', (req, res) => {
         const u = new URL(req.url ?? '/', redirectUri); // base is OUR redirect URI, never the Host header
         if (done || req.method !== 'GET' || u.pathname !== '/callback') {
-          res.writeHead(404, PAGE_HEADERS).end(page('Not found', 'This address belongs to a Klaxon sign-in that has already finished.'));
+          res
+            .writeHead(404, PAGE_HEADERS)
+            .end(page('Not found', 'This address belongs to a Klaxon sign-in that has already finished.'));
           return;
         }
         // A stale tab from an earlier attempt must not end (or deny) this one.
         if (u.searchParams.get('state') !== state) {
-          res.writeHead(400, PAGE_HEADERS).end(page('Sign-in link expired', 'This page belongs to an older Klaxon sign-in. Use the newest browser tab Klaxon opened, or click "Sign in" again.'));
+          res
+            .writeHead(400, PAGE_HEADERS)
+            .end(
+              page(
+                'Sign-in link expired',
+                'This page belongs to an older Klaxon sign-in. Use the newest browser tab Klaxon opened, or click "Sign in" again.',
+              ),
+            );
           return;
         }
         done = true; // one-shot
@@ -146,7 +198,11 @@ export async function signIn(config: oidc.Configuration, opts: SignInOptions): P
     // The code exchange must not wait for openBrowser to settle: a test driver that awaits the
     // callback's response would deadlock. A failure to open the browser still ends the sign-in.
     const opened = opts.openBrowser(url).catch((e: unknown) => {
-      throw new SignInError('browser', `Klaxon could not open your web browser to sign in (${e instanceof Error ? e.message : String(e)}). Copy the sign-in link into a browser, or try again.`, { cause: e });
+      throw new SignInError(
+        'browser',
+        `Klaxon could not open your web browser to sign in (${e instanceof Error ? e.message : String(e)}). Copy the sign-in link into a browser, or try again.`,
+        { cause: e },
+      );
     });
     const { url: currentUrl, res } = await Promise.race([callback, opened.then(() => callback)]);
 
@@ -166,7 +222,8 @@ export async function signIn(config: oidc.Configuration, opts: SignInOptions): P
       res.writeHead(200, PAGE_HEADERS).end(page('Signed in to Klaxon', 'Signed in to Klaxon. You can close this tab.'));
       return tokens;
     } catch (e) {
-      const body = 'Klaxon could not finish signing you in with the identity provider. Close this tab and click "Sign in" in Klaxon to try again.';
+      const body =
+        'Klaxon could not finish signing you in with the identity provider. Close this tab and click "Sign in" in Klaxon to try again.';
       res.writeHead(400, PAGE_HEADERS).end(page('Sign-in failed', body));
       throw new SignInError('failed', `${body} (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }

@@ -2,9 +2,18 @@
  * Where the popover goes: against the tray icon, on the side of it that faces the screen
  * (below a top menu bar, above a bottom taskbar, beside a side taskbar), kept inside the work area.
  */
-export interface Rect { x: number; y: number; width: number; height: number }
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
-export function popoverPosition(tray: Rect, size: { width: number; height: number }, workArea: Rect): { x: number; y: number } {
+export function popoverPosition(
+  tray: Rect,
+  size: { width: number; height: number },
+  workArea: Rect,
+): { x: number; y: number } {
   const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(Math.max(v, lo), Math.max(lo, hi)));
   const maxX = workArea.x + workArea.width - size.width;
   const maxY = workArea.y + workArea.height - size.height;

@@ -3,7 +3,11 @@
  * [base/2, min(max, base * 2^attempt)], so a fleet of laptops waking up together after a server
  * restart does not reconnect in lockstep.
  */
-export interface BackoffOptions { baseMs: number; maxMs: number; random?: () => number }
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  random?: () => number;
+}
 
 export function backoffDelayMs(attempt: number, { baseMs, maxMs, random = Math.random }: BackoffOptions): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));

@@ -56,9 +56,10 @@ export function decideTokenStorage(platform: NodeJS.Platform, safeStorage: SafeS
     return {
       mode: 'memory-only',
       backend,
-      message: platform === 'darwin'
-        ? 'Klaxon cannot use your macOS Keychain, so it keeps your sign-in in memory only and you will sign in again after each restart. Unlock the login keychain (Keychain Access) and restart Klaxon.'
-        : 'Klaxon cannot use the operating system\'s protected storage, so it keeps your sign-in in memory only and you will sign in again after each restart. Ask your IT department to check this computer\'s credential storage.',
+      message:
+        platform === 'darwin'
+          ? 'Klaxon cannot use your macOS Keychain, so it keeps your sign-in in memory only and you will sign in again after each restart. Unlock the login keychain (Keychain Access) and restart Klaxon.'
+          : "Klaxon cannot use the operating system's protected storage, so it keeps your sign-in in memory only and you will sign in again after each restart. Ask your IT department to check this computer's credential storage.",
     };
   }
   return { mode: 'encrypted', backend, message: null };
@@ -72,7 +73,8 @@ export interface SecureTokenStoreOptions {
   now?: () => Date;
 }
 
-const UNREADABLE = 'Klaxon could not read your saved sign-in (the keyring was reset or changed since it was saved), so it was removed. Sign in again.';
+const UNREADABLE =
+  'Klaxon could not read your saved sign-in (the keyring was reset or changed since it was saved), so it was removed. Sign in again.';
 
 export function createSecureTokenStore(opts: SecureTokenStoreOptions): TokenStore {
   const decision = decideTokenStorage(opts.platform, opts.safeStorage);
@@ -83,16 +85,24 @@ export function createSecureTokenStore(opts: SecureTokenStoreOptions): TokenStor
     let value: string | null = null;
     return {
       mode: 'memory-only',
-      get message() { return message; },
+      get message() {
+        return message;
+      },
       get: async () => value,
-      set: async (rt) => { value = rt; },
-      clear: async () => { value = null; },
+      set: async (rt) => {
+        value = rt;
+      },
+      clear: async () => {
+        value = null;
+      },
     };
   }
   let cached: string | null | undefined; // undefined: not read yet
   return {
     mode: 'encrypted',
-    get message() { return message; },
+    get message() {
+      return message;
+    },
     async get() {
       if (cached !== undefined) return cached;
       const stored = opts.record.read();
@@ -116,7 +126,11 @@ export function createSecureTokenStore(opts: SecureTokenStoreOptions): TokenStor
     async set(rt) {
       // encryptString throws rather than fall back to plain text; let it surface instead of writing clear text.
       const ciphertext = opts.safeStorage.encryptString(rt).toString('base64');
-      opts.record.write({ ciphertext, backend: decision.backend, writtenAt: (opts.now?.() ?? new Date()).toISOString() });
+      opts.record.write({
+        ciphertext,
+        backend: decision.backend,
+        writtenAt: (opts.now?.() ?? new Date()).toISOString(),
+      });
       cached = rt;
       message = null;
     },

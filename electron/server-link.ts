@@ -7,16 +7,21 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import {
-  CLIENT_HEADER, ErrorBody, HEARTBEAT_SECONDS, ServerEvent, routes,
-  type ErrorCode, type IpcResult, type LinkState,
+  CLIENT_HEADER,
+  ErrorBody,
+  HEARTBEAT_SECONDS,
+  ServerEvent,
+  routes,
+  type ErrorCode,
+  type IpcResult,
+  type LinkState,
 } from '#common/index.js';
 import { EventStreamParser, type RawServerSentEvent } from './event-stream-parser.js';
 import { backoffDelayMs } from './reconnect-backoff.js';
 import { IdentityProviderUnreachableError, NotSignedInError } from './token-vault.js';
 
 export type AuthProblem =
-  | { kind: 'signed-out'; message: string }
-  | { kind: 'forbidden'; message: string; requiredGroups: string[] };
+  { kind: 'signed-out'; message: string } | { kind: 'forbidden'; message: string; requiredGroups: string[] };
 
 export interface ServerLinkOptions {
   serverUrl: string;
@@ -37,7 +42,10 @@ export interface ServerLinkOptions {
 
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 type Failure = { ok: false; error: ErrorBody['error'] };
-const failure = (code: ErrorCode, message: string, extra: Partial<ErrorBody['error']> = {}): Failure => ({ ok: false, error: { code, message, ...extra } });
+const failure = (code: ErrorCode, message: string, extra: Partial<ErrorBody['error']> = {}): Failure => ({
+  ok: false,
+  error: { code, message, ...extra },
+});
 /** Lowest base reconnect delay a server `retry:` hint may set. */
 export const MIN_RETRY_MS = 1000;
 
@@ -75,7 +83,13 @@ export class ServerLink {
   // ---------------------------------------------------------------- REST
 
   /** One REST call with the bearer token; failures come back as values a person can read. */
-  async request<T>(req: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string>; schema: z.ZodType<T> }): Promise<IpcResult<T>> {
+  async request<T>(req: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    schema: z.ZodType<T>;
+  }): Promise<IpcResult<T>> {
     let res: AxiosResponse;
     try {
       res = await this.send(req, await this.opts.getAccessToken());
@@ -95,14 +109,23 @@ export class ServerLink {
       const parsed = req.schema.safeParse(res.data);
       if (parsed.success) return { ok: true, value: parsed.data };
       this.log(`${req.method} ${req.path}: unexpected answer: ${parsed.error.issues[0]?.message}`);
-      return failure('internal', 'The Klaxon server sent an answer this version of Klaxon does not understand. Update Klaxon, or tell the Klaxon operator.');
+      return failure(
+        'internal',
+        'The Klaxon server sent an answer this version of Klaxon does not understand. Update Klaxon, or tell the Klaxon operator.',
+      );
     }
     const body = ErrorBody.safeParse(res.data);
     if (body.success) return { ok: false, error: body.data.error };
-    return failure(res.status >= 500 ? 'upstream_unavailable' : 'internal', `The Klaxon server answered ${res.status} ${res.statusText || ''}`.trim() + '. Try again in a moment.');
+    return failure(
+      res.status >= 500 ? 'upstream_unavailable' : 'internal',
+      `The Klaxon server answered ${res.status} ${res.statusText || ''}`.trim() + '. Try again in a moment.',
+    );
   }
 
-  private send(req: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> }, token: string): Promise<AxiosResponse> {
+  private send(
+    req: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> },
+    token: string,
+  ): Promise<AxiosResponse> {
     return this.http.request({
       method: req.method,
       url: req.path,
@@ -118,7 +141,10 @@ export class ServerLink {
     }
     if (e instanceof IdentityProviderUnreachableError) return failure('upstream_unavailable', e.message);
     const why = e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e);
-    return failure('upstream_unavailable', `Klaxon cannot reach the server at ${this.opts.serverUrl} (${why}). Check your network connection; Klaxon keeps trying.`);
+    return failure(
+      'upstream_unavailable',
+      `Klaxon cannot reach the server at ${this.opts.serverUrl} (${why}). Check your network connection; Klaxon keeps trying.`,
+    );
   }
 
   // ---------------------------------------------------------------- SSE
@@ -197,14 +223,19 @@ export class ServerLink {
         } else if (!this.running) {
           outcome = 'stop';
         } else {
-          error = e instanceof IdentityProviderUnreachableError ? e.message
-            : `Cannot reach the Klaxon server at ${this.opts.serverUrl} (${e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e)}).`;
+          error =
+            e instanceof IdentityProviderUnreachableError
+              ? e.message
+              : `Cannot reach the Klaxon server at ${this.opts.serverUrl} (${e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e)}).`;
         }
       }
       if (outcome === 'stop' || !this.running) break;
       if (outcome === 'unauthorized') {
         if (refusedAfterRefresh) {
-          this.opts.onAuthProblem({ kind: 'signed-out', message: 'The Klaxon server no longer accepts your sign-in. Sign in again.' });
+          this.opts.onAuthProblem({
+            kind: 'signed-out',
+            message: 'The Klaxon server no longer accepts your sign-in. Sign in again.',
+          });
           break;
         }
         forcedRefresh = true; // refresh once, reconnect at once
@@ -221,11 +252,21 @@ export class ServerLink {
         this.immediate = false;
         continue;
       }
-      const delay = backoffDelayMs(this.attempt++, { ...(this.opts.backoff ?? { baseMs: 1000, maxMs: 60_000 }), ...(this.opts.random ? { random: this.opts.random } : {}) });
-      this.setLink({ status: 'offline', error: error ?? 'The connection to the Klaxon server closed.', retryAt: new Date(this.now() + delay).toISOString() });
+      const delay = backoffDelayMs(this.attempt++, {
+        ...(this.opts.backoff ?? { baseMs: 1000, maxMs: 60_000 }),
+        ...(this.opts.random ? { random: this.opts.random } : {}),
+      });
+      this.setLink({
+        status: 'offline',
+        error: error ?? 'The connection to the Klaxon server closed.',
+        retryAt: new Date(this.now() + delay).toISOString(),
+      });
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
-        this.wakeUp = () => { clearTimeout(t); resolve(); };
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
       });
       this.wakeUp = null;
     }
@@ -248,14 +289,17 @@ export class ServerLink {
         ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}),
       },
     });
-    if (res.status === 401) { res.data.destroy(); return 'unauthorized'; }
+    if (res.status === 401) {
+      res.data.destroy();
+      return 'unauthorized';
+    }
     if (res.status === 403) {
       const body = await readJson(res.data);
       const parsed = ErrorBody.safeParse(body);
       this.opts.onAuthProblem({
         kind: 'forbidden',
         message: parsed.success ? parsed.data.error.message : 'Your account may not see incidents in Klaxon.',
-        requiredGroups: parsed.success ? parsed.data.error.requiredGroups ?? [] : [],
+        requiredGroups: parsed.success ? (parsed.data.error.requiredGroups ?? []) : [],
       });
       return 'stop';
     }
@@ -266,7 +310,10 @@ export class ServerLink {
     let outcome: StreamOutcome = 'ended';
     const parser = new EventStreamParser((raw) => {
       const r = this.handle(raw);
-      if (r === 'reauth') { outcome = 'reauth'; abort.abort(); }
+      if (r === 'reauth') {
+        outcome = 'reauth';
+        abort.abort();
+      }
     });
     try {
       for await (const chunk of res.data) {
@@ -280,7 +327,8 @@ export class ServerLink {
     }
     // The server's `retry:` hint sets the base delay, but never below 1 s: a misconfigured or hostile
     // server must not turn every client into a reconnect loop.
-    if (parser.retryMs && this.opts.backoff === undefined) this.opts.backoff = { baseMs: Math.max(MIN_RETRY_MS, parser.retryMs), maxMs: 60_000 };
+    if (parser.retryMs && this.opts.backoff === undefined)
+      this.opts.backoff = { baseMs: Math.max(MIN_RETRY_MS, parser.retryMs), maxMs: 60_000 };
     return this.running ? outcome : 'stop';
   }
 
@@ -293,12 +341,15 @@ export class ServerLink {
       return 'ok';
     }
     // Accept both wire shapes: the whole ServerEvent as data, or `event: <type>` + `data: <payload>`.
-    const candidate = data && typeof data === 'object' && 'type' in data && 'data' in data
-      ? data
-      : { type: raw.event, id: raw.lastEventId, data };
+    const candidate =
+      data && typeof data === 'object' && 'type' in data && 'data' in data
+        ? data
+        : { type: raw.event, id: raw.lastEventId, data };
     const parsed = ServerEvent.safeParse(candidate);
     if (!parsed.success) {
-      this.log(`ignored an invalid ${raw.event} event: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      this.log(
+        `ignored an invalid ${raw.event} event: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      );
       return 'ok';
     }
     const e = parsed.data;

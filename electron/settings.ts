@@ -6,19 +6,33 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  DEFAULT_SETTINGS, SETTING_KEYS, UserSettings, settingsShape,
-  type EffectiveSettings, type ManagedPolicy, type SettingKey, type Settings, type SettingSource,
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  UserSettings,
+  settingsShape,
+  type EffectiveSettings,
+  type ManagedPolicy,
+  type SettingKey,
+  type Settings,
+  type SettingSource,
 } from '#common/index.js';
 
 export const LOCKED_BY_POLICY = 'Set by your IT department';
 
-export interface LayerProblem { key: string; message: string }
+export interface LayerProblem {
+  key: string;
+  message: string;
+}
 
 /**
  * Keeps the valid keys of an untrusted settings object, naming every unknown key and invalid value.
  * Checked key by key (not with the strict whole-object schema) so one bad key does not throw away the rest.
  */
-export function validSettingsLayer(raw: unknown, origin: string, allowed: readonly SettingKey[] = SETTING_KEYS): { values: Partial<Settings>; problems: LayerProblem[] } {
+export function validSettingsLayer(
+  raw: unknown,
+  origin: string,
+  allowed: readonly SettingKey[] = SETTING_KEYS,
+): { values: Partial<Settings>; problems: LayerProblem[] } {
   const values: Partial<Settings> = {};
   const problems: LayerProblem[] = [];
   if (raw === null || raw === undefined) return { values, problems };
@@ -32,7 +46,10 @@ export function validSettingsLayer(raw: unknown, origin: string, allowed: readon
     }
     const r = settingsShape[key as SettingKey].safeParse(value);
     if (!r.success) {
-      problems.push({ key, message: `${origin}: invalid value for "${key}" ignored (${r.error.issues[0]?.message ?? 'invalid'}).` });
+      problems.push({
+        key,
+        message: `${origin}: invalid value for "${key}" ignored (${r.error.issues[0]?.message ?? 'invalid'}).`,
+      });
       continue;
     }
     (values as Record<string, unknown>)[key] = r.data;
@@ -82,10 +99,15 @@ export class DesktopSettings {
     try {
       raw = JSON.parse(readFileSync(this.opts.userSettingsFile, 'utf8'));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`could not read ${this.opts.userSettingsFile} (${(e as Error).message}); using defaults.`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log(`could not read ${this.opts.userSettingsFile} (${(e as Error).message}); using defaults.`);
       return {};
     }
-    const { values, problems } = validSettingsLayer(raw, 'user settings', Object.keys(UserSettings.shape) as SettingKey[]);
+    const { values, problems } = validSettingsLayer(
+      raw,
+      'user settings',
+      Object.keys(UserSettings.shape) as SettingKey[],
+    );
     for (const p of problems) this.log(p.message);
     return values;
   }
@@ -98,10 +120,13 @@ export class DesktopSettings {
    * Applies a patch (already validated with `UserSettings`). A locked key fails the whole patch with
    * the key named, so the UI never shows a change that did not happen.
    */
-  set(patch: UserSettings): { ok: true; value: EffectiveSettings; changed: SettingKey[] } | { ok: false; field: string; message: string } {
+  set(
+    patch: UserSettings,
+  ): { ok: true; value: EffectiveSettings; changed: SettingKey[] } | { ok: false; field: string; message: string } {
     const locked = this.get().locked;
     for (const key of Object.keys(patch)) {
-      if (locked[key]) return { ok: false, field: key, message: `"${key}" is set by your IT department and cannot be changed here.` };
+      if (locked[key])
+        return { ok: false, field: key, message: `"${key}" is set by your IT department and cannot be changed here.` };
     }
     const before = this.get().values;
     const next = { ...this.user };

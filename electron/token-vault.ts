@@ -54,10 +54,12 @@ export interface TokenVaultOptions {
   log?(message: string): void;
 }
 
-export const KEYRING_SAVE_FAILED = 'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
+export const KEYRING_SAVE_FAILED =
+  'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
 const SIGNED_OUT_DURING_REFRESH = 'You signed out of Klaxon.';
 
-const SESSION_ENDED = 'Your Klaxon session has ended (the identity provider no longer accepts it). Sign in again to see incidents and page SRE.';
+const SESSION_ENDED =
+  'Your Klaxon session has ended (the identity provider no longer accepts it). Sign in again to see incidents and page SRE.';
 
 export class TokenVault {
   private accessToken: string | null = null;
@@ -108,7 +110,9 @@ export class TokenVault {
       await this.opts.store.set(rt);
     } catch (e) {
       this.memoryOnly = { refreshToken: rt };
-      this.opts.log?.(`could not save the refresh token (${e instanceof Error ? e.message : String(e)}); keeping it in memory only`);
+      this.opts.log?.(
+        `could not save the refresh token (${e instanceof Error ? e.message : String(e)}); keeping it in memory only`,
+      );
       await this.opts.store.clear().catch(() => {});
       this.opts.onStorageChanged?.(this.storage());
     }
@@ -151,30 +155,43 @@ export class TokenVault {
     const config = await this.configOrUnreachable();
     let tokens: SignInTokens;
     try {
-      tokens = await oidc.refreshTokenGrant(config, rt, this.opts.resource ? { resource: this.opts.resource } : undefined);
+      tokens = await oidc.refreshTokenGrant(
+        config,
+        rt,
+        this.opts.resource ? { resource: this.opts.resource } : undefined,
+      );
     } catch (e) {
       if (epoch !== this.epoch) return this.superseded();
-      if (e instanceof oidc.ResponseBodyError && (e.error === 'invalid_grant' || e.error === 'invalid_client' || e.error === 'unauthorized_client')) {
+      if (
+        e instanceof oidc.ResponseBodyError &&
+        (e.error === 'invalid_grant' || e.error === 'invalid_client' || e.error === 'unauthorized_client')
+      ) {
         // The grant is revoked, expired, or was replayed: only an interactive sign-in can help.
         await this.clearRefreshToken();
         this.dropAccessToken();
         this.opts.onSignedOut?.(SESSION_ENDED);
         throw new NotSignedInError(SESSION_ENDED);
       }
-      throw new IdentityProviderUnreachableError(`Klaxon could not reach the identity provider to renew your session (${e instanceof Error ? e.message : String(e)}). It will try again.`, { cause: e });
+      throw new IdentityProviderUnreachableError(
+        `Klaxon could not reach the identity provider to renew your session (${e instanceof Error ? e.message : String(e)}). It will try again.`,
+        { cause: e },
+      );
     }
     if (epoch !== this.epoch) {
       // Signed out (or signed in afresh) while this refresh was on the wire: its tokens belong to a
       // session that no longer exists. Never save them; tell the IdP to forget the new refresh token.
-      if (tokens.refresh_token && tokens.refresh_token !== rt) await this.revoke(config, tokens.refresh_token).catch(() => {});
+      if (tokens.refresh_token && tokens.refresh_token !== rt)
+        await this.revoke(config, tokens.refresh_token).catch(() => {});
       return this.superseded();
     }
     // Rotation: persist the new refresh token before anything can use the new access token.
     if (tokens.refresh_token && tokens.refresh_token !== rt) await this.saveRefreshToken(tokens.refresh_token);
     if (epoch !== this.epoch) {
       // Sign-out ran while this was saving: its clear may have come first, so take ours back out.
-      if (tokens.refresh_token && (await this.readRefreshToken().catch(() => null)) === tokens.refresh_token) await this.clearRefreshToken().catch(() => {});
-      if (tokens.refresh_token && tokens.refresh_token !== rt) await this.revoke(config, tokens.refresh_token).catch(() => {});
+      if (tokens.refresh_token && (await this.readRefreshToken().catch(() => null)) === tokens.refresh_token)
+        await this.clearRefreshToken().catch(() => {});
+      if (tokens.refresh_token && tokens.refresh_token !== rt)
+        await this.revoke(config, tokens.refresh_token).catch(() => {});
       return this.superseded();
     }
     return this.keepAccessToken(tokens);
@@ -197,12 +214,16 @@ export class TokenVault {
     try {
       return await this.opts.config();
     } catch (e) {
-      throw new IdentityProviderUnreachableError(`Klaxon could not reach the identity provider (${e instanceof Error ? e.message : String(e)}). It will try again.`, { cause: e });
+      throw new IdentityProviderUnreachableError(
+        `Klaxon could not reach the identity provider (${e instanceof Error ? e.message : String(e)}). It will try again.`,
+        { cause: e },
+      );
     }
   }
 
   private async revoke(config: oidc.Configuration, refreshToken: string): Promise<void> {
-    if (config.serverMetadata().revocation_endpoint) await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    if (config.serverMetadata().revocation_endpoint)
+      await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
   }
 
   /** Forgets every token here without telling the IdP (it already refused them). */
@@ -244,7 +265,11 @@ export function memoryTokenStore(message: string | null = null): TokenStore & { 
     mode: 'memory-only',
     message,
     get: async () => value,
-    set: async (rt) => { value = rt; },
-    clear: async () => { value = null; },
+    set: async (rt) => {
+      value = rt;
+    },
+    clear: async () => {
+      value = null;
+    },
   };
 }

@@ -7,11 +7,25 @@
 import { countIncidents, describeCounts, type ClientState, type IncidentCounts } from '#common/index.js';
 
 export type TrayImageState = 'normal' | 'open' | 'unacked' | 'stale' | 'error' | 'signed-out';
-export const TRAY_IMAGE_STATES: readonly TrayImageState[] = ['normal', 'open', 'unacked', 'stale', 'error', 'signed-out'];
+export const TRAY_IMAGE_STATES: readonly TrayImageState[] = [
+  'normal',
+  'open',
+  'unacked',
+  'stale',
+  'error',
+  'signed-out',
+];
 
 export type TrayKind =
-  | 'signed-out' | 'signing-in' | 'not-authorised' | 'connecting'
-  | 'live-quiet' | 'live-acked' | 'live-unacked' | 'stale' | 'offline';
+  | 'signed-out'
+  | 'signing-in'
+  | 'not-authorised'
+  | 'connecting'
+  | 'live-quiet'
+  | 'live-acked'
+  | 'live-unacked'
+  | 'stale'
+  | 'offline';
 
 export type Theme = 'light' | 'dark';
 
@@ -58,7 +72,12 @@ const APP = 'Klaxon';
 const WINDOWS_TOOLTIP_MAX = 127;
 
 function clock(iso: string, ctx: TrayViewContext): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}) }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}),
+  }).format(new Date(iso));
 }
 
 export function ago(iso: string, now: Date): string {
@@ -77,7 +96,8 @@ function headline(c: IncidentCounts): string {
 function imageFor(state: TrayImageState, ctx: TrayViewContext): TrayView['image'] {
   // On macOS calm states are template images (the system matches the menu bar); incident states
   // keep their colour so a red "unacknowledged" stands out.
-  if (ctx.platform === 'darwin' && state !== 'unacked' && state !== 'open') return { state, file: `${state}Template.png`, template: true };
+  if (ctx.platform === 'darwin' && state !== 'unacked' && state !== 'open')
+    return { state, file: `${state}Template.png`, template: true };
   return { state, file: `${state}-${ctx.theme}.png`, template: false };
 }
 
@@ -89,39 +109,48 @@ export function trayView(s: ClientState, ctx: TrayViewContext): TrayView {
   let tooltip: string;
 
   if (s.auth.status === 'signed-out') {
-    kind = 'signed-out'; image = 'signed-out';
+    kind = 'signed-out';
+    image = 'signed-out';
     tooltip = `${APP} — not signed in. Open Klaxon to sign in.`;
   } else if (s.auth.status === 'signing-in' && !(s.auth.authorizeUrl === null && s.link.status === 'offline')) {
-    kind = 'signing-in'; image = 'signed-out';
+    kind = 'signing-in';
+    image = 'signed-out';
     tooltip = s.auth.authorizeUrl ? `${APP} — signing in: finish in your browser` : `${APP} — restoring your session…`;
   } else if (s.auth.status === 'not-authorised') {
-    kind = 'not-authorised'; image = 'error';
+    kind = 'not-authorised';
+    image = 'error';
     const groups = s.auth.requiredGroups.join(' or ');
     tooltip = `${APP} — your account may not see incidents${groups ? `; ask to join ${groups}` : ''}`;
   } else if (s.link.status === 'offline') {
     // Also a saved session that cannot be restored yet because the server or IdP is unreachable.
-    kind = 'offline'; image = 'error';
+    kind = 'offline';
+    image = 'error';
     const since = s.link.lastDataAt ?? updatedAt; // when the server was last heard from
     tooltip = since
       ? `${APP} — offline since ${clock(since, ctx)}: the badge may be out of date`
       : `${APP} — cannot reach the Klaxon server: the badge shows nothing yet`;
   } else if (!counts || s.link.status === 'connecting' || s.link.status === 'idle') {
-    kind = 'connecting'; image = 'stale';
-    tooltip = counts && updatedAt
-      ? `${APP} — reconnecting… as of ${clock(updatedAt, ctx)}: ${headline(counts)}`
-      : `${APP} — connecting to the Klaxon server…`;
+    kind = 'connecting';
+    image = 'stale';
+    tooltip =
+      counts && updatedAt
+        ? `${APP} — reconnecting… as of ${clock(updatedAt, ctx)}: ${headline(counts)}`
+        : `${APP} — connecting to the Klaxon server…`;
   } else if (s.link.status === 'stale' || s.snapshot?.stale) {
-    kind = 'stale'; image = 'stale';
+    kind = 'stale';
+    image = 'stale';
     const since = updatedAt ? ` since ${clock(updatedAt, ctx)}` : '';
-    tooltip = counts.open === 0
-      ? `${APP} — no fresh data${since}: there may be incidents Klaxon cannot see`
-      : `${APP} — no fresh data${since}; last known: ${headline(counts)}`;
+    tooltip =
+      counts.open === 0
+        ? `${APP} — no fresh data${since}: there may be incidents Klaxon cannot see`
+        : `${APP} — no fresh data${since}; last known: ${headline(counts)}`;
   } else {
     kind = counts.unacked > 0 ? 'live-unacked' : counts.open > 0 ? 'live-acked' : 'live-quiet';
     image = counts.unacked > 0 ? 'unacked' : counts.open > 0 ? 'open' : 'normal';
     tooltip = `${APP} — ${headline(counts)}${updatedAt ? ` · updated ${ago(updatedAt, ctx.now)}` : ''}`;
   }
-  if (ctx.platform === 'win32' && tooltip.length > WINDOWS_TOOLTIP_MAX) tooltip = `${tooltip.slice(0, WINDOWS_TOOLTIP_MAX - 1)}…`;
+  if (ctx.platform === 'win32' && tooltip.length > WINDOWS_TOOLTIP_MAX)
+    tooltip = `${tooltip.slice(0, WINDOWS_TOOLTIP_MAX - 1)}…`;
 
   const live = kind === 'live-quiet' || kind === 'live-acked' || kind === 'live-unacked';
   const alarm = kind === 'offline' || kind === 'stale' || kind === 'not-authorised';
@@ -129,9 +158,12 @@ export function trayView(s: ClientState, ctx: TrayViewContext): TrayView {
   const badge: TrayView['badge'] = {
     count: live ? n : 0,
     dockText: live ? (n > 0 ? (n > 99 ? '99+' : String(n)) : '') : alarm ? '!' : '',
-    overlay: live && counts && n > 0
-      ? { image: counts.unacked > 0 ? 'unacked' : 'open', description: describeCounts(counts) }
-      : alarm ? { image: 'error', description: tooltip.replace(`${APP} — `, '') } : { image: null, description: '' },
+    overlay:
+      live && counts && n > 0
+        ? { image: counts.unacked > 0 ? 'unacked' : 'open', description: describeCounts(counts) }
+        : alarm
+          ? { image: 'error', description: tooltip.replace(`${APP} — `, '') }
+          : { image: null, description: '' },
   };
 
   const statusLabel = tooltip.replace(`${APP} — `, '');

@@ -44,7 +44,17 @@ function loggerOptions(config: ServerConfig, opt: StartOptions['logger']): objec
   if (opt === false) return false;
   return {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.access_token', '*.refresh_token', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        '*.access_token',
+        '*.refresh_token',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
     serializers: { req: requestSerializer },
     ...(typeof opt === 'object' ? opt : {}),
   };
@@ -93,7 +103,12 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   const oncallNow = new OnCallNowService({ client, config: config.oncall, logger: app.log });
 
   // Auth.
-  const verifier = new JwtVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, algorithms: config.oidc.algorithms, logger: app.log });
+  const verifier = new JwtVerifier({
+    issuer: config.oidc.issuer,
+    audience: config.oidc.audience,
+    algorithms: config.oidc.algorithms,
+    logger: app.log,
+  });
   const sessions = new WebSessions(store, secure);
   const webLogin = new WebLogin({
     issuer: config.oidc.issuer,
@@ -111,13 +126,36 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
     logger: app.log,
   });
   const groups = config.groups;
-  const guard = createGuard({ verifier, sessions, groups, groupsClaim: config.oidc.groupsClaim, metrics, renewSession: (s) => webLogin.renew(s) });
+  const guard = createGuard({
+    verifier,
+    sessions,
+    groups,
+    groupsClaim: config.oidc.groupsClaim,
+    metrics,
+    renewSession: (s) => webLogin.renew(s),
+  });
 
   // Pages.
   const publish = (page: Parameters<EventStream['publishPage']>[0]) => events.publishPage(page);
   const outbox = new PageOutbox(store, config);
-  const worker = new DeliveryWorker({ store, sender: alertClient, incidents: hub, lookup: client, delivery: config.delivery, onPage: publish, metrics, logger: app.log });
-  const tracker = new PageTracker({ store, hub, client, onPage: publish, intervalMs: config.oncall.pollIntervalSeconds * 1000, logger: app.log });
+  const worker = new DeliveryWorker({
+    store,
+    sender: alertClient,
+    incidents: hub,
+    lookup: client,
+    delivery: config.delivery,
+    onPage: publish,
+    metrics,
+    logger: app.log,
+  });
+  const tracker = new PageTracker({
+    store,
+    hub,
+    client,
+    onPage: publish,
+    intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    logger: app.log,
+  });
 
   // Server-Timing on API answers: how long the server itself took (token check, validation,
   // durable write), visible in browser dev tools and to benchmarks, next to the round trip.
@@ -128,7 +166,8 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   // Security headers on every response (the CSP also covers error pages and JSON).
   app.addHook('onSend', async (req, reply, payload) => {
     const t0 = receivedAt.get(req);
-    if (t0 !== undefined && req.url.startsWith('/api/')) reply.header('server-timing', `app;dur=${(performance.now() - t0).toFixed(2)}`);
+    if (t0 !== undefined && req.url.startsWith('/api/'))
+      reply.header('server-timing', `app;dur=${(performance.now() - t0).toFixed(2)}`);
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -146,14 +185,23 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
       return reply.code(err.statusCode).send(err.body());
     }
     const status = err.statusCode ?? 500;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('invalid_request', 'The request is too large (at most 64 KB).'));
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('invalid_request', 'Send the request body as application/json.'));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send(errorBody('invalid_request', 'The request is too large (at most 64 KB).'));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return reply.code(415).send(errorBody('invalid_request', 'Send the request body as application/json.'));
     if (status === 400 && (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)) {
       return reply.code(400).send(errorBody('invalid_request', 'The request body is not valid JSON.'));
     }
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody('invalid_request', err.message));
     req.log.error({ err }, 'request failed');
-    return reply.code(500).send(errorBody('internal', 'Something went wrong on the Klaxon server. Try again; if it keeps happening, tell the Klaxon operator.'));
+    return reply
+      .code(500)
+      .send(
+        errorBody(
+          'internal',
+          'Something went wrong on the Klaxon server. Try again; if it keeps happening, tell the Klaxon operator.',
+        ),
+      );
   });
 
   const ui = registerWebUi(app, config.webUi.dir);
@@ -164,8 +212,25 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   });
 
   registerHealthRoutes(app, { store, hub, metrics });
-  registerApiRoutes(app, { config, guard, outbox, store, sessions, metrics, onAccepted: (page) => (publish(page), worker.kick()) });
-  registerLiveRoutes(app, { hub, events, oncallNow, client, config, guard, metrics, pagesFor: (sub) => store.pagesOf(sub, 50) });
+  registerApiRoutes(app, {
+    config,
+    guard,
+    outbox,
+    store,
+    sessions,
+    metrics,
+    onAccepted: (page) => (publish(page), worker.kick()),
+  });
+  registerLiveRoutes(app, {
+    hub,
+    events,
+    oncallNow,
+    client,
+    config,
+    guard,
+    metrics,
+    pagesFor: (sub) => store.pagesOf(sub, 50),
+  });
   webLogin.register(app);
 
   try {

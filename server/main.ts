@@ -2,12 +2,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadServerConfig, startKlaxonServer } from './index.js';
 
-const USAGE = 'Usage: tsx server/main.ts [--config <file.yaml|file.json>]\nEnvironment overrides: see docs/server-config.md';
+const USAGE =
+  'Usage: tsx server/main.ts [--config <file.yaml|file.json>]\nEnvironment overrides: see docs/server-config.md';
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    args = parseArgs({
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;

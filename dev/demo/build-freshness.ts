@@ -36,4 +36,7 @@ export function isStale(output: string, sources: readonly string[]): boolean {
 export const rendererSources = (root: string): string[] => ['renderer', 'common'].map((d) => path.join(root, d));
 
 /** What `dist/desktop/main.js` is built from (it also carries a copy of dist/renderer). */
-export const desktopSources = (root: string): string[] => [...['electron', 'common', 'assets', 'build/bundle-desktop.ts'].map((d) => path.join(root, d)), path.join(root, 'dist/renderer/index.html')];
+export const desktopSources = (root: string): string[] => [
+  ...['electron', 'common', 'assets', 'build/bundle-desktop.ts'].map((d) => path.join(root, d)),
+  path.join(root, 'dist/renderer/index.html'),
+];

@@ -5,7 +5,10 @@ export interface DemoUrls {
   simulator: string;
 }
 
-export function accountsText(groups: { page: string[]; acknowledge: string[] }, accounts: { username: string; name: string; groups: string[] }[]): string {
+export function accountsText(
+  groups: { page: string[]; acknowledge: string[] },
+  accounts: { username: string; name: string; groups: string[] }[],
+): string {
   const can = (g: string[]) => {
     const page = g.some((x) => groups.page.includes(x));
     const ack = g.some((x) => groups.acknowledge.includes(x));
@@ -14,7 +17,10 @@ export function accountsText(groups: { page: string[]; acknowledge: string[] }, 
     if (ack) return 'see incidents, acknowledge';
     return 'nothing: sees the "not authorised" screen';
   };
-  const rows = accounts.map((a) => `  ${a.username.padEnd(6)} ${a.name.padEnd(16)} groups: ${(a.groups.join(', ') || '(none)').padEnd(12)} can: ${can(a.groups)}`);
+  const rows = accounts.map(
+    (a) =>
+      `  ${a.username.padEnd(6)} ${a.name.padEnd(16)} groups: ${(a.groups.join(', ') || '(none)').padEnd(12)} can: ${can(a.groups)}`,
+  );
   return ['Demo accounts (password = username):', ...rows].join('\n');
 }
 

@@ -19,7 +19,11 @@ const noOpen = process.argv.includes('--no-open');
 const PORTS = { server: 8787, idp: 8788, simulator: 8789 } as const;
 const SERVER_URL = `http://127.0.0.1:${PORTS.server}`;
 
-const running: { idp: RunningIdp | null; sim: RunningSimulator | null; server: RunningServer | null } = { idp: null, sim: null, server: null };
+const running: { idp: RunningIdp | null; sim: RunningSimulator | null; server: RunningServer | null } = {
+  idp: null,
+  sim: null,
+  server: null,
+};
 let desktop: ChildProcess | null = null;
 let stopping = false;
 
@@ -28,11 +32,17 @@ const say = (s = '') => process.stdout.write(`${s}\n`);
 function runOrFail(what: string, args: string[]): void {
   say(`${what}…`);
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}). Fix the error above and run npm start again.`);
+  if (r.status !== 0)
+    throw new Error(`${what} failed (exit ${r.status}). Fix the error above and run npm start again.`);
 }
 
 function openInBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => say(`(Could not open a browser here; open ${url} yourself.)`));
@@ -44,7 +54,9 @@ function openInBrowser(url: string): void {
 
 function inUse(e: unknown, what: string, port: number): Error {
   const code = (e as { code?: string }).code;
-  return code === 'EADDRINUSE' ? new Error(`Port ${port} (${what}) is already in use: is another "npm start" running? Stop it and try again.`) : (e as Error);
+  return code === 'EADDRINUSE'
+    ? new Error(`Port ${port} (${what}) is already in use: is another "npm start" running? Stop it and try again.`)
+    : (e as Error);
 }
 
 async function start(): Promise<void> {
@@ -52,20 +64,39 @@ async function start(): Promise<void> {
   // Rebuild after an edit too: serving a UI older than its sources makes a demo lie about the code.
   const rendererIndex = path.join(root, 'dist/renderer/index.html');
   if (isStale(rendererIndex, rendererSources(root))) {
-    runOrFail(existsSync(rendererIndex) ? 'Rebuilding the web UI (renderer/ or common/ changed since the last build)' : 'Building the web UI (first run)', [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts']);
+    runOrFail(
+      existsSync(rendererIndex)
+        ? 'Rebuilding the web UI (renderer/ or common/ changed since the last build)'
+        : 'Building the web UI (first run)',
+      [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts'],
+    );
   }
 
-  const idp = await startIdentityProvider({ port: PORTS.idp }).catch((e: unknown) => Promise.reject(inUse(e, 'identity provider', PORTS.idp)));
+  const idp = await startIdentityProvider({ port: PORTS.idp }).catch((e: unknown) =>
+    Promise.reject(inUse(e, 'identity provider', PORTS.idp)),
+  );
   running.idp = idp;
-  await idp.registerWebClient({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret', redirectUris: [`${SERVER_URL}/auth/callback`] });
-  const sim = await startOnCallSimulator({ port: PORTS.simulator, seed: 'demo', consistencyDelayMs: 2000 }).catch((e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)));
+  await idp.registerWebClient({
+    clientId: 'klaxon-web',
+    clientSecret: 'demo-web-secret',
+    redirectUris: [`${SERVER_URL}/auth/callback`],
+  });
+  const sim = await startOnCallSimulator({ port: PORTS.simulator, seed: 'demo', consistencyDelayMs: 2000 }).catch(
+    (e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)),
+  );
   running.sim = sim;
 
   const config = loadServerConfig({ file: path.join(root, 'dev/config/demo-server.yaml') });
   mkdirSync(path.dirname(config.storage.sqlitePath), { recursive: true });
-  const server = await startKlaxonServer(config, { logger: { level: 'warn' } }).catch((e: unknown) => Promise.reject(inUse(e, 'Klaxon server', PORTS.server)));
+  const server = await startKlaxonServer(config, { logger: { level: 'warn' } }).catch((e: unknown) =>
+    Promise.reject(inUse(e, 'Klaxon server', PORTS.server)),
+  );
   running.server = server;
-  if (config.oncall.webhookSecret) sim.control.setWebhook({ url: `${server.url}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': config.oncall.webhookSecret } });
+  if (config.oncall.webhookSecret)
+    sim.control.setWebhook({
+      url: `${server.url}/api/v1/webhooks/oncall`,
+      headers: { 'x-klaxon-webhook-secret': config.oncall.webhookSecret },
+    });
 
   say('');
   say('Klaxon demo is running (all on 127.0.0.1, no configuration needed):');
@@ -85,7 +116,12 @@ async function start(): Promise<void> {
   } else if (electron) {
     const desktopMain = path.join(root, 'dist/desktop/main.js');
     if (isStale(desktopMain, desktopSources(root))) {
-      runOrFail(existsSync(desktopMain) ? 'Rebuilding Klaxon desktop (its sources changed since the last build)' : 'Building Klaxon desktop', [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'build/bundle-desktop.ts']);
+      runOrFail(
+        existsSync(desktopMain)
+          ? 'Rebuilding Klaxon desktop (its sources changed since the last build)'
+          : 'Building Klaxon desktop',
+        [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'build/bundle-desktop.ts'],
+      );
     }
     say(`Starting Klaxon desktop (its default server is ${SERVER_URL}); the web UI is also at ${server.url}/`);
     desktop = spawn(electron, [path.join(root, 'dist/desktop')], { cwd: root, stdio: 'inherit' });

@@ -19,7 +19,11 @@ const seed: [username: string, name: string, groups: string[]][] = [
 
 export function demoAccounts(): DemoAccount[] {
   return seed.map(([username, name, groups]) => ({
-    username, name, email: `${username}@klaxon.test`, groups: [...groups], password: username,
+    username,
+    name,
+    email: `${username}@klaxon.test`,
+    groups: [...groups],
+    password: username,
   }));
 }
 

@@ -2,7 +2,12 @@
 // name and path, from Response.headers.getSetCookie(). Enough for oidc-provider's path-scoped
 // interaction cookies and for a Klaxon server session cookie; not a general-purpose jar.
 
-interface StoredCookie { name: string; value: string; path: string; expiresAt: number }
+interface StoredCookie {
+  name: string;
+  value: string;
+  path: string;
+  expiresAt: number;
+}
 
 function defaultPath(pathname: string): string {
   const i = pathname.lastIndexOf('/');
@@ -59,7 +64,7 @@ export class CookieJar {
     const now = Date.now();
     const matching = [...jar.values()]
       .filter((c) => c.expiresAt > now && pathMatches(u.pathname, c.path))
-      .sort((a, b) => b.path.length - a.path.length);      // RFC 6265 §5.4: longer paths first
+      .sort((a, b) => b.path.length - a.path.length); // RFC 6265 §5.4: longer paths first
     return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
 

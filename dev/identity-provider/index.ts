@@ -25,10 +25,11 @@ export type { WebClient } from './provider.js';
 export const DEFAULT_RESOURCE = 'https://klaxon.local/api';
 
 export interface IdpOptions {
-  host?: string; port?: number;                 // default 127.0.0.1:0
-  resource?: string;                            // access-token audience; default 'https://klaxon.local/api'
-  accessTokenTtlSeconds?: number;               // default 300
-  refreshTokenTtlSeconds?: number;              // default 8 h
+  host?: string;
+  port?: number; // default 127.0.0.1:0
+  resource?: string; // access-token audience; default 'https://klaxon.local/api'
+  accessTokenTtlSeconds?: number; // default 300
+  refreshTokenTtlSeconds?: number; // default 8 h
   /** Confidential web clients registered at start (registerWebClient adds more later). */
   webClients?: WebClient[];
 }
@@ -56,29 +57,45 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
 
   // The issuer contains the port, which is only known after listening; requests that arrive
   // before the provider exists get a 503 (none do in practice: we resolve only after wiring).
-  let handler: http.RequestListener = (_req, res) => { res.writeHead(503).end(); };
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503).end();
+  };
   const server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const provider = createProvider({
-    issuer, resource, accessTokenTtlSeconds, refreshTokenTtlSeconds, key, accounts, store,
+    issuer,
+    resource,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    key,
+    accounts,
+    store,
     cookieKeys: [randomBytes(32).toString('base64url')],
   });
   const interactions = createInteractionRoutes(provider, accounts);
   const oidc = provider.callback();
   handler = (req, res) => {
-    interactions(req, res).then((handled) => { if (!handled) oidc(req, res); }).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    interactions(req, res)
+      .then((handled) => {
+        if (!handled) oidc(req, res);
+      })
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
   };
 
   async function registerWebClient(c: WebClient): Promise<void> {
-    if (c.clientId === DESKTOP_CLIENT_ID) throw new Error(`"${DESKTOP_CLIENT_ID}" is the desktop client; pick another client id.`);
+    if (c.clientId === DESKTOP_CLIENT_ID)
+      throw new Error(`"${DESKTOP_CLIENT_ID}" is the desktop client; pick another client id.`);
     const metadata = webClientMetadata(c);
     try {
       await provider.Client.validate(metadata);
@@ -88,7 +105,9 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
     }
     // Client.find() falls back to the adapter after the static clients: storing it there is the
     // supported way to add a client to a running provider (what dynamic registration does).
-    await store.factory()('Client').upsert(c.clientId, metadata as never);
+    await store
+      .factory()('Client')
+      .upsert(c.clientId, metadata as never);
   }
   for (const c of opts.webClients ?? []) await registerWebClient(c);
 
@@ -100,7 +119,13 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
     registerWebClient,
     accounts,
     jwksUri: `${issuer}/jwks`,
-    mintAccessToken: createTokenMinter({ issuer, resource, clientId: DESKTOP_CLIENT_ID, key, defaultTtlSeconds: accessTokenTtlSeconds }),
+    mintAccessToken: createTokenMinter({
+      issuer,
+      resource,
+      clientId: DESKTOP_CLIENT_ID,
+      key,
+      defaultTtlSeconds: accessTokenTtlSeconds,
+    }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -44,7 +44,13 @@ export function createInteractionRoutes(provider: Provider, accounts: DemoAccoun
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://idp.invalid');
     if (url.pathname === STYLESHEET_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(STYLESHEET);
+      res
+        .writeHead(200, {
+          'content-type': 'text/css; charset=utf-8',
+          'cache-control': 'public, max-age=300',
+          'x-content-type-options': 'nosniff',
+        })
+        .end(STYLESHEET);
       return true;
     }
     const m = ROUTE.exec(url.pathname);
@@ -60,14 +66,41 @@ export function createInteractionRoutes(provider: Provider, accounts: DemoAccoun
 
       if (req.method === 'GET' && !action) {
         if (prompt.name === 'login') {
-          send(res, 200, loginPage({ action: `${base}/login`, abortAction: `${base}/abort`, clientName: name, accounts }), targets);
+          send(
+            res,
+            200,
+            loginPage({ action: `${base}/login`, abortAction: `${base}/abort`, clientName: name, accounts }),
+            targets,
+          );
         } else if (prompt.name === 'consent') {
           const account = byId.get(details.session?.accountId ?? '');
           if (!account) throw new errors.SessionNotFound('no signed-in account');
-          const scopes = String(params.scope ?? '').split(' ').filter(Boolean);
-          send(res, 200, consentPage({ allowAction: `${base}/confirm`, denyAction: `${base}/abort`, clientName: name, account, scopes, resource: typeof params.resource === 'string' ? params.resource : undefined }), targets);
+          const scopes = String(params.scope ?? '')
+            .split(' ')
+            .filter(Boolean);
+          send(
+            res,
+            200,
+            consentPage({
+              allowAction: `${base}/confirm`,
+              denyAction: `${base}/abort`,
+              clientName: name,
+              account,
+              scopes,
+              resource: typeof params.resource === 'string' ? params.resource : undefined,
+            }),
+            targets,
+          );
         } else {
-          send(res, 400, messagePage('Unsupported step', `This identity provider cannot handle the "${prompt.name}" step.`, 'Go back to Klaxon and start signing in again.'));
+          send(
+            res,
+            400,
+            messagePage(
+              'Unsupported step',
+              `This identity provider cannot handle the "${prompt.name}" step.`,
+              'Go back to Klaxon and start signing in again.',
+            ),
+          );
         }
         return true;
       }
@@ -83,23 +116,39 @@ export function createInteractionRoutes(provider: Provider, accounts: DemoAccoun
         const username = form.get('username') ?? '';
         const account = checkPassword(accounts, username, form.get('password') ?? '');
         if (!account) {
-          send(res, 401, loginPage({
-            action: `${base}/login`, abortAction: `${base}/abort`, clientName: name, accounts, username,
-            error: 'Wrong username or password. Check both and try again (for the demo accounts below, the password is the username).',
-          }), targets);
+          send(
+            res,
+            401,
+            loginPage({
+              action: `${base}/login`,
+              abortAction: `${base}/abort`,
+              clientName: name,
+              accounts,
+              username,
+              error:
+                'Wrong username or password. Check both and try again (for the demo accounts below, the password is the username).',
+            }),
+            targets,
+          );
           return true;
         }
         result = { login: { accountId: account.username } };
       } else if (action === 'confirm') {
-        if (prompt.name !== 'consent' || !details.session) throw new errors.SessionNotFound('consent is not the pending step');
+        if (prompt.name !== 'consent' || !details.session)
+          throw new errors.SessionNotFound('consent is not the pending step');
         const grant = details.grantId
           ? await provider.Grant.find(details.grantId)
           : new provider.Grant({ accountId: details.session.accountId, clientId: String(params.client_id) });
         if (!grant) throw new errors.SessionNotFound('grant not found');
-        const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+        const d = prompt.details as {
+          missingOIDCScope?: string[];
+          missingOIDCClaims?: string[];
+          missingResourceScopes?: Record<string, string[]>;
+        };
         if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
         if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-        for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+        for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {}))
+          grant.addResourceScope(indicator, scopes.join(' '));
         const grantId = await grant.save();
         result = { consent: details.grantId ? {} : { grantId } };
       } else {
@@ -111,11 +160,17 @@ export function createInteractionRoutes(provider: Provider, accounts: DemoAccoun
     } catch (e) {
       if (res.headersSent) throw e;
       const expired = e instanceof errors.SessionNotFound || (e instanceof Error && e.name === 'SessionNotFound');
-      send(res, expired ? 400 : 500, messagePage(
-        expired ? 'Sign-in expired' : 'Sign-in failed',
-        expired ? 'This sign-in attempt has expired or was already completed.' : 'The identity provider hit an unexpected error.',
-        'Go back to Klaxon and start signing in again.',
-      ));
+      send(
+        res,
+        expired ? 400 : 500,
+        messagePage(
+          expired ? 'Sign-in expired' : 'Sign-in failed',
+          expired
+            ? 'This sign-in attempt has expired or was already completed.'
+            : 'The identity provider hit an unexpected error.',
+          'Go back to Klaxon and start signing in again.',
+        ),
+      );
       return true;
     }
   };

@@ -15,12 +15,24 @@ export interface CompleteLoginOptions {
   timeoutMs?: number;
 }
 
-export interface CompleteLoginResult { response: Response; finalUrl: string; cookieJar: CookieJar }
+export interface CompleteLoginResult {
+  response: Response;
+  finalUrl: string;
+  cookieJar: CookieJar;
+}
 
-interface HtmlForm { kind: string; action: string; method: string; fields: [string, string][] }
+interface HtmlForm {
+  kind: string;
+  action: string;
+  method: string;
+  fields: [string, string][];
+}
 
 function decodeEntities(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? _);
+  return s.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? _,
+  );
 }
 
 function attr(tag: string, name: string): string | undefined {
@@ -35,15 +47,26 @@ function parseForms(html: string): HtmlForm[] {
     const fields: [string, string][] = [];
     for (const input of (m[2] ?? '').matchAll(/<input\b[^>]*>/gi)) {
       const name = attr(input[0], 'name');
-      if (name && attr(input[0], 'type')?.toLowerCase() === 'hidden') fields.push([name, attr(input[0], 'value') ?? '']);
+      if (name && attr(input[0], 'type')?.toLowerCase() === 'hidden')
+        fields.push([name, attr(input[0], 'value') ?? '']);
     }
-    forms.push({ kind: attr(open, 'data-form') ?? '', action: attr(open, 'action') ?? '', method: (attr(open, 'method') ?? 'get').toUpperCase(), fields });
+    forms.push({
+      kind: attr(open, 'data-form') ?? '',
+      action: attr(open, 'action') ?? '',
+      method: (attr(open, 'method') ?? 'get').toUpperCase(),
+      fields,
+    });
   }
   return forms;
 }
 
 function visibleText(html: string): string {
-  return html.replace(/<style[\s\S]*?<\/style>/gi, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+  return html
+    .replace(/<style[\s\S]*?<\/style>/gi, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
 }
 
 export async function completeLogin(
@@ -61,7 +84,13 @@ export async function completeLogin(
     const cookie = jar.header(url);
     if (cookie) headers.cookie = cookie;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.form?.toString(), redirect: 'manual', signal: AbortSignal.timeout(timeout) });
+    const res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.form?.toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeout),
+    });
     jar.store(url, res);
     return res;
   };
@@ -108,7 +137,9 @@ export async function completeLogin(
       res = await request(url, { method: consent.method, form: new URLSearchParams(consent.fields) });
       continue;
     }
-    throw new Error(`Unexpected page from the identity provider (${res.status} at ${url.pathname}): ${visibleText(html)}`);
+    throw new Error(
+      `Unexpected page from the identity provider (${res.status} at ${url.pathname}): ${visibleText(html)}`,
+    );
   }
   throw new Error('Sign-in did not finish: too many redirects or pages at the identity provider.');
 }

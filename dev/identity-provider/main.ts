@@ -15,7 +15,9 @@ const { values } = parseArgs({
 
 const port = Number(values.port ?? process.env.KLAXON_IDP_PORT ?? 8788);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`Invalid port "${values.port ?? process.env.KLAXON_IDP_PORT}": use a number from 0 to 65535, e.g. --port 8788.`);
+  console.error(
+    `Invalid port "${values.port ?? process.env.KLAXON_IDP_PORT}": use a number from 0 to 65535, e.g. --port 8788.`,
+  );
   process.exit(2);
 }
 const host = values.host ?? process.env.KLAXON_IDP_HOST ?? '127.0.0.1';
@@ -23,7 +25,8 @@ const webRedirects = values['web-redirect'] ?? ['http://127.0.0.1:8787/auth/call
 
 try {
   const idp = await startIdentityProvider({
-    host, port,
+    host,
+    port,
     ...(values.resource ? { resource: values.resource } : {}),
     webClients: [{ clientId: 'klaxon-web', clientSecret: 'demo-web-secret', redirectUris: webRedirects }],
   });
@@ -43,13 +46,17 @@ Press Ctrl+C to stop.`);
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the identity provider...`);
-    idp.close().then(() => process.exit(0), () => process.exit(1));
+    idp.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (e) {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') console.error(`Port ${port} on ${host} is already in use. Stop the other process or pass --port <n>.`);
+  if (code === 'EADDRINUSE')
+    console.error(`Port ${port} on ${host} is already in use. Stop the other process or pass --port <n>.`);
   else console.error(`The identity provider could not start: ${(e as Error).message}`);
   process.exit(1);
 }

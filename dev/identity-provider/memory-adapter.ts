@@ -5,20 +5,33 @@
 // `provider.Client.find()` falls back to after the static clients.
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 
-interface Entry { payload: AdapterPayload; expiresAt: number }
+interface Entry {
+  payload: AdapterPayload;
+  expiresAt: number;
+}
 
-const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
 
 export class MemoryStore {
   readonly entries = new Map<string, Entry>();
-  readonly index = new Map<string, string>();            // sessionUid:<uid> / userCode:<code> -> entry key
-  readonly grants = new Map<string, Set<string>>();      // grantId -> entry keys
+  readonly index = new Map<string, string>(); // sessionUid:<uid> / userCode:<code> -> entry key
+  readonly grants = new Map<string, Set<string>>(); // grantId -> entry keys
   writes = 0;
 
   get(key: string): AdapterPayload | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.expiresAt <= Date.now()) { this.entries.delete(key); return undefined; }
+    if (e.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
     return e.payload;
   }
 
@@ -39,9 +52,14 @@ export class MemoryStore {
 }
 
 class MemoryAdapter implements Adapter {
-  constructor(private readonly model: string, private readonly store: MemoryStore) {}
+  constructor(
+    private readonly model: string,
+    private readonly store: MemoryStore,
+  ) {}
 
-  private key(id: string): string { return `${this.model}:${id}`; }
+  private key(id: string): string {
+    return `${this.model}:${id}`;
+  }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = this.key(id);

@@ -43,7 +43,10 @@ ul.scopes { padding-left: 1.25rem; }
 `;
 
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 /** CSP for our pages. `formTargets`: origins a form submission may end up redirected to (Chromium applies form-action to redirects). */
@@ -85,10 +88,23 @@ export function send(res: ServerResponse, status: number, html: string, formTarg
   res.writeHead(status, securityHeaders(formTargets)).end(html);
 }
 
-export function loginPage(o: { action: string; abortAction: string; clientName: string; accounts: DemoAccount[]; username?: string; error?: string }): string {
-  const rows = o.accounts.map((a) =>
-    `<tr><td><code>${esc(a.username)}</code></td><td>${esc(a.name)}</td><td>${a.groups.length ? a.groups.map(esc).join(', ') : '<span class="note">none</span>'}</td></tr>`).join('\n');
-  return layout('Sign in', `
+export function loginPage(o: {
+  action: string;
+  abortAction: string;
+  clientName: string;
+  accounts: DemoAccount[];
+  username?: string;
+  error?: string;
+}): string {
+  const rows = o.accounts
+    .map(
+      (a) =>
+        `<tr><td><code>${esc(a.username)}</code></td><td>${esc(a.name)}</td><td>${a.groups.length ? a.groups.map(esc).join(', ') : '<span class="note">none</span>'}</td></tr>`,
+    )
+    .join('\n');
+  return layout(
+    'Sign in',
+    `
 <h1>Sign in</h1>
 <p class="lead">to continue to <strong>${esc(o.clientName)}</strong></p>
 ${o.error ? `<p role="alert" id="login-error">${esc(o.error)}</p>` : ''}
@@ -109,7 +125,8 @@ ${o.error ? `<p role="alert" id="login-error">${esc(o.error)}</p>` : ''}
 <tbody>
 ${rows}
 </tbody>
-</table>`);
+</table>`,
+  );
 }
 
 const SCOPE_TEXT: Record<string, string> = {
@@ -120,9 +137,18 @@ const SCOPE_TEXT: Record<string, string> = {
   offline_access: 'Stay signed in when you are not using it',
 };
 
-export function consentPage(o: { allowAction: string; denyAction: string; clientName: string; account: DemoAccount; scopes: string[]; resource?: string }): string {
+export function consentPage(o: {
+  allowAction: string;
+  denyAction: string;
+  clientName: string;
+  account: DemoAccount;
+  scopes: string[];
+  resource?: string;
+}): string {
   const items = o.scopes.map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('\n');
-  return layout('Allow access', `
+  return layout(
+    'Allow access',
+    `
 <h1>Allow access?</h1>
 <p class="lead"><strong>${esc(o.clientName)}</strong> wants to use your account <strong>${esc(o.account.name)}</strong> (<code>${esc(o.account.username)}</code>).</p>
 <h2>It will be able to</h2>
@@ -133,7 +159,8 @@ ${o.resource ? `<li>Act for you at <code>${esc(o.resource)}</code></li>` : ''}
 <div class="actions">
   <form data-form="allow" method="post" action="${esc(o.allowAction)}"><button class="primary" type="submit">Allow</button></form>
   <form data-form="deny" method="post" action="${esc(o.denyAction)}"><button type="submit">Deny</button></form>
-</div>`);
+</div>`,
+  );
 }
 
 export function messagePage(title: string, message: string, next: string): string {
@@ -144,12 +171,19 @@ function setHeaders(ctx: KoaContextWithOIDC, formTargets: string[] = []): void {
   for (const [k, v] of Object.entries(securityHeaders(formTargets))) ctx.set(k, v);
 }
 
-export async function renderErrorPage(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, _error: unknown): Promise<void> {
+export async function renderErrorPage(
+  ctx: KoaContextWithOIDC,
+  out: { error: string; error_description?: string },
+  _error: unknown,
+): Promise<void> {
   setHeaders(ctx);
   ctx.type = 'html';
-  ctx.body = layout('Sign-in error', `<h1>Sign-in could not continue</h1>
+  ctx.body = layout(
+    'Sign-in error',
+    `<h1>Sign-in could not continue</h1>
 <p role="alert" id="error-code"><code>${esc(out.error)}</code>${out.error_description ? `: ${esc(out.error_description)}` : ''}</p>
-<p>Go back to Klaxon and start signing in again. If this keeps happening, the app's identity provider settings may be wrong.</p>`);
+<p>Go back to Klaxon and start signing in again. If this keeps happening, the app's identity provider settings may be wrong.</p>`,
+  );
 }
 
 export async function renderLogoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
@@ -157,11 +191,14 @@ export async function renderLogoutPage(ctx: KoaContextWithOIDC, form: string): P
   const target = URL.parse(String(ctx.oidc.params?.post_logout_redirect_uri ?? ''));
   setHeaders(ctx, target ? [target.origin] : []);
   ctx.type = 'html';
-  ctx.body = layout('Sign out', `<h1>Sign out?</h1>
+  ctx.body = layout(
+    'Sign out',
+    `<h1>Sign out?</h1>
 <p class="lead">You will be signed out of Klaxon's development identity provider.</p>
 ${form}
 <div class="actions"><button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
-<button type="submit" form="op.logoutForm">Stay signed in</button></div>`);
+<button type="submit" form="op.logoutForm">Stay signed in</button></div>`,
+  );
 }
 
 export async function renderPostLogoutPage(ctx: KoaContextWithOIDC): Promise<void> {

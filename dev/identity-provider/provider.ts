@@ -21,14 +21,19 @@ export interface ProviderSettings {
   cookieKeys: string[];
 }
 
-export interface WebClient { clientId: string; clientSecret: string; redirectUris: string[]; postLogoutRedirectUris?: string[] }
+export interface WebClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+}
 
 export function desktopClient(): ClientMetadata {
   return {
     client_id: DESKTOP_CLIENT_ID,
     client_name: 'Klaxon desktop',
-    application_type: 'native',                 // loopback redirects match on any port (RFC 8252 §7.3)
-    token_endpoint_auth_method: 'none',         // public client: no secret ships in the app
+    application_type: 'native', // loopback redirects match on any port (RFC 8252 §7.3)
+    token_endpoint_auth_method: 'none', // public client: no secret ships in the app
     redirect_uris: ['http://127.0.0.1/callback'],
     post_logout_redirect_uris: ['http://127.0.0.1/signed-out'],
     grant_types: ['authorization_code', 'refresh_token'],
@@ -46,7 +51,14 @@ export function webClientMetadata(c: WebClient): ClientMetadata {
     // oidc-provider accepts client_secret_basic and client_secret_post interchangeably for either value.
     token_endpoint_auth_method: 'client_secret_basic',
     redirect_uris: [...c.redirectUris],
-    post_logout_redirect_uris: c.postLogoutRedirectUris ?? [...new Set(c.redirectUris.flatMap((u) => { const p = URL.parse('/', u); return p ? [p.href] : []; }))],
+    post_logout_redirect_uris: c.postLogoutRedirectUris ?? [
+      ...new Set(
+        c.redirectUris.flatMap((u) => {
+          const p = URL.parse('/', u);
+          return p ? [p.href] : [];
+        }),
+      ),
+    ],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     id_token_signed_response_alg: 'ES256',
@@ -66,18 +78,26 @@ export function createProvider(s: ProviderSettings): Provider {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
-      groups: ['groups'],                        // scope "groups" releases the claim "groups"
+      groups: ['groups'], // scope "groups" releases the claim "groups"
     },
-    clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
+    clientDefaults: {
+      id_token_signed_response_alg: 'ES256',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
     pkce: {
       // Public and native clients must use PKCE (RFC 9700 §2.1.1). The confidential web client may
       // (the Klaxon server is expected to), but is not forced, so a server without it still works.
       required: (_ctx, client) => client.clientAuthMethod === 'none' || client.applicationType === 'native',
     },
     features: {
-      devInteractions: { enabled: false },       // replaced by our own pages (interactions.ts)
+      devInteractions: { enabled: false }, // replaced by our own pages (interactions.ts)
       revocation: { enabled: true, allowedPolicy: async () => true },
-      rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPage, postLogoutSuccessSource: renderPostLogoutPage },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: renderLogoutPage,
+        postLogoutSuccessSource: renderPostLogoutPage,
+      },
       resourceIndicators: {
         enabled: true,
         // A client that sends no `resource` still gets a Klaxon access token: the authorization
@@ -85,7 +105,8 @@ export function createProvider(s: ProviderSettings): Provider {
         defaultResource: async (_ctx, _client, oneOf) => oneOf ?? s.resource,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, indicator) => {
-          if (indicator !== s.resource) throw new errors.InvalidTarget(`unknown resource indicator; this IdP only issues tokens for ${s.resource}`);
+          if (indicator !== s.resource)
+            throw new errors.InvalidTarget(`unknown resource indicator; this IdP only issues tokens for ${s.resource}`);
           return {
             scope: '',
             audience: s.resource,
@@ -98,7 +119,8 @@ export function createProvider(s: ProviderSettings): Provider {
     },
     // Top-level claims of JWT access tokens (RFC 9068 §2.2.3.1 groups); the Klaxon server authorises on these.
     extraTokenClaims: async (_ctx, token) => {
-      if (token.kind !== 'AccessToken' || !('accountId' in token) || typeof token.accountId !== 'string') return undefined;
+      if (token.kind !== 'AccessToken' || !('accountId' in token) || typeof token.accountId !== 'string')
+        return undefined;
       const a = byId.get(token.accountId);
       if (!a) return undefined;
       return { groups: [...a.groups], name: a.name, email: a.email, preferred_username: a.username };
@@ -106,11 +128,12 @@ export function createProvider(s: ProviderSettings): Provider {
     // Refresh tokens for the native client without requiring offline_access + prompt=consent
     // (offline_access is silently dropped without prompt=consent: security.md §3.3).
     issueRefreshToken: async (_ctx, client, code) =>
-      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.applicationType === 'native'),
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || client.applicationType === 'native'),
     // The desktop app's refresh token must outlive the browser session it was born in.
     expiresWithSession: async (ctx, code) =>
-      !code.scopes.has('offline_access') && (ctx.oidc.client?.applicationType !== 'native'),
-    rotateRefreshToken: true,                    // every use rotates; a replayed RT revokes the grant
+      !code.scopes.has('offline_access') && ctx.oidc.client?.applicationType !== 'native',
+    rotateRefreshToken: true, // every use rotates; a replayed RT revokes the grant
     ttl: {
       AccessToken: s.accessTokenTtlSeconds,
       AuthorizationCode: 60,

@@ -17,13 +17,23 @@ export interface MintOptions {
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-export function createTokenMinter(d: { issuer: string; resource: string; clientId: string; key: SigningKey; defaultTtlSeconds: number }) {
+export function createTokenMinter(d: {
+  issuer: string;
+  resource: string;
+  clientId: string;
+  key: SigningKey;
+  defaultTtlSeconds: number;
+}) {
   return async function mintAccessToken(claims: Record<string, unknown>, opts: MintOptions = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const ttl = opts.expiresInSeconds ?? d.defaultTtlSeconds;
     const payload: Record<string, unknown> = {
-      iss: d.issuer, aud: d.resource, client_id: d.clientId, jti: randomUUID(),
-      iat: ttl < 0 ? now + ttl - 60 : now, exp: now + ttl,
+      iss: d.issuer,
+      aud: d.resource,
+      client_id: d.clientId,
+      jti: randomUUID(),
+      iat: ttl < 0 ? now + ttl - 60 : now,
+      exp: now + ttl,
       ...claims,
     };
     const alg = opts.alg ?? 'ES256';

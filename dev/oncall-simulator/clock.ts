@@ -16,7 +16,8 @@ export class SimClock {
   }
 
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance(ms) needs a finite, non-negative number of milliseconds');
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError('advance(ms) needs a finite, non-negative number of milliseconds');
     if (this.frozenAt !== null) this.frozenAt += ms;
     else this.offsetMs += ms;
     for (const l of this.listeners) l();

@@ -11,7 +11,10 @@ const bad = (message: string): Reply => json(400, { error: message });
 
 export function handleControlApi(sim: Simulator, req: SimRequest): Reply {
   try {
-    return route(sim, req) ?? json(404, { error: `No control endpoint ${req.method} ${req.path}; see dev/oncall-simulator/README.md` });
+    return (
+      route(sim, req) ??
+      json(404, { error: `No control endpoint ${req.method} ${req.path}; see dev/oncall-simulator/README.md` })
+    );
   } catch (e) {
     if (e instanceof ControlError) return json(e.status, { error: e.message });
     return bad(e instanceof Error ? e.message : String(e));
@@ -58,7 +61,12 @@ function route(sim: Simulator, req: SimRequest): Reply | null {
       const title = b.title;
       if (typeof title !== 'string') return bad('title is required');
       const opt = (k: string): string | undefined => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
-      const n = sim.createIncident({ title, routingKey: opt('routingKey'), entityId: opt('entityId'), details: opt('details') });
+      const n = sim.createIncident({
+        title,
+        routingKey: opt('routingKey'),
+        entityId: opt('entityId'),
+        details: opt('details'),
+      });
       return json(201, { incidentNumber: n, incident: sim.wire(Number(n)) });
     }
   }
@@ -96,14 +104,16 @@ function route(sim: Simulator, req: SimRequest): Reply | null {
   if (path === '/_sim/webhook') {
     if (method === 'POST') {
       if (b.url === null) c.setWebhook(null);
-      else if (typeof b.url === 'string') c.setWebhook({ url: b.url, ...(isRecord(b.headers) ? { headers: b.headers as Record<string, string> } : {}) });
+      else if (typeof b.url === 'string')
+        c.setWebhook({ url: b.url, ...(isRecord(b.headers) ? { headers: b.headers as Record<string, string> } : {}) });
       else return bad('Send {"url": "http://…", "headers": {…}} or {"url": null}');
       return json(200, { ok: true });
     }
     if (method === 'GET') return json(200, { deliveries: c.webhookDeliveries() });
   }
   if (path === '/_sim/oncall' && method === 'POST') {
-    if (typeof b.policySlug !== 'string' || !Array.isArray(b.usernames)) return bad('Send {"policySlug": "pol-…", "usernames": ["carol"]}');
+    if (typeof b.policySlug !== 'string' || !Array.isArray(b.usernames))
+      return bad('Send {"policySlug": "pol-…", "usernames": ["carol"]}');
     c.setOnCall(b.policySlug, b.usernames.map(String));
     return json(200, { ok: true });
   }

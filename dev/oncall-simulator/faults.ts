@@ -15,17 +15,23 @@ const KIND_OF: Record<(typeof RATE_KEYS)[number], FaultKind> = {
 
 /** Throws a message fit for a person when a knob is out of range. */
 export function validateFaults(f: unknown): Faults {
-  if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new Error('Faults must be a JSON object, e.g. {"errorRate":0.5}');
+  if (typeof f !== 'object' || f === null || Array.isArray(f))
+    throw new Error('Faults must be a JSON object, e.g. {"errorRate":0.5}');
   const o = f as Record<string, unknown>;
   const known = new Set<string>([...RATE_KEYS, 'latencyMs', 'errorStatus', 'paths']);
-  for (const k of Object.keys(o)) if (!known.has(k)) throw new Error(`Unknown fault setting "${k}"; known: ${[...known].join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!known.has(k)) throw new Error(`Unknown fault setting "${k}"; known: ${[...known].join(', ')}`);
   for (const k of RATE_KEYS) {
     const v = o[k];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1))) throw new Error(`${k} must be a number from 0 to 1`);
+    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1)))
+      throw new Error(`${k} must be a number from 0 to 1`);
   }
-  if (o.latencyMs !== undefined && (typeof o.latencyMs !== 'number' || !(o.latencyMs >= 0))) throw new Error('latencyMs must be a non-negative number');
-  if (o.errorStatus !== undefined && o.errorStatus !== 500 && o.errorStatus !== 503) throw new Error('errorStatus must be 500 or 503');
-  if (o.paths !== undefined && (!Array.isArray(o.paths) || o.paths.some((p) => typeof p !== 'string'))) throw new Error('paths must be an array of path strings');
+  if (o.latencyMs !== undefined && (typeof o.latencyMs !== 'number' || !(o.latencyMs >= 0)))
+    throw new Error('latencyMs must be a non-negative number');
+  if (o.errorStatus !== undefined && o.errorStatus !== 500 && o.errorStatus !== 503)
+    throw new Error('errorStatus must be 500 or 503');
+  if (o.paths !== undefined && (!Array.isArray(o.paths) || o.paths.some((p) => typeof p !== 'string')))
+    throw new Error('paths must be an array of path strings');
   return o as Faults;
 }
 
@@ -33,7 +39,10 @@ export class FaultInjector {
   private faults: Faults;
   private errorCount = 0;
 
-  constructor(faults: Faults | undefined, private readonly random: () => number = Math.random) {
+  constructor(
+    faults: Faults | undefined,
+    private readonly random: () => number = Math.random,
+  ) {
     this.faults = validateFaults(faults ?? {});
   }
 
@@ -48,7 +57,9 @@ export class FaultInjector {
   applies(path: string): boolean {
     const paths = this.faults.paths;
     if (!paths || paths.length === 0) return true;
-    return paths.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`)));
+    return paths.some((p) =>
+      p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`),
+    );
   }
 
   latencyFor(path: string): number {

@@ -12,9 +12,15 @@ export interface SimRequest {
   jsonError: boolean;
 }
 
-export type Reply = { status: number; json: unknown; headers?: Record<string, string> } | { status: number; text: string; contentType?: string; headers?: Record<string, string> };
+export type Reply =
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType?: string; headers?: Record<string, string> };
 
-export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ status, json: body, ...(headers ? { headers } : {}) });
+export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
+  status,
+  json: body,
+  ...(headers ? { headers } : {}),
+});
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -51,12 +57,21 @@ export function send(res: ServerResponse, reply: Reply): void {
   if (res.writableEnded || res.destroyed) return;
   const payload = 'json' in reply ? JSON.stringify(reply.json) : reply.text;
   const contentType = 'json' in reply ? 'application/json' : (reply.contentType ?? 'text/plain; charset=utf-8');
-  res.writeHead(reply.status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...(reply.headers ?? {}) });
+  res.writeHead(reply.status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(payload),
+    ...(reply.headers ?? {}),
+  });
   res.end(payload);
 }
 
 export function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+  return (
+    address === '127.0.0.1' ||
+    address === '::1' ||
+    address === '::ffff:127.0.0.1' ||
+    (address?.startsWith('127.') ?? false)
+  );
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

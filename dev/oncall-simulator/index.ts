@@ -20,7 +20,14 @@ export type {
   WebhookPayload,
   WireIncident,
 } from './types.js';
-export { DEMO_POLICY_PLATFORM, DEMO_POLICY_SRE, DEMO_TEAM_PLATFORM, DEMO_TEAM_SRE, demoOrg, demoTimeZones } from './seed.js';
+export {
+  DEMO_POLICY_PLATFORM,
+  DEMO_POLICY_SRE,
+  DEMO_TEAM_PLATFORM,
+  DEMO_TEAM_SRE,
+  demoOrg,
+  demoTimeZones,
+} from './seed.js';
 export { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';
 
 export async function startOnCallSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -87,14 +87,20 @@ const sim = await startOnCallSimulator({
   host: values.host ?? env.ONCALL_SIM_HOST ?? '127.0.0.1',
   port: toNumber('--port', values.port ?? env.ONCALL_SIM_PORT, 8789),
   seed,
-  consistencyDelayMs: toNumber('--consistency-delay', values['consistency-delay'] ?? env.ONCALL_SIM_CONSISTENCY_DELAY_MS, 2000),
+  consistencyDelayMs: toNumber(
+    '--consistency-delay',
+    values['consistency-delay'] ?? env.ONCALL_SIM_CONSISTENCY_DELAY_MS,
+    2000,
+  ),
   resolvedRetentionMinutes: toNumber('--retention', values.retention ?? env.ONCALL_SIM_RETENTION_MINUTES, 60),
   rateLimit: values['no-rate-limit'] || env.ONCALL_SIM_RATE_LIMIT === 'off' ? false : { perSecond: 2 },
   oncallFieldStyle: values['spec-oncall-fields'] ? 'spec' : 'observed',
   log: values.log ?? env.ONCALL_SIM_LOG === '1',
   ...(faults ? { faults } : {}),
   ...(webhookUrl ? { webhook: { url: webhookUrl, headers } } : {}),
-}).catch((e: unknown) => fail(`could not start: ${e instanceof Error ? e.message : String(e)} (is the port already in use? try --port 0)`));
+}).catch((e: unknown) =>
+  fail(`could not start: ${e instanceof Error ? e.message : String(e)} (is the port already in use? try --port 0)`),
+);
 
 console.log(`Splunk On-Call simulator listening on ${sim.url}
   public API        ${sim.url}/api-public/v1/incidents

@@ -20,11 +20,14 @@ export function gatePublicApi(sim: Simulator, req: SimRequest): Reply | null {
   const org = sim.org.org;
   const found = org.apiKeys.find((k) => k.key === key);
   if (id !== org.apiId || !found) return err(403, 'Authentication failed');
-  if (found.readOnly && req.method !== 'GET') return err(403, 'This API key is read-only: it can make GET requests only');
+  if (found.readOnly && req.method !== 'GET')
+    return err(403, 'This API key is read-only: it can make GET requests only');
   if (!sim.limiter.take(key, req.method, req.path)) {
     const r = sim.limiter.settings;
     const headers = r && r.sendRetryAfter ? { 'retry-after': '1' } : undefined;
-    return r && r.legacy403 ? json(403, { message: 'Too Many Requests' }, headers) : json(429, { message: 'Too Many Requests' }, headers);
+    return r && r.legacy403
+      ? json(403, { message: 'Too Many Requests' }, headers)
+      : json(429, { message: 'Too Many Requests' }, headers);
   }
   return null;
 }
@@ -43,8 +46,10 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
     if (method === 'GET') return json(200, { incidents: sim.listed() });
     if (method === 'POST') return createIncident(sim, req);
   }
-  if ((m = path.match(/^\/api-public\/v1\/incidents\/(ack|resolve)$/)) && method === 'PATCH') return ackOrResolve(sim, req, m[1] as 'ack' | 'resolve', false);
-  if ((m = path.match(/^\/api-public\/v1\/incidents\/byUser\/(ack|resolve)$/)) && method === 'PATCH') return ackOrResolve(sim, req, m[1] as 'ack' | 'resolve', true);
+  if ((m = path.match(/^\/api-public\/v1\/incidents\/(ack|resolve)$/)) && method === 'PATCH')
+    return ackOrResolve(sim, req, m[1] as 'ack' | 'resolve', false);
+  if ((m = path.match(/^\/api-public\/v1\/incidents\/byUser\/(ack|resolve)$/)) && method === 'PATCH')
+    return ackOrResolve(sim, req, m[1] as 'ack' | 'resolve', true);
   if (path === `${V1}/incidents/reroute` && method === 'POST') return reroute(sim, req);
   if ((m = path.match(/^\/api-public\/v1\/incidents\/([^/]+)$/)) && method === 'GET') {
     const inc = /^\d+$/.test(m[1]!) ? sim.wire(Number(m[1])) : undefined;
@@ -52,7 +57,11 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
   }
   if ((m = path.match(/^\/api-public\/v1\/alerts\/([^/]+)$/)) && method === 'GET') return alertDetail(sim, m[1]!);
   if (path === `${V1}/oncall/current` && method === 'GET') return json(200, oncallCurrent(sim));
-  if (path === `${V1}/team` && method === 'GET') return json(200, sim.org.org.teams.map((t) => teamDetail(sim, t.slug)));
+  if (path === `${V1}/team` && method === 'GET')
+    return json(
+      200,
+      sim.org.org.teams.map((t) => teamDetail(sim, t.slug)),
+    );
   if ((m = path.match(/^\/api-public\/v1\/team\/([^/]+)(\/members|\/policies)?$/)) && method === 'GET') {
     const team = sim.org.team(decodeURIComponent(m[1]!));
     if (!team) return err(404, 'Team not found');
@@ -61,10 +70,23 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
       return json(200, {
         _selfUrl: `${V1}/team/${team.slug}/members`,
         _teamUrl: `${V1}/team/${team.slug}`,
-        members: team.members.map((u) => sim.org.user(u)).filter((u) => !!u).map((u) => ({ username: u.username, firstName: u.firstName, lastName: u.lastName, verified: true, version: 1 })),
+        members: team.members
+          .map((u) => sim.org.user(u))
+          .filter((u) => !!u)
+          .map((u) => ({
+            username: u.username,
+            firstName: u.firstName,
+            lastName: u.lastName,
+            verified: true,
+            version: 1,
+          })),
       });
     }
-    return json(200, { policies: sim.org.org.policies.filter((p) => p.teamSlug === team.slug).map((p) => ({ name: p.name, slug: p.slug })) });
+    return json(200, {
+      policies: sim.org.org.policies
+        .filter((p) => p.teamSlug === team.slug)
+        .map((p) => ({ name: p.name, slug: p.slug })),
+    });
   }
   if (path === `${V1}/policies` && method === 'GET') {
     const filter = (req.query.get('filter') ?? '').toLowerCase();
@@ -74,7 +96,14 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
   if ((m = path.match(/^\/api-public\/v1\/policies\/([^/]+)$/)) && method === 'GET') {
     const p = sim.org.policy(decodeURIComponent(m[1]!));
     if (!p) return err(404, 'Policy not found');
-    return json(200, { name: p.name, slug: p.slug, ignoreCustomPagingPolicies: false, steps: [{ timeout: 0, entries: [{ executionType: 'rotation_group', rotationGroup: { slug: p.rotationGroupSlug } }] }] });
+    return json(200, {
+      name: p.name,
+      slug: p.slug,
+      ignoreCustomPagingPolicies: false,
+      steps: [
+        { timeout: 0, entries: [{ executionType: 'rotation_group', rotationGroup: { slug: p.rotationGroupSlug } }] },
+      ],
+    });
   }
   if (path === `${V1}/org/routing-keys` && method === 'GET') {
     return json(200, {
@@ -82,7 +111,10 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
       routingKeys: sim.org.org.routingKeys.map((r) => ({
         routingKey: r.routingKey,
         isDefault: r.isDefault,
-        targets: r.policySlugs.map((s) => sim.org.policy(s)).filter((p) => !!p).map((p) => ({ policyName: p.name, policySlug: p.slug, _teamUrl: `${V1}/team/${p.teamSlug}` })),
+        targets: r.policySlugs
+          .map((s) => sim.org.policy(s))
+          .filter((p) => !!p)
+          .map((p) => ({ policyName: p.name, policySlug: p.slug, _teamUrl: `${V1}/team/${p.teamSlug}` })),
       })),
     });
   }
@@ -115,7 +147,10 @@ function oncallCurrent(sim: Simulator) {
       team: { name: t.name, slug: t.slug },
       [nowKey]: sim.org.org.policies
         .filter((p) => p.teamSlug === t.slug)
-        .map((p) => ({ escalationPolicy: { name: p.name, slug: p.slug }, users: p.onCallNow.map((u) => ({ [userKey]: { username: u } })) })),
+        .map((p) => ({
+          escalationPolicy: { name: p.name, slug: p.slug },
+          users: p.onCallNow.map((u) => ({ [userKey]: { username: u } })),
+        })),
     })),
   };
 }
@@ -127,13 +162,21 @@ function ackOrResolve(sim: Simulator, req: SimRequest, kind: 'ack' | 'resolve', 
   let names: string[];
   if (byUser) names = [];
   else {
-    if (!Array.isArray(b.incidentNames) || b.incidentNames.length === 0 || b.incidentNames.some((n) => typeof n !== 'string' && typeof n !== 'number')) {
+    if (
+      !Array.isArray(b.incidentNames) ||
+      b.incidentNames.length === 0 ||
+      b.incidentNames.some((n) => typeof n !== 'string' && typeof n !== 'number')
+    ) {
       return err(400, 'incidentNames must be a non-empty list of incident numbers');
     }
     names = b.incidentNames.map(String);
   }
   if (!sim.org.user(b.userName)) return err(404, 'User not found');
-  if (byUser) names = sim.store.pagedTo(b.userName).filter((i) => kind === 'resolve' || i.phase === 'UNACKED').map((i) => String(i.number));
+  if (byUser)
+    names = sim.store
+      .pagedTo(b.userName)
+      .filter((i) => kind === 'resolve' || i.phase === 'UNACKED')
+      .map((i) => String(i.number));
   const message = b.message as string | undefined;
   return json(200, { results: names.map((n) => sim.store.act(kind, n, b.userName as string, message)) });
 }
@@ -143,11 +186,13 @@ function createIncident(sim: Simulator, req: SimRequest): Reply {
   const b = req.body;
   if (!isRecord(b)) return err(400, 'Request body must be a JSON object with summary, details, userName and targets');
   for (const f of ['summary', 'details', 'userName'] as const) {
-    if (typeof b[f] !== 'string' || (f !== 'details' && (b[f] as string).trim() === '')) return err(400, `${f} is required`);
+    if (typeof b[f] !== 'string' || (f !== 'details' && (b[f] as string).trim() === ''))
+      return err(400, `${f} is required`);
   }
   const userName = b.userName as string;
   if (!sim.org.user(userName)) return err(400, `User ${userName} not found`);
-  if (!Array.isArray(b.targets) || b.targets.length === 0) return err(400, 'targets must list at least one User or EscalationPolicy');
+  if (!Array.isArray(b.targets) || b.targets.length === 0)
+    return err(400, 'targets must list at least one User or EscalationPolicy');
   const policies: OrgPolicy[] = [];
   const users: string[] = [];
   for (const t of b.targets as unknown[]) {
@@ -165,12 +210,25 @@ function createIncident(sim: Simulator, req: SimRequest): Reply {
   const entityId = randomUUID();
   const receivedAt = sim.clock.now();
   const refs: PolicyRef[] = [...policies.map((p) => sim.org.policyRef(p)), ...users.map(directUserPolicy)];
-  const pagedTeams = [...new Set([...policies.map((p) => p.teamSlug), ...users.flatMap((u) => sim.org.teamsOf(u).map((t) => t.slug))])];
+  const pagedTeams = [
+    ...new Set([...policies.map((p) => p.teamSlug), ...users.flatMap((u) => sim.org.teamsOf(u).map((t) => t.slug))]),
+  ];
   const pagedUsers = [...new Set([...sim.org.pagedUsersFor(policies), ...users])];
   const title = b.summary as string;
   const details = b.details as string;
   sim.pending.schedule(() =>
-    sim.store.applyManual({ number, title, details, userName, entityId, routingKey: DEFAULT_ROUTING_KEY, policies: refs, pagedTeams, pagedUsers, receivedAt }),
+    sim.store.applyManual({
+      number,
+      title,
+      details,
+      userName,
+      entityId,
+      routingKey: DEFAULT_ROUTING_KEY,
+      policies: refs,
+      pagedTeams,
+      pagedUsers,
+      receivedAt,
+    }),
   );
   return json(200, { incidentNumber: String(number), entityId });
 }
@@ -178,19 +236,40 @@ function createIncident(sim: Simulator, req: SimRequest): Reply {
 /** E7: replace (or, with addTargets, add to) who an open incident pages. */
 function reroute(sim: Simulator, req: SimRequest): Reply {
   const b = req.body;
-  if (!isRecord(b) || typeof b.userName !== 'string' || !Array.isArray(b.reroutes)) return err(400, 'userName and reroutes are required');
+  if (!isRecord(b) || typeof b.userName !== 'string' || !Array.isArray(b.reroutes))
+    return err(400, 'userName and reroutes are required');
   if (!sim.org.user(b.userName)) return err(404, 'User not found');
   const statuses = (b.reroutes as unknown[]).map((r) => {
-    if (!isRecord(r) || !Array.isArray(r.targets)) return { incidentNumber: '', success: false, message: 'Each reroute needs incidentNumber and targets', targetStatus: [] };
+    if (!isRecord(r) || !Array.isArray(r.targets))
+      return {
+        incidentNumber: '',
+        success: false,
+        message: 'Each reroute needs incidentNumber and targets',
+        targetStatus: [],
+      };
     const n = String(r.incidentNumber ?? '');
     const inc = /^\d+$/.test(n) ? sim.store.get(Number(n)) : undefined;
     const targets = (r.targets as unknown[]).filter(isRecord);
     const targetStatus = targets.map((t) => {
-      const ok = t.type === 'EscalationPolicy' ? !!sim.org.policy(String(t.slug)) : t.type === 'User' ? !!sim.org.user(String(t.slug)) : false;
+      const ok =
+        t.type === 'EscalationPolicy'
+          ? !!sim.org.policy(String(t.slug))
+          : t.type === 'User'
+            ? !!sim.org.user(String(t.slug))
+            : false;
       return { slug: String(t.slug), success: ok, message: ok ? 'Target added' : 'Target not found' };
     });
-    if (!inc || inc.phase === 'RESOLVED') return { incidentNumber: n, success: false, message: inc ? 'Incident is not open' : 'Incident not found', targetStatus };
-    const policies = targets.filter((t) => t.type === 'EscalationPolicy').map((t) => sim.org.policy(String(t.slug))).filter((p): p is OrgPolicy => !!p);
+    if (!inc || inc.phase === 'RESOLVED')
+      return {
+        incidentNumber: n,
+        success: false,
+        message: inc ? 'Incident is not open' : 'Incident not found',
+        targetStatus,
+      };
+    const policies = targets
+      .filter((t) => t.type === 'EscalationPolicy')
+      .map((t) => sim.org.policy(String(t.slug)))
+      .filter((p): p is OrgPolicy => !!p);
     const users = targets.filter((t) => t.type === 'User' && sim.org.user(String(t.slug))).map((t) => String(t.slug));
     sim.store.reroute(inc, policies, users, r.addTargets === true);
     return { incidentNumber: n, success: true, message: 'Incident rerouted', targetStatus };
@@ -224,9 +303,13 @@ function reporting(sim: Simulator, req: SimRequest): Reply {
   const q = req.query;
   const offset = Number(q.get('offset') ?? 0);
   const limit = Number(q.get('limit') ?? 20);
-  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return err(400, 'offset must be >= 0 and limit 1..100');
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100)
+    return err(400, 'offset must be >= 0 and limit 1..100');
   const phaseWords: Record<string, string> = { resolved: 'RESOLVED', triggered: 'UNACKED', acknowledged: 'ACKED' };
-  const phases = (q.get('currentPhase') ?? 'resolved').split(',').map((p) => phaseWords[p.trim().toLowerCase()]).filter(Boolean);
+  const phases = (q.get('currentPhase') ?? 'resolved')
+    .split(',')
+    .map((p) => phaseWords[p.trim().toLowerCase()])
+    .filter(Boolean);
   const all = sim.store
     .all()
     .filter((i) => phases.includes(i.phase))
@@ -235,7 +318,13 @@ function reporting(sim: Simulator, req: SimRequest): Reply {
     .filter((i) => !q.get('startedAfter') || i.startTime > Date.parse(q.get('startedAfter')!))
     .filter((i) => !q.get('startedBefore') || i.startTime < Date.parse(q.get('startedBefore')!));
   const page = all.slice(offset, offset + limit).map((i) => {
-    const { incidentLink: _link, firstAlertUuid: _first, monitorName: _mn, monitorType: _mt, ...rest } = sim.store.toWire(i, sim.org.org.orgSlug);
+    const {
+      incidentLink: _link,
+      firstAlertUuid: _first,
+      monitorName: _mn,
+      monitorType: _mt,
+      ...rest
+    } = sim.store.toWire(i, sim.org.org.orgSlug);
     return rest;
   });
   return json(200, { offset, limit, total: all.length, incidents: page });

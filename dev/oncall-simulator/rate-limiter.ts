@@ -41,7 +41,8 @@ export class RateLimiter {
     if (!this.options) return true;
     const endpoint = endpointPath(path);
     // The reporting API allows one call a minute; everything else the configured rate.
-    const [capacity, perMs] = endpoint === REPORTING_PATH ? [1, 1 / 60_000] : [this.options.perSecond, this.options.perSecond / 1000];
+    const [capacity, perMs] =
+      endpoint === REPORTING_PATH ? [1, 1 / 60_000] : [this.options.perSecond, this.options.perSecond / 1000];
     const id = `${apiKey} ${method} ${endpoint}`;
     const now = performance.now();
     const b = this.buckets.get(id) ?? { tokens: capacity, updatedAt: now };

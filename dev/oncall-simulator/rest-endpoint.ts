@@ -27,7 +27,8 @@ export function handleRestEndpoint(sim: Simulator, req: SimRequest): Reply | nul
 
   const failure = json(sim.restFailureStatus, { result: 'failure', message: 'Missing fields: message_type' });
   const body = req.body;
-  if (req.jsonError || !isRecord(body) || typeof body.message_type !== 'string' || body.message_type.trim() === '') return failure;
+  if (req.jsonError || !isRecord(body) || typeof body.message_type !== 'string' || body.message_type.trim() === '')
+    return failure;
 
   // Routing keys are case-insensitive and limited to letters, digits, '-' and '_'; others take the default route.
   const sentKey = decodeURIComponent(m[2] ?? '').toLowerCase();

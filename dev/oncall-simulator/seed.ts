@@ -21,9 +21,27 @@ export function demoOrg(): Org {
     ],
     restEndpointKey: 'demo-rest-key',
     users: [
-      { username: 'carol', firstName: 'Carol', lastName: 'Okafor', email: 'carol@klaxon.test', timeZone: 'Europe/Berlin' },
-      { username: 'dmitri', firstName: 'Dmitri', lastName: 'Ivanov', email: 'dmitri@klaxon.test', timeZone: 'America/New_York' },
-      { username: 'priya', firstName: 'Priya', lastName: 'Raman', email: 'priya@klaxon.test', timeZone: 'Asia/Kolkata' },
+      {
+        username: 'carol',
+        firstName: 'Carol',
+        lastName: 'Okafor',
+        email: 'carol@klaxon.test',
+        timeZone: 'Europe/Berlin',
+      },
+      {
+        username: 'dmitri',
+        firstName: 'Dmitri',
+        lastName: 'Ivanov',
+        email: 'dmitri@klaxon.test',
+        timeZone: 'America/New_York',
+      },
+      {
+        username: 'priya',
+        firstName: 'Priya',
+        lastName: 'Raman',
+        email: 'priya@klaxon.test',
+        timeZone: 'Asia/Kolkata',
+      },
       { username: 'sam', firstName: 'Sam', lastName: 'Lee', email: 'sam@klaxon.test', timeZone: 'America/Los_Angeles' },
       // Service user the Klaxon server acknowledges as for people who have no On-Call account (oncall.ackAsUser).
       { username: 'klaxon', firstName: 'Klaxon', lastName: 'Service', email: 'klaxon@klaxon.test', timeZone: 'UTC' },
@@ -33,8 +51,20 @@ export function demoOrg(): Org {
       { name: 'Platform', slug: DEMO_TEAM_PLATFORM, members: ['priya', 'sam'], isDefaultTeam: false },
     ],
     policies: [
-      { name: 'SRE Primary', slug: DEMO_POLICY_SRE, teamSlug: DEMO_TEAM_SRE, rotationGroupSlug: 'rtg-sreprimary00001', onCallNow: ['carol'] },
-      { name: 'Platform Primary', slug: DEMO_POLICY_PLATFORM, teamSlug: DEMO_TEAM_PLATFORM, rotationGroupSlug: 'rtg-pltprimary00002', onCallNow: ['priya'] },
+      {
+        name: 'SRE Primary',
+        slug: DEMO_POLICY_SRE,
+        teamSlug: DEMO_TEAM_SRE,
+        rotationGroupSlug: 'rtg-sreprimary00001',
+        onCallNow: ['carol'],
+      },
+      {
+        name: 'Platform Primary',
+        slug: DEMO_POLICY_PLATFORM,
+        teamSlug: DEMO_TEAM_PLATFORM,
+        rotationGroupSlug: 'rtg-pltprimary00002',
+        onCallNow: ['priya'],
+      },
     ],
     routingKeys: [
       { routingKey: 'sre', policySlugs: [DEMO_POLICY_SRE], isDefault: false },

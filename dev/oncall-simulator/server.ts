@@ -46,7 +46,8 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
   const path = url.pathname;
 
   if (path.startsWith('/_sim/')) {
-    if (!isLoopback(req.socket.remoteAddress)) return send(res, json(403, { error: 'The simulator control API answers loopback callers only' }));
+    if (!isLoopback(req.socket.remoteAddress))
+      return send(res, json(403, { error: 'The simulator control API answers loopback callers only' }));
     const simReq = await toSimRequest(req, method, path, url);
     if (!simReq) return send(res, json(413, { error: 'Request body too large' }));
     return send(res, handleControlApi(sim, simReq));
@@ -58,7 +59,8 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
   });
   const simReq = await toSimRequest(req, method, path, url);
   if (!simReq) return send(res, json(413, { error: 'Request body too large' }));
-  if (method !== 'GET' && simReq.body !== undefined && simReq.rawBody.length <= LOGGED_BODY_MAX) entry.body = simReq.body;
+  if (method !== 'GET' && simReq.body !== undefined && simReq.rawBody.length <= LOGGED_BODY_MAX)
+    entry.body = simReq.body;
 
   const latency = sim.faults.latencyFor(path);
   if (latency > 0) await new Promise((r) => setTimeout(r, latency).unref());
@@ -75,7 +77,10 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
   if (path.startsWith(`${REST_ENDPOINT_PREFIX}/`)) {
     reply = handleRestEndpoint(sim, simReq) ?? json(404, { result: 'failure', message: 'Not found' });
   } else if (path.startsWith('/api-public/') || path.startsWith('/api-reporting/')) {
-    reply = gatePublicApi(sim, simReq) ?? handlePublicApi(sim, simReq) ?? json(404, { error: `No such endpoint: ${method} ${path}` });
+    reply =
+      gatePublicApi(sim, simReq) ??
+      handlePublicApi(sim, simReq) ??
+      json(404, { error: `No such endpoint: ${method} ${path}` });
   } else {
     reply = json(404, { error: `No such endpoint: ${method} ${path}` });
   }
@@ -95,7 +100,13 @@ async function toSimRequest(req: IncomingMessage, method: string, path: string, 
   return { method, path, query: url.searchParams, headers: req.headers, rawBody, body, jsonError };
 }
 
-function injectFault(sim: Simulator, fault: FaultKind, req: IncomingMessage, res: ServerResponse, held: Set<Socket>): void {
+function injectFault(
+  sim: Simulator,
+  fault: FaultKind,
+  req: IncomingMessage,
+  res: ServerResponse,
+  held: Set<Socket>,
+): void {
   switch (fault) {
     case 'reset':
       req.socket.destroy();
@@ -109,7 +120,10 @@ function injectFault(sim: Simulator, fault: FaultKind, req: IncomingMessage, res
     }
     case 'error': {
       const status = sim.faults.errorStatus();
-      return send(res, status === 503 ? { status, text: 'no healthy upstream' } : { status, text: 'Internal Server Error' });
+      return send(
+        res,
+        status === 503 ? { status, text: 'no healthy upstream' } : { status, text: 'Internal Server Error' },
+      );
     }
     case 'rateLimit':
       return send(res, json(429, { message: 'Too Many Requests' }));

@@ -45,7 +45,10 @@ export class Simulator {
     this.limiter = new RateLimiter(opts.rateLimit === undefined ? { perSecond: 2 } : opts.rateLimit);
     this.pending = new PendingChanges(this.clock, opts.consistencyDelayMs ?? 0);
     this.webhookTarget = opts.webhook ?? null;
-    this.webhook = new WebhookSender(opts.webhook ?? null, opts.webhook ? (m) => console.warn(`[oncall-simulator] ${m}`) : this.log);
+    this.webhook = new WebhookSender(
+      opts.webhook ?? null,
+      opts.webhook ? (m) => console.warn(`[oncall-simulator] ${m}`) : this.log,
+    );
     this.retentionMs = (opts.resolvedRetentionMinutes ?? 60) * 60_000;
     this.oncallFieldStyle = opts.oncallFieldStyle ?? 'observed';
     this.restFailureStatus = opts.restFailureStatus ?? 400;
@@ -64,7 +67,8 @@ export class Simulator {
 
   /** Fresh org and incidents; the request log, faults and clock are left as they are. */
   reset(seed: SeedName = 'demo'): void {
-    if (seed !== 'demo' && seed !== 'empty') throw new ControlError(400, `Unknown seed "${String(seed)}"; use "demo" or "empty"`);
+    if (seed !== 'demo' && seed !== 'empty')
+      throw new ControlError(400, `Unknown seed "${String(seed)}"; use "demo" or "empty"`);
     this.pending.clear();
     this.limiter.reset();
     this.org = new OrgDirectory(demoOrg());
@@ -136,15 +140,24 @@ export class Simulator {
   /** As if a person acted in the On-Call app; throws a ControlError saying why it could not. */
   act(kind: 'ack' | 'resolve', incidentNumber: string, userName: string, message?: string): ActionResult {
     this.pending.flushDue();
-    if (!this.org.user(userName)) throw new ControlError(404, `No On-Call user "${userName}"; known: ${this.org.org.users.map((u) => u.username).join(', ')}`);
+    if (!this.org.user(userName))
+      throw new ControlError(
+        404,
+        `No On-Call user "${userName}"; known: ${this.org.org.users.map((u) => u.username).join(', ')}`,
+      );
     const r = this.store.act(kind, incidentNumber, userName, message);
-    if (!r.cmdAccepted) throw new ControlError(r.message === 'Incident not found' ? 404 : 409, `Incident ${incidentNumber}: ${r.message}`);
+    if (!r.cmdAccepted)
+      throw new ControlError(
+        r.message === 'Incident not found' ? 404 : 409,
+        `Incident ${incidentNumber}: ${r.message}`,
+      );
     return r;
   }
 
   /** Creates an incident at once (no consistency delay), routed like a REST alert. */
   createIncident(a: { title: string; routingKey?: string; entityId?: string; details?: string }): string {
-    if (typeof a.title !== 'string' || a.title.trim() === '') throw new ControlError(400, 'createIncident needs a non-empty "title"');
+    if (typeof a.title !== 'string' || a.title.trim() === '')
+      throw new ControlError(400, 'createIncident needs a non-empty "title"');
     this.pending.flushDue();
     const routingKey = (a.routingKey ?? DEFAULT_ROUTING_KEY).toLowerCase();
     const route = this.org.route(routingKey);

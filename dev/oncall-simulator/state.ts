@@ -102,7 +102,9 @@ export class IncidentStore {
   /** What `GET /incidents` lists: open incidents and those resolved within the retention window. */
   listed(retentionMs: number): SimIncident[] {
     const now = this.clock.now();
-    return this.all().filter((i) => i.phase !== 'RESOLVED' || (i.resolvedAt !== null && now - i.resolvedAt <= retentionMs));
+    return this.all().filter(
+      (i) => i.phase !== 'RESOLVED' || (i.resolvedAt !== null && now - i.resolvedAt <= retentionMs),
+    );
   }
 
   private openFor(entityId: string): SimIncident | undefined {
@@ -124,8 +126,19 @@ export class IncidentStore {
    * One REST endpoint alert (reference §13.2 item 2). `messageType` is already normalised
    * (upper case, OK → RECOVERY, unknown → INFO); `receivedAt` is when the endpoint accepted it.
    */
-  applyRestAlert(routingKey: string, messageType: string, entityId: string, fields: Record<string, unknown>, receivedAt: number): void {
-    const alert = this.storeAlert(routingKey, messageType, { ...fields, entity_id: entityId, message_type: messageType }, receivedAt);
+  applyRestAlert(
+    routingKey: string,
+    messageType: string,
+    entityId: string,
+    fields: Record<string, unknown>,
+    receivedAt: number,
+  ): void {
+    const alert = this.storeAlert(
+      routingKey,
+      messageType,
+      { ...fields, entity_id: entityId, message_type: messageType },
+      receivedAt,
+    );
     const open = this.openFor(entityId);
     const str = (k: string): string | undefined => (typeof fields[k] === 'string' ? (fields[k] as string) : undefined);
     const opens = messageType === 'CRITICAL' || (messageType === 'WARNING' && this.opts.warningOpensIncident);
@@ -167,10 +180,21 @@ export class IncidentStore {
     open.lastAlertTime = receivedAt;
     open.lastAlertId = alert.uuid;
     if (messageType === 'ACKNOWLEDGEMENT') {
-      if (open.phase === 'UNACKED') this.transition(open, 'ACKED', { by: str('ack_author') ?? 'SYSTEM', message: str('ack_msg'), manually: false, alertId: alert.uuid });
+      if (open.phase === 'UNACKED')
+        this.transition(open, 'ACKED', {
+          by: str('ack_author') ?? 'SYSTEM',
+          message: str('ack_msg'),
+          manually: false,
+          alertId: alert.uuid,
+        });
     } else if (messageType === 'RECOVERY') {
       open.entityState = 'OK';
-      this.transition(open, 'RESOLVED', { by: str('ack_author') ?? 'SYSTEM', message: str('state_message'), manually: false, alertId: alert.uuid });
+      this.transition(open, 'RESOLVED', {
+        by: str('ack_author') ?? 'SYSTEM',
+        message: str('state_message'),
+        manually: false,
+        alertId: alert.uuid,
+      });
     } else {
       const escalates = open.phase === 'ACKED' && open.entityState === 'WARNING' && messageType === 'CRITICAL';
       open.entityState = messageType;
@@ -191,13 +215,18 @@ export class IncidentStore {
     pagedUsers: string[];
     receivedAt: number;
   }): void {
-    const alert = this.storeAlert(m.routingKey, 'CRITICAL', {
-      message_type: 'CRITICAL',
-      entity_id: m.entityId,
-      entity_display_name: m.title,
-      state_message: m.details,
-      ...(m.userName ? { created_by: m.userName } : {}),
-    }, m.receivedAt);
+    const alert = this.storeAlert(
+      m.routingKey,
+      'CRITICAL',
+      {
+        message_type: 'CRITICAL',
+        entity_id: m.entityId,
+        entity_display_name: m.title,
+        state_message: m.details,
+        ...(m.userName ? { created_by: m.userName } : {}),
+      },
+      m.receivedAt,
+    );
     this.insert({
       number: m.number,
       startTime: m.receivedAt,
@@ -238,7 +267,8 @@ export class IncidentStore {
     if (!i) return { incidentNumber: incidentName, entityId: '', cmdAccepted: false, message: 'Incident not found' };
     const result = { incidentNumber: String(i.number), entityId: i.entityId };
     if (i.phase === 'RESOLVED') return { ...result, cmdAccepted: false, message: 'Incident is not open' };
-    if (kind === 'ack' && i.phase === 'ACKED') return { ...result, cmdAccepted: false, message: 'Incident is already acknowledged' };
+    if (kind === 'ack' && i.phase === 'ACKED')
+      return { ...result, cmdAccepted: false, message: 'Incident is already acknowledged' };
     this.transition(i, kind === 'ack' ? 'ACKED' : 'RESOLVED', { by: userName, message, manually: true });
     return { ...result, cmdAccepted: true, message: '' };
   }
@@ -248,9 +278,20 @@ export class IncidentStore {
     return this.all().filter((i) => i.phase !== 'RESOLVED' && (i.everPaged ?? []).includes(userName));
   }
 
-  private transition(i: SimIncident, name: Phase, t: { by?: string; message?: string | undefined; manually: boolean; alertId?: string }): void {
+  private transition(
+    i: SimIncident,
+    name: Phase,
+    t: { by?: string; message?: string | undefined; manually: boolean; alertId?: string },
+  ): void {
     const at = this.clock.now();
-    i.transitions.push({ name, at, manually: t.manually, ...(t.by ? { by: t.by } : {}), ...(t.message ? { message: t.message } : {}), ...(t.alertId ? { alertId: t.alertId } : {}) });
+    i.transitions.push({
+      name,
+      at,
+      manually: t.manually,
+      ...(t.by ? { by: t.by } : {}),
+      ...(t.message ? { message: t.message } : {}),
+      ...(t.alertId ? { alertId: t.alertId } : {}),
+    });
     i.phase = name;
     if (name === 'ACKED') {
       i.ackUser = t.by ?? null;

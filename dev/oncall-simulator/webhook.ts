@@ -52,7 +52,11 @@ export class WebhookSender {
     this.chain = this.chain.then(() => this.deliver(target, payload, record));
   }
 
-  private async deliver(target: NonNullable<WebhookTarget>, payload: WebhookPayload, record: WebhookDelivery): Promise<void> {
+  private async deliver(
+    target: NonNullable<WebhookTarget>,
+    payload: WebhookPayload,
+    record: WebhookDelivery,
+  ): Promise<void> {
     if (this.closed) return;
     const abort = new AbortController();
     this.inFlight.add(abort);
@@ -61,7 +65,11 @@ export class WebhookSender {
     try {
       const res = await fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'oncall-simulator-webhook', ...(target.headers ?? {}) },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'oncall-simulator-webhook',
+          ...(target.headers ?? {}),
+        },
         body: JSON.stringify(payload),
         signal: abort.signal,
       });

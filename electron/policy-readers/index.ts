@@ -8,9 +8,17 @@ import { noPolicy, type PolicyReadResult } from './policy-result.js';
 export type { PolicyReadResult } from './policy-result.js';
 export { readLinuxPolicy, LINUX_POLICY_FILE } from './linux-policy-file.js';
 export { readMacManagedPreferences, parseXmlPlist, PlistError } from './macos-managed-preferences.js';
-export { readWindowsPolicy, parseRegQueryOutput, registryValuesToRaw, WINDOWS_POLICY_KEY } from './windows-registry-policy.js';
+export {
+  readWindowsPolicy,
+  parseRegQueryOutput,
+  registryValuesToRaw,
+  WINDOWS_POLICY_KEY,
+} from './windows-registry-policy.js';
 
-export async function readManagedPolicy(platform: NodeJS.Platform = process.platform, log: (m: string) => void = (m) => console.warn(`[policy] ${m}`)): Promise<PolicyReadResult> {
+export async function readManagedPolicy(
+  platform: NodeJS.Platform = process.platform,
+  log: (m: string) => void = (m) => console.warn(`[policy] ${m}`),
+): Promise<PolicyReadResult> {
   let r: PolicyReadResult;
   try {
     if (platform === 'linux') r = readLinuxPolicy();

@@ -10,7 +10,11 @@ import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.
 
 export const WINDOWS_POLICY_KEY = 'HKLM\\Software\\Policies\\Klaxon';
 
-export interface RegistryValue { name: string; type: string; data: string }
+export interface RegistryValue {
+  name: string;
+  type: string;
+  data: string;
+}
 
 /**
  * Parses `reg query <key>` output:
@@ -30,14 +34,18 @@ export function parseRegQueryOutput(output: string): RegistryValue[] {
       continue;
     }
     if (!inRoot) continue;
-    const m = /^\s+(.+?)\s{2,}(REG_[A-Z_]+)(?:\s{2,}(.*))?$/.exec(line) ?? /^\s+(.+?)\s+(REG_[A-Z_]+)\s*(.*)$/.exec(line);
+    const m =
+      /^\s+(.+?)\s{2,}(REG_[A-Z_]+)(?:\s{2,}(.*))?$/.exec(line) ?? /^\s+(.+?)\s+(REG_[A-Z_]+)\s*(.*)$/.exec(line);
     if (m) values.push({ name: m[1]!, type: m[2]!, data: (m[3] ?? '').trimEnd() });
   }
   return values;
 }
 
 /** Registry values → raw policy values typed for the settings schema (DWORD 0/1 → boolean for boolean keys). */
-export function registryValuesToRaw(values: readonly RegistryValue[]): { raw: Record<string, unknown>; problems: string[] } {
+export function registryValuesToRaw(values: readonly RegistryValue[]): {
+  raw: Record<string, unknown>;
+  problems: string[];
+} {
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const v of values) {
@@ -50,7 +58,10 @@ export function registryValuesToRaw(values: readonly RegistryValue[]): { raw: Re
     if (v.type === 'REG_DWORD' || v.type === 'REG_QWORD') {
       const n = Number.parseInt(v.data, v.data.toLowerCase().startsWith('0x') ? 16 : 10);
       if (isBoolean) raw[key] = n !== 0;
-      else problems.push(`policy ${WINDOWS_POLICY_KEY}: "${key}" must be a string value (REG_SZ), found ${v.type}; ignored.`);
+      else
+        problems.push(
+          `policy ${WINDOWS_POLICY_KEY}: "${key}" must be a string value (REG_SZ), found ${v.type}; ignored.`,
+        );
     } else if (v.type === 'REG_SZ' || v.type === 'REG_EXPAND_SZ') {
       if (isBoolean && /^(true|false|0|1)$/i.test(v.data)) raw[key] = /^(true|1)$/i.test(v.data);
       else raw[key] = v.data;
@@ -73,19 +84,26 @@ export function regExePath(env: Record<string, string | undefined> = process.env
   return path.win32.join(root, 'System32', 'reg.exe');
 }
 
-export const runRegExe: RegQuery = (key) => new Promise((resolve) => {
-  execFile(regExePath(), ['query', key], { windowsHide: true, timeout: 10_000 }, (err, stdout, stderr) => {
-    const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : 1) : 0;
-    resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+export const runRegExe: RegQuery = (key) =>
+  new Promise((resolve) => {
+    execFile(regExePath(), ['query', key], { windowsHide: true, timeout: 10_000 }, (err, stdout, stderr) => {
+      const code = err
+        ? typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number'
+          ? (err as unknown as { code: number }).code
+          : 1
+        : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
   });
-});
 
 export async function readWindowsPolicy(query: RegQuery = runRegExe): Promise<PolicyReadResult> {
   const r = await query(WINDOWS_POLICY_KEY);
   if (r.code !== 0) {
     // reg.exe exits 1 with "unable to find the specified registry key" when no policy is deployed.
     if (/unable to find/i.test(r.stderr) || r.stdout.trim() === '') return noPolicy();
-    return noPolicy([`policy ${WINDOWS_POLICY_KEY} could not be read (${r.stderr.trim() || `reg.exe exit ${r.code}`}); no policy applied.`]);
+    return noPolicy([
+      `policy ${WINDOWS_POLICY_KEY} could not be read (${r.stderr.trim() || `reg.exe exit ${r.code}`}); no policy applied.`,
+    ]);
   }
   const { raw, problems } = registryValuesToRaw(parseRegQueryOutput(r.stdout));
   const result = policyFromRaw(raw, WINDOWS_POLICY_KEY);

@@ -14,7 +14,8 @@ export function registerAppScheme(): void {
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const r = resolveAppRequest(request.url, rendererDir);
-    if ('status' in r) return new Response(`Not found (${r.reason})`, { status: r.status, headers: { 'content-type': 'text/plain' } });
+    if ('status' in r)
+      return new Response(`Not found (${r.reason})`, { status: r.status, headers: { 'content-type': 'text/plain' } });
     try {
       // A symlink inside the bundle must not lead outside it.
       const real = await realpath(r.file);

@@ -37,7 +37,10 @@ export function applyBadge(view: TrayView, target: BadgeTarget): void {
     const win = target.window();
     if (!win || win.isDestroyed()) return; // not applied: try again with the next view
     const o = view.badge.overlay;
-    win.setOverlayIcon(o.image ? nativeImage.createFromPath(path.join(target.assetsDir, 'tray', `overlay-${o.image}.png`)) : null, o.description);
+    win.setOverlayIcon(
+      o.image ? nativeImage.createFromPath(path.join(target.assetsDir, 'tray', `overlay-${o.image}.png`)) : null,
+      o.description,
+    );
   } else {
     app.setBadgeCount(view.badge.count);
   }

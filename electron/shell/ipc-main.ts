@@ -18,7 +18,11 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>):
   return frame !== null && frame !== undefined && isAppUrl(frame.url);
 }
 
-export function registerIpcHandlers(ipcMain: IpcMain, core: Pick<DesktopCore, 'invoke'>, log: (m: string) => void = () => {}): () => void {
+export function registerIpcHandlers(
+  ipcMain: IpcMain,
+  core: Pick<DesktopCore, 'invoke'>,
+  log: (m: string) => void = () => {},
+): () => void {
   for (const channel of IPC_REQUEST_CHANNELS) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event)) {
@@ -28,7 +32,9 @@ export function registerIpcHandlers(ipcMain: IpcMain, core: Pick<DesktopCore, 'i
       return core.invoke(channel, payload);
     });
   }
-  return () => { for (const channel of IPC_REQUEST_CHANNELS) ipcMain.removeHandler(channel); };
+  return () => {
+    for (const channel of IPC_REQUEST_CHANNELS) ipcMain.removeHandler(channel);
+  };
 }
 
 /** Forwards the core's pushes to Klaxon windows only (never to a page that is not the app). */

@@ -33,7 +33,11 @@ export interface KlaxonAppPaths {
 }
 
 /** What Playwright `_electron` specs read through `electronApp.evaluate` (Mattermost's test-recorder idea). */
-export interface KlaxonTestRefs { core: DesktopCore; tray: () => TrayView | null; window: () => BrowserWindow | null }
+export interface KlaxonTestRefs {
+  core: DesktopCore;
+  tray: () => TrayView | null;
+  window: () => BrowserWindow | null;
+}
 
 const log = (m: string) => console.log(`[klaxon] ${m}`);
 
@@ -48,11 +52,19 @@ export function devEnv(name: 'KLAXON_RENDERER_DIR' | 'KLAXON_ASSETS_DIR' | 'KLAX
 
 export function defaultPaths(mainDir: string): KlaxonAppPaths {
   // Tray images live in assets/: next to the bundle, in the app (asar), or in resources/ (extraResources).
-  const assetCandidates = [path.join(mainDir, 'assets'), path.join(app.getAppPath(), 'assets'), path.join(process.resourcesPath ?? mainDir, 'assets'), path.resolve(mainDir, '../../assets')];
+  const assetCandidates = [
+    path.join(mainDir, 'assets'),
+    path.join(app.getAppPath(), 'assets'),
+    path.join(process.resourcesPath ?? mainDir, 'assets'),
+    path.resolve(mainDir, '../../assets'),
+  ];
   return {
     rendererDir: devEnv('KLAXON_RENDERER_DIR') ?? path.join(mainDir, 'renderer'),
     preloadPath: path.join(mainDir, 'preload.cjs'),
-    assetsDir: devEnv('KLAXON_ASSETS_DIR') ?? assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ?? assetCandidates[0]!,
+    assetsDir:
+      devEnv('KLAXON_ASSETS_DIR') ??
+      assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ??
+      assetCandidates[0]!,
   };
 }
 
@@ -71,7 +83,8 @@ function applyStartAtLogin(enabled: boolean): void {
 function applyShortcut(accelerator: string, toggle: () => void): void {
   globalShortcut.unregisterAll();
   try {
-    if (!globalShortcut.register(accelerator, toggle)) log(`the shortcut ${accelerator} is taken by another application`);
+    if (!globalShortcut.register(accelerator, toggle))
+      log(`the shortcut ${accelerator} is taken by another application`);
   } catch (e) {
     log(`the shortcut "${accelerator}" is not valid (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -104,10 +117,11 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
     openBrowser: (url) => shell.openExternal(url.href),
     // The core has already checked the link against the allow-list.
     openExternal: (url) => shell.openExternal(url.href),
-    notify: (n) => showNotification(n, (clicked) => {
-      popover?.show();
-      if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
-    }),
+    notify: (n) =>
+      showNotification(n, (clicked) => {
+        popover?.show();
+        if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
+      }),
     hideWindow: () => popover?.hide(),
     onSettingsChanged: (s: EffectiveSettings, changed) => {
       if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
@@ -120,7 +134,11 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   });
 
   registerIpcHandlers(ipcMain, core, log);
-  popover = new PopoverWindow({ platform: process.platform, preloadPath: paths.preloadPath, trayBounds: () => trayController?.tray.getBounds() ?? null });
+  popover = new PopoverWindow({
+    platform: process.platform,
+    preloadPath: paths.preloadPath,
+    trayBounds: () => trayController?.tray.getBounds() ?? null,
+  });
   forwardPushes(core, () => (popover && !popover.window.isDestroyed() ? [popover.window.webContents] : []));
 
   trayController = new TrayController({
@@ -131,12 +149,20 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
     onOpen: () => popover?.toggle(),
     onMenu: (id) => {
       if (id === 'open' || id === 'page') popover?.show();
-      else if (id === 'sign-in') { popover?.show(); void core.invoke('auth:sign-in', undefined); }
-      else if (id === 'sign-out') void core.invoke('auth:sign-out', undefined);
+      else if (id === 'sign-in') {
+        popover?.show();
+        void core.invoke('auth:sign-in', undefined);
+      } else if (id === 'sign-out') void core.invoke('auth:sign-out', undefined);
       else if (id === 'reconnect') core.reconnectNow();
       else if (id === 'quit') app.quit();
     },
-    onView: (v) => applyBadge(v, { platform: process.platform, assetsDir: paths.assetsDir, window: () => popover?.window ?? null, hasTaskbarButton: () => popover?.mode === 'window' }),
+    onView: (v) =>
+      applyBadge(v, {
+        platform: process.platform,
+        assetsDir: paths.assetsDir,
+        window: () => popover?.window ?? null,
+        hasTaskbarButton: () => popover?.mode === 'window',
+      }),
   });
 
   const settings = core.settings().values;
@@ -159,7 +185,9 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   netTimer.unref?.();
 
   app.on('second-instance', () => popover?.show());
-  app.on('window-all-closed', () => { /* stay in the tray */ });
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
   app.on('before-quit', () => {
     popover?.allowClose();
     globalShortcut.unregisterAll();

@@ -48,7 +48,9 @@ export class PopoverWindow {
   readonly window: BrowserWindow;
   readonly mode: 'popover' | 'window';
 
-  constructor(private readonly opts: { platform: NodeJS.Platform; preloadPath: string; trayBounds(): Rectangle | null }) {
+  constructor(
+    private readonly opts: { platform: NodeJS.Platform; preloadPath: string; trayBounds(): Rectangle | null },
+  ) {
     this.mode = windowModeFor(opts.platform);
     this.window = createKlaxonWindow(opts.platform, opts.preloadPath);
     if (this.mode === 'popover') this.window.on('blur', () => this.hide());
@@ -75,7 +77,9 @@ export class PopoverWindow {
   show(): void {
     if (this.mode === 'popover') {
       const tray = this.opts.trayBounds() ?? { x: 0, y: 0, width: 0, height: 0 };
-      const display = screen.getDisplayMatching(tray.width ? tray : screen.getCursorScreenPoint() as unknown as Rectangle);
+      const display = screen.getDisplayMatching(
+        tray.width ? tray : (screen.getCursorScreenPoint() as unknown as Rectangle),
+      );
       const { x, y } = popoverPosition(tray, POPOVER_SIZE, display.workArea);
       this.window.setPosition(x, y, false);
     }

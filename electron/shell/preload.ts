@@ -10,10 +10,25 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { IpcPushChannel, IpcRequestChannel, KlaxonBridge } from '#common/ipc.js';
 
 export const PRELOAD_REQUEST_CHANNELS = [
-  'state:get', 'config:get', 'auth:sign-in', 'auth:cancel', 'auth:sign-out', 'oncall:get', 'pages:create', 'pages:mine',
-  'incidents:ack', 'settings:get', 'settings:set', 'shell:open-external', 'window:hide',
+  'state:get',
+  'config:get',
+  'auth:sign-in',
+  'auth:cancel',
+  'auth:sign-out',
+  'oncall:get',
+  'pages:create',
+  'pages:mine',
+  'incidents:ack',
+  'settings:get',
+  'settings:set',
+  'shell:open-external',
+  'window:hide',
 ] as const satisfies readonly IpcRequestChannel[];
-export const PRELOAD_PUSH_CHANNELS = ['state:changed', 'page:updated', 'navigate:incident'] as const satisfies readonly IpcPushChannel[];
+export const PRELOAD_PUSH_CHANNELS = [
+  'state:changed',
+  'page:updated',
+  'navigate:incident',
+] as const satisfies readonly IpcPushChannel[];
 
 // A channel added to the contract but not here fails to compile.
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : { missing: Exclude<All, Listed> };
@@ -28,7 +43,10 @@ const pushes = new Set<string>(PRELOAD_PUSH_CHANNELS);
 export const klaxonBridge: KlaxonBridge = {
   invoke: ((channel: string, ...payload: unknown[]) => {
     if (!requests.has(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'invalid_request', message: `Unknown request "${channel}".`, field: 'channel' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'invalid_request', message: `Unknown request "${channel}".`, field: 'channel' },
+      });
     }
     return ipcRenderer.invoke(channel, payload[0]);
   }) as KlaxonBridge['invoke'],
@@ -36,7 +54,9 @@ export const klaxonBridge: KlaxonBridge = {
     if (!pushes.has(channel)) throw new Error(`Unknown Klaxon event "${channel}".`);
     const wrapped = (_event: IpcRendererEvent, payload: unknown) => listener(payload); // drop the event object
     ipcRenderer.on(channel, wrapped);
-    return () => { ipcRenderer.removeListener(channel, wrapped); };
+    return () => {
+      ipcRenderer.removeListener(channel, wrapped);
+    };
   }) as KlaxonBridge['on'],
 };
 

@@ -8,7 +8,9 @@ import Store from 'electron-store';
 import { createSecureTokenStore, type StoredRefreshToken } from '../secure-token-store.js';
 import type { TokenStore } from '../token-vault.js';
 
-interface TokenFile { refreshToken?: StoredRefreshToken }
+interface TokenFile {
+  refreshToken?: StoredRefreshToken;
+}
 
 export function createElectronTokenStore(log: (m: string) => void = () => {}): TokenStore {
   const file = new Store<TokenFile>({ name: 'klaxon-session', clearInvalidConfig: true });

@@ -40,7 +40,11 @@ export class TrayController {
   }
 
   private view(): TrayView {
-    return trayView(this.opts.state(), { platform: this.opts.platform, theme: nativeTheme.shouldUseDarkColors ? 'dark' : 'light', now: new Date() });
+    return trayView(this.opts.state(), {
+      platform: this.opts.platform,
+      theme: nativeTheme.shouldUseDarkColors ? 'dark' : 'light',
+      now: new Date(),
+    });
   }
 
   private image(v: TrayView) {
@@ -56,7 +60,8 @@ export class TrayController {
     if (this.last?.file !== v.image.file) this.tray.setImage(this.image(v));
     if (this.last?.tooltip !== v.tooltip) this.tray.setToolTip(v.tooltip);
     if (this.opts.platform === 'darwin' && this.last?.title !== v.trayTitle) this.tray.setTitle(v.trayTitle);
-    if (this.last?.menu !== menuKey) this.tray.setContextMenu(Menu.buildFromTemplate(v.menu.map((m) => this.menuItem(m))));
+    if (this.last?.menu !== menuKey)
+      this.tray.setContextMenu(Menu.buildFromTemplate(v.menu.map((m) => this.menuItem(m))));
     this.last = { file: v.image.file, tooltip: v.tooltip, title: v.trayTitle, menu: menuKey };
     this.opts.onView?.(v);
   }

@@ -17,10 +17,24 @@
 import { app } from 'electron';
 import electronUpdater, { type AppUpdater, type ProgressInfo, type UpdateInfo } from 'electron-updater';
 import path from 'node:path';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
 import {
-  applyUpdateEvent, detectInstallKind, initialUpdateStatus, nextCheckDelayMs, planUpdates, updateStateFile,
-  type InstallKind, type UpdateEvent, type UpdatePlan, type UpdateStatus,
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  type EffectiveSettings,
+  type Settings,
+  type SettingSource,
+} from '#common/index.js';
+import {
+  applyUpdateEvent,
+  detectInstallKind,
+  initialUpdateStatus,
+  nextCheckDelayMs,
+  planUpdates,
+  updateStateFile,
+  type InstallKind,
+  type UpdateEvent,
+  type UpdatePlan,
+  type UpdateStatus,
 } from '../auto-update-policy.js';
 
 export type { UpdateStatus } from '../auto-update-policy.js';
@@ -52,7 +66,11 @@ export function startAutoUpdates(settings: EffectiveSettings, onStatus: (status:
   const emit = (e: UpdateEvent): void => {
     status = applyUpdateEvent(status, e, plan);
     if (e.type === 'not-available' || e.type === 'available' || e.type === 'error') {
-      try { stateFile.write(e.at); } catch { /* the status still carries the time; the next start checks early */ }
+      try {
+        stateFile.write(e.at);
+      } catch {
+        /* the status still carries the time; the next start checks early */
+      }
     }
     onStatus(status);
   };
@@ -101,9 +119,12 @@ export function startAutoUpdates(settings: EffectiveSettings, onStatus: (status:
     timer = null;
     if (!plan.enabled || stopped) return;
     const last = status.lastCheckAt ? new Date(status.lastCheckAt) : null;
-    timer = setTimeout(() => {
-      void check().finally(schedule);
-    }, nextCheckDelayMs(last, new Date(), plan));
+    timer = setTimeout(
+      () => {
+        void check().finally(schedule);
+      },
+      nextCheckDelayMs(last, new Date(), plan),
+    );
     timer.unref?.();
   };
 
@@ -121,7 +142,12 @@ export function startAutoUpdates(settings: EffectiveSettings, onStatus: (status:
       plan = planUpdates(next, install);
       if (plan.enabled !== before.enabled || plan.reason !== before.reason) {
         status = plan.enabled
-          ? { ...status, state: status.state === 'disabled' ? 'idle' : status.state, channel: plan.channel, message: plan.reason }
+          ? {
+              ...status,
+              state: status.state === 'disabled' ? 'idle' : status.state,
+              channel: plan.channel,
+              message: plan.reason,
+            }
           : { ...status, state: 'disabled', channel: plan.channel, message: plan.reason };
         onStatus(status);
       }
@@ -144,8 +170,15 @@ let statusListener: ((status: UpdateStatus) => void) | null = null;
  * at start and whenever an update setting changes). Pass the EffectiveSettings where available, so
  * the status can say whether IT or the user turned updates off; bare values count as the user's.
  */
-export function startUpdater(settings: EffectiveSettings | Partial<Settings>, log: (m: string) => void, onStatus?: (status: UpdateStatus) => void): AutoUpdates {
-  const effective = 'values' in settings && 'sources' in settings ? (settings as EffectiveSettings) : fromValues(settings as Partial<Settings>);
+export function startUpdater(
+  settings: EffectiveSettings | Partial<Settings>,
+  log: (m: string) => void,
+  onStatus?: (status: UpdateStatus) => void,
+): AutoUpdates {
+  const effective =
+    'values' in settings && 'sources' in settings
+      ? (settings as EffectiveSettings)
+      : fromValues(settings as Partial<Settings>);
   if (onStatus) statusListener = onStatus;
   if (running) {
     if (onStatus) onStatus(running.status()); // a new listener hears the current status at once

@@ -25,7 +25,9 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
       try {
         return await bridge.invoke('pages:create', req);
       } catch {
-        return unreachable('Klaxon could not hand your page to its background process. Try again; if urgent, use a fallback contact.');
+        return unreachable(
+          'Klaxon could not hand your page to its background process. Try again; if urgent, use a fallback contact.',
+        );
       }
     },
     myPages: () => bridge.invoke('pages:mine'),

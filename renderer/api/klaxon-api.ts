@@ -1,4 +1,13 @@
-import type { AckResult, ClientState, EffectiveSettings, IpcResult, OnCallNow, Page, PageRequest, UserSettings } from '#common/index.js';
+import type {
+  AckResult,
+  ClientState,
+  EffectiveSettings,
+  IpcResult,
+  OnCallNow,
+  Page,
+  PageRequest,
+  UserSettings,
+} from '#common/index.js';
 
 /**
  * The one interface the React components use. Two adapters implement it: desktop (the preload's
@@ -35,4 +44,7 @@ export interface KlaxonApi {
 
 export type ApiError = Extract<IpcResult<unknown>, { ok: false }>['error'];
 
-export const unreachable = (message: string): { ok: false; error: ApiError } => ({ ok: false, error: { code: 'upstream_unavailable', message } });
+export const unreachable = (message: string): { ok: false; error: ApiError } => ({
+  ok: false,
+  error: { code: 'upstream_unavailable', message },
+});

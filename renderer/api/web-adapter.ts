@@ -49,7 +49,13 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     for (const p of pages) for (const l of pageListeners) l(p);
   };
 
-  async function request<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T> | null, body?: unknown, headers: Record<string, string> = {}): Promise<IpcResult<T>> {
+  async function request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T> | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<IpcResult<T>> {
     let res: Response;
     try {
       res = await fetch(path, {
@@ -76,7 +82,12 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     }
     if (!res.ok) {
       const parsed = ErrorBody.safeParse(json);
-      const error = parsed.success ? parsed.data.error : { code: res.status >= 500 ? ('upstream_unavailable' as const) : ('internal' as const), message: `The Klaxon server answered ${res.status}. Try again in a moment.` };
+      const error = parsed.success
+        ? parsed.data.error
+        : {
+            code: res.status >= 500 ? ('upstream_unavailable' as const) : ('internal' as const),
+            message: `The Klaxon server answered ${res.status}. Try again in a moment.`,
+          };
       if (res.status === 401 && state.auth.status === 'signed-in') {
         closeEvents();
         set({ ...state, auth: { status: 'signed-out', message: 'Your session has ended. Sign in again.' } });
@@ -85,7 +96,15 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     }
     if (!schema) return { ok: true, value: json as T };
     const parsed = schema.safeParse(json);
-    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: { code: 'internal', message: 'The Klaxon server sent an answer this page does not understand. Reload the page.' } };
+    return parsed.success
+      ? { ok: true, value: parsed.data }
+      : {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: 'The Klaxon server sent an answer this page does not understand. Reload the page.',
+          },
+        };
   }
 
   function closeEvents() {
@@ -98,7 +117,10 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     if (reconnectTimer) return;
     attempt++;
     const delay = reconnectDelaySeconds(attempt);
-    set({ ...state, link: { ...state.link, status: 'offline', error, retryAt: new Date(Date.now() + delay * 1000).toISOString() } });
+    set({
+      ...state,
+      link: { ...state.link, status: 'offline', error, retryAt: new Date(Date.now() + delay * 1000).toISOString() },
+    });
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       void refresh();
@@ -121,7 +143,15 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
       if (ev.type === 'session') {
         closeEvents();
         if (ev.data.state === 'forbidden') {
-          set({ ...state, auth: { status: 'not-authorised', me: state.auth.status === 'signed-in' ? state.auth.me : null, requiredGroups: allowedGroups(state.config), message: ev.data.message } });
+          set({
+            ...state,
+            auth: {
+              status: 'not-authorised',
+              me: state.auth.status === 'signed-in' ? state.auth.me : null,
+              requiredGroups: allowedGroups(state.config),
+              message: ev.data.message,
+            },
+          });
         } else {
           set({ ...state, auth: { status: 'signed-out', message: ev.data.message } });
         }
@@ -153,7 +183,14 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
       if (me.error.code === 'unauthorized') {
         csrf = null;
         attempt = 0;
-        set({ ...state, auth: { status: 'signed-out', message: state.auth.status === 'signed-in' ? 'Your session has ended. Sign in again.' : null }, link: { ...state.link, status: 'idle', error: null, retryAt: null } });
+        set({
+          ...state,
+          auth: {
+            status: 'signed-out',
+            message: state.auth.status === 'signed-in' ? 'Your session has ended. Sign in again.' : null,
+          },
+          link: { ...state.link, status: 'idle', error: null, retryAt: null },
+        });
         return;
       }
       return scheduleReconnect(me.error.message);
@@ -161,7 +198,11 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     csrf = me.value.csrfToken ?? null;
     if (!me.value.permissions.view) {
       const groups = allowedGroups(state.config);
-      set({ ...state, auth: { status: 'not-authorised', me: me.value, requiredGroups: groups, message: notAuthorisedMessage(groups) }, link: { ...state.link, status: 'idle', error: null, retryAt: null } });
+      set({
+        ...state,
+        auth: { status: 'not-authorised', me: me.value, requiredGroups: groups, message: notAuthorisedMessage(groups) },
+        link: { ...state.link, status: 'idle', error: null, retryAt: null },
+      });
       return;
     }
     set({ ...state, auth: { status: 'signed-in', me: me.value } });
@@ -170,7 +211,8 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
 
   // A stream that goes silent (proxy holding the connection, laptop asleep) is as bad as a closed one.
   setInterval(() => {
-    if (events && Date.now() - lastFrameAt > 3 * HEARTBEAT_SECONDS * 1000) scheduleReconnect('No data from the Klaxon server for a while.');
+    if (events && Date.now() - lastFrameAt > 3 * HEARTBEAT_SECONDS * 1000)
+      scheduleReconnect('No data from the Klaxon server for a while.');
   }, 5000);
 
   const start = () => (started ??= refresh());
@@ -203,16 +245,23 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
       const r = await request('POST', webAuthRoutes.logout, null);
       closeEvents();
       csrf = null;
-      set({ ...state, auth: { status: 'signed-out', message: r.ok ? 'You have signed out.' : null }, snapshot: null, link: { status: 'idle', lastDataAt: null, error: null, retryAt: null } });
+      set({
+        ...state,
+        auth: { status: 'signed-out', message: r.ok ? 'You have signed out.' : null },
+        snapshot: null,
+        link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+      });
       return { ok: true, value: null };
     },
     getOnCall: () => request('GET', routePath('oncall'), OnCallNow),
-    createPage: (req) => request('POST', routePath('createPage'), Page, req, { [IDEMPOTENCY_HEADER]: req.idempotencyKey }),
+    createPage: (req) =>
+      request('POST', routePath('createPage'), Page, req, { [IDEMPOTENCY_HEADER]: req.idempotencyKey }),
     async myPages() {
       const r = await request('GET', routePath('myPages'), MyPages);
       return r.ok ? { ok: true, value: r.value.pages } : r;
     },
-    ackIncident: (number, message) => request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
+    ackIncident: (number, message) =>
+      request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
     async openExternal(url) {
       window.open(url, '_blank', 'noopener,noreferrer');
     },

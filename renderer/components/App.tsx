@@ -95,7 +95,12 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
             </>
           )}
           {hasSettings && !settingsOpen && (
-            <button type="button" ref={settingsButtonRef} className="ghost small settings-button" onClick={() => setSettingsOpen(true)}>
+            <button
+              type="button"
+              ref={settingsButtonRef}
+              className="ghost small settings-button"
+              onClick={() => setSettingsOpen(true)}
+            >
               <GearIcon /> Settings
             </button>
           )}
@@ -105,7 +110,15 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
         {settingsOpen ? (
           <SettingsScreen api={api} onClose={closeSettings} />
         ) : me ? (
-          <Home state={state} me={me} now={now} pages={pages} oncall={oncall} openerRef={openerRef} onPage={() => setDialogOpen(true)} />
+          <Home
+            state={state}
+            me={me}
+            now={now}
+            pages={pages}
+            oncall={oncall}
+            openerRef={openerRef}
+            onPage={() => setDialogOpen(true)}
+          />
         ) : (
           <>
             {state.link.status === 'offline' && <FreshnessBannerView state={state} now={now} />}
@@ -129,7 +142,15 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
         </footer>
       )}
       {me && dialogOpen && (
-        <PageDialog me={me} config={state.config} incidents={state.snapshot?.incidents ?? []} oncall={oncall} pages={pages} now={now} onClose={closeDialog} />
+        <PageDialog
+          me={me}
+          config={state.config}
+          incidents={state.snapshot?.incidents ?? []}
+          oncall={oncall}
+          pages={pages}
+          now={now}
+          onClose={closeDialog}
+        />
       )}
     </>
   );
@@ -155,7 +176,12 @@ function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
     <>
       <FreshnessBannerView state={state} now={now} />
       <section className="summary-card" aria-label="Incident overview">
-        <p className={counts.unacked > 0 ? 'summary-line summary-unacked' : 'summary-line'} role="status" aria-live="polite" data-testid="badge-summary">
+        <p
+          className={counts.unacked > 0 ? 'summary-line summary-unacked' : 'summary-line'}
+          role="status"
+          aria-live="polite"
+          data-testid="badge-summary"
+        >
           {counts.unacked > 0 ? <AlertIcon /> : <CheckIcon />}
           <span>{state.snapshot ? describeCounts(counts) : 'Waiting for the incident list…'}</span>
         </p>
@@ -164,19 +190,32 @@ function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
             Wake up SRE…
           </button>
         ) : (
-          <p className="muted small-text">You can see incidents but not page SRE. To page, ask for membership of: {state.config?.groups.page.join(' or ') ?? groups.join(' or ')}.</p>
+          <p className="muted small-text">
+            You can see incidents but not page SRE. To page, ask for membership of:{' '}
+            {state.config?.groups.page.join(' or ') ?? groups.join(' or ')}.
+          </p>
         )}
       </section>
       {follow && (
         <section className="follow-card" aria-label="Your latest page">
-          <PageStatusView page={follow} now={now} fallbackContacts={state.config?.fallbackContacts ?? []} headingLevel={2} />
+          <PageStatusView
+            page={follow}
+            now={now}
+            fallbackContacts={state.config?.fallbackContacts ?? []}
+            headingLevel={2}
+          />
         </section>
       )}
       <section aria-labelledby="incidents-title">
         <h2 id="incidents-title">
           Recent incidents <span className="muted small-text">last {windowMinutes} min</span>
         </h2>
-        <IncidentList incidents={incidents} now={now} canAck={me.permissions.acknowledge} windowMinutes={windowMinutes} />
+        <IncidentList
+          incidents={incidents}
+          now={now}
+          canAck={me.permissions.acknowledge}
+          windowMinutes={windowMinutes}
+        />
       </section>
       <section aria-labelledby="oncall-title">
         <h2 id="oncall-title">On call now</h2>

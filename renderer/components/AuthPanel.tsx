@@ -48,7 +48,9 @@ export function AuthPanel({ state }: { state: ClientState }) {
           <p className="notice" data-testid="not-authorised">
             {notAuthorisedMessage(auth.requiredGroups)}
           </p>
-          {auth.message && !auth.message.startsWith('Your account is not in a group') && <p className="muted">{auth.message}</p>}
+          {auth.message && !auth.message.startsWith('Your account is not in a group') && (
+            <p className="muted">{auth.message}</p>
+          )}
           <button type="button" className="secondary" onClick={() => void run(() => api.signOut())}>
             Sign out
           </button>

@@ -5,12 +5,16 @@ import { ExternalLink } from './ExternalLink.js';
  * always visible; the rest unfolds, so the form still fits a small popover.
  */
 export function EmergencyGuidance({ ticketUrl }: { ticketUrl: string | null }) {
-  const ticket = ticketUrl ? <ExternalLink href={ticketUrl}>file a ticket instead</ExternalLink> : 'file a ticket instead';
+  const ticket = ticketUrl ? (
+    <ExternalLink href={ticketUrl}>file a ticket instead</ExternalLink>
+  ) : (
+    'file a ticket instead'
+  );
   return (
     <div className="guidance" data-testid="guidance">
       <p>
-        <strong>Page only for emergencies</strong> that need SRE now. If it can wait for working hours, {ticket}. Never include
-        passwords or personal data.
+        <strong>Page only for emergencies</strong> that need SRE now. If it can wait for working hours, {ticket}. Never
+        include passwords or personal data.
       </p>
       <details>
         <summary>What counts as an emergency?</summary>
@@ -28,8 +32,8 @@ export function EmergencyGuidance({ ticketUrl }: { ticketUrl: string | null }) {
             <li>reaching someone who is not SRE.</li>
           </ul>
           <p className="privacy">
-            Never put passwords, personal data (even your own IP address) or other confidential details in a page. Put them in a
-            restricted ticket and give its number here.
+            Never put passwords, personal data (even your own IP address) or other confidential details in a page. Put
+            them in a restricted ticket and give its number here.
           </p>
         </div>
       </details>

@@ -10,7 +10,10 @@ import { ClockIcon, OfflineIcon } from './icons.js';
 export function FreshnessBannerView({ state, now }: { state: ClientState; now: number }) {
   const banner = freshnessBanner(state, now);
   return (
-    <div className={banner ? `banner banner-${banner.kind}` : 'banner-slot'} data-testid={banner ? 'freshness-banner' : undefined}>
+    <div
+      className={banner ? `banner banner-${banner.kind}` : 'banner-slot'}
+      data-testid={banner ? 'freshness-banner' : undefined}
+    >
       {banner && (banner.kind === 'offline' ? <OfflineIcon /> : <ClockIcon />)}
       <div className="banner-text">
         <div role="status" aria-live="polite" aria-atomic="true" data-testid="freshness-live">

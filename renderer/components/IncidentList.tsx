@@ -9,10 +9,22 @@ const ORDER = { UNACKED: 0, ACKED: 1, RESOLVED: 2 } as const;
 
 /** Unacknowledged first (someone is being woken), then acknowledged, then resolved; newest first within each. */
 export function sortIncidents(incidents: readonly Incident[]): Incident[] {
-  return [...incidents].sort((a, b) => ORDER[a.phase] - ORDER[b.phase] || Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  return [...incidents].sort(
+    (a, b) => ORDER[a.phase] - ORDER[b.phase] || Date.parse(b.startedAt) - Date.parse(a.startedAt),
+  );
 }
 
-export function IncidentList({ incidents, now, canAck, windowMinutes }: { incidents: readonly Incident[]; now: number; canAck: boolean; windowMinutes: number }) {
+export function IncidentList({
+  incidents,
+  now,
+  canAck,
+  windowMinutes,
+}: {
+  incidents: readonly Incident[];
+  now: number;
+  canAck: boolean;
+  windowMinutes: number;
+}) {
   if (incidents.length === 0) {
     return <p className="empty">No incidents in the last {windowMinutes} minutes.</p>;
   }
@@ -27,17 +39,30 @@ export function IncidentList({ incidents, now, canAck, windowMinutes }: { incide
 
 function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: number; canAck: boolean }) {
   const api = useApi();
-  const [ack, setAck] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
+  const [ack, setAck] = useState<{ busy: boolean; message: string | null; failed: boolean }>({
+    busy: false,
+    message: null,
+    failed: false,
+  });
   const nobodyPaged = i.phase === 'UNACKED' && i.pagedUsers.length === 0;
 
   const acknowledge = async () => {
     setAck({ busy: true, message: null, failed: false });
     const r = await api.ackIncident(i.number);
-    setAck(r.ok ? { busy: false, message: r.value.message, failed: !r.value.accepted } : { busy: false, message: r.error.message, failed: true });
+    setAck(
+      r.ok
+        ? { busy: false, message: r.value.message, failed: !r.value.accepted }
+        : { busy: false, message: r.error.message, failed: true },
+    );
   };
 
   return (
-    <li className={`incident incident-${i.phase.toLowerCase()}`} id={`incident-${i.number}`} tabIndex={-1} data-testid={`incident-${i.number}`}>
+    <li
+      className={`incident incident-${i.phase.toLowerCase()}`}
+      id={`incident-${i.number}`}
+      tabIndex={-1}
+      data-testid={`incident-${i.number}`}
+    >
       <div className="incident-state">
         {i.phase === 'UNACKED' && (
           <span className="state state-unacked">
@@ -71,7 +96,10 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
         {i.link && (
           <span>
             {' '}
-            · <ExternalLink href={i.link}>Open in On-Call<span className="visually-hidden"> (incident #{i.number})</span></ExternalLink>
+            ·{' '}
+            <ExternalLink href={i.link}>
+              Open in On-Call<span className="visually-hidden"> (incident #{i.number})</span>
+            </ExternalLink>
           </span>
         )}
       </p>

@@ -23,7 +23,9 @@ export function OnCallList({ oncall, now }: { oncall: OnCallNow | null; now: num
   return (
     <ul className="oncall">
       {oncall.teams.map((t) => {
-        const people = t.policies.flatMap((p) => p.users.map((u) => ({ user: u, team: t.team.name, policy: p.policy.name })));
+        const people = t.policies.flatMap((p) =>
+          p.users.map((u) => ({ user: u, team: t.team.name, policy: p.policy.name })),
+        );
         return (
           <li key={t.team.slug}>
             <span className="team-name">{t.team.name}</span>

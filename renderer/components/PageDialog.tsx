@@ -1,5 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { DETAILS_MAX, SUMMARY_MAX, type ClientConfig, type Incident, type Me, type OnCallNow, type Page, type PageRequest } from '#common/index.js';
+import {
+  DETAILS_MAX,
+  SUMMARY_MAX,
+  type ClientConfig,
+  type Incident,
+  type Me,
+  type OnCallNow,
+  type Page,
+  type PageRequest,
+} from '#common/index.js';
 import type { ApiError } from '../api/klaxon-api.js';
 import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
 import { mergePages } from '../model/page-status.js';
@@ -104,7 +113,12 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
     setSendError(null);
     const current = pending ?? {
       request: { summary: summary.trim(), details, ...(target ? { target: target.id } : {}), idempotencyKey },
-      attempt: { summary: summary.trim(), targetId: target?.id ?? null, firstSentAt: Date.now(), knownPageIds: new Set(pages.map((p) => p.id)) },
+      attempt: {
+        summary: summary.trim(),
+        targetId: target?.id ?? null,
+        firstSentAt: Date.now(),
+        knownPageIds: new Set(pages.map((p) => p.id)),
+      },
     };
     setPending(current);
     const r = await api.createPage(current.request);
@@ -153,7 +167,9 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
       }}
     >
       <div className="dialog-head">
-        <h2 id="page-dialog-title">{step === 'sent' ? 'Following your page' : step === 'confirm' ? 'Confirm: wake up SRE' : 'Wake up SRE'}</h2>
+        <h2 id="page-dialog-title">
+          {step === 'sent' ? 'Following your page' : step === 'confirm' ? 'Confirm: wake up SRE' : 'Wake up SRE'}
+        </h2>
         <button type="button" className="ghost" onClick={onClose} aria-label="Close">
           ✕
         </button>
@@ -174,13 +190,18 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
           </p>
           {locked && (
             <p id="page-locked-note" className="warning" data-testid="page-locked-note">
-              <AlertIcon /> Klaxon does not know yet whether your page was received, so it cannot be changed now: changing it could page SRE twice. Continue, then Try again sends the same page.
+              <AlertIcon /> Klaxon does not know yet whether your page was received, so it cannot be changed now:
+              changing it could page SRE twice. Continue, then Try again sends the same page.
             </p>
           )}
           <div className="field">
             <div className="label-row">
               <label htmlFor="page-summary">Summary</label>
-              <span id="page-summary-count" className={errors.summary ? 'counter over' : 'counter'} aria-label={`${counter(summary, SUMMARY_MAX)} characters`}>
+              <span
+                id="page-summary-count"
+                className={errors.summary ? 'counter over' : 'counter'}
+                aria-label={`${counter(summary, SUMMARY_MAX)} characters`}
+              >
                 {counter(summary, SUMMARY_MAX)}
               </span>
             </div>
@@ -212,11 +233,20 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
                 <ul>
                   {similar.map(({ incident: i }) => (
                     <li key={i.number}>
-                      #{i.number} {i.title} <span className="muted">— {i.phase === 'ACKED' ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}` : 'not acknowledged yet, SRE is being paged'}, {relativeTime(i.startedAt, now)}</span>
+                      #{i.number} {i.title}{' '}
+                      <span className="muted">
+                        —{' '}
+                        {i.phase === 'ACKED'
+                          ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}`
+                          : 'not acknowledged yet, SRE is being paged'}
+                        , {relativeTime(i.startedAt, now)}
+                      </span>
                     </li>
                   ))}
                 </ul>
-                <p className="muted small-text">If yours is one of these, there is no need to page: close this dialog.</p>
+                <p className="muted small-text">
+                  If yours is one of these, there is no need to page: close this dialog.
+                </p>
               </div>
             )}
           </div>
@@ -224,7 +254,11 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
           <div className="field">
             <div className="label-row">
               <label htmlFor="page-details">Details (optional)</label>
-              <span id="page-details-count" className={errors.details ? 'counter over' : 'counter'} aria-label={`${counter(details, DETAILS_MAX)} characters`}>
+              <span
+                id="page-details-count"
+                className={errors.details ? 'counter over' : 'counter'}
+                aria-label={`${counter(details, DETAILS_MAX)} characters`}
+              >
                 {counter(details, DETAILS_MAX)}
               </span>
             </div>
@@ -288,7 +322,8 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
             </ul>
           ) : (
             <p className="warning" data-testid="who-is-woken">
-              <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy names.
+              <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy
+              names.
             </p>
           )}
           <dl className="recap">
@@ -319,7 +354,9 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
             <div className="send-error" role="alert">
               <p>
                 <AlertIcon /> <strong>Not sent: {sendError.message}</strong>
-                {sendError.retryAfterSeconds ? ` You can page again in ${Math.ceil(sendError.retryAfterSeconds)} s.` : ''}
+                {sendError.retryAfterSeconds
+                  ? ` You can page again in ${Math.ceil(sendError.retryAfterSeconds)} s.`
+                  : ''}
               </p>
               <FallbackContacts contacts={fallback} intro="If this cannot wait, reach SRE another way now:" />
             </div>
@@ -328,7 +365,14 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
             <button type="button" className="secondary" disabled={sending} onClick={() => setStep('compose')}>
               Back
             </button>
-            <button type="button" ref={sendButtonRef} className="primary danger" disabled={sending} aria-disabled={sending} onClick={() => void send()}>
+            <button
+              type="button"
+              ref={sendButtonRef}
+              className="primary danger"
+              disabled={sending}
+              aria-disabled={sending}
+              onClick={() => void send()}
+            >
               {sending ? 'Sending…' : uncertain ? 'Try again' : 'Send page now'}
             </button>
           </div>
@@ -338,7 +382,9 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
       {step === 'sent' && live && (
         <div className="dialog-body">
           <PageStatusView page={live} now={now} fallbackContacts={fallback} />
-          <p className="muted small-text">You can close this: your page is tracked on the home screen until someone acknowledges it.</p>
+          <p className="muted small-text">
+            You can close this: your page is tracked on the home screen until someone acknowledges it.
+          </p>
           <div className="dialog-actions">
             <button type="button" className="primary" onClick={onClose} autoFocus>
               Done

@@ -5,7 +5,17 @@ import { ExternalLink } from './ExternalLink.js';
 import { AlertIcon, CheckIcon, ClockIcon, DoneIcon } from './icons.js';
 
 /** Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call yet". */
-export function PageStatusView({ page, now, fallbackContacts, headingLevel = 3 }: { page: Page; now: number; fallbackContacts: readonly FallbackContact[]; headingLevel?: 2 | 3 }) {
+export function PageStatusView({
+  page,
+  now,
+  fallbackContacts,
+  headingLevel = 3,
+}: {
+  page: Page;
+  now: number;
+  fallbackContacts: readonly FallbackContact[];
+  headingLevel?: 2 | 3;
+}) {
   const text = describePageStatus(page);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   return (
@@ -26,9 +36,23 @@ export function PageStatusView({ page, now, fallbackContacts, headingLevel = 3 }
       <ol className="steps" aria-label="Progress of your page">
         {pageSteps(page).map((s) => (
           <li key={s.key} className={`step step-${s.state}`}>
-            {s.state === 'done' ? <DoneIcon /> : s.state === 'failed' ? <AlertIcon /> : <span className="step-dot" aria-hidden="true" />}
+            {s.state === 'done' ? (
+              <DoneIcon />
+            ) : s.state === 'failed' ? (
+              <AlertIcon />
+            ) : (
+              <span className="step-dot" aria-hidden="true" />
+            )}
             <span>{s.label}</span>
-            <span className="visually-hidden">{s.state === 'done' ? ' (done)' : s.state === 'current' ? ' (in progress)' : s.state === 'failed' ? ' (failing)' : ' (not yet)'}</span>
+            <span className="visually-hidden">
+              {s.state === 'done'
+                ? ' (done)'
+                : s.state === 'current'
+                  ? ' (in progress)'
+                  : s.state === 'failed'
+                    ? ' (failing)'
+                    : ' (not yet)'}
+            </span>
           </li>
         ))}
       </ol>

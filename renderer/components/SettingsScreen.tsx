@@ -1,7 +1,16 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { EffectiveSettings } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
-import { checkSettings, draftFrom, placeSettingsError, settingsPatch, type EditableKey, type NotifyChoice, type SettingsDraft, type SettingsErrors } from '../model/settings-form.js';
+import {
+  checkSettings,
+  draftFrom,
+  placeSettingsError,
+  settingsPatch,
+  type EditableKey,
+  type NotifyChoice,
+  type SettingsDraft,
+  type SettingsErrors,
+} from '../model/settings-form.js';
 import { AlertIcon, LockIcon } from './icons.js';
 
 const NOTIFY_CHOICES: { value: NotifyChoice; label: string }[] = [
@@ -9,7 +18,13 @@ const NOTIFY_CHOICES: { value: NotifyChoice; label: string }[] = [
   { value: 'on', label: 'On' },
   { value: 'off', label: 'Off' },
 ];
-const FIELD_ORDER: EditableKey[] = ['notifyNewIncidents', 'notifyOwnPages', 'startAtLogin', 'globalShortcut', 'serverUrl'];
+const FIELD_ORDER: EditableKey[] = [
+  'notifyNewIncidents',
+  'notifyOwnPages',
+  'startAtLogin',
+  'globalShortcut',
+  'serverUrl',
+];
 const fieldId = (k: EditableKey) => `settings-${k}`;
 
 /**
@@ -85,7 +100,10 @@ export function SettingsScreen({ api, onClose }: { api: KlaxonApi; onClose(): vo
   };
 
   const locked = settings?.locked ?? {};
-  const describedBy = (k: EditableKey, hint?: string) => [hint, locked[k] ? `${fieldId(k)}-locked` : null, errors[k] ? `${fieldId(k)}-error` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy = (k: EditableKey, hint?: string) =>
+    [hint, locked[k] ? `${fieldId(k)}-locked` : null, errors[k] ? `${fieldId(k)}-error` : null]
+      .filter(Boolean)
+      .join(' ') || undefined;
 
   return (
     <section className="settings" aria-labelledby="settings-title" data-testid="settings">
@@ -98,7 +116,11 @@ export function SettingsScreen({ api, onClose }: { api: KlaxonApi; onClose(): vo
         </button>
       </div>
       {!draft ? (
-        <p role="status">{loadError ? `Klaxon could not read its settings: ${loadError} Close and reopen Klaxon.` : 'Loading settings…'}</p>
+        <p role="status">
+          {loadError
+            ? `Klaxon could not read its settings: ${loadError} Close and reopen Klaxon.`
+            : 'Loading settings…'}
+        </p>
       ) : (
         <form
           className="settings-form"
@@ -108,7 +130,11 @@ export function SettingsScreen({ api, onClose }: { api: KlaxonApi; onClose(): vo
             void save();
           }}
         >
-          <fieldset className="settings-group" disabled={Boolean(locked.notifyNewIncidents)} aria-describedby={describedBy('notifyNewIncidents')}>
+          <fieldset
+            className="settings-group"
+            disabled={Boolean(locked.notifyNewIncidents)}
+            aria-describedby={describedBy('notifyNewIncidents')}
+          >
             <legend>Notify me of new unacknowledged incidents</legend>
             {NOTIFY_CHOICES.map((c) => (
               <label key={c.value} className="choice">
@@ -127,15 +153,47 @@ export function SettingsScreen({ api, onClose }: { api: KlaxonApi; onClose(): vo
             <FieldError k="notifyNewIncidents" error={errors.notifyNewIncidents} />
           </fieldset>
 
-          <Checkbox k="notifyOwnPages" label="Notify me when my pages are delivered or acknowledged" checked={draft.notifyOwnPages} reason={locked.notifyOwnPages} error={errors.notifyOwnPages} describedBy={describedBy('notifyOwnPages')} onChange={(v) => change('notifyOwnPages', v)} />
-          <Checkbox k="startAtLogin" label="Start Klaxon when I log in" checked={draft.startAtLogin} reason={locked.startAtLogin} error={errors.startAtLogin} describedBy={describedBy('startAtLogin')} onChange={(v) => change('startAtLogin', v)} />
+          <Checkbox
+            k="notifyOwnPages"
+            label="Notify me when my pages are delivered or acknowledged"
+            checked={draft.notifyOwnPages}
+            reason={locked.notifyOwnPages}
+            error={errors.notifyOwnPages}
+            describedBy={describedBy('notifyOwnPages')}
+            onChange={(v) => change('notifyOwnPages', v)}
+          />
+          <Checkbox
+            k="startAtLogin"
+            label="Start Klaxon when I log in"
+            checked={draft.startAtLogin}
+            reason={locked.startAtLogin}
+            error={errors.startAtLogin}
+            describedBy={describedBy('startAtLogin')}
+            onChange={(v) => change('startAtLogin', v)}
+          />
 
-          <TextField k="globalShortcut" label="Shortcut that opens Klaxon" value={draft.globalShortcut} reason={locked.globalShortcut} error={errors.globalShortcut} describedBy={describedBy('globalShortcut', 'settings-globalShortcut-hint')} onChange={(v) => change('globalShortcut', v)}>
+          <TextField
+            k="globalShortcut"
+            label="Shortcut that opens Klaxon"
+            value={draft.globalShortcut}
+            reason={locked.globalShortcut}
+            error={errors.globalShortcut}
+            describedBy={describedBy('globalShortcut', 'settings-globalShortcut-hint')}
+            onChange={(v) => change('globalShortcut', v)}
+          >
             <p id="settings-globalShortcut-hint" className="muted small-text">
               For example CommandOrControl+Shift+K (Ctrl on Windows and Linux, ⌘ on macOS).
             </p>
           </TextField>
-          <TextField k="serverUrl" label="Klaxon server URL" value={draft.serverUrl} reason={locked.serverUrl} error={errors.serverUrl} describedBy={describedBy('serverUrl', 'settings-serverUrl-hint')} onChange={(v) => change('serverUrl', v)}>
+          <TextField
+            k="serverUrl"
+            label="Klaxon server URL"
+            value={draft.serverUrl}
+            reason={locked.serverUrl}
+            error={errors.serverUrl}
+            describedBy={describedBy('serverUrl', 'settings-serverUrl-hint')}
+            onChange={(v) => change('serverUrl', v)}
+          >
             <p id="settings-serverUrl-hint" className="muted small-text">
               Changing it signs you out: you sign in again on the new server.
             </p>
@@ -195,7 +253,14 @@ function Checkbox({ k, label, checked, reason, error, describedBy, onChange }: C
   return (
     <div className="field">
       <label className="choice">
-        <input type="checkbox" id={fieldId(k)} checked={checked} disabled={Boolean(reason)} aria-describedby={describedBy} onChange={(e) => onChange(e.target.checked)} />
+        <input
+          type="checkbox"
+          id={fieldId(k)}
+          checked={checked}
+          disabled={Boolean(reason)}
+          aria-describedby={describedBy}
+          onChange={(e) => onChange(e.target.checked)}
+        />
         {label}
       </label>
       <Locked k={k} reason={reason} />

@@ -40,7 +40,13 @@ export function ClockIcon() {
 export function OfflineIcon() {
   return (
     <svg {...base} className="icon icon-offline">
-      <path d="M2 2l12 12M5 9.5a4.5 4.5 0 0 1 6 0M2.5 6.5a8 8 0 0 1 11 0M8 12.5h.01" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+      <path
+        d="M2 2l12 12M5 9.5a4.5 4.5 0 0 1 6 0M2.5 6.5a8 8 0 0 1 11 0M8 12.5h.01"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.6"
+        strokeLinecap="round"
+      />
     </svg>
   );
 }
@@ -58,7 +64,13 @@ export function GearIcon() {
   return (
     <svg {...base} className="icon icon-gear">
       <circle cx="8" cy="8" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
-      <path d="M8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+      <path
+        d="M8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.6"
+        strokeLinecap="round"
+      />
     </svg>
   );
 }

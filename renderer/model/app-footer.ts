@@ -12,6 +12,8 @@ export function describeAppFooter(app: AppInfo | null | undefined, now: number):
   const { enabled, lastCheckedAt, message } = app.updates;
   // Turned off (by IT, the user, or the install type): the reason is the whole story.
   if (!enabled) return `${name} · ${message ?? 'Automatic updates are off.'}`;
-  const checked = lastCheckedAt ? `checked for updates ${relativeTime(lastCheckedAt, now)}` : 'not checked for updates yet';
+  const checked = lastCheckedAt
+    ? `checked for updates ${relativeTime(lastCheckedAt, now)}`
+    : 'not checked for updates yet';
   return message ? `${name} · ${checked} · ${message}` : `${name} · ${checked}`;
 }

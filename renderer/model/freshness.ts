@@ -28,7 +28,12 @@ export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, n
       kind: 'offline',
       text: lastUpdate ? `Offline — last update at ${clockTime(lastUpdate)}` : 'Offline — no data received yet',
       detail: link.error ?? 'The Klaxon server is not reachable.',
-      age: [lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null, retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…'].filter(Boolean).join(' '),
+      age: [
+        lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null,
+        retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…',
+      ]
+        .filter(Boolean)
+        .join(' '),
     };
   }
   if (link.status === 'idle' || link.status === 'connecting') {
@@ -40,7 +45,10 @@ export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, n
   const stale = link.status === 'stale' || snapshot?.stale === true || silentFor > 3 * HEARTBEAT_SECONDS;
   if (!stale) return null;
   const age = lastUpdate ? ageSeconds(lastUpdate, now) : null;
-  const why = snapshot && !snapshot.upstream.ok ? (snapshot.upstream.error ?? 'On-Call is not answering the Klaxon server.') : link.error;
+  const why =
+    snapshot && !snapshot.upstream.ok
+      ? (snapshot.upstream.error ?? 'On-Call is not answering the Klaxon server.')
+      : link.error;
   return {
     kind: 'stale',
     text: lastUpdate ? `Out of date — last update at ${clockTime(lastUpdate)}` : 'Data may be out of date',

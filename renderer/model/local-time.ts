@@ -13,10 +13,20 @@ export interface LocalTime {
 export function localTimeIn(timeZone: string | null, now: number): LocalTime | null {
   if (!timeZone) return null;
   try {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(new Date(now));
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).formatToParts(new Date(now));
     const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
     const hour = Number(get('hour')) % 24;
-    return { text: `${get('weekday')} ${String(hour).padStart(2, '0')}:${get('minute')}`, hour, night: hour >= 22 || hour < 7 };
+    return {
+      text: `${get('weekday')} ${String(hour).padStart(2, '0')}:${get('minute')}`,
+      hour,
+      night: hour >= 22 || hour < 7,
+    };
   } catch {
     return null;
   }

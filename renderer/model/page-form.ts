@@ -12,14 +12,16 @@ export interface PageFormErrors {
 export function checkSummary(summary: string): string | null {
   const s = summary.trim();
   if (textLength(s) === 0) return 'Summary is empty: say in a few words what is broken.';
-  if (textLength(s) > SUMMARY_MAX) return `Summary is too long: ${textLength(s)} of at most ${SUMMARY_MAX} characters. Put the rest in Details.`;
+  if (textLength(s) > SUMMARY_MAX)
+    return `Summary is too long: ${textLength(s)} of at most ${SUMMARY_MAX} characters. Put the rest in Details.`;
   if (hasControlCharacters(s, { allowNewlines: false })) return 'Summary must be one line without control characters.';
   return null;
 }
 
 export function checkDetails(details: string): string | null {
   const d = details.replace(/\r\n?/g, '\n').trimEnd();
-  if (textLength(d) > DETAILS_MAX) return `Details are too long: ${textLength(d)} of at most ${DETAILS_MAX} characters.`;
+  if (textLength(d) > DETAILS_MAX)
+    return `Details are too long: ${textLength(d)} of at most ${DETAILS_MAX} characters.`;
   if (hasControlCharacters(d, { allowNewlines: true })) return 'Details must not contain control characters.';
   return null;
 }

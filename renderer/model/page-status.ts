@@ -29,13 +29,37 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
   const at = (iso: string) => clockTime(iso, timeZone);
   switch (p.status) {
     case 'queued':
-      return { headline: 'Queued: Klaxon is sending your page to On-Call.', detail: null, notReached: false, settled: false, tone: 'progress' };
+      return {
+        headline: 'Queued: Klaxon is sending your page to On-Call.',
+        detail: null,
+        notReached: false,
+        settled: false,
+        tone: 'progress',
+      };
     case 'delivering':
-      return { headline: 'Sending your page to On-Call…', detail: p.attempts > 1 ? `Attempt ${p.attempts}.` : null, notReached: false, settled: false, tone: 'progress' };
+      return {
+        headline: 'Sending your page to On-Call…',
+        detail: p.attempts > 1 ? `Attempt ${p.attempts}.` : null,
+        notReached: false,
+        settled: false,
+        tone: 'progress',
+      };
     case 'delivered':
       return p.incidentNumber
-        ? { headline: `Delivered: incident #${p.incidentNumber} is open and On-Call is paging.`, detail: 'Waiting for someone to acknowledge.', notReached: false, settled: false, tone: 'progress' }
-        : { headline: 'Delivered to On-Call. Waiting for the incident number…', detail: null, notReached: false, settled: false, tone: 'progress' };
+        ? {
+            headline: `Delivered: incident #${p.incidentNumber} is open and On-Call is paging.`,
+            detail: 'Waiting for someone to acknowledge.',
+            notReached: false,
+            settled: false,
+            tone: 'progress',
+          }
+        : {
+            headline: 'Delivered to On-Call. Waiting for the incident number…',
+            detail: null,
+            notReached: false,
+            settled: false,
+            tone: 'progress',
+          };
     case 'failing': {
       if (p.gaveUpAt) {
         return {
@@ -64,7 +88,13 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
         tone: 'good',
       };
     case 'resolved':
-      return { headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`, detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null, notReached: false, settled: true, tone: 'good' };
+      return {
+        headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`,
+        detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null,
+        notReached: false,
+        settled: true,
+        tone: 'good',
+      };
   }
 }
 
@@ -76,8 +106,16 @@ export function pageSteps(p: Page): PageStep[] {
   const failing = p.status === 'failing';
   const steps: PageStep[] = [
     { key: 'queued', label: 'Queued', state: 'done' },
-    { key: 'delivered', label: failing ? 'Not delivered yet' : 'Delivered to On-Call', state: delivered ? 'done' : failing ? 'failed' : 'current' },
-    { key: 'incident', label: hasIncident ? `Incident #${p.incidentNumber}` : 'Incident opened', state: hasIncident ? 'done' : delivered ? 'current' : 'pending' },
+    {
+      key: 'delivered',
+      label: failing ? 'Not delivered yet' : 'Delivered to On-Call',
+      state: delivered ? 'done' : failing ? 'failed' : 'current',
+    },
+    {
+      key: 'incident',
+      label: hasIncident ? `Incident #${p.incidentNumber}` : 'Incident opened',
+      state: hasIncident ? 'done' : delivered ? 'current' : 'pending',
+    },
     {
       key: 'acknowledged',
       label: acked ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}` : 'Acknowledged',

@@ -27,5 +27,10 @@ export function ageSeconds(iso: string, now: number): number {
 /** "14:05" in the viewer's own time zone (or the given one). */
 export function clockTime(iso: string | number, timeZone?: string): string {
   const d = typeof iso === 'number' ? new Date(iso) : new Date(iso);
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) }).format(d);
+  return new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    ...(timeZone ? { timeZone } : {}),
+  }).format(d);
 }

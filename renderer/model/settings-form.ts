@@ -6,7 +6,13 @@ import type { EffectiveSettings, UserSettings } from '#common/index.js';
  * Pure, so it is unit-tested; the desktop core validates again (`UserSettings`) and has the last word.
  */
 
-export const EDITABLE_KEYS = ['notifyNewIncidents', 'notifyOwnPages', 'startAtLogin', 'globalShortcut', 'serverUrl'] as const;
+export const EDITABLE_KEYS = [
+  'notifyNewIncidents',
+  'notifyOwnPages',
+  'startAtLogin',
+  'globalShortcut',
+  'serverUrl',
+] as const;
 export type EditableKey = (typeof EDITABLE_KEYS)[number];
 
 /** `default` = null in the contract: on for SRE (who may acknowledge), off for everyone else. */
@@ -44,15 +50,52 @@ export function checkServerUrl(raw: string): string | null {
   } catch {
     return 'Server URL is not a web address: it should look like https://klaxon.example.org.';
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'Server URL must start with https:// (or http:// for a server on this machine).';
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    return 'Server URL must start with https:// (or http:// for a server on this machine).';
   if (u.username || u.password) return 'Server URL must not contain a user name or password.';
   return null;
 }
 
 // Electron accelerator syntax: modifiers joined with "+" and one key.
-const MODIFIERS = new Set(['command', 'cmd', 'control', 'ctrl', 'commandorcontrol', 'cmdorctrl', 'alt', 'option', 'altgr', 'shift', 'super', 'meta']);
-const NAMED_KEYS = new Set(['plus', 'space', 'tab', 'backspace', 'delete', 'insert', 'return', 'enter', 'up', 'down', 'left', 'right', 'home', 'end', 'pageup', 'pagedown', 'escape', 'esc']);
-const isKey = (k: string) => /^[a-z0-9]$/i.test(k) || /^f([1-9]|1\d|2[0-4])$/i.test(k) || /^[)!@#$%^&*(:;:<_>?~{|}"',./`[\]\\=-]$/.test(k) || NAMED_KEYS.has(k.toLowerCase());
+const MODIFIERS = new Set([
+  'command',
+  'cmd',
+  'control',
+  'ctrl',
+  'commandorcontrol',
+  'cmdorctrl',
+  'alt',
+  'option',
+  'altgr',
+  'shift',
+  'super',
+  'meta',
+]);
+const NAMED_KEYS = new Set([
+  'plus',
+  'space',
+  'tab',
+  'backspace',
+  'delete',
+  'insert',
+  'return',
+  'enter',
+  'up',
+  'down',
+  'left',
+  'right',
+  'home',
+  'end',
+  'pageup',
+  'pagedown',
+  'escape',
+  'esc',
+]);
+const isKey = (k: string) =>
+  /^[a-z0-9]$/i.test(k) ||
+  /^f([1-9]|1\d|2[0-4])$/i.test(k) ||
+  /^[)!@#$%^&*(:;:<_>?~{|}"',./`[\]\\=-]$/.test(k) ||
+  NAMED_KEYS.has(k.toLowerCase());
 
 export function checkShortcut(raw: string): string | null {
   const s = raw.trim();
@@ -63,7 +106,8 @@ export function checkShortcut(raw: string): string | null {
   if (parts.length === 0 || parts.some((m) => !MODIFIERS.has(m.toLowerCase()))) {
     return 'Shortcut needs at least one modifier (CommandOrControl, Alt, Shift, Super) before the key, e.g. CommandOrControl+Shift+K.';
   }
-  if (!isKey(key)) return `Shortcut key "${key}" is not a key Klaxon knows: use a letter, digit or F1–F24, e.g. CommandOrControl+Shift+K.`;
+  if (!isKey(key))
+    return `Shortcut key "${key}" is not a key Klaxon knows: use a letter, digit or F1–F24, e.g. CommandOrControl+Shift+K.`;
   return null;
 }
 
@@ -100,7 +144,13 @@ export function settingsPatch(d: SettingsDraft, s: EffectiveSettings): UserSetti
 }
 
 /** Where an error from `settings:set` is shown: under its field when it names one, else at the top. */
-export function placeSettingsError(error: { message: string; field?: string | undefined }): { field: EditableKey | null; message: string } {
+export function placeSettingsError(error: { message: string; field?: string | undefined }): {
+  field: EditableKey | null;
+  message: string;
+} {
   const field = error.field?.split('.')[0];
-  return { field: (EDITABLE_KEYS as readonly string[]).includes(field ?? '') ? (field as EditableKey) : null, message: error.message };
+  return {
+    field: (EDITABLE_KEYS as readonly string[]).includes(field ?? '') ? (field as EditableKey) : null,
+    message: error.message,
+  };
 }

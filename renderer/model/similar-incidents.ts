@@ -9,13 +9,18 @@ import type { Incident } from '#common/index.js';
 
 // Words that say nothing about *what* is broken.
 const STOP_WORDS = new Set(
-  'a an and are as at be been being but by can cannot could did do does down for from had has have having how i in into is isnt it its just me my no not now of on or our out please seems so some than that the their them then there these they this to too up very was we were what when where which while who why will with would you your all any get getting got help issue issues problem problems urgent still again everyone everybody anyone someone user people seem fail broken work look'.split(' '),
+  'a an and are as at be been being but by can cannot could did do does down for from had has have having how i in into is isnt it its just me my no not now of on or our out please seems so some than that the their them then there these they this to too up very was we were what when where which while who why will with would you your all any get getting got help issue issues problem problems urgent still again everyone everybody anyone someone user people seem fail broken work look'.split(
+    ' ',
+  ),
 );
 
 /** Lower-cased content words of a text, with a light plural/verb ending strip so "errors" meets "error". */
 export function contentTokens(text: string): Set<string> {
   const out = new Set<string>();
-  for (const raw of text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u)) {
+  for (const raw of text
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}]+/u)) {
     if (raw.length < 2 || STOP_WORDS.has(raw)) continue;
     const word = stem(raw);
     if (!STOP_WORDS.has(word)) out.add(word);

@@ -5,7 +5,14 @@ import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from './viewer.js';
 import { TokenError, type JwtVerifier } from './jwt-verifier.js';
-import { forbiddenMessage, groupsFromClaims, permissionsFor, requiredGroupsFor, type GroupRules, type Permission } from './permissions.js';
+import {
+  forbiddenMessage,
+  groupsFromClaims,
+  permissionsFor,
+  requiredGroupsFor,
+  type GroupRules,
+  type Permission,
+} from './permissions.js';
 import type { WebSessions } from './web-session.js';
 import type { WebSession } from '../store/store.js';
 
@@ -31,7 +38,9 @@ function clientKind(request: FastifyRequest, fallback: Viewer['client']): Viewer
 const quote = (s: string) => s.replace(/["\\]/g, "'");
 
 function unauthorized(description: string, withError: boolean): HttpError {
-  const header = withError ? `Bearer realm="klaxon", error="invalid_token", error_description="${quote(description)}"` : 'Bearer realm="klaxon"';
+  const header = withError
+    ? `Bearer realm="klaxon", error="invalid_token", error_description="${quote(description)}"`
+    : 'Bearer realm="klaxon"';
   return new HttpError(401, 'unauthorized', description, { headers: { 'www-authenticate': header } });
 }
 
@@ -94,7 +103,11 @@ export function createAuthenticator(deps: GuardDeps) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) {
         deps.metrics.authFailures.inc({ reason: 'csrf' });
-        throw new HttpError(403, 'forbidden', `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`);
+        throw new HttpError(
+          403,
+          'forbidden',
+          `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`,
+        );
       }
     }
     return {
@@ -119,7 +132,9 @@ export function createGuard(deps: GuardDeps): Guard {
       const viewer = await authenticate(request);
       if (permission !== 'user' && !viewer.permissions[permission]) {
         deps.metrics.authFailures.inc({ reason: 'forbidden' });
-        throw new HttpError(403, 'forbidden', forbiddenMessage(permission, deps.groups), { requiredGroups: requiredGroupsFor(permission, deps.groups) });
+        throw new HttpError(403, 'forbidden', forbiddenMessage(permission, deps.groups), {
+          requiredGroups: requiredGroupsFor(permission, deps.groups),
+        });
       }
       request.viewer = viewer;
     };

@@ -54,7 +54,10 @@ export class JwtVerifier {
   private async keySet(): Promise<ReturnType<typeof jose.createRemoteJWKSet>> {
     if (this.jwks) return this.jwks;
     this.discovering ??= (async () => {
-      const url = new URL('.well-known/openid-configuration', this.opts.issuer.endsWith('/') ? this.opts.issuer : `${this.opts.issuer}/`);
+      const url = new URL(
+        '.well-known/openid-configuration',
+        this.opts.issuer.endsWith('/') ? this.opts.issuer : `${this.opts.issuer}/`,
+      );
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       if (!res.ok) throw new Error(`${url.href} answered ${res.status}`);
       const meta = (await res.json()) as { jwks_uri?: unknown; issuer?: unknown };
@@ -62,9 +65,16 @@ export class JwtVerifier {
       // Tokens carry the provider's exact issuer string, so a near miss (a trailing slash) refuses
       // every sign-in; say which value to configure instead of leaving only "wrong issuer" errors.
       if (typeof meta.issuer === 'string' && meta.issuer !== this.opts.issuer) {
-        this.opts.logger?.error({ configured: this.opts.issuer, discovered: meta.issuer, key: 'oidc.issuer' }, issuerMismatchMessage(this.opts.issuer, meta.issuer));
+        this.opts.logger?.error(
+          { configured: this.opts.issuer, discovered: meta.issuer, key: 'oidc.issuer' },
+          issuerMismatchMessage(this.opts.issuer, meta.issuer),
+        );
       }
-      this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
       return this.jwks;
     })().finally(() => {
       this.discovering = null;
@@ -77,7 +87,10 @@ export class JwtVerifier {
     try {
       jwks = await this.keySet();
     } catch (e) {
-      throw new TokenError('issuer_unreachable', `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`);
+      throw new TokenError(
+        'issuer_unreachable',
+        `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`,
+      );
     }
     try {
       const { payload } = await jose.jwtVerify(token, jwks, {
@@ -96,19 +109,38 @@ export class JwtVerifier {
 }
 
 function toTokenError(e: unknown): TokenError {
-  if (e instanceof jose.errors.JWTExpired) return new TokenError('expired', 'The access token has expired; sign in again.');
+  if (e instanceof jose.errors.JWTExpired)
+    return new TokenError('expired', 'The access token has expired; sign in again.');
   if (e instanceof jose.errors.JWTClaimValidationFailed) {
-    if (e.claim === 'aud') return new TokenError('wrong_audience', 'The access token was not issued for Klaxon (wrong audience).');
-    if (e.claim === 'iss') return new TokenError('wrong_issuer', 'The access token comes from a different sign-in provider (wrong issuer).');
-    if (e.claim === 'typ') return new TokenError('wrong_type', 'This is not an access token (expected typ at+jwt); an ID token cannot be used here.');
-    if (e.reason === 'missing') return new TokenError('missing_claim', `The access token lacks the "${e.claim}" claim.`);
+    if (e.claim === 'aud')
+      return new TokenError('wrong_audience', 'The access token was not issued for Klaxon (wrong audience).');
+    if (e.claim === 'iss')
+      return new TokenError('wrong_issuer', 'The access token comes from a different sign-in provider (wrong issuer).');
+    if (e.claim === 'typ')
+      return new TokenError(
+        'wrong_type',
+        'This is not an access token (expected typ at+jwt); an ID token cannot be used here.',
+      );
+    if (e.reason === 'missing')
+      return new TokenError('missing_claim', `The access token lacks the "${e.claim}" claim.`);
     return new TokenError('invalid_token', `The access token's "${e.claim}" claim is not valid.`);
   }
-  if (e instanceof jose.errors.JOSEAlgNotAllowed) return new TokenError('alg_not_allowed', 'The access token is signed with an algorithm Klaxon does not accept.');
-  if (e instanceof jose.errors.JWSSignatureVerificationFailed) return new TokenError('bad_signature', 'The access token signature is not valid.');
-  if (e instanceof jose.errors.JWKSNoMatchingKey) return new TokenError('unknown_key', 'The access token is signed with a key the sign-in provider does not publish.');
-  if (e instanceof jose.errors.JWKSTimeout) return new TokenError('issuer_unreachable', 'The sign-in provider did not answer in time; try again shortly.');
-  if (e instanceof jose.errors.JWSInvalid || e instanceof jose.errors.JWTInvalid || e instanceof jose.errors.JOSENotSupported) {
+  if (e instanceof jose.errors.JOSEAlgNotAllowed)
+    return new TokenError('alg_not_allowed', 'The access token is signed with an algorithm Klaxon does not accept.');
+  if (e instanceof jose.errors.JWSSignatureVerificationFailed)
+    return new TokenError('bad_signature', 'The access token signature is not valid.');
+  if (e instanceof jose.errors.JWKSNoMatchingKey)
+    return new TokenError(
+      'unknown_key',
+      'The access token is signed with a key the sign-in provider does not publish.',
+    );
+  if (e instanceof jose.errors.JWKSTimeout)
+    return new TokenError('issuer_unreachable', 'The sign-in provider did not answer in time; try again shortly.');
+  if (
+    e instanceof jose.errors.JWSInvalid ||
+    e instanceof jose.errors.JWTInvalid ||
+    e instanceof jose.errors.JOSENotSupported
+  ) {
     return new TokenError('malformed', 'The access token is malformed.');
   }
   return new TokenError('invalid_token', 'The access token could not be verified.');

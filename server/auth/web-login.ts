@@ -75,10 +75,16 @@ export class WebLogin {
 
   private client(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
-      .discovery(new URL(this.deps.issuer), this.deps.clientId, undefined, oidc.ClientSecretBasic(this.deps.clientSecret), {
-        ...(this.deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}),
-        timeout: 5,
-      })
+      .discovery(
+        new URL(this.deps.issuer),
+        this.deps.clientId,
+        undefined,
+        oidc.ClientSecretBasic(this.deps.clientSecret),
+        {
+          ...(this.deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}),
+          timeout: 5,
+        },
+      )
       .catch((e: unknown) => {
         this.configuration = null;
         throw e;
@@ -101,7 +107,12 @@ export class WebLogin {
       return reply
         .code(503)
         .type('text/html; charset=utf-8')
-        .send(htmlPage('Web sign-in is not set up', '<p>The Klaxon operator has not configured <code>oidc.web.clientSecret</code>. Use Klaxon desktop, or ask the operator.</p>'));
+        .send(
+          htmlPage(
+            'Web sign-in is not set up',
+            '<p>The Klaxon operator has not configured <code>oidc.web.clientSecret</code>. Use Klaxon desktop, or ask the operator.</p>',
+          ),
+        );
     }
     let config: oidc.Configuration;
     try {
@@ -111,10 +122,20 @@ export class WebLogin {
       return reply
         .code(503)
         .type('text/html; charset=utf-8')
-        .send(htmlPage('Sign-in is unavailable', '<p>Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.</p><p><a href="/auth/login">Try again</a></p>'));
+        .send(
+          htmlPage(
+            'Sign-in is unavailable',
+            '<p>Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.</p><p><a href="/auth/login">Try again</a></p>',
+          ),
+        );
     }
     const verifier = oidc.randomPKCECodeVerifier();
-    const state: LoginState = { v: verifier, s: oidc.randomState(), n: oidc.randomNonce(), r: safeReturnTo((request.query as Record<string, unknown>).returnTo, this.deps.publicUrl()) };
+    const state: LoginState = {
+      v: verifier,
+      s: oidc.randomState(),
+      n: oidc.randomNonce(),
+      r: safeReturnTo((request.query as Record<string, unknown>).returnTo, this.deps.publicUrl()),
+    };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(),
       scope: this.deps.scopes.join(' '),
@@ -126,14 +147,18 @@ export class WebLogin {
       // offline_access (a refresh token to renew the session) is only granted with explicit consent.
       ...(this.deps.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
     });
-    reply.setCookie(loginCookieName(this.deps.secureCookies), Buffer.from(JSON.stringify(state)).toString('base64url'), {
-      path: '/auth',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.deps.secureCookies,
-      signed: true,
-      maxAge: 600,
-    });
+    reply.setCookie(
+      loginCookieName(this.deps.secureCookies),
+      Buffer.from(JSON.stringify(state)).toString('base64url'),
+      {
+        path: '/auth',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.deps.secureCookies,
+        signed: true,
+        maxAge: 600,
+      },
+    );
     return reply.redirect(url.href, 302);
   }
 
@@ -147,12 +172,22 @@ export class WebLogin {
     const unsigned = raw ? request.unsignCookie(raw) : null;
     reply.clearCookie(loginCookieName(this.deps.secureCookies), { path: '/auth', secure: this.deps.secureCookies });
     if (!unsigned?.valid || !unsigned.value) {
-      return failed(400, 'Sign-in could not be completed', 'The sign-in took too long or your browser did not keep Klaxon’s cookie. Start again.');
+      return failed(
+        400,
+        'Sign-in could not be completed',
+        'The sign-in took too long or your browser did not keep Klaxon’s cookie. Start again.',
+      );
     }
     const state = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as LoginState;
     const query = request.query as Record<string, unknown>;
     if (typeof query.error === 'string') {
-      return failed(403, 'Sign-in was not completed', query.error === 'access_denied' ? 'You declined to let Klaxon sign you in.' : `The sign-in provider said: ${query.error}.`);
+      return failed(
+        403,
+        'Sign-in was not completed',
+        query.error === 'access_denied'
+          ? 'You declined to let Klaxon sign you in.'
+          : `The sign-in provider said: ${query.error}.`,
+      );
     }
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
@@ -166,7 +201,11 @@ export class WebLogin {
       );
     } catch (e) {
       this.deps.logger.warn({ err: (e as Error).message }, 'web sign-in: code exchange failed');
-      return failed(400, 'Sign-in could not be completed', 'The sign-in provider did not confirm your sign-in. Start again.');
+      return failed(
+        400,
+        'Sign-in could not be completed',
+        'The sign-in provider did not confirm your sign-in. Start again.',
+      );
     }
     let claims;
     try {
@@ -199,14 +238,20 @@ export class WebLogin {
       const b = Buffer.from(session.csrfToken);
       if (a.length !== b.length || !timingSafeEqual(a, b)) {
         this.deps.metrics.authFailures.inc({ reason: 'csrf' });
-        throw new HttpError(403, 'forbidden', `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`);
+        throw new HttpError(
+          403,
+          'forbidden',
+          `This request is missing its anti-forgery token (${CSRF_HEADER}). Reload Klaxon and try again.`,
+        );
       }
       await this.deps.store.revokeSession(session.id, new Date());
       if (session.refreshToken) {
         const rt = session.refreshToken;
         this.client()
           .then((c) => oidc.tokenRevocation(c, rt, { token_type_hint: 'refresh_token' }))
-          .catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'web sign-out: refresh token revocation failed'));
+          .catch((e: unknown) =>
+            this.deps.logger.warn({ err: (e as Error).message }, 'web sign-out: refresh token revocation failed'),
+          );
       }
       this.deps.logger.info({ sub: session.sub }, 'web sign-out');
     }
@@ -242,10 +287,16 @@ export class WebLogin {
       // Only the provider saying the grant is dead (expired, revoked, reused) ends the session for
       // good; an outage or timeout keeps the refresh token so the next request tries again.
       if (e instanceof oidc.ResponseBodyError && e.error === 'invalid_grant') {
-        this.deps.logger.info({ sub: session.sub, err: e.message }, 'web session could not be renewed: the sign-in provider refused the refresh token');
+        this.deps.logger.info(
+          { sub: session.sub, err: e.message },
+          'web session could not be renewed: the sign-in provider refused the refresh token',
+        );
         await this.deps.store.updateSession(session.id, { refreshToken: null });
       } else {
-        this.deps.logger.warn({ sub: session.sub, err: (e as Error).message }, 'web session could not be renewed now; renewal will be retried on the next request');
+        this.deps.logger.warn(
+          { sub: session.sub, err: (e as Error).message },
+          'web session could not be renewed now; renewal will be retried on the next request',
+        );
       }
       return null;
     }

@@ -48,7 +48,12 @@ export class WebSessions {
   }
 
   setCookie(reply: FastifyReply, s: WebSession): void {
-    const payload: CookiePayload = { sid: s.id, sub: s.sub, name: s.name, exp: Math.floor(s.accessExpiresAt.getTime() / 1000) };
+    const payload: CookiePayload = {
+      sid: s.id,
+      sub: s.sub,
+      name: s.name,
+      exp: Math.floor(s.accessExpiresAt.getTime() / 1000),
+    };
     reply.setCookie(this.cookieName, Buffer.from(JSON.stringify(payload)).toString('base64url'), {
       path: '/',
       httpOnly: true,

@@ -27,11 +27,17 @@ const agents = {
  * `timeoutMs` bounds the whole exchange, body included. Network errors are passed on as they come
  * (with their `code`, e.g. ECONNREFUSED); a connection cut before the body ended is ECONNRESET.
  */
-export function upstreamRequest(url: string, init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<UpstreamResponse> {
+export function upstreamRequest(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
+): Promise<UpstreamResponse> {
   const target = new URL(url);
   const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
   const request = target.protocol === 'https:' ? https.request : http.request;
-  const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+  const headers =
+    init.body === undefined
+      ? init.headers
+      : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (e: Error) => {
@@ -41,13 +47,17 @@ export function upstreamRequest(url: string, init: { method: string; headers: Re
       req.destroy();
       reject(e);
     };
-    const timer = setTimeout(() => fail(new UpstreamTimeout(`no complete answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new UpstreamTimeout(`no complete answer within ${init.timeoutMs} ms`)),
+      init.timeoutMs,
+    );
     const req = request(target, { method: init.method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', fail);
       res.on('close', () => {
-        if (!res.complete) fail(Object.assign(new Error('the connection was cut before the answer ended'), { code: 'ECONNRESET' }));
+        if (!res.complete)
+          fail(Object.assign(new Error('the connection was cut before the answer ended'), { code: 'ECONNRESET' }));
       });
       res.on('end', () => {
         if (settled) return;

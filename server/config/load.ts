@@ -71,7 +71,9 @@ function readFile(file: string): unknown {
     if (!isObj(data)) throw new Error('the top level must be a mapping of keys to values');
     return data;
   } catch (e) {
-    throw new ConfigError(`The config file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+    throw new ConfigError(
+      `The config file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -83,7 +85,12 @@ function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string 
   }
   let message = issue.message;
   if (issue.code === 'invalid_type') {
-    message = issue.expected === 'array' ? 'must be a list' : issue.expected === 'object' ? 'must be a mapping of keys to values' : `must be a ${issue.expected}`;
+    message =
+      issue.expected === 'array'
+        ? 'must be a list'
+        : issue.expected === 'object'
+          ? 'must be a mapping of keys to values'
+          : `must be a ${issue.expected}`;
   } else if (issue.code === 'too_small' && issue.origin === 'number') {
     message = `must be at least ${String(issue.minimum)}`;
   } else if (issue.code === 'too_big' && issue.origin === 'number') {
@@ -98,7 +105,14 @@ function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string 
  * Loads the server configuration: defaults < file < environment < `overrides`. Throws ConfigError
  * naming the first bad key, so an operator sees exactly what to fix.
  */
-export function loadServerConfig(input: { file?: string; env?: NodeJS.ProcessEnv; overrides?: ServerConfigOverrides; warn?: (message: string) => void } = {}): ServerConfig {
+export function loadServerConfig(
+  input: {
+    file?: string;
+    env?: NodeJS.ProcessEnv;
+    overrides?: ServerConfigOverrides;
+    warn?: (message: string) => void;
+  } = {},
+): ServerConfig {
   const env = input.env ?? process.env;
   const raw: Obj = input.file ? (readFile(input.file) as Obj) : {};
   const fromEnv: Obj = {};
@@ -131,7 +145,10 @@ export function loadServerConfig(input: { file?: string; env?: NodeJS.ProcessEnv
 
 /** Whether only this machine can reach the listen address (then 127.0.0.1 as the public URL is right). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
@@ -154,9 +171,12 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
   });
   const defaults = c.targets.filter((t) => t.default).length;
   if (c.targets.length === 1 && defaults === 0) c.targets[0]!.default = true;
-  else if (defaults !== 1) throw new ConfigError(`targets: exactly one target must have default: true (found ${defaults})`, 'targets');
-  if (c.sessionSecret && c.sessionSecret.length < 32) throw new ConfigError('sessionSecret: must be at least 32 characters', 'sessionSecret');
-  if (c.delivery.maxDelayMs < c.delivery.baseDelayMs) throw new ConfigError('delivery.maxDelayMs: must be at least delivery.baseDelayMs', 'delivery.maxDelayMs');
+  else if (defaults !== 1)
+    throw new ConfigError(`targets: exactly one target must have default: true (found ${defaults})`, 'targets');
+  if (c.sessionSecret && c.sessionSecret.length < 32)
+    throw new ConfigError('sessionSecret: must be at least 32 characters', 'sessionSecret');
+  if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)
+    throw new ConfigError('delivery.maxDelayMs: must be at least delivery.baseDelayMs', 'delivery.maxDelayMs');
   if (c.oncall.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
     warnings.push(
       `oncall.pollIntervalSeconds: ${c.oncall.pollIntervalSeconds} s is faster than On-Call's rate limit allows; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
@@ -175,5 +195,8 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
       `publicUrl is not set while listen.host is "${c.listen.host}": browser sign-in would send people back to http://127.0.0.1:<port>, which only works on this machine. Set publicUrl (or KLAXON_PUBLIC_URL) to the address browsers use, e.g. https://klaxon.example.org.`,
     );
   }
-  if (!c.sessionSecret) warnings.push('sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.');
+  if (!c.sessionSecret)
+    warnings.push(
+      'sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.',
+    );
 }

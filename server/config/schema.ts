@@ -7,7 +7,10 @@ import { FallbackContact } from '#common/index.js';
  * stops the start instead of being silently ignored.
  */
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const httpUrl = z.string().url('must be a URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const httpUrl = z
+  .string()
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 export const TargetConfig = z
   .object({
@@ -61,7 +64,12 @@ export const ServerConfigSchema = z
         issuer: z.string().default(''),
         audience: z.string().default(''),
         groupsClaim: z.string().min(1).default('groups'),
-        algorithms: z.array(z.string().regex(/^(ES|RS|PS)(256|384|512)$|^EdDSA$/, 'must be a JWS algorithm such as ES256 or RS256')).min(1).default(['ES256', 'RS256']),
+        algorithms: z
+          .array(
+            z.string().regex(/^(ES|RS|PS)(256|384|512)$|^EdDSA$/, 'must be a JWS algorithm such as ES256 or RS256'),
+          )
+          .min(1)
+          .default(['ES256', 'RS256']),
         desktopClientId: z.string().min(1).default('klaxon-desktop'),
         scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'groups', 'offline_access']),
         web: z
@@ -81,7 +89,10 @@ export const ServerConfigSchema = z
       .strict()
       .prefault({}),
     pageRateLimit: z
-      .object({ max: z.number().int().positive().default(3), windowSeconds: z.number().int().positive().max(86400).default(600) })
+      .object({
+        max: z.number().int().positive().default(3),
+        windowSeconds: z.number().int().positive().max(86400).default(600),
+      })
       .strict()
       .prefault({}),
     delivery: z
@@ -96,9 +107,15 @@ export const ServerConfigSchema = z
       .prefault({}),
     fallbackContacts: z.array(FallbackContact).default([]),
     ticketUrl: httpUrl.nullable().default(null),
-    storage: z.object({ sqlitePath: z.string().min(1).default('./klaxon.db') }).strict().prefault({}),
+    storage: z
+      .object({ sqlitePath: z.string().min(1).default('./klaxon.db') })
+      .strict()
+      .prefault({}),
     sessionSecret: z.string().default(''),
-    webUi: z.object({ dir: z.string().default('dist/renderer') }).strict().prefault({}),
+    webUi: z
+      .object({ dir: z.string().default('dist/renderer') })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -108,7 +125,11 @@ export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
 /** What `loadServerConfig({ overrides })` accepts: any subset of the file's keys. */
 export type ServerConfigOverrides = DeepPartial<ServerConfigInput>;
-export type DeepPartial<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
 /** Upstream allows about 2 requests/s shared by every call; one poll every 2 s leaves room for the rest. */
 export const MIN_POLL_INTERVAL_SECONDS = 2;

@@ -6,7 +6,12 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { field?: string; retryAfterSeconds?: number; requiredGroups?: string[]; headers?: Record<string, string> } = {},
+    readonly extra: {
+      field?: string;
+      retryAfterSeconds?: number;
+      requiredGroups?: string[];
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'HttpError';

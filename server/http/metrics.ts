@@ -26,14 +26,22 @@ export function createMetrics() {
       help: 'Seconds since the incidents snapshot was last refreshed from On-Call.',
       registers: [registry],
     }),
-    sseClients: new Gauge({ name: 'klaxon_sse_clients', help: 'Connected server-sent-event clients.', registers: [registry] }),
+    sseClients: new Gauge({
+      name: 'klaxon_sse_clients',
+      help: 'Connected server-sent-event clients.',
+      registers: [registry],
+    }),
     pagesByStatus: new Gauge({
       name: 'klaxon_pages',
       help: 'Pages in the outbox by status (given-up pages are counted as status="gave_up").',
       labelNames: ['status'] as const,
       registers: [registry],
     }),
-    pagesCreated: new Counter({ name: 'klaxon_pages_created_total', help: 'Pages accepted (202).', registers: [registry] }),
+    pagesCreated: new Counter({
+      name: 'klaxon_pages_created_total',
+      help: 'Pages accepted (202).',
+      registers: [registry],
+    }),
     deliveryAttempts: new Counter({
       name: 'klaxon_delivery_attempts_total',
       help: 'Page delivery attempts to the On-Call REST endpoint by outcome.',

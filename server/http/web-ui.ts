@@ -17,7 +17,10 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
  * Serves the built renderer at `/` with @fastify/static, falls back to index.html for client-side
  * routes, and answers a clear 503 page while the UI is not built.
  */
-export function registerWebUi(app: FastifyInstance, dir: string): { isApiPath(url: string): boolean; notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null } {
+export function registerWebUi(
+  app: FastifyInstance,
+  dir: string,
+): { isApiPath(url: string): boolean; notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null } {
   const root = path.resolve(dir);
   const index = path.join(root, 'index.html');
   if (existsSync(root)) {
@@ -27,10 +30,12 @@ export function registerWebUi(app: FastifyInstance, dir: string): { isApiPath(ur
       wildcard: true,
       cacheControl: false,
       // index.html must be revalidated so a new build is picked up; hashed assets may be cached.
-      setHeaders: (reply, file) => void reply.header('cache-control', file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600'),
+      setHeaders: (reply, file) =>
+        void reply.header('cache-control', file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600'),
     });
   }
-  const isApiPath = (url: string) => /^\/(api|auth)(\/|$|\?)/.test(url) || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
+  const isApiPath = (url: string) =>
+    /^\/(api|auth)(\/|$|\?)/.test(url) || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
   return {
     isApiPath,
     /** SPA fallback for GET navigation; null when the request is not one the UI should answer. */
@@ -38,10 +43,19 @@ export function registerWebUi(app: FastifyInstance, dir: string): { isApiPath(ur
       if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.url)) return null;
       // A missing asset (has an extension) is a real 404, not a page of the app.
       if (/\.[a-z0-9]+(\?|$)/i.test(req.url.split('?')[0]!)) return null;
-      if (!existsSync(index)) return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+      if (!existsSync(index))
+        return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
       // The UI was built after the server started: static serving was not set up for it yet.
       if (typeof (reply as Partial<Pick<FastifyReply, 'sendFile'>>).sendFile !== 'function') {
-        return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT.replace('has no <code>index.html</code>', 'was built after the server started; restart the server'));
+        return reply
+          .code(503)
+          .type('text/html; charset=utf-8')
+          .send(
+            NOT_BUILT.replace(
+              'has no <code>index.html</code>',
+              'was built after the server started; restart the server',
+            ),
+          );
       }
       return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
     },

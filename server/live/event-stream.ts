@@ -120,7 +120,13 @@ export class EventStream {
    * `pagesAsOf`: the `currentId()` read before `initialPages` was loaded; page events for this
    * viewer published since then are sent after the snapshot, so none falls between the two.
    */
-  attach(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, initialPages: readonly Page[], pagesAsOf?: string): void {
+  attach(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    viewer: Viewer,
+    initialPages: readonly Page[],
+    pagesAsOf?: string,
+  ): void {
     reply.hijack();
     const res = reply.raw;
     const headers: Record<string, string | number | string[]> = {};
@@ -138,7 +144,10 @@ export class EventStream {
       return;
     }
     if (viewer.expiresAt && viewer.expiresAt.getTime() <= now) {
-      res.end(first + this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }));
+      res.end(
+        first +
+          this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }),
+      );
       return;
     }
     const resumeFrom = this.resumablePoint(request);
@@ -148,7 +157,8 @@ export class EventStream {
     } else {
       first += this.snapshotFrame(initialPages);
       const asOf = pagesAsOf !== undefined ? Number(pagesAsOf) : NaN;
-      if (Number.isSafeInteger(asOf)) for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first += e.frame;
+      if (Number.isSafeInteger(asOf))
+        for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first += e.frame;
     }
 
     const client: Client = { res, sub: viewer.sub, expirySecond: null, open: true };
@@ -195,7 +205,11 @@ export class EventStream {
   private publishIncident(c: HubChange): void {
     if (this.closed) return;
     const id = this.nextId();
-    const frame = this.frame({ type: 'incident', id, data: { change: c.change, incident: c.incident, fetchedAt: this.opts.hub.status().lastSuccessAt } });
+    const frame = this.frame({
+      type: 'incident',
+      id,
+      data: { change: c.change, incident: c.incident, fetchedAt: this.opts.hub.status().lastSuccessAt },
+    });
     this.remember(Number(id), null, frame);
     for (const client of this.clients) this.write(client, frame);
   }
@@ -219,7 +233,13 @@ export class EventStream {
     const e: ServerEventOf<'heartbeat'> = {
       type: 'heartbeat',
       id,
-      data: { at: new Date(this.clock.now()).toISOString(), fetchedAt: s.fetchedAt, ageSeconds: s.ageSeconds, stale: s.stale, upstream: s.upstream },
+      data: {
+        at: new Date(this.clock.now()).toISOString(),
+        fetchedAt: s.fetchedAt,
+        ageSeconds: s.ageSeconds,
+        stale: s.stale,
+        upstream: s.upstream,
+      },
     };
     return this.frame(e);
   }
@@ -258,7 +278,10 @@ export class EventStream {
     c.res.write(frame);
     if (c.res.writableLength > this.maxBuffered) {
       this.dropped++;
-      this.log.warn({ sub: c.sub, buffered: c.res.writableLength }, 'dropping an event-stream client that cannot keep up');
+      this.log.warn(
+        { sub: c.sub, buffered: c.res.writableLength },
+        'dropping an event-stream client that cannot keep up',
+      );
       c.res.destroy();
       this.remove(c);
     }
@@ -300,7 +323,11 @@ export class EventStream {
     for (const [second, bucket] of this.expiries) {
       if (second > nowSecond) continue;
       for (const c of [...bucket]) {
-        const frame = this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } });
+        const frame = this.frame({
+          type: 'session',
+          id: this.nextId(),
+          data: { state: 'expired', message: EXPIRED_MESSAGE },
+        });
         if (c.open) c.res.end(frame);
         this.remove(c);
       }

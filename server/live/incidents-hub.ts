@@ -161,7 +161,10 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
    */
   async refreshNow(reason: string): Promise<IncidentSnapshot> {
     if (this.failures > 0 && this.running && this.nextPollAt > this.clock.now()) {
-      this.log.debug({ reason, retryInMs: this.nextPollAt - this.clock.now() }, 'refresh skipped: backing off from On-Call');
+      this.log.debug(
+        { reason, retryInMs: this.nextPollAt - this.clock.now() },
+        'refresh skipped: backing off from On-Call',
+      );
       return this.snapshot();
     }
     if (this.inflight && !this.requestSent) {
@@ -235,7 +238,10 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       const changed = this.upstreamOk || this.upstreamError !== message;
       this.upstreamOk = false;
       this.upstreamError = message;
-      this.log.warn({ reason, failures: this.failures, error: message }, 'On-Call incident poll failed; serving the last snapshot');
+      this.log.warn(
+        { reason, failures: this.failures, error: message },
+        'On-Call incident poll failed; serving the last snapshot',
+      );
       if (changed) this.emit('status', this.status());
     } finally {
       this.requestSent = false;
@@ -247,7 +253,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
 
   /** Team names come with most incidents (pagedPolicies); look the list up only for unknown slugs, rarely. */
   private async loadTeamNamesIfNeeded(wire: WireIncident[]): Promise<void> {
-    const known = (slug: string) => this.teamNames.has(slug) || wire.some((w) => w.policyTeams.some((t) => t.slug === slug));
+    const known = (slug: string) =>
+      this.teamNames.has(slug) || wire.some((w) => w.policyTeams.some((t) => t.slug === slug));
     const missing = wire.some((w) => w.pagedTeams.some((s) => !known(s)));
     if (!missing || this.clock.now() - this.teamNamesAt < TEAM_NAMES_TTL_MS) return;
     this.teamNamesAt = this.clock.now();
@@ -255,7 +262,10 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       const teams = await this.opts.client.teams();
       this.teamNames = new Map(teams.map((t) => [t.slug, t.name]));
     } catch (e) {
-      this.log.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not load On-Call team names; showing team slugs');
+      this.log.warn(
+        { error: e instanceof Error ? e.message : String(e) },
+        'could not load On-Call team names; showing team slugs',
+      );
     }
   }
 
@@ -287,7 +297,11 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       if (before && !namesChanged && jsonEqual(before.wire, w)) entry = before;
       else {
         const firstSeen = before?.firstSeen ?? nowIso;
-        const incident = normaliseIncident(w, { teamNames: this.teamNames, orgSlug: this.opts.config.orgSlug || null, fallbackTime: firstSeen });
+        const incident = normaliseIncident(w, {
+          teamNames: this.teamNames,
+          orgSlug: this.opts.config.orgSlug || null,
+          fallbackTime: firstSeen,
+        });
         entry = { wire: w, incident, firstSeen, sortKey: Date.parse(incident.startedAt) || 0 };
       }
       cache.set(w.incidentNumber, entry);

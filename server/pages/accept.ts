@@ -27,22 +27,41 @@ export class PageOutbox {
     private readonly config: Pick<ServerConfig, 'targets' | 'pageRateLimit' | 'fallbackContacts'>,
   ) {}
 
-  async accept(viewer: Viewer, body: unknown, headerKey: string | undefined, meta: { ip?: string } = {}): Promise<AcceptResult> {
+  async accept(
+    viewer: Viewer,
+    body: unknown,
+    headerKey: string | undefined,
+    meta: { ip?: string } = {},
+  ): Promise<AcceptResult> {
     if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
-      throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".', { field: 'idempotencyKey' });
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".',
+        { field: 'idempotencyKey' },
+      );
     }
     let input = body;
     if (headerKey !== undefined && input && typeof input === 'object' && !Array.isArray(input)) {
       const given = (input as Record<string, unknown>).idempotencyKey;
       if (given === undefined) input = { ...input, idempotencyKey: headerKey };
       else if (given !== headerKey) {
-        throw new HttpError(400, 'invalid_request', 'The Idempotency-Key header and idempotencyKey in the body differ; send the same key in both (or only one).', {
-          field: 'idempotencyKey',
-        });
+        throw new HttpError(
+          400,
+          'invalid_request',
+          'The Idempotency-Key header and idempotencyKey in the body differ; send the same key in both (or only one).',
+          {
+            field: 'idempotencyKey',
+          },
+        );
       }
     }
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new HttpError(400, 'invalid_request', 'The request body must be a JSON object with summary, details and idempotencyKey.');
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'The request body must be a JSON object with summary, details and idempotencyKey.',
+      );
     }
     if ((input as Record<string, unknown>).idempotencyKey === undefined) {
       throw new HttpError(400, 'invalid_request', MISSING_KEY, { field: 'idempotencyKey' });
@@ -53,11 +72,19 @@ export class PageOutbox {
       throw new HttpError(400, 'invalid_request', e.message, e.field !== undefined ? { field: e.field } : {});
     }
     const req = parsed.data;
-    const target = req.target === undefined ? this.config.targets.find((t) => t.default)! : this.config.targets.find((t) => t.id === req.target);
+    const target =
+      req.target === undefined
+        ? this.config.targets.find((t) => t.default)!
+        : this.config.targets.find((t) => t.id === req.target);
     if (!target) {
-      throw new HttpError(400, 'invalid_request', `target: "${req.target}" is not a page target of this server (choose one of: ${this.config.targets.map((t) => t.id).join(', ')}).`, {
-        field: 'target',
-      });
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `target: "${req.target}" is not a page target of this server (choose one of: ${this.config.targets.map((t) => t.id).join(', ')}).`,
+        {
+          field: 'target',
+        },
+      );
     }
     const now = new Date();
     const nowIso = now.toISOString();
@@ -80,12 +107,20 @@ export class PageOutbox {
       updatedAt: nowIso,
       deliveredAt: null,
     };
-    const requestHash = createHash('sha256').update(JSON.stringify([req.summary, req.details, target.id])).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([req.summary, req.details, target.id]))
+      .digest('hex');
     const outcome = await this.store.acceptPage({
       record: { page, routingKey: target.routingKey, idempotencyKey: req.idempotencyKey, requestHash },
       rate: this.config.pageRateLimit,
       now,
-      audit: auditEntry('page.accepted', viewer, { target: target.id, client: viewer.client, summary: req.summary, ip: meta.ip ?? null, via: viewer.via }),
+      audit: auditEntry('page.accepted', viewer, {
+        target: target.id,
+        client: viewer.client,
+        summary: req.summary,
+        ip: meta.ip ?? null,
+        via: viewer.via,
+      }),
     });
     switch (outcome.kind) {
       case 'created':
@@ -100,10 +135,20 @@ export class PageOutbox {
           { field: 'idempotencyKey' },
         );
       case 'rate_limited':
-        throw new HttpError(429, 'rate_limited', rateLimitMessage(outcome.count, this.config.pageRateLimit, outcome.retryAfterSeconds, this.config.fallbackContacts), {
-          retryAfterSeconds: outcome.retryAfterSeconds,
-          headers: { 'retry-after': String(outcome.retryAfterSeconds) },
-        });
+        throw new HttpError(
+          429,
+          'rate_limited',
+          rateLimitMessage(
+            outcome.count,
+            this.config.pageRateLimit,
+            outcome.retryAfterSeconds,
+            this.config.fallbackContacts,
+          ),
+          {
+            retryAfterSeconds: outcome.retryAfterSeconds,
+            headers: { 'retry-after': String(outcome.retryAfterSeconds) },
+          },
+        );
     }
   }
 }

@@ -6,7 +6,8 @@ import { fullJitterDelay } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
 
-export type SendAlertResult = { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+export type SendAlertResult =
+  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
 
 export interface DeliveryDeps {
   store: KlaxonStore;
@@ -116,7 +117,10 @@ export class DeliveryWorker {
     }
     this.ticking = this.claimAndSend()
       .catch((e: unknown) => {
-        this.deps.logger.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
+        this.deps.logger.error(
+          { err: (e as Error).message },
+          'the delivery worker stumbled; it looks again in a second',
+        );
         if (this.timer) clearTimeout(this.timer);
         this.timer = setTimeout(() => this.tick(), 1000);
         this.timer.unref();
@@ -135,14 +139,21 @@ export class DeliveryWorker {
     if (free > 0) {
       let claimed: PageRecord[] = [];
       try {
-        claimed = await this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, { neverAttemptedOnly: this.waitingForFirstPoll() });
+        claimed = await this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, {
+          neverAttemptedOnly: this.waitingForFirstPoll(),
+        });
       } catch (e) {
         this.deps.logger.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
       }
       for (const r of claimed) {
         this.deps.onPage(r.page);
         const p = this.deliver(r)
-          .catch((e: unknown) => this.deps.logger.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly'))
+          .catch((e: unknown) =>
+            this.deps.logger.error(
+              { pageId: r.page.id, err: (e as Error).message },
+              'page delivery failed unexpectedly',
+            ),
+          )
           .finally(() => {
             this.inflight.delete(r.page.id);
             this.kick();
@@ -234,7 +245,11 @@ export class DeliveryWorker {
     try {
       result = await this.deps.sender.sendAlert(record.routingKey, alertBody(page));
     } catch (e) {
-      result = { ok: false, retryable: true, error: `Klaxon could not reach On-Call (${(e as Error).message}); it will try again.` };
+      result = {
+        ok: false,
+        retryable: true,
+        error: `Klaxon could not reach On-Call (${(e as Error).message}); it will try again.`,
+      };
     }
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
@@ -251,26 +266,51 @@ export class DeliveryWorker {
     const age = now - Date.parse(page.createdAt);
     const giveUp = !result.retryable || age >= this.giveUpMs;
     if (giveUp) {
-      const reason = result.retryable ? `Klaxon stopped retrying after ${this.deps.delivery.giveUpAfterMinutes} minutes. ${result.error}` : result.error;
+      const reason = result.retryable
+        ? `Klaxon stopped retrying after ${this.deps.delivery.giveUpAfterMinutes} minutes. ${result.error}`
+        : result.error;
       const updated = await this.deps.store.updatePage(
         page.id,
-        { status: 'failing', lastError: `${reason} Use a fallback contact to reach SRE.`, nextAttemptAt: null, gaveUpAt: new Date(now) },
-        { onlyIfLeasedBy: this.owner, audit: { at: new Date(now), actorSub: null, actorName: null, action: 'page.gave_up', detail: { attempts: page.attempts, error: result.error } } },
+        {
+          status: 'failing',
+          lastError: `${reason} Use a fallback contact to reach SRE.`,
+          nextAttemptAt: null,
+          gaveUpAt: new Date(now),
+        },
+        {
+          onlyIfLeasedBy: this.owner,
+          audit: {
+            at: new Date(now),
+            actorSub: null,
+            actorName: null,
+            action: 'page.gave_up',
+            detail: { attempts: page.attempts, error: result.error },
+          },
+        },
       );
       if (updated) {
-        this.deps.logger.error({ pageId: page.id, attempts: page.attempts, reason: result.error }, 'page delivery gave up: an operator must act');
+        this.deps.logger.error(
+          { pageId: page.id, attempts: page.attempts, reason: result.error },
+          'page delivery gave up: an operator must act',
+        );
         this.deps.onPage(updated);
       }
       return;
     }
-    const delay = Math.min(fullJitterDelay(page.attempts, this.deps.delivery, this.deps.random), Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now));
+    const delay = Math.min(
+      fullJitterDelay(page.attempts, this.deps.delivery, this.deps.random),
+      Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now),
+    );
     const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },
       { onlyIfLeasedBy: this.owner },
     );
     if (updated) {
-      this.deps.logger.warn({ pageId: page.id, attempt: page.attempts, retryInMs: delay, reason: result.error }, 'page delivery attempt failed; will retry');
+      this.deps.logger.warn(
+        { pageId: page.id, attempt: page.attempts, retryInMs: delay, reason: result.error },
+        'page delivery attempt failed; will retry',
+      );
       this.deps.onPage(updated);
     }
   }
@@ -279,8 +319,23 @@ export class DeliveryWorker {
     const now = new Date();
     const updated = await this.deps.store.updatePage(
       page.id,
-      { status: 'delivered', deliveredAt: now, lastError: null, nextAttemptAt: null, ...(incidentNumber ? { incidentNumber } : {}) },
-      { onlyIfLeasedBy: this.owner, audit: { at: now, actorSub: null, actorName: null, action: 'page.delivered', detail: { attempts: page.attempts, note } } },
+      {
+        status: 'delivered',
+        deliveredAt: now,
+        lastError: null,
+        nextAttemptAt: null,
+        ...(incidentNumber ? { incidentNumber } : {}),
+      },
+      {
+        onlyIfLeasedBy: this.owner,
+        audit: {
+          at: now,
+          actorSub: null,
+          actorName: null,
+          action: 'page.delivered',
+          detail: { attempts: page.attempts, note },
+        },
+      },
     );
     if (!updated) return; // the tracker saw the incident first
     this.deps.logger.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');

@@ -56,7 +56,13 @@ function followUp(page: Page, incident: Incident): PageFollowUp | null {
   if (!patch) return null;
   return {
     patch,
-    audit: { at: new Date(), actorSub: null, actorName: null, action: `page.${patch.status ?? 'incident'}`, detail: { incident: incident.number, phase: incident.phase, by: incident.ackedBy } },
+    audit: {
+      at: new Date(),
+      actorSub: null,
+      actorName: null,
+      action: `page.${patch.status ?? 'incident'}`,
+      detail: { incident: incident.number, phase: incident.phase, by: incident.ackedBy },
+    },
   };
 }
 
@@ -158,7 +164,10 @@ export class PageTracker {
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
         // Rolled back: the pages keep their status until the next reconcile looks again.
-        this.deps.logger.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
+        this.deps.logger.warn(
+          { err: (e as Error).message },
+          'could not record what happened to pages; will look again',
+        );
       }
       if (this.queue.size > 0) await yieldToIo();
     }
@@ -176,17 +185,28 @@ export class PageTracker {
     try {
       const wire = await client.getIncident(last.number);
       if (!wire) return;
-      const incident = normaliseIncident(wire, { teamNames: new Map(last.teams.map((t) => [t.slug, t.name])), orgSlug: null, fallbackTime: last.startedAt });
-      for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident))) this.published(page);
+      const incident = normaliseIncident(wire, {
+        teamNames: new Map(last.teams.map((t) => [t.slug, t.name])),
+        orgSlug: null,
+        fallbackTime: last.startedAt,
+      });
+      for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident)))
+        this.published(page);
     } catch (e) {
-      this.deps.logger.warn({ pageId, incident: last.number, err: (e as Error).message }, 'could not look up an incident that left On-Call\'s list; its page keeps its last status');
+      this.deps.logger.warn(
+        { pageId, incident: last.number, err: (e as Error).message },
+        "could not look up an incident that left On-Call's list; its page keeps its last status",
+      );
     } finally {
       this.lookingUp.delete(last.number);
     }
   }
 
   private published(page: Page): void {
-    this.deps.logger.info({ pageId: page.id, incident: page.incidentNumber, status: page.status }, 'page follows its incident');
+    this.deps.logger.info(
+      { pageId: page.id, incident: page.incidentNumber, status: page.status },
+      'page follows its incident',
+    );
     this.deps.onPage(page);
   }
 }

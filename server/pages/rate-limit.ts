@@ -17,7 +17,11 @@ export function decideRate(earlier: readonly number[], rule: RateLimitRule, now:
   if (recent.length < rule.max) return { allowed: true };
   // The request becomes allowed once enough of the recent events have left the window.
   const freeing = recent[recent.length - rule.max]!;
-  return { allowed: false, count: recent.length, retryAfterSeconds: Math.max(1, Math.ceil((freeing + windowMs - now) / 1000)) };
+  return {
+    allowed: false,
+    count: recent.length,
+    retryAfterSeconds: Math.max(1, Math.ceil((freeing + windowMs - now) / 1000)),
+  };
 }
 
 export function describeWindow(seconds: number): string {
@@ -37,7 +41,12 @@ export function formatPhone(href: string): string {
 }
 
 /** The sentence shown when a user hits the page limit: what happened and what to do instead. */
-export function rateLimitMessage(count: number, rule: RateLimitRule, retryAfterSeconds: number, contacts: readonly FallbackContact[]): string {
+export function rateLimitMessage(
+  count: number,
+  rule: RateLimitRule,
+  retryAfterSeconds: number,
+  contacts: readonly FallbackContact[],
+): string {
   const head = `You have sent ${count} ${count === 1 ? 'page' : 'pages'} in the last ${describeWindow(rule.windowSeconds)}.`;
   const phone = contacts.find((c) => c.kind === 'phone');
   const other = contacts[0];

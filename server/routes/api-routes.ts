@@ -22,8 +22,19 @@ export interface ApiRouteDeps {
 export function clientConfigOf(c: ServerConfig): ClientConfig {
   return {
     serverName: c.serverName,
-    oidc: { issuer: c.oidc.issuer, desktopClientId: c.oidc.desktopClientId, resource: c.oidc.audience, scopes: c.oidc.scopes },
-    targets: c.targets.map((t) => ({ id: t.id, label: t.label, description: t.description, teams: t.teams, isDefault: t.default })),
+    oidc: {
+      issuer: c.oidc.issuer,
+      desktopClientId: c.oidc.desktopClientId,
+      resource: c.oidc.audience,
+      scopes: c.oidc.scopes,
+    },
+    targets: c.targets.map((t) => ({
+      id: t.id,
+      label: t.label,
+      description: t.description,
+      teams: t.teams,
+      isDefault: t.default,
+    })),
     fallbackContacts: c.fallbackContacts,
     ticketUrl: c.ticketUrl,
     recentWindowMinutes: c.oncall.recentWindowMinutes,
@@ -60,10 +71,18 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiRouteDeps): voi
 
   app.post(routes.createPage.path, { preHandler: deps.guard('page') }, async (req, reply) => {
     const header = req.headers[IDEMPOTENCY_HEADER];
-    const { page, created } = await deps.outbox.accept(req.viewer!, req.body, typeof header === 'string' ? header : undefined, { ip: req.ip });
+    const { page, created } = await deps.outbox.accept(
+      req.viewer!,
+      req.body,
+      typeof header === 'string' ? header : undefined,
+      { ip: req.ip },
+    );
     if (created) {
       deps.metrics.pagesCreated.inc();
-      req.log.info({ pageId: page.id, sub: page.requester.sub, target: page.target.id, client: page.client }, 'page accepted');
+      req.log.info(
+        { pageId: page.id, sub: page.requester.sub, target: page.target.id, client: page.client },
+        'page accepted',
+      );
       deps.onAccepted(page);
     }
     reply.code(202).header('cache-control', 'no-store').header('location', `${routes.createPage.path}/${page.id}`);

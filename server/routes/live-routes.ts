@@ -1,6 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
-import { AckRequest, type AckResult, type ErrorBody, type ErrorCode, type Incident, type Page, routes, validationError } from '#common/index.js';
+import {
+  AckRequest,
+  type AckResult,
+  type ErrorBody,
+  type ErrorCode,
+  type Incident,
+  type Page,
+  routes,
+  validationError,
+} from '#common/index.js';
 import type { EventStream } from '../live/event-stream.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
@@ -26,7 +35,10 @@ export const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
 const ACK_REFRESH_WAIT_MS = 3000;
 
 const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply =>
-  reply.code(status).header('cache-control', 'no-store').send({ error: { code, message } } satisfies ErrorBody);
+  reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error: { code, message } } satisfies ErrorBody);
 
 /** Constant-time comparison that does not leak the secret's length either. */
 function sameSecret(given: string, expected: string): boolean {
@@ -70,7 +82,12 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
       return now;
     } catch (e) {
       const why = e instanceof Error ? e.message : 'On-Call did not answer.';
-      return fail(reply, 503, 'upstream_unavailable', `Klaxon cannot tell who is on call right now. ${why} Paging still works.`);
+      return fail(
+        reply,
+        503,
+        'upstream_unavailable',
+        `Klaxon cannot tell who is on call right now. ${why} Paging still works.`,
+      );
     }
   });
 
@@ -87,7 +104,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     const viewer = req.viewer;
     if (!viewer) return fail(reply, 401, 'unauthorized', 'Sign in to acknowledge incidents.');
     const number = (req.params as { number?: string }).number ?? '';
-    if (!/^\d{1,12}$/.test(number)) return fail(reply, 400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
+    if (!/^\d{1,12}$/.test(number))
+      return fail(reply, 400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
     const parsed = AckRequest.safeParse(req.body ?? {});
     if (!parsed.success) return reply.code(400).send(validationError(parsed.error.issues));
 
@@ -143,7 +161,9 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
   // triggers a refresh), so this route gets its own scope that accepts any content type.
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
     scope.post(routes.oncallWebhook.path, async (req, reply) => {
       const secret = config.oncall.webhookSecret;
       if (!secret) return fail(reply, 404, 'not_found', 'On-Call webhooks are not enabled on this Klaxon server.');
@@ -161,8 +181,18 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
 
 function ackFailed(reply: FastifyReply, e: unknown, userName: string): FastifyReply {
   if (e instanceof UpstreamError && e.kind === 'not_found') {
-    return fail(reply, 409, 'conflict', `On-Call does not know the user "${userName}", so nothing was acknowledged. Acknowledge in the On-Call app.`);
+    return fail(
+      reply,
+      409,
+      'conflict',
+      `On-Call does not know the user "${userName}", so nothing was acknowledged. Acknowledge in the On-Call app.`,
+    );
   }
   const why = e instanceof Error ? e.message : 'On-Call did not answer.';
-  return fail(reply, 502, 'upstream_unavailable', `The incident was not acknowledged: ${why} Try again, or acknowledge in the On-Call app.`);
+  return fail(
+    reply,
+    502,
+    'upstream_unavailable',
+    `The incident was not acknowledged: ${why} Try again, or acknowledge in the On-Call app.`,
+  );
 }

@@ -5,6 +5,11 @@ import type { Viewer } from '../auth/viewer.js';
  * Who did what, kept in the store next to the pages (an operator can answer "who paged at 03:12,
  * and from where?"). Never holds tokens; request details are limited to the client kind and IP.
  */
-export function auditEntry(action: string, viewer: Pick<Viewer, 'sub' | 'name'> | null, detail: Record<string, unknown> = {}, pageId: string | null = null): AuditEntry {
+export function auditEntry(
+  action: string,
+  viewer: Pick<Viewer, 'sub' | 'name'> | null,
+  detail: Record<string, unknown> = {},
+  pageId: string | null = null,
+): AuditEntry {
   return { at: new Date(), actorSub: viewer?.sub ?? null, actorName: viewer?.name ?? null, action, pageId, detail };
 }

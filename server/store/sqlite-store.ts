@@ -3,7 +3,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
-import type { AcceptOutcome, AuditEntry, KlaxonStore, PageFollowUp, PagePatch, PageRecord, WebSession } from './store.js';
+import type {
+  AcceptOutcome,
+  AuditEntry,
+  KlaxonStore,
+  PageFollowUp,
+  PagePatch,
+  PageRecord,
+  WebSession,
+} from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pages (
@@ -123,19 +131,30 @@ export class SqliteStore implements KlaxonStore {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmts = {
-      byIdem: db.prepare<[string, string], PageRow>('SELECT * FROM pages WHERE requester_sub = ? AND idempotency_key = ?'),
+      byIdem: db.prepare<[string, string], PageRow>(
+        'SELECT * FROM pages WHERE requester_sub = ? AND idempotency_key = ?',
+      ),
       byId: db.prepare<[string], PageRow>('SELECT * FROM pages WHERE id = ?'),
-      rateEvents: db.prepare<[string, number], { at: number }>('SELECT at FROM rate_events WHERE user_sub = ? AND at > ?'),
+      rateEvents: db.prepare<[string, number], { at: number }>(
+        'SELECT at FROM rate_events WHERE user_sub = ? AND at > ?',
+      ),
       insertRate: db.prepare('INSERT INTO rate_events (user_sub, at) VALUES (?, ?)'),
       pruneRate: db.prepare('DELETE FROM rate_events WHERE at < ?'),
-      pruneSessions: db.prepare('DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < ?) OR access_expires_at < ?'),
-      insertPage: db.prepare(`INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+      pruneSessions: db.prepare(
+        'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < ?) OR access_expires_at < ?',
+      ),
+      insertPage:
+        db.prepare(`INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
         updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
         @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
         @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`),
-      insertAudit: db.prepare('INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)'),
-      pagesOf: db.prepare<[string, number], PageRow>('SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      insertAudit: db.prepare(
+        'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      pagesOf: db.prepare<[string, number], PageRow>(
+        'SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
       due: db.prepare<[number, number, number, number], PageRow>(
         `SELECT * FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)
@@ -147,23 +166,45 @@ export class SqliteStore implements KlaxonStore {
       nextDue: db.prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
       ),
-      unfinished: db.prepare<[number], string>("SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at").pluck(),
+      unfinished: db
+        .prepare<[number], string>(
+          "SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at",
+        )
+        .pluck(),
       counts: db.prepare<[], { status: string; gave_up: number; n: number }>(
         'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*) AS n FROM pages GROUP BY status, gave_up',
       ),
-      auditOf: db.prepare<[string], { at: number; actor_sub: string | null; actor_name: string | null; action: string; page_id: string | null; detail: string }>(
-        'SELECT * FROM audit_log WHERE page_id = ? ORDER BY id',
-      ),
-      insertSession: db.prepare(`INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at)
+      auditOf: db.prepare<
+        [string],
+        {
+          at: number;
+          actor_sub: string | null;
+          actor_name: string | null;
+          action: string;
+          page_id: string | null;
+          detail: string;
+        }
+      >('SELECT * FROM audit_log WHERE page_id = ? ORDER BY id'),
+      insertSession:
+        db.prepare(`INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getSession: db.prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
-      revokeSession: db.prepare('UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL'),
-      probe: db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
+      revokeSession: db.prepare(
+        'UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL',
+      ),
+      probe: db.prepare(
+        'INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+      ),
       readProbe: db.prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
     };
   }
 
-  async acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): Promise<AcceptOutcome> {
+  async acceptPage(input: {
+    record: PageRecord;
+    rate: RateLimitRule;
+    now: Date;
+    audit: AuditEntry;
+  }): Promise<AcceptOutcome> {
     const { record, rate, now } = input;
     const sub = record.page.requester.sub;
     // The 202 is a promise to the person paging: this commit is synced to disk (FULL). Later status
@@ -178,47 +219,52 @@ export class SqliteStore implements KlaxonStore {
   }
 
   private acceptTx(record: PageRecord, rate: RateLimitRule, now: Date, sub: string, audit: AuditEntry): AcceptOutcome {
-    return this.db.transaction((): AcceptOutcome => {
-      const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
-      if (existing) {
-        const prior = toRecord(existing);
-        return prior.requestHash === record.requestHash ? { kind: 'replay', page: prior.page } : { kind: 'conflict', page: prior.page };
-      }
-      const nowMs = now.getTime();
-      const earlier = this.stmts.rateEvents.all(sub, nowMs - rate.windowSeconds * 1000).map((r) => r.at);
-      const decision = decideRate(earlier, rate, nowMs);
-      if (!decision.allowed) return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
-      const p = record.page;
-      this.stmts.insertPage.run({
-        id: p.id,
-        requester_sub: p.requester.sub,
-        requester_name: p.requester.name,
-        requester_email: p.requester.email,
-        summary: p.summary,
-        details: p.details,
-        target_id: p.target.id,
-        target_label: p.target.label,
-        routing_key: record.routingKey,
-        client: p.client,
-        status: p.status,
-        attempts: p.attempts,
-        last_error: p.lastError,
-        next_attempt_at: p.nextAttemptAt ? Date.parse(p.nextAttemptAt) : null,
-        gave_up_at: null,
-        incident_number: null,
-        acked_by: null,
-        acked_at: null,
-        created_at: Date.parse(p.createdAt),
-        updated_at: Date.parse(p.updatedAt),
-        delivered_at: null,
-        idempotency_key: record.idempotencyKey,
-        request_hash: record.requestHash,
-      });
-      this.stmts.insertRate.run(sub, nowMs);
-      this.insertAudit({ ...audit, pageId: p.id });
-      this.prune(nowMs);
-      return { kind: 'created', page: p };
-    }).immediate();
+    return this.db
+      .transaction((): AcceptOutcome => {
+        const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
+        if (existing) {
+          const prior = toRecord(existing);
+          return prior.requestHash === record.requestHash
+            ? { kind: 'replay', page: prior.page }
+            : { kind: 'conflict', page: prior.page };
+        }
+        const nowMs = now.getTime();
+        const earlier = this.stmts.rateEvents.all(sub, nowMs - rate.windowSeconds * 1000).map((r) => r.at);
+        const decision = decideRate(earlier, rate, nowMs);
+        if (!decision.allowed)
+          return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+        const p = record.page;
+        this.stmts.insertPage.run({
+          id: p.id,
+          requester_sub: p.requester.sub,
+          requester_name: p.requester.name,
+          requester_email: p.requester.email,
+          summary: p.summary,
+          details: p.details,
+          target_id: p.target.id,
+          target_label: p.target.label,
+          routing_key: record.routingKey,
+          client: p.client,
+          status: p.status,
+          attempts: p.attempts,
+          last_error: p.lastError,
+          next_attempt_at: p.nextAttemptAt ? Date.parse(p.nextAttemptAt) : null,
+          gave_up_at: null,
+          incident_number: null,
+          acked_by: null,
+          acked_at: null,
+          created_at: Date.parse(p.createdAt),
+          updated_at: Date.parse(p.updatedAt),
+          delivered_at: null,
+          idempotency_key: record.idempotencyKey,
+          request_hash: record.requestHash,
+        });
+        this.stmts.insertRate.run(sub, nowMs);
+        this.insertAudit({ ...audit, pageId: p.id });
+        this.prune(nowMs);
+        return { kind: 'created', page: p };
+      })
+      .immediate();
   }
 
   async getPage(id: string): Promise<PageRecord | null> {
@@ -230,15 +276,23 @@ export class SqliteStore implements KlaxonStore {
     return this.stmts.pagesOf.all(sub, limit).map((r) => toRecord(r).page);
   }
 
-  async claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts: { neverAttemptedOnly?: boolean } = {}): Promise<PageRecord[]> {
+  async claimDuePages(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    opts: { neverAttemptedOnly?: boolean } = {},
+  ): Promise<PageRecord[]> {
     const nowMs = now.getTime();
     const maxAttempts = opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER;
     // Most wake-ups find nothing due: a plain read answers that without taking the write lock.
     if (this.stmts.due.all(nowMs, nowMs, maxAttempts, 1).length === 0) return [];
-    return this.db.transaction(() => {
-      const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
-      return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
+        return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
+      })
+      .immediate();
   }
 
   async nextDueAt(): Promise<Date | null> {
@@ -246,24 +300,34 @@ export class SqliteStore implements KlaxonStore {
     return t === null || t === undefined ? null : new Date(t);
   }
 
-  async updatePage(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {}): Promise<Page | null> {
+  async updatePage(
+    id: string,
+    patch: PagePatch,
+    opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {},
+  ): Promise<Page | null> {
     return this.db.transaction(() => this.updateInTx(id, patch, opts)).immediate();
   }
 
   async followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
-    return this.db.transaction(() => {
-      const changed: Page[] = [];
-      for (const id of ids) {
-        const row = this.stmts.byId.get(id);
-        const next = row ? decide(toRecord(row).page) : null;
-        const updated = next ? this.updateInTx(id, next.patch, { audit: next.audit }) : null;
-        if (updated) changed.push(updated);
-      }
-      return changed;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const changed: Page[] = [];
+        for (const id of ids) {
+          const row = this.stmts.byId.get(id);
+          const next = row ? decide(toRecord(row).page) : null;
+          const updated = next ? this.updateInTx(id, next.patch, { audit: next.audit }) : null;
+          if (updated) changed.push(updated);
+        }
+        return changed;
+      })
+      .immediate();
   }
 
-  private updateInTx(id: string, patch: PagePatch, opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Page | null {
+  private updateInTx(
+    id: string,
+    patch: PagePatch,
+    opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> },
+  ): Page | null {
     const sets: string[] = [];
     const values: Record<string, unknown> = { id, now: Date.now() };
     const col = (name: string, key: string, value: unknown) => {
@@ -279,7 +343,8 @@ export class SqliteStore implements KlaxonStore {
     if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
     if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
     // A page that left "delivering" no longer needs its lease.
-    if (patch.status !== undefined && patch.status !== 'delivering') sets.push('lease_owner = NULL, lease_until = NULL');
+    if (patch.status !== undefined && patch.status !== 'delivering')
+      sets.push('lease_owner = NULL, lease_until = NULL');
     sets.push('updated_at = @now');
     let where = 'id = @id';
     if (opts.onlyIfLeasedBy !== undefined) {
@@ -325,7 +390,19 @@ export class SqliteStore implements KlaxonStore {
   }
 
   async createSession(s: WebSession): Promise<void> {
-    this.stmts.insertSession.run(s.id, s.sub, s.name, s.email, JSON.stringify(s.groups), s.username, s.csrfToken, s.accessExpiresAt.getTime(), s.refreshToken, s.createdAt.getTime(), ms(s.revokedAt));
+    this.stmts.insertSession.run(
+      s.id,
+      s.sub,
+      s.name,
+      s.email,
+      JSON.stringify(s.groups),
+      s.username,
+      s.csrfToken,
+      s.accessExpiresAt.getTime(),
+      s.refreshToken,
+      s.createdAt.getTime(),
+      ms(s.revokedAt),
+    );
   }
 
   async getSession(id: string): Promise<WebSession | null> {
@@ -346,12 +423,20 @@ export class SqliteStore implements KlaxonStore {
     };
   }
 
-  async updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): Promise<void> {
+  async updateSession(
+    id: string,
+    patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
+  ): Promise<void> {
     const cur = await this.getSession(id);
     if (!cur) return;
     this.db
       .prepare('UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?')
-      .run((patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(), patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken, JSON.stringify(patch.groups ?? cur.groups), id);
+      .run(
+        (patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(),
+        patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken,
+        JSON.stringify(patch.groups ?? cur.groups),
+        id,
+      );
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
@@ -362,7 +447,8 @@ export class SqliteStore implements KlaxonStore {
     try {
       const now = Date.now();
       this.stmts.probe.run(now);
-      if (this.stmts.readProbe.get()?.at !== now) return { ok: false, error: 'storage did not return what was written' };
+      if (this.stmts.readProbe.get()?.at !== now)
+        return { ok: false, error: 'storage did not return what was written' };
       this.prune(now);
       return { ok: true, error: null };
     } catch (e) {

@@ -69,11 +69,21 @@ export interface KlaxonStore {
    * Pages due for delivery, claimed under a lease (status → delivering, attempts + 1). With
    * `neverAttemptedOnly`, only pages no earlier attempt may have sent.
    */
-  claimDuePages(owner: string, now: Date, leaseMs: number, limit: number, opts?: { neverAttemptedOnly?: boolean }): Promise<PageRecord[]>;
+  claimDuePages(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    opts?: { neverAttemptedOnly?: boolean },
+  ): Promise<PageRecord[]>;
   /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
   nextDueAt(): Promise<Date | null>;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
-  updatePage(id: string, patch: PagePatch, opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> }): Promise<Page | null>;
+  updatePage(
+    id: string,
+    patch: PagePatch,
+    opts?: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> },
+  ): Promise<Page | null>;
   /**
    * In one transaction, shows each page as stored to `decide` and applies what it returns (with its
    * audit entry); unknown ids are skipped. Returns the pages that changed, in the order given.
@@ -86,7 +96,10 @@ export interface KlaxonStore {
   auditOf(pageId: string): Promise<AuditEntry[]>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;
-  updateSession(id: string, patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] }): Promise<void>;
+  updateSession(
+    id: string,
+    patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
+  ): Promise<void>;
   revokeSession(id: string, at: Date): Promise<void>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
   checkWritable(): Promise<{ ok: boolean; error: string | null }>;

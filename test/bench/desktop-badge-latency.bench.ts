@@ -9,17 +9,25 @@ import { trayView } from '#electron/tray-view.js';
 import { desktopCore, startDesktopStack, waitForState } from '../support/desktop-stack.js';
 
 const CHANGES = 100;
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
 const ms = (n: number) => Math.round(n);
 
 async function measure(path: 'webhook' | 'poll'): Promise<number[]> {
   const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
   const stack = await startDesktopStack({ sim: { seed: 'empty', rateLimit: false } });
   try {
-    await stack.startServer({ oncall: { pollIntervalSeconds: path === 'poll' ? 2 : 60, webhookSecret: WEBHOOK_SECRET } });
+    await stack.startServer({
+      oncall: { pollIntervalSeconds: path === 'poll' ? 2 : 60, webhookSecret: WEBHOOK_SECRET },
+    });
     if (path === 'webhook') {
       // The simulator is already running: point its outgoing webhook at the server now that its URL is known.
-      stack.sim.control.setWebhook({ url: `${stack.serverUrl}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET } });
+      stack.sim.control.setWebhook({
+        url: `${stack.serverUrl}/api/v1/webhooks/oncall`,
+        headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET },
+      });
     }
     const core = desktopCore(stack, 'alice');
     await core.start();
@@ -45,13 +53,17 @@ async function measure(path: 'webhook' | 'poll'): Promise<number[]> {
       const wait = t0 + at - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const t = performance.now();
-      const number = stack.sim.control.createIncident({ title: `Bench incident ${createdAt.size + 1}`, routingKey: 'sre' });
+      const number = stack.sim.control.createIncident({
+        title: `Bench incident ${createdAt.size + 1}`,
+        routingKey: 'sre',
+      });
       createdAt.set(number, t);
     }
     const deadline = performance.now() + 30_000;
     while (latencies.size < CHANGES && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await core.stop();
-    if (latencies.size < CHANGES) throw new Error(`${path}: only ${latencies.size} of ${CHANGES} changes reached the badge`);
+    if (latencies.size < CHANGES)
+      throw new Error(`${path}: only ${latencies.size} of ${CHANGES} changes reached the badge`);
     return [...latencies.values()];
   } finally {
     await stack.close();

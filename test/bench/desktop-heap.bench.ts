@@ -21,11 +21,20 @@ if (process.argv[2] === '--core') {
   const path = await import('node:path');
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
   const core = createDesktopCore({
-    settings: { policy: { serverUrl: process.argv[3]! }, userSettingsFile: path.join(os.tmpdir(), `klaxon-heap-${process.pid}.json`) },
+    settings: {
+      policy: { serverUrl: process.argv[3]! },
+      userSettingsFile: path.join(os.tmpdir(), `klaxon-heap-${process.pid}.json`),
+    },
     tokenStore: memoryTokenStore(),
-    openBrowser: async (u) => { await completeLogin(u, 'alice'); },
+    openBrowser: async (u) => {
+      await completeLogin(u, 'alice');
+    },
     allowInsecureIssuer: true,
     log: () => {},
   });
@@ -51,7 +60,9 @@ const { startDesktopStack } = await import('../support/desktop-stack.js');
 const stack = await startDesktopStack({ sim: { seed: 'demo', rateLimit: false } });
 try {
   await stack.startServer({ oncall: { pollIntervalSeconds: 2 } });
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--core', stack.serverUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--core', stack.serverUrl], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ask = async (n: number) => {
     child.stdin!.write(`${n}\n`);
@@ -59,16 +70,24 @@ try {
     return JSON.parse(String(r.value)) as { incidents: number; heapUsed: number };
   };
   const base = await ask(2);
-  for (let i = 0; i < INCIDENTS - base.incidents; i++) stack.sim.control.createIncident({ title: `Synthetic incident ${i + 1}: elevated error rate on service-${i % 37}`, routingKey: i % 2 ? 'sre' : 'platform' });
+  for (let i = 0; i < INCIDENTS - base.incidents; i++)
+    stack.sim.control.createIncident({
+      title: `Synthetic incident ${i + 1}: elevated error rate on service-${i % 37}`,
+      routingKey: i % 2 ? 'sre' : 'platform',
+    });
   const full = await ask(INCIDENTS);
   child.stdin!.end();
   await once(child, 'exit');
   const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
-  console.log(`baseline ${base.incidents} incidents: ${mb(base.heapUsed)} MB; with ${full.incidents} incidents: ${mb(full.heapUsed)} MB`);
+  console.log(
+    `baseline ${base.incidents} incidents: ${mb(base.heapUsed)} MB; with ${full.incidents} incidents: ${mb(full.heapUsed)} MB`,
+  );
   if (full.incidents < INCIDENTS) throw new Error(`only ${full.incidents} incidents reached the desktop`);
   console.log(`BENCH desktop.heap.baseline ${mb(base.heapUsed)} MB`);
   console.log(`BENCH desktop.heap.incidents1000 ${mb(full.heapUsed)} MB`);
-  console.log(`BENCH desktop.heap.per-incident ${Math.round((full.heapUsed - base.heapUsed) / (full.incidents - base.incidents))} bytes`);
+  console.log(
+    `BENCH desktop.heap.per-incident ${Math.round((full.heapUsed - base.heapUsed) / (full.incidents - base.incidents))} bytes`,
+  );
 } finally {
   await stack.close();
 }

@@ -9,7 +9,10 @@ import { TokenVault, memoryTokenStore } from '#electron/token-vault.js';
 
 const ROUNDS = 30;
 const SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
 const ms = (n: number) => Math.round(n * 10) / 10;
 
 const idp = await startIdentityProvider();
@@ -23,7 +26,15 @@ try {
     const user = ['alice', 'bob', 'carol'][i % 3]!;
     let browser: Promise<unknown> = Promise.resolve();
     t = performance.now();
-    const tokens = await signIn(config, { scopes: SCOPES, resource: idp.resource, timeoutMs: 20_000, openBrowser: (u) => { browser = completeLogin(u, user); return browser.then(() => {}); } });
+    const tokens = await signIn(config, {
+      scopes: SCOPES,
+      resource: idp.resource,
+      timeoutMs: 20_000,
+      openBrowser: (u) => {
+        browser = completeLogin(u, user);
+        return browser.then(() => {});
+      },
+    });
     const elapsed = performance.now() - t;
     await browser;
     const vault = new TokenVault({ config: async () => config, store: memoryTokenStore(), resource: idp.resource });
@@ -31,7 +42,10 @@ try {
     t = performance.now();
     await vault.refresh();
     const r = performance.now() - t;
-    if (i >= 3) { signIns.push(elapsed); refreshes.push(r); } // first rounds warm up the JIT and the IdP
+    if (i >= 3) {
+      signIns.push(elapsed);
+      refreshes.push(r);
+    } // first rounds warm up the JIT and the IdP
   }
   console.log(`sign-in round trip over ${ROUNDS} rounds (after 3 warm-up rounds)`);
   console.log(`BENCH desktop.signin.p50 ${ms(pct(signIns, 50))} ms`);

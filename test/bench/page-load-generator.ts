@@ -34,18 +34,33 @@ export interface LoadResult {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function timed(url: string, method: 'GET' | 'POST', expect: number, headers: Record<string, string> = {}, body?: string): Promise<Timed> {
+function timed(
+  url: string,
+  method: 'GET' | 'POST',
+  expect: number,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Timed> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const ms = performance.now() - t0;
-        if (res.statusCode !== expect) return reject(new Error(`${method} ${url}: expected ${expect}, got ${res.statusCode}`));
-        const m = /\bdur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
-        resolve({ ms, serverMs: m ? Number(m[1]) : null });
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const ms = performance.now() - t0;
+          if (res.statusCode !== expect)
+            return reject(new Error(`${method} ${url}: expected ${expect}, got ${res.statusCode}`));
+          const m = /\bdur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
+          resolve({ ms, serverMs: m ? Number(m[1]) : null });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -58,8 +73,16 @@ async function run(job: LoadJob): Promise<LoadResult> {
       `${job.url}/api/v1/pages`,
       'POST',
       202,
-      { authorization: `Bearer ${job.tokens[i % job.tokens.length]}`, 'content-type': 'application/json', 'x-klaxon-client': 'desktop' },
-      JSON.stringify({ summary: `Bench page ${i}`, details: 'Latency benchmark page.\nSecond line.', idempotencyKey: `bench-${crypto.randomUUID()}` }),
+      {
+        authorization: `Bearer ${job.tokens[i % job.tokens.length]}`,
+        'content-type': 'application/json',
+        'x-klaxon-client': 'desktop',
+      },
+      JSON.stringify({
+        summary: `Bench page ${i}`,
+        details: 'Latency benchmark page.\nSecond line.',
+        idempotencyKey: `bench-${crypto.randomUUID()}`,
+      }),
     );
   // Warm up the connection, the server's JWKS cache and SQLite.
   for (let i = 0; i < 50; i++) await healthz();

@@ -42,8 +42,22 @@ export interface ServerUnderTest {
 const CLK_TCK = 100; // Linux USER_HZ
 
 /** The `oncall` config block pointing a server at a simulator (the benchmark adds its own poll settings). */
-export function oncallConfigFor(sim: { url: string; restEndpointBaseUrl: string; apiId: string; apiKey: string; restEndpointKey: string; orgSlug: string }) {
-  return { apiBaseUrl: sim.url, restEndpointBaseUrl: sim.restEndpointBaseUrl, apiId: sim.apiId, apiKey: sim.apiKey, restEndpointKey: sim.restEndpointKey, orgSlug: sim.orgSlug };
+export function oncallConfigFor(sim: {
+  url: string;
+  restEndpointBaseUrl: string;
+  apiId: string;
+  apiKey: string;
+  restEndpointKey: string;
+  orgSlug: string;
+}) {
+  return {
+    apiBaseUrl: sim.url,
+    restEndpointBaseUrl: sim.restEndpointBaseUrl,
+    apiId: sim.apiId,
+    apiKey: sim.apiKey,
+    restEndpointKey: sim.restEndpointKey,
+    orgSlug: sim.orgSlug,
+  };
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
@@ -56,7 +70,14 @@ export function processCpuSeconds(pid: number): number {
 export async function spawnKlaxonServer(config: object): Promise<ServerUnderTest> {
   const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-bench-'));
   const file = path.join(dir, 'server.json');
-  writeFileSync(file, JSON.stringify({ ...config, storage: { sqlitePath: path.join(dir, 'klaxon.db') }, webUi: { dir: path.join(dir, 'no-ui') } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...config,
+      storage: { sqlitePath: path.join(dir, 'klaxon.db') },
+      webUi: { dir: path.join(dir, 'no-ui') },
+    }),
+  );
   const { url, child } = await spawnServerProcess(file, 60_000);
   const pid = child.pid!;
   return {
@@ -83,7 +104,15 @@ export async function spawnKlaxonServer(config: object): Promise<ServerUnderTest
 type ToChild =
   | { cmd: 'connect'; url: string; token: string; count: number; concurrency: number }
   | { cmd: 'arrivals' }
-  | { cmd: 'poll-direct'; url: string; apiId: string; apiKey: string; count: number; intervalMs: number; durationMs: number }
+  | {
+      cmd: 'poll-direct';
+      url: string;
+      apiId: string;
+      apiKey: string;
+      count: number;
+      intervalMs: number;
+      durationMs: number;
+    }
   | { cmd: 'close' };
 type FromChild =
   | { ok: 'connected'; connected: number; failed: number; ms: number }
@@ -95,7 +124,13 @@ export class ClientFleet {
   private readonly children: ChildProcess[] = [];
   constructor(processes = 2) {
     for (let i = 0; i < processes; i++) {
-      this.children.push(fork(SELF, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, KLAXON_BENCH_ROLE: 'clients' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+      this.children.push(
+        fork(SELF, [], {
+          execArgv: ['--import', 'tsx'],
+          env: { ...process.env, KLAXON_BENCH_ROLE: 'clients' },
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        }),
+      );
     }
   }
 
@@ -120,22 +155,49 @@ export class ClientFleet {
   /** Opens `n` SSE streams spread over the processes; resolves once each has its snapshot. */
   async connect(url: string, token: string, n: number): Promise<{ connected: number; failed: number; ms: number }> {
     const parts = this.split(n);
-    const res = await Promise.all(this.children.map((c, i) => this.ask<Extract<FromChild, { ok: 'connected' }>>(c, { cmd: 'connect', url, token, count: parts[i]!, concurrency: 250 })));
-    return { connected: res.reduce((s, r) => s + r.connected, 0), failed: res.reduce((s, r) => s + r.failed, 0), ms: Math.max(...res.map((r) => r.ms)) };
+    const res = await Promise.all(
+      this.children.map((c, i) =>
+        this.ask<Extract<FromChild, { ok: 'connected' }>>(c, {
+          cmd: 'connect',
+          url,
+          token,
+          count: parts[i]!,
+          concurrency: 250,
+        }),
+      ),
+    );
+    return {
+      connected: res.reduce((s, r) => s + r.connected, 0),
+      failed: res.reduce((s, r) => s + r.failed, 0),
+      ms: Math.max(...res.map((r) => r.ms)),
+    };
   }
 
   /** First arrival time (epoch ms) of each marker, per client, from every process. */
   async arrivals(): Promise<{ arrivals: Record<string, number[]>; open: number }> {
-    const res = await Promise.all(this.children.map((c) => this.ask<Extract<FromChild, { ok: 'arrivals' }>>(c, { cmd: 'arrivals' })));
+    const res = await Promise.all(
+      this.children.map((c) => this.ask<Extract<FromChild, { ok: 'arrivals' }>>(c, { cmd: 'arrivals' })),
+    );
     const arrivals: Record<string, number[]> = {};
     for (const r of res) for (const [k, v] of Object.entries(r.arrivals)) (arrivals[k] ??= []).push(...v);
     return { arrivals, open: res.reduce((s, r) => s + r.open, 0) };
   }
 
   /** Baseline: `count` tray apps each polling On-Call directly every interval, with the org's key. */
-  async pollDirect(a: { url: string; apiId: string; apiKey: string; count: number; intervalMs: number; durationMs: number }) {
+  async pollDirect(a: {
+    url: string;
+    apiId: string;
+    apiKey: string;
+    count: number;
+    intervalMs: number;
+    durationMs: number;
+  }) {
     const parts = this.split(a.count);
-    const res = await Promise.all(this.children.map((c, i) => this.ask<Extract<FromChild, { ok: 'polled' }>>(c, { cmd: 'poll-direct', ...a, count: parts[i]! })));
+    const res = await Promise.all(
+      this.children.map((c, i) =>
+        this.ask<Extract<FromChild, { ok: 'polled' }>>(c, { cmd: 'poll-direct', ...a, count: parts[i]! }),
+      ),
+    );
     const statuses: Record<string, number> = {};
     for (const r of res) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
     return { requests: res.reduce((s, r) => s + r.requests, 0), statuses };
@@ -169,30 +231,37 @@ function runClientProcess(): void {
           resolve(ok);
         }
       };
-      const req = http.get(`${url}/api/v1/events`, { agent: false, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'x-klaxon-client': 'desktop' } }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          done(false);
-          return;
-        }
-        res.setEncoding('utf8');
-        let tail = '';
-        res.on('data', (chunk: string) => {
-          const now = Date.now();
-          const text = tail + chunk;
-          if (!settled && text.includes('event: snapshot')) done(true);
-          for (const m of text.matchAll(MARKER)) {
-            let list = arrivals.get(m[1]!);
-            if (!list) arrivals.set(m[1]!, (list = []));
-            if (!list[index]) list[index] = now;
+      const req = http.get(
+        `${url}/api/v1/events`,
+        {
+          agent: false,
+          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'x-klaxon-client': 'desktop' },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            done(false);
+            return;
           }
-          tail = text.slice(-32);
-        });
-        res.on('close', () => {
-          streams.delete(req);
-          done(false);
-        });
-      });
+          res.setEncoding('utf8');
+          let tail = '';
+          res.on('data', (chunk: string) => {
+            const now = Date.now();
+            const text = tail + chunk;
+            if (!settled && text.includes('event: snapshot')) done(true);
+            for (const m of text.matchAll(MARKER)) {
+              let list = arrivals.get(m[1]!);
+              if (!list) arrivals.set(m[1]!, (list = []));
+              if (!list[index]) list[index] = now;
+            }
+            tail = text.slice(-32);
+          });
+          res.on('close', () => {
+            streams.delete(req);
+            done(false);
+          });
+        },
+      );
       req.on('error', () => {
         streams.delete(req);
         done(false);
@@ -230,11 +299,19 @@ function runClientProcess(): void {
       const one = () =>
         new Promise<void>((resolve) => {
           requests++;
-          const req = http.get(`${msg.url}/api-public/v1/incidents`, { agent, headers: { 'X-VO-Api-Id': msg.apiId, 'X-VO-Api-Key': msg.apiKey, accept: 'application/json' }, timeout: 10_000 }, (res) => {
-            statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
-            res.resume();
-            res.on('end', () => resolve());
-          });
+          const req = http.get(
+            `${msg.url}/api-public/v1/incidents`,
+            {
+              agent,
+              headers: { 'X-VO-Api-Id': msg.apiId, 'X-VO-Api-Key': msg.apiKey, accept: 'application/json' },
+              timeout: 10_000,
+            },
+            (res) => {
+              statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
+              res.resume();
+              res.on('end', () => resolve());
+            },
+          );
           req.on('timeout', () => req.destroy());
           req.on('error', () => {
             statuses.error = (statuses.error ?? 0) + 1;
@@ -271,4 +348,5 @@ function runClientProcess(): void {
   });
 }
 
-if (process.env.KLAXON_BENCH_ROLE === 'clients' && process.argv[1] && path.resolve(process.argv[1]) === SELF) runClientProcess();
+if (process.env.KLAXON_BENCH_ROLE === 'clients' && process.argv[1] && path.resolve(process.argv[1]) === SELF)
+  runClientProcess();

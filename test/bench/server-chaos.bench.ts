@@ -22,7 +22,8 @@ const freePort = () =>
     });
   });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 
 const started = Date.now();
 const stack = await startStack({ sim: { rateLimit: false } });
@@ -38,7 +39,10 @@ const url = server.url;
 try {
   const tokens = await Promise.all(
     Array.from({ length: USERS }, (_, i) =>
-      stack.idp.mintAccessToken({ sub: `chaos-${i}`, name: `Chaos User ${i}`, email: `chaos-${i}@klaxon.test`, groups: ['staff'] }, { expiresInSeconds: 3600 }),
+      stack.idp.mintAccessToken(
+        { sub: `chaos-${i}`, name: `Chaos User ${i}`, email: `chaos-${i}@klaxon.test`, groups: ['staff'] },
+        { expiresInSeconds: 3600 },
+      ),
     ),
   );
   const ids = new Map<number, string>();
@@ -49,7 +53,11 @@ try {
       try {
         const res = await fetch(`${url}/api/v1/pages`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${tokens[i % USERS]}`, 'content-type': 'application/json', 'idempotency-key': key },
+          headers: {
+            authorization: `Bearer ${tokens[i % USERS]}`,
+            'content-type': 'application/json',
+            'idempotency-key': key,
+          },
           body: JSON.stringify({ summary: `Chaos page ${i}`, details: 'Sent during the chaos benchmark.' }),
           signal: AbortSignal.timeout(5000),
         });
@@ -108,7 +116,8 @@ try {
   }
   const finishedAt = Date.now();
   const counts = new Map<string, number>();
-  for (const inc of stack.sim.control.incidents() as { entityId?: string }[]) if (inc.entityId) counts.set(inc.entityId, (counts.get(inc.entityId) ?? 0) + 1);
+  for (const inc of stack.sim.control.incidents() as { entityId?: string }[])
+    if (inc.entityId) counts.set(inc.entityId, (counts.get(inc.entityId) ?? 0) + 1);
   const mineIds = new Set(pages.map((p) => p.id));
   const submitted = [...ids.values()];
   const exactlyOnce = submitted.filter((id) => counts.get(pageEntityId(id)) === 1).length;
@@ -129,8 +138,12 @@ try {
   console.log(`BENCH chaos.final_status_visible ${visible} pages`);
   console.log(`BENCH chaos.matched_to_incident ${final} pages`);
   console.log(`BENCH chaos.rest_requests ${restRequests.length} requests`);
-  console.log(`BENCH chaos.rest_faulted ${restRequests.filter((r) => (r as { fault?: string }).fault).length} requests`);
-  console.log(`BENCH chaos.attempts.mean ${(attempts.reduce((a, b) => a + b, 0) / Math.max(1, attempts.length)).toFixed(2)} attempts`);
+  console.log(
+    `BENCH chaos.rest_faulted ${restRequests.filter((r) => (r as { fault?: string }).fault).length} requests`,
+  );
+  console.log(
+    `BENCH chaos.attempts.mean ${(attempts.reduce((a, b) => a + b, 0) / Math.max(1, attempts.length)).toFixed(2)} attempts`,
+  );
   console.log(`BENCH chaos.attempts.max ${Math.max(...attempts)} attempts`);
   console.log(`BENCH chaos.time_to_deliver.p50 ${pct(toDeliver, 50)} ms`);
   console.log(`BENCH chaos.time_to_deliver.p99 ${pct(toDeliver, 99)} ms`);

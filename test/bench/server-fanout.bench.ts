@@ -25,14 +25,28 @@ const server = await spawnKlaxonServer({
     webhookSecret: HOOK_SECRET,
   },
   targets: [{ id: 'sre', label: 'SRE on call', routingKey: 'sre', teams: ['team-sreKLX0000000001'], default: true }],
-  oidc: { issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'], web: { clientId: 'klaxon-web', clientSecret: 'bench-web-secret' } },
+  oidc: {
+    issuer: idp.issuer,
+    audience: idp.resource,
+    algorithms: ['ES256'],
+    web: { clientId: 'klaxon-web', clientSecret: 'bench-web-secret' },
+  },
   sessionSecret: 'bench-session-secret-0123456789abcdefghijkl',
   logLevel: 'error',
 });
-sim.control.setWebhook({ url: `${server.url}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': HOOK_SECRET } });
+sim.control.setWebhook({
+  url: `${server.url}/api/v1/webhooks/oncall`,
+  headers: { 'x-klaxon-webhook-secret': HOOK_SECRET },
+});
 const alice = idp.accounts.find((a) => a.username === 'alice')!;
 const token = await idp.mintAccessToken(
-  { sub: alice.username, name: alice.name, email: alice.email, preferred_username: alice.username, groups: alice.groups },
+  {
+    sub: alice.username,
+    name: alice.name,
+    email: alice.email,
+    preferred_username: alice.username,
+    groups: alice.groups,
+  },
   { expiresInSeconds: 3600 },
 );
 const fleet = new ClientFleet(2);

@@ -14,14 +14,23 @@ const PAGES = 1000;
 const USERS = 20;
 
 const stack = await startStack({ sim: { rateLimit: false } });
-const server = await spawnServer(stack, { pageRateLimit: { max: 1000, windowSeconds: 600 }, delivery: { concurrency: 4 } });
+const server = await spawnServer(stack, {
+  pageRateLimit: { max: 1000, windowSeconds: 600 },
+  delivery: { concurrency: 4 },
+});
 try {
   const tokens = await Promise.all(
     Array.from({ length: USERS }, (_, i) =>
-      stack.idp.mintAccessToken({ sub: `bench-${i}`, name: `Bench User ${i}`, email: `bench-${i}@klaxon.test`, groups: ['staff'] }, { expiresInSeconds: 3600 }),
+      stack.idp.mintAccessToken(
+        { sub: `bench-${i}`, name: `Bench User ${i}`, email: `bench-${i}@klaxon.test`, groups: ['staff'] },
+        { expiresInSeconds: 3600 },
+      ),
     ),
   );
-  const generator = fork(path.join(import.meta.dirname, 'page-load-generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const generator = fork(path.join(import.meta.dirname, 'page-load-generator.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let cpuAtStart = 0;
   const result = await new Promise<LoadResult>((resolve, reject) => {
     generator.on('message', (m: LoadResult | { phase: 'pages' }) => {
@@ -52,8 +61,18 @@ try {
   bench('page_path.server_cpu_per_page', serverCpuMsPerPage, 'ms');
   bench('page_path.server_cpu_busy', (serverCpuMsPerPage * PAGES) / 10 / result.pagesSeconds, '%');
   bench('page_path.load_generator_loop_delay.max', result.loopDelayMaxMs, 'ms');
-  if (percentile(rtt, 99) - base50 >= 20) console.log(`# page path: server-added p99 ${(percentile(rtt, 99) - base50).toFixed(2)} ms is above the 20 ms target`);
-  if (process.env.KLAXON_BENCH_TAIL) console.log(`# slowest round trips (client/server ms): ${[...result.pages].sort((a, b) => b.ms - a.ms).slice(0, 15).map((t) => `${t.ms.toFixed(1)}/${t.serverMs?.toFixed(1)}`).join(' ')}`);
+  if (percentile(rtt, 99) - base50 >= 20)
+    console.log(
+      `# page path: server-added p99 ${(percentile(rtt, 99) - base50).toFixed(2)} ms is above the 20 ms target`,
+    );
+  if (process.env.KLAXON_BENCH_TAIL)
+    console.log(
+      `# slowest round trips (client/server ms): ${[...result.pages]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 15)
+        .map((t) => `${t.ms.toFixed(1)}/${t.serverMs?.toFixed(1)}`)
+        .join(' ')}`,
+    );
 } finally {
   await server.kill('SIGTERM');
   await stack.close();

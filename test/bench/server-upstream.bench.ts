@@ -23,17 +23,30 @@ const server = await spawnKlaxonServer({
     pollIntervalSeconds: INTERVAL_S,
   },
   targets: [{ id: 'sre', label: 'SRE on call', routingKey: 'sre', teams: ['team-sreKLX0000000001'], default: true }],
-  oidc: { issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'], web: { clientId: 'klaxon-web', clientSecret: 'bench-web-secret' } },
+  oidc: {
+    issuer: idp.issuer,
+    audience: idp.resource,
+    algorithms: ['ES256'],
+    web: { clientId: 'klaxon-web', clientSecret: 'bench-web-secret' },
+  },
   sessionSecret: 'bench-session-secret-0123456789abcdefghijkl',
   logLevel: 'error',
 });
 const alice = idp.accounts.find((a) => a.username === 'alice')!;
 const token = await idp.mintAccessToken(
-  { sub: alice.username, name: alice.name, email: alice.email, preferred_username: alice.username, groups: alice.groups },
+  {
+    sub: alice.username,
+    name: alice.name,
+    email: alice.email,
+    preferred_username: alice.username,
+    groups: alice.groups,
+  },
   { expiresInSeconds: 3600 },
 );
 const fleet = new ClientFleet(2);
-console.log(`server ${server.url} (pid ${server.pid}), poll interval ${INTERVAL_S} s; real server/main.ts with JWT auth`);
+console.log(
+  `server ${server.url} (pid ${server.pid}), poll interval ${INTERVAL_S} s; real server/main.ts with JWT auth`,
+);
 
 const publicApi = () => sim.control.requests().filter((r) => r.path.startsWith('/api-public/'));
 let serverClosed = false;
@@ -58,12 +71,27 @@ try {
 
   for (const n of SIZES) {
     sim.control.clearRequests();
-    const r = await fleet.pollDirect({ url: sim.url, apiId: sim.apiId, apiKey: sim.apiKey, count: n, intervalMs: INTERVAL_S * 1000, durationMs: BASELINE_WINDOW_INTERVALS * INTERVAL_S * 1000 });
+    const r = await fleet.pollDirect({
+      url: sim.url,
+      apiId: sim.apiId,
+      apiKey: sim.apiKey,
+      count: n,
+      intervalMs: INTERVAL_S * 1000,
+      durationMs: BASELINE_WINDOW_INTERVALS * INTERVAL_S * 1000,
+    });
     const log = publicApi();
     bench(`upstream.n${n}.baseline.requests_per_interval`, log.length / BASELINE_WINDOW_INTERVALS, 'req');
     bench(`upstream.n${n}.baseline.429s`, log.filter((x) => x.status === 429).length, 'responses');
-    bench(`upstream.n${n}.baseline_over_server`, Math.round(log.length / BASELINE_WINDOW_INTERVALS / Math.max(1, serverPerInterval.get(n) ?? 1)), 'x');
-    bench(`upstream.n${n}.baseline.429_share`, Math.round(((r.statuses['429'] ?? 0) / Math.max(1, r.requests)) * 100), '%');
+    bench(
+      `upstream.n${n}.baseline_over_server`,
+      Math.round(log.length / BASELINE_WINDOW_INTERVALS / Math.max(1, serverPerInterval.get(n) ?? 1)),
+      'x',
+    );
+    bench(
+      `upstream.n${n}.baseline.429_share`,
+      Math.round(((r.statuses['429'] ?? 0) / Math.max(1, r.requests)) * 100),
+      '%',
+    );
     if (r.statuses.error) console.log(`n=${n}: ${r.statuses.error} direct polls failed outright`);
   }
 } finally {

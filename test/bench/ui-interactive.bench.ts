@@ -35,7 +35,11 @@ const PAGE_CLOCKS = `(() => {
   document.addEventListener('focusin', (e) => { if (t.dialogAt === null && e.target.id === 'page-summary') t.dialogAt = performance.now(); }, true);
 })();`;
 
-interface Clocks { homeAt: number; clickAt: number; dialogAt: number }
+interface Clocks {
+  homeAt: number;
+  clickAt: number;
+  dialogAt: number;
+}
 
 async function popoverToDialog(page: Page, url: string): Promise<{ wall: number; load: number; open: number }> {
   await page.addInitScript({ content: PAGE_CLOCKS });
@@ -49,7 +53,11 @@ async function popoverToDialog(page: Page, url: string): Promise<{ wall: number;
 }
 
 function report(name: string, runs: { wall: number; load: number; open: number }[]): void {
-  const p50 = (k: 'wall' | 'load' | 'open') => pct(runs.map((r) => r[k]), 50);
+  const p50 = (k: 'wall' | 'load' | 'open') =>
+    pct(
+      runs.map((r) => r[k]),
+      50,
+    );
   console.log(`BENCH ui.popover_to_dialog.${name}.p50 ${(p50('load') + p50('open')).toFixed(0)} ms`);
   console.log(`BENCH ui.popover_to_dialog.${name}.load_to_home.p50 ${p50('load').toFixed(0)} ms`);
   console.log(`BENCH ui.popover_to_dialog.${name}.click_to_dialog.p50 ${p50('open').toFixed(0)} ms`);

@@ -6,17 +6,29 @@ import { ROOT } from './support/stack.js';
 // desktop app is launched; Ctrl+C is a SIGINT to the whole process group, as a terminal sends it.
 // Unix only: `spawn('npm')` needs a shell on Windows (npm is npm.cmd there) and a negative pid
 // (a process group) does not exist there; the release workflow runs `npm test` on Windows runners.
-test.skip(process.platform === 'win32', 'Unix only: starts npm without a shell and stops it with SIGINT to its process group, neither of which exists on Windows.');
+test.skip(
+  process.platform === 'win32',
+  'Unix only: starts npm without a shell and stops it with SIGINT to its process group, neither of which exists on Windows.',
+);
 
 test('npm start brings up the zero-config demo, serves the UI and the simulator, and stops cleanly on Ctrl+C', async () => {
   test.setTimeout(120_000);
-  const child = spawn('npm', ['start', '--silent', '--', '--no-open'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KLAXON_LOG_LEVEL: 'warn' } });
+  const child = spawn('npm', ['start', '--silent', '--', '--no-open'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KLAXON_LOG_LEVEL: 'warn' },
+  });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(code !== null ? `exit ${code}` : `signal ${signal}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code !== null ? `exit ${code}` : `signal ${signal}`)),
+  );
   try {
-    await expect.poll(() => out, { timeout: 90_000, message: 'the demo prints that it is running' }).toContain('Press Ctrl+C to stop everything.');
+    await expect
+      .poll(() => out, { timeout: 90_000, message: 'the demo prints that it is running' })
+      .toContain('Press Ctrl+C to stop everything.');
     expect(out).toContain('http://127.0.0.1:8787/');
     expect(out).toMatch(/alice\s+Alice Andersen\s+groups: sre, staff/);
     expect(out).toMatch(/eve\s+Eve Evans\s+groups: \(none\)/);
@@ -25,10 +37,17 @@ test('npm start brings up the zero-config demo, serves the UI and the simulator,
     const ui = await fetch('http://127.0.0.1:8787/');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<div id="root"></div>');
-    const cfg = (await (await fetch('http://127.0.0.1:8787/api/v1/client-config')).json()) as { oidc: { issuer: string }; targets: unknown[] };
+    const cfg = (await (await fetch('http://127.0.0.1:8787/api/v1/client-config')).json()) as {
+      oidc: { issuer: string };
+      targets: unknown[];
+    };
     expect(cfg.oidc.issuer).toBe('http://127.0.0.1:8788');
-    const sim = (await (await fetch('http://127.0.0.1:8789/_sim/incidents')).json()) as { incidents: { entityDisplayName: string }[] };
-    expect(sim.incidents.map((i) => i.entityDisplayName)).toEqual(expect.arrayContaining(['Checkout latency above SLO', 'Elevated 5xx on edge cache']));
+    const sim = (await (await fetch('http://127.0.0.1:8789/_sim/incidents')).json()) as {
+      incidents: { entityDisplayName: string }[];
+    };
+    expect(sim.incidents.map((i) => i.entityDisplayName)).toEqual(
+      expect.arrayContaining(['Checkout latency above SLO', 'Elevated 5xx on edge cache']),
+    );
     const discovery = await fetch('http://127.0.0.1:8788/.well-known/openid-configuration');
     expect(discovery.status).toBe(200);
 

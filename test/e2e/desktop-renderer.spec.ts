@@ -25,7 +25,9 @@ test.afterEach(async () => {
   await stack?.close();
 });
 
-test('desktop: sign in through the system browser, see incidents, page SRE and follow it to acknowledgement', async ({ page }) => {
+test('desktop: sign in through the system browser, see incidents, page SRE and follow it to acknowledgement', async ({
+  page,
+}) => {
   await page.goto(renderer.url);
   await expect(page.getByRole('heading', { name: 'Sign in to Klaxon' })).toBeVisible();
   await expect(page.getByTestId('storage-notice')).toContainText('Sign-in is kept in memory only');
@@ -47,7 +49,9 @@ test('desktop: sign in through the system browser, see incidents, page SRE and f
   expect(klaxonIncidents(stack.sim)).toHaveLength(1);
 
   // A clicked desktop notification brings its incident into view.
-  const seeded = (stack.sim.control.incidents() as { incidentNumber: string; entityDisplayName: string }[]).find((i) => i.entityDisplayName === 'Elevated 5xx on edge cache')!;
+  const seeded = (stack.sim.control.incidents() as { incidentNumber: string; entityDisplayName: string }[]).find(
+    (i) => i.entityDisplayName === 'Elevated 5xx on edge cache',
+  )!;
   await page.getByRole('button', { name: 'Done' }).click();
   desktop.core.showIncident(seeded.incidentNumber);
   await expect(page.getByTestId(`incident-${seeded.incidentNumber}`)).toBeFocused();
@@ -76,19 +80,25 @@ test('desktop: a failing page shows the fallback contacts, opened through the ma
   await page.getByRole('button', { name: 'Send page now' }).click();
 
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByTestId('page-headline')).toContainText('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
+  await expect(dialog.getByTestId('page-headline')).toContainText(
+    'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
+  );
   await dialog.getByRole('link', { name: 'SRE emergency line' }).click();
   await expect.poll(() => desktop.openedExternally).toEqual(['tel:+15550100']);
 
   stack.sim.control.setFaults({});
-  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, { timeout: 30_000 });
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, {
+    timeout: 30_000,
+  });
 });
 
 test('desktop: eve is told she is not authorised and which group to ask for', async ({ page }) => {
   desktop.signInAs = 'eve';
   await page.goto(renderer.url);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('not-authorised')).toHaveText('Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.');
+  await expect(page.getByTestId('not-authorised')).toHaveText(
+    'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
+  );
 });
 
 test('desktop: the server goes down: offline banner with the last update time', async ({ page }) => {
@@ -100,7 +110,9 @@ test('desktop: the server goes down: offline banner with the last update time', 
   await expect(page.getByTestId('freshness-banner')).toContainText(/Data is \d+ s old/);
 });
 
-test('desktop: no Klaxon server reachable at start: the sign-in screen says so instead of pretending', async ({ browser }) => {
+test('desktop: no Klaxon server reachable at start: the sign-in screen says so instead of pretending', async ({
+  browser,
+}) => {
   const lonely = await startDesktopCore(`${stack.url.replace(/:\d+$/, '')}:9`); // nothing listens on port 9
   const page = await browser.newPage();
   const off = await installDesktopBridge(page, lonely.core);

@@ -25,13 +25,18 @@ test.afterEach(async () => {
   await stack?.close();
 });
 
-test('desktop settings: keyboard-reachable from the popover, a policy-locked setting is disabled with the reason, changes persist', async ({ page }) => {
+test('desktop settings: keyboard-reachable from the popover, a policy-locked setting is disabled with the reason, changes persist', async ({
+  page,
+}) => {
   await page.goto(renderer.url);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
 
   // The shell reports its version and update state: the footer says it in words.
-  desktop.core.setAppInfo({ version: '0.1.0', updates: { enabled: false, lastCheckedAt: null, message: 'Updates are managed by your IT department.' } });
+  desktop.core.setAppInfo({
+    version: '0.1.0',
+    updates: { enabled: false, lastCheckedAt: null, message: 'Updates are managed by your IT department.' },
+  });
   await expect(page.getByTestId('app-footer')).toHaveText('Klaxon 0.1.0 · Updates are managed by your IT department.');
 
   // Keyboard only: focus the button, Enter opens the settings with the focus on its heading.
@@ -62,8 +67,12 @@ test('desktop settings: keyboard-reachable from the popover, a policy-locked set
   await settings.getByRole('textbox', { name: 'Klaxon server URL' }).fill('klaxon.example.org');
   await settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' }).fill('K');
   await settings.getByRole('button', { name: 'Save' }).click();
-  await expect(settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' })).toHaveAccessibleDescription(/at least one modifier/);
-  await expect(settings.getByRole('textbox', { name: 'Klaxon server URL' })).toHaveAccessibleDescription(/not a web address: it should look like https:\/\/klaxon\.example\.org/);
+  await expect(settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' })).toHaveAccessibleDescription(
+    /at least one modifier/,
+  );
+  await expect(settings.getByRole('textbox', { name: 'Klaxon server URL' })).toHaveAccessibleDescription(
+    /not a web address: it should look like https:\/\/klaxon\.example\.org/,
+  );
   await expect(settings.getByRole('textbox', { name: 'Klaxon server URL' })).toHaveAttribute('aria-invalid', 'true');
   // The first field in error (in screen order) gets the focus.
   await expect(settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' })).toBeFocused();
@@ -81,7 +90,12 @@ test('desktop settings: keyboard-reachable from the popover, a policy-locked set
   await settings.getByRole('checkbox', { name: 'Notify me when my pages are delivered or acknowledged' }).uncheck();
   await settings.getByRole('button', { name: 'Save' }).click();
   await expect(settings.getByTestId('settings-saved')).toHaveText('Settings saved.');
-  expect(desktop.core.settings().values).toMatchObject({ notifyNewIncidents: false, notifyOwnPages: false, globalShortcut: 'CommandOrControl+Alt+K', startAtLogin: false });
+  expect(desktop.core.settings().values).toMatchObject({
+    notifyNewIncidents: false,
+    notifyOwnPages: false,
+    globalShortcut: 'CommandOrControl+Alt+K',
+    startAtLogin: false,
+  });
 
   // Esc leaves the settings and gives the focus back to the button; the next Esc hides the popover.
   await page.keyboard.press('Escape');
@@ -93,7 +107,11 @@ test('desktop settings: keyboard-reachable from the popover, a policy-locked set
   await page.reload();
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(settings.getByRole('radio', { name: 'Off', exact: true })).toBeChecked();
-  await expect(settings.getByRole('checkbox', { name: 'Notify me when my pages are delivered or acknowledged' })).not.toBeChecked();
-  await expect(settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' })).toHaveValue('CommandOrControl+Alt+K');
+  await expect(
+    settings.getByRole('checkbox', { name: 'Notify me when my pages are delivered or acknowledged' }),
+  ).not.toBeChecked();
+  await expect(settings.getByRole('textbox', { name: 'Shortcut that opens Klaxon' })).toHaveValue(
+    'CommandOrControl+Alt+K',
+  );
   await expect(settings.getByRole('checkbox', { name: 'Start Klaxon when I log in' })).toBeDisabled();
 });

@@ -16,26 +16,37 @@ async function sendFromConfirm(page: import('@playwright/test').Page): Promise<v
   await page.getByRole('button', { name: 'Send page now' }).click();
 }
 
-test('On-Call refuses every delivery: the user is told the page has NOT reached On-Call, with fallback contacts; it goes through once On-Call recovers', async ({ page }) => {
+test('On-Call refuses every delivery: the user is told the page has NOT reached On-Call, with fallback contacts; it goes through once On-Call recovers', async ({
+  page,
+}) => {
   stack.sim.control.setFaults({ errorRate: 1, paths: [REST_ENDPOINT_PREFIX] });
   await signInWeb(page, stack.url, 'alice');
   await composePage(page, 'Payments API returns 500 for all requests');
   await sendFromConfirm(page);
 
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByTestId('page-headline')).toContainText('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
+  await expect(dialog.getByTestId('page-headline')).toContainText(
+    'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
+  );
   const fallback = dialog.getByTestId('fallback-contacts');
   await expect(fallback.getByRole('link', { name: 'SRE emergency line' })).toHaveAttribute('href', 'tel:+15550100');
-  await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute('href', 'https://chat.example.org/#sre');
+  await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute(
+    'href',
+    'https://chat.example.org/#sre',
+  );
   expect(klaxonIncidents(stack.sim)).toHaveLength(0);
 
   stack.sim.control.setFaults({});
-  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, { timeout: 30_000 });
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, {
+    timeout: 30_000,
+  });
   await expect(dialog.getByTestId('fallback-contacts')).toHaveCount(0);
   expect(klaxonIncidents(stack.sim)).toHaveLength(1);
 });
 
-test('the Klaxon server goes down: an offline banner with the time of the last update and the age of the data; it reconnects when the server is back', async ({ page }) => {
+test('the Klaxon server goes down: an offline banner with the time of the last update and the age of the data; it reconnects when the server is back', async ({
+  page,
+}) => {
   await signInWeb(page, stack.url, 'alice');
   await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
   await expect(page.getByTestId('freshness-banner')).toHaveCount(0);
@@ -67,13 +78,17 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
 
 test('eve (no groups) signs in: not authorised, told which group to ask for', async ({ page }) => {
   await signInWeb(page, stack.url, 'eve');
-  await expect(page.getByTestId('not-authorised')).toHaveText('Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.');
+  await expect(page.getByTestId('not-authorised')).toHaveText(
+    'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
+  );
   await expect(page.getByText('Signed in as')).toContainText('Eve Evans');
   await expect(page.getByRole('button', { name: 'Wake up SRE…' })).toHaveCount(0);
   await expect(page.getByText('Checkout latency above SLO')).toHaveCount(0);
 });
 
-test('empty and oversize summaries are refused in the dialog, naming the field, and nothing is sent', async ({ page }) => {
+test('empty and oversize summaries are refused in the dialog, naming the field, and nothing is sent', async ({
+  page,
+}) => {
   await signInWeb(page, stack.url, 'alice');
   await page.getByRole('button', { name: 'Wake up SRE…' }).click();
   const dialog = page.getByRole('dialog');
@@ -106,7 +121,8 @@ test('a double click on Send makes exactly one page', async ({ page }) => {
   await page.getByRole('button', { name: /continue/i }).click();
   const posts: string[] = [];
   page.on('request', (r) => {
-    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/pages') posts.push(r.headers()['idempotency-key'] ?? '');
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/pages')
+      posts.push(r.headers()['idempotency-key'] ?? '');
   });
   await page.getByRole('button', { name: 'Send page now' }).dblclick();
 

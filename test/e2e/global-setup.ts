@@ -13,11 +13,21 @@ const root = path.resolve(import.meta.dirname, '../..');
  */
 export default function globalSetup(): void {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium (never \`npx playwright install\`), or set KLAXON_CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium (never \`npx playwright install\`), or set KLAXON_CHROMIUM_PATH.`,
+    );
   }
   const index = path.join(root, 'dist/renderer/index.html');
   if (isStale(index, rendererSources(root))) {
-    console.log(existsSync(index) ? 'Rebuilding the renderer (renderer/ or common/ changed since dist/renderer was built)…' : 'Building the renderer (dist/renderer is missing)…');
-    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts'], { cwd: root, stdio: 'inherit' });
+    console.log(
+      existsSync(index)
+        ? 'Rebuilding the renderer (renderer/ or common/ changed since dist/renderer was built)…'
+        : 'Building the renderer (dist/renderer is missing)…',
+    );
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts'],
+      { cwd: root, stdio: 'inherit' },
+    );
   }
 }

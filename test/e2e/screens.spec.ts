@@ -20,7 +20,9 @@ for (const theme of ['light', 'dark'] as const) {
       await stack?.close();
     });
 
-    test(`screens (${theme}): signed out, home, page dialog, confirm, failing, delivered, acknowledged, offline`, async ({ page }) => {
+    test(`screens (${theme}): signed out, home, page dialog, confirm, failing, delivered, acknowledged, offline`, async ({
+      page,
+    }) => {
       const check = async (name: string) => {
         await expectNoAxeViolations(page, `${name} (${theme})`);
         await screenshot(page, `${name}-${theme}`);
@@ -82,25 +84,51 @@ for (const theme of ['light', 'dark'] as const) {
       await screenshot(page, `10-not-authorised-${theme}`);
     });
 
-    test(`screens (${theme}): signing in with a copyable link, stale data, memory-only storage (fixture state)`, async ({ page }) => {
+    test(`screens (${theme}): signing in with a copyable link, stale data, memory-only storage (fixture state)`, async ({
+      page,
+    }) => {
       const renderer = await serveDirectory(RENDERER_DIR);
       try {
         await installFixtureBridge(page, {
-          state: fixtureState({ auth: { status: 'signing-in', authorizeUrl: 'http://127.0.0.1:8788/auth?client_id=klaxon-desktop&response_type=code&code_challenge_method=S256' }, storage: { mode: 'memory-only', message: 'No keyring was found.' } }),
+          state: fixtureState({
+            auth: {
+              status: 'signing-in',
+              authorizeUrl:
+                'http://127.0.0.1:8788/auth?client_id=klaxon-desktop&response_type=code&code_challenge_method=S256',
+            },
+            storage: { mode: 'memory-only', message: 'No keyring was found.' },
+          }),
           oncall: fixtureOnCall,
           pages: fixturePages,
         });
         await page.goto(renderer.url);
-        await expect(page.getByRole('textbox', { name: 'Or open this link in another browser:' })).toHaveValue(/client_id=klaxon-desktop/);
+        await expect(page.getByRole('textbox', { name: 'Or open this link in another browser:' })).toHaveValue(
+          /client_id=klaxon-desktop/,
+        );
         await expectNoAxeViolations(page, `signing in (${theme})`);
         await screenshot(page, `11-signing-in-${theme}`);
 
         // Klaxon desktop also reports its version and update check: the footer says both.
         const stale = fixtureState({
-          snapshot: { ...fixtureState().snapshot!, fetchedAt: new Date(Date.now() - 95_000).toISOString(), stale: true, upstream: { ok: false, error: 'On-Call answered 503.' } },
-          app: { version: '0.1.0', updates: { enabled: true, lastCheckedAt: new Date(Date.now() - 5 * 60_000 - 5_000).toISOString(), message: null } },
+          snapshot: {
+            ...fixtureState().snapshot!,
+            fetchedAt: new Date(Date.now() - 95_000).toISOString(),
+            stale: true,
+            upstream: { ok: false, error: 'On-Call answered 503.' },
+          },
+          app: {
+            version: '0.1.0',
+            updates: {
+              enabled: true,
+              lastCheckedAt: new Date(Date.now() - 5 * 60_000 - 5_000).toISOString(),
+              message: null,
+            },
+          },
         });
-        await page.evaluate((s) => (window as unknown as { __klaxonPush(c: string, p: unknown): void }).__klaxonPush('state:changed', s), stale);
+        await page.evaluate(
+          (s) => (window as unknown as { __klaxonPush(c: string, p: unknown): void }).__klaxonPush('state:changed', s),
+          stale,
+        );
         await expect(page.getByTestId('freshness-banner')).toContainText(/Data is 1 min 3\d s old/);
         await expect(page.getByTestId('app-footer')).toHaveText('Klaxon 0.1.0 · checked for updates 5 min ago');
         await expectNoAxeViolations(page, `stale data (${theme})`);

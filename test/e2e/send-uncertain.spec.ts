@@ -18,9 +18,12 @@ async function toConfirm(page: PwPage, summary: string): Promise<void> {
   await expect(page.getByRole('button', { name: 'Send page now' })).toBeFocused();
 }
 
-const pagesCreated = async (page: PwPage) => ((await (await page.request.get(`${stack.url}/api/v1/pages/mine`)).json()) as { pages: unknown[] }).pages.length;
+const pagesCreated = async (page: PwPage) =>
+  ((await (await page.request.get(`${stack.url}/api/v1/pages/mine`)).json()) as { pages: unknown[] }).pages.length;
 
-test('the answer to Send is lost after the server stored the page: the dialog finds it and follows it', async ({ page }) => {
+test('the answer to Send is lost after the server stored the page: the dialog finds it and follows it', async ({
+  page,
+}) => {
   await signInWeb(page, stack.url, 'alice');
   await toConfirm(page, 'VPN drops every few minutes');
   // The request reaches the server, which stores the page; the answer is lost on the way back.
@@ -39,12 +42,15 @@ test('the answer to Send is lost after the server stored the page: the dialog fi
   expect(klaxonIncidents(stack.sim)).toHaveLength(1);
 });
 
-test('the server is down when Send is pressed: the text is locked and Try again sends the same page once it is back', async ({ page }) => {
+test('the server is down when Send is pressed: the text is locked and Try again sends the same page once it is back', async ({
+  page,
+}) => {
   await signInWeb(page, stack.url, 'alice');
   await toConfirm(page, 'Printers offline on floor 3');
   const posts: { key: string; body: string }[] = [];
   page.on('request', (r) => {
-    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/pages') posts.push({ key: r.headers()['idempotency-key'] ?? '', body: r.postData() ?? '' });
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/pages')
+      posts.push({ key: r.headers()['idempotency-key'] ?? '', body: r.postData() ?? '' });
   });
 
   await stack.stopServer();

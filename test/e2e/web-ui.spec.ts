@@ -11,7 +11,9 @@ test.afterAll(async () => {
   await stack?.close();
 });
 
-test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows the page to acknowledgement', async ({ page }) => {
+test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows the page to acknowledgement', async ({
+  page,
+}) => {
   await signInWeb(page, stack.url, 'alice');
 
   // Home: the badge in words, the seeded incidents with their state in text, who is on call.
@@ -38,7 +40,9 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   // A different problem: the hint goes away, Enter moves on to the confirm step.
   await dialog.getByRole('textbox', { name: 'Summary' }).fill('Wiki logins fail with an error page');
   await expect(dialog.getByTestId('similar-incidents')).toHaveCount(0);
-  await dialog.getByRole('textbox', { name: 'Details (optional)' }).fill('Since 12:00, every login attempt shows "session error".');
+  await dialog
+    .getByRole('textbox', { name: 'Details (optional)' })
+    .fill('Since 12:00, every login attempt shows "session error".');
   await dialog.getByRole('textbox', { name: 'Summary' }).press('Enter');
 
   // Confirm names who will be woken, with their local time; Send has the focus.
@@ -54,11 +58,17 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   // Live status: queued (On-Call has not taken it yet) → delivered → incident number.
   const status = dialog.getByTestId('page-status');
   await expect(status).toHaveAttribute('data-status', /^(queued|failing)$/);
-  await expect(dialog.getByTestId('page-headline')).toContainText(/^(Queued: Klaxon is sending your page to On-Call\.|Your page has NOT reached On-Call yet)/);
-  await expect(status.getByRole('listitem').filter({ hasText: /Delivered to On-Call|Not delivered yet/ })).not.toContainText('(done)');
+  await expect(dialog.getByTestId('page-headline')).toContainText(
+    /^(Queued: Klaxon is sending your page to On-Call\.|Your page has NOT reached On-Call yet)/,
+  );
+  await expect(
+    status.getByRole('listitem').filter({ hasText: /Delivered to On-Call|Not delivered yet/ }),
+  ).not.toContainText('(done)');
   expect(klaxonIncidents(stack.sim)).toHaveLength(0);
   stack.sim.control.setFaults({});
-  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, { timeout: 30_000 });
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, {
+    timeout: 30_000,
+  });
   await expect(status).toHaveAttribute('data-status', 'delivered');
   await expect(status.getByRole('listitem').filter({ hasText: 'Delivered to On-Call' })).toContainText('(done)');
   const created = klaxonIncidents(stack.sim);

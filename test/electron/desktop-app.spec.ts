@@ -15,7 +15,9 @@ test.beforeAll(async () => {
   expect(existsSync(MAIN_BUNDLE), 'run `npm run build` first: dist/desktop/main.js is missing').toBe(true);
   klaxon = await launchKlaxon(binary!);
 });
-test.afterAll(async () => { await klaxon?.close(); });
+test.afterAll(async () => {
+  await klaxon?.close();
+});
 
 test('starts signed out: the tray says so and the window loads the app from app://klaxon', async () => {
   await expect.poll(async () => (await klaxon.tray())?.kind).toBe('signed-out');
@@ -35,12 +37,22 @@ test('the popover opens from the tray and is hardened', async () => {
   expect(visible).toBe(true);
   const window = await klaxon.app.firstWindow();
   // Sandboxed, isolated renderer: no Node, and only window.klaxon from the preload.
-  expect(await window.evaluate(() => [typeof (globalThis as { process?: unknown }).process, typeof (globalThis as { require?: unknown }).require, Object.keys((window as unknown as { klaxon: object }).klaxon).sort().join(',')])).toEqual(['undefined', 'undefined', 'invoke,on']);
+  expect(
+    await window.evaluate(() => [
+      typeof (globalThis as { process?: unknown }).process,
+      typeof (globalThis as { require?: unknown }).require,
+      Object.keys((window as unknown as { klaxon: object }).klaxon)
+        .sort()
+        .join(','),
+    ]),
+  ).toEqual(['undefined', 'undefined', 'invoke,on']);
 });
 
 test('signs in through the system browser (a loopback IdP) and shows live incidents in the tray', async () => {
   const window = await klaxon.app.firstWindow();
-  const signIn = window.evaluate(() => (window as unknown as { klaxon: { invoke(c: string): Promise<unknown> } }).klaxon.invoke('auth:sign-in'));
+  const signIn = window.evaluate(() =>
+    (window as unknown as { klaxon: { invoke(c: string): Promise<unknown> } }).klaxon.invoke('auth:sign-in'),
+  );
   const authorizeUrl = await klaxon.nextExternalUrl();
   expect(new URL(authorizeUrl).origin).toBe(klaxon.stack.idp.issuer);
   await completeLogin(authorizeUrl, 'alice');
@@ -51,12 +63,29 @@ test('signs in through the system browser (a loopback IdP) and shows live incide
 
 test('sends a page through window.klaxon and follows it to delivery', async () => {
   const window = await klaxon.app.firstWindow();
-  const result = await window.evaluate(() => (window as unknown as { klaxon: { invoke(c: string, p: unknown): Promise<{ ok: boolean; value?: { id: string } }> } }).klaxon.invoke('pages:create', {
-    summary: 'Checkout is failing for EU customers', idempotencyKey: `electron-spec-${Date.now()}-abcdef`,
-  }));
+  const result = await window.evaluate(() =>
+    (
+      window as unknown as {
+        klaxon: { invoke(c: string, p: unknown): Promise<{ ok: boolean; value?: { id: string } }> };
+      }
+    ).klaxon.invoke('pages:create', {
+      summary: 'Checkout is failing for EU customers',
+      idempotencyKey: `electron-spec-${Date.now()}-abcdef`,
+    }),
+  );
   expect(result.ok).toBe(true);
-  await expect.poll(async () => window.evaluate(async () => {
-    const r = await (window as unknown as { klaxon: { invoke(c: string): Promise<{ ok: boolean; value: { status: string }[] }> } }).klaxon.invoke('pages:mine');
-    return r.ok ? r.value[0]?.status : null;
-  }), { timeout: 30_000 }).toMatch(/delivered|acknowledged/);
+  await expect
+    .poll(
+      async () =>
+        window.evaluate(async () => {
+          const r = await (
+            window as unknown as {
+              klaxon: { invoke(c: string): Promise<{ ok: boolean; value: { status: string }[] }> };
+            }
+          ).klaxon.invoke('pages:mine');
+          return r.ok ? r.value[0]?.status : null;
+        }),
+      { timeout: 30_000 },
+    )
+    .toMatch(/delivered|acknowledged/);
 });

@@ -8,7 +8,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import os from 'node:os';
 import path from 'node:path';
 
-export interface Finding { issue: string; severity: string; confidence: string; filename: string; location: string; sample: string; description: string; url: string }
+export interface Finding {
+  issue: string;
+  severity: string;
+  confidence: string;
+  filename: string;
+  location: string;
+  sample: string;
+  description: string;
+  url: string;
+}
 
 export interface AllowlistEntry {
   issue: string;
@@ -26,19 +35,31 @@ export interface AllowlistEntry {
  */
 export const ALLOWLIST: AllowlistEntry[] = [
   {
-    issue: 'OPEN_EXTERNAL_JS_CHECK', file: 'electron/shell/klaxon-app.ts', sample: 'openBrowser: (url) => shell.openExternal(url.href),', count: 1,
-    why: 'openBrowser only receives the authorization URL built by electron/oidc-sign-in.ts, which refuses anything but the issuer\'s authorization endpoint over https (refuseAuthorizeUrl).',
+    issue: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'electron/shell/klaxon-app.ts',
+    sample: 'openBrowser: (url) => shell.openExternal(url.href),',
+    count: 1,
+    why: "openBrowser only receives the authorization URL built by electron/oidc-sign-in.ts, which refuses anything but the issuer's authorization endpoint over https (refuseAuthorizeUrl).",
   },
   {
-    issue: 'OPEN_EXTERNAL_JS_CHECK', file: 'electron/shell/klaxon-app.ts', sample: 'openExternal: (url) => shell.openExternal(url.href),', count: 1,
+    issue: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'electron/shell/klaxon-app.ts',
+    sample: 'openExternal: (url) => shell.openExternal(url.href),',
+    count: 1,
     why: 'openExternal only receives URLs that passed electron/external-links.ts (exactly a config contact, the ticket URL or an incident link from the server; https, or tel/mailto for configured contacts).',
   },
   {
-    issue: 'OPEN_EXTERNAL_JS_CHECK', file: 'electron/desktop-core.ts', sample: 'await deps.openExternal(new URL(payload.url));', count: 1,
+    issue: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'electron/desktop-core.ts',
+    sample: 'await deps.openExternal(new URL(payload.url));',
+    count: 1,
     why: 'deps.openExternal is called only after refuseExternalUrl() accepted the URL (allow-list from the server configuration and incident links).',
   },
   {
-    issue: 'PRELOAD_JS_CHECK', file: 'electron/shell/popover-window.ts', sample: 'preload: preloadPath,', count: 1,
+    issue: 'PRELOAD_JS_CHECK',
+    file: 'electron/shell/popover-window.ts',
+    sample: 'preload: preloadPath,',
+    count: 1,
     why: 'The preload (electron/shell/preload.ts) exposes only window.klaxon with the channel allow-list of common/ipc.ts, drops the IpcRendererEvent, and runs sandboxed with contextIsolation.',
   },
 ];
@@ -48,7 +69,10 @@ export const ALLOWLIST: AllowlistEntry[] = [
  * report is broken (empty, header-only, garbled), not clean.
  */
 export const KLAXON_CANARY: Canary = { issue: 'PRELOAD_JS_CHECK', file: 'electron/shell/popover-window.ts' };
-export interface Canary { issue: string; file: string }
+export interface Canary {
+  issue: string;
+  file: string;
+}
 
 /** The first line Electronegativity 1.10 writes to a CSV report. */
 export const EXPECTED_HEADER = 'issue, severity, confidence, filename, location, sample, description, url';
@@ -66,14 +90,19 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
+      row.push(field);
+      field = '';
       if (row.some((f) => f.trim() !== '')) rows.push(row);
       row = [];
     } else field += c;
@@ -93,19 +122,41 @@ export type ReportCheck = { ok: true; findings: Finding[] } | { ok: false; probl
  */
 export function checkReport(text: string, opts: { canary?: Canary } = {}): ReportCheck {
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  if (firstLine !== EXPECTED_HEADER) return { ok: false, problem: `the first line is not the expected header (got ${JSON.stringify(firstLine.slice(0, 80))})` };
+  if (firstLine !== EXPECTED_HEADER)
+    return {
+      ok: false,
+      problem: `the first line is not the expected header (got ${JSON.stringify(firstLine.slice(0, 80))})`,
+    };
   const [, ...rows] = parseCsv(text);
   const findings: Finding[] = [];
   for (const [n, r] of rows.entries()) {
-    if (r.length !== FIELDS) return { ok: false, problem: `row ${n + 1} has ${r.length} fields, not ${FIELDS} (${JSON.stringify(r.join(',').slice(0, 80))})` };
-    const [issue, severity, confidence, filename, location, sample, description, url] = r.map((f) => f.trim()) as [string, string, string, string, string, string, string, string];
-    if (!(severity in SEVERITY_RANK)) return { ok: false, problem: `row ${n + 1} has an unknown severity ${JSON.stringify(severity)}` };
-    if (!/^[A-Z0-9_]+$/.test(issue)) return { ok: false, problem: `row ${n + 1} has no check id (${JSON.stringify(issue.slice(0, 40))})` };
+    if (r.length !== FIELDS)
+      return {
+        ok: false,
+        problem: `row ${n + 1} has ${r.length} fields, not ${FIELDS} (${JSON.stringify(r.join(',').slice(0, 80))})`,
+      };
+    const [issue, severity, confidence, filename, location, sample, description, url] = r.map((f) => f.trim()) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (!(severity in SEVERITY_RANK))
+      return { ok: false, problem: `row ${n + 1} has an unknown severity ${JSON.stringify(severity)}` };
+    if (!/^[A-Z0-9_]+$/.test(issue))
+      return { ok: false, problem: `row ${n + 1} has no check id (${JSON.stringify(issue.slice(0, 40))})` };
     findings.push({ issue, severity, confidence, filename, location, sample, description, url });
   }
   const canary = opts.canary;
   if (canary && !findings.some((f) => f.issue === canary.issue && f.filename === canary.file)) {
-    return { ok: false, problem: `the canary finding ${canary.issue} on ${canary.file} is missing (${findings.length} finding(s) read)` };
+    return {
+      ok: false,
+      problem: `the canary finding ${canary.issue} on ${canary.file} is missing (${findings.length} finding(s) read)`,
+    };
   }
   return { ok: true, findings };
 }
@@ -121,7 +172,10 @@ export function allowedBy(f: Finding, allowlist: readonly AllowlistEntry[] = ALL
   return allowlist.find((a) => a.issue === f.issue && a.file === f.filename && a.sample === f.sample.trim());
 }
 
-export function judge(findings: readonly Finding[], allowlist: readonly AllowlistEntry[] = ALLOWLIST): { failing: Finding[]; allowed: Finding[]; below: Finding[] } {
+export function judge(
+  findings: readonly Finding[],
+  allowlist: readonly AllowlistEntry[] = ALLOWLIST,
+): { failing: Finding[]; allowed: Finding[]; below: Finding[] } {
   const failing: Finding[] = [];
   const allowed: Finding[] = [];
   const below: Finding[] = [];
@@ -143,7 +197,9 @@ export function judge(findings: readonly Finding[], allowlist: readonly Allowlis
 
 function electronVersion(root: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '45.0.0';
   }
@@ -154,7 +210,11 @@ async function runScanner(tree: string, csv: string): Promise<string> {
   rmSync(csv, { force: true });
   const bin = path.join(REPO, 'node_modules/.bin/electronegativity');
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(bin, ['-i', tree, '-r', '-e', electronVersion(REPO), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      bin,
+      ['-i', tree, '-r', '-e', electronVersion(REPO), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout.resume();
     child.stderr.resume();
     child.on('exit', (c) => resolve(c ?? 1));
@@ -169,7 +229,11 @@ async function runScanner(tree: string, csv: string): Promise<string> {
  * checks the report (`checkReport`). A broken report is scanned again (`attempts` in all, default 2)
  * before the gate gives up with the problem: a broken report never passes as "no findings".
  */
-export async function scan(root: string, inputs: string[], opts: { canary?: Canary; attempts?: number } = {}): Promise<Finding[]> {
+export async function scan(
+  root: string,
+  inputs: string[],
+  opts: { canary?: Canary; attempts?: number } = {},
+): Promise<Finding[]> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'klaxon-eng-'));
   try {
     const tree = path.join(work, 'src');
@@ -181,7 +245,10 @@ export async function scan(root: string, inputs: string[], opts: { canary?: Cana
     }
     const problems: string[] = [];
     for (let attempt = 1; attempt <= (opts.attempts ?? 2); attempt++) {
-      const r = checkReport(await runScanner(tree, path.join(work, `report-${attempt}.csv`)), opts.canary ? { canary: opts.canary } : {});
+      const r = checkReport(
+        await runScanner(tree, path.join(work, `report-${attempt}.csv`)),
+        opts.canary ? { canary: opts.canary } : {},
+      );
       if (r.ok) return r.findings;
       problems.push(`attempt ${attempt}: ${r.problem}`);
     }

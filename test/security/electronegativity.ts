@@ -18,15 +18,20 @@ try {
   process.exit(1);
 }
 const { failing, allowed, below } = judge(findings);
-const line = (f: (typeof findings)[number]) => `  ${f.severity.padEnd(6)} ${f.issue} ${f.filename}:${f.location}  ${f.sample.slice(0, 100)}`;
-console.log(`electronegativity: scanned ${inputs.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${findings.length} finding(s)`);
+const line = (f: (typeof findings)[number]) =>
+  `  ${f.severity.padEnd(6)} ${f.issue} ${f.filename}:${f.location}  ${f.sample.slice(0, 100)}`;
+console.log(
+  `electronegativity: scanned ${inputs.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${findings.length} finding(s)`,
+);
 if (below.length) console.log(`below MEDIUM (reported, not failing):\n${below.map(line).join('\n')}`);
 if (allowed.length) {
   console.log('allowed manual-review findings:');
   for (const f of allowed) console.log(`${line(f)}\n      why: ${allowedBy(f)!.why}`);
 }
 if (failing.length) {
-  console.error(`FAILED: ${failing.length} finding(s) at MEDIUM or above:\n${failing.map((f) => `${line(f)}\n      ${f.description} (${f.url})`).join('\n')}`);
+  console.error(
+    `FAILED: ${failing.length} finding(s) at MEDIUM or above:\n${failing.map((f) => `${line(f)}\n      ${f.description} (${f.url})`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log('electronegativity: no finding at MEDIUM or above outside the allowlist');

@@ -7,7 +7,14 @@ import type { AcceptOutcome, KlaxonStore } from '#server/store/store.js';
  */
 export async function acceptQueuedPage(
   store: KlaxonStore,
-  opts: { summary?: string; email?: string | null; client?: Page['client']; at?: Date; key?: string; rateMax?: number } = {},
+  opts: {
+    summary?: string;
+    email?: string | null;
+    client?: Page['client'];
+    at?: Date;
+    key?: string;
+    rateMax?: number;
+  } = {},
 ): Promise<{ page: Page; outcome: AcceptOutcome }> {
   const at = opts.at ?? new Date();
   const iso = at.toISOString();

@@ -3,9 +3,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { completeLogin, startIdentityProvider, type IdpOptions, type RunningIdp } from '#dev/identity-provider/index.js';
+import {
+  completeLogin,
+  startIdentityProvider,
+  type IdpOptions,
+  type RunningIdp,
+} from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type DeepPartial, type RunningServer, type ServerConfig } from '#server/index.js';
+import {
+  loadServerConfig,
+  startKlaxonServer,
+  type DeepPartial,
+  type RunningServer,
+  type ServerConfig,
+} from '#server/index.js';
 import { createDesktopCore, type DesktopCore, type DesktopCoreDeps } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
 import type { ClientState, IpcPushChannel } from '#common/index.js';
@@ -21,22 +32,44 @@ export interface DesktopStack {
   close(): Promise<void>;
 }
 
-export async function startDesktopStack(opts: { idp?: IdpOptions; sim?: SimulatorOptions; server?: DeepPartial<ServerConfig> } = {}): Promise<DesktopStack> {
+export async function startDesktopStack(
+  opts: { idp?: IdpOptions; sim?: SimulatorOptions; server?: DeepPartial<ServerConfig> } = {},
+): Promise<DesktopStack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-desktop-'));
   const idp = await startIdentityProvider(opts.idp);
   const sim = await startOnCallSimulator({ seed: 'demo', rateLimit: false, ...opts.sim });
   let port = 0;
   const stack: DesktopStack = {
-    idp, sim, dir, server: null, serverUrl: '',
+    idp,
+    sim,
+    dir,
+    server: null,
+    serverUrl: '',
     async startServer(extra = {}) {
       const overrides: DeepPartial<ServerConfig> = {
         listen: { host: '127.0.0.1', port },
         oncall: {
-          apiBaseUrl: sim.url, restEndpointBaseUrl: sim.restEndpointBaseUrl, apiId: sim.apiId, apiKey: sim.apiKey,
-          restEndpointKey: sim.restEndpointKey, orgSlug: sim.orgSlug, pollIntervalSeconds: 2, webhookSecret: 'desktop-test-webhook-secret',
-          ...(opts.server?.oncall ?? {}), ...(extra.oncall ?? {}),
+          apiBaseUrl: sim.url,
+          restEndpointBaseUrl: sim.restEndpointBaseUrl,
+          apiId: sim.apiId,
+          apiKey: sim.apiKey,
+          restEndpointKey: sim.restEndpointKey,
+          orgSlug: sim.orgSlug,
+          pollIntervalSeconds: 2,
+          webhookSecret: 'desktop-test-webhook-secret',
+          ...(opts.server?.oncall ?? {}),
+          ...(extra.oncall ?? {}),
         },
-        targets: [{ id: 'sre', label: 'SRE on call', description: null, routingKey: 'sre', teams: ['team-sreKLX0000000001'], default: true }],
+        targets: [
+          {
+            id: 'sre',
+            label: 'SRE on call',
+            description: null,
+            routingKey: 'sre',
+            teams: ['team-sreKLX0000000001'],
+            default: true,
+          },
+        ],
         oidc: { issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'] },
         fallbackContacts: [{ kind: 'phone', label: 'SRE emergency line', href: 'tel:+15550100' }],
         storage: { sqlitePath: path.join(dir, 'klaxon.db') },
@@ -66,13 +99,25 @@ export async function startDesktopStack(opts: { idp?: IdpOptions; sim?: Simulato
 }
 
 /** A desktop core pointed at the stack, with `completeLogin` as the system browser. */
-export function desktopCore(stack: DesktopStack, username: string, extra: Partial<DesktopCoreDeps> = {}): DesktopCore & { pushes: { channel: IpcPushChannel; payload: unknown }[]; notifications: { title: string; body: string }[] } {
+export function desktopCore(
+  stack: DesktopStack,
+  username: string,
+  extra: Partial<DesktopCoreDeps> = {},
+): DesktopCore & {
+  pushes: { channel: IpcPushChannel; payload: unknown }[];
+  notifications: { title: string; body: string }[];
+} {
   const pushes: { channel: IpcPushChannel; payload: unknown }[] = [];
   const notifications: { title: string; body: string }[] = [];
   const core = createDesktopCore({
-    settings: { policy: { serverUrl: stack.serverUrl }, userSettingsFile: path.join(stack.dir, `settings-${username}-${Math.random().toString(36).slice(2)}.json`) },
+    settings: {
+      policy: { serverUrl: stack.serverUrl },
+      userSettingsFile: path.join(stack.dir, `settings-${username}-${Math.random().toString(36).slice(2)}.json`),
+    },
     tokenStore: memoryTokenStore(),
-    openBrowser: async (url) => { await completeLogin(url, username); },
+    openBrowser: async (url) => {
+      await completeLogin(url, username);
+    },
     notify: (n) => notifications.push(n),
     allowInsecureIssuer: true,
     log: () => {},
@@ -84,12 +129,20 @@ export function desktopCore(stack: DesktopStack, username: string, extra: Partia
 }
 
 /** Waits until the core's state satisfies `pred` (polling the one state object). */
-export async function waitForState(core: DesktopCore, pred: (s: ClientState) => boolean, timeoutMs = 15_000, what = 'state'): Promise<ClientState> {
+export async function waitForState(
+  core: DesktopCore,
+  pred: (s: ClientState) => boolean,
+  timeoutMs = 15_000,
+  what = 'state',
+): Promise<ClientState> {
   const t0 = Date.now();
   for (;;) {
     const s = core.state.get();
     if (pred(s)) return s;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify({ auth: s.auth.status, link: s.link, n: s.snapshot?.incidents.length })}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(
+        `timed out waiting for ${what}; last state: ${JSON.stringify({ auth: s.auth.status, link: s.link, n: s.snapshot?.incidents.length })}`,
+      );
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -38,7 +38,8 @@ export class RecordingLogger implements LiveLogger {
 export function testGuard(p: Permission): preHandlerHookHandler {
   return async (req, reply) => {
     const sub = req.headers['x-test-sub'];
-    if (typeof sub !== 'string') return reply.code(401).send({ error: { code: 'unauthorized', message: 'no test viewer' } });
+    if (typeof sub !== 'string')
+      return reply.code(401).send({ error: { code: 'unauthorized', message: 'no test viewer' } });
     const perms = String(req.headers['x-test-perms'] ?? 'view,page,acknowledge').split(',');
     const expiresIn = req.headers['x-test-expires-in-ms'];
     const viewer: Viewer = {
@@ -47,12 +48,17 @@ export function testGuard(p: Permission): preHandlerHookHandler {
       email: null,
       groups: [],
       username: typeof req.headers['x-test-username'] === 'string' ? req.headers['x-test-username'] : null,
-      permissions: { view: perms.includes('view'), page: perms.includes('page'), acknowledge: perms.includes('acknowledge') },
+      permissions: {
+        view: perms.includes('view'),
+        page: perms.includes('page'),
+        acknowledge: perms.includes('acknowledge'),
+      },
       expiresAt: typeof expiresIn === 'string' ? new Date(Date.now() + Number(expiresIn)) : null,
       via: 'bearer',
       client: 'desktop',
     };
-    if (p !== 'user' && !viewer.permissions[p]) return reply.code(403).send({ error: { code: 'forbidden', message: `needs ${p}` } });
+    if (p !== 'user' && !viewer.permissions[p])
+      return reply.code(403).send({ error: { code: 'forbidden', message: `needs ${p}` } });
     req.viewer = viewer;
   };
 }
@@ -104,7 +110,11 @@ export async function startLiveStack(
     config: { pollIntervalSeconds: 10, recentWindowMinutes: 60, teams: [], orgSlug: sim.orgSlug, ...opts.hub },
   });
   const events = new EventStream({ hub, metrics, logger, ...opts.events });
-  const oncallNow = new OnCallNowService({ client, logger, config: { teams: [], timeZones: { carol: 'Europe/Berlin', dmitri: 'America/New_York' } } });
+  const oncallNow = new OnCallNowService({
+    client,
+    logger,
+    config: { teams: [], timeZones: { carol: 'Europe/Berlin', dmitri: 'America/New_York' } },
+  });
   const pages = new Map<string, Page[]>();
   const app = Fastify({ logger: false });
   // eslint-disable-next-line prefer-const -- assigned after the routes that read it are registered
@@ -157,4 +167,7 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, stepMs = 
   }
 }
 
-export const viewerHeaders = (sub: string, extra: Record<string, string> = {}): Record<string, string> => ({ 'x-test-sub': sub, ...extra });
+export const viewerHeaders = (sub: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  'x-test-sub': sub,
+  ...extra,
+});

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 
 export async function discoverDesktop(issuer: string): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(issuer), 'klaxon-desktop', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(issuer), 'klaxon-desktop', undefined, oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 export interface LoopbackSignIn {
@@ -32,7 +34,8 @@ export async function startLoopbackSignIn(
   const authorizeUrl = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope: params.scope ?? 'openid profile email groups',
-    state, nonce,
+    state,
+    nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     ...(params.resource ? { resource: params.resource } : {}),
@@ -40,16 +43,39 @@ export async function startLoopbackSignIn(
   const tokens = new Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>((resolve, reject) => {
     server.on('request', (req, res) => {
       const current = new URL(req.url ?? '/', redirectUri);
-      oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true })
-        .then((t) => { res.writeHead(200, { 'content-type': 'text/plain' }).end('Signed in to Klaxon. You can close this tab.'); resolve(t); })
-        .catch((e: unknown) => { res.writeHead(400, { 'content-type': 'text/plain' }).end('Sign-in failed.'); reject(e); });
+      oidc
+        .authorizationCodeGrant(config, current, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        })
+        .then((t) => {
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('Signed in to Klaxon. You can close this tab.');
+          resolve(t);
+        })
+        .catch((e: unknown) => {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('Sign-in failed.');
+          reject(e);
+        });
     });
   });
   tokens.catch(() => {});
-  return { authorizeUrl, redirectUri, tokens, close: () => { server.closeAllConnections(); server.close(); } };
+  return {
+    authorizeUrl,
+    redirectUri,
+    tokens,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [h = '', p = ''] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), payload: JSON.parse(Buffer.from(p, 'base64url').toString()) };
+  return {
+    header: JSON.parse(Buffer.from(h, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString()),
+  };
 }

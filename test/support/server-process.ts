@@ -7,12 +7,19 @@ const REPO = path.resolve(import.meta.dirname, '../..');
  * Runs `server/main.ts --config <file>` in a child process (so tests and benchmarks can SIGKILL it,
  * or measure its RSS and CPU) and resolves with its URL once it says it is listening.
  */
-export async function spawnServerProcess(configFile: string, startTimeoutMs = 30_000): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/main.ts'), '--config', configFile], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
-  });
+export async function spawnServerProcess(
+  configFile: string,
+  startTimeoutMs = 30_000,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO, 'server/main.ts'), '--config', configFile],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

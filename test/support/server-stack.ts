@@ -7,7 +7,13 @@ import path from 'node:path';
 import { startIdentityProvider, type IdpOptions, type RunningIdp } from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
 import { spawnServerProcess } from './server-process.js';
-import { loadServerConfig, startKlaxonServer, type ServerConfigOverrides, type RunningServer, type ServerConfig } from '#server/index.js';
+import {
+  loadServerConfig,
+  startKlaxonServer,
+  type ServerConfigOverrides,
+  type RunningServer,
+  type ServerConfig,
+} from '#server/index.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdefghijklmnop';
@@ -20,7 +26,11 @@ export interface Stack {
   /** Overrides for a server config pointing at this IdP and simulator. */
   serverOverrides(extra?: ServerConfigOverrides): ServerConfigOverrides;
   /** An access token for a demo account, signed by the IdP's real key. */
-  token(username: string, claims?: Record<string, unknown>, opts?: Parameters<RunningIdp['mintAccessToken']>[1]): Promise<string>;
+  token(
+    username: string,
+    claims?: Record<string, unknown>,
+    opts?: Parameters<RunningIdp['mintAccessToken']>[1],
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,7 +58,12 @@ export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOption
           { id: 'sre', label: 'SRE on call', routingKey: 'sre', teams: ['team-sreKLX0000000001'], default: true },
           { id: 'platform', label: 'Platform on call', routingKey: 'platform', teams: ['team-pltKLX0000000002'] },
         ],
-        oidc: { issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'], web: { clientId: 'klaxon-web', clientSecret: WEB_SECRET } },
+        oidc: {
+          issuer: idp.issuer,
+          audience: idp.resource,
+          algorithms: ['ES256'],
+          web: { clientId: 'klaxon-web', clientSecret: WEB_SECRET },
+        },
         fallbackContacts: [
           { kind: 'phone', label: 'SRE emergency line', href: 'tel:+15550100' },
           { kind: 'chat', label: '#sre chat channel', href: 'https://chat.example.org/#sre' },
@@ -64,7 +79,10 @@ export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOption
     async token(username, claims = {}, mintOpts) {
       const a = idp.accounts.find((x) => x.username === username);
       if (!a) throw new Error(`no demo account ${username}`);
-      return idp.mintAccessToken({ sub: a.username, name: a.name, email: a.email, preferred_username: a.username, groups: a.groups, ...claims }, mintOpts);
+      return idp.mintAccessToken(
+        { sub: a.username, name: a.name, email: a.email, preferred_username: a.username, groups: a.groups, ...claims },
+        mintOpts,
+      );
     },
     async close() {
       await Promise.allSettled([idp.close(), sim.close()]);
@@ -74,20 +92,34 @@ export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOption
 }
 
 function deepMerge<T>(a: T, b: unknown): T {
-  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || b === null || Array.isArray(b)) return (b === undefined ? a : b) as T;
+  if (
+    typeof a !== 'object' ||
+    a === null ||
+    Array.isArray(a) ||
+    typeof b !== 'object' ||
+    b === null ||
+    Array.isArray(b)
+  )
+    return (b === undefined ? a : b) as T;
   const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
   for (const [k, v] of Object.entries(b)) out[k] = deepMerge(out[k], v);
   return out as T;
 }
 
-export async function startServer(stack: Stack, extra: ServerConfigOverrides = {}): Promise<RunningServer & { config: ServerConfig }> {
+export async function startServer(
+  stack: Stack,
+  extra: ServerConfigOverrides = {},
+): Promise<RunningServer & { config: ServerConfig }> {
   const config = loadServerConfig({ env: {}, overrides: stack.serverOverrides(extra), warn: () => {} });
   const server = await startKlaxonServer(config, { logger: false });
   return Object.assign(server, { config });
 }
 
 /** Runs `server/main.ts` in a child process (so a test can SIGKILL it) and waits for its URL. */
-export async function spawnServer(stack: Stack, extra: ServerConfigOverrides = {}): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
+export async function spawnServer(
+  stack: Stack,
+  extra: ServerConfigOverrides = {},
+): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
   const file = path.join(stack.dir, `server-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(stack.serverOverrides(extra)));
   const { url, child } = await spawnServerProcess(file);
@@ -110,11 +142,18 @@ export function randomKey(): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-export async function api(url: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+export async function api(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers, body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body) });
+  const res = await fetch(url, {
+    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -125,7 +164,12 @@ export async function api(url: string, init: { method?: string; token?: string; 
   return { status: res.status, body, headers: res.headers };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

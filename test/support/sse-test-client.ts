@@ -45,7 +45,9 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             };
             const timer = setTimeout(() => {
               cleanup();
-              fail(new Error(`no matching event within ${timeoutMs} ms; got ${conn.events.map((e) => e.type).join(',')}`));
+              fail(
+                new Error(`no matching event within ${timeoutMs} ms; got ${conn.events.map((e) => e.type).join(',')}`),
+              );
             }, timeoutMs);
             const cleanup = () => {
               clearTimeout(timer);
@@ -88,8 +90,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           if (fields.data === undefined) continue;
           try {
             const parsed = ServerEvent.safeParse(JSON.parse(fields.data));
-            if (!parsed.success) conn.invalid.push(`${fields.data.slice(0, 200)} :: ${parsed.error.message.slice(0, 300)}`);
-            else if (parsed.data.id !== fields.id || parsed.data.type !== fields.event) conn.invalid.push(`id/event lines disagree: ${block.slice(0, 100)}`);
+            if (!parsed.success)
+              conn.invalid.push(`${fields.data.slice(0, 200)} :: ${parsed.error.message.slice(0, 300)}`);
+            else if (parsed.data.id !== fields.id || parsed.data.type !== fields.event)
+              conn.invalid.push(`id/event lines disagree: ${block.slice(0, 100)}`);
             else conn.events.push(parsed.data);
           } catch {
             conn.invalid.push(`not JSON: ${fields.data.slice(0, 100)}`);

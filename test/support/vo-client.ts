@@ -9,7 +9,12 @@ export interface VoResponse {
 }
 
 export function voHeaders(sim: RunningSimulator, key = sim.apiKey): Record<string, string> {
-  return { 'X-VO-Api-Id': sim.apiId, 'X-VO-Api-Key': key, 'Content-Type': 'application/json', Accept: 'application/json' };
+  return {
+    'X-VO-Api-Id': sim.apiId,
+    'X-VO-Api-Key': key,
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+  };
 }
 
 async function read(res: Response): Promise<VoResponse> {
@@ -23,12 +28,27 @@ async function read(res: Response): Promise<VoResponse> {
   return { status: res.status, body, text, contentType: res.headers.get('content-type') };
 }
 
-export async function vo(sim: RunningSimulator, method: string, path: string, body?: unknown, headers: Record<string, string> = voHeaders(sim)): Promise<VoResponse> {
-  const res = await fetch(`${sim.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+export async function vo(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = voHeaders(sim),
+): Promise<VoResponse> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   return read(res);
 }
 
-export async function alert(sim: RunningSimulator, routingKey: string, body: unknown, key = sim.restEndpointKey): Promise<VoResponse> {
+export async function alert(
+  sim: RunningSimulator,
+  routingKey: string,
+  body: unknown,
+  key = sim.restEndpointKey,
+): Promise<VoResponse> {
   const res = await fetch(`${sim.restEndpointBaseUrl}/${key}/${routingKey}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -37,7 +57,12 @@ export async function alert(sim: RunningSimulator, routingKey: string, body: unk
   return read(res);
 }
 
-export async function control(sim: RunningSimulator, method: string, path: string, body?: unknown): Promise<VoResponse> {
+export async function control(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<VoResponse> {
   const res = await fetch(`${sim.url}/_sim${path}`, {
     method,
     headers: { 'Content-Type': 'application/json' },
@@ -46,7 +71,12 @@ export async function control(sim: RunningSimulator, method: string, path: strin
   return read(res);
 }
 
-export type WireIncidentLike = Record<string, unknown> & { incidentNumber: string; currentPhase: string; entityId: string; alertCount: number };
+export type WireIncidentLike = Record<string, unknown> & {
+  incidentNumber: string;
+  currentPhase: string;
+  entityId: string;
+  alertCount: number;
+};
 
 export async function listIncidents(sim: RunningSimulator): Promise<WireIncidentLike[]> {
   const r = await vo(sim, 'GET', '/api-public/v1/incidents');

@@ -42,7 +42,8 @@ export class UpstreamError extends Error {
   }
 }
 
-export type SendAlertResult = { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+export type SendAlertResult =
+  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
 
 export interface OnCallClientOptions {
   apiBaseUrl: string;
@@ -97,13 +98,18 @@ export class OnCallClient {
     const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
     const parsed = await readIncidentList(body);
     if (!parsed) throw this.malformed('incidents', 'the incident list is not {"incidents": [...]}');
-    if (parsed.problems.length > 0) this.log.warn({ endpoint: 'incidents', problems: parsed.problems.slice(0, 10) }, 'On-Call returned incidents Klaxon could only partly read');
+    if (parsed.problems.length > 0)
+      this.log.warn(
+        { endpoint: 'incidents', problems: parsed.problems.slice(0, 10) },
+        'On-Call returned incidents Klaxon could only partly read',
+      );
     return parsed.incidents;
   }
 
   /** E2: one incident, active or not; null when On-Call does not know the number. */
   async getIncident(n: string): Promise<WireIncident | null> {
-    if (!/^\d+$/.test(n)) throw new UpstreamError('not_found', `Incident number "${n}" is not a number.`, 'incident', { retryable: false });
+    if (!/^\d+$/.test(n))
+      throw new UpstreamError('not_found', `Incident number "${n}" is not a number.`, 'incident', { retryable: false });
     try {
       const body = await this.call('incident', 'GET', `/api-public/v1/incidents/${n}`);
       const r = readIncident(body);
@@ -189,34 +195,73 @@ export class OnCallClient {
     const result = isObj(json) && typeof json.result === 'string' ? json.result.toLowerCase() : null;
     const upstreamMessage = gist(text);
     if (res.ok && result === 'success') {
-      const entityId = isObj(json) && typeof json.entity_id === 'string' ? json.entity_id : typeof body.entity_id === 'string' ? body.entity_id : '';
+      const entityId =
+        isObj(json) && typeof json.entity_id === 'string'
+          ? json.entity_id
+          : typeof body.entity_id === 'string'
+            ? body.entity_id
+            : '';
       return { ok: true, entityId };
     }
     let out: SendAlertResult;
     if (res.ok && result === 'failure') {
-      out = { ok: false, retryable: false, status: res.status, error: `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.` };
+      out = {
+        ok: false,
+        retryable: false,
+        status: res.status,
+        error: `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.`,
+      };
     } else if (res.ok) {
-      out = { ok: false, retryable: true, status: res.status, error: 'On-Call answered with something Klaxon could not read; Klaxon will try again.' };
+      out = {
+        ok: false,
+        retryable: true,
+        status: res.status,
+        error: 'On-Call answered with something Klaxon could not read; Klaxon will try again.',
+      };
     } else if (res.status === 429) {
-      out = { ok: false, retryable: true, status: 429, error: 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.' };
+      out = {
+        ok: false,
+        retryable: true,
+        status: 429,
+        error: 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.',
+      };
     } else if (res.status >= 500) {
-      out = { ok: false, retryable: true, status: res.status, error: `On-Call is having problems (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}); Klaxon will try again.` };
+      out = {
+        ok: false,
+        retryable: true,
+        status: res.status,
+        error: `On-Call is having problems (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}); Klaxon will try again.`,
+      };
     } else if (res.status === 404) {
       out = {
         ok: false,
         retryable: true,
         status: 404,
-        error: 'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
+        error:
+          'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
       };
     } else {
-      out = { ok: false, retryable: false, status: res.status, error: `On-Call refused the alert (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}).` };
+      out = {
+        ok: false,
+        retryable: false,
+        status: res.status,
+        error: `On-Call refused the alert (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}).`,
+      };
     }
-    this.log.warn({ endpoint: 'alert', routingKey, status: res.status, retryable: out.retryable, reason: out.error }, 'On-Call alert not accepted');
+    this.log.warn(
+      { endpoint: 'alert', routingKey, status: res.status, retryable: out.retryable, reason: out.error },
+      'On-Call alert not accepted',
+    );
     return out;
   }
 
   /** One public-API request through the shared limiter; returns parsed JSON or throws UpstreamError. */
-  private async call(endpoint: string, method: 'GET' | 'PATCH' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  private async call(
+    endpoint: string,
+    method: 'GET' | 'PATCH' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<unknown> {
     await this.limiter.acquire();
     const url = this.opts.apiBaseUrl.replace(/\/+$/, '') + path;
     const headers: Record<string, string> = {
@@ -228,7 +273,12 @@ export class OnCallClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: UpstreamResponse;
     try {
-      res = await upstreamRequest(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), timeoutMs: this.opts.timeoutMs });
+      res = await upstreamRequest(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        timeoutMs: this.opts.timeoutMs,
+      });
     } catch (e) {
       const err = this.transportError(endpoint, e);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
@@ -247,7 +297,8 @@ export class OnCallClient {
       }
     }
     const err = this.httpError(endpoint, res, text);
-    if (err.kind !== 'not_found') this.log.warn({ endpoint, method, status: res.status, reason: err.message }, 'On-Call request failed');
+    if (err.kind !== 'not_found')
+      this.log.warn({ endpoint, method, status: res.status, reason: err.message }, 'On-Call request failed');
     throw err;
   }
 
@@ -261,31 +312,58 @@ export class OnCallClient {
       const backoff = Math.min(30_000, 1000 * 2 ** (this.consecutiveThrottles - 1));
       const waitMs = Number.isFinite(header) && header > 0 ? Math.min(300_000, header * 1000) : backoff;
       this.limiter.pause(waitMs);
-      return new UpstreamError('rate_limited', `On-Call is limiting Klaxon's requests (HTTP ${status}); Klaxon waits ${seconds(waitMs)} before asking again.`, endpoint, {
-        status,
-        retryable: true,
-        retryAfterMs: waitMs,
-        detail,
-      });
+      return new UpstreamError(
+        'rate_limited',
+        `On-Call is limiting Klaxon's requests (HTTP ${status}); Klaxon waits ${seconds(waitMs)} before asking again.`,
+        endpoint,
+        {
+          status,
+          retryable: true,
+          retryAfterMs: waitMs,
+          detail,
+        },
+      );
     }
     if (status === 401 || status === 403) {
-      return new UpstreamError('auth', `On-Call refused Klaxon's API credentials (HTTP ${status}); the operator should check oncall.apiId and oncall.apiKey.`, endpoint, {
+      return new UpstreamError(
+        'auth',
+        `On-Call refused Klaxon's API credentials (HTTP ${status}); the operator should check oncall.apiId and oncall.apiKey.`,
+        endpoint,
+        {
+          status,
+          retryable: false,
+          detail,
+        },
+      );
+    }
+    if (status === 404)
+      return new UpstreamError('not_found', detail || 'On-Call does not know this item.', endpoint, {
         status,
         retryable: false,
         detail,
       });
-    }
-    if (status === 404) return new UpstreamError('not_found', detail || 'On-Call does not know this item.', endpoint, { status, retryable: false, detail });
     if (status >= 500) {
-      return new UpstreamError('http', `On-Call is having problems (HTTP ${status}${detail ? `: ${detail}` : ''}).`, endpoint, { status, retryable: true, detail });
+      return new UpstreamError(
+        'http',
+        `On-Call is having problems (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
+        endpoint,
+        { status, retryable: true, detail },
+      );
     }
-    return new UpstreamError('http', `On-Call refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`, endpoint, { status, retryable: false, detail });
+    return new UpstreamError(
+      'http',
+      `On-Call refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
+      endpoint,
+      { status, retryable: false, detail },
+    );
   }
 
   private transportError(endpoint: string, e: unknown): UpstreamError {
     const name = e instanceof Error ? e.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, { retryable: true });
+      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, {
+        retryable: true,
+      });
     }
     const coded = (x: unknown): string | null => (isObj(x) && typeof x.code === 'string' ? x.code : null);
     const code = e instanceof Error ? (coded(e) ?? coded(e.cause)) : null;
@@ -297,14 +375,22 @@ export class OnCallClient {
           : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
             ? 'its address could not be resolved'
             : (code ?? (e instanceof Error ? e.message : 'unknown network error'));
-    return new UpstreamError('network', `Klaxon could not reach On-Call (${why}).`, endpoint, { retryable: true, detail: code ?? undefined });
+    return new UpstreamError('network', `Klaxon could not reach On-Call (${why}).`, endpoint, {
+      retryable: true,
+      detail: code ?? undefined,
+    });
   }
 
   private malformed(endpoint: string, reason: string): UpstreamError {
     this.log.warn({ endpoint, reason }, 'On-Call answered with something Klaxon could not read');
-    return new UpstreamError('malformed', 'On-Call answered with something Klaxon could not read; Klaxon keeps showing the last good data.', endpoint, {
-      retryable: true,
-      detail: reason,
-    });
+    return new UpstreamError(
+      'malformed',
+      'On-Call answered with something Klaxon could not read; Klaxon keeps showing the last good data.',
+      endpoint,
+      {
+        retryable: true,
+        detail: reason,
+      },
+    );
   }
 }

@@ -35,13 +35,20 @@ const lastTransition = (ts: WireTransition[], name: string): WireTransition | nu
 /** On-Call's wire incident → the contract's `Incident` every client shows. */
 export function normaliseIncident(w: WireIncident, ctx: NormaliseContext): Incident {
   const fromPolicies = new Map(w.policyTeams.map((t) => [t.slug, t.name]));
-  const teams: TeamRef[] = w.pagedTeams.map((slug) => ({ slug, name: fromPolicies.get(slug) ?? ctx.teamNames.get(slug) ?? slug }));
+  const teams: TeamRef[] = w.pagedTeams.map((slug) => ({
+    slug,
+    name: fromPolicies.get(slug) ?? ctx.teamNames.get(slug) ?? slug,
+  }));
   // An incident paged through a policy but without pagedTeams still belongs to the policy's team.
   for (const t of w.policyTeams) if (!teams.some((x) => x.slug === t.slug)) teams.push(t);
   const acked = lastTransition(w.transitions, 'ACKED');
   const resolved = lastTransition(w.transitions, 'RESOLVED');
   const title = w.service ?? w.entityDisplayName ?? w.monitorName ?? `Incident #${w.incidentNumber}`;
-  const link = isHttpUrl(w.incidentLink) ? w.incidentLink : ctx.orgSlug ? portalLink(ctx.orgSlug, w.incidentNumber) : null;
+  const link = isHttpUrl(w.incidentLink)
+    ? w.incidentLink
+    : ctx.orgSlug
+      ? portalLink(ctx.orgSlug, w.incidentNumber)
+      : null;
   return {
     number: w.incidentNumber,
     title,

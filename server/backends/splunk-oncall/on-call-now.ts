@@ -86,7 +86,8 @@ export class OnCallNowService {
 
   private knows(username: string): boolean {
     const u = username.toLowerCase();
-    for (const { members } of this.members.values()) if (members.some((m) => m.username.toLowerCase() === u)) return true;
+    for (const { members } of this.members.values())
+      if (members.some((m) => m.username.toLowerCase() === u)) return true;
     return false;
   }
 
@@ -104,7 +105,10 @@ export class OnCallNowService {
       this.members.set(slug, { at: this.clock.now(), members });
       return members;
     } catch (e) {
-      this.log.warn({ team: slug, error: e instanceof Error ? e.message : String(e) }, 'could not load On-Call team members; showing usernames');
+      this.log.warn(
+        { team: slug, error: e instanceof Error ? e.message : String(e) },
+        'could not load On-Call team members; showing usernames',
+      );
       return hit?.members ?? [];
     }
   }
@@ -122,7 +126,11 @@ export class OnCallNowService {
           team: t.team,
           policies: t.policies.map((p) => ({
             policy: p.policy,
-            users: p.usernames.map((username) => ({ username, name: names.get(username) ?? null, timeZone: zones[username] ?? null })),
+            users: p.usernames.map((username) => ({
+              username,
+              name: names.get(username) ?? null,
+              timeZone: zones[username] ?? null,
+            })),
           })),
         });
       }
@@ -131,7 +139,10 @@ export class OnCallNowService {
       return value;
     } catch (e) {
       this.retryAt = this.clock.now() + this.retryAfterFailureMs;
-      this.log.warn({ error: e instanceof Error ? e.message : String(e), haveCached: this.cached !== null }, 'could not refresh who is on call');
+      this.log.warn(
+        { error: e instanceof Error ? e.message : String(e), haveCached: this.cached !== null },
+        'could not refresh who is on call',
+      );
       if (this.cached) return { ...this.cached.value, stale: true };
       throw e;
     }

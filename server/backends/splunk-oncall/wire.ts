@@ -55,7 +55,8 @@ export interface WireTeamMember {
 
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 const pick = (o: Obj, ...keys: string[]): unknown => {
   for (const k of keys) if (o[k] !== undefined) return o[k];
   return undefined;
@@ -97,7 +98,9 @@ export function readPhase(v: unknown): IncidentPhase | null {
 
 const strings = (v: unknown): string[] =>
   Array.isArray(v)
-    ? v.map((x) => (isObj(x) ? str(pick(x, 'username', 'userName', 'slug')) : str(x))).filter((x): x is string => x !== null)
+    ? v
+        .map((x) => (isObj(x) ? str(pick(x, 'username', 'userName', 'slug')) : str(x)))
+        .filter((x): x is string => x !== null)
     : [];
 
 const teamRef = (v: unknown): TeamRef | null => {
@@ -124,10 +127,13 @@ function readTransitions(v: unknown): WireTransition[] {
  * (an incident we cannot classify is shown as open rather than hidden: a badge that under-counts is
  * the failure users must never see).
  */
-export function readIncident(v: unknown): { ok: true; incident: WireIncident; warning: string | null } | { ok: false; reason: string } {
+export function readIncident(
+  v: unknown,
+): { ok: true; incident: WireIncident; warning: string | null } | { ok: false; reason: string } {
   if (!isObj(v)) return { ok: false, reason: 'incident is not an object' };
   const incidentNumber = str(v.incidentNumber);
-  if (!incidentNumber || !/^\d+$/.test(incidentNumber)) return { ok: false, reason: `incidentNumber ${JSON.stringify(v.incidentNumber)} is not a number` };
+  if (!incidentNumber || !/^\d+$/.test(incidentNumber))
+    return { ok: false, reason: `incidentNumber ${JSON.stringify(v.incidentNumber)} is not a number` };
   const transitions = readTransitions(v.transitions);
   let warning: string | null = null;
   let phase = readPhase(v.currentPhase);
@@ -143,7 +149,8 @@ export function readIncident(v: unknown): { ok: true; incident: WireIncident; wa
       if (t && !policyTeams.some((x) => x.slug === t.slug)) policyTeams.push(t);
     }
   }
-  const count = typeof v.alertCount === 'number' && Number.isFinite(v.alertCount) ? Math.max(0, Math.floor(v.alertCount)) : 0;
+  const count =
+    typeof v.alertCount === 'number' && Number.isFinite(v.alertCount) ? Math.max(0, Math.floor(v.alertCount)) : 0;
   return {
     ok: true,
     warning,
@@ -171,7 +178,10 @@ export function readIncident(v: unknown): { ok: true; incident: WireIncident; wa
  * E1 body → incidents plus per-item problems; null when the body is not `{incidents: [...]}`.
  * Yields to the event loop between slices: a list of a thousand incidents takes milliseconds.
  */
-export async function readIncidentList(body: unknown, slicer = new TimeSlicer()): Promise<{ incidents: WireIncident[]; problems: string[] } | null> {
+export async function readIncidentList(
+  body: unknown,
+  slicer = new TimeSlicer(),
+): Promise<{ incidents: WireIncident[]; problems: string[] } | null> {
   if (!isObj(body) || !Array.isArray(body.incidents)) return null;
   const incidents: WireIncident[] = [];
   const problems: string[] = [];

@@ -24,7 +24,10 @@ export interface DesktopHarness {
  * By default IT's policy pins the server URL. With `policy`, that policy is in force instead and
  * the server URL is the person's own setting (so the settings screen can edit it).
  */
-export async function startDesktopCore(serverUrl: string, opts: { policy?: ManagedPolicy } = {}): Promise<DesktopHarness> {
+export async function startDesktopCore(
+  serverUrl: string,
+  opts: { policy?: ManagedPolicy } = {},
+): Promise<DesktopHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-desktop-'));
   const userSettingsFile = path.join(dir, 'settings.json');
   const policy: ManagedPolicy = opts.policy ?? { serverUrl };
@@ -66,7 +69,9 @@ export async function startDesktopCore(serverUrl: string, opts: { policy?: Manag
  */
 export async function installDesktopBridge(page: PwPage, core: DesktopCore): Promise<() => void> {
   // Playwright turns `undefined` into null on the way; the contract's no-payload channels want undefined.
-  await page.exposeFunction('__klaxonInvoke', (channel: string, payload: unknown) => core.invoke(channel as never, payload ?? undefined));
+  await page.exposeFunction('__klaxonInvoke', (channel: string, payload: unknown) =>
+    core.invoke(channel as never, payload ?? undefined),
+  );
   await page.addInitScript({
     content: `(() => {
       const listeners = new Map();
@@ -84,7 +89,10 @@ export async function installDesktopBridge(page: PwPage, core: DesktopCore): Pro
   });
   return core.subscribe((channel, payload) => {
     page
-      .evaluate(([c, p]) => (window as unknown as { __klaxonPush?: (c: unknown, p: unknown) => void }).__klaxonPush?.(c, p), [channel, payload] as const)
+      .evaluate(
+        ([c, p]) => (window as unknown as { __klaxonPush?: (c: unknown, p: unknown) => void }).__klaxonPush?.(c, p),
+        [channel, payload] as const,
+      )
       .catch(() => undefined); // page navigating or closed: the renderer asks state:get on load anyway
   });
 }

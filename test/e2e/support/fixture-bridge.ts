@@ -8,8 +8,16 @@ import type { ClientState, OnCallNow, Page } from '#common/index.js';
  * source text: a function handed to addInitScript is serialised, and a transpiler's helpers
  * (esbuild's __name under tsx) would not exist in the page.
  */
-export async function installFixtureBridge(page: PwPage, data: { state: ClientState; oncall: OnCallNow; pages: Page[] }): Promise<void> {
-  const answers = { 'state:get': data.state, 'oncall:get': data.oncall, 'pages:mine': data.pages, 'config:get': data.state.config };
+export async function installFixtureBridge(
+  page: PwPage,
+  data: { state: ClientState; oncall: OnCallNow; pages: Page[] },
+): Promise<void> {
+  const answers = {
+    'state:get': data.state,
+    'oncall:get': data.oncall,
+    'pages:mine': data.pages,
+    'config:get': data.state.config,
+  };
   await page.addInitScript({
     content: `(() => {
       const answers = ${JSON.stringify(answers)};

@@ -9,10 +9,27 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 export const fixtureConfig: ClientConfig = {
   serverName: 'Klaxon demo',
-  oidc: { issuer: 'http://127.0.0.1:8788', desktopClientId: 'klaxon-desktop', resource: 'https://klaxon.local/api', scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'] },
+  oidc: {
+    issuer: 'http://127.0.0.1:8788',
+    desktopClientId: 'klaxon-desktop',
+    resource: 'https://klaxon.local/api',
+    scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+  },
   targets: [
-    { id: 'sre', label: 'SRE on call', description: 'Wakes the SRE primary on-call.', teams: ['team-sreKLX0000000001'], isDefault: true },
-    { id: 'platform', label: 'Platform on call', description: null, teams: ['team-pltKLX0000000002'], isDefault: false },
+    {
+      id: 'sre',
+      label: 'SRE on call',
+      description: 'Wakes the SRE primary on-call.',
+      teams: ['team-sreKLX0000000001'],
+      isDefault: true,
+    },
+    {
+      id: 'platform',
+      label: 'Platform on call',
+      description: null,
+      teams: ['team-pltKLX0000000002'],
+      isDefault: false,
+    },
   ],
   fallbackContacts: [
     { kind: 'phone', label: 'SRE emergency line', href: 'tel:+15550100' },
@@ -40,17 +57,55 @@ const base: Omit<Incident, 'number' | 'title' | 'phase' | 'startedAt'> = {
 };
 
 export const fixtureIncidents: Incident[] = [
-  { ...base, number: '1001', title: 'Checkout latency above SLO', phase: 'UNACKED', startedAt: ago(12 * 60_000), pagedUsers: ['carol'] },
-  { ...base, number: '1002', title: 'Elevated 5xx on edge cache', phase: 'ACKED', startedAt: ago(25 * 60_000), ackedBy: 'dmitri', ackedAt: ago(20 * 60_000) },
-  { ...base, number: '1003', title: 'Search cluster red', phase: 'UNACKED', startedAt: ago(3 * 60_000), teams: [{ slug: 'team-pltKLX0000000002', name: 'Platform' }] },
+  {
+    ...base,
+    number: '1001',
+    title: 'Checkout latency above SLO',
+    phase: 'UNACKED',
+    startedAt: ago(12 * 60_000),
+    pagedUsers: ['carol'],
+  },
+  {
+    ...base,
+    number: '1002',
+    title: 'Elevated 5xx on edge cache',
+    phase: 'ACKED',
+    startedAt: ago(25 * 60_000),
+    ackedBy: 'dmitri',
+    ackedAt: ago(20 * 60_000),
+  },
+  {
+    ...base,
+    number: '1003',
+    title: 'Search cluster red',
+    phase: 'UNACKED',
+    startedAt: ago(3 * 60_000),
+    teams: [{ slug: 'team-pltKLX0000000002', name: 'Platform' }],
+  },
 ];
 
 export const fixtureOnCall: OnCallNow = {
   fetchedAt: ago(5_000),
   stale: false,
   teams: [
-    { team: { slug: 'team-sreKLX0000000001', name: 'SRE' }, policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }] }] },
-    { team: { slug: 'team-pltKLX0000000002', name: 'Platform' }, policies: [{ policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, users: [{ username: 'priya', name: 'Priya Raman', timeZone: 'Asia/Kolkata' }] }] },
+    {
+      team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
+      policies: [
+        {
+          policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' },
+          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
+        },
+      ],
+    },
+    {
+      team: { slug: 'team-pltKLX0000000002', name: 'Platform' },
+      policies: [
+        {
+          policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' },
+          users: [{ username: 'priya', name: 'Priya Raman', timeZone: 'Asia/Kolkata' }],
+        },
+      ],
+    },
   ],
 };
 
@@ -82,10 +137,21 @@ export function fixtureState(over: Partial<ClientState> = {}): ClientState {
     config: fixtureConfig,
     auth: {
       status: 'signed-in',
-      me: { user: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test', groups: ['sre', 'staff'] }, permissions: { view: true, page: true, acknowledge: true } },
+      me: {
+        user: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test', groups: ['sre', 'staff'] },
+        permissions: { view: true, page: true, acknowledge: true },
+      },
     },
     link: { status: 'live', lastDataAt: ago(1000), error: null, retryAt: null },
-    snapshot: { incidents: fixtureIncidents, fetchedAt: ago(3000), ageSeconds: 3, stale: false, upstream: { ok: true, error: null }, windowMinutes: 60, pollIntervalSeconds: 10 },
+    snapshot: {
+      incidents: fixtureIncidents,
+      fetchedAt: ago(3000),
+      ageSeconds: 3,
+      stale: false,
+      upstream: { ok: true, error: null },
+      windowMinutes: 60,
+      pollIntervalSeconds: 10,
+    },
     storage: { mode: 'encrypted', message: null },
     ...over,
   };

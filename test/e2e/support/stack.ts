@@ -39,7 +39,12 @@ export interface StackOptions {
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-'));
   const idp = await startIdentityProvider();
-  const sim = await startOnCallSimulator({ seed: 'demo', consistencyDelayMs: o.consistencyDelayMs ?? 0, rateLimit: false, ...(o.faults ? { faults: o.faults } : {}) });
+  const sim = await startOnCallSimulator({
+    seed: 'demo',
+    consistencyDelayMs: o.consistencyDelayMs ?? 0,
+    rateLimit: false,
+    ...(o.faults ? { faults: o.faults } : {}),
+  });
   const config = loadServerConfig({
     file: path.join(ROOT, 'dev/config/demo-server.yaml'),
     env: {},
@@ -65,9 +70,17 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     },
   });
   let server = await startKlaxonServer(config, { logger: false });
-  await idp.registerWebClient({ clientId: config.oidc.web.clientId, clientSecret: config.oidc.web.clientSecret, redirectUris: [`${server.url}/auth/callback`] });
+  await idp.registerWebClient({
+    clientId: config.oidc.web.clientId,
+    clientSecret: config.oidc.web.clientSecret,
+    redirectUris: [`${server.url}/auth/callback`],
+  });
   const url = server.url;
-  const hook = () => sim.control.setWebhook({ url: `${url}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET } });
+  const hook = () =>
+    sim.control.setWebhook({
+      url: `${url}/api/v1/webhooks/oncall`,
+      headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET },
+    });
   hook();
   let serverStopped = false;
   const stopServer = async () => {
@@ -87,7 +100,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     stopServer,
     async restartServer() {
       await stopServer();
-      server = await startKlaxonServer({ ...config, listen: { ...config.listen, port: Number(new URL(url).port) }, publicUrl: url }, { logger: false });
+      server = await startKlaxonServer(
+        { ...config, listen: { ...config.listen, port: Number(new URL(url).port) }, publicUrl: url },
+        { logger: false },
+      );
       serverStopped = false;
       hook();
     },
@@ -101,5 +117,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
 
 /** Incidents in the simulator whose entity id marks them as Klaxon pages. */
 export function klaxonIncidents(sim: RunningSimulator): { incidentNumber: string; entityId: string }[] {
-  return (sim.control.incidents() as { incidentNumber: string; entityId: string }[]).filter((i) => i.entityId?.startsWith('klaxon/'));
+  return (sim.control.incidents() as { incidentNumber: string; entityId: string }[]).filter((i) =>
+    i.entityId?.startsWith('klaxon/'),
+  );
 }

@@ -7,7 +7,8 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export const NO_ELECTRON_MESSAGE = 'No Electron binary on this machine (see toolchain.md); these specs run in the release workflow';
+export const NO_ELECTRON_MESSAGE =
+  'No Electron binary on this machine (see toolchain.md); these specs run in the release workflow';
 
 export function electronBinary(): string | null {
   try {

@@ -29,24 +29,36 @@ export async function launchKlaxon(executablePath: string): Promise<RunningKlaxo
     executablePath,
     args: [MAIN_BUNDLE, `--user-data-dir=${profile}`],
     cwd: REPO,
-    env: { ...process.env, KLAXON_E2E: '1', KLAXON_ALLOW_INSECURE_ISSUER: '1', KLAXON_ASSETS_DIR: path.join(REPO, 'assets') },
+    env: {
+      ...process.env,
+      KLAXON_E2E: '1',
+      KLAXON_ALLOW_INSECURE_ISSUER: '1',
+      KLAXON_ASSETS_DIR: path.join(REPO, 'assets'),
+    },
   });
   await app.evaluate(({ shell }) => {
     const g = globalThis as { __externalUrls?: string[] };
     g.__externalUrls = [];
-    shell.openExternal = async (url: string) => { g.__externalUrls!.push(url); };
+    shell.openExternal = async (url: string) => {
+      g.__externalUrls!.push(url);
+    };
   });
   return {
     app,
     stack,
-    tray: () => app.evaluate(() => {
-      const refs = (globalThis as { __klaxonTestRefs?: { tray(): { kind: string; tooltip: string; badge: unknown } | null } }).__klaxonTestRefs;
-      const v = refs?.tray() ?? null;
-      return v ? { kind: v.kind, tooltip: v.tooltip, badge: v.badge } : null;
-    }),
+    tray: () =>
+      app.evaluate(() => {
+        const refs = (
+          globalThis as { __klaxonTestRefs?: { tray(): { kind: string; tooltip: string; badge: unknown } | null } }
+        ).__klaxonTestRefs;
+        const v = refs?.tray() ?? null;
+        return v ? { kind: v.kind, tooltip: v.tooltip, badge: v.badge } : null;
+      }),
     async nextExternalUrl() {
       for (let i = 0; i < 200; i++) {
-        const url = await app.evaluate(() => (globalThis as { __externalUrls?: string[] }).__externalUrls?.shift() ?? null);
+        const url = await app.evaluate(
+          () => (globalThis as { __externalUrls?: string[] }).__externalUrls?.shift() ?? null,
+        );
         if (url) return url;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -34,8 +34,15 @@ function loadInChild(env: Record<string, string>): { status: number | null; stdo
     getConfig(process.cwd(), ${JSON.stringify(CONFIG)}, null)
       .then(async (c) => { await validateConfiguration(c, new DebugLogger(false)); process.stdout.write('CONFIG ' + JSON.stringify(c.win)); })
       .catch((e) => { process.stderr.write('FAILED ' + e.message); process.exit(1); });`;
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(KLAXON_|CSC_|WIN_CSC_|APPLE_|AZURE_)/.test(k)));
-  const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(KLAXON_|CSC_|WIN_CSC_|APPLE_|AZURE_)/.test(k)),
+  );
+  const r = spawnSync(process.execPath, ['-e', code], {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,15 +52,19 @@ describe('electron-builder configuration', () => {
     config = await getConfig(ROOT, CONFIG, null);
   });
 
-  it('passes electron-builder 26.17\'s own schema validation', async () => {
+  it("passes electron-builder 26.17's own schema validation", async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
   });
 
   it('a misspelt option is refused by the same validation (so the check can fail)', async () => {
     const bad = { ...config, win: { ...config.win, verifyUpdateSignature: false } } as Configuration;
-    await expect(validateConfiguration(bad, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object.*electron-builder 26\.17\.0/s);
+    await expect(validateConfiguration(bad, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration object.*electron-builder 26\.17\.0/s,
+    );
     const badFuse = { ...config, electronFuses: { ...config.electronFuses, runAsNodeX: false } } as Configuration;
-    await expect(validateConfiguration(badFuse, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object/);
+    await expect(validateConfiguration(badFuse, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration object/,
+    );
   });
 
   it('flips exactly the required Electron fuses', () => {
@@ -77,7 +88,10 @@ describe('electron-builder configuration', () => {
   });
 
   it('builds a per-user NSIS and a per-machine MSI with a fixed upgrade code, and keeps update signature checks', () => {
-    expect(config.win?.target).toEqual([{ target: 'nsis', arch: ['x64'] }, { target: 'msi', arch: ['x64'] }]);
+    expect(config.win?.target).toEqual([
+      { target: 'nsis', arch: ['x64'] },
+      { target: 'msi', arch: ['x64'] },
+    ]);
     expect(config.nsis).toMatchObject({ oneClick: true, perMachine: false });
     expect(config.msi).toMatchObject({ perMachine: true, upgradeCode: 'D067C861-2EAF-4D06-BB12-FED472103D4E' });
     expect(config.win?.verifyUpdateCodeSignature).toBe(true);
@@ -86,7 +100,12 @@ describe('electron-builder configuration', () => {
   });
 
   it('signs and notarises macOS builds under the hardened runtime with only the JIT entitlement', () => {
-    expect(config.mac).toMatchObject({ hardenedRuntime: true, notarize: true, entitlements: 'build/entitlements.mac.plist', entitlementsInherit: 'build/entitlements.mac.plist' });
+    expect(config.mac).toMatchObject({
+      hardenedRuntime: true,
+      notarize: true,
+      entitlements: 'build/entitlements.mac.plist',
+      entitlementsInherit: 'build/entitlements.mac.plist',
+    });
     expect((config.mac?.target as { target: string }[]).map((t) => t.target)).toEqual(['dmg', 'zip']);
     const plist = readFileSync(path.join(ROOT, 'build/entitlements.mac.plist'), 'utf8');
     expect([...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1])).toEqual(['com.apple.security.cs.allow-jit']);
@@ -109,7 +128,14 @@ describe('electron-builder configuration', () => {
   it('holds no signing secret or certificate path: signing comes from the environment only', () => {
     const text = readFileSync(path.join(ROOT, CONFIG), 'utf8');
     const json = JSON.stringify(config);
-    for (const key of ['cscLink', 'cscKeyPassword', 'certificateFile', 'certificatePassword', 'certificateSha1', 'cscInstallerLink']) {
+    for (const key of [
+      'cscLink',
+      'cscKeyPassword',
+      'certificateFile',
+      'certificatePassword',
+      'certificateSha1',
+      'cscInstallerLink',
+    ]) {
       expect(json, key).not.toContain(`"${key}"`);
     }
     expect(text).not.toMatch(/\.(p12|pfx|pem|key)['"]/);
@@ -122,7 +148,8 @@ describe('electron-builder configuration', () => {
       for (const name of readdirSync(dir)) {
         const full = path.join(dir, name);
         if (statSync(full).isDirectory()) walk(full);
-        else if (/verifyUpdateCodeSignature\s*[:=]\s*(false|\(\))/.test(readFileSync(full, 'utf8'))) offenders.push(path.relative(ROOT, full));
+        else if (/verifyUpdateCodeSignature\s*[:=]\s*(false|\(\))/.test(readFileSync(full, 'utf8')))
+          offenders.push(path.relative(ROOT, full));
       }
     };
     for (const d of ['build', 'electron', '.github']) walk(path.join(ROOT, d));
@@ -142,14 +169,19 @@ describe('electron-builder configuration from the environment', () => {
     expect(r.stderr).not.toContain('FAILED');
     const win = JSON.parse(r.stdout.slice(r.stdout.indexOf('CONFIG ') + 7)) as Record<string, unknown>;
     expect(win.azureSignOptions).toEqual({
-      endpoint: 'https://weu.codesigning.azure.net', codeSigningAccountName: 'klaxon-signing',
-      certificateProfileName: 'klaxon-public', publisherName: 'Example Corp',
+      endpoint: 'https://weu.codesigning.azure.net',
+      codeSigningAccountName: 'klaxon-signing',
+      certificateProfileName: 'klaxon-public',
+      publisherName: 'Example Corp',
     });
     expect(win.forceCodeSigning).toBe(true);
   });
 
   it('names the missing variables when Azure signing is half configured', () => {
-    const r = loadInChild({ KLAXON_AZURE_SIGNING_ENDPOINT: 'https://weu.codesigning.azure.net', KLAXON_AZURE_SIGNING_ACCOUNT: 'klaxon-signing' });
+    const r = loadInChild({
+      KLAXON_AZURE_SIGNING_ENDPOINT: 'https://weu.codesigning.azure.net',
+      KLAXON_AZURE_SIGNING_ACCOUNT: 'klaxon-signing',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('KLAXON_AZURE_CERTIFICATE_PROFILE, KLAXON_WIN_PUBLISHER_NAME are missing');
   });

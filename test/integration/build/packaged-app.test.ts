@@ -31,9 +31,14 @@ let appOut: string;
 let asarPath: string;
 let entries: string[];
 
-
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000, shell: process.platform === 'win32' });
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 180_000,
+    shell: process.platform === 'win32',
+  });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${out.slice(-4000)}`);
   return out;
@@ -50,10 +55,17 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
 
     const stub = path.join(tmp, 'electron-stub');
     mkdirSync(stub);
-    writeFileSync(path.join(stub, 'electron'), Buffer.concat([
-      Buffer.from('#!/bin/sh\necho "stand-in Electron: cannot run"\nexit 1\n# '),
-      Buffer.from(SENTINEL), Buffer.from([1, ELECTRON_DEFAULT_WIRE.length]), Buffer.from(ELECTRON_DEFAULT_WIRE), Buffer.from('\n'),
-    ]), { mode: 0o755 });
+    writeFileSync(
+      path.join(stub, 'electron'),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\necho "stand-in Electron: cannot run"\nexit 1\n# '),
+        Buffer.from(SENTINEL),
+        Buffer.from([1, ELECTRON_DEFAULT_WIRE.length]),
+        Buffer.from(ELECTRON_DEFAULT_WIRE),
+        Buffer.from('\n'),
+      ]),
+      { mode: 0o755 },
+    );
     writeFileSync(path.join(stub, 'LICENSE'), 'stand-in\n');
 
     const output = path.join(tmp, 'release');
@@ -65,19 +77,31 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
       ELECTRON_BUILDER_CACHE: path.join(tmp, 'builder-cache'),
       CSC_IDENTITY_AUTO_DISCOVERY: 'false',
     };
-    run(process.execPath, [
-      path.join(ROOT, 'node_modules/electron-builder/cli.js'),
-      '--linux', 'dir', '--publish', 'never',
-      '--config', 'build/electron-builder.config.ts',
-      `-c.electronDist=${stub}`, '-c.electronVersion=45.4.1',
-      `-c.directories.app=${appDir}`, `-c.directories.output=${output}`,
-    ], env);
+    run(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/electron-builder/cli.js'),
+        '--linux',
+        'dir',
+        '--publish',
+        'never',
+        '--config',
+        'build/electron-builder.config.ts',
+        `-c.electronDist=${stub}`,
+        '-c.electronVersion=45.4.1',
+        `-c.directories.app=${appDir}`,
+        `-c.directories.output=${output}`,
+      ],
+      env,
+    );
     appOut = path.join(output, 'linux-unpacked');
     asarPath = path.join(appOut, 'resources/app.asar');
     entries = asar.listPackage(asarPath, { isPack: false }).map((e) => e.split(path.sep).join('/'));
   }, 240_000);
 
-  afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('lays out the Linux app with the klaxon executable and an asar', () => {
     expect(statSync(path.join(appOut, 'klaxon')).isFile()).toBe(true);
@@ -86,7 +110,9 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
   });
 
   it('contains the built main process, preload and renderer', () => {
-    expect(entries).toEqual(expect.arrayContaining(['/main.js', '/preload.cjs', '/package.json', '/renderer/index.html']));
+    expect(entries).toEqual(
+      expect.arrayContaining(['/main.js', '/preload.cjs', '/package.json', '/renderer/index.html']),
+    );
     expect(entries.some((e) => /^\/renderer\/assets\/.+\.js$/.test(e))).toBe(true);
     // Tray and overlay images the main process loads from app.getAppPath()/assets at run time.
     expect(entries).toContain('/assets/icon.png');
@@ -98,18 +124,25 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
   });
 
   it('contains nothing from server/, test/, dev/, no node_modules, no source maps, no TypeScript, no native binaries', () => {
-    const bad = entries.filter((e) =>
-      /^\/(server|test|dev|common|electron|build|src)(\/|$)/.test(e) || e.includes('/node_modules') || /\.(map|node|ts|tsx)$/.test(e));
+    const bad = entries.filter(
+      (e) =>
+        /^\/(server|test|dev|common|electron|build|src)(\/|$)/.test(e) ||
+        e.includes('/node_modules') ||
+        /\.(map|node|ts|tsx)$/.test(e),
+    );
     expect(bad).toEqual([]);
-    for (const pkgName of ['better-sqlite3', 'oidc-provider', 'fastify']) expect(entries.join('\n')).not.toContain(pkgName);
+    for (const pkgName of ['better-sqlite3', 'oidc-provider', 'fastify'])
+      expect(entries.join('\n')).not.toContain(pkgName);
     const main = asar.extractFile(asarPath, 'main.js').toString('utf8');
-    expect(main).not.toMatch(/require\(["'](better-sqlite3|oidc-provider|fastify)["']\)|from ["'](better-sqlite3|oidc-provider|fastify)["']/);
+    expect(main).not.toMatch(
+      /require\(["'](better-sqlite3|oidc-provider|fastify)["']\)|from ["'](better-sqlite3|oidc-provider|fastify)["']/,
+    );
     expect(main).not.toContain('sourceMappingURL');
     expect(main).toMatch(/from ["']electron["']/);
   });
 
   it('flips the Electron fuses in the packaged executable', async () => {
-    const wire = await getCurrentFuseWire(path.join(appOut, 'klaxon')) as unknown as Record<number, number>;
+    const wire = (await getCurrentFuseWire(path.join(appOut, 'klaxon'))) as unknown as Record<number, number>;
     const state = (o: FuseV1Options) => String.fromCharCode(wire[o]!);
     expect({
       runAsNode: state(FuseV1Options.RunAsNode),
@@ -121,8 +154,14 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
       loadBrowserProcessSpecificV8Snapshot: state(FuseV1Options.LoadBrowserProcessSpecificV8Snapshot),
       grantFileProtocolExtraPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
     }).toEqual({
-      runAsNode: '0', enableCookieEncryption: '1', enableNodeOptionsEnvironmentVariable: '0', enableNodeCliInspectArguments: '0',
-      enableEmbeddedAsarIntegrityValidation: '1', onlyLoadAppFromAsar: '1', loadBrowserProcessSpecificV8Snapshot: '0', grantFileProtocolExtraPrivileges: '0',
+      runAsNode: '0',
+      enableCookieEncryption: '1',
+      enableNodeOptionsEnvironmentVariable: '0',
+      enableNodeCliInspectArguments: '0',
+      enableEmbeddedAsarIntegrityValidation: '1',
+      onlyLoadAppFromAsar: '1',
+      loadBrowserProcessSpecificV8Snapshot: '0',
+      grantFileProtocolExtraPrivileges: '0',
     });
   });
 
@@ -135,7 +174,9 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
   it('ships the autostart entry and its policy-driven installer script in resources/linux', () => {
     const script = path.join(appOut, 'resources/linux/klaxon-autostart-sync.sh');
     expect(statSync(script).mode & 0o111).not.toBe(0);
-    expect(readFileSync(path.join(appOut, 'resources/linux/klaxon-autostart.desktop'), 'utf8')).toContain('Exec=/opt/Klaxon/klaxon');
+    expect(readFileSync(path.join(appOut, 'resources/linux/klaxon-autostart.desktop'), 'utf8')).toContain(
+      'Exec=/opt/Klaxon/klaxon',
+    );
     expect(() => execFileSync('sh', ['-n', script])).not.toThrow();
   });
 });

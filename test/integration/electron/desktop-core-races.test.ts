@@ -24,27 +24,52 @@ interface Script {
 let idp: RunningIdp;
 let dir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
-beforeAll(async () => { idp = await startIdentityProvider(); });
-afterAll(async () => { await idp?.close(); });
+beforeAll(async () => {
+  idp = await startIdentityProvider();
+});
+afterAll(async () => {
+  await idp?.close();
+});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const frame = (e: ServerEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
-const snapshotEvent = (id: string): ServerEvent => ({ type: 'snapshot', id, data: { incidents: snapshot([incident()]), pages: [] } });
+const snapshotEvent = (id: string): ServerEvent => ({
+  type: 'snapshot',
+  id,
+  data: { incidents: snapshot([incident()]), pages: [] },
+});
 
 /** A Klaxon server that accepts any bearer token, with a slow /me and scripted event streams. */
-async function scriptedServer(script: Script): Promise<{ url: string; openStreams: () => number; streams: () => number; meAsked: Promise<void> }> {
+async function scriptedServer(
+  script: Script,
+): Promise<{ url: string; openStreams: () => number; streams: () => number; meAsked: Promise<void> }> {
   let open = 0;
   let total = 0;
   let meAsked!: () => void;
-  const meAskedPromise = new Promise<void>((r) => { meAsked = r; });
+  const meAskedPromise = new Promise<void>((r) => {
+    meAsked = r;
+  });
   const heldMe: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === routes.clientConfig.path) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientConfig({ oidc: { issuer: idp.issuer, desktopClientId: idp.desktopClientId, resource: idp.resource, scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'] } })));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify(
+            clientConfig({
+              oidc: {
+                issuer: idp.issuer,
+                desktopClientId: idp.desktopClientId,
+                resource: idp.resource,
+                scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+              },
+            }),
+          ),
+        );
     } else if (url.pathname === routes.me.path) {
       meAsked();
       // An answered /me leaves the held list, so only requests still waiting count towards `meTogether`.
@@ -59,13 +84,23 @@ async function scriptedServer(script: Script): Promise<{ url: string; openStream
     } else if (url.pathname === routes.events.path) {
       total++;
       open++;
-      res.on('close', () => { open--; });
+      res.on('close', () => {
+        open--;
+      });
       script.events(total, res);
     } else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => { server.closeAllConnections(); server.close(); });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, openStreams: () => open, streams: () => total, meAsked: meAskedPromise };
+  cleanups.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    openStreams: () => open,
+    streams: () => total,
+    meAsked: meAskedPromise,
+  };
 }
 
 const liveStream = (_n: number, res: http.ServerResponse) => {
@@ -76,9 +111,14 @@ const liveStream = (_n: number, res: http.ServerResponse) => {
 function core(serverUrl: string, tokenStore: TokenStore): DesktopCore {
   dir ??= mkdtempSync(path.join(os.tmpdir(), 'klaxon-races-'));
   const c = createDesktopCore({
-    settings: { policy: { serverUrl }, userSettingsFile: path.join(dir, `settings-${Math.random().toString(36).slice(2)}.json`) },
+    settings: {
+      policy: { serverUrl },
+      userSettingsFile: path.join(dir, `settings-${Math.random().toString(36).slice(2)}.json`),
+    },
     tokenStore,
-    openBrowser: async (u) => { await completeLogin(u, 'alice'); },
+    openBrowser: async (u) => {
+      await completeLogin(u, 'alice');
+    },
     allowInsecureIssuer: true,
     log: () => {},
     link: { heartbeatSeconds: 15, backoff: { baseMs: 200, maxMs: 1000 } },
@@ -136,12 +176,24 @@ describe('desktop core: races around sign-in and sign-out', () => {
           res.end(frame(snapshotEvent('1')));
           return;
         }
-        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'forbidden', message: 'Your account may no longer see incidents.', requiredGroups: ['sre'] } }));
+        res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              error: {
+                code: 'forbidden',
+                message: 'Your account may no longer see incidents.',
+                requiredGroups: ['sre'],
+              },
+            }),
+          );
       },
     });
     const c = core(server.url, memoryTokenStore());
     let shownIncidents = 0;
-    c.state.subscribe((st) => { shownIncidents = Math.max(shownIncidents, st.snapshot?.incidents.length ?? 0); });
+    c.state.subscribe((st) => {
+      shownIncidents = Math.max(shownIncidents, st.snapshot?.incidents.length ?? 0);
+    });
     await c.start();
     expect(await c.invoke('auth:sign-in', undefined)).toEqual({ ok: true, value: null });
     const s = await waitForState(c, (st) => st.auth.status === 'not-authorised', 15_000, 'not authorised');

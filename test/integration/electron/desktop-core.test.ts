@@ -11,7 +11,9 @@ beforeAll(async () => {
   stack = await startDesktopStack();
   await stack.startServer();
 });
-afterAll(async () => { await stack?.close(); });
+afterAll(async () => {
+  await stack?.close();
+});
 
 const tray = (s: Parameters<typeof trayView>[0]) => trayView(s, { platform: 'linux', theme: 'light', now: new Date() });
 
@@ -25,7 +27,12 @@ describe('desktop core against the real server', () => {
       expect(tray(core.state.get()).kind).toBe('signed-out');
 
       expect(await core.invoke('auth:sign-in', undefined)).toEqual({ ok: true, value: null });
-      const s = await waitForState(core, (x) => x.link.status === 'live' && x.snapshot !== null, 15_000, 'live snapshot');
+      const s = await waitForState(
+        core,
+        (x) => x.link.status === 'live' && x.snapshot !== null,
+        15_000,
+        'live snapshot',
+      );
       expect(s.auth.status === 'signed-in' && s.auth.me.user.name).toBe('Alice Andersen');
       expect(countIncidents(s.snapshot!.incidents)).toMatchObject({ open: 2, unacked: 1 });
       const v = tray(s);
@@ -46,14 +53,27 @@ describe('desktop core against the real server', () => {
       const s0 = await waitForState(core, (x) => x.link.status === 'live' && x.snapshot !== null);
       const unacked = s0.snapshot!.incidents.find((i) => i.phase === 'UNACKED')!;
       stack.sim.control.ack(unacked.number, 'carol');
-      await waitForState(core, (x) => countIncidents(x.snapshot?.incidents ?? []).unacked === 0, 15_000, 'the ack to arrive');
+      await waitForState(
+        core,
+        (x) => countIncidents(x.snapshot?.incidents ?? []).unacked === 0,
+        15_000,
+        'the ack to arrive',
+      );
       expect(tray(core.state.get()).kind).toBe('live-acked');
       expect(core.notifications).toEqual([]);
 
       const number = stack.sim.control.createIncident({ title: 'Payments API down', routingKey: 'sre' });
-      await waitForState(core, (x) => x.snapshot?.incidents.some((i) => i.number === number) ?? false, 15_000, 'the new incident');
+      await waitForState(
+        core,
+        (x) => x.snapshot?.incidents.some((i) => i.number === number) ?? false,
+        15_000,
+        'the new incident',
+      );
       await waitForState(core, () => core.notifications.length > 0, 5_000, 'a notification');
-      expect(core.notifications[0]).toMatchObject({ title: `New incident #${number}, not acknowledged`, incidentNumber: number });
+      expect(core.notifications[0]).toMatchObject({
+        title: `New incident #${number}, not acknowledged`,
+        incidentNumber: number,
+      });
     } finally {
       await core.stop();
     }
@@ -63,13 +83,32 @@ describe('desktop core against the real server', () => {
     const core = desktopCore(stack, 'alice');
     try {
       await core.start();
-      expect(await core.invoke('pages:create', { summary: '', idempotencyKey: 'short' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'summary' } });
-      expect(await core.invoke('pages:create', { summary: 'x', idempotencyKey: 'key-1234567890abcdef', admin: true })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'admin' } });
-      expect(await core.invoke('state:get', { sneaky: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-      expect(await core.invoke('incidents:ack', { number: '12; rm -rf' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'number' } });
-      expect(await core.invoke('nope:nothing' as never, undefined)).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'channel' } });
-      expect(await core.invoke('shell:open-external', { url: 'https://evil.example.org/' })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'url' } });
-      expect(await core.invoke('pages:create', { summary: 'Checkout down', idempotencyKey: 'key-1234567890abcdef' })).toMatchObject({ ok: false, error: { code: 'unauthorized', message: 'Sign in to Klaxon first.' } });
+      expect(await core.invoke('pages:create', { summary: '', idempotencyKey: 'short' })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request', field: 'summary' },
+      });
+      expect(
+        await core.invoke('pages:create', { summary: 'x', idempotencyKey: 'key-1234567890abcdef', admin: true }),
+      ).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'admin' } });
+      expect(await core.invoke('state:get', { sneaky: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request' },
+      });
+      expect(await core.invoke('incidents:ack', { number: '12; rm -rf' })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request', field: 'number' },
+      });
+      expect(await core.invoke('nope:nothing' as never, undefined)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request', field: 'channel' },
+      });
+      expect(await core.invoke('shell:open-external', { url: 'https://evil.example.org/' })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', field: 'url' },
+      });
+      expect(
+        await core.invoke('pages:create', { summary: 'Checkout down', idempotencyKey: 'key-1234567890abcdef' }),
+      ).toMatchObject({ ok: false, error: { code: 'unauthorized', message: 'Sign in to Klaxon first.' } });
     } finally {
       await core.stop();
     }
@@ -82,18 +121,45 @@ describe('desktop core against the real server', () => {
       await core.invoke('auth:sign-in', undefined);
       await waitForState(core, (x) => x.link.status === 'live');
       const key = `desktop-${crypto.randomUUID()}`;
-      const r = await core.invoke('pages:create', { summary: 'Checkout is failing for EU customers', details: 'Since 12:00', idempotencyKey: key });
+      const r = await core.invoke('pages:create', {
+        summary: 'Checkout is failing for EU customers',
+        details: 'Since 12:00',
+        idempotencyKey: key,
+      });
       expect(r.ok).toBe(true);
       const page = (r as { ok: true; value: Page }).value;
-      expect(page).toMatchObject({ summary: 'Checkout is failing for EU customers', client: 'desktop', requester: { sub: 'bob' } });
-      const again = await core.invoke('pages:create', { summary: 'Checkout is failing for EU customers', details: 'Since 12:00', idempotencyKey: key });
+      expect(page).toMatchObject({
+        summary: 'Checkout is failing for EU customers',
+        client: 'desktop',
+        requester: { sub: 'bob' },
+      });
+      const again = await core.invoke('pages:create', {
+        summary: 'Checkout is failing for EU customers',
+        details: 'Since 12:00',
+        idempotencyKey: key,
+      });
       expect(again.ok && (again.value as Page).id).toBe(page.id); // retried request, same page
       const t0 = Date.now();
-      while (!core.pushes.some((p) => p.channel === 'page:updated' && (p.payload as Page).id === page.id && (p.payload as Page).status === 'delivered')) {
-        if (Date.now() - t0 > 15_000) throw new Error(`page never delivered: ${JSON.stringify(core.pushes.filter((p) => p.channel === 'page:updated').map((p) => (p.payload as Page).status))}`);
+      while (
+        !core.pushes.some(
+          (p) =>
+            p.channel === 'page:updated' &&
+            (p.payload as Page).id === page.id &&
+            (p.payload as Page).status === 'delivered',
+        )
+      ) {
+        if (Date.now() - t0 > 15_000)
+          throw new Error(
+            `page never delivered: ${JSON.stringify(core.pushes.filter((p) => p.channel === 'page:updated').map((p) => (p.payload as Page).status))}`,
+          );
         await new Promise((res) => setTimeout(res, 50));
       }
-      await waitForState(core, () => core.notifications.some((n) => n.title === 'Your page reached On-Call'), 5_000, 'delivery notification');
+      await waitForState(
+        core,
+        () => core.notifications.some((n) => n.title === 'Your page reached On-Call'),
+        5_000,
+        'delivery notification',
+      );
       const mine = await core.invoke('pages:mine', undefined);
       expect(mine.ok && (mine.value as Page[]).some((p) => p.id === page.id)).toBe(true);
     } finally {
@@ -107,8 +173,12 @@ describe('desktop core against the real server', () => {
       await core.start();
       await core.invoke('auth:sign-in', undefined);
       const s = await waitForState(core, (x) => x.auth.status === 'not-authorised');
-      expect(s.auth.status === 'not-authorised' && s.auth.requiredGroups).toEqual(expect.arrayContaining(['staff', 'sre']));
-      expect(s.auth.status === 'not-authorised' && s.auth.message).toMatch(/Eve Evans.*not in a group that may use Klaxon.*Ask your IT department/);
+      expect(s.auth.status === 'not-authorised' && s.auth.requiredGroups).toEqual(
+        expect.arrayContaining(['staff', 'sre']),
+      );
+      expect(s.auth.status === 'not-authorised' && s.auth.message).toMatch(
+        /Eve Evans.*not in a group that may use Klaxon.*Ask your IT department/,
+      );
       expect(tray(s).kind).toBe('not-authorised');
       expect(await core.invoke('oncall:get', undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     } finally {
@@ -119,7 +189,14 @@ describe('desktop core against the real server', () => {
   it('restores a saved session without the browser, and sign-out revokes it', async () => {
     const tokenStore = memoryTokenStore();
     let browserOpened = 0;
-    const first = desktopCore(stack, 'carol', { tokenStore, openBrowser: async (u) => { browserOpened++; const { completeLogin } = await import('#dev/identity-provider/index.js'); await completeLogin(u, 'carol'); } });
+    const first = desktopCore(stack, 'carol', {
+      tokenStore,
+      openBrowser: async (u) => {
+        browserOpened++;
+        const { completeLogin } = await import('#dev/identity-provider/index.js');
+        await completeLogin(u, 'carol');
+      },
+    });
     await first.start();
     await first.invoke('auth:sign-in', undefined);
     await waitForState(first, (x) => x.link.status === 'live');
@@ -127,7 +204,12 @@ describe('desktop core against the real server', () => {
     const rt = await tokenStore.get();
     expect(rt).toBeTruthy();
 
-    const second = desktopCore(stack, 'carol', { tokenStore, openBrowser: async () => { browserOpened++; } });
+    const second = desktopCore(stack, 'carol', {
+      tokenStore,
+      openBrowser: async () => {
+        browserOpened++;
+      },
+    });
     try {
       await second.start();
       await waitForState(second, (x) => x.auth.status === 'signed-in' && x.link.status === 'live');
@@ -163,7 +245,13 @@ describe('desktop core against the real server', () => {
     const os = await import('node:os');
     const path = await import('node:path');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-switch-'));
-    const core = createDesktopCore({ settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') }, tokenStore: memoryTokenStore(), openBrowser: async () => {}, allowInsecureIssuer: true, log: () => {} });
+    const core = createDesktopCore({
+      settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') },
+      tokenStore: memoryTokenStore(),
+      openBrowser: async () => {},
+      allowInsecureIssuer: true,
+      log: () => {},
+    });
     try {
       await core.invoke('settings:set', { serverUrl: 'http://127.0.0.1:9' });
       await core.start();

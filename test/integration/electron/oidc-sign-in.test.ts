@@ -14,9 +14,12 @@ beforeAll(async () => {
   idp = await startIdentityProvider();
   config = await discoverIssuer(new URL(idp.issuer), idp.desktopClientId, { allowInsecureLoopback: true });
 });
-afterAll(async () => { await idp?.close(); });
+afterAll(async () => {
+  await idp?.close();
+});
 
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const claims = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 async function signInAs(username: string, extra: { consent?: 'grant' | 'deny' } = {}) {
   let browser: Promise<{ status: number; page: string }> | null = null;
@@ -24,7 +27,10 @@ async function signInAs(username: string, extra: { consent?: 'grant' | 'deny' } 
     scopes: SCOPES,
     resource: idp.resource,
     openBrowser: (url) => {
-      browser = completeLogin(url, username, extra).then(async (r) => ({ status: r.response.status, page: await r.response.text() }));
+      browser = completeLogin(url, username, extra).then(async (r) => ({
+        status: r.response.status,
+        page: await r.response.text(),
+      }));
       return browser.then(() => {});
     },
     timeoutMs: 20_000,
@@ -38,7 +44,13 @@ describe('desktop sign-in against the development IdP', () => {
     const { tokens, browserPage, browserStatus } = await signInAs('alice');
     expect(tokens.refresh_token).toBeTruthy();
     const at = claims(tokens.access_token);
-    expect(at).toMatchObject({ sub: 'alice', aud: idp.resource, iss: idp.issuer, groups: ['sre', 'staff'], client_id: 'klaxon-desktop' });
+    expect(at).toMatchObject({
+      sub: 'alice',
+      aud: idp.resource,
+      iss: idp.issuer,
+      groups: ['sre', 'staff'],
+      client_id: 'klaxon-desktop',
+    });
     expect(tokens.claims()?.sub).toBe('alice');
     expect(browserStatus()).toBe(200);
     expect(browserPage()).toContain('Signed in to Klaxon. You can close this tab.');
@@ -47,7 +59,15 @@ describe('desktop sign-in against the development IdP', () => {
 
   it('the authorization request carries S256 PKCE, state, nonce, the resource and a 127.0.0.1 redirect', async () => {
     let seen: URL | null = null;
-    await signIn(config, { scopes: SCOPES, resource: idp.resource, timeoutMs: 20_000, openBrowser: async (u) => { seen = u; await completeLogin(u, 'bob'); } });
+    await signIn(config, {
+      scopes: SCOPES,
+      resource: idp.resource,
+      timeoutMs: 20_000,
+      openBrowser: async (u) => {
+        seen = u;
+        await completeLogin(u, 'bob');
+      },
+    });
     const q = seen!.searchParams;
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -60,8 +80,13 @@ describe('desktop sign-in against the development IdP', () => {
   it('declined consent ends the sign-in with a clear message, in the app and in the browser', async () => {
     let browser: Promise<string> | null = null;
     const err = await signIn(config, {
-      scopes: SCOPES, resource: idp.resource, timeoutMs: 20_000,
-      openBrowser: (u) => { browser = completeLogin(u, 'alice', { consent: 'deny' }).then((r) => r.response.text()); return browser.then(() => {}); },
+      scopes: SCOPES,
+      resource: idp.resource,
+      timeoutMs: 20_000,
+      openBrowser: (u) => {
+        browser = completeLogin(u, 'alice', { consent: 'deny' }).then((r) => r.response.text());
+        return browser.then(() => {});
+      },
     }).catch((e: unknown) => e);
     const page = await browser!;
     expect(err).toBeInstanceOf(SignInError);
@@ -73,7 +98,13 @@ describe('desktop sign-in against the development IdP', () => {
   it('times out when the browser never comes back, and frees the port', async () => {
     let callback: URL | null = null;
     const t0 = Date.now();
-    const err = await signIn(config, { scopes: SCOPES, timeoutMs: 300, openBrowser: async (u) => { callback = new URL(u.searchParams.get('redirect_uri')!); } }).catch((e: unknown) => e);
+    const err = await signIn(config, {
+      scopes: SCOPES,
+      timeoutMs: 300,
+      openBrowser: async (u) => {
+        callback = new URL(u.searchParams.get('redirect_uri')!);
+      },
+    }).catch((e: unknown) => e);
     expect((err as SignInError).reason).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(3_000);
     await expect(fetch(callback!)).rejects.toThrow(); // listener closed
@@ -81,30 +112,57 @@ describe('desktop sign-in against the development IdP', () => {
 
   it('can be cancelled (the user clicked Cancel)', async () => {
     const abort = new AbortController();
-    const p = signIn(config, { scopes: SCOPES, signal: abort.signal, timeoutMs: 20_000, openBrowser: async () => { setTimeout(() => abort.abort(), 50); } });
+    const p = signIn(config, {
+      scopes: SCOPES,
+      signal: abort.signal,
+      timeoutMs: 20_000,
+      openBrowser: async () => {
+        setTimeout(() => abort.abort(), 50);
+      },
+    });
     await expect(p).rejects.toMatchObject({ reason: 'cancelled' });
   });
 
   it('a browser that cannot be opened fails fast with a message', async () => {
-    await expect(signIn(config, { scopes: SCOPES, timeoutMs: 20_000, openBrowser: async () => { throw new Error('xdg-open not found'); } }))
-      .rejects.toMatchObject({ reason: 'browser', message: expect.stringMatching(/could not open your web browser to sign in \(xdg-open not found\)/) });
+    await expect(
+      signIn(config, {
+        scopes: SCOPES,
+        timeoutMs: 20_000,
+        openBrowser: async () => {
+          throw new Error('xdg-open not found');
+        },
+      }),
+    ).rejects.toMatchObject({
+      reason: 'browser',
+      message: expect.stringMatching(/could not open your web browser to sign in \(xdg-open not found\)/),
+    });
   });
 
-  it('refuses to open anything but the issuer\'s authorization endpoint, and http only for a loopback issuer', () => {
+  it("refuses to open anything but the issuer's authorization endpoint, and http only for a loopback issuer", () => {
     const endpoint = new URL(config.serverMetadata().authorization_endpoint!);
     expect(refuseAuthorizeUrl(endpoint, config)).toBeNull();
-    expect(refuseAuthorizeUrl(new URL('https://evil.example.org/auth'), config)).toMatch(/not the identity provider's sign-in page/);
-    expect(refuseAuthorizeUrl(new URL(`${endpoint.origin}/other`), config)).toMatch(/not the identity provider's sign-in page/);
+    expect(refuseAuthorizeUrl(new URL('https://evil.example.org/auth'), config)).toMatch(
+      /not the identity provider's sign-in page/,
+    );
+    expect(refuseAuthorizeUrl(new URL(`${endpoint.origin}/other`), config)).toMatch(
+      /not the identity provider's sign-in page/,
+    );
   });
 
   it('refuses a non-loopback http issuer before any network request', async () => {
-    await expect(discoverIssuer(new URL('http://idp.example.org'), 'klaxon-desktop', { allowInsecureLoopback: true })).rejects.toMatchObject({ reason: 'refused-url' });
-    await expect(discoverIssuer(new URL(idp.issuer), 'klaxon-desktop')).rejects.toMatchObject({ reason: 'refused-url' });
+    await expect(
+      discoverIssuer(new URL('http://idp.example.org'), 'klaxon-desktop', { allowInsecureLoopback: true }),
+    ).rejects.toMatchObject({ reason: 'refused-url' });
+    await expect(discoverIssuer(new URL(idp.issuer), 'klaxon-desktop')).rejects.toMatchObject({
+      reason: 'refused-url',
+    });
   });
 
   it('a stale callback for another sign-in does not end this one', async () => {
     const tokens = await signIn(config, {
-      scopes: SCOPES, resource: idp.resource, timeoutMs: 20_000,
+      scopes: SCOPES,
+      resource: idp.resource,
+      timeoutMs: 20_000,
       openBrowser: async (u) => {
         const redirect = u.searchParams.get('redirect_uri')!;
         const stale = await fetch(`${redirect}?code=x&state=not-ours`);
@@ -122,7 +180,15 @@ describe('token vault against the development IdP', () => {
     const { tokens } = await signInAs('alice');
     const writes: string[] = [];
     const base = memoryTokenStore();
-    const store = { ...base, mode: base.mode, message: null, set: async (rt: string) => { writes.push(rt); await base.set(rt); } };
+    const store = {
+      ...base,
+      mode: base.mode,
+      message: null,
+      set: async (rt: string) => {
+        writes.push(rt);
+        await base.set(rt);
+      },
+    };
     const vault = new TokenVault({ config: async () => config, store, resource: idp.resource });
     await vault.accept(tokens);
     expect(writes).toEqual([tokens.refresh_token]);
@@ -133,14 +199,21 @@ describe('token vault against the development IdP', () => {
     expect(writes[1]).not.toBe(tokens.refresh_token);
     expect(claims(a).aud).toBe(idp.resource);
     // The old refresh token is dead: rotation really happened at the IdP.
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('a refused refresh token signs the user out with a message (invalid_grant)', async () => {
     const { tokens } = await signInAs('bob');
     const store = memoryTokenStore();
     const messages: string[] = [];
-    const vault = new TokenVault({ config: async () => config, store, resource: idp.resource, onSignedOut: (m) => messages.push(m) });
+    const vault = new TokenVault({
+      config: async () => config,
+      store,
+      resource: idp.resource,
+      onSignedOut: (m) => messages.push(m),
+    });
     await vault.accept(tokens);
     await oidc.refreshTokenGrant(config, tokens.refresh_token!); // someone replays/rotates it elsewhere
     await expect(vault.refresh()).rejects.toBeInstanceOf(NotSignedInError);
@@ -156,7 +229,9 @@ describe('token vault against the development IdP', () => {
     expect(await vault.signOut()).toBeNull();
     expect(await store.get()).toBeNull();
     expect(await vault.hasSession()).toBe(false);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     await expect(vault.getAccessToken()).rejects.toBeInstanceOf(NotSignedInError);
   });
 
@@ -165,11 +240,28 @@ describe('token vault against the development IdP', () => {
     const base = memoryTokenStore();
     const writes: string[] = [];
     let signingOut = false;
-    const store = { ...base, mode: base.mode, message: null, set: async (rt: string) => { if (signingOut) writes.push(rt); await base.set(rt); } };
+    const store = {
+      ...base,
+      mode: base.mode,
+      message: null,
+      set: async (rt: string) => {
+        if (signingOut) writes.push(rt);
+        await base.set(rt);
+      },
+    };
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let held = false;
-    const vault = new TokenVault({ config: async () => { if (held) await gate; return config; }, store, resource: idp.resource });
+    const vault = new TokenVault({
+      config: async () => {
+        if (held) await gate;
+        return config;
+      },
+      store,
+      resource: idp.resource,
+    });
     await vault.accept(tokens);
     held = true;
     const refreshing = vault.refresh(); // waits for discovery with the old refresh token in hand
@@ -182,21 +274,37 @@ describe('token vault against the development IdP', () => {
     expect(writes).toEqual([]); // nothing written after sign-out began
     expect(await store.get()).toBeNull();
     expect(await vault.hasSession()).toBe(false);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('a locked keyring when saving the rotated token: keeps the new token in memory, says so, never replays the old one', async () => {
     const { tokens } = await signInAs('bob');
     const base = memoryTokenStore();
     let locked = false;
-    const store = { ...base, mode: 'encrypted' as const, message: null, set: async (rt: string) => { if (locked) throw new Error('The keyring is locked'); await base.set(rt); } };
+    const store = {
+      ...base,
+      mode: 'encrypted' as const,
+      message: null,
+      set: async (rt: string) => {
+        if (locked) throw new Error('The keyring is locked');
+        await base.set(rt);
+      },
+    };
     const storageReports: unknown[] = [];
-    const vault = new TokenVault({ config: async () => config, store, resource: idp.resource, onStorageChanged: (s) => storageReports.push(s) });
+    const vault = new TokenVault({
+      config: async () => config,
+      store,
+      resource: idp.resource,
+      onStorageChanged: (s) => storageReports.push(s),
+    });
     await vault.accept(tokens);
     locked = true;
     const first = await vault.refresh(); // rotates; saving fails
     expect(claims(first).sub).toBe('bob');
-    const message = 'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
+    const message =
+      'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
     expect(vault.storage()).toEqual({ mode: 'memory-only', message });
     expect(storageReports).toEqual([{ mode: 'memory-only', message }]);
     expect(await store.get()).toBeNull(); // the dead old token is not left behind for the next start
@@ -209,7 +317,12 @@ describe('token vault against the development IdP', () => {
   it('keeps the session when the IdP is merely unreachable', async () => {
     const store = memoryTokenStore();
     await store.set('some-refresh-token');
-    const vault = new TokenVault({ config: async () => { throw new Error('ECONNREFUSED'); }, store });
+    const vault = new TokenVault({
+      config: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+      store,
+    });
     await expect(vault.refresh()).rejects.toThrow(/could not reach the identity provider/);
     expect(await store.get()).toBe('some-refresh-token');
   });

@@ -10,22 +10,36 @@ beforeAll(async () => {
   stack = await startDesktopStack({ idp: { accessTokenTtlSeconds: 4 } });
   await stack.startServer();
 });
-afterAll(async () => { await stack?.close(); });
+afterAll(async () => {
+  await stack?.close();
+});
 
-const tray = (s: Parameters<typeof trayView>[0]) => trayView(s, { platform: 'darwin', theme: 'light', now: new Date() });
+const tray = (s: Parameters<typeof trayView>[0]) =>
+  trayView(s, { platform: 'darwin', theme: 'light', now: new Date() });
 
 describe('server link against the real server', () => {
   it('renews an access token that expires mid-stream without the user noticing', async () => {
     const writes: string[] = [];
     const base = memoryTokenStore();
-    const tokenStore = { mode: base.mode, message: null, get: base.get, clear: base.clear, set: async (rt: string) => { writes.push(rt); await base.set(rt); } };
+    const tokenStore = {
+      mode: base.mode,
+      message: null,
+      get: base.get,
+      clear: base.clear,
+      set: async (rt: string) => {
+        writes.push(rt);
+        await base.set(rt);
+      },
+    };
     const core = desktopCore(stack, 'alice', { tokenStore });
     try {
       await core.start();
       await core.invoke('auth:sign-in', undefined);
       await waitForState(core, (x) => x.link.status === 'live');
       const statuses = new Set<string>();
-      const off = core.state.subscribe((s) => { statuses.add(s.auth.status); });
+      const off = core.state.subscribe((s) => {
+        statuses.add(s.auth.status);
+      });
       // Two token lifetimes: the server ends the stream at expiry with a `session` event each time.
       const t0 = Date.now();
       while (writes.length < 3 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
@@ -75,7 +89,12 @@ describe('server link against the real server', () => {
       // The server marks its data stale after two poll intervals; the next heartbeat (or a resumed
       // stream's snapshot) carries that. Reconnect now and then to avoid waiting a full heartbeat.
       const timer = setInterval(() => core.reconnectNow(), 3_000);
-      const s = await waitForState(core, (x) => x.link.status === 'stale' || (x.snapshot?.stale ?? false), 25_000, 'stale').finally(() => clearInterval(timer));
+      const s = await waitForState(
+        core,
+        (x) => x.link.status === 'stale' || (x.snapshot?.stale ?? false),
+        25_000,
+        'stale',
+      ).finally(() => clearInterval(timer));
       const v = tray(s);
       expect(v.kind).toBe('stale');
       expect(v.image.state).toBe('stale');

@@ -4,7 +4,16 @@
  * templates render to valid shell with electron-builder's macros.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,12 +32,18 @@ describe.runIf(process.platform !== 'win32')('klaxon-autostart-sync.sh', () => {
     chmodSync(file, mode);
   };
   // The test files belong to whoever runs the tests; the script normally requires root (uid 0).
-  const sync = (...args: string[]) => spawnSync('sh', [SYNC, ...args], {
-    env: { ...process.env, KLAXON_SYSROOT: root, KLAXON_POLICY_OWNER_UID: String(process.getuid!()) }, encoding: 'utf8',
-  });
+  const sync = (...args: string[]) =>
+    spawnSync('sh', [SYNC, ...args], {
+      env: { ...process.env, KLAXON_SYSROOT: root, KLAXON_POLICY_OWNER_UID: String(process.getuid!()) },
+      encoding: 'utf8',
+    });
 
-  beforeEach(() => { root = mkdtempSync(path.join(os.tmpdir(), 'klaxon-sysroot-')); });
-  afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'klaxon-sysroot-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('installs the system autostart entry only when policy sets startAtLogin to true', () => {
     expect(sync().status).toBe(0);
@@ -68,7 +83,10 @@ describe.runIf(process.platform !== 'win32')('klaxon-autostart-sync.sh', () => {
 
   it('ignores a policy not owned by the required owner (root)', () => {
     policy({ startAtLogin: true });
-    const r = spawnSync('sh', [SYNC], { env: { ...process.env, KLAXON_SYSROOT: root, KLAXON_POLICY_OWNER_UID: String(process.getuid!() + 1) }, encoding: 'utf8' });
+    const r = spawnSync('sh', [SYNC], {
+      env: { ...process.env, KLAXON_SYSROOT: root, KLAXON_POLICY_OWNER_UID: String(process.getuid!() + 1) },
+      encoding: 'utf8',
+    });
     expect(r.stderr).toContain('is not owned by root');
     expect(existsSync(target())).toBe(false);
   });
@@ -92,11 +110,16 @@ describe.runIf(process.platform !== 'win32')('klaxon-autostart-sync.sh', () => {
 
 describe.runIf(process.platform !== 'win32')('deb/rpm maintainer script templates', () => {
   /** electron-builder's FpmTarget.writeConfigFile: ${name} macros, an unknown one is an error. */
-  const render = (file: string) => readFileSync(path.join(BUILD, 'linux', file), 'utf8').replace(/\${([a-zA-Z]+)}/g, (_m, name: string) => {
-    const vars: Record<string, string> = { executable: 'klaxon', sanitizedProductName: 'Klaxon', productFilename: 'Klaxon' };
-    if (!(name in vars)) throw new Error(`Macro ${name} is not defined (electron-builder would fail the build)`);
-    return vars[name]!;
-  });
+  const render = (file: string) =>
+    readFileSync(path.join(BUILD, 'linux', file), 'utf8').replace(/\${([a-zA-Z]+)}/g, (_m, name: string) => {
+      const vars: Record<string, string> = {
+        executable: 'klaxon',
+        sanitizedProductName: 'Klaxon',
+        productFilename: 'Klaxon',
+      };
+      if (!(name in vars)) throw new Error(`Macro ${name} is not defined (electron-builder would fail the build)`);
+      return vars[name]!;
+    });
 
   for (const file of ['after-install.tpl', 'after-remove.tpl']) {
     it(`${file} renders with electron-builder's macros into valid bash`, () => {
@@ -113,7 +136,7 @@ describe.runIf(process.platform !== 'win32')('deb/rpm maintainer script template
     });
   }
 
-  it('after-install keeps electron-builder\'s own steps (command link, chrome-sandbox, desktop database)', () => {
+  it("after-install keeps electron-builder's own steps (command link, chrome-sandbox, desktop database)", () => {
     const script = render('after-install.tpl');
     expect(script).toContain("update-alternatives --install '/usr/bin/klaxon'");
     expect(script).toContain("chmod 4755 '/opt/Klaxon/chrome-sandbox'");

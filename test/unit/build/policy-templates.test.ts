@@ -14,20 +14,26 @@ const read = (rel: string) => readFileSync(path.join(POLICY_DIR, rel), 'utf8');
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 /** 'boolean' settings become REG_DWORD / <true/>; everything else is a string. */
-const kindOf = (key: SettingKey): 'boolean' | 'string' => (settingsShape[key].safeParse(true).success ? 'boolean' : 'string');
+const kindOf = (key: SettingKey): 'boolean' | 'string' =>
+  settingsShape[key].safeParse(true).success ? 'boolean' : 'string';
 const BOOLEAN_KEYS = SETTING_KEYS.filter((k) => kindOf(k) === 'boolean');
 const ENUM_OPTIONS = { updateChannel: [...settingsShape.updateChannel.options] } as Record<string, string[]>;
 
 function parseXml(text: string): Document {
   const problems: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => {}, error: (m: string) => problems.push(m), fatalError: (m: string) => problems.push(m) },
+    errorHandler: {
+      warning: () => {},
+      error: (m: string) => problems.push(m),
+      fatalError: (m: string) => problems.push(m),
+    },
   }).parseFromString(text, 'text/xml');
   expect(problems, 'XML must be well-formed').toEqual([]);
   return doc;
 }
 const children = (el: Element | Document, name: string): Element[] => Array.from(el.getElementsByTagName(name));
-const directChildren = (el: Element): Element[] => Array.from(el.childNodes).filter((n): n is Element => n.nodeType === 1);
+const directChildren = (el: Element): Element[] =>
+  Array.from(el.childNodes).filter((n): n is Element => n.nodeType === 1);
 
 describe('Windows ADMX/ADML (HKLM\\Software\\Policies\\Klaxon)', () => {
   const admx = parseXml(read('windows/klaxon.admx'));
@@ -35,13 +41,18 @@ describe('Windows ADMX/ADML (HKLM\\Software\\Policies\\Klaxon)', () => {
   const policies = children(admx, 'policy');
 
   /** value name → how it is written: DWORD 0/1 on the policy itself, or a text/enum element. */
-  function valueWriters(): Map<string, { policy: Element; writer: 'dword' | 'text' | 'enum'; element: Element | null }> {
+  function valueWriters(): Map<
+    string,
+    { policy: Element; writer: 'dword' | 'text' | 'enum'; element: Element | null }
+  > {
     const out = new Map<string, { policy: Element; writer: 'dword' | 'text' | 'enum'; element: Element | null }>();
     for (const p of policies) {
       const own = p.getAttribute('valueName');
       if (own) out.set(own, { policy: p, writer: 'dword', element: null });
-      for (const t of children(p, 'text')) out.set(t.getAttribute('valueName') ?? '', { policy: p, writer: 'text', element: t });
-      for (const e of children(p, 'enum')) out.set(e.getAttribute('valueName') ?? '', { policy: p, writer: 'enum', element: e });
+      for (const t of children(p, 'text'))
+        out.set(t.getAttribute('valueName') ?? '', { policy: p, writer: 'text', element: t });
+      for (const e of children(p, 'enum'))
+        out.set(e.getAttribute('valueName') ?? '', { policy: p, writer: 'enum', element: e });
     }
     return out;
   }
@@ -84,7 +95,9 @@ describe('Windows ADMX/ADML (HKLM\\Software\\Policies\\Klaxon)', () => {
     // Each presentation control points at an element of its policy.
     for (const p of policies.filter((x) => x.getAttribute('presentation'))) {
       const id = /\$\(presentation\.([^)]+)\)/.exec(p.getAttribute('presentation')!)![1]!;
-      const elementIds = sorted([...children(p, 'text'), ...children(p, 'enum')].map((e) => e.getAttribute('id') ?? ''));
+      const elementIds = sorted(
+        [...children(p, 'text'), ...children(p, 'enum')].map((e) => e.getAttribute('id') ?? ''),
+      );
       const refIds = sorted(directChildren(presentations.get(id)!).map((c) => c.getAttribute('refId') ?? ''));
       expect(refIds, id).toEqual(elementIds);
     }
@@ -98,14 +111,23 @@ describe('Windows ADMX/ADML (HKLM\\Software\\Policies\\Klaxon)', () => {
 
 describe('Windows example .reg file', () => {
   /** Minimal .reg parser: "name"="string" → REG_SZ, "name"=dword:0000000n → REG_DWORD. */
-  function parseReg(text: string): { key: string | null; values: Map<string, { type: 'REG_SZ' | 'REG_DWORD'; data: string }> } {
+  function parseReg(text: string): {
+    key: string | null;
+    values: Map<string, { type: 'REG_SZ' | 'REG_DWORD'; data: string }>;
+  } {
     let key: string | null = null;
     const values = new Map<string, { type: 'REG_SZ' | 'REG_DWORD'; data: string }>();
     for (const line of text.split(/\r?\n/)) {
       const k = /^\[(.+)\]$/.exec(line);
-      if (k) { key = k[1]!; continue; }
+      if (k) {
+        key = k[1]!;
+        continue;
+      }
       const sz = /^"([^"]+)"="((?:[^"\\]|\\.)*)"$/.exec(line);
-      if (sz) { values.set(sz[1]!, { type: 'REG_SZ', data: sz[2]!.replace(/\\(.)/g, '$1') }); continue; }
+      if (sz) {
+        values.set(sz[1]!, { type: 'REG_SZ', data: sz[2]!.replace(/\\(.)/g, '$1') });
+        continue;
+      }
       const dw = /^"([^"]+)"=dword:([0-9a-f]{8})$/i.exec(line);
       if (dw) values.set(dw[1]!, { type: 'REG_DWORD', data: String(parseInt(dw[2]!, 16)) });
     }
@@ -127,13 +149,22 @@ describe('Windows example .reg file', () => {
     expect(ManagedPolicy.safeParse(policy).success).toBe(true);
   });
 
-  it('reads back through the desktop app\'s registry reader exactly as intended', async () => {
+  it("reads back through the desktop app's registry reader exactly as intended", async () => {
     const { registryValuesToRaw } = await import('#electron/policy-readers/windows-registry-policy.js');
     const { values } = parseReg(read('windows/klaxon-example.reg'));
-    const asRegQuery = [...values].map(([name, v]) => ({ name, type: v.type, data: v.type === 'REG_DWORD' ? `0x${Number(v.data).toString(16)}` : v.data }));
+    const asRegQuery = [...values].map(([name, v]) => ({
+      name,
+      type: v.type,
+      data: v.type === 'REG_DWORD' ? `0x${Number(v.data).toString(16)}` : v.data,
+    }));
     const { raw, problems } = registryValuesToRaw(asRegQuery);
     expect(problems).toEqual([]);
-    expect(ManagedPolicy.parse(raw)).toMatchObject({ autoUpdate: true, startAtLogin: true, notifyNewIncidents: false, updateChannel: 'latest' });
+    expect(ManagedPolicy.parse(raw)).toMatchObject({
+      autoUpdate: true,
+      startAtLogin: true,
+      notifyNewIncidents: false,
+      updateChannel: 'latest',
+    });
   });
 });
 
@@ -141,11 +172,16 @@ describe('macOS configuration profile (org.klaxon.desktop)', () => {
   type Plist = string | number | boolean | Plist[] | { [k: string]: Plist };
   function plistValue(el: Element): Plist {
     switch (el.tagName) {
-      case 'string': return el.textContent ?? '';
-      case 'integer': return Number(el.textContent);
-      case 'true': return true;
-      case 'false': return false;
-      case 'array': return directChildren(el).map(plistValue);
+      case 'string':
+        return el.textContent ?? '';
+      case 'integer':
+        return Number(el.textContent);
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'array':
+        return directChildren(el).map(plistValue);
       case 'dict': {
         const out: Record<string, Plist> = {};
         const kids = directChildren(el);
@@ -155,7 +191,8 @@ describe('macOS configuration profile (org.klaxon.desktop)', () => {
         }
         return out;
       }
-      default: throw new Error(`unexpected plist element <${el.tagName}>`);
+      default:
+        throw new Error(`unexpected plist element <${el.tagName}>`);
     }
   }
   const text = read('macos/org.klaxon.desktop.mobileconfig');
@@ -181,17 +218,26 @@ describe('macOS configuration profile (org.klaxon.desktop)', () => {
     expect(ManagedPolicy.safeParse(settings).success).toBe(true);
   });
 
-  it('reads back through the desktop app\'s managed-preferences reader', async () => {
+  it("reads back through the desktop app's managed-preferences reader", async () => {
     const { parseXmlPlist } = await import('#electron/policy-readers/macos-managed-preferences.js');
     const parsed = parseXmlPlist(text) as { PayloadContent: Record<string, unknown>[] };
-    const settings = Object.fromEntries(Object.entries(parsed.PayloadContent[0]!).filter(([k]) => !k.startsWith('Payload')));
-    expect(ManagedPolicy.parse(settings)).toMatchObject({ serverUrl: 'https://klaxon.example.com', autoUpdate: true, notifyNewIncidents: false });
+    const settings = Object.fromEntries(
+      Object.entries(parsed.PayloadContent[0]!).filter(([k]) => !k.startsWith('Payload')),
+    );
+    expect(ManagedPolicy.parse(settings)).toMatchObject({
+      serverUrl: 'https://klaxon.example.com',
+      autoUpdate: true,
+      notifyNewIncidents: false,
+    });
   });
 });
 
 describe('Linux /etc/klaxon/policy.json example', () => {
   let dir: string | null = null;
-  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = null; });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
 
   it('names exactly the settings and passes ManagedPolicy', () => {
     const example = JSON.parse(read('linux/policy.json')) as Record<string, unknown>;
@@ -201,16 +247,19 @@ describe('Linux /etc/klaxon/policy.json example', () => {
   });
 
   // File owners and modes are POSIX; the reader only runs on Linux.
-  it.runIf(process.platform !== 'win32')('is accepted by the desktop app\'s reader when installed as documented (mode 644)', async () => {
-    const { readLinuxPolicy } = await import('#electron/policy-readers/linux-policy-file.js');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-policy-'));
-    const file = path.join(dir, 'policy.json');
-    writeFileSync(file, read('linux/policy.json'));
-    chmodSync(file, 0o644);
-    const r = readLinuxPolicy(file, { requiredOwnerUid: process.getuid!() });
-    expect(r.problems).toEqual([]);
-    expect(sorted(Object.keys(r.policy))).toEqual(sorted(SETTING_KEYS));
-  });
+  it.runIf(process.platform !== 'win32')(
+    "is accepted by the desktop app's reader when installed as documented (mode 644)",
+    async () => {
+      const { readLinuxPolicy } = await import('#electron/policy-readers/linux-policy-file.js');
+      dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-policy-'));
+      const file = path.join(dir, 'policy.json');
+      writeFileSync(file, read('linux/policy.json'));
+      chmodSync(file, 0o644);
+      const r = readLinuxPolicy(file, { requiredOwnerUid: process.getuid!() });
+      expect(r.problems).toEqual([]);
+      expect(sorted(Object.keys(r.policy))).toEqual(sorted(SETTING_KEYS));
+    },
+  );
 
   it('is documented in the README with the same keys and types', () => {
     const readme = read('README.md');

@@ -13,9 +13,27 @@ import { releaseArtifacts, verifyChecksums, writeChecksums } from '#build/checks
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const text = readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8');
 
-interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { 'runs-on': string; needs?: string | string[]; strategy?: { matrix: { include: { os: string; platform: string }[] } }; steps: Step[]; permissions?: Record<string, string>; env?: Record<string, string> }
-const wf = parse(text) as { on: { push: { tags: string[] } }; permissions: Record<string, string>; jobs: Record<string, Job> };
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  'runs-on': string;
+  needs?: string | string[];
+  strategy?: { matrix: { include: { os: string; platform: string }[] } };
+  steps: Step[];
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+}
+const wf = parse(text) as {
+  on: { push: { tags: string[] } };
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 const build = wf.jobs.build!;
 const publish = wf.jobs.publish!;
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
@@ -30,19 +48,36 @@ describe('release workflow', () => {
   it('builds on the three hosted runner images', () => {
     expect(build['runs-on']).toBe('${{ matrix.os }}');
     expect(build.strategy!.matrix.include).toEqual([
-      { os: 'windows-latest', platform: 'win' }, { os: 'macos-latest', platform: 'mac' }, { os: 'ubuntu-latest', platform: 'linux' },
+      { os: 'windows-latest', platform: 'win' },
+      { os: 'macos-latest', platform: 'mac' },
+      { os: 'ubuntu-latest', platform: 'linux' },
     ]);
   });
 
   it('uses pinned major versions of the official actions and Node 22', () => {
     const uses = [...build.steps, ...publish.steps].map((s) => s.uses).filter(Boolean);
-    expect(new Set(uses)).toEqual(new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'actions/upload-artifact@v4', 'actions/download-artifact@v4']));
-    for (const s of [...build.steps, ...publish.steps].filter((x) => x.uses === 'actions/setup-node@v4')) expect(s.with?.['node-version']).toBe(22);
+    expect(new Set(uses)).toEqual(
+      new Set([
+        'actions/checkout@v4',
+        'actions/setup-node@v4',
+        'actions/upload-artifact@v4',
+        'actions/download-artifact@v4',
+      ]),
+    );
+    for (const s of [...build.steps, ...publish.steps].filter((x) => x.uses === 'actions/setup-node@v4'))
+      expect(s.with?.['node-version']).toBe(22);
   });
 
   it('installs with npm ci, fetches the Electron binary, then runs npm test and the Electron specs (xvfb on Linux)', () => {
     const r = runs(build);
-    const order = ['npm ci', 'node node_modules/electron/install.js', 'xvfb-run -a npm test', 'npm run test:electron', 'npm run build', 'electron-builder --config build/electron-builder.config.ts'];
+    const order = [
+      'npm ci',
+      'node node_modules/electron/install.js',
+      'xvfb-run -a npm test',
+      'npm run test:electron',
+      'npm run build',
+      'electron-builder --config build/electron-builder.config.ts',
+    ];
     let at = -1;
     for (const cmd of order) {
       const i = r.indexOf(cmd, at + 1);
@@ -71,7 +106,8 @@ describe('release workflow', () => {
     expect(runs(build)).toContain('npx tsx build/checksums.ts write release "SHA256SUMS-${{ matrix.platform }}.txt"');
     const upload = build.steps.find((s) => s.uses === 'actions/upload-artifact@v4')!;
     expect(String(upload.with?.path)).toContain('release/SHA256SUMS-*.txt');
-    for (const ext of ['exe', 'msi', 'dmg', 'zip', 'deb', 'rpm', 'AppImage', 'yml', 'blockmap']) expect(String(upload.with?.path)).toContain(`release/*.${ext}`);
+    for (const ext of ['exe', 'msi', 'dmg', 'zip', 'deb', 'rpm', 'AppImage', 'yml', 'blockmap'])
+      expect(String(upload.with?.path)).toContain(`release/*.${ext}`);
     expect(upload.with?.['if-no-files-found']).toBe('error');
     expect(publish.needs).toBe('build');
     const r = runs(publish);
@@ -88,7 +124,16 @@ describe('docs/it-deployment.md', () => {
     expect([...names].filter((n) => !guide.includes(n))).toEqual([]);
   });
   it('gives the silent install commands and the IdP registration essentials', () => {
-    for (const s of ['msiexec /i Klaxon-1.4.0-x64.msi /qn', 'Klaxon-Setup-1.4.0-x64.exe /S', 'http://127.0.0.1/callback', 'S256', 'offline_access', 'HKLM\\Software\\Policies\\Klaxon', '/etc/klaxon/policy.json', 'org.klaxon.desktop']) {
+    for (const s of [
+      'msiexec /i Klaxon-1.4.0-x64.msi /qn',
+      'Klaxon-Setup-1.4.0-x64.exe /S',
+      'http://127.0.0.1/callback',
+      'S256',
+      'offline_access',
+      'HKLM\\Software\\Policies\\Klaxon',
+      '/etc/klaxon/policy.json',
+      'org.klaxon.desktop',
+    ]) {
       expect(guide, s).toContain(s);
     }
   });
@@ -96,7 +141,10 @@ describe('docs/it-deployment.md', () => {
 
 describe('build/checksums.ts', () => {
   let dir: string | null = null;
-  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = null; });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
 
   it('lists installers and update files only, writes sha256sum lines, and catches a changed file', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-sums-'));

@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Incident, ServerEvent, ManagedPolicy, UserSettings, countIncidents, describeCounts, routePath, ClientConfig, ipcRequests,
+  Incident,
+  ServerEvent,
+  ManagedPolicy,
+  UserSettings,
+  countIncidents,
+  describeCounts,
+  routePath,
+  ClientConfig,
+  ipcRequests,
   type Incident as IncidentT,
 } from '#common/index.js';
 
 const incident = (over: Partial<IncidentT> = {}): IncidentT => ({
-  number: '1042', title: 'API 5xx spike', phase: 'UNACKED', startedAt: '2024-05-01T12:00:03Z', lastAlertAt: null,
-  teams: [{ slug: 'team-sre', name: 'SRE' }], pagedUsers: ['bob'], routingKey: 'sre', entityId: null, alertCount: 1,
-  link: null, ackedBy: null, ackedAt: null, resolvedBy: null, resolvedAt: null, ...over,
+  number: '1042',
+  title: 'API 5xx spike',
+  phase: 'UNACKED',
+  startedAt: '2024-05-01T12:00:03Z',
+  lastAlertAt: null,
+  teams: [{ slug: 'team-sre', name: 'SRE' }],
+  pagedUsers: ['bob'],
+  routingKey: 'sre',
+  entityId: null,
+  alertCount: 1,
+  link: null,
+  ackedBy: null,
+  ackedAt: null,
+  resolvedBy: null,
+  resolvedAt: null,
+  ...over,
 });
 
 describe('Incident', () => {
@@ -18,7 +39,10 @@ describe('Incident', () => {
   });
   it('refuses unknown keys', () => expect(Incident.safeParse({ ...incident(), extra: 1 }).success).toBe(false));
   it('only carries http(s) links, since the UI renders them as clickable', () => {
-    expect(Incident.safeParse(incident({ link: 'https://portal.victorops.com/client/x/popoutIncident?incidentName=1' })).success).toBe(true);
+    expect(
+      Incident.safeParse(incident({ link: 'https://portal.victorops.com/client/x/popoutIncident?incidentName=1' }))
+        .success,
+    ).toBe(true);
     expect(Incident.safeParse(incident({ link: 'javascript:alert(1)' })).success).toBe(false);
   });
 });
@@ -26,21 +50,38 @@ describe('Incident', () => {
 describe('badge counts and words', () => {
   it('counts open, unacknowledged and unpaged incidents; resolved ones do not count', () => {
     const c = countIncidents([
-      incident(), incident({ number: '2', pagedUsers: [] }), incident({ number: '3', phase: 'ACKED' }), incident({ number: '4', phase: 'RESOLVED' }),
+      incident(),
+      incident({ number: '2', pagedUsers: [] }),
+      incident({ number: '3', phase: 'ACKED' }),
+      incident({ number: '4', phase: 'RESOLVED' }),
     ]);
     expect(c).toEqual({ open: 3, unacked: 2, acked: 1, unackedNobodyPaged: 1 });
   });
   it('describes the counts in words', () => {
     expect(describeCounts(countIncidents([]))).toBe('All quiet');
-    expect(describeCounts(countIncidents([incident(), incident({ number: '2', phase: 'ACKED' })]))).toBe('2 open incidents, 1 not acknowledged');
+    expect(describeCounts(countIncidents([incident(), incident({ number: '2', phase: 'ACKED' })]))).toBe(
+      '2 open incidents, 1 not acknowledged',
+    );
     expect(describeCounts(countIncidents([incident({ phase: 'ACKED' })]))).toBe('1 open incident, acknowledged');
-    expect(describeCounts(countIncidents([incident(), incident({ number: '2' })]))).toBe('2 open incidents, none acknowledged');
+    expect(describeCounts(countIncidents([incident(), incident({ number: '2' })]))).toBe(
+      '2 open incidents, none acknowledged',
+    );
   });
 });
 
 describe('SSE events', () => {
   it('parses a heartbeat and refuses an unknown event type', () => {
-    const hb = { type: 'heartbeat', id: '7', data: { at: '2024-05-01T12:00:03.000Z', fetchedAt: null, ageSeconds: null, stale: true, upstream: { ok: false, error: 'timeout' } } };
+    const hb = {
+      type: 'heartbeat',
+      id: '7',
+      data: {
+        at: '2024-05-01T12:00:03.000Z',
+        fetchedAt: null,
+        ageSeconds: null,
+        stale: true,
+        upstream: { ok: false, error: 'timeout' },
+      },
+    };
     expect(ServerEvent.safeParse(hb).success).toBe(true);
     expect(ServerEvent.safeParse({ ...hb, type: 'gossip' }).success).toBe(false);
   });
@@ -71,8 +112,30 @@ describe('routes and IPC map', () => {
     expect(ipcRequests['shell:open-external'].request.safeParse({ url: 'not a url' }).success).toBe(false);
   });
   it('refuses fallback contacts that are not tel:, https: or mailto:', () => {
-    const base = { serverName: 'K', oidc: { issuer: 'https://id.example.org', desktopClientId: 'klaxon-desktop', resource: 'https://klaxon.example.org/api', scopes: ['openid'] }, targets: [], ticketUrl: null, recentWindowMinutes: 60, pollIntervalSeconds: 10, groups: { page: ['staff'], acknowledge: ['sre'] }, pageRateLimit: { max: 3, windowSeconds: 600 } };
-    expect(ClientConfig.safeParse({ ...base, fallbackContacts: [{ kind: 'phone', label: 'SRE hotline', href: 'tel:+15550100' }] }).success).toBe(true);
-    expect(ClientConfig.safeParse({ ...base, fallbackContacts: [{ kind: 'chat', label: 'x', href: 'javascript:alert(1)' }] }).success).toBe(false);
+    const base = {
+      serverName: 'K',
+      oidc: {
+        issuer: 'https://id.example.org',
+        desktopClientId: 'klaxon-desktop',
+        resource: 'https://klaxon.example.org/api',
+        scopes: ['openid'],
+      },
+      targets: [],
+      ticketUrl: null,
+      recentWindowMinutes: 60,
+      pollIntervalSeconds: 10,
+      groups: { page: ['staff'], acknowledge: ['sre'] },
+      pageRateLimit: { max: 3, windowSeconds: 600 },
+    };
+    expect(
+      ClientConfig.safeParse({
+        ...base,
+        fallbackContacts: [{ kind: 'phone', label: 'SRE hotline', href: 'tel:+15550100' }],
+      }).success,
+    ).toBe(true);
+    expect(
+      ClientConfig.safeParse({ ...base, fallbackContacts: [{ kind: 'chat', label: 'x', href: 'javascript:alert(1)' }] })
+        .success,
+    ).toBe(false);
   });
 });

@@ -12,7 +12,11 @@ const errorOf = (v: unknown) => {
 describe('PageRequest', () => {
   it('accepts a normal page and trims the summary', () => {
     const r = parse({ summary: '  API 5xx spike  ', details: 'Error rate at 12%\nsince 11:58', idempotencyKey: key });
-    expect(r.success && r.data).toEqual({ summary: 'API 5xx spike', details: 'Error rate at 12%\nsince 11:58', idempotencyKey: key });
+    expect(r.success && r.data).toEqual({
+      summary: 'API 5xx spike',
+      details: 'Error rate at 12%\nsince 11:58',
+      idempotencyKey: key,
+    });
   });
 
   it('defaults details to empty', () => {

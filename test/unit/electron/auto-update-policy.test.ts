@@ -2,10 +2,23 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
 import {
-  applyUpdateEvent, CHECK_INTERVAL_MS, detectInstallKind, FIRST_CHECK_DELAY_MS, initialUpdateStatus, nextCheckDelayMs,
-  planUpdates, updateStateFile, type InstallFacts,
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  type EffectiveSettings,
+  type Settings,
+  type SettingSource,
+} from '#common/index.js';
+import {
+  applyUpdateEvent,
+  CHECK_INTERVAL_MS,
+  detectInstallKind,
+  FIRST_CHECK_DELAY_MS,
+  initialUpdateStatus,
+  nextCheckDelayMs,
+  planUpdates,
+  updateStateFile,
+  type InstallFacts,
 } from '#electron/auto-update-policy.js';
 
 /** Effective settings as the desktop settings module builds them: policy keys locked, the rest user/default. */
@@ -21,15 +34,24 @@ function effective(policy: Partial<Settings> = {}, user: Partial<Settings> = {})
 }
 
 const win = (exePath: string, extra: Record<string, string> = {}): InstallFacts => ({
-  platform: 'win32', isPackaged: true, exePath,
-  env: { ProgramFiles: 'C:\\Program Files', 'ProgramFiles(x86)': 'C:\\Program Files (x86)', ProgramW6432: 'C:\\Program Files', ...extra },
+  platform: 'win32',
+  isPackaged: true,
+  exePath,
+  env: {
+    ProgramFiles: 'C:\\Program Files',
+    'ProgramFiles(x86)': 'C:\\Program Files (x86)',
+    ProgramW6432: 'C:\\Program Files',
+    ...extra,
+  },
 });
 
 describe('detectInstallKind', () => {
   it('tells a per-machine MSI install (Program Files) from a per-user NSIS install', () => {
     expect(detectInstallKind(win('C:\\Program Files\\Klaxon\\Klaxon.exe'))).toBe('windows-per-machine');
     expect(detectInstallKind(win('c:/program files (x86)/Klaxon/Klaxon.exe'))).toBe('windows-per-machine');
-    expect(detectInstallKind(win('C:\\Users\\ann\\AppData\\Local\\Programs\\klaxon\\Klaxon.exe'))).toBe('windows-per-user');
+    expect(detectInstallKind(win('C:\\Users\\ann\\AppData\\Local\\Programs\\klaxon\\Klaxon.exe'))).toBe(
+      'windows-per-user',
+    );
     // A folder that merely starts with the same letters is not Program Files.
     expect(detectInstallKind(win('C:\\Program Files Custom\\Klaxon\\Klaxon.exe'))).toBe('windows-per-user');
   });
@@ -39,14 +61,28 @@ describe('detectInstallKind', () => {
     expect(detectInstallKind({ ...linux, env: { APPIMAGE: '/home/ann/Klaxon.AppImage' } })).toBe('linux-appimage');
     expect(detectInstallKind({ ...linux, env: {} })).toBe('linux-package');
     expect(detectInstallKind({ ...linux, isPackaged: false, env: { APPIMAGE: '/x' } })).toBe('development');
-    expect(detectInstallKind({ platform: 'darwin', isPackaged: true, exePath: '/Applications/Klaxon.app/Contents/MacOS/Klaxon', env: {} })).toBe('macos-app');
+    expect(
+      detectInstallKind({
+        platform: 'darwin',
+        isPackaged: true,
+        exePath: '/Applications/Klaxon.app/Contents/MacOS/Klaxon',
+        env: {},
+      }),
+    ).toBe('macos-app');
   });
 });
 
 describe('planUpdates', () => {
   it('updates a per-user install from the built-in feed on the stable channel by default', () => {
     const plan = planUpdates(effective(), 'windows-per-user');
-    expect(plan).toMatchObject({ enabled: true, channel: 'latest', feedUrl: null, allowPrerelease: false, allowDowngrade: false, autoDownload: true });
+    expect(plan).toMatchObject({
+      enabled: true,
+      channel: 'latest',
+      feedUrl: null,
+      allowPrerelease: false,
+      allowDowngrade: false,
+      autoDownload: true,
+    });
     expect(plan.reason).toBe('Checks the Klaxon update server for stable releases.');
   });
 
@@ -55,7 +91,9 @@ describe('planUpdates', () => {
     expect(plan.enabled).toBe(false);
     expect(plan.autoDownload).toBe(false);
     expect(plan.reason).toBe('Automatic updates are turned off by your IT department.');
-    expect(planUpdates(effective({}, { autoUpdate: false }), 'macos-app').reason).toBe('Automatic updates are turned off in Settings.');
+    expect(planUpdates(effective({}, { autoUpdate: false }), 'macos-app').reason).toBe(
+      'Automatic updates are turned off in Settings.',
+    );
   });
 
   it('never lets per-machine (MSI) or deb/rpm installs update themselves, even with updates on by policy', () => {
@@ -70,9 +108,20 @@ describe('planUpdates', () => {
   });
 
   it('uses the policy feed and pinned beta channel', () => {
-    const plan = planUpdates(effective({ updateFeedUrl: 'https://mirror.example.com/klaxon', updateChannel: 'beta' }), 'macos-app');
-    expect(plan).toMatchObject({ enabled: true, feedUrl: 'https://mirror.example.com/klaxon', channel: 'beta', allowPrerelease: true, allowDowngrade: false });
-    expect(plan.reason).toBe('Checks the update server set by your IT department for beta releases (channel set by your IT department).');
+    const plan = planUpdates(
+      effective({ updateFeedUrl: 'https://mirror.example.com/klaxon', updateChannel: 'beta' }),
+      'macos-app',
+    );
+    expect(plan).toMatchObject({
+      enabled: true,
+      feedUrl: 'https://mirror.example.com/klaxon',
+      channel: 'beta',
+      allowPrerelease: true,
+      allowDowngrade: false,
+    });
+    expect(plan.reason).toBe(
+      'Checks the update server set by your IT department for beta releases (channel set by your IT department).',
+    );
   });
 
   it('ignores a non-https feed even if it got past validation', () => {
@@ -114,21 +163,34 @@ describe('update status', () => {
   });
 
   it('reports a failed check with what happens next, in one line', () => {
-    const s = applyUpdateEvent(initialUpdateStatus('0.1.0', plan, null), { type: 'error', message: 'net::ERR_NAME_NOT_RESOLVED\n    at stack', at: t }, plan);
+    const s = applyUpdateEvent(
+      initialUpdateStatus('0.1.0', plan, null),
+      { type: 'error', message: 'net::ERR_NAME_NOT_RESOLVED\n    at stack', at: t },
+      plan,
+    );
     expect(s.state).toBe('error');
     expect(s.lastCheckAt).toBe(t.toISOString());
-    expect(s.message).toBe('Could not check for updates (net::ERR_NAME_NOT_RESOLVED). Klaxon tries again in 4 hours; if this keeps happening, tell your IT department.');
+    expect(s.message).toBe(
+      'Could not check for updates (net::ERR_NAME_NOT_RESOLVED). Klaxon tries again in 4 hours; if this keeps happening, tell your IT department.',
+    );
   });
 
   it('starts as "disabled" with the reason when updates are off', () => {
     const off = planUpdates(effective({ autoUpdate: false }), 'macos-app');
-    expect(initialUpdateStatus('0.1.0', off, t)).toMatchObject({ state: 'disabled', lastCheckAt: t.toISOString(), message: off.reason });
+    expect(initialUpdateStatus('0.1.0', off, t)).toMatchObject({
+      state: 'disabled',
+      lastCheckAt: t.toISOString(),
+      message: off.reason,
+    });
   });
 });
 
 describe('updateStateFile', () => {
   let dir: string | null = null;
-  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = null; });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
 
   it('remembers the last check across restarts and survives a damaged file', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-update-state-'));

@@ -9,16 +9,24 @@ import { memoryTokenStore } from '#electron/token-vault.js';
 import { trayView } from '#electron/tray-view.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-core-')); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-core-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const core = (changed: string[][] = []) => createDesktopCore({
-  settings: { policy: { serverUrl: 'http://127.0.0.1:9', autoUpdate: false }, userSettingsFile: path.join(dir, 'settings.json') },
-  tokenStore: memoryTokenStore('No secure keyring was found on this computer.'),
-  openBrowser: async () => { throw new Error('must not be called'); },
-  onSettingsChanged: (_s, keys) => changed.push(keys),
-  log: () => {},
-});
+const core = (changed: string[][] = []) =>
+  createDesktopCore({
+    settings: {
+      policy: { serverUrl: 'http://127.0.0.1:9', autoUpdate: false },
+      userSettingsFile: path.join(dir, 'settings.json'),
+    },
+    tokenStore: memoryTokenStore('No secure keyring was found on this computer.'),
+    openBrowser: async () => {
+      throw new Error('must not be called');
+    },
+    onSettingsChanged: (_s, keys) => changed.push(keys),
+    log: () => {},
+  });
 
 describe('desktop core without a reachable server', () => {
   it('says it cannot reach the server, keeps retrying, and shows no count', async () => {
@@ -26,22 +34,44 @@ describe('desktop core without a reachable server', () => {
     await c.start();
     const s = c.state.get();
     expect(s.link.status).toBe('offline');
-    expect(s.link.error).toMatch(/Cannot reach the Klaxon server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\).*keeps trying/);
+    expect(s.link.error).toMatch(
+      /Cannot reach the Klaxon server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\).*keeps trying/,
+    );
     expect(s.link.retryAt).not.toBeNull();
     expect(s.storage).toEqual({ mode: 'memory-only', message: 'No secure keyring was found on this computer.' });
     expect(trayView(s, { platform: 'darwin', theme: 'light', now: new Date() }).badge.dockText).toBe('');
-    expect(await c.invoke('auth:sign-in', undefined)).toMatchObject({ ok: false, error: { code: 'upstream_unavailable' } });
+    expect(await c.invoke('auth:sign-in', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'upstream_unavailable' },
+    });
     await c.stop();
   });
 
   it('settings: locked keys are refused by name; other changes are saved and handed to the shell', async () => {
     const changed: string[][] = [];
     const c = core(changed);
-    expect(await c.invoke('settings:set', { autoUpdate: true })).toEqual({ ok: false, error: { code: 'forbidden', message: '"autoUpdate" is set by your IT department and cannot be changed here.', field: 'autoUpdate' } });
+    expect(await c.invoke('settings:set', { autoUpdate: true })).toEqual({
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message: '"autoUpdate" is set by your IT department and cannot be changed here.',
+        field: 'autoUpdate',
+      },
+    });
     const r = await c.invoke('settings:set', { globalShortcut: 'Alt+Shift+K', notifyNewIncidents: false });
-    expect(r).toMatchObject({ ok: true, value: { values: { globalShortcut: 'Alt+Shift+K', notifyNewIncidents: false }, sources: { globalShortcut: 'user', serverUrl: 'policy' }, locked: { serverUrl: 'Set by your IT department' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        values: { globalShortcut: 'Alt+Shift+K', notifyNewIncidents: false },
+        sources: { globalShortcut: 'user', serverUrl: 'policy' },
+        locked: { serverUrl: 'Set by your IT department' },
+      },
+    });
     expect(changed).toEqual([['notifyNewIncidents', 'globalShortcut']]);
-    expect(await c.invoke('settings:get', undefined)).toMatchObject({ ok: true, value: { values: { globalShortcut: 'Alt+Shift+K' } } });
+    expect(await c.invoke('settings:get', undefined)).toMatchObject({
+      ok: true,
+      value: { values: { globalShortcut: 'Alt+Shift+K' } },
+    });
     await c.stop();
   });
 
@@ -49,12 +79,36 @@ describe('desktop core without a reachable server', () => {
     const c = core();
     const pushes: unknown[] = [];
     c.subscribe((channel, payload) => pushes.push([channel, payload]));
-    const info = { version: '1.4.2', updates: { enabled: false, lastCheckedAt: null, message: 'Automatic updates are turned off by your IT department.' } };
+    const info = {
+      version: '1.4.2',
+      updates: {
+        enabled: false,
+        lastCheckedAt: null,
+        message: 'Automatic updates are turned off by your IT department.',
+      },
+    };
     c.setAppInfo(info);
     expect(c.state.get().app).toEqual(info);
     expect(pushes).toEqual([['state:changed', expect.objectContaining({ app: info })]]);
-    c.setAppInfo(appInfoFromUpdateStatus({ currentVersion: '1.4.2', state: 'up-to-date', channel: 'latest', lastCheckAt: '2026-11-22T12:00:30.000Z', availableVersion: null, progressPercent: null, message: 'Klaxon 1.4.2 is the latest version.' }));
-    expect(c.state.get().app).toEqual({ version: '1.4.2', updates: { enabled: true, lastCheckedAt: '2026-11-22T12:00:30.000Z', message: 'Klaxon 1.4.2 is the latest version.' } });
+    c.setAppInfo(
+      appInfoFromUpdateStatus({
+        currentVersion: '1.4.2',
+        state: 'up-to-date',
+        channel: 'latest',
+        lastCheckAt: '2026-11-22T12:00:30.000Z',
+        availableVersion: null,
+        progressPercent: null,
+        message: 'Klaxon 1.4.2 is the latest version.',
+      }),
+    );
+    expect(c.state.get().app).toEqual({
+      version: '1.4.2',
+      updates: {
+        enabled: true,
+        lastCheckedAt: '2026-11-22T12:00:30.000Z',
+        message: 'Klaxon 1.4.2 is the latest version.',
+      },
+    });
     c.setAppInfo({ version: 7 } as never);
     expect(c.state.get().app?.version).toBe('1.4.2');
   });

@@ -10,8 +10,23 @@ import * as fake from '#test/support/fake-electron.js';
 import { clientConfig } from '#test/support/electron-fixtures.js';
 
 vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
-vi.mock('electron-store', () => ({ default: class { private d: Record<string, unknown> = {}; get(k: string) { return this.d[k]; } set(k: string, v: unknown) { this.d[k] = v; } delete(k: string) { delete this.d[k]; } } }));
-vi.mock('electron-updater', () => ({ default: { autoUpdater: { setFeedURL() {}, checkForUpdatesAndNotify: async () => null } } }));
+vi.mock('electron-store', () => ({
+  default: class {
+    private d: Record<string, unknown> = {};
+    get(k: string) {
+      return this.d[k];
+    }
+    set(k: string, v: unknown) {
+      this.d[k] = v;
+    }
+    delete(k: string) {
+      delete this.d[k];
+    }
+  },
+}));
+vi.mock('electron-updater', () => ({
+  default: { autoUpdater: { setFeedURL() {}, checkForUpdatesAndNotify: async () => null } },
+}));
 
 let dir: string;
 let server: http.Server;
@@ -22,11 +37,18 @@ beforeEach(async () => {
   fake.app.userData = dir;
   configRequests = 0;
   server = http.createServer((req, res) => {
-    if (req.url === '/api/v1/client-config') { configRequests++; res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientConfig())); return; }
+    if (req.url === '/api/v1/client-config') {
+      configRequests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientConfig()));
+      return;
+    }
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  writeFileSync(
+    path.join(dir, 'settings.json'),
+    JSON.stringify({ serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+  );
 });
 afterEach(async () => {
   fake.app.emit('before-quit');
@@ -35,7 +57,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const paths = () => ({ rendererDir: path.join(dir, 'renderer'), preloadPath: path.join(dir, 'preload.cjs'), assetsDir: path.join(dir, 'assets') });
+const paths = () => ({
+  rendererDir: path.join(dir, 'renderer'),
+  preloadPath: path.join(dir, 'preload.cjs'),
+  assetsDir: path.join(dir, 'assets'),
+});
 
 describe('main process wiring', () => {
   it('hardens before ready, then builds tray, window and IPC', async () => {
@@ -45,12 +71,16 @@ describe('main process wiring', () => {
     expect(order.indexOf('app.requestSingleInstanceLock')).toBe(0);
     expect(order.indexOf('app.enableSandbox')).toBeLessThan(order.indexOf('app.whenReady'));
     expect(order.indexOf('protocol.registerSchemesAsPrivileged')).toBeLessThan(order.indexOf('app.whenReady'));
-    expect(fake.callsTo('protocol.registerSchemesAsPrivileged')[0]![0]).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.callsTo('protocol.registerSchemesAsPrivileged')[0]![0]).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
     expect(fake.callsTo('protocol.handle')).toEqual([['app']]);
 
     // Permissions: every request and check denied.
     let granted: boolean | null = null;
-    fake.session.defaultSession.permissionRequestHandler!({}, 'media', (g: boolean) => { granted = g; });
+    fake.session.defaultSession.permissionRequestHandler!({}, 'media', (g: boolean) => {
+      granted = g;
+    });
     expect(granted).toBe(false);
     expect(fake.session.defaultSession.permissionCheckHandler!({}, 'notifications')).toBe(false);
 
@@ -59,12 +89,34 @@ describe('main process wiring', () => {
 
     // Window: hardened and loading app://klaxon; navigation away and window.open denied.
     const win = fake.BrowserWindow.instances[0]!;
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: paths().preloadPath });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: paths().preloadPath,
+    });
     let prevented = false;
-    win.webContents.emit('will-navigate', { preventDefault: () => { prevented = true; } }, 'https://evil.example.org/');
+    win.webContents.emit(
+      'will-navigate',
+      {
+        preventDefault: () => {
+          prevented = true;
+        },
+      },
+      'https://evil.example.org/',
+    );
     expect(prevented).toBe(true);
     prevented = false;
-    win.webContents.emit('will-navigate', { preventDefault: () => { prevented = true; } }, 'app://klaxon/index.html#incident');
+    win.webContents.emit(
+      'will-navigate',
+      {
+        preventDefault: () => {
+          prevented = true;
+        },
+      },
+      'app://klaxon/index.html#incident',
+    );
     expect(prevented).toBe(false);
     expect(win.webContents.windowOpenHandler!({ url: 'https://evil.example.org/' })).toEqual({ action: 'deny' });
 
@@ -80,8 +132,12 @@ describe('main process wiring', () => {
     try {
       const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
       await startKlaxonApp(paths());
-      const refs = (globalThis as { __klaxonTestRefs?: { core: { state: { get(): { app?: unknown } } } } }).__klaxonTestRefs!;
-      expect(refs.core.state.get().app).toEqual({ version: '0.1.0', updates: { enabled: false, lastCheckedAt: null, message: 'Updates are not checked in a development build.' } });
+      const refs = (globalThis as { __klaxonTestRefs?: { core: { state: { get(): { app?: unknown } } } } })
+        .__klaxonTestRefs!;
+      expect(refs.core.state.get().app).toEqual({
+        version: '0.1.0',
+        updates: { enabled: false, lastCheckedAt: null, message: 'Updates are not checked in a development build.' },
+      });
     } finally {
       delete process.env.KLAXON_E2E;
       delete (globalThis as { __klaxonTestRefs?: unknown }).__klaxonTestRefs;

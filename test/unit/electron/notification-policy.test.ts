@@ -3,8 +3,14 @@ import type { Me, Settings } from '#common/index.js';
 import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notification-policy.js';
 import { incident, me, page } from '#test/support/electron-fixtures.js';
 
-function policy(settings: Partial<Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>> = {}, who: Me | null = me()) {
-  return new NotificationPolicy({ settings: () => ({ notifyNewIncidents: null, notifyOwnPages: true, ...settings }), me: () => who });
+function policy(
+  settings: Partial<Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>> = {},
+  who: Me | null = me(),
+) {
+  return new NotificationPolicy({
+    settings: () => ({ notifyNewIncidents: null, notifyOwnPages: true, ...settings }),
+    me: () => who,
+  });
 }
 
 describe('new incident notifications', () => {
@@ -12,7 +18,11 @@ describe('new incident notifications', () => {
     const p = policy();
     p.onSnapshot([], []);
     const n = p.onIncident('opened', incident({ number: '7', title: 'Checkout down' }));
-    expect(n).toEqual({ title: 'New incident #7, not acknowledged', body: 'Checkout down (SRE): paging carol.', incidentNumber: '7' });
+    expect(n).toEqual({
+      title: 'New incident #7, not acknowledged',
+      body: 'Checkout down (SRE): paging carol.',
+      incidentNumber: '7',
+    });
     expect(p.onIncident('updated', incident({ number: '7', alertCount: 2 }))).toBeNull();
   });
   it('stays quiet about incidents already in the first snapshot (start or reconnect)', () => {
@@ -42,18 +52,29 @@ describe('own page notifications', () => {
     const p = policy();
     p.onSnapshot([], [page()]);
     expect(p.onPage(page({ status: 'delivering' }))).toBeNull();
-    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12' }))).toMatchObject({ title: 'Your page reached On-Call', incidentNumber: '12' });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12' }))).toMatchObject({
+      title: 'Your page reached On-Call',
+      incidentNumber: '12',
+    });
     expect(p.onPage(page({ status: 'delivered', incidentNumber: '12' }))).toBeNull(); // same status again
-    expect(p.onPage(page({ status: 'acknowledged', incidentNumber: '12', ackedBy: 'carol' }))).toMatchObject({ title: 'carol acknowledged your page' });
+    expect(p.onPage(page({ status: 'acknowledged', incidentNumber: '12', ackedBy: 'carol' }))).toMatchObject({
+      title: 'carol acknowledged your page',
+    });
   });
   it('warns when delivery is failing, and says when Klaxon gave up', () => {
     const p = policy();
-    expect(p.onPage(page({ status: 'failing', lastError: 'On-Call is not answering' }))?.body).toMatch(/On-Call is not answering\. Klaxon keeps retrying/);
+    expect(p.onPage(page({ status: 'failing', lastError: 'On-Call is not answering' }))?.body).toMatch(
+      /On-Call is not answering\. Klaxon keeps retrying/,
+    );
     expect(p.onPage(page({ status: 'queued' }))).toBeNull();
-    expect(p.onPage(page({ status: 'failing', lastError: 'x', gaveUpAt: '2026-11-22T12:30:00.000Z' }))?.body).toMatch(/stopped retrying; call SRE directly/);
+    expect(p.onPage(page({ status: 'failing', lastError: 'x', gaveUpAt: '2026-11-22T12:30:00.000Z' }))?.body).toMatch(
+      /stopped retrying; call SRE directly/,
+    );
   });
   it("ignores other people's pages and respects the opt-out", () => {
-    expect(policy().onPage(page({ status: 'delivered', requester: { sub: 'bob', name: 'Bob Brown', email: null } }))).toBeNull();
+    expect(
+      policy().onPage(page({ status: 'delivered', requester: { sub: 'bob', name: 'Bob Brown', email: null } })),
+    ).toBeNull();
     expect(policy({ notifyOwnPages: false }).onPage(page({ status: 'delivered' }))).toBeNull();
   });
 });

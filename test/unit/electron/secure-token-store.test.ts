@@ -1,28 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { createSecureTokenStore, decideTokenStorage, type SafeStorageLike, type StoredRefreshToken } from '#electron/secure-token-store.js';
+import {
+  createSecureTokenStore,
+  decideTokenStorage,
+  type SafeStorageLike,
+  type StoredRefreshToken,
+} from '#electron/secure-token-store.js';
 
 /** A stand-in for safeStorage per backend: reversible "encryption" that never contains the plain text. */
 function safeStorage(backend: string | null, available = true): SafeStorageLike & { broken: boolean } {
   const s = {
     broken: false,
     isEncryptionAvailable: () => available,
-    encryptString: (p: string) => { if (!available) throw new Error('Encryption is not available.'); return Buffer.from([...Buffer.from(p)].map((b) => b ^ 0x5a)); },
-    decryptString: (b: Buffer) => { if (s.broken) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.'); return Buffer.from([...b].map((x) => x ^ 0x5a)).toString(); },
+    encryptString: (p: string) => {
+      if (!available) throw new Error('Encryption is not available.');
+      return Buffer.from([...Buffer.from(p)].map((b) => b ^ 0x5a));
+    },
+    decryptString: (b: Buffer) => {
+      if (s.broken) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return Buffer.from([...b].map((x) => x ^ 0x5a)).toString();
+    },
     ...(backend !== null ? { getSelectedStorageBackend: () => backend } : {}),
   };
   return s;
 }
 function record() {
   let v: StoredRefreshToken | undefined;
-  return { read: () => v, write: (x: StoredRefreshToken) => { v = x; }, remove: () => { v = undefined; }, peek: () => v };
+  return {
+    read: () => v,
+    write: (x: StoredRefreshToken) => {
+      v = x;
+    },
+    remove: () => {
+      v = undefined;
+    },
+    peek: () => v,
+  };
 }
 
 describe('choosing where the refresh token lives', () => {
   it('encrypts with a real keyring on Linux, the Keychain on macOS and DPAPI on Windows', () => {
-    expect(decideTokenStorage('linux', safeStorage('gnome_libsecret'))).toEqual({ mode: 'encrypted', backend: 'gnome_libsecret', message: null });
+    expect(decideTokenStorage('linux', safeStorage('gnome_libsecret'))).toEqual({
+      mode: 'encrypted',
+      backend: 'gnome_libsecret',
+      message: null,
+    });
     expect(decideTokenStorage('linux', safeStorage('kwallet6')).mode).toBe('encrypted');
-    expect(decideTokenStorage('darwin', safeStorage(null))).toEqual({ mode: 'encrypted', backend: 'keychain', message: null });
-    expect(decideTokenStorage('win32', safeStorage(null))).toEqual({ mode: 'encrypted', backend: 'dpapi', message: null });
+    expect(decideTokenStorage('darwin', safeStorage(null))).toEqual({
+      mode: 'encrypted',
+      backend: 'keychain',
+      message: null,
+    });
+    expect(decideTokenStorage('win32', safeStorage(null))).toEqual({
+      mode: 'encrypted',
+      backend: 'dpapi',
+      message: null,
+    });
   });
   it('falls back to memory only on Linux basic_text / unknown, naming what to install', () => {
     for (const backend of ['basic_text', 'unknown']) {
@@ -44,7 +76,11 @@ describe('secure token store', () => {
     expect(stored.backend).toBe('gnome_libsecret');
     expect(JSON.stringify(stored)).not.toContain('rt-secret-123');
     expect(Buffer.from(stored.ciphertext, 'base64').toString()).not.toContain('rt-secret');
-    const again = createSecureTokenStore({ platform: 'linux', safeStorage: safeStorage('gnome_libsecret'), record: rec });
+    const again = createSecureTokenStore({
+      platform: 'linux',
+      safeStorage: safeStorage('gnome_libsecret'),
+      record: rec,
+    });
     expect(await again.get()).toBe('rt-secret-123');
     await again.clear();
     expect(rec.peek()).toBeUndefined();
@@ -56,7 +92,9 @@ describe('secure token store', () => {
     expect(await s.get()).toBe('rt-1');
     expect(rec.peek()).toBeUndefined();
     expect(s.mode).toBe('memory-only');
-    expect(await createSecureTokenStore({ platform: 'linux', safeStorage: safeStorage('basic_text'), record: rec }).get()).toBeNull();
+    expect(
+      await createSecureTokenStore({ platform: 'linux', safeStorage: safeStorage('basic_text'), record: rec }).get(),
+    ).toBeNull();
   });
   it('a token that cannot be decrypted is deleted and the user is asked to sign in again', async () => {
     const rec = record();
@@ -64,7 +102,12 @@ describe('secure token store', () => {
     const broken = safeStorage(null);
     broken.broken = true;
     const logs: string[] = [];
-    const s = createSecureTokenStore({ platform: 'darwin', safeStorage: broken, record: rec, log: (m) => logs.push(m) });
+    const s = createSecureTokenStore({
+      platform: 'darwin',
+      safeStorage: broken,
+      record: rec,
+      log: (m) => logs.push(m),
+    });
     expect(await s.get()).toBeNull();
     expect(rec.peek()).toBeUndefined();
     expect(s.message).toMatch(/Sign in again/);
@@ -80,7 +123,9 @@ describe('secure token store', () => {
   it('never falls back to plain text when encryption fails at write time', async () => {
     const rec = record();
     const ss = safeStorage('gnome_libsecret');
-    ss.encryptString = () => { throw new Error('keyring locked'); };
+    ss.encryptString = () => {
+      throw new Error('keyring locked');
+    };
     const s = createSecureTokenStore({ platform: 'linux', safeStorage: ss, record: rec });
     await expect(s.set('rt-4')).rejects.toThrow(/keyring locked/);
     expect(rec.peek()).toBeUndefined();

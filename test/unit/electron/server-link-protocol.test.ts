@@ -14,12 +14,18 @@ const servers: http.Server[] = [];
 const links: ServerLink[] = [];
 afterEach(async () => {
   await Promise.all(links.splice(0).map((l) => l.disconnect()));
-  for (const s of servers.splice(0)) { s.closeAllConnections(); s.close(); }
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    s.close();
+  }
 });
 
 async function sseServer(handler: Handler): Promise<{ url: string; requests: http.IncomingHttpHeaders[] }> {
   const requests: http.IncomingHttpHeaders[] = [];
-  const server = http.createServer((req, res) => { requests.push(req.headers); handler(req, res, requests.length); });
+  const server = http.createServer((req, res) => {
+    requests.push(req.headers);
+    handler(req, res, requests.length);
+  });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
@@ -27,7 +33,17 @@ async function sseServer(handler: Handler): Promise<{ url: string; requests: htt
 
 const frame = (e: ServerEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 const snap = (id: string): ServerEvent => ({ type: 'snapshot', id, data: { incidents: snapshot([]), pages: [] } });
-const beat = (id: string, stale = false): ServerEvent => ({ type: 'heartbeat', id, data: { at: new Date().toISOString(), fetchedAt: new Date().toISOString(), ageSeconds: 0, stale, upstream: { ok: true, error: null } } });
+const beat = (id: string, stale = false): ServerEvent => ({
+  type: 'heartbeat',
+  id,
+  data: {
+    at: new Date().toISOString(),
+    fetchedAt: new Date().toISOString(),
+    ageSeconds: 0,
+    stale,
+    upstream: { ok: true, error: null },
+  },
+});
 
 function link(url: string, over: Partial<ConstructorParameters<typeof ServerLink>[0]> = {}) {
   const events: ServerEvent[] = [];
@@ -37,7 +53,10 @@ function link(url: string, over: Partial<ConstructorParameters<typeof ServerLink
   const l = new ServerLink({
     serverUrl: url,
     getAccessToken: async () => 'token-1',
-    refreshAccessToken: async () => { refreshes++; return `token-${refreshes + 1}`; },
+    refreshAccessToken: async () => {
+      refreshes++;
+      return `token-${refreshes + 1}`;
+    },
     onEvent: (e) => events.push(e),
     onLink: (s) => states.push(s),
     onAuthProblem: (p) => problems.push(p),
@@ -68,7 +87,11 @@ describe('server link protocol', () => {
     const t = link(srv.url);
     t.l.connect();
     await until(() => srv.requests.length >= 2 && t.events.length >= 3);
-    expect(srv.requests[0]).toMatchObject({ authorization: 'Bearer token-1', 'x-klaxon-client': 'desktop', accept: 'text/event-stream' });
+    expect(srv.requests[0]).toMatchObject({
+      authorization: 'Bearer token-1',
+      'x-klaxon-client': 'desktop',
+      accept: 'text/event-stream',
+    });
     expect(srv.requests[0]!['last-event-id']).toBeUndefined();
     expect(srv.requests[1]!['last-event-id']).toBe('42');
     expect(t.states.some((s) => s.status === 'offline')).toBe(true);
@@ -92,7 +115,11 @@ describe('server link protocol', () => {
 
   it('on 401 refreshes once and retries; a second 401 means signed out', async () => {
     const srv = await sseServer((req, res) => {
-      if (req.headers.authorization === 'Bearer token-2') { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.write(frame(snap('1'))); return; }
+      if (req.headers.authorization === 'Bearer token-2') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(frame(snap('1')));
+        return;
+      }
       res.writeHead(401).end();
     });
     const ok = link(srv.url);
@@ -111,17 +138,31 @@ describe('server link protocol', () => {
 
   it('403 names the groups that would grant access', async () => {
     const srv = await sseServer((_req, res) => {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'forbidden', message: 'Klaxon is for staff and SRE.', requiredGroups: ['staff', 'sre'] } }));
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            error: { code: 'forbidden', message: 'Klaxon is for staff and SRE.', requiredGroups: ['staff', 'sre'] },
+          }),
+        );
     });
     const t = link(srv.url);
     t.l.connect();
     await until(() => t.problems.length === 1);
-    expect(t.problems[0]).toEqual({ kind: 'forbidden', message: 'Klaxon is for staff and SRE.', requiredGroups: ['staff', 'sre'] });
+    expect(t.problems[0]).toEqual({
+      kind: 'forbidden',
+      message: 'Klaxon is for staff and SRE.',
+      requiredGroups: ['staff', 'sre'],
+    });
   });
 
   it('a refused refresh token stops the link and reports signed-out', async () => {
     const srv = await sseServer((_req, res) => res.writeHead(200).end());
-    const t = link(srv.url, { getAccessToken: async () => { throw new NotSignedInError('Your Klaxon session has ended.'); } });
+    const t = link(srv.url, {
+      getAccessToken: async () => {
+        throw new NotSignedInError('Your Klaxon session has ended.');
+      },
+    });
     t.l.connect();
     await until(() => t.problems.length === 1);
     expect(t.problems[0]).toEqual({ kind: 'signed-out', message: 'Your Klaxon session has ended.' });
@@ -129,7 +170,10 @@ describe('server link protocol', () => {
   });
 
   it('the staleness clock turns a silent link stale, and three missed heartbeats force a reconnect', async () => {
-    const srv = await sseServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.write(frame(snap('1'))); /* then silence */ });
+    const srv = await sseServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(frame(snap('1'))); /* then silence */
+    });
     const t = link(srv.url);
     t.l.connect();
     await until(() => t.states.some((s) => s.status === 'stale'));
@@ -137,7 +181,10 @@ describe('server link protocol', () => {
   });
 
   it('the server saying its data is stale makes the link stale even while events flow', async () => {
-    const srv = await sseServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.write(frame(snap('1')) + frame(beat('2', true))); });
+    const srv = await sseServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(frame(snap('1')) + frame(beat('2', true)));
+    });
     const t = link(srv.url, { heartbeatSeconds: 30 });
     t.l.connect();
     await until(() => t.events.length === 2);
@@ -147,7 +194,8 @@ describe('server link protocol', () => {
   it('a session event makes it refresh the token and reconnect at once', async () => {
     const srv = await sseServer((_req, res, n) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      if (n === 1) res.end(frame(snap('1')) + frame({ type: 'session', id: '2', data: { state: 'expired', message: 'expired' } }));
+      if (n === 1)
+        res.end(frame(snap('1')) + frame({ type: 'session', id: '2', data: { state: 'expired', message: 'expired' } }));
       else res.write(frame(snap('3')));
     });
     const t = link(srv.url);
@@ -172,16 +220,35 @@ describe('server link protocol', () => {
 
   it('REST: one retry with a fresh token after 401, and error bodies come back as values', async () => {
     const srv = await sseServer((req, res) => {
-      if (req.url === '/api/v1/me' && req.headers.authorization === 'Bearer token-1') { res.writeHead(401).end(); return; }
-      if (req.url === '/api/v1/me') { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world' })); return; }
-      res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'rate_limited', message: 'Slow down.', retryAfterSeconds: 30 } }));
+      if (req.url === '/api/v1/me' && req.headers.authorization === 'Bearer token-1') {
+        res.writeHead(401).end();
+        return;
+      }
+      if (req.url === '/api/v1/me') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world' }));
+        return;
+      }
+      res
+        .writeHead(429, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'rate_limited', message: 'Slow down.', retryAfterSeconds: 30 } }));
     });
     const t = link(srv.url);
-    expect(await t.l.request({ method: 'GET', path: '/api/v1/me', schema: z.object({ hello: z.string() }) })).toEqual({ ok: true, value: { hello: 'world' } });
+    expect(await t.l.request({ method: 'GET', path: '/api/v1/me', schema: z.object({ hello: z.string() }) })).toEqual({
+      ok: true,
+      value: { hello: 'world' },
+    });
     expect(t.refreshes()).toBe(1);
-    expect(await t.l.request({ method: 'POST', path: '/api/v1/pages', body: {}, schema: z.unknown() })).toEqual({ ok: false, error: { code: 'rate_limited', message: 'Slow down.', retryAfterSeconds: 30 } });
-    expect(await t.l.request({ method: 'GET', path: '/api/v1/me', schema: z.object({ other: z.string() }) })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await t.l.request({ method: 'POST', path: '/api/v1/pages', body: {}, schema: z.unknown() })).toEqual({
+      ok: false,
+      error: { code: 'rate_limited', message: 'Slow down.', retryAfterSeconds: 30 },
+    });
+    expect(
+      await t.l.request({ method: 'GET', path: '/api/v1/me', schema: z.object({ other: z.string() }) }),
+    ).toMatchObject({ ok: false, error: { code: 'internal' } });
     const down = link('http://127.0.0.1:1');
-    expect(await down.l.request({ method: 'GET', path: '/x', schema: z.unknown() })).toMatchObject({ ok: false, error: { code: 'upstream_unavailable', message: expect.stringMatching(/cannot reach the server.*ECONNREFUSED/) } });
+    expect(await down.l.request({ method: 'GET', path: '/x', schema: z.unknown() })).toMatchObject({
+      ok: false,
+      error: { code: 'upstream_unavailable', message: expect.stringMatching(/cannot reach the server.*ECONNREFUSED/) },
+    });
   });
 });

@@ -1,24 +1,48 @@
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '#common/index.js';
 import { DesktopSettings, LOCKED_BY_POLICY, effectiveSettings } from '#electron/settings.js';
 import {
-  parseRegQueryOutput, parseXmlPlist, readLinuxPolicy, readMacManagedPreferences, readWindowsPolicy, registryValuesToRaw,
+  parseRegQueryOutput,
+  parseXmlPlist,
+  readLinuxPolicy,
+  readMacManagedPreferences,
+  readWindowsPolicy,
+  registryValuesToRaw,
 } from '#electron/policy-readers/index.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-settings-')); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-settings-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('effective settings: policy > user > defaults', () => {
   it('takes each key from the highest layer that sets it, says where from, and locks policy keys with the reason', () => {
-    const e = effectiveSettings({ serverUrl: 'https://klaxon.example.org', autoUpdate: false }, { serverUrl: 'https://mine.example.org', startAtLogin: true });
+    const e = effectiveSettings(
+      { serverUrl: 'https://klaxon.example.org', autoUpdate: false },
+      { serverUrl: 'https://mine.example.org', startAtLogin: true },
+    );
     expect(e.values.serverUrl).toBe('https://klaxon.example.org');
     expect(e.values.startAtLogin).toBe(true);
     expect(e.values.globalShortcut).toBe(DEFAULT_SETTINGS.globalShortcut);
-    expect(e.sources).toMatchObject({ serverUrl: 'policy', autoUpdate: 'policy', startAtLogin: 'user', globalShortcut: 'default' });
+    expect(e.sources).toMatchObject({
+      serverUrl: 'policy',
+      autoUpdate: 'policy',
+      startAtLogin: 'user',
+      globalShortcut: 'default',
+    });
     expect(e.locked).toMatchObject({ serverUrl: LOCKED_BY_POLICY, autoUpdate: LOCKED_BY_POLICY });
     expect(e.locked.startAtLogin).toBeUndefined();
     expect(LOCKED_BY_POLICY).toBe('Set by your IT department');
@@ -31,7 +55,11 @@ describe('effective settings: policy > user > defaults', () => {
     const r = s.set({ startAtLogin: true, globalShortcut: 'Alt+K' });
     expect(r.ok && r.changed.sort()).toEqual(['globalShortcut', 'startAtLogin']);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ startAtLogin: true, globalShortcut: 'Alt+K' });
-    expect(s.set({ autoUpdate: true })).toEqual({ ok: false, field: 'autoUpdate', message: '"autoUpdate" is set by your IT department and cannot be changed here.' });
+    expect(s.set({ autoUpdate: true })).toEqual({
+      ok: false,
+      field: 'autoUpdate',
+      message: '"autoUpdate" is set by your IT department and cannot be changed here.',
+    });
     expect(new DesktopSettings({ policy: {}, userSettingsFile: file }).get().values.globalShortcut).toBe('Alt+K');
 
     writeFileSync(file, '{ not json');
@@ -42,7 +70,10 @@ describe('effective settings: policy > user > defaults', () => {
 
   it('drops invalid user values by name and keeps the valid ones', () => {
     const file = path.join(dir, 'settings.json');
-    writeFileSync(file, JSON.stringify({ serverUrl: 'ftp://nope', startAtLogin: true, updateFeedUrl: 'https://evil.example', bogus: 1 }));
+    writeFileSync(
+      file,
+      JSON.stringify({ serverUrl: 'ftp://nope', startAtLogin: true, updateFeedUrl: 'https://evil.example', bogus: 1 }),
+    );
     const logs: string[] = [];
     const s = new DesktopSettings({ policy: {}, userSettingsFile: file, log: (m) => logs.push(m) });
     expect(s.get().values.serverUrl).toBe(DEFAULT_SETTINGS.serverUrl);
@@ -101,18 +132,35 @@ const plist = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
 
 describe('macOS managed preferences', () => {
   it('parses XML property lists (strings with entities, booleans, numbers, arrays, nested dicts)', () => {
-    expect(parseXmlPlist(plist('<key>a</key><string>x &amp; y &#x41;</string><key>b</key><true/><key>c</key><integer>-3</integer><key>d</key><array><real>1.5</real><false/></array><key>e</key><dict/>'))).toEqual({ a: 'x & y A', b: true, c: -3, d: [1.5, false], e: {} });
+    expect(
+      parseXmlPlist(
+        plist(
+          '<key>a</key><string>x &amp; y &#x41;</string><key>b</key><true/><key>c</key><integer>-3</integer><key>d</key><array><real>1.5</real><false/></array><key>e</key><dict/>',
+        ),
+      ),
+    ).toEqual({ a: 'x & y A', b: true, c: -3, d: [1.5, false], e: {} });
   });
   it('merges machine and per-user files (user wins) and validates keys', () => {
-    writeFileSync(path.join(dir, 'org.klaxon.desktop.plist'), plist('<key>serverUrl</key><string>https://machine.example.org</string><key>autoUpdate</key><false/>'));
+    writeFileSync(
+      path.join(dir, 'org.klaxon.desktop.plist'),
+      plist('<key>serverUrl</key><string>https://machine.example.org</string><key>autoUpdate</key><false/>'),
+    );
     mkdirSync(path.join(dir, 'alice'));
-    writeFileSync(path.join(dir, 'alice', 'org.klaxon.desktop.plist'), plist('<key>serverUrl</key><string>https://alice.example.org</string><key>notifyOwnPages</key><string>maybe</string>'));
+    writeFileSync(
+      path.join(dir, 'alice', 'org.klaxon.desktop.plist'),
+      plist(
+        '<key>serverUrl</key><string>https://alice.example.org</string><key>notifyOwnPages</key><string>maybe</string>',
+      ),
+    );
     const r = readMacManagedPreferences({ user: 'alice', dir });
     expect(r.policy).toEqual({ serverUrl: 'https://alice.example.org', autoUpdate: false });
     expect(r.problems.join('\n')).toMatch(/invalid value for "notifyOwnPages"/);
   });
   it('reports a binary plist as unsupported instead of guessing', () => {
-    writeFileSync(path.join(dir, 'org.klaxon.desktop.plist'), Buffer.concat([Buffer.from('bplist00'), Buffer.alloc(40)]));
+    writeFileSync(
+      path.join(dir, 'org.klaxon.desktop.plist'),
+      Buffer.concat([Buffer.from('bplist00'), Buffer.alloc(40)]),
+    );
     const r = readMacManagedPreferences({ user: 'bob', dir });
     expect(r.policy).toEqual({});
     expect(r.problems[0]).toMatch(/binary property list.*plutil -convert xml1/);
@@ -154,11 +202,24 @@ describe('Windows registry policy', () => {
     const { problems } = registryValuesToRaw(parseRegQueryOutput(REG_OUTPUT));
     expect(problems[0]).toMatch(/"updateChannel" must be a string value \(REG_SZ\)/);
     const r = await readWindowsPolicy(async () => ({ code: 0, stdout: REG_OUTPUT, stderr: '' }));
-    expect(r.policy).toEqual({ serverUrl: 'https://klaxon.example.org', autoUpdate: false, startAtLogin: true, globalShortcut: 'Ctrl+Alt+K' });
+    expect(r.policy).toEqual({
+      serverUrl: 'https://klaxon.example.org',
+      autoUpdate: false,
+      startAtLogin: true,
+      globalShortcut: 'Ctrl+Alt+K',
+    });
     expect(r.problems.join('\n')).toMatch(/unknown setting "legacyThing"/);
   });
   it('no policy key deployed: no policy and no problem; other failures are reported', async () => {
-    expect(await readWindowsPolicy(async () => ({ code: 1, stdout: '', stderr: 'ERROR: The system was unable to find the specified registry key or value.' }))).toEqual({ policy: {}, source: null, problems: [] });
-    expect((await readWindowsPolicy(async () => ({ code: 5, stdout: 'x', stderr: 'Access is denied.' }))).problems[0]).toMatch(/Access is denied/);
+    expect(
+      await readWindowsPolicy(async () => ({
+        code: 1,
+        stdout: '',
+        stderr: 'ERROR: The system was unable to find the specified registry key or value.',
+      })),
+    ).toEqual({ policy: {}, source: null, problems: [] });
+    expect(
+      (await readWindowsPolicy(async () => ({ code: 5, stdout: 'x', stderr: 'Access is denied.' }))).problems[0],
+    ).toMatch(/Access is denied/);
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { CookieJar } from '#dev/identity-provider/index.js';
 
-const res = (...cookies: string[]) => new Response(null, { headers: cookies.map((c) => ['set-cookie', c] as [string, string]) });
+const res = (...cookies: string[]) =>
+  new Response(null, { headers: cookies.map((c) => ['set-cookie', c] as [string, string]) });
 
 describe('CookieJar', () => {
   it('keeps cookies per origin and sends them back as one header', () => {
@@ -22,7 +23,10 @@ describe('CookieJar', () => {
     expect(jar.value('http://h.test/interaction/xyz', 'i')).toBe('2');
     jar.store('http://h.test/', res('s=2; path=/'));
     expect(jar.header('http://h.test/')).toBe('s=2');
-    jar.store('http://h.test/', res('s=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT', 'i=; path=/interaction/abc; max-age=0'));
+    jar.store(
+      'http://h.test/',
+      res('s=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT', 'i=; path=/interaction/abc; max-age=0'),
+    );
     expect(jar.header('http://h.test/interaction/abc')).toBeUndefined();
   });
 });

@@ -13,7 +13,9 @@ beforeAll(async () => {
   idp = await startIdentityProvider();
   config = await discoverDesktop(idp.issuer);
 });
-afterAll(async () => { await idp?.close(); });
+afterAll(async () => {
+  await idp?.close();
+});
 
 async function signIn(username: string, params: Parameters<typeof startLoopbackSignIn>[1] = {}) {
   const flow = await startLoopbackSignIn(config, params);
@@ -28,36 +30,55 @@ async function signIn(username: string, params: Parameters<typeof startLoopbackS
 }
 
 describe('desktop sign-in (code + PKCE, loopback)', () => {
-  it('issues an ID token and an RFC 9068 access token for the Klaxon resource with alice\'s groups', async () => {
+  it("issues an ID token and an RFC 9068 access token for the Klaxon resource with alice's groups", async () => {
     const tokens = await signIn('alice');
     const id = tokens.claims();
-    expect(id).toMatchObject({ sub: 'alice', aud: 'klaxon-desktop', iss: idp.issuer, name: 'Alice Andersen', email: 'alice@klaxon.test', groups: ['sre', 'staff'] });
+    expect(id).toMatchObject({
+      sub: 'alice',
+      aud: 'klaxon-desktop',
+      iss: idp.issuer,
+      name: 'Alice Andersen',
+      email: 'alice@klaxon.test',
+      groups: ['sre', 'staff'],
+    });
 
     const { header, payload } = decodeJwt(tokens.access_token);
     expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(typeof header.kid).toBe('string');
     expect(payload).toMatchObject({
-      sub: 'alice', iss: idp.issuer, aud: idp.resource, client_id: 'klaxon-desktop',
-      groups: ['sre', 'staff'], name: 'Alice Andersen', email: 'alice@klaxon.test', preferred_username: 'alice',
+      sub: 'alice',
+      iss: idp.issuer,
+      aud: idp.resource,
+      client_id: 'klaxon-desktop',
+      groups: ['sre', 'staff'],
+      name: 'Alice Andersen',
+      email: 'alice@klaxon.test',
+      preferred_username: 'alice',
     });
     expect((payload.exp as number) - (payload.iat as number)).toBe(300);
     expect(tokens.expires_in).toBe(300);
-    expect(typeof tokens.refresh_token).toBe('string');     // without offline_access / prompt=consent
+    expect(typeof tokens.refresh_token).toBe('string'); // without offline_access / prompt=consent
   });
 
   it('the access token verifies with jose against the JWKS with the exact issuer and audience', async () => {
     const tokens = await signIn('bob');
     const jwks = jose.createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
     const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, {
-      issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'], typ: 'at+jwt', requiredClaims: ['sub', 'exp', 'iat'],
+      issuer: idp.issuer,
+      audience: idp.resource,
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+      requiredClaims: ['sub', 'exp', 'iat'],
     });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload.groups).toEqual(['staff']);
-    await expect(jose.jwtVerify(tokens.access_token, jwks, { issuer: idp.issuer, audience: 'https://elsewhere.test/api' }))
-      .rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    await expect(
+      jose.jwtVerify(tokens.access_token, jwks, { issuer: idp.issuer, audience: 'https://elsewhere.test/api' }),
+    ).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
     // The ID token is not an access token for Klaxon.
-    await expect(jose.jwtVerify(tokens.id_token!, jwks, { issuer: idp.issuer, audience: idp.resource }))
-      .rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    await expect(
+      jose.jwtVerify(tokens.id_token!, jwks, { issuer: idp.issuer, audience: idp.resource }),
+    ).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
   });
 
   it.each([
@@ -84,8 +105,12 @@ describe('desktop sign-in (code + PKCE, loopback)', () => {
       const tokens = await flow.tokens;
       expect(typeof tokens.refresh_token).toBe('string');
       expect(decodeJwt(tokens.access_token).payload).toMatchObject({ aud: idp.resource, groups: ['sre'] });
-      expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).refresh_token).not.toBe(tokens.refresh_token);
-    } finally { flow.close(); }
+      expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).refresh_token).not.toBe(
+        tokens.refresh_token,
+      );
+    } finally {
+      flow.close();
+    }
   });
 
   it('an unknown resource indicator is refused', async () => {
@@ -93,7 +118,9 @@ describe('desktop sign-in (code + PKCE, loopback)', () => {
     try {
       await completeLogin(flow.authorizeUrl, 'alice');
       await expect(flow.tokens).rejects.toMatchObject({ error: 'invalid_target' });
-    } finally { flow.close(); }
+    } finally {
+      flow.close();
+    }
   });
 });
 
@@ -112,12 +139,16 @@ describe('refresh tokens', () => {
 
     await expect(oidc.refreshTokenGrant(config, rt1)).rejects.toMatchObject({ error: 'invalid_grant' });
     // Reuse detection revoked the whole grant: the newest token is dead too.
-    await expect(oidc.refreshTokenGrant(config, third.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, third.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('revocation makes the refresh token fail', async () => {
     const tokens = await signIn('bob');
     await oidc.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 });

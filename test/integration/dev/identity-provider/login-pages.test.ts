@@ -12,7 +12,9 @@ beforeAll(async () => {
   idp = await startIdentityProvider();
   config = await discoverDesktop(idp.issuer);
 });
-afterAll(async () => { await idp?.close(); });
+afterAll(async () => {
+  await idp?.close();
+});
 
 async function get(url: string | URL, jar: CookieJar): Promise<Response> {
   const cookie = jar.header(url);
@@ -24,7 +26,9 @@ async function get(url: string | URL, jar: CookieJar): Promise<Response> {
 async function post(url: string | URL, jar: CookieJar, form: Record<string, string>): Promise<Response> {
   const cookie = jar.header(url);
   const res = await fetch(url, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams(form).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
   });
   jar.store(url, res);
@@ -34,8 +38,11 @@ async function post(url: string | URL, jar: CookieJar, form: Record<string, stri
 /** Authorization request for the desktop client with a given redirect URI (PKCE included). */
 async function authorizeUrl(redirectUri: string, extra: Record<string, string> = {}): Promise<URL> {
   return oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri, scope: 'openid groups', state: oidc.randomState(),
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    redirect_uri: redirectUri,
+    scope: 'openid groups',
+    state: oidc.randomState(),
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
     ...extra,
   });
 }
@@ -60,7 +67,7 @@ describe('login page', () => {
     expect(csp).toContain("style-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
-    expect(csp).toContain('form-action \'self\' http://127.0.0.1:45678');   // the redirect after the form post
+    expect(csp).toContain("form-action 'self' http://127.0.0.1:45678"); // the redirect after the form post
     expect(html).not.toMatch(/<script|style="/);
     expect(html).toContain('<label for="username">Username</label>');
     expect(html).toMatch(/<input id="username" name="username"/);
@@ -68,7 +75,12 @@ describe('login page', () => {
     expect(html).toMatch(/<input id="password" type="password" name="password"/);
     expect(html).toMatch(/<button[^>]*type="submit">Sign in<\/button>/);
     expect(html).toContain('<html lang="en">');
-    for (const [name, groups] of [['Alice Andersen', 'sre, staff'], ['Bob Brown', 'staff'], ['Carol Okafor', 'sre'], ['Eve Evans', 'none']]) {
+    for (const [name, groups] of [
+      ['Alice Andersen', 'sre, staff'],
+      ['Bob Brown', 'staff'],
+      ['Carol Okafor', 'sre'],
+      ['Eve Evans', 'none'],
+    ]) {
       expect(html).toMatch(new RegExp(`${name}</td><td>(<span class="note">)?${groups}`));
     }
     const css = await fetch(new URL('/static/idp.css', idp.issuer));
@@ -93,8 +105,12 @@ describe('login page', () => {
   it('completeLogin reports a refused password instead of looping', async () => {
     const flow = await startLoopbackSignIn(config);
     try {
-      await expect(completeLogin(flow.authorizeUrl, 'alice', { password: 'wrong' })).rejects.toThrow(/refused.*wrong username or password/i);
-    } finally { flow.close(); }
+      await expect(completeLogin(flow.authorizeUrl, 'alice', { password: 'wrong' })).rejects.toThrow(
+        /refused.*wrong username or password/i,
+      );
+    } finally {
+      flow.close();
+    }
   });
 
   it('an unknown user cannot sign in', async () => {
@@ -133,11 +149,16 @@ describe('consent', () => {
     try {
       const { finalUrl, response } = await completeLogin(flow.authorizeUrl, 'alice', { consent: 'deny' });
       expect(new URL(finalUrl).searchParams.get('error')).toBe('access_denied');
-      expect(response.status).toBe(400);                  // the app's listener answered "Sign-in failed"
-      const err = await flow.tokens.then(() => undefined, (e: unknown) => e);
+      expect(response.status).toBe(400); // the app's listener answered "Sign-in failed"
+      const err = await flow.tokens.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(oidc.AuthorizationResponseError);
       expect((err as oidc.AuthorizationResponseError).error).toBe('access_denied');
-    } finally { flow.close(); }
+    } finally {
+      flow.close();
+    }
   });
 
   it('a second sign-in in the same browser skips the password but asks consent again (native client)', async () => {
@@ -157,7 +178,10 @@ describe('consent', () => {
       const { finalUrl } = await completeLogin(second.authorizeUrl, 'ignored-user', { cookieJar: jar });
       expect(finalUrl.startsWith(second.redirectUri)).toBe(true);
       expect((await second.tokens).claims()?.sub).toBe('bob');
-    } finally { first.close(); second.close(); }
+    } finally {
+      first.close();
+      second.close();
+    }
   });
 });
 
@@ -185,7 +209,11 @@ describe('redirect URIs of the native client', () => {
   });
 
   it('requires PKCE', async () => {
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:45678/callback', scope: 'openid', state: 'x' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1:45678/callback',
+      scope: 'openid',
+      state: 'x',
+    });
     const res = await fetch(url, { redirect: 'manual' });
     const location = new URL(res.headers.get('location')!);
     expect(location.origin).toBe('http://127.0.0.1:45678');
@@ -205,9 +233,14 @@ describe('sign-out (RP-initiated logout)', () => {
       const tokens = await flow.tokens;
       idToken = tokens.id_token!;
       refreshToken = tokens.refresh_token!;
-    } finally { flow.close(); }
+    } finally {
+      flow.close();
+    }
 
-    const endUrl = oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: 'http://127.0.0.1:45999/signed-out' });
+    const endUrl = oidc.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      post_logout_redirect_uri: 'http://127.0.0.1:45999/signed-out',
+    });
     const page = await get(endUrl, jar);
     expect(page.status).toBe(200);
     const html = await page.text();

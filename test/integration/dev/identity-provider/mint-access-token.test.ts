@@ -6,31 +6,54 @@ import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/i
 let idp: RunningIdp;
 let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
 const verify = (t: string, opts: jose.JWTVerifyOptions = {}) =>
-  jose.jwtVerify(t, jwks, { issuer: idp.issuer, audience: idp.resource, algorithms: ['ES256'], typ: 'at+jwt', ...opts });
+  jose.jwtVerify(t, jwks, {
+    issuer: idp.issuer,
+    audience: idp.resource,
+    algorithms: ['ES256'],
+    typ: 'at+jwt',
+    ...opts,
+  });
 
 beforeAll(async () => {
   idp = await startIdentityProvider({ accessTokenTtlSeconds: 120 });
   jwks = jose.createRemoteJWKSet(new URL(idp.jwksUri));
 });
-afterAll(async () => { await idp?.close(); });
+afterAll(async () => {
+  await idp?.close();
+});
 
 describe('mintAccessToken', () => {
   it('signs a token that verifies like a real one, with defaults for iss, aud, exp, client_id', async () => {
     const t = await idp.mintAccessToken({ sub: 'alice', groups: ['sre'] });
     const { payload, protectedHeader } = await verify(t);
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
-    expect(payload).toMatchObject({ sub: 'alice', groups: ['sre'], iss: idp.issuer, aud: idp.resource, client_id: 'klaxon-desktop' });
+    expect(payload).toMatchObject({
+      sub: 'alice',
+      groups: ['sre'],
+      iss: idp.issuer,
+      aud: idp.resource,
+      client_id: 'klaxon-desktop',
+    });
     expect(payload.exp! - payload.iat!).toBe(120);
   });
 
   it('produces expired, wrong-audience and wrong-issuer tokens that fail on exactly that claim', async () => {
-    await expect(verify(await idp.mintAccessToken({ sub: 'alice' }, { expiresInSeconds: -60 }))).rejects.toBeInstanceOf(jose.errors.JWTExpired);
-    await expect(verify(await idp.mintAccessToken({ sub: 'alice', aud: 'https://other.test/api' }))).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
-    await expect(verify(await idp.mintAccessToken({ sub: 'alice', iss: 'http://127.0.0.1:1' }))).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
+    await expect(verify(await idp.mintAccessToken({ sub: 'alice' }, { expiresInSeconds: -60 }))).rejects.toBeInstanceOf(
+      jose.errors.JWTExpired,
+    );
+    await expect(
+      verify(await idp.mintAccessToken({ sub: 'alice', aud: 'https://other.test/api' })),
+    ).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+    await expect(verify(await idp.mintAccessToken({ sub: 'alice', iss: 'http://127.0.0.1:1' }))).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
   });
 
   it('can set another typ or none', async () => {
-    await expect(verify(await idp.mintAccessToken({ sub: 'alice' }, { typ: 'JWT' }))).rejects.toMatchObject({ claim: 'typ' });
+    await expect(verify(await idp.mintAccessToken({ sub: 'alice' }, { typ: 'JWT' }))).rejects.toMatchObject({
+      claim: 'typ',
+    });
     const noTyp = await idp.mintAccessToken({ sub: 'alice' }, { typ: '' });
     expect(jose.decodeProtectedHeader(noTyp).typ).toBeUndefined();
     await expect(verify(noTyp, { typ: undefined })).resolves.toBeTruthy();

@@ -16,18 +16,32 @@ beforeAll(async () => {
   config = await discoverDesktop(idp.issuer);
   browser = await chromium.launch({
     executablePath: process.env.KLAXON_CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
-afterAll(async () => { await browser?.close(); await idp?.close(); });
+afterAll(async () => {
+  await browser?.close();
+  await idp?.close();
+});
 
 describe('login pages in Chromium', () => {
-  it('a person signs in with a typo first, allows access, and lands on the app\'s loopback callback', async () => {
+  it("a person signs in with a typo first, allows access, and lands on the app's loopback callback", async () => {
     const flow = await startLoopbackSignIn(config);
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     const cspErrors: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+    });
     try {
       await page.goto(flow.authorizeUrl.href);
       await expect.poll(() => page.title()).toContain('Sign in');
@@ -48,7 +62,10 @@ describe('login pages in Chromium', () => {
       const tokens = await flow.tokens;
       expect(tokens.claims()?.groups).toEqual(['sre', 'staff']);
       expect(cspErrors).toEqual([]);
-    } finally { await page.close(); flow.close(); }
+    } finally {
+      await page.close();
+      flow.close();
+    }
   });
 
   it('Deny returns access_denied to the app', async () => {
@@ -64,6 +81,9 @@ describe('login pages in Chromium', () => {
       await page.waitForURL((u) => u.href.startsWith(flow.redirectUri));
       expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
       await expect(flow.tokens).rejects.toMatchObject({ error: 'access_denied' });
-    } finally { await page.close(); flow.close(); }
+    } finally {
+      await page.close();
+      flow.close();
+    }
   });
 });

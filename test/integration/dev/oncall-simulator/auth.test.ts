@@ -13,7 +13,10 @@ afterAll(async () => {
 
 describe('public API auth', () => {
   it('answers 401 when either header is missing', async () => {
-    for (const headers of [{}, { 'X-VO-Api-Id': sim.apiId }, { 'X-VO-Api-Key': sim.apiKey }] as Record<string, string>[]) {
+    for (const headers of [{}, { 'X-VO-Api-Id': sim.apiId }, { 'X-VO-Api-Key': sim.apiKey }] as Record<
+      string,
+      string
+    >[]) {
       const r = await vo(sim, 'GET', '/api-public/v1/incidents', undefined, headers);
       expect(r.status).toBe(401);
       expect(r.body).toEqual({ error: 'Authentication parameters missing' });
@@ -23,7 +26,10 @@ describe('public API auth', () => {
   it('answers 403 for an unknown key or a wrong API id', async () => {
     const wrongKey = await vo(sim, 'GET', '/api-public/v1/incidents', undefined, voHeaders(sim, 'not-a-key'));
     expect(wrongKey.status).toBe(403);
-    const wrongId = await vo(sim, 'GET', '/api-public/v1/incidents', undefined, { ...voHeaders(sim), 'X-VO-Api-Id': 'other-org' });
+    const wrongId = await vo(sim, 'GET', '/api-public/v1/incidents', undefined, {
+      ...voHeaders(sim),
+      'X-VO-Api-Id': 'other-org',
+    });
     expect(wrongId.status).toBe(403);
   });
 
@@ -32,9 +38,21 @@ describe('public API auth', () => {
     expect((await vo(sim, 'GET', '/api-public/v1/incidents', undefined, ro)).status).toBe(200);
     expect((await vo(sim, 'GET', '/api-public/v1/oncall/current', undefined, ro)).status).toBe(200);
     const unacked = (await listIncidents(sim)).find((i) => i.currentPhase === 'UNACKED')!;
-    const ack = await vo(sim, 'PATCH', '/api-public/v1/incidents/ack', { userName: 'carol', incidentNames: [unacked.incidentNumber] }, ro);
+    const ack = await vo(
+      sim,
+      'PATCH',
+      '/api-public/v1/incidents/ack',
+      { userName: 'carol', incidentNames: [unacked.incidentNumber] },
+      ro,
+    );
     expect(ack.status).toBe(403);
-    const create = await vo(sim, 'POST', '/api-public/v1/incidents', { summary: 's', details: 'd', userName: 'carol', targets: [{ type: 'User', slug: 'carol' }] }, ro);
+    const create = await vo(
+      sim,
+      'POST',
+      '/api-public/v1/incidents',
+      { summary: 's', details: 'd', userName: 'carol', targets: [{ type: 'User', slug: 'carol' }] },
+      ro,
+    );
     expect(create.status).toBe(403);
     const after = await listIncidents(sim);
     expect(after).toHaveLength(2);
@@ -42,7 +60,10 @@ describe('public API auth', () => {
   });
 
   it('does not ask the REST endpoint for VO headers', async () => {
-    const res = await fetch(`${sim.restEndpointBaseUrl}/${sim.restEndpointKey}/sre`, { method: 'POST', body: JSON.stringify({ message_type: 'INFO' }) });
+    const res = await fetch(`${sim.restEndpointBaseUrl}/${sim.restEndpointKey}/sre`, {
+      method: 'POST',
+      body: JSON.stringify({ message_type: 'INFO' }),
+    });
     expect(res.status).toBe(200);
   });
 });

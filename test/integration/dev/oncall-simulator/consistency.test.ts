@@ -21,7 +21,12 @@ describe('consistency delay', () => {
 
   it('returns the E3 incident number at once; the incident appears after the delay', async () => {
     sim = await startOnCallSimulator({ rateLimit: false, consistencyDelayMs: 60_000 });
-    const r = await vo(sim, 'POST', '/api-public/v1/incidents', { summary: 'Later', details: '', userName: 'carol', targets: [{ type: 'User', slug: 'carol' }] });
+    const r = await vo(sim, 'POST', '/api-public/v1/incidents', {
+      summary: 'Later',
+      details: '',
+      userName: 'carol',
+      targets: [{ type: 'User', slug: 'carol' }],
+    });
     const n = (r.body as { incidentNumber: string }).incidentNumber;
     expect((await vo(sim, 'GET', `/api-public/v1/incidents/${n}`)).status).toBe(404);
     // Advancing the simulated clock past the delay makes it due without waiting a minute.

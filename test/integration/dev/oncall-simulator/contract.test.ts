@@ -10,8 +10,22 @@ import { alert, listIncidents, vo } from '#test/support/vo-client.js';
 const isoSeconds = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'ISO-8601 UTC, second precision');
 const teamSlug = z.string().regex(/^team-[A-Za-z0-9]{16}$/);
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-const PolicyRef = z.object({ policy: z.object({ name: z.string(), slug: z.string(), _selfUrl: z.string().optional() }).strict(), team: z.object({ name: z.string(), slug: teamSlug }).strict().optional() }).strict();
-const Transition = z.object({ name: z.enum(['ACKED', 'RESOLVED', 'UNACKED']), at: isoSeconds, by: z.string().optional(), message: z.string().optional(), manually: z.boolean().optional(), alertId: z.string().optional() }).strict();
+const PolicyRef = z
+  .object({
+    policy: z.object({ name: z.string(), slug: z.string(), _selfUrl: z.string().optional() }).strict(),
+    team: z.object({ name: z.string(), slug: teamSlug }).strict().optional(),
+  })
+  .strict();
+const Transition = z
+  .object({
+    name: z.enum(['ACKED', 'RESOLVED', 'UNACKED']),
+    at: isoSeconds,
+    by: z.string().optional(),
+    message: z.string().optional(),
+    manually: z.boolean().optional(),
+    alertId: z.string().optional(),
+  })
+  .strict();
 
 /** Reference §4.1, key for key: a client looking up these exact names finds them with these JSON types. */
 const WireIncident = z
@@ -61,13 +75,18 @@ describe('GET /api-public/v1/incidents (E1)', () => {
     expect(unacked.entityDisplayName).toBe('Checkout latency above SLO');
     expect(unacked.pagedUsers).toEqual(['carol']);
     expect(unacked.pagedTeams).toEqual(['team-sreKLX0000000001']);
-    expect(unacked.pagedPolicies[0]).toMatchObject({ policy: { name: 'SRE Primary', slug: 'pol-sreprimary00001' }, team: { name: 'SRE', slug: 'team-sreKLX0000000001' } });
+    expect(unacked.pagedPolicies[0]).toMatchObject({
+      policy: { name: 'SRE Primary', slug: 'pol-sreprimary00001' },
+      team: { name: 'SRE', slug: 'team-sreKLX0000000001' },
+    });
     expect(acked.entityDisplayName).toBe('Elevated 5xx on edge cache');
     expect(acked.pagedUsers).toEqual([]);
     expect(acked.transitions).toEqual([expect.objectContaining({ name: 'ACKED', by: 'dmitri', manually: true })]);
     // Both started within the last 30 minutes.
     for (const i of incidents) expect(Date.now() - Date.parse(i.startTime)).toBeLessThan(30 * 60_000);
-    expect(unacked.incidentLink).toBe(`https://portal.victorops.com/client/klaxon-demo/popoutIncident?incidentName=${unacked.incidentNumber}`);
+    expect(unacked.incidentLink).toBe(
+      `https://portal.victorops.com/client/klaxon-demo/popoutIncident?incidentName=${unacked.incidentNumber}`,
+    );
   });
 });
 
@@ -89,19 +108,49 @@ describe('GET /api-public/v1/incidents/{n} (E2)', () => {
 
 describe('POST /api-public/v1/incidents (E3)', () => {
   it('creates a Manual incident and returns its number as a string with the entityId', async () => {
-    const r = await vo(sim, 'POST', '/api-public/v1/incidents', { summary: 'Manual page: DNS down', details: 'NXDOMAIN everywhere', userName: 'carol', targets: [{ type: 'EscalationPolicy', slug: 'pol-pltprimary00002' }, { type: 'User', slug: 'sam' }] });
+    const r = await vo(sim, 'POST', '/api-public/v1/incidents', {
+      summary: 'Manual page: DNS down',
+      details: 'NXDOMAIN everywhere',
+      userName: 'carol',
+      targets: [
+        { type: 'EscalationPolicy', slug: 'pol-pltprimary00002' },
+        { type: 'User', slug: 'sam' },
+      ],
+    });
     expect(r.status).toBe(200);
-    const created = z.object({ incidentNumber: z.string().regex(/^\d+$/), entityId: uuid }).strict().parse(r.body);
+    const created = z
+      .object({ incidentNumber: z.string().regex(/^\d+$/), entityId: uuid })
+      .strict()
+      .parse(r.body);
     const inc = WireIncident.parse((await vo(sim, 'GET', `/api-public/v1/incidents/${created.incidentNumber}`)).body);
-    expect(inc).toMatchObject({ entityId: created.entityId, entityDisplayName: 'Manual page: DNS down', monitorName: 'vouser-carol', monitorType: 'Manual', routingKey: 'routingdefault', currentPhase: 'UNACKED' });
+    expect(inc).toMatchObject({
+      entityId: created.entityId,
+      entityDisplayName: 'Manual page: DNS down',
+      monitorName: 'vouser-carol',
+      monitorType: 'Manual',
+      routingKey: 'routingdefault',
+      currentPhase: 'UNACKED',
+    });
     expect(inc.pagedUsers.sort()).toEqual(['priya', 'sam']);
     expect(inc.pagedPolicies.map((p) => p.policy.slug)).toEqual(['pol-pltprimary00002', 'directUserPolicySlug-sam']);
-    expect(inc.pagedPolicies[1]).toEqual({ policy: { name: 'Generated Direct User Policy for sam', slug: 'directUserPolicySlug-sam' } });
+    expect(inc.pagedPolicies[1]).toEqual({
+      policy: { name: 'Generated Direct User Policy for sam', slug: 'directUserPolicySlug-sam' },
+    });
   });
 
   it('refuses a request naming an unknown user or target with 400 {"error":…}', async () => {
-    const base = { summary: 's', details: 'd', userName: 'carol', targets: [{ type: 'EscalationPolicy', slug: 'pol-sreprimary00001' }] };
-    for (const body of [{ ...base, userName: 'nobody' }, { ...base, targets: [{ type: 'EscalationPolicy', slug: 'pol-doesnotexist0000' }] }, { ...base, summary: undefined }, { ...base, targets: [] }]) {
+    const base = {
+      summary: 's',
+      details: 'd',
+      userName: 'carol',
+      targets: [{ type: 'EscalationPolicy', slug: 'pol-sreprimary00001' }],
+    };
+    for (const body of [
+      { ...base, userName: 'nobody' },
+      { ...base, targets: [{ type: 'EscalationPolicy', slug: 'pol-doesnotexist0000' }] },
+      { ...base, summary: undefined },
+      { ...base, targets: [] },
+    ]) {
       const r = await vo(sim, 'POST', '/api-public/v1/incidents', body);
       expect(r.status).toBe(400);
       expect(r.body).toEqual({ error: expect.any(String) });
@@ -113,10 +162,28 @@ describe('PATCH /api-public/v1/incidents/ack and /resolve (E4, E5)', () => {
   it('reports per-incident results, acks open ones and refuses closed ones', async () => {
     await alert(sim, 'sre', { message_type: 'CRITICAL', entity_id: 'contract/ack', entity_display_name: 'Ack me' });
     const inc = (await listIncidents(sim)).find((i) => i.entityId === 'contract/ack')!;
-    const ack = await vo(sim, 'PATCH', '/api-public/v1/incidents/ack', { userName: 'dmitri', incidentNames: [inc.incidentNumber, '999999'], message: 'on it' });
+    const ack = await vo(sim, 'PATCH', '/api-public/v1/incidents/ack', {
+      userName: 'dmitri',
+      incidentNames: [inc.incidentNumber, '999999'],
+      message: 'on it',
+    });
     expect(ack.status).toBe(200);
-    const results = z.object({ results: z.array(z.object({ incidentNumber: z.string(), entityId: z.string(), cmdAccepted: z.boolean(), message: z.string() }).strict()) }).strict().parse(ack.body).results;
-    expect(results[0]).toEqual({ incidentNumber: inc.incidentNumber, entityId: 'contract/ack', cmdAccepted: true, message: '' });
+    const results = z
+      .object({
+        results: z.array(
+          z
+            .object({ incidentNumber: z.string(), entityId: z.string(), cmdAccepted: z.boolean(), message: z.string() })
+            .strict(),
+        ),
+      })
+      .strict()
+      .parse(ack.body).results;
+    expect(results[0]).toEqual({
+      incidentNumber: inc.incidentNumber,
+      entityId: 'contract/ack',
+      cmdAccepted: true,
+      message: '',
+    });
     expect(results[1]!.cmdAccepted).toBe(false);
 
     const acked = WireIncident.parse((await vo(sim, 'GET', `/api-public/v1/incidents/${inc.incidentNumber}`)).body);
@@ -124,10 +191,19 @@ describe('PATCH /api-public/v1/incidents/ack and /resolve (E4, E5)', () => {
     expect(acked.pagedUsers).toEqual([]);
     expect(acked.transitions.at(-1)).toMatchObject({ name: 'ACKED', by: 'dmitri', message: 'on it', manually: true });
 
-    const res = await vo(sim, 'PATCH', '/api-public/v1/incidents/resolve', { userName: 'dmitri', incidentNames: [inc.incidentNumber] });
+    const res = await vo(sim, 'PATCH', '/api-public/v1/incidents/resolve', {
+      userName: 'dmitri',
+      incidentNames: [inc.incidentNumber],
+    });
     expect((res.body as { results: { cmdAccepted: boolean }[] }).results[0]!.cmdAccepted).toBe(true);
-    const again = await vo(sim, 'PATCH', '/api-public/v1/incidents/resolve', { userName: 'dmitri', incidentNames: [inc.incidentNumber] });
-    expect((again.body as { results: { cmdAccepted: boolean; message: string }[] }).results[0]).toMatchObject({ cmdAccepted: false, message: 'Incident is not open' });
+    const again = await vo(sim, 'PATCH', '/api-public/v1/incidents/resolve', {
+      userName: 'dmitri',
+      incidentNames: [inc.incidentNumber],
+    });
+    expect((again.body as { results: { cmdAccepted: boolean; message: string }[] }).results[0]).toMatchObject({
+      cmdAccepted: false,
+      message: 'Incident is not open',
+    });
     const resolved = WireIncident.parse((await vo(sim, 'GET', `/api-public/v1/incidents/${inc.incidentNumber}`)).body);
     expect(resolved.currentPhase).toBe('RESOLVED');
     expect(resolved.transitions.map((t) => t.name)).toEqual(['ACKED', 'RESOLVED']);
@@ -146,7 +222,23 @@ describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
     expect(r.status).toBe(200);
     expect(r.text).not.toContain('onCallNow');
     const body = z
-      .object({ teamsOnCall: z.array(z.object({ team: z.object({ name: z.string(), slug: teamSlug }).strict(), oncallNow: z.array(z.object({ escalationPolicy: z.object({ name: z.string(), slug: z.string() }).strict(), users: z.array(z.object({ onCalluser: z.object({ username: z.string() }).strict() }).strict()) }).strict()) }).strict()) })
+      .object({
+        teamsOnCall: z.array(
+          z
+            .object({
+              team: z.object({ name: z.string(), slug: teamSlug }).strict(),
+              oncallNow: z.array(
+                z
+                  .object({
+                    escalationPolicy: z.object({ name: z.string(), slug: z.string() }).strict(),
+                    users: z.array(z.object({ onCalluser: z.object({ username: z.string() }).strict() }).strict()),
+                  })
+                  .strict(),
+              ),
+            })
+            .strict(),
+        ),
+      })
       .strict()
       .parse(r.body);
     const sre = body.teamsOnCall.find((t) => t.team.name === 'SRE')!;
@@ -173,15 +265,54 @@ describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
     const r = await vo(sim, 'GET', '/api-public/v1/team');
     expect(r.status).toBe(200);
     expect(Array.isArray(r.body)).toBe(true);
-    const teams = z.array(z.object({ _selfUrl: z.string(), _membersUrl: z.string(), _policiesUrl: z.string(), _adminsUrl: z.string(), name: z.string(), slug: teamSlug, memberCount: z.number(), version: z.number(), isDefaultTeam: z.boolean() }).strict()).parse(r.body);
-    expect(teams.map((t) => [t.name, t.slug])).toEqual([['SRE', 'team-sreKLX0000000001'], ['Platform', 'team-pltKLX0000000002']]);
+    const teams = z
+      .array(
+        z
+          .object({
+            _selfUrl: z.string(),
+            _membersUrl: z.string(),
+            _policiesUrl: z.string(),
+            _adminsUrl: z.string(),
+            name: z.string(),
+            slug: teamSlug,
+            memberCount: z.number(),
+            version: z.number(),
+            isDefaultTeam: z.boolean(),
+          })
+          .strict(),
+      )
+      .parse(r.body);
+    expect(teams.map((t) => [t.name, t.slug])).toEqual([
+      ['SRE', 'team-sreKLX0000000001'],
+      ['Platform', 'team-pltKLX0000000002'],
+    ]);
   });
 
   it('GET /team/{team}/members lists members with first and last names', async () => {
     const r = await vo(sim, 'GET', '/api-public/v1/team/team-sreKLX0000000001/members');
     expect(r.status).toBe(200);
-    const body = z.object({ _selfUrl: z.string(), _teamUrl: z.string(), members: z.array(z.object({ username: z.string(), firstName: z.string(), lastName: z.string(), verified: z.boolean(), version: z.number() }).strict()) }).strict().parse(r.body);
-    expect(body.members.map((m) => `${m.firstName} ${m.lastName} (${m.username})`)).toEqual(['Carol Okafor (carol)', 'Dmitri Ivanov (dmitri)']);
+    const body = z
+      .object({
+        _selfUrl: z.string(),
+        _teamUrl: z.string(),
+        members: z.array(
+          z
+            .object({
+              username: z.string(),
+              firstName: z.string(),
+              lastName: z.string(),
+              verified: z.boolean(),
+              version: z.number(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .parse(r.body);
+    expect(body.members.map((m) => `${m.firstName} ${m.lastName} (${m.username})`)).toEqual([
+      'Carol Okafor (carol)',
+      'Dmitri Ivanov (dmitri)',
+    ]);
     expect((await vo(sim, 'GET', '/api-public/v1/team/team-nope000000000000/members')).status).toBe(404);
   });
 
@@ -189,7 +320,10 @@ describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
     const tp = await vo(sim, 'GET', '/api-public/v1/team/team-pltKLX0000000002/policies');
     expect(tp.body).toEqual({ policies: [{ name: 'Platform Primary', slug: 'pol-pltprimary00002' }] });
     const all = await vo(sim, 'GET', '/api-public/v1/policies');
-    const policies = z.object({ policies: z.array(PolicyRef) }).strict().parse(all.body).policies;
+    const policies = z
+      .object({ policies: z.array(PolicyRef) })
+      .strict()
+      .parse(all.body).policies;
     expect(policies.map((p) => [p.policy.slug, p.team?.slug])).toEqual([
       ['pol-sreprimary00001', 'team-sreKLX0000000001'],
       ['pol-pltprimary00002', 'team-pltKLX0000000002'],
@@ -198,7 +332,9 @@ describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
 
   it('GET /org/routing-keys lists sre, platform and the default route', async () => {
     const r = await vo(sim, 'GET', '/api-public/v1/org/routing-keys');
-    const keys = (r.body as { routingKeys: { routingKey: string; isDefault: boolean; targets: { policySlug: string }[] }[] }).routingKeys;
+    const keys = (
+      r.body as { routingKeys: { routingKey: string; isDefault: boolean; targets: { policySlug: string }[] }[] }
+    ).routingKeys;
     expect(keys.map((k) => [k.routingKey, k.isDefault, k.targets[0]!.policySlug])).toEqual([
       ['sre', false, 'pol-sreprimary00001'],
       ['platform', false, 'pol-pltprimary00002'],
@@ -216,8 +352,20 @@ describe('byUser ack/resolve and reroute (E6, E7)', () => {
     expect(results).toEqual([expect.objectContaining({ incidentNumber: '1042', cmdAccepted: true })]);
 
     const created = sim.control.createIncident({ title: 'Reroute me', routingKey: 'sre' });
-    const rr = await vo(sim, 'POST', '/api-public/v1/incidents/reroute', { userName: 'carol', reroutes: [{ incidentNumber: created, targets: [{ type: 'EscalationPolicy', slug: 'pol-pltprimary00002' }] }] });
-    expect(rr.body).toEqual({ statuses: [{ incidentNumber: created, success: true, message: expect.any(String), targetStatus: [{ slug: 'pol-pltprimary00002', success: true, message: expect.any(String) }] }] });
+    const rr = await vo(sim, 'POST', '/api-public/v1/incidents/reroute', {
+      userName: 'carol',
+      reroutes: [{ incidentNumber: created, targets: [{ type: 'EscalationPolicy', slug: 'pol-pltprimary00002' }] }],
+    });
+    expect(rr.body).toEqual({
+      statuses: [
+        {
+          incidentNumber: created,
+          success: true,
+          message: expect.any(String),
+          targetStatus: [{ slug: 'pol-pltprimary00002', success: true, message: expect.any(String) }],
+        },
+      ],
+    });
     const inc = WireIncident.parse((await vo(sim, 'GET', `/api-public/v1/incidents/${created}`)).body);
     expect(inc.pagedTeams).toEqual(['team-pltKLX0000000002']);
     expect(inc.pagedUsers).toEqual(['priya']);

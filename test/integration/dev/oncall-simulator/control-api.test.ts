@@ -39,22 +39,41 @@ describe('control API', () => {
   });
 
   it('creates, acks and resolves incidents as if in the On-Call app', async () => {
-    const created = await control(sim, 'POST', '/incidents', { title: 'Created by test', routingKey: 'platform', entityId: 'ctl/1' });
+    const created = await control(sim, 'POST', '/incidents', {
+      title: 'Created by test',
+      routingKey: 'platform',
+      entityId: 'ctl/1',
+    });
     expect(created.status).toBe(201);
     const n = (created.body as { incidentNumber: string }).incidentNumber;
     let inc = (await listIncidents(sim)).find((i) => i.incidentNumber === n)!;
-    expect(inc).toMatchObject({ entityId: 'ctl/1', entityDisplayName: 'Created by test', currentPhase: 'UNACKED', pagedUsers: ['priya'], pagedTeams: ['team-pltKLX0000000002'] });
+    expect(inc).toMatchObject({
+      entityId: 'ctl/1',
+      entityDisplayName: 'Created by test',
+      currentPhase: 'UNACKED',
+      pagedUsers: ['priya'],
+      pagedTeams: ['team-pltKLX0000000002'],
+    });
 
     const acked = await control(sim, 'POST', `/incidents/${n}/ack`, { userName: 'sam', message: 'mine' });
     expect(acked.status).toBe(200);
     inc = (await listIncidents(sim)).find((i) => i.incidentNumber === n)!;
     expect(inc.currentPhase).toBe('ACKED');
-    expect((inc.transitions as unknown[]).at(-1)).toMatchObject({ name: 'ACKED', by: 'sam', message: 'mine', manually: true });
+    expect((inc.transitions as unknown[]).at(-1)).toMatchObject({
+      name: 'ACKED',
+      by: 'sam',
+      message: 'mine',
+      manually: true,
+    });
 
     expect((await control(sim, 'POST', `/incidents/${n}/ack`, { userName: 'nobody' })).status).toBe(404);
     expect((await control(sim, 'POST', `/incidents/${n}/resolve`, { userName: 'sam' })).status).toBe(200);
     expect((await control(sim, 'POST', `/incidents/${n}/resolve`, { userName: 'sam' })).status).toBe(409);
-    const all = ((await control(sim, 'GET', '/incidents')).body as { incidents: { incidentNumber: string; currentPhase: string }[] }).incidents;
+    const all = (
+      (await control(sim, 'GET', '/incidents')).body as {
+        incidents: { incidentNumber: string; currentPhase: string }[];
+      }
+    ).incidents;
     expect(all.find((i) => i.incidentNumber === n)!.currentPhase).toBe('RESOLVED');
   });
 
@@ -63,7 +82,9 @@ describe('control API', () => {
   });
 
   it('changes who is on call', async () => {
-    expect((await control(sim, 'POST', '/oncall', { policySlug: 'pol-sreprimary00001', usernames: ['dmitri'] })).status).toBe(200);
+    expect(
+      (await control(sim, 'POST', '/oncall', { policySlug: 'pol-sreprimary00001', usernames: ['dmitri'] })).status,
+    ).toBe(200);
     const r = await vo(sim, 'GET', '/api-public/v1/oncall/current');
     expect(JSON.stringify(r.body)).toContain('"onCalluser":{"username":"dmitri"}');
     const created = sim.control.createIncident({ title: 'After handover', routingKey: 'sre' });

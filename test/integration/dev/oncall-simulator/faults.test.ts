@@ -30,7 +30,9 @@ describe('fault injection', () => {
   it('timeoutRate never answers: the client gives up, and close() still ends promptly', async () => {
     const s = await start({ timeoutRate: 1 });
     const t0 = Date.now();
-    await expect(fetch(`${s.url}/api-public/v1/incidents`, { headers: voHeaders(s), signal: AbortSignal.timeout(300) })).rejects.toThrow(/aborted|timeout/i);
+    await expect(
+      fetch(`${s.url}/api-public/v1/incidents`, { headers: voHeaders(s), signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow(/aborted|timeout/i);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
     const hanging = fetch(`${s.url}/api-public/v1/incidents`, { headers: voHeaders(s) });
     await new Promise((r) => setTimeout(r, 100));
@@ -96,7 +98,11 @@ describe('fault injection', () => {
     }
     s.control.setFaults({ timeoutRate: 1, paths: ['/integrations/generic/20131114/alert'] });
     await expect(
-      fetch(`${s.restEndpointBaseUrl}/${s.restEndpointKey}/sre`, { method: 'POST', body: JSON.stringify({ message_type: 'CRITICAL', entity_id: 'faulted/page' }), signal: AbortSignal.timeout(200) }),
+      fetch(`${s.restEndpointBaseUrl}/${s.restEndpointKey}/sre`, {
+        method: 'POST',
+        body: JSON.stringify({ message_type: 'CRITICAL', entity_id: 'faulted/page' }),
+        signal: AbortSignal.timeout(200),
+      }),
     ).rejects.toThrow();
     s.control.setFaults({});
     expect(await byEntity(s, 'faulted/page')).toEqual([]);
@@ -110,7 +116,16 @@ describe('fault injection', () => {
     const s = await start();
     const unacked = s.control.incidents().find((i) => i.currentPhase === 'UNACKED')!;
     s.control.setFaults({ errorRate: 1, paths: ['/api-public/v1/incidents/ack'] });
-    expect((await vo(s, 'PATCH', '/api-public/v1/incidents/ack', { userName: 'carol', incidentNames: [unacked.incidentNumber] })).status).toBeGreaterThanOrEqual(500);
-    expect(s.control.incidents().find((i) => i.incidentNumber === unacked.incidentNumber)!.currentPhase).toBe('UNACKED');
+    expect(
+      (
+        await vo(s, 'PATCH', '/api-public/v1/incidents/ack', {
+          userName: 'carol',
+          incidentNames: [unacked.incidentNumber],
+        })
+      ).status,
+    ).toBeGreaterThanOrEqual(500);
+    expect(s.control.incidents().find((i) => i.incidentNumber === unacked.incidentNumber)!.currentPhase).toBe(
+      'UNACKED',
+    );
   });
 });

@@ -19,9 +19,16 @@ describe('rate limiting', () => {
     expect(third.status).toBe(429);
     expect(third.body).toEqual({ message: 'Too Many Requests' });
     expect((await vo(sim, 'GET', '/api-public/v1/oncall/current')).status).toBe(200);
-    expect((await vo(sim, 'GET', '/api-public/v1/incidents', undefined, voHeaders(sim, sim.readOnlyApiKey))).status).toBe(200);
+    expect(
+      (await vo(sim, 'GET', '/api-public/v1/incidents', undefined, voHeaders(sim, sim.readOnlyApiKey))).status,
+    ).toBe(200);
     // The log shows the throttled call too, so a client's call budget can be audited.
-    expect(sim.control.requests().filter((r) => r.path === '/api-public/v1/incidents').map((r) => r.status)).toEqual([200, 200, 429, 200]);
+    expect(
+      sim.control
+        .requests()
+        .filter((r) => r.path === '/api-public/v1/incidents')
+        .map((r) => r.status),
+    ).toEqual([200, 200, 429, 200]);
   });
 
   it('refills at the configured rate', async () => {

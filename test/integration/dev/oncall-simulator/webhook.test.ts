@@ -19,7 +19,9 @@ afterEach(async () => {
   listener = undefined;
 });
 
-async function startListener(status = 204): Promise<{ url: string; received: Received[]; next(count: number): Promise<Received[]> }> {
+async function startListener(
+  status = 204,
+): Promise<{ url: string; received: Received[]; next(count: number): Promise<Received[]> }> {
   const received: Received[] = [];
   const waiters: (() => void)[] = [];
   listener = createServer((req, res) => {
@@ -35,7 +37,8 @@ async function startListener(status = 204): Promise<{ url: string; received: Rec
   const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/hook`;
   const next = async (count: number) => {
     const deadline = Date.now() + 5000;
-    while (received.length < count && Date.now() < deadline) await new Promise<void>((r) => (waiters.push(r), setTimeout(r, 100)));
+    while (received.length < count && Date.now() < deadline)
+      await new Promise<void>((r) => (waiters.push(r), setTimeout(r, 100)));
     return received;
   };
   return { url, received, next };
@@ -44,7 +47,11 @@ async function startListener(status = 204): Promise<{ url: string; received: Rec
 describe('outgoing webhook', () => {
   it('POSTs the incident, phase, entity, title, ack user, count, routing key and time on each state change', async () => {
     const hook = await startListener();
-    sim = await startOnCallSimulator({ rateLimit: false, seed: 'empty', webhook: { url: hook.url, headers: { 'x-klaxon-webhook-secret': 's3cret' } } });
+    sim = await startOnCallSimulator({
+      rateLimit: false,
+      seed: 'empty',
+      webhook: { url: hook.url, headers: { 'x-klaxon-webhook-secret': 's3cret' } },
+    });
     await alert(sim, 'sre', { message_type: 'CRITICAL', entity_id: 'hook/1', entity_display_name: 'Hooked' });
     await alert(sim, 'sre', { message_type: 'CRITICAL', entity_id: 'hook/1', entity_display_name: 'Hooked' }); // roll-up: no state change
     const n = sim.control.incidents()[0]!.incidentNumber;
@@ -54,14 +61,28 @@ describe('outgoing webhook', () => {
     expect(got.map((r) => r.body.phase)).toEqual(['UNACKED', 'ACKED', 'RESOLVED']);
     expect(got[0]!.headers['x-klaxon-webhook-secret']).toBe('s3cret');
     expect(got[0]!.headers['content-type']).toBe('application/json');
-    expect(got[1]!.body).toEqual({ incident: n, phase: 'ACKED', entity_id: 'hook/1', title: 'Hooked', ack_user: 'carol', alert_count: '2', routing_key: 'sre', ts: expect.stringMatching(/^\d{13}$/) });
+    expect(got[1]!.body).toEqual({
+      incident: n,
+      phase: 'ACKED',
+      entity_id: 'hook/1',
+      title: 'Hooked',
+      ack_user: 'carol',
+      alert_count: '2',
+      routing_key: 'sre',
+      ts: expect.stringMatching(/^\d{13}$/),
+    });
   });
 
   it('survives a receiver that is down or failing, and records the failures', async () => {
-    sim = await startOnCallSimulator({ rateLimit: false, seed: 'empty', webhook: { url: 'http://127.0.0.1:9/unreachable' } });
+    sim = await startOnCallSimulator({
+      rateLimit: false,
+      seed: 'empty',
+      webhook: { url: 'http://127.0.0.1:9/unreachable' },
+    });
     await alert(sim, 'sre', { message_type: 'CRITICAL', entity_id: 'hook/down' });
     const deadline = Date.now() + 5000;
-    while (!sim.control.webhookDeliveries()[0]?.error && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!sim.control.webhookDeliveries()[0]?.error && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(sim.control.webhookDeliveries()[0]).toMatchObject({ status: 0, error: expect.any(String) });
     expect((await vo(sim, 'GET', '/api-public/v1/incidents')).status).toBe(200);
   });

@@ -26,7 +26,9 @@ async function realSignIn(username: string): Promise<{ accessToken: string; idTo
   await new Promise<void>((r) => loopback.listen(0, '127.0.0.1', r));
   const redirectUri = `http://127.0.0.1:${(loopback.address() as AddressInfo).port}/callback`;
   try {
-    const config = await oidc.discovery(new URL(stack.idp.issuer), 'klaxon-desktop', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(stack.idp.issuer), 'klaxon-desktop', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
@@ -38,7 +40,12 @@ async function realSignIn(username: string): Promise<{ accessToken: string; idTo
       resource: stack.idp.resource,
     });
     const { finalUrl } = await completeLogin(url, username);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(finalUrl), { pkceCodeVerifier: verifier, expectedState: state }, { resource: stack.idp.resource });
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      new URL(finalUrl),
+      { pkceCodeVerifier: verifier, expectedState: state },
+      { resource: stack.idp.resource },
+    );
     return { accessToken: tokens.access_token, idToken: tokens.id_token! };
   } finally {
     loopback.close();
@@ -51,7 +58,9 @@ function expectInvalidToken(r: Awaited<ReturnType<typeof api>>, message: RegExp)
   expect(r.status).toBe(401);
   expect(r.body.error.code).toBe('unauthorized');
   expect(r.body.error.message).toMatch(message);
-  expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="klaxon", error="invalid_token", error_description="[^"]+"$/);
+  expect(r.headers.get('www-authenticate')).toMatch(
+    /^Bearer realm="klaxon", error="invalid_token", error_description="[^"]+"$/,
+  );
 }
 
 describe('bearer tokens', () => {
@@ -103,10 +112,16 @@ describe('bearer tokens', () => {
     const good = await stack.token('alice');
     const header = JSON.parse(Buffer.from(good.split('.')[0]!, 'base64url').toString()) as { kid: string };
     const payload = JSON.parse(Buffer.from(good.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-    const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid }).sign(privateKey);
+    const forged = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid })
+      .sign(privateKey);
     expectInvalidToken(await me(forged), /signature is not valid/);
     // Tampering with the payload of a real token breaks the signature too.
-    const tampered = [good.split('.')[0], Buffer.from(JSON.stringify({ ...payload, groups: ['sre', 'admin'] })).toString('base64url'), good.split('.')[2]].join('.');
+    const tampered = [
+      good.split('.')[0],
+      Buffer.from(JSON.stringify({ ...payload, groups: ['sre', 'admin'] })).toString('base64url'),
+      good.split('.')[2],
+    ].join('.');
     expectInvalidToken(await me(tampered), /signature is not valid/);
   });
 
@@ -122,11 +137,15 @@ describe('groups', () => {
     const who = await me(eve);
     expect(who.status).toBe(200);
     expect(who.body.permissions).toEqual({ view: false, page: false, acknowledge: false });
-    const page = await api(`${server.url}/api/v1/pages`, { token: eve, body: { summary: 'Site down', idempotencyKey: randomKey() } });
+    const page = await api(`${server.url}/api/v1/pages`, {
+      token: eve,
+      body: { summary: 'Site down', idempotencyKey: randomKey() },
+    });
     expect(page.status).toBe(403);
     expect(page.body.error).toEqual({
       code: 'forbidden',
-      message: 'To page SRE you need to be in one of these groups: staff, sre. Ask your IT team to add you, then sign in again.',
+      message:
+        'To page SRE you need to be in one of these groups: staff, sre. Ask your IT team to add you, then sign in again.',
       requiredGroups: ['staff', 'sre'],
     });
     const incidents = await api(`${server.url}/api/v1/incidents`, { token: eve });
@@ -136,7 +155,10 @@ describe('groups', () => {
 
   it('lets bob (staff) page but not acknowledge', async () => {
     const bob = await stack.token('bob');
-    const page = await api(`${server.url}/api/v1/pages`, { token: bob, body: { summary: 'Checkout is down', idempotencyKey: randomKey() } });
+    const page = await api(`${server.url}/api/v1/pages`, {
+      token: bob,
+      body: { summary: 'Checkout is down', idempotencyKey: randomKey() },
+    });
     expect(page.status).toBe(202);
     expect(page.body.requester).toEqual({ sub: 'bob', name: 'Bob Brown', email: 'bob@klaxon.test' });
     const ack = await api(`${server.url}/api/v1/incidents/1/ack`, { token: bob, body: {} });

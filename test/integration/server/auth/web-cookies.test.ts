@@ -22,7 +22,15 @@ async function appWith(secure: boolean): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(fastifyCookie, { secret: 'cookie-test-secret-0123456789abcdef' });
   app.post('/login', async (_req, reply) => {
-    const s = await sessions.create({ sub: 'alice', name: 'Alice Andersen', email: null, groups: ['sre'], username: 'alice', accessExpiresAt: new Date(Date.now() + 60_000), refreshToken: null });
+    const s = await sessions.create({
+      sub: 'alice',
+      name: 'Alice Andersen',
+      email: null,
+      groups: ['sre'],
+      username: 'alice',
+      accessExpiresAt: new Date(Date.now() + 60_000),
+      refreshToken: null,
+    });
     sessions.setCookie(reply, s);
     return reply.send({ ok: true });
   });

@@ -12,7 +12,11 @@ let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
   stack = await startStack();
   server = await startServer(stack);
-  await stack.idp.registerWebClient({ clientId: 'klaxon-web', clientSecret: WEB_SECRET, redirectUris: [`${server.url}/auth/callback`] });
+  await stack.idp.registerWebClient({
+    clientId: 'klaxon-web',
+    clientSecret: WEB_SECRET,
+    redirectUris: [`${server.url}/auth/callback`],
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -22,7 +26,9 @@ afterAll(async () => {
 /** Signs in through the real IdP starting from /auth/login?returnTo=…; returns where the callback redirects. */
 async function signInReturningTo(returnTo: string): Promise<string | null> {
   const jar = new CookieJar();
-  const start = await fetch(`${server.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, { redirect: 'manual' });
+  const start = await fetch(`${server.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
+    redirect: 'manual',
+  });
   expect(start.status).toBe(302);
   jar.store(`${server.url}/auth/login`, start);
   const { response } = await completeLogin(start.headers.get('location')!, 'alice', { cookieJar: jar });
@@ -68,13 +74,19 @@ describe('issuer mismatch', () => {
         done();
       },
     });
-    const config = loadServerConfig({ env: {}, overrides: stack.serverOverrides({ oidc: { issuer: `${stack.idp.issuer}/` } }), warn: () => {} });
+    const config = loadServerConfig({
+      env: {},
+      overrides: stack.serverOverrides({ oidc: { issuer: `${stack.idp.issuer}/` } }),
+      warn: () => {},
+    });
     const s = await startKlaxonServer(config, { logger: { stream } });
     try {
       const r = await api(`${s.url}/api/v1/me`, { token: await stack.token('alice') });
       expect(r.status).toBe(401);
       const expected = `oidc.issuer "${stack.idp.issuer}/" differs from the provider's issuer "${stack.idp.issuer}"; set oidc.issuer to "${stack.idp.issuer}"`;
-      const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.msg.startsWith(expected));
+      const logged = lines
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .find((l) => l.msg.startsWith(expected));
       expect(logged?.level).toBe(50); // pino "error"
     } finally {
       await s.close();
@@ -83,32 +95,36 @@ describe('issuer mismatch', () => {
 });
 
 describe('web session renewal while the sign-in provider fails', () => {
-  it('keeps the refresh token after a non-invalid_grant error and renews once the provider works again', { timeout: 30_000 }, async () => {
-    const short = await startStack({ idp: { accessTokenTtlSeconds: 2 } });
-    const s = await startServer(short);
-    try {
-      const client = { clientId: 'klaxon-web', clientSecret: WEB_SECRET, redirectUris: [`${s.url}/auth/callback`] };
-      await short.idp.registerWebClient(client);
-      const jar = new CookieJar();
-      const start = await fetch(`${s.url}/auth/login`, { redirect: 'manual' });
-      jar.store(`${s.url}/auth/login`, start);
-      await completeLogin(start.headers.get('location')!, 'alice', { cookieJar: jar });
-      const cookie = { cookie: jar.get(`${s.url}/api/v1/me`) ?? '' };
-      expect((await api(`${s.url}/api/v1/me`, { headers: cookie })).status).toBe(200);
-      // The provider now refuses Klaxon's client credentials (invalid_client): a provider-side
-      // failure, not a dead grant.
-      await short.idp.registerWebClient({ ...client, clientSecret: 'rotated-by-mistake' });
-      await new Promise((r) => setTimeout(r, 2500));
-      const during = await api(`${s.url}/api/v1/me`, { headers: cookie });
-      expect(during.status).toBe(401);
-      // Fixed: the same cookie works again, without signing in again.
-      await short.idp.registerWebClient(client);
-      const after = await api(`${s.url}/api/v1/me`, { headers: cookie });
-      expect(after.status).toBe(200);
-      expect(after.body.user.sub).toBe('alice');
-    } finally {
-      await s.close();
-      await short.close();
-    }
-  });
+  it(
+    'keeps the refresh token after a non-invalid_grant error and renews once the provider works again',
+    { timeout: 30_000 },
+    async () => {
+      const short = await startStack({ idp: { accessTokenTtlSeconds: 2 } });
+      const s = await startServer(short);
+      try {
+        const client = { clientId: 'klaxon-web', clientSecret: WEB_SECRET, redirectUris: [`${s.url}/auth/callback`] };
+        await short.idp.registerWebClient(client);
+        const jar = new CookieJar();
+        const start = await fetch(`${s.url}/auth/login`, { redirect: 'manual' });
+        jar.store(`${s.url}/auth/login`, start);
+        await completeLogin(start.headers.get('location')!, 'alice', { cookieJar: jar });
+        const cookie = { cookie: jar.get(`${s.url}/api/v1/me`) ?? '' };
+        expect((await api(`${s.url}/api/v1/me`, { headers: cookie })).status).toBe(200);
+        // The provider now refuses Klaxon's client credentials (invalid_client): a provider-side
+        // failure, not a dead grant.
+        await short.idp.registerWebClient({ ...client, clientSecret: 'rotated-by-mistake' });
+        await new Promise((r) => setTimeout(r, 2500));
+        const during = await api(`${s.url}/api/v1/me`, { headers: cookie });
+        expect(during.status).toBe(401);
+        // Fixed: the same cookie works again, without signing in again.
+        await short.idp.registerWebClient(client);
+        const after = await api(`${s.url}/api/v1/me`, { headers: cookie });
+        expect(after.status).toBe(200);
+        expect(after.body.user.sub).toBe('alice');
+      } finally {
+        await s.close();
+        await short.close();
+      }
+    },
+  );
 });

@@ -10,14 +10,21 @@ let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
   stack = await startStack();
   server = await startServer(stack);
-  await stack.idp.registerWebClient({ clientId: 'klaxon-web', clientSecret: WEB_SECRET, redirectUris: [`${server.url}/auth/callback`] });
+  await stack.idp.registerWebClient({
+    clientId: 'klaxon-web',
+    clientSecret: WEB_SECRET,
+    redirectUris: [`${server.url}/auth/callback`],
+  });
 });
 afterAll(async () => {
   await server?.close();
   await stack?.close();
 });
 
-async function browserSignIn(username: string, consent: 'grant' | 'deny' = 'grant'): Promise<{ jar: CookieJar; callback: Response }> {
+async function browserSignIn(
+  username: string,
+  consent: 'grant' | 'deny' = 'grant',
+): Promise<{ jar: CookieJar; callback: Response }> {
   const jar = new CookieJar();
   const start = await fetch(`${server.url}/auth/login?returnTo=/pages`, { redirect: 'manual' });
   expect(start.status).toBe(302);
@@ -43,7 +50,12 @@ describe('web sign-in', () => {
     expect(setCookie).toMatch(/Path=\//);
     const me = await api(`${server.url}/api/v1/me`, { headers: withCookie(jar, '/api/v1/me') });
     expect(me.status).toBe(200);
-    expect(me.body.user).toEqual({ sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test', groups: ['sre', 'staff'] });
+    expect(me.body.user).toEqual({
+      sub: 'alice',
+      name: 'Alice Andersen',
+      email: 'alice@klaxon.test',
+      groups: ['sre', 'staff'],
+    });
     expect(me.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{32,}$/);
   });
 
@@ -55,7 +67,10 @@ describe('web sign-in', () => {
     const without = await api(`${server.url}/api/v1/pages`, { body, headers: cookie });
     expect(without.status).toBe(403);
     expect(without.body.error.message).toMatch(/anti-forgery token \(x-klaxon-csrf\)/);
-    const wrong = await api(`${server.url}/api/v1/pages`, { body, headers: { ...cookie, 'x-klaxon-csrf': `${csrf.slice(0, -2)}xx` } });
+    const wrong = await api(`${server.url}/api/v1/pages`, {
+      body,
+      headers: { ...cookie, 'x-klaxon-csrf': `${csrf.slice(0, -2)}xx` },
+    });
     expect(wrong.status).toBe(403);
     const ok = await api(`${server.url}/api/v1/pages`, { body, headers: { ...cookie, 'x-klaxon-csrf': csrf } });
     expect(ok.status).toBe(202);
@@ -71,7 +86,10 @@ describe('web sign-in', () => {
     const csrf = (await api(`${server.url}/api/v1/me`, { headers: cookie })).body.csrfToken as string;
     const noCsrf = await api(`${server.url}/auth/logout`, { method: 'POST', headers: cookie });
     expect(noCsrf.status).toBe(403);
-    const out = await api(`${server.url}/auth/logout`, { method: 'POST', headers: { ...cookie, 'x-klaxon-csrf': csrf } });
+    const out = await api(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { ...cookie, 'x-klaxon-csrf': csrf },
+    });
     expect(out.status).toBe(204);
     expect(out.headers.getSetCookie().join(';')).toMatch(/klaxon_session=;/);
     const after = await api(`${server.url}/api/v1/me`, { headers: cookie });
@@ -80,7 +98,9 @@ describe('web sign-in', () => {
   });
 
   it('refuses a forged session cookie and explains a declined sign-in', async () => {
-    const forged = await api(`${server.url}/api/v1/me`, { headers: { cookie: 'klaxon_session=eyJzaWQiOiJ4In0.forged' } });
+    const forged = await api(`${server.url}/api/v1/me`, {
+      headers: { cookie: 'klaxon_session=eyJzaWQiOiJ4In0.forged' },
+    });
     expect(forged.status).toBe(401);
     const { callback } = await browserSignIn('alice', 'deny');
     expect(callback.status).toBe(403);
@@ -99,7 +119,11 @@ describe('web session renewal', () => {
     const short = await startStack({ idp: { accessTokenTtlSeconds: 2 } });
     const s = await startServer(short);
     try {
-      await short.idp.registerWebClient({ clientId: 'klaxon-web', clientSecret: WEB_SECRET, redirectUris: [`${s.url}/auth/callback`] });
+      await short.idp.registerWebClient({
+        clientId: 'klaxon-web',
+        clientSecret: WEB_SECRET,
+        redirectUris: [`${s.url}/auth/callback`],
+      });
       const jar = new CookieJar();
       const start = await fetch(`${s.url}/auth/login`, { redirect: 'manual' });
       jar.store(`${s.url}/auth/login`, start);

@@ -63,7 +63,10 @@ describe('GET /api/v1/events', () => {
     expect(c.headers['x-accel-buffering']).toBe('no');
     const snap = (await c.next(() => true)) as ServerEventOf<'snapshot'>;
     expect(snap.type).toBe('snapshot');
-    expect(snap.data.incidents.incidents.map((i) => i.title).sort()).toEqual(['Checkout latency above SLO', 'Elevated 5xx on edge cache']);
+    expect(snap.data.incidents.incidents.map((i) => i.title).sort()).toEqual([
+      'Checkout latency above SLO',
+      'Elevated 5xx on edge cache',
+    ]);
     expect(snap.data.pages.map((p) => p.id)).toEqual([PAGE_A]);
     expect(stack.events.clientCount()).toBe(1);
 
@@ -71,7 +74,10 @@ describe('GET /api/v1/events', () => {
     stack.sim.control.ack(open.number, 'carol');
     await stack.hub.refreshNow('test');
     const ev = await c.next(isType('incident'));
-    expect(ev.data).toMatchObject({ change: 'updated', incident: { number: open.number, phase: 'ACKED', ackedBy: 'carol' } });
+    expect(ev.data).toMatchObject({
+      change: 'updated',
+      incident: { number: open.number, phase: 'ACKED', ackedBy: 'carol' },
+    });
     expect(Number(ev.id)).toBeGreaterThan(Number(snap.id));
   });
 
@@ -86,7 +92,10 @@ describe('GET /api/v1/events', () => {
     await stack.hub.refreshNow('test');
     const resumed = await connect('alice', { 'last-event-id': snap.id });
     const firstEvent = await resumed.next(() => true);
-    expect(firstEvent).toMatchObject({ type: 'incident', data: { change: 'opened', incident: { number: n, title: 'Queue backlog' } } });
+    expect(firstEvent).toMatchObject({
+      type: 'incident',
+      data: { change: 'opened', incident: { number: n, title: 'Queue backlog' } },
+    });
     // Then freshness, so the client need not wait for the next heartbeat.
     await resumed.next(isType('heartbeat'));
     expect(resumed.events.some((e) => e.type === 'snapshot')).toBe(false);
@@ -107,18 +116,29 @@ describe('GET /api/v1/events', () => {
     const alice1 = await connect('alice');
     const alice2 = await connect('alice');
     const bob = await connect('bob');
-    const [s] = await Promise.all([alice1.next(isType('snapshot')), alice2.next(isType('snapshot')), bob.next(isType('snapshot'))]);
+    const [s] = await Promise.all([
+      alice1.next(isType('snapshot')),
+      alice2.next(isType('snapshot')),
+      bob.next(isType('snapshot')),
+    ]);
     stack.events.publishPage(page('alice', PAGE_A, 'delivered'));
-    for (const c of [alice1, alice2]) expect((await c.next(isType('page'))).data).toMatchObject({ id: PAGE_A, status: 'delivered' });
+    for (const c of [alice1, alice2])
+      expect((await c.next(isType('page'))).data).toMatchObject({ id: PAGE_A, status: 'delivered' });
     stack.events.publishPage(page('bob', PAGE_B));
     await bob.next(isType('page'));
     await new Promise((r) => setTimeout(r, 100));
-    expect(bob.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual([PAGE_B]);
-    expect(alice1.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual([PAGE_A]);
+    expect(bob.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual([
+      PAGE_B,
+    ]);
+    expect(alice1.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual([
+      PAGE_A,
+    ]);
 
     const resumedBob = await connect('bob', { 'last-event-id': s!.id });
     await resumedBob.next(isType('heartbeat'));
-    expect(resumedBob.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual([PAGE_B]);
+    expect(resumedBob.events.filter((e) => e.type === 'page').map((e) => (e as ServerEventOf<'page'>).data.id)).toEqual(
+      [PAGE_B],
+    );
   });
 
   it('does not lose a page event published while the stream was loading my pages', async () => {

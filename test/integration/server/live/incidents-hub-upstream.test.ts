@@ -26,13 +26,19 @@ async function setup(pollIntervalSeconds: number, extra: Partial<ConstructorPara
     timeoutMs: 500,
     logger,
   });
-  hub = new IncidentsHub({ client, logger, config: { pollIntervalSeconds, recentWindowMinutes: 60, teams: [], orgSlug: sim.orgSlug }, ...extra });
+  hub = new IncidentsHub({
+    client,
+    logger,
+    config: { pollIntervalSeconds, recentWindowMinutes: 60, teams: [], orgSlug: sim.orgSlug },
+    ...extra,
+  });
   const changes: HubChange[] = [];
   hub.on('change', (c) => changes.push(c));
   return { sim, hub, changes, logger };
 }
 
-const listCalls = (s: RunningSimulator) => s.control.requests().filter((r) => r.path === '/api-public/v1/incidents' && r.method === 'GET');
+const listCalls = (s: RunningSimulator) =>
+  s.control.requests().filter((r) => r.path === '/api-public/v1/incidents' && r.method === 'GET');
 
 describe('IncidentsHub against the simulator', () => {
   it('makes one list call per interval for any number of subscribers, with no 429', async () => {
@@ -58,16 +64,27 @@ describe('IncidentsHub against the simulator', () => {
 
     const n = sim.control.createIncident({ title: 'Disk full on db-3', routingKey: 'sre', entityId: 'klaxon/abc' });
     await hub.refreshNow('test');
-    expect(changes).toEqual([{ change: 'opened', incident: expect.objectContaining({ number: n, title: 'Disk full on db-3', phase: 'UNACKED' }) }]);
+    expect(changes).toEqual([
+      {
+        change: 'opened',
+        incident: expect.objectContaining({ number: n, title: 'Disk full on db-3', phase: 'UNACKED' }),
+      },
+    ]);
     expect(hub.findByEntityId('klaxon/abc')?.number).toBe(n);
 
     sim.control.ack(n, 'carol', 'on it');
     await hub.refreshNow('test');
-    expect(changes.at(-1)).toEqual({ change: 'updated', incident: expect.objectContaining({ number: n, phase: 'ACKED', ackedBy: 'carol' }) });
+    expect(changes.at(-1)).toEqual({
+      change: 'updated',
+      incident: expect.objectContaining({ number: n, phase: 'ACKED', ackedBy: 'carol' }),
+    });
 
     sim.control.resolve(n, 'carol');
     await hub.refreshNow('test');
-    expect(changes.at(-1)).toEqual({ change: 'updated', incident: expect.objectContaining({ number: n, phase: 'RESOLVED', resolvedBy: 'carol' }) });
+    expect(changes.at(-1)).toEqual({
+      change: 'updated',
+      incident: expect.objectContaining({ number: n, phase: 'RESOLVED', resolvedBy: 'carol' }),
+    });
     expect(IncidentSnapshot.safeParse(hub.snapshot()).success).toBe(true);
   });
 

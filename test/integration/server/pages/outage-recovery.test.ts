@@ -27,7 +27,14 @@ beforeEach(async () => {
   sim = await startOnCallSimulator({ seed: 'empty', rateLimit: false });
   dir = mkdtempSync(path.join(tmpdir(), 'klaxon-recovery-'));
   store = new SqliteStore(path.join(dir, 'klaxon.db'));
-  client = new OnCallClient({ apiBaseUrl: sim.url, apiId: sim.apiId, apiKey: sim.apiKey, restEndpointBaseUrl: sim.restEndpointBaseUrl, restEndpointKey: sim.restEndpointKey, timeoutMs: 1000 });
+  client = new OnCallClient({
+    apiBaseUrl: sim.url,
+    apiId: sim.apiId,
+    apiKey: sim.apiKey,
+    restEndpointBaseUrl: sim.restEndpointBaseUrl,
+    restEndpointKey: sim.restEndpointKey,
+    timeoutMs: 1000,
+  });
 });
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
@@ -47,11 +54,22 @@ async function pageAttemptedOnce(summary: string): Promise<Page> {
 /** A worker just after a restart whose hub has not listed On-Call's incidents (its first poll failed). */
 async function startWorker(sent: string[]): Promise<DeliveryWorker> {
   await new Promise((r) => setTimeout(r, 5)); // the crashed server's lease runs out
-  const sender = new OnCallClient({ apiBaseUrl: sim.url, apiId: sim.apiId, apiKey: sim.apiKey, restEndpointBaseUrl: sim.restEndpointBaseUrl, restEndpointKey: sim.restEndpointKey, timeoutMs: 1000 });
+  const sender = new OnCallClient({
+    apiBaseUrl: sim.url,
+    apiId: sim.apiId,
+    apiKey: sim.apiKey,
+    restEndpointBaseUrl: sim.restEndpointBaseUrl,
+    restEndpointKey: sim.restEndpointKey,
+    timeoutMs: 1000,
+  });
   const worker = new DeliveryWorker({
     store,
     sender: { sendAlert: (key, body) => (sent.push(String(body.entity_id)), sender.sendAlert(key, body)) },
-    incidents: { findByEntityId: () => null, refreshNow: async () => undefined, status: () => ({ lastSuccessAt: null }) },
+    incidents: {
+      findByEntityId: () => null,
+      refreshNow: async () => undefined,
+      status: () => ({ lastSuccessAt: null }),
+    },
     lookup: client,
     firstPollWaitMs: 0,
     delivery: { timeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 300, giveUpAfterMinutes: 5, concurrency: 2 },
@@ -67,7 +85,11 @@ async function startWorker(sent: string[]): Promise<DeliveryWorker> {
 describe('retrying a page before the hub has listed incidents', () => {
   it('looks the incident up directly and does not reopen one resolved meanwhile', async () => {
     const page = await pageAttemptedOnce('Resolved while Klaxon was down');
-    const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
+    const number = sim.control.createIncident({
+      title: 'Manual page',
+      routingKey: 'sre',
+      entityId: pageEntityId(page.id),
+    });
     sim.control.resolve(number, 'carol');
     const sent: string[] = [];
     await startWorker(sent);
@@ -82,7 +104,11 @@ describe('retrying a page before the hub has listed incidents', () => {
 
   it('keeps waiting (no resend) while the look-up fails, then finds the incident', async () => {
     const page = await pageAttemptedOnce('On-Call list down');
-    const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
+    const number = sim.control.createIncident({
+      title: 'Manual page',
+      routingKey: 'sre',
+      entityId: pageEntityId(page.id),
+    });
     sim.control.resolve(number, 'carol');
     sim.control.setFaults({ errorRate: 1, paths: ['/api-public/*'] });
     const sent: string[] = [];
@@ -106,19 +132,31 @@ describe('retrying a page before the hub has listed incidents', () => {
   });
 });
 
-describe('an incident that leaves On-Call\'s list', () => {
+describe("an incident that leaves On-Call's list", () => {
   it('is looked up once and its page ends resolved instead of staying acknowledged', async () => {
     const page = await pageAttemptedOnce('Acked, then resolved and gone');
     await store.updatePage(page.id, { status: 'delivered', deliveredAt: new Date() });
-    const number = sim.control.createIncident({ title: 'Manual page', routingKey: 'sre', entityId: pageEntityId(page.id) });
+    const number = sim.control.createIncident({
+      title: 'Manual page',
+      routingKey: 'sre',
+      entityId: pageEntityId(page.id),
+    });
     sim.control.ack(number, 'carol');
-    const hub = new IncidentsHub({ client, config: { pollIntervalSeconds: 3600, recentWindowMinutes: 60 }, logger: quiet });
+    const hub = new IncidentsHub({
+      client,
+      config: { pollIntervalSeconds: 3600, recentWindowMinutes: 60 },
+      logger: quiet,
+    });
     const tracker = new PageTracker({ store, hub, client, onPage: () => {}, intervalMs: 3_600_000, logger: quiet });
     tracker.start();
     stops.push(() => tracker.stop());
     await hub.refreshNow('test');
     await tracker.idle();
-    expect((await store.getPage(page.id))!.page).toMatchObject({ status: 'acknowledged', ackedBy: 'carol', incidentNumber: number });
+    expect((await store.getPage(page.id))!.page).toMatchObject({
+      status: 'acknowledged',
+      ackedBy: 'carol',
+      incidentNumber: number,
+    });
     // Resolved and dropped from On-Call's list between two polls.
     sim.control.resolve(number, 'carol');
     sim.control.advance(61 * 60_000);

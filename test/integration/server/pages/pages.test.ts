@@ -2,7 +2,15 @@
 // through faults and timeouts (exactly one incident per page), and the page following its incident.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '#common/index.js';
-import { api, incidentsFor, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import {
+  api,
+  incidentsFor,
+  randomKey,
+  startServer,
+  startStack,
+  waitFor,
+  type Stack,
+} from '#test/support/server-stack.js';
 
 const REST = '/integrations/*';
 let stack: Stack;
@@ -22,8 +30,10 @@ afterAll(async () => {
 });
 beforeEach(() => stack.sim.control.setFaults({}));
 
-const post = (body: unknown, token = alice, headers: Record<string, string> = {}) => api(`${server.url}/api/v1/pages`, { token, body, headers });
-const getPage = async (id: string, token = alice): Promise<Page> => (await api(`${server.url}/api/v1/pages/${id}`, { token })).body as Page;
+const post = (body: unknown, token = alice, headers: Record<string, string> = {}) =>
+  api(`${server.url}/api/v1/pages`, { token, body, headers });
+const getPage = async (id: string, token = alice): Promise<Page> =>
+  (await api(`${server.url}/api/v1/pages/${id}`, { token })).body as Page;
 const restRequests = () => stack.sim.control.requests().filter((r) => r.path.startsWith('/integrations/'));
 
 async function delivered(id: string): Promise<Page> {
@@ -37,7 +47,11 @@ describe('accepting a page', () => {
   it('answers 202 with the queued page, quickly', async () => {
     const key = randomKey();
     const t0 = performance.now();
-    const r = await post({ summary: '  Checkout returns 500s  ', details: 'Since 11:58 UTC', idempotencyKey: key }, alice, { 'x-klaxon-client': 'desktop' });
+    const r = await post(
+      { summary: '  Checkout returns 500s  ', details: 'Since 11:58 UTC', idempotencyKey: key },
+      alice,
+      { 'x-klaxon-client': 'desktop' },
+    );
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(`/api/v1/pages/${r.body.id}`);
@@ -56,10 +70,18 @@ describe('accepting a page', () => {
   it.each([
     [{ summary: '   ', idempotencyKey: 'k'.repeat(20) }, 'summary', /summary must not be empty/],
     [{ summary: 'x'.repeat(121), idempotencyKey: 'k'.repeat(20) }, 'summary', /summary must be at most 120 characters/],
-    [{ summary: 'ok', details: 'd'.repeat(4001), idempotencyKey: 'k'.repeat(20) }, 'details', /details must be at most 4000/],
+    [
+      { summary: 'ok', details: 'd'.repeat(4001), idempotencyKey: 'k'.repeat(20) },
+      'details',
+      /details must be at most 4000/,
+    ],
     [{ summary: 'ok', idempotencyKey: 'k'.repeat(20), priority: 'high' }, 'priority', /Unknown field "priority"/],
     [{ summary: 'ok', idempotencyKey: 'short' }, 'idempotencyKey', /16-128/],
-    [{ summary: 'ok', idempotencyKey: 'k'.repeat(20), target: 'dba' }, 'target', /not a page target of this server.*sre, platform/],
+    [
+      { summary: 'ok', idempotencyKey: 'k'.repeat(20), target: 'dba' },
+      'target',
+      /not a page target of this server.*sre, platform/,
+    ],
     [{ summary: 'line\nbreak', idempotencyKey: 'k'.repeat(20) }, 'summary', /line breaks/],
   ])('refuses %j with 400 naming the field', async (body, field, message) => {
     const r = await post(body);
@@ -73,7 +95,9 @@ describe('accepting a page', () => {
     const bad = await api(`${server.url}/api/v1/pages`, { token: alice, body: '{"summary":', headers: {} });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/not valid JSON/);
-    const differ = await post({ summary: 'ok', idempotencyKey: randomKey() }, alice, { 'idempotency-key': randomKey() });
+    const differ = await post({ summary: 'ok', idempotencyKey: randomKey() }, alice, {
+      'idempotency-key': randomKey(),
+    });
     expect(differ.status).toBe(400);
     expect(differ.body.error.field).toBe('idempotencyKey');
     const headerOnly = await post({ summary: 'Key in the header only' }, alice, { 'idempotency-key': randomKey() });
@@ -84,7 +108,9 @@ describe('accepting a page', () => {
     const r = await post({ summary: 'No key anywhere' });
     expect(r.status).toBe(400);
     expect(r.body.error.field).toBe('idempotencyKey');
-    expect(r.body.error.message).toBe('Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.');
+    expect(r.body.error.message).toBe(
+      'Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.',
+    );
   });
 
   it('replays the same key to the same page (one incident), and refuses the key with a different body', async () => {
@@ -110,7 +136,11 @@ describe('accepting a page', () => {
 
 describe('delivery', { timeout: 45_000 }, () => {
   it('sends the page to On-Call as CRITICAL with who asked, and follows the incident to acknowledgement', async () => {
-    const r = await post({ summary: 'Search is down', details: 'All queries time out.', idempotencyKey: randomKey() }, bob, { 'x-klaxon-client': 'web' });
+    const r = await post(
+      { summary: 'Search is down', details: 'All queries time out.', idempotencyKey: randomKey() },
+      bob,
+      { 'x-klaxon-client': 'web' },
+    );
     const page = await waitFor('incident number', async () => {
       const p = await getPage(r.body.id, bob);
       return p.incidentNumber ? p : null;
@@ -118,7 +148,10 @@ describe('delivery', { timeout: 45_000 }, () => {
     expect(page.status).toBe('delivered');
     expect(page.deliveredAt).not.toBeNull();
     const [incident] = incidentsFor(stack.sim, pageEntityId(page.id)) as Record<string, unknown>[];
-    expect(incident).toMatchObject({ entityDisplayName: 'Manual page by Bob Brown: Search is down', currentPhase: 'UNACKED' });
+    expect(incident).toMatchObject({
+      entityDisplayName: 'Manual page by Bob Brown: Search is down',
+      currentPhase: 'UNACKED',
+    });
     expect(String(incident!.incidentNumber)).toBe(page.incidentNumber);
     stack.sim.control.ack(page.incidentNumber!, 'carol', 'on it');
     const acked = await waitFor('acknowledged', async () => {
@@ -164,7 +197,7 @@ describe('delivery', { timeout: 45_000 }, () => {
     expect(incidentsFor(stack.sim, pageEntityId(p.id))).toHaveLength(1);
   });
 
-  it('delivers to the chosen target\'s routing key', async () => {
+  it("delivers to the chosen target's routing key", async () => {
     stack.sim.control.clearRequests();
     const r = await post({ summary: 'Platform page', target: 'platform', idempotencyKey: randomKey() });
     await delivered(r.body.id);
@@ -190,17 +223,36 @@ describe('rate limit and give-up (own server)', { timeout: 45_000 }, () => {
     const s = await startServer(stack, { storage: { sqlitePath: `${stack.dir}/rate.db` } });
     try {
       const keys = [randomKey(), randomKey(), randomKey()];
-      for (const k of keys) expect((await api(`${s.url}/api/v1/pages`, { token: bob, body: { summary: `Page ${k}`, idempotencyKey: k } })).status).toBe(202);
-      const fourth = await api(`${s.url}/api/v1/pages`, { token: bob, body: { summary: 'One more', idempotencyKey: randomKey() } });
+      for (const k of keys)
+        expect(
+          (await api(`${s.url}/api/v1/pages`, { token: bob, body: { summary: `Page ${k}`, idempotencyKey: k } }))
+            .status,
+        ).toBe(202);
+      const fourth = await api(`${s.url}/api/v1/pages`, {
+        token: bob,
+        body: { summary: 'One more', idempotencyKey: randomKey() },
+      });
       expect(fourth.status).toBe(429);
       expect(fourth.body.error.code).toBe('rate_limited');
-      expect(fourth.body.error.message).toBe('You have sent 3 pages in the last 10 minutes. If this is a new emergency, call the SRE emergency line (+1 555 0100).');
+      expect(fourth.body.error.message).toBe(
+        'You have sent 3 pages in the last 10 minutes. If this is a new emergency, call the SRE emergency line (+1 555 0100).',
+      );
       expect(fourth.body.error.retryAfterSeconds).toBeGreaterThan(590);
       expect(fourth.headers.get('retry-after')).toBe(String(fourth.body.error.retryAfterSeconds));
-      const replay = await api(`${s.url}/api/v1/pages`, { token: bob, body: { summary: `Page ${keys[0]}`, idempotencyKey: keys[0] } });
+      const replay = await api(`${s.url}/api/v1/pages`, {
+        token: bob,
+        body: { summary: `Page ${keys[0]}`, idempotencyKey: keys[0] },
+      });
       expect(replay.status).toBe(202);
       // Limits are per person.
-      expect((await api(`${s.url}/api/v1/pages`, { token: alice, body: { summary: 'Alice is fine', idempotencyKey: randomKey() } })).status).toBe(202);
+      expect(
+        (
+          await api(`${s.url}/api/v1/pages`, {
+            token: alice,
+            body: { summary: 'Alice is fine', idempotencyKey: randomKey() },
+          })
+        ).status,
+      ).toBe(202);
     } finally {
       await s.close();
     }
@@ -208,9 +260,15 @@ describe('rate limit and give-up (own server)', { timeout: 45_000 }, () => {
 
   it('gives up after giveUpAfterMinutes: status stays failing with gaveUpAt, counted as gave_up', async () => {
     stack.sim.control.setFaults({ errorRate: 1, paths: [REST] });
-    const s = await startServer(stack, { storage: { sqlitePath: `${stack.dir}/giveup.db` }, delivery: { giveUpAfterMinutes: 0.02, baseDelayMs: 100, maxDelayMs: 300 } });
+    const s = await startServer(stack, {
+      storage: { sqlitePath: `${stack.dir}/giveup.db` },
+      delivery: { giveUpAfterMinutes: 0.02, baseDelayMs: 100, maxDelayMs: 300 },
+    });
     try {
-      const r = await api(`${s.url}/api/v1/pages`, { token: alice, body: { summary: 'Will give up', idempotencyKey: randomKey() } });
+      const r = await api(`${s.url}/api/v1/pages`, {
+        token: alice,
+        body: { summary: 'Will give up', idempotencyKey: randomKey() },
+      });
       const p = await waitFor('gave up', async () => {
         const x = (await api(`${s.url}/api/v1/pages/${r.body.id}`, { token: alice })).body as Page;
         return x.gaveUpAt ? x : null;

@@ -2,11 +2,22 @@
 // mid-delivery, and On-Call still ends up with exactly one incident for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '#common/index.js';
-import { api, incidentsFor, randomKey, spawnServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import {
+  api,
+  incidentsFor,
+  randomKey,
+  spawnServer,
+  startStack,
+  waitFor,
+  type Stack,
+} from '#test/support/server-stack.js';
 
 const REST = '/integrations/*';
 let stack: Stack;
-const config = { delivery: { timeoutMs: 1500, baseDelayMs: 100, maxDelayMs: 400, giveUpAfterMinutes: 5 }, pageRateLimit: { max: 100, windowSeconds: 600 } };
+const config = {
+  delivery: { timeoutMs: 1500, baseDelayMs: 100, maxDelayMs: 400, giveUpAfterMinutes: 5 },
+  pageRateLimit: { max: 100, windowSeconds: 600 },
+};
 
 beforeAll(async () => {
   stack = await startStack();
@@ -16,7 +27,13 @@ afterAll(async () => {
 });
 
 const alertsFor = (pageId: string) =>
-  stack.sim.control.requests().filter((r) => r.path.startsWith('/integrations/') && (r.body as { entity_id?: string } | undefined)?.entity_id === pageEntityId(pageId));
+  stack.sim.control
+    .requests()
+    .filter(
+      (r) =>
+        r.path.startsWith('/integrations/') &&
+        (r.body as { entity_id?: string } | undefined)?.entity_id === pageEntityId(pageId),
+    );
 
 async function finalPage(url: string, token: string, id: string): Promise<Page> {
   return waitFor(
@@ -36,7 +53,10 @@ describe('crash during delivery', { timeout: 60_000 }, () => {
     let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
     try {
       stack.sim.control.setFaults({ latencyMs: 1000, paths: [REST] });
-      const r = await api(`${first.url}/api/v1/pages`, { token: alice, body: { summary: 'Killed mid-send', idempotencyKey: randomKey() } });
+      const r = await api(`${first.url}/api/v1/pages`, {
+        token: alice,
+        body: { summary: 'Killed mid-send', idempotencyKey: randomKey() },
+      });
       expect(r.status).toBe(202);
       await waitFor('the alert request to arrive', () => alertsFor(r.body.id).length === 1);
       await first.kill('SIGKILL');
@@ -60,7 +80,10 @@ describe('crash during delivery', { timeout: 60_000 }, () => {
     let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
     try {
       stack.sim.control.setFaults({ latencyMs: 800, paths: [REST] });
-      const r = await api(`${first.url}/api/v1/pages`, { token: bob, body: { summary: 'Accepted, then killed', idempotencyKey: randomKey() } });
+      const r = await api(`${first.url}/api/v1/pages`, {
+        token: bob,
+        body: { summary: 'Accepted, then killed', idempotencyKey: randomKey() },
+      });
       await waitFor('the alert request to arrive', () => alertsFor(r.body.id).length === 1);
       // Freeze the server so it cannot record the answer, let On-Call accept the alert, then kill it.
       first.child.kill('SIGSTOP');
@@ -89,7 +112,10 @@ describe('crash during delivery', { timeout: 60_000 }, () => {
     let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
     try {
       stack.sim.control.setFaults({ latencyMs: 800, paths: [REST] });
-      const r = await api(`${first.url}/api/v1/pages`, { token: alice, body: { summary: 'Resolved while down', idempotencyKey: randomKey() } });
+      const r = await api(`${first.url}/api/v1/pages`, {
+        token: alice,
+        body: { summary: 'Resolved while down', idempotencyKey: randomKey() },
+      });
       await waitFor('the alert request to arrive', () => alertsFor(r.body.id).length === 1);
       first.child.kill('SIGSTOP');
       await waitFor('On-Call to accept the alert', () => alertsFor(r.body.id)[0]?.status === 200);
@@ -127,7 +153,10 @@ describe('crash during delivery', { timeout: 60_000 }, () => {
     const first = await spawnServer(stack, config);
     let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
     try {
-      const r = await api(`${first.url}/api/v1/pages`, { token: alice, body: { summary: 'Queued over a restart', idempotencyKey: randomKey() } });
+      const r = await api(`${first.url}/api/v1/pages`, {
+        token: alice,
+        body: { summary: 'Queued over a restart', idempotencyKey: randomKey() },
+      });
       await waitFor('a failed attempt', () => alertsFor(r.body.id).length >= 1);
       await first.kill('SIGTERM');
       expect(first.child.exitCode).toBe(0);

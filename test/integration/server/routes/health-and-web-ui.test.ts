@@ -31,12 +31,19 @@ describe('health and metrics', () => {
       const r = await api(`${server.url}/readyz`);
       return r.status === 200 ? r.body : null;
     });
-    expect(ready).toMatchObject({ status: 'ready', storage: { ok: true, error: null }, upstream: { ok: true, error: null } });
+    expect(ready).toMatchObject({
+      status: 'ready',
+      storage: { ok: true, error: null },
+      upstream: { ok: true, error: null },
+    });
     expect(Date.parse(ready.upstream.lastSuccessAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('/readyz is 503 with the reason when On-Call cannot be reached', async () => {
-    const s = await startServer(stack, { oncall: { apiBaseUrl: 'http://127.0.0.1:9' }, storage: { sqlitePath: path.join(stack.dir, 'down.db') } });
+    const s = await startServer(stack, {
+      oncall: { apiBaseUrl: 'http://127.0.0.1:9' },
+      storage: { sqlitePath: path.join(stack.dir, 'down.db') },
+    });
     try {
       const r = await waitFor('a failed poll', async () => {
         const x = await api(`${s.url}/readyz`);
@@ -54,8 +61,14 @@ describe('health and metrics', () => {
 
   it('/metrics exposes pages by status, delivery attempts and upstream calls', async () => {
     const alice = await stack.token('alice');
-    const r = await api(`${server.url}/api/v1/pages`, { token: alice, body: { summary: 'Metrics page', idempotencyKey: randomKey() } });
-    await waitFor('delivered', async () => (await api(`${server.url}/api/v1/pages/${r.body.id}`, { token: alice })).body.status === 'delivered');
+    const r = await api(`${server.url}/api/v1/pages`, {
+      token: alice,
+      body: { summary: 'Metrics page', idempotencyKey: randomKey() },
+    });
+    await waitFor(
+      'delivered',
+      async () => (await api(`${server.url}/api/v1/pages/${r.body.id}`, { token: alice })).body.status === 'delivered',
+    );
     const m = await api(`${server.url}/metrics`);
     expect(m.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = m.body as string;
@@ -107,8 +120,16 @@ describe('web UI hosting and headers', () => {
     const r = await api(`${server.url}/api/v1/client-config`);
     expect(r.status).toBe(200);
     const c = ClientConfig.parse(r.body);
-    expect(c.oidc).toEqual({ issuer: stack.idp.issuer, desktopClientId: 'klaxon-desktop', resource: stack.idp.resource, scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'] });
-    expect(c.targets.map((t) => [t.id, t.isDefault])).toEqual([['sre', true], ['platform', false]]);
+    expect(c.oidc).toEqual({
+      issuer: stack.idp.issuer,
+      desktopClientId: 'klaxon-desktop',
+      resource: stack.idp.resource,
+      scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+    });
+    expect(c.targets.map((t) => [t.id, t.isDefault])).toEqual([
+      ['sre', true],
+      ['platform', false],
+    ]);
     expect(c.fallbackContacts[0]).toEqual({ kind: 'phone', label: 'SRE emergency line', href: 'tel:+15550100' });
     expect(c.ticketUrl).toBe('https://tickets.example.org/new?queue=sre');
     expect(c.pageRateLimit).toEqual({ max: 3, windowSeconds: 600 });

@@ -11,7 +11,11 @@ afterEach(async () => {
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack!.url}${path}`, { headers });
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${stack!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${stack!.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('GET /api/v1/incidents and /api/v1/oncall', () => {
   it('serves the snapshot to viewers only', async () => {
@@ -32,7 +36,12 @@ describe('GET /api/v1/incidents and /api/v1/oncall', () => {
     expect(body.stale).toBe(false);
     expect(body.teams[0]).toEqual({
       team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
-      policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }] }],
+      policies: [
+        {
+          policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' },
+          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
+        },
+      ],
     });
     await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/oncall', viewerHeaders('alice'))));
     expect(stack.sim.control.requests().filter((r) => r.path === '/api-public/v1/oncall/current')).toHaveLength(1);
@@ -74,7 +83,10 @@ describe('POST /api/v1/webhooks/oncall', () => {
 
   it("turns the simulator's outgoing webhook into a live event without waiting for the poll", async () => {
     stack = await startLiveStack({ webhookSecret: 'hook', hub: { pollIntervalSeconds: 60 } });
-    stack.sim.control.setWebhook({ url: `${stack.url}/api/v1/webhooks/oncall`, headers: { 'x-klaxon-webhook-secret': 'hook' } });
+    stack.sim.control.setWebhook({
+      url: `${stack.url}/api/v1/webhooks/oncall`,
+      headers: { 'x-klaxon-webhook-secret': 'hook' },
+    });
     const sse = await openSse(`${stack.url}/api/v1/events`, viewerHeaders('alice'));
     try {
       const snap = await sse.next((e) => e.type === 'snapshot');
@@ -82,7 +94,9 @@ describe('POST /api/v1/webhooks/oncall', () => {
       const t0 = Date.now();
       stack.sim.control.ack(open!.number, 'dmitri');
       const ev = await sse.next((e) => e.type === 'incident', 5000);
-      expect(ev).toMatchObject({ data: { change: 'updated', incident: { number: open!.number, phase: 'ACKED', ackedBy: 'dmitri' } } });
+      expect(ev).toMatchObject({
+        data: { change: 'updated', incident: { number: open!.number, phase: 'ACKED', ackedBy: 'dmitri' } },
+      });
       expect(Date.now() - t0).toBeLessThan(3000);
       expect(sse.invalid).toEqual([]);
     } finally {
@@ -92,23 +106,39 @@ describe('POST /api/v1/webhooks/oncall', () => {
 });
 
 describe('POST /api/v1/incidents/:number/ack', () => {
-  const openIncident = () => (stack!.sim.control.incidents() as { incidentNumber: string; currentPhase: string }[]).find((i) => i.currentPhase === 'UNACKED')!.incidentNumber;
+  const openIncident = () =>
+    (stack!.sim.control.incidents() as { incidentNumber: string; currentPhase: string }[]).find(
+      (i) => i.currentPhase === 'UNACKED',
+    )!.incidentNumber;
 
   it("acknowledges as the person's own On-Call user, with a message naming them", async () => {
     stack = await startLiveStack({ ackAsUser: 'klaxon-bot' });
     const n = openIncident();
-    const res = await post(`/api/v1/incidents/${n}/ack`, { message: 'looking' }, viewerHeaders('carol-sub', { 'x-test-username': 'carol', 'x-test-name': 'Carol Okafor' }));
+    const res = await post(
+      `/api/v1/incidents/${n}/ack`,
+      { message: 'looking' },
+      viewerHeaders('carol-sub', { 'x-test-username': 'carol', 'x-test-name': 'Carol Okafor' }),
+    );
     expect(res.status).toBe(200);
     const body = AckResult.parse(await res.json());
     expect(body).toMatchObject({ accepted: true, incident: { number: n, phase: 'ACKED', ackedBy: 'carol' } });
-    const wire = (stack.sim.control.incidents() as { incidentNumber: string; transitions: { by: string; message: string }[] }[]).find((i) => i.incidentNumber === n)!;
-    expect(wire.transitions.at(-1)).toMatchObject({ by: 'carol', message: 'Acknowledged in Klaxon by Carol Okafor: looking' });
+    const wire = (
+      stack.sim.control.incidents() as { incidentNumber: string; transitions: { by: string; message: string }[] }[]
+    ).find((i) => i.incidentNumber === n)!;
+    expect(wire.transitions.at(-1)).toMatchObject({
+      by: 'carol',
+      message: 'Acknowledged in Klaxon by Carol Okafor: looking',
+    });
   });
 
   it('falls back to the configured service user for people who are not On-Call users', async () => {
     stack = await startLiveStack({ ackAsUser: 'dmitri' });
     const n = openIncident();
-    const res = await post(`/api/v1/incidents/${n}/ack`, {}, viewerHeaders('alice-sub', { 'x-test-username': 'alice', 'x-test-name': 'Alice Andersen' }));
+    const res = await post(
+      `/api/v1/incidents/${n}/ack`,
+      {},
+      viewerHeaders('alice-sub', { 'x-test-username': 'alice', 'x-test-name': 'Alice Andersen' }),
+    );
     const body = AckResult.parse(await res.json());
     expect(body).toMatchObject({ accepted: true, incident: { phase: 'ACKED', ackedBy: 'dmitri' } });
     expect(body.message).toMatch(/as dmitri/);
@@ -117,7 +147,11 @@ describe('POST /api/v1/incidents/:number/ack', () => {
   it('refuses with 409 when the person is not an On-Call user and no service user is set', async () => {
     stack = await startLiveStack();
     const n = openIncident();
-    const res = await post(`/api/v1/incidents/${n}/ack`, {}, viewerHeaders('alice-sub', { 'x-test-username': 'alice' }));
+    const res = await post(
+      `/api/v1/incidents/${n}/ack`,
+      {},
+      viewerHeaders('alice-sub', { 'x-test-username': 'alice' }),
+    );
     expect(res.status).toBe(409);
     expect(ErrorBody.parse(await res.json()).error.message).toMatch(/not an On-Call user.*oncall\.ackAsUser/);
     expect(stack.sim.control.requests().some((r) => r.path === '/api-public/v1/incidents/ack')).toBe(false);
@@ -130,8 +164,12 @@ describe('POST /api/v1/incidents/:number/ack', () => {
     const unknownKey = await post('/api/v1/incidents/1/ack', { msg: 'x' }, who);
     expect(unknownKey.status).toBe(400);
     expect(ErrorBody.parse(await unknownKey.json()).error.field).toBe('msg');
-    expect((await post('/api/v1/incidents/1/ack', {}, viewerHeaders('bob', { 'x-test-perms': 'view,page' }))).status).toBe(403);
-    const acked = (stack.sim.control.incidents() as { incidentNumber: string; currentPhase: string }[]).find((i) => i.currentPhase === 'ACKED')!.incidentNumber;
+    expect(
+      (await post('/api/v1/incidents/1/ack', {}, viewerHeaders('bob', { 'x-test-perms': 'view,page' }))).status,
+    ).toBe(403);
+    const acked = (stack.sim.control.incidents() as { incidentNumber: string; currentPhase: string }[]).find(
+      (i) => i.currentPhase === 'ACKED',
+    )!.incidentNumber;
     const res = await post(`/api/v1/incidents/${acked}/ack`, {}, who);
     expect(res.status).toBe(200);
     const body = AckResult.parse(await res.json());
@@ -143,9 +181,15 @@ describe('POST /api/v1/incidents/:number/ack', () => {
     stack = await startLiveStack({ ackAsUser: 'dmitri' });
     stack.sim.control.setFaults({ errorRate: 1, errorStatus: 500, paths: ['/api-public/v1/incidents/ack'] });
     stack.sim.control.clearRequests();
-    const res = await post(`/api/v1/incidents/${openIncident()}/ack`, {}, viewerHeaders('carol-sub', { 'x-test-username': 'carol' }));
+    const res = await post(
+      `/api/v1/incidents/${openIncident()}/ack`,
+      {},
+      viewerHeaders('carol-sub', { 'x-test-username': 'carol' }),
+    );
     expect(res.status).toBe(502);
-    expect(ErrorBody.parse(await res.json()).error.message).toMatch(/not acknowledged.*HTTP 500.*acknowledge in the On-Call app/);
+    expect(ErrorBody.parse(await res.json()).error.message).toMatch(
+      /not acknowledged.*HTTP 500.*acknowledge in the On-Call app/,
+    );
     expect(stack.sim.control.requests().filter((r) => r.path === '/api-public/v1/incidents/ack')).toHaveLength(1);
   });
 });

@@ -26,7 +26,18 @@ async function accept(at: Date, key: string) {
 }
 
 function session(id: string, over: { accessExpiresAt: Date; refreshToken: string | null }) {
-  return store.createSession({ id, sub: 'alice', name: 'Alice', email: null, groups: [], username: null, csrfToken: 'c', createdAt: new Date(Date.now() - 3 * DAY), revokedAt: null, ...over });
+  return store.createSession({
+    id,
+    sub: 'alice',
+    name: 'Alice',
+    email: null,
+    groups: [],
+    username: null,
+    csrfToken: 'c',
+    createdAt: new Date(Date.now() - 3 * DAY),
+    revokedAt: null,
+    ...over,
+  });
 }
 
 function count(table: string): number {
@@ -79,4 +90,3 @@ describe('the delivery worker waking up with nothing to do', () => {
     expect(await store.claimDuePages('worker-a', new Date(), 10_000, 4)).toHaveLength(1);
   });
 });
-

@@ -9,7 +9,9 @@ describe('endpointPath', () => {
   it('folds path parameters so one endpoint is one bucket', () => {
     expect(endpointPath('/api-public/v1/incidents/1042')).toBe('/api-public/v1/incidents/{incidentNumber}');
     expect(endpointPath('/api-public/v1/incidents/ack')).toBe('/api-public/v1/incidents/ack');
-    expect(endpointPath('/api-public/v1/team/team-sreKLX0000000001/members')).toBe('/api-public/v1/team/{team}/members');
+    expect(endpointPath('/api-public/v1/team/team-sreKLX0000000001/members')).toBe(
+      '/api-public/v1/team/{team}/members',
+    );
     expect(endpointPath('/api-public/v1/policies/pol-x')).toBe('/api-public/v1/policies/{policy}');
     expect(endpointPath('/api-public/v1/incidents')).toBe('/api-public/v1/incidents');
   });
@@ -33,7 +35,8 @@ describe('RequestLog', () => {
   it('appends 200k entries quickly (benchmarks count calls with it)', () => {
     const log = new RequestLog();
     const t0 = performance.now();
-    for (let k = 0; k < 200_000; k++) log.add({ method: 'GET', path: '/api-public/v1/incidents', status: 200, atMs: k, realMs: k });
+    for (let k = 0; k < 200_000; k++)
+      log.add({ method: 'GET', path: '/api-public/v1/incidents', status: 200, atMs: k, realMs: k });
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(log.entries()).toHaveLength(100_000);
   });

@@ -3,7 +3,12 @@ import { describe, expect, it, vi } from 'vitest';
 
 const runs: { file: string; args: string[] }[] = [];
 vi.mock('node:child_process', () => ({
-  execFile: (file: string, args: string[], _opts: unknown, cb: (err: Error | null, stdout: string, stderr: string) => void) => {
+  execFile: (
+    file: string,
+    args: string[],
+    _opts: unknown,
+    cb: (err: Error | null, stdout: string, stderr: string) => void,
+  ) => {
     runs.push({ file, args });
     cb(null, 'HKEY_LOCAL_MACHINE\\Software\\Policies\\Klaxon\r\n    autoUpdate    REG_DWORD    0x0\r\n', '');
   },
@@ -19,9 +24,12 @@ describe('Windows registry policy: which reg.exe runs', () => {
     try {
       const r = await readWindowsPolicy();
       expect(r.policy).toEqual({ autoUpdate: false });
-      expect(runs).toEqual([{ file: 'C:\\Windows\\System32\\reg.exe', args: ['query', 'HKLM\\Software\\Policies\\Klaxon'] }]);
+      expect(runs).toEqual([
+        { file: 'C:\\Windows\\System32\\reg.exe', args: ['query', 'HKLM\\Software\\Policies\\Klaxon'] },
+      ]);
     } finally {
-      if (saved === undefined) delete process.env.SystemRoot; else process.env.SystemRoot = saved;
+      if (saved === undefined) delete process.env.SystemRoot;
+      else process.env.SystemRoot = saved;
     }
   });
 });

@@ -17,31 +17,57 @@ vi.mock('electron-store', () => ({
   default: class FakeStore {
     static files = new Map<string, Record<string, unknown>>();
     private data: Record<string, unknown>;
-    constructor(opts: { name: string }) { this.data = FakeStore.files.get(opts.name) ?? {}; FakeStore.files.set(opts.name, this.data); }
-    get(k: string) { return this.data[k]; }
-    set(k: string, v: unknown) { this.data[k] = v; }
-    delete(k: string) { delete this.data[k]; }
+    constructor(opts: { name: string }) {
+      this.data = FakeStore.files.get(opts.name) ?? {};
+      FakeStore.files.set(opts.name, this.data);
+    }
+    get(k: string) {
+      return this.data[k];
+    }
+    set(k: string, v: unknown) {
+      this.data[k] = v;
+    }
+    delete(k: string) {
+      delete this.data[k];
+    }
   },
 }));
 
 let dir: string;
-beforeEach(() => { fake.resetFake(); dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-shell-')); });
+beforeEach(() => {
+  fake.resetFake();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-shell-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('window', () => {
   it('uses hardened web preferences on every platform', async () => {
     const { createKlaxonWindow } = await import('#electron/shell/popover-window.js');
     for (const platform of ['darwin', 'win32', 'linux'] as const) {
-      expect((createKlaxonWindow(platform, '/app/preload.cjs') as unknown as fake.BrowserWindow).options.webPreferences).toEqual({
-        preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-        nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false,
+      expect(
+        (createKlaxonWindow(platform, '/app/preload.cjs') as unknown as fake.BrowserWindow).options.webPreferences,
+      ).toEqual({
+        preload: '/app/preload.cjs',
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        spellcheck: false,
         disableBlinkFeatures: 'Auxclick',
       });
     }
   });
   it('is a frameless popover that hides on blur on macOS, anchored under the tray icon; a normal window on Linux', async () => {
     const { PopoverWindow } = await import('#electron/shell/popover-window.js');
-    const mac = new PopoverWindow({ platform: 'darwin', preloadPath: '/p.cjs', trayBounds: () => ({ x: 1000, y: 0, width: 22, height: 22 }) });
+    const mac = new PopoverWindow({
+      platform: 'darwin',
+      preloadPath: '/p.cjs',
+      trayBounds: () => ({ x: 1000, y: 0, width: 22, height: 22 }),
+    });
     const w = fake.BrowserWindow.instances[0]!;
     expect(w.options).toMatchObject({ frame: false, skipTaskbar: true, show: false });
     expect(w.webContents.url).toBe('app://klaxon/index.html');
@@ -61,7 +87,13 @@ describe('window', () => {
 });
 
 describe('IPC', () => {
-  const core = () => createDesktopCore({ settings: { policy: { serverUrl: 'http://127.0.0.1:9' }, userSettingsFile: path.join(dir, 's.json') }, tokenStore: memoryTokenStore(), openBrowser: async () => {}, log: () => {} });
+  const core = () =>
+    createDesktopCore({
+      settings: { policy: { serverUrl: 'http://127.0.0.1:9' }, userSettingsFile: path.join(dir, 's.json') },
+      tokenStore: memoryTokenStore(),
+      openBrowser: async () => {},
+      log: () => {},
+    });
 
   it('registers every channel of the contract and refuses senders that are not app://klaxon (or gone)', async () => {
     const { registerIpcHandlers, REFUSED_SENDER } = await import('#electron/shell/ipc-main.js');
@@ -73,25 +105,46 @@ describe('IPC', () => {
     expect(await handler({ senderFrame: { url: 'https://evil.example.org/' } }, undefined)).toEqual(REFUSED_SENDER);
     expect(await handler({ senderFrame: { url: 'app://klaxon.evil/index.html' } }, undefined)).toEqual(REFUSED_SENDER);
     expect(await handler({ senderFrame: { url: 'file:///app/index.html' } }, undefined)).toEqual(REFUSED_SENDER);
-    expect(await handler({ senderFrame: { url: 'app://klaxon/index.html' } }, undefined)).toMatchObject({ ok: true, value: { values: { serverUrl: 'http://127.0.0.1:9' } } });
+    expect(await handler({ senderFrame: { url: 'app://klaxon/index.html' } }, undefined)).toMatchObject({
+      ok: true,
+      value: { values: { serverUrl: 'http://127.0.0.1:9' } },
+    });
   });
 
   it('rejects invalid payloads from the real window with the field named', async () => {
     const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
     registerIpcHandlers(fake.ipcMain as never, core());
     const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
-    expect(await fake.ipcMain.handlers.get('pages:create')!(frame, { summary: 'x'.repeat(500), idempotencyKey: 'key-1234567890abcdef' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'summary' } });
-    expect(await fake.ipcMain.handlers.get('settings:set')!(frame, { serverUrl: 'javascript:alert(1)' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'serverUrl' } });
-    expect(await fake.ipcMain.handlers.get('settings:set')!(frame, { updateFeedUrl: 'https://x.example' })).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'updateFeedUrl' } });
+    expect(
+      await fake.ipcMain.handlers.get('pages:create')!(frame, {
+        summary: 'x'.repeat(500),
+        idempotencyKey: 'key-1234567890abcdef',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'summary' } });
+    expect(await fake.ipcMain.handlers.get('settings:set')!(frame, { serverUrl: 'javascript:alert(1)' })).toMatchObject(
+      { ok: false, error: { code: 'invalid_request', field: 'serverUrl' } },
+    );
+    expect(
+      await fake.ipcMain.handlers.get('settings:set')!(frame, { updateFeedUrl: 'https://x.example' }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'updateFeedUrl' } });
   });
 
   it('refuses to open links that are not allow-listed; shell.openExternal is never called for them', async () => {
     const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
-    const c = createDesktopCore({ settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') }, tokenStore: memoryTokenStore(), openBrowser: async () => {}, openExternal: (u) => fake.shell.openExternal(u.href), log: () => {} });
+    const c = createDesktopCore({
+      settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') },
+      tokenStore: memoryTokenStore(),
+      openBrowser: async () => {},
+      openExternal: (u) => fake.shell.openExternal(u.href),
+      log: () => {},
+    });
     registerIpcHandlers(fake.ipcMain as never, c);
     const open = fake.ipcMain.handlers.get('shell:open-external')!;
     for (const url of ['https://evil.example.org/', 'file:///etc/passwd', 'http://127.0.0.1:8787/']) {
-      expect(await open({ senderFrame: { url: 'app://klaxon/index.html' } }, { url })).toMatchObject({ ok: false, error: { code: expect.stringMatching(/forbidden|invalid_request/) } });
+      expect(await open({ senderFrame: { url: 'app://klaxon/index.html' } }, { url })).toMatchObject({
+        ok: false,
+        error: { code: expect.stringMatching(/forbidden|invalid_request/) },
+      });
     }
     expect(fake.callsTo('shell.openExternal')).toEqual([]);
   });
@@ -103,7 +156,15 @@ describe('IPC', () => {
     good.url = 'app://klaxon/index.html';
     const bad = new fake.BrowserWindow({}).webContents;
     bad.url = 'https://evil.example.org/';
-    forwardPushes({ subscribe: (l) => { listeners.push(l as never); return () => {}; } }, () => [good, bad] as never);
+    forwardPushes(
+      {
+        subscribe: (l) => {
+          listeners.push(l as never);
+          return () => {};
+        },
+      },
+      () => [good, bad] as never,
+    );
     listeners[0]!('navigate:incident' as never, { number: '7' });
     expect(good.sent).toEqual([{ channel: 'navigate:incident', payload: { number: '7' } }]);
     expect(bad.sent).toEqual([]);
@@ -113,16 +174,23 @@ describe('IPC', () => {
 describe('preload', () => {
   it('exposes only window.klaxon, forwards known channels, and drops the IpcRendererEvent', async () => {
     vi.resetModules();
-    const { klaxonBridge, PRELOAD_REQUEST_CHANNELS, PRELOAD_PUSH_CHANNELS } = await import('#electron/shell/preload.js');
+    const { klaxonBridge, PRELOAD_REQUEST_CHANNELS, PRELOAD_PUSH_CHANNELS } =
+      await import('#electron/shell/preload.js');
     expect([...PRELOAD_REQUEST_CHANNELS].sort()).toEqual([...IPC_REQUEST_CHANNELS].sort());
     expect([...PRELOAD_PUSH_CHANNELS].sort()).toEqual([...IPC_PUSH_CHANNELS].sort());
     expect([...fake.contextBridge.exposed.keys()]).toEqual(['klaxon']);
     expect(fake.contextBridge.exposed.get('klaxon')).toBe(klaxonBridge);
     expect(Object.keys(klaxonBridge).sort()).toEqual(['invoke', 'on']);
 
-    expect(await klaxonBridge.invoke('settings:set', { startAtLogin: true })).toEqual({ ok: true, value: 'echo:settings:set' });
+    expect(await klaxonBridge.invoke('settings:set', { startAtLogin: true })).toEqual({
+      ok: true,
+      value: 'echo:settings:set',
+    });
     expect(fake.callsTo('ipcRenderer.invoke')).toEqual([['settings:set', { startAtLogin: true }]]);
-    expect(await (klaxonBridge.invoke as (c: string) => Promise<unknown>)('evil:channel')).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await (klaxonBridge.invoke as (c: string) => Promise<unknown>)('evil:channel')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
     expect(fake.callsTo('ipcRenderer.invoke')).toHaveLength(1);
 
     const got: unknown[] = [];
@@ -132,7 +200,9 @@ describe('preload', () => {
     off();
     fake.ipcRenderer.emit('state:changed', {}, { hello: 2 });
     expect(got).toHaveLength(1);
-    expect(() => (klaxonBridge.on as (c: string, l: () => void) => void)('ipc:raw', () => {})).toThrow(/Unknown Klaxon event/);
+    expect(() => (klaxonBridge.on as (c: string, l: () => void) => void)('ipc:raw', () => {})).toThrow(
+      /Unknown Klaxon event/,
+    );
     expect(IPC_PUSH_CHANNELS).toContain('page:updated');
   });
 });
@@ -140,9 +210,19 @@ describe('preload', () => {
 describe('tray and badge', () => {
   it('redraws image, tooltip, title and menu when the state changes', async () => {
     const { TrayController } = await import('#electron/shell/tray.js');
-    const store = new ClientStateStore(initialClientState('http://127.0.0.1:8787', { mode: 'memory-only', message: null }));
+    const store = new ClientStateStore(
+      initialClientState('http://127.0.0.1:8787', { mode: 'memory-only', message: null }),
+    );
     const menuClicks: string[] = [];
-    const t = new TrayController({ assetsDir: '/assets', platform: 'darwin', state: () => store.get(), subscribe: (l) => store.subscribe(l), onOpen: () => {}, onMenu: (id) => menuClicks.push(id), refreshEveryMs: 60_000 });
+    const t = new TrayController({
+      assetsDir: '/assets',
+      platform: 'darwin',
+      state: () => store.get(),
+      subscribe: (l) => store.subscribe(l),
+      onOpen: () => {},
+      onMenu: (id) => menuClicks.push(id),
+      refreshEveryMs: 60_000,
+    });
     const tray = fake.Tray.instances[0]!;
     expect(tray.image.path).toBe('/assets/tray/signed-outTemplate.png');
     expect(tray.image.template).toBe(true);
@@ -165,14 +245,18 @@ describe('tray and badge', () => {
 
   it('applies the badge per platform: dock text, Windows overlay, Linux count; never "0"', async () => {
     const { applyBadge, resetBadgeMemory } = await import('#electron/shell/badge.js');
-    const view = (platform: NodeJS.Platform, s = liveState([incident()])) => trayView(s, { platform, theme: 'light', now: new Date() });
+    const view = (platform: NodeJS.Platform, s = liveState([incident()])) =>
+      trayView(s, { platform, theme: 'light', now: new Date() });
     const win = new fake.BrowserWindow({});
     resetBadgeMemory();
     applyBadge(view('darwin'), { platform: 'darwin', assetsDir: '/a', window: () => null });
     expect(fake.app.dock.badge).toBe('1');
     resetBadgeMemory();
     applyBadge(view('win32'), { platform: 'win32', assetsDir: '/a', window: () => win as never });
-    expect(win.overlay).toMatchObject({ image: { path: '/a/tray/overlay-unacked.png' }, description: '1 open incident, not acknowledged' });
+    expect(win.overlay).toMatchObject({
+      image: { path: '/a/tray/overlay-unacked.png' },
+      description: '1 open incident, not acknowledged',
+    });
     resetBadgeMemory();
     applyBadge(view('linux'), { platform: 'linux', assetsDir: '/a', window: () => null });
     expect(fake.app.badgeCount).toBe(1);
@@ -198,7 +282,12 @@ describe('Windows badge', () => {
     expect(w.options).toMatchObject({ skipTaskbar: true });
     resetBadgeMemory();
     const v = view();
-    applyBadge(v, { platform: 'win32', assetsDir: '/a', window: () => popover.window, hasTaskbarButton: () => popover.mode === 'window' });
+    applyBadge(v, {
+      platform: 'win32',
+      assetsDir: '/a',
+      window: () => popover.window,
+      hasTaskbarButton: () => popover.mode === 'window',
+    });
     expect(fake.callsTo('BrowserWindow.setOverlayIcon')).toEqual([]);
     expect(v.image.file).toBe('unacked-light.png');
     expect(v.tooltip).toMatch(/^Klaxon — 1 open incident, not acknowledged/);
@@ -208,11 +297,19 @@ describe('Windows badge', () => {
     const { applyBadge, resetBadgeMemory } = await import('#electron/shell/badge.js');
     resetBadgeMemory();
     let win: fake.BrowserWindow | null = null;
-    const target = { platform: 'win32' as const, assetsDir: '/a', window: () => win as never, hasTaskbarButton: () => true };
+    const target = {
+      platform: 'win32' as const,
+      assetsDir: '/a',
+      window: () => win as never,
+      hasTaskbarButton: () => true,
+    };
     applyBadge(view(), target);
     win = new fake.BrowserWindow({});
     applyBadge(view(), target); // same view: must not be skipped as "already applied"
-    expect(win.overlay).toMatchObject({ image: { path: '/a/tray/overlay-unacked.png' }, description: '1 open incident, not acknowledged' });
+    expect(win.overlay).toMatchObject({
+      image: { path: '/a/tray/overlay-unacked.png' },
+      description: '1 open incident, not acknowledged',
+    });
   });
 });
 
@@ -220,10 +317,17 @@ describe('development knobs', () => {
   it('KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR and KLAXON_E2E are ignored in a packaged build', async () => {
     const { defaultPaths, devEnv } = await import('#electron/shell/klaxon-app.js');
     const saved = { ...process.env };
-    Object.assign(process.env, { KLAXON_RENDERER_DIR: '/tmp/evil-renderer', KLAXON_ASSETS_DIR: '/tmp/evil-assets', KLAXON_E2E: '1' });
+    Object.assign(process.env, {
+      KLAXON_RENDERER_DIR: '/tmp/evil-renderer',
+      KLAXON_ASSETS_DIR: '/tmp/evil-assets',
+      KLAXON_E2E: '1',
+    });
     try {
       fake.app.isPackaged = false;
-      expect(defaultPaths('/app/dist')).toMatchObject({ rendererDir: '/tmp/evil-renderer', assetsDir: '/tmp/evil-assets' });
+      expect(defaultPaths('/app/dist')).toMatchObject({
+        rendererDir: '/tmp/evil-renderer',
+        assetsDir: '/tmp/evil-assets',
+      });
       expect(devEnv('KLAXON_E2E')).toBe('1');
       fake.app.isPackaged = true;
       const p = defaultPaths('/app/dist');
@@ -232,7 +336,9 @@ describe('development knobs', () => {
       expect(devEnv('KLAXON_E2E')).toBeUndefined();
     } finally {
       fake.app.isPackaged = false;
-      for (const k of ['KLAXON_RENDERER_DIR', 'KLAXON_ASSETS_DIR', 'KLAXON_E2E']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+      for (const k of ['KLAXON_RENDERER_DIR', 'KLAXON_ASSETS_DIR', 'KLAXON_E2E'])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
     }
   });
 });
@@ -241,7 +347,12 @@ describe('notifications', () => {
   it('shows an Electron notification and calls back on click', async () => {
     const { showNotification } = await import('#electron/shell/notifications.js');
     const clicked: string[] = [];
-    expect(showNotification({ title: 'New incident #7, not acknowledged', body: 'Checkout down', incidentNumber: '7' }, (n) => clicked.push(n.incidentNumber!))).toBe(true);
+    expect(
+      showNotification(
+        { title: 'New incident #7, not acknowledged', body: 'Checkout down', incidentNumber: '7' },
+        (n) => clicked.push(n.incidentNumber!),
+      ),
+    ).toBe(true);
     const n = fake.Notification.instances[0]!;
     expect(n.options).toMatchObject({ title: 'New incident #7, not acknowledged', body: 'Checkout down' });
     n.emit('click');
@@ -255,7 +366,9 @@ describe('notifications', () => {
 describe('token store binding (safeStorage + electron-store)', () => {
   it('with a keyring: stores only ciphertext and the backend; reads it back in a new process', async () => {
     const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
-    const Store = (await import('electron-store')).default as unknown as { files: Map<string, Record<string, unknown>> };
+    const Store = (await import('electron-store')).default as unknown as {
+      files: Map<string, Record<string, unknown>>;
+    };
     Store.files.clear();
     const s = createElectronTokenStore();
     expect(s.mode).toBe(process.platform === 'linux' ? 'encrypted' : 'encrypted');
@@ -268,7 +381,9 @@ describe('token store binding (safeStorage + electron-store)', () => {
   it('Linux basic_text: memory only, nothing written, and a message saying what to install', async () => {
     if (process.platform !== 'linux') return;
     const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
-    const Store = (await import('electron-store')).default as unknown as { files: Map<string, Record<string, unknown>> };
+    const Store = (await import('electron-store')).default as unknown as {
+      files: Map<string, Record<string, unknown>>;
+    };
     Store.files.clear();
     fake.safeStorage.backend = 'basic_text';
     const s = createElectronTokenStore();

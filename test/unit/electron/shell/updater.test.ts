@@ -9,7 +9,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS, SETTING_KEYS, type EffectiveSettings, type Settings, type SettingSource } from '#common/index.js';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  type EffectiveSettings,
+  type Settings,
+  type SettingSource,
+} from '#common/index.js';
 import type { UpdateStatus } from '#electron/auto-update-policy.js';
 
 const h = vi.hoisted(() => ({
@@ -28,10 +34,18 @@ class FakeUpdater extends EventEmitter {
   checks = 0;
   nextCheck: (u: FakeUpdater) => void = (u) => u.emit('update-not-available', { version: '0.1.0' });
   assigned: string[] = [];
-  get channel(): string | null { return this._channel; }
+  get channel(): string | null {
+    return this._channel;
+  }
   // Like electron-updater: setting a channel turns allowDowngrade on.
-  set channel(v: string | null) { this._channel = v; this.allowDowngrade = true; this.assigned.push('channel'); }
-  setFeedURL(o: unknown): void { this.feeds.push(o); }
+  set channel(v: string | null) {
+    this._channel = v;
+    this.allowDowngrade = true;
+    this.assigned.push('channel');
+  }
+  setFeedURL(o: unknown): void {
+    this.feeds.push(o);
+  }
   async checkForUpdates(): Promise<null> {
     this.checks++;
     this.emit('checking-for-update');
@@ -43,12 +57,20 @@ const fake = { current: new FakeUpdater() };
 
 vi.mock('electron', () => ({
   app: {
-    get isPackaged() { return h.isPackaged; },
+    get isPackaged() {
+      return h.isPackaged;
+    },
     getPath: (name: string) => (name === 'exe' ? h.exe : h.userData),
     getVersion: () => '0.1.0',
   },
 }));
-vi.mock('electron-updater', () => ({ default: { get autoUpdater() { return fake.current; } } }));
+vi.mock('electron-updater', () => ({
+  default: {
+    get autoUpdater() {
+      return fake.current;
+    },
+  },
+}));
 
 const { startAutoUpdates, startUpdater } = await import('#electron/shell/updater.js');
 
@@ -59,7 +81,8 @@ function effective(policy: Partial<Settings> = {}): EffectiveSettings {
 }
 
 const realPlatform = Object.getOwnPropertyDescriptor(process, 'platform')!;
-const setPlatform = (p: NodeJS.Platform) => Object.defineProperty(process, 'platform', { value: p, configurable: true });
+const setPlatform = (p: NodeJS.Platform) =>
+  Object.defineProperty(process, 'platform', { value: p, configurable: true });
 
 describe('startAutoUpdates', () => {
   let statuses: UpdateStatus[];
@@ -79,13 +102,18 @@ describe('startAutoUpdates', () => {
   });
 
   it('checks the IT feed on the pinned channel after start-up, keeps signature checks and never downgrades', async () => {
-    const u = startAutoUpdates(effective({ updateFeedUrl: 'https://mirror.example.com/klaxon', updateChannel: 'beta' }), (s) => statuses.push(s));
+    const u = startAutoUpdates(
+      effective({ updateFeedUrl: 'https://mirror.example.com/klaxon', updateChannel: 'beta' }),
+      (s) => statuses.push(s),
+    );
     expect(statuses[0]).toMatchObject({ currentVersion: '0.1.0', state: 'idle', lastCheckAt: null });
     expect(fake.current.checks).toBe(0);
 
     await vi.advanceTimersByTimeAsync(30_000);
     expect(fake.current.checks).toBe(1);
-    expect(fake.current.feeds).toEqual([{ provider: 'generic', url: 'https://mirror.example.com/klaxon', channel: 'beta' }]);
+    expect(fake.current.feeds).toEqual([
+      { provider: 'generic', url: 'https://mirror.example.com/klaxon', channel: 'beta' },
+    ]);
     expect(fake.current.channel).toBe('beta');
     expect(fake.current.allowDowngrade).toBe(false);
     expect(fake.current.allowPrerelease).toBe(true);
@@ -95,7 +123,9 @@ describe('startAutoUpdates', () => {
 
     const last = statuses.at(-1)!;
     expect(last).toMatchObject({ state: 'up-to-date', lastCheckAt: '2026-11-22T12:00:30.000Z' });
-    const saved = JSON.parse(readFileSync(path.join(h.userData, 'update-state.json'), 'utf8')) as { lastCheckAt: string };
+    const saved = JSON.parse(readFileSync(path.join(h.userData, 'update-state.json'), 'utf8')) as {
+      lastCheckAt: string;
+    };
     expect(saved.lastCheckAt).toBe('2026-11-22T12:00:30.000Z');
 
     // The next check is one interval later, not earlier.
@@ -131,7 +161,10 @@ describe('startAutoUpdates', () => {
     await vi.advanceTimersByTimeAsync(24 * 60 * 60 * 1000);
     expect(fake.current.checks).toBe(0);
     expect(fake.current.listenerCount('error')).toBe(0);
-    expect(statuses.at(-1)).toMatchObject({ state: 'disabled', message: 'Automatic updates are turned off by your IT department.' });
+    expect(statuses.at(-1)).toMatchObject({
+      state: 'disabled',
+      message: 'Automatic updates are turned off by your IT department.',
+    });
     u.stop();
   });
 
@@ -147,7 +180,8 @@ describe('startAutoUpdates', () => {
       expect(statuses.at(-1)!.state).toBe('disabled');
       u.stop();
     } finally {
-      if (env === undefined) delete process.env.ProgramFiles; else process.env.ProgramFiles = env;
+      if (env === undefined) delete process.env.ProgramFiles;
+      else process.env.ProgramFiles = env;
       h.exe = '/Applications/Klaxon.app/Contents/MacOS/Klaxon';
     }
   });
@@ -157,7 +191,9 @@ describe('startAutoUpdates', () => {
     const u = startAutoUpdates(effective(), (s) => statuses.push(s));
     await u.checkNow();
     expect(statuses.at(-1)).toMatchObject({ state: 'error', lastCheckAt: '2026-11-22T12:00:00.000Z' });
-    expect(statuses.at(-1)!.message).toMatch(/^Could not check for updates \(getaddrinfo ENOTFOUND mirror.example.com\)/);
+    expect(statuses.at(-1)!.message).toMatch(
+      /^Could not check for updates \(getaddrinfo ENOTFOUND mirror.example.com\)/,
+    );
 
     fake.current.nextCheck = (x) => {
       x.emit('update-available', { version: '0.2.0' });
@@ -183,12 +219,14 @@ describe('startAutoUpdates', () => {
     u.stop();
   });
 
-  it('startUpdater (the app shell\'s entry) starts once, logs the status, and re-applies later settings', async () => {
+  it("startUpdater (the app shell's entry) starts once, logs the status, and re-applies later settings", async () => {
     const lines: string[] = [];
     const first = startUpdater({ ...DEFAULT_SETTINGS }, (m) => lines.push(m));
     await vi.advanceTimersByTimeAsync(30_000);
     expect(fake.current.checks).toBe(1);
-    expect(lines.at(-1)).toBe('updates: up-to-date (Klaxon 0.1.0, last check 2026-11-22T12:00:30.000Z): Klaxon 0.1.0 is the latest version.');
+    expect(lines.at(-1)).toBe(
+      'updates: up-to-date (Klaxon 0.1.0, last check 2026-11-22T12:00:30.000Z): Klaxon 0.1.0 is the latest version.',
+    );
     const again = startUpdater({ ...DEFAULT_SETTINGS, autoUpdate: false }, (m) => lines.push(m));
     expect(again).toBe(first);
     expect(lines.at(-1)).toMatch(/^updates: disabled .*turned off in Settings\.$/);

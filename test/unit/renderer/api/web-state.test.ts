@@ -26,18 +26,56 @@ describe('web UI state from server-sent events', () => {
 
   it('incident events add, update and remove incidents', () => {
     let s = applyServerEvent(s0, { type: 'snapshot', id: '1', data: { incidents: snapshot, pages: [] } }, at).state;
-    s = applyServerEvent(s, { type: 'incident', id: '2', data: { change: 'opened', incident: incident({ number: '3', title: 'New' }), fetchedAt: iso(5) } }, at).state;
+    s = applyServerEvent(
+      s,
+      {
+        type: 'incident',
+        id: '2',
+        data: { change: 'opened', incident: incident({ number: '3', title: 'New' }), fetchedAt: iso(5) },
+      },
+      at,
+    ).state;
     expect(s.snapshot?.incidents.map((i) => i.number)).toEqual(['3', '1', '2']);
     expect(s.snapshot?.fetchedAt).toBe(iso(5));
-    s = applyServerEvent(s, { type: 'incident', id: '3', data: { change: 'updated', incident: incident({ number: '1', phase: 'ACKED', ackedBy: 'carol' }), fetchedAt: null } }, at).state;
+    s = applyServerEvent(
+      s,
+      {
+        type: 'incident',
+        id: '3',
+        data: {
+          change: 'updated',
+          incident: incident({ number: '1', phase: 'ACKED', ackedBy: 'carol' }),
+          fetchedAt: null,
+        },
+      },
+      at,
+    ).state;
     expect(s.snapshot?.incidents.find((i) => i.number === '1')?.ackedBy).toBe('carol');
-    s = applyServerEvent(s, { type: 'incident', id: '4', data: { change: 'removed', incident: incident({ number: '2' }), fetchedAt: null } }, at).state;
+    s = applyServerEvent(
+      s,
+      { type: 'incident', id: '4', data: { change: 'removed', incident: incident({ number: '2' }), fetchedAt: null } },
+      at,
+    ).state;
     expect(s.snapshot?.incidents.map((i) => i.number).sort()).toEqual(['1', '3']);
   });
 
   it('heartbeats carry staleness from the server', () => {
     let s = applyServerEvent(s0, { type: 'snapshot', id: '1', data: { incidents: snapshot, pages: [] } }, at).state;
-    s = applyServerEvent(s, { type: 'heartbeat', id: '5', data: { at, fetchedAt: iso(-40_000), ageSeconds: 40, stale: true, upstream: { ok: false, error: 'On-Call is not answering.' } } }, at).state;
+    s = applyServerEvent(
+      s,
+      {
+        type: 'heartbeat',
+        id: '5',
+        data: {
+          at,
+          fetchedAt: iso(-40_000),
+          ageSeconds: 40,
+          stale: true,
+          upstream: { ok: false, error: 'On-Call is not answering.' },
+        },
+      },
+      at,
+    ).state;
     expect(s.snapshot?.stale).toBe(true);
     expect(s.snapshot?.upstream.error).toBe('On-Call is not answering.');
   });

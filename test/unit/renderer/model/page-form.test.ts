@@ -12,7 +12,12 @@ describe('page form checks', () => {
 
   it('agrees with the server schema on what is valid (code points, trimming)', () => {
     const emoji = '🔥'.repeat(120); // 240 UTF-16 units, 120 code points: allowed
-    for (const [summary, details] of [[emoji, ''], ['  padded  ', 'multi\nline'], ['x'.repeat(121), ''], ['', '']] as const) {
+    for (const [summary, details] of [
+      [emoji, ''],
+      ['  padded  ', 'multi\nline'],
+      ['x'.repeat(121), ''],
+      ['', ''],
+    ] as const) {
       const local = checkPageForm(summary, details);
       const server = PageRequest.safeParse({ summary, details, idempotencyKey: newIdempotencyKey() });
       expect(local.summary === null && local.details === null).toBe(server.success);

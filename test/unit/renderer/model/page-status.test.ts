@@ -5,15 +5,30 @@ import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 describe('page status wording', () => {
   it('walks queued → delivered → incident → acknowledged', () => {
     expect(describePageStatus(page()).headline).toMatch(/^Queued/);
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) })).headline).toBe('Delivered to On-Call. Waiting for the incident number…');
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' })).headline).toBe('Delivered: incident #42 is open and On-Call is paging.');
-    const acked = describePageStatus(page({ status: 'acknowledged', incidentNumber: '42', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' }), 'UTC');
+    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) })).headline).toBe(
+      'Delivered to On-Call. Waiting for the incident number…',
+    );
+    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' })).headline).toBe(
+      'Delivered: incident #42 is open and On-Call is paging.',
+    );
+    const acked = describePageStatus(
+      page({ status: 'acknowledged', incidentNumber: '42', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' }),
+      'UTC',
+    );
     expect(acked.headline).toBe('Acknowledged by carol at 12:03.');
     expect(acked.settled).toBe(true);
   });
 
   it('says plainly that a failing page has NOT reached On-Call and offers fallbacks', () => {
-    const t = describePageStatus(page({ status: 'failing', attempts: 3, lastError: 'On-Call answered 503.', nextAttemptAt: '2026-11-22T12:04:00Z' }), 'UTC');
+    const t = describePageStatus(
+      page({
+        status: 'failing',
+        attempts: 3,
+        lastError: 'On-Call answered 503.',
+        nextAttemptAt: '2026-11-22T12:04:00Z',
+      }),
+      'UTC',
+    );
     expect(t.headline).toBe('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
     expect(t.detail).toContain('On-Call answered 503.');
     expect(t.detail).toContain('Next attempt at 12:04.');
@@ -30,24 +45,54 @@ describe('page status wording', () => {
   it('marks the step the page is at', () => {
     const states = (p: Parameters<typeof pageSteps>[0]) => pageSteps(p).map((s) => `${s.key}:${s.state}`);
     expect(states(page())).toEqual(['queued:done', 'delivered:current', 'incident:pending', 'acknowledged:pending']);
-    expect(states(page({ status: 'failing' }))).toEqual(['queued:done', 'delivered:failed', 'incident:pending', 'acknowledged:pending']);
-    expect(states(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '7' }))).toEqual(['queued:done', 'delivered:done', 'incident:done', 'acknowledged:current']);
-    expect(pageSteps(page({ status: 'acknowledged', deliveredAt: iso(0), incidentNumber: '7', ackedBy: 'dmitri' }))[3]?.label).toBe('Acknowledged by dmitri');
+    expect(states(page({ status: 'failing' }))).toEqual([
+      'queued:done',
+      'delivered:failed',
+      'incident:pending',
+      'acknowledged:pending',
+    ]);
+    expect(states(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '7' }))).toEqual([
+      'queued:done',
+      'delivered:done',
+      'incident:done',
+      'acknowledged:current',
+    ]);
+    expect(
+      pageSteps(page({ status: 'acknowledged', deliveredAt: iso(0), incidentNumber: '7', ackedBy: 'dmitri' }))[3]
+        ?.label,
+    ).toBe('Acknowledged by dmitri');
   });
 });
 
 describe('following pages', () => {
   it('follows the newest unsettled page, or one settled in the last 15 minutes', () => {
     const older = page({ id: '00000000-0000-4000-8000-000000000001', createdAt: iso(-600_000), status: 'failing' });
-    const newer = page({ id: '00000000-0000-4000-8000-000000000002', createdAt: iso(-60_000), status: 'acknowledged', updatedAt: iso(-30_000) });
+    const newer = page({
+      id: '00000000-0000-4000-8000-000000000002',
+      createdAt: iso(-60_000),
+      status: 'acknowledged',
+      updatedAt: iso(-30_000),
+    });
     expect(pageToFollow([older, newer], T0)?.id).toBe(newer.id);
     expect(pageToFollow([newer], T0 + 20 * 60_000)).toBeNull();
     expect(pageToFollow([], T0)).toBeNull();
   });
 
   it('keeps following an older page that is still failing when the newest was settled long ago', () => {
-    const failing = page({ id: '00000000-0000-4000-8000-000000000001', status: 'failing', lastError: 'On-Call answered 503.', createdAt: iso(-60 * 60_000), updatedAt: iso(-10_000) });
-    const ackedLongAgo = page({ id: '00000000-0000-4000-8000-000000000002', status: 'acknowledged', ackedBy: 'carol', createdAt: iso(-50 * 60_000), updatedAt: iso(-40 * 60_000) });
+    const failing = page({
+      id: '00000000-0000-4000-8000-000000000001',
+      status: 'failing',
+      lastError: 'On-Call answered 503.',
+      createdAt: iso(-60 * 60_000),
+      updatedAt: iso(-10_000),
+    });
+    const ackedLongAgo = page({
+      id: '00000000-0000-4000-8000-000000000002',
+      status: 'acknowledged',
+      ackedBy: 'carol',
+      createdAt: iso(-50 * 60_000),
+      updatedAt: iso(-40 * 60_000),
+    });
     const follow = pageToFollow([ackedLongAgo, failing], T0);
     expect(follow?.id).toBe(failing.id);
     expect(describePageStatus(follow!).notReached).toBe(true);
@@ -58,6 +103,10 @@ describe('following pages', () => {
     const v2 = page({ status: 'delivered', updatedAt: iso(1000) });
     expect(mergePages([v2], [v1])[0]?.status).toBe('delivered');
     expect(mergePages([v1], [v2])[0]?.status).toBe('delivered');
-    expect(mergePages([v1], [page({ id: '00000000-0000-4000-8000-000000000009', createdAt: iso(5000) })]).map((p) => p.id)[0]).toBe('00000000-0000-4000-8000-000000000009');
+    expect(
+      mergePages([v1], [page({ id: '00000000-0000-4000-8000-000000000009', createdAt: iso(5000) })]).map(
+        (p) => p.id,
+      )[0],
+    ).toBe('00000000-0000-4000-8000-000000000009');
   });
 });

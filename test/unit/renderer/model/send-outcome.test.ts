@@ -4,13 +4,21 @@ import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 const OLD_ID = '00000000-0000-4000-8000-000000000001';
 const NEW_ID = '00000000-0000-4000-8000-000000000002';
-const attempt = (over: Partial<SendAttempt> = {}): SendAttempt => ({ summary: 'Login broken for everyone', targetId: 'sre', firstSentAt: T0, knownPageIds: new Set([OLD_ID]), ...over });
+const attempt = (over: Partial<SendAttempt> = {}): SendAttempt => ({
+  summary: 'Login broken for everyone',
+  targetId: 'sre',
+  firstSentAt: T0,
+  knownPageIds: new Set([OLD_ID]),
+  ...over,
+});
 
 describe('after a failed Send', () => {
   it('a definitive refusal means not sent, whatever my pages show', () => {
     for (const code of ['invalid_request', 'forbidden', 'rate_limited', 'unauthorized'] as const) {
       expect(isDefinitiveRefusal(code)).toBe(true);
-      expect(afterSendFailure(code, attempt(), [page({ id: NEW_ID, createdAt: iso(1000) })])).toEqual({ kind: 'refused' });
+      expect(afterSendFailure(code, attempt(), [page({ id: NEW_ID, createdAt: iso(1000) })])).toEqual({
+        kind: 'refused',
+      });
     }
   });
 
@@ -35,9 +43,16 @@ describe('after a failed Send', () => {
   it('never takes an older page with the same summary, another target, or another summary for this one', () => {
     const before = page({ id: OLD_ID, createdAt: iso(-30_000) });
     expect(findSentPage([before], attempt())).toBeNull();
-    expect(findSentPage([page({ id: NEW_ID, createdAt: iso(1000), target: { id: 'platform', label: 'Platform on call' } })], attempt())).toBeNull();
+    expect(
+      findSentPage(
+        [page({ id: NEW_ID, createdAt: iso(1000), target: { id: 'platform', label: 'Platform on call' } })],
+        attempt(),
+      ),
+    ).toBeNull();
     expect(findSentPage([page({ id: NEW_ID, createdAt: iso(1000), summary: 'Something else' })], attempt())).toBeNull();
-    expect(findSentPage([page({ id: NEW_ID, createdAt: iso(-10 * 60_000) })], attempt({ knownPageIds: new Set() }))).toBeNull();
+    expect(
+      findSentPage([page({ id: NEW_ID, createdAt: iso(-10 * 60_000) })], attempt({ knownPageIds: new Set() })),
+    ).toBeNull();
     // A server clock a little behind the laptop's is fine.
     expect(findSentPage([page({ id: NEW_ID, createdAt: iso(-30_000) })], attempt())?.id).toBe(NEW_ID);
   });

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type EffectiveSettings } from '#common/index.js';
-import { checkServerUrl, checkSettings, checkShortcut, draftFrom, placeSettingsError, settingsPatch } from '#renderer/model/settings-form.js';
+import {
+  checkServerUrl,
+  checkSettings,
+  checkShortcut,
+  draftFrom,
+  placeSettingsError,
+  settingsPatch,
+} from '#renderer/model/settings-form.js';
 
-const effective = (over: Partial<EffectiveSettings['values']> = {}, locked: Record<string, string> = {}): EffectiveSettings => ({
+const effective = (
+  over: Partial<EffectiveSettings['values']> = {},
+  locked: Record<string, string> = {},
+): EffectiveSettings => ({
   values: { ...DEFAULT_SETTINGS, ...over },
   sources: {},
   locked,
@@ -22,7 +32,9 @@ describe('settings form', () => {
     const s = effective({ serverUrl: 'https://klaxon.example.org' }, { startAtLogin: 'Set by your IT department' });
     const d = draftFrom(s);
     expect(settingsPatch(d, s)).toEqual({});
-    expect(settingsPatch({ ...d, startAtLogin: true, notifyOwnPages: false, serverUrl: ' https://k2.example.org ' }, s)).toEqual({ notifyOwnPages: false, serverUrl: 'https://k2.example.org' });
+    expect(
+      settingsPatch({ ...d, startAtLogin: true, notifyOwnPages: false, serverUrl: ' https://k2.example.org ' }, s),
+    ).toEqual({ notifyOwnPages: false, serverUrl: 'https://k2.example.org' });
   });
 
   it('refuses a server URL that is not an http(s) address, saying what it should look like', () => {
@@ -50,7 +62,10 @@ describe('settings form', () => {
   });
 
   it('puts an error from the desktop core under the field it names', () => {
-    expect(placeSettingsError({ message: 'serverUrl: serverUrl must be an http(s) URL', field: 'serverUrl' })).toEqual({ field: 'serverUrl', message: 'serverUrl: serverUrl must be an http(s) URL' });
+    expect(placeSettingsError({ message: 'serverUrl: serverUrl must be an http(s) URL', field: 'serverUrl' })).toEqual({
+      field: 'serverUrl',
+      message: 'serverUrl: serverUrl must be an http(s) URL',
+    });
     expect(placeSettingsError({ message: 'Disk full.' })).toEqual({ field: null, message: 'Disk full.' });
     expect(placeSettingsError({ message: 'Unknown field "x".', field: 'x' }).field).toBeNull();
   });

@@ -23,7 +23,9 @@ describe('similar incidents', () => {
   });
 
   it('generic words alone (users, failing, broken) do not make a match', () => {
-    expect(findSimilarIncidents('users failing, everything broken', [incident({ title: 'Login failing for users' })])).toEqual([]);
+    expect(
+      findSimilarIncidents('users failing, everything broken', [incident({ title: 'Login failing for users' })]),
+    ).toEqual([]);
   });
 
   it('matches on error codes and place names', () => {
@@ -46,7 +48,9 @@ describe('similar incidents', () => {
   });
 
   it('ranks the best match first and caps the list', () => {
-    const many = Array.from({ length: 6 }, (_, k) => incident({ number: String(10 + k), title: k === 4 ? 'edge cache 5xx errors' : `edge node ${k} flapping` }));
+    const many = Array.from({ length: 6 }, (_, k) =>
+      incident({ number: String(10 + k), title: k === 4 ? 'edge cache 5xx errors' : `edge node ${k} flapping` }),
+    );
     const m = findSimilarIncidents('edge cache errors', many);
     expect(m[0]?.incident.number).toBe('14');
     expect(m.length).toBeLessThanOrEqual(3);

@@ -7,8 +7,28 @@ const oncall: OnCallNow = {
   fetchedAt: null,
   stale: false,
   teams: [
-    { team: { slug: 'team-sre', name: 'SRE' }, policies: [{ policy: { slug: 'p1', name: 'SRE Primary' }, users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }] }, { policy: { slug: 'p1b', name: 'SRE Backup' }, users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }] }] },
-    { team: { slug: 'team-plt', name: 'Platform' }, policies: [{ policy: { slug: 'p2', name: 'Platform Primary' }, users: [{ username: 'priya', name: 'Priya Raman', timeZone: 'Asia/Kolkata' }] }] },
+    {
+      team: { slug: 'team-sre', name: 'SRE' },
+      policies: [
+        {
+          policy: { slug: 'p1', name: 'SRE Primary' },
+          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
+        },
+        {
+          policy: { slug: 'p1b', name: 'SRE Backup' },
+          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
+        },
+      ],
+    },
+    {
+      team: { slug: 'team-plt', name: 'Platform' },
+      policies: [
+        {
+          policy: { slug: 'p2', name: 'Platform Primary' },
+          users: [{ username: 'priya', name: 'Priya Raman', timeZone: 'Asia/Kolkata' }],
+        },
+      ],
+    },
   ],
 };
 
@@ -27,6 +47,8 @@ describe('who will be woken', () => {
 describe('not authorised', () => {
   it('names the groups to ask for', () => {
     const groups = allowedGroups({ groups: { page: ['staff', 'sre'], acknowledge: ['sre'] } });
-    expect(notAuthorisedMessage(groups)).toBe('Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.');
+    expect(notAuthorisedMessage(groups)).toBe(
+      'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
+    );
   });
 });

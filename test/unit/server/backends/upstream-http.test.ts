@@ -40,7 +40,12 @@ afterAll(async () => {
 
 describe('upstreamRequest', () => {
   it('returns status, headers and the whole body, sending the body with its length', async () => {
-    const res = await upstreamRequest(`${base}/echo`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"ä":1}', timeoutMs: 2000 });
+    const res = await upstreamRequest(`${base}/echo`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ä":1}',
+      timeoutMs: 2000,
+    });
     expect(res.status).toBe(429);
     expect(res.ok).toBe(false);
     expect(res.header('Retry-After')).toBe('7');
@@ -50,14 +55,18 @@ describe('upstreamRequest', () => {
 
   it('gives up on an answer whose body never ends, within the timeout', async () => {
     const t0 = Date.now();
-    const err = await upstreamRequest(`${base}/stall-body`, { method: 'GET', headers: {}, timeoutMs: 300 }).catch((e: unknown) => e as Error);
+    const err = await upstreamRequest(`${base}/stall-body`, { method: 'GET', headers: {}, timeoutMs: 300 }).catch(
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('TimeoutError');
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('reports a connection cut in the middle of the body as ECONNRESET', async () => {
-    const err = await upstreamRequest(`${base}/cut`, { method: 'GET', headers: {}, timeoutMs: 2000 }).catch((e: unknown) => e as Error & { code?: string });
+    const err = await upstreamRequest(`${base}/cut`, { method: 'GET', headers: {}, timeoutMs: 2000 }).catch(
+      (e: unknown) => e as Error & { code?: string },
+    );
     expect((err as { code?: string }).code).toBe('ECONNRESET');
   });
 
@@ -66,7 +75,11 @@ describe('upstreamRequest', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const err = await upstreamRequest(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {}, timeoutMs: 2000 }).catch((e: unknown) => e as Error & { code?: string });
+    const err = await upstreamRequest(`http://127.0.0.1:${port}/`, {
+      method: 'GET',
+      headers: {},
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e as Error & { code?: string });
     expect((err as { code?: string }).code).toBe('ECONNREFUSED');
   });
 

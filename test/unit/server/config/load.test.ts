@@ -42,8 +42,15 @@ describe('loadServerConfig', () => {
   });
 
   it('reads YAML and JSON files, and the environment wins over the file for secrets', () => {
-    const yamlFile = write('a.yaml', 'oncall:\n  apiId: file-id\n  apiKey: file-key\n  restEndpointKey: file-rest\noidc:\n  issuer: https://idp.example.org\n  audience: aud\nlisten: { port: 9000 }\n');
-    const c = loadServerConfig({ file: yamlFile, env: { KLAXON_ONCALL_API_KEY: 'env-key', KLAXON_LISTEN_PORT: '9100' }, warn: () => {} });
+    const yamlFile = write(
+      'a.yaml',
+      'oncall:\n  apiId: file-id\n  apiKey: file-key\n  restEndpointKey: file-rest\noidc:\n  issuer: https://idp.example.org\n  audience: aud\nlisten: { port: 9000 }\n',
+    );
+    const c = loadServerConfig({
+      file: yamlFile,
+      env: { KLAXON_ONCALL_API_KEY: 'env-key', KLAXON_LISTEN_PORT: '9100' },
+      warn: () => {},
+    });
     expect(c.oncall.apiId).toBe('file-id');
     expect(c.oncall.apiKey).toBe('env-key');
     expect(c.listen.port).toBe(9100);
@@ -52,27 +59,44 @@ describe('loadServerConfig', () => {
   });
 
   it('names the key of a value with the wrong type', () => {
-    const f = write('c.yaml', 'oncall:\n  apiId: a\n  apiKey: b\n  restEndpointKey: c\n  pollIntervalSeconds: fast\noidc: { issuer: "https://i.example", audience: a }\n');
+    const f = write(
+      'c.yaml',
+      'oncall:\n  apiId: a\n  apiKey: b\n  restEndpointKey: c\n  pollIntervalSeconds: fast\noidc: { issuer: "https://i.example", audience: a }\n',
+    );
     const e = errorOf(() => loadServerConfig({ file: f, env: {} }));
     expect(e.message).toBe('oncall.pollIntervalSeconds: must be a number');
     expect(e.key).toBe('oncall.pollIntervalSeconds');
   });
 
   it('refuses unknown keys, naming them with their path', () => {
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSecs: 5 } as never } })).message).toMatch(
-      /^oncall\.pollIntervalSecs: unknown key/,
+    expect(
+      errorOf(() =>
+        loadServerConfig({
+          env: {},
+          overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSecs: 5 } as never },
+        }),
+      ).message,
+    ).toMatch(/^oncall\.pollIntervalSecs: unknown key/);
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncal: {} } as never })).key).toBe(
+      'oncal',
     );
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncal: {} } as never })).key).toBe('oncal');
   });
 
   it('names missing secrets and says which environment variable can supply them', () => {
-    const e = errorOf(() => loadServerConfig({ env: {}, overrides: { oidc: minimal.oidc, oncall: { apiId: 'x', restEndpointKey: 'y' } } }));
+    const e = errorOf(() =>
+      loadServerConfig({ env: {}, overrides: { oidc: minimal.oidc, oncall: { apiId: 'x', restEndpointKey: 'y' } } }),
+    );
     expect(e.message).toBe('oncall.apiKey: must be set (or set KLAXON_ONCALL_API_KEY)');
     expect(errorOf(() => loadServerConfig({ env: {}, overrides: { oncall: minimal.oncall } })).key).toBe('oidc.issuer');
   });
 
   it('names the bad item inside a list', () => {
-    const e = errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, fallbackContacts: [{ kind: 'phone', label: 'x', href: 'http://x' }] } }));
+    const e = errorOf(() =>
+      loadServerConfig({
+        env: {},
+        overrides: { ...minimal, fallbackContacts: [{ kind: 'phone', label: 'x', href: 'http://x' }] },
+      }),
+    );
     expect(e.key).toBe('fallbackContacts.0.href');
     expect(e.message).toMatch(/^fallbackContacts\.0\.href: /);
   });
@@ -82,26 +106,56 @@ describe('loadServerConfig', () => {
       { id: 'sre', label: 'SRE', routingKey: 'sre' },
       { id: 'platform', label: 'Platform', routingKey: 'platform' },
     ];
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, targets } })).message).toMatch(/exactly one target must have default: true/);
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, targets: [targets[0]!, { ...targets[0]!, default: true }] } })).message).toMatch(/used twice/);
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, targets } })).message).toMatch(
+      /exactly one target must have default: true/,
+    );
+    expect(
+      errorOf(() =>
+        loadServerConfig({
+          env: {},
+          overrides: { ...minimal, targets: [targets[0]!, { ...targets[0]!, default: true }] },
+        }),
+      ).message,
+    ).toMatch(/used twice/);
   });
 
   it('clamps a poll interval faster than the upstream rate limit allows, with a warning', () => {
     const warnings: string[] = [];
-    const c = loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSeconds: 0.5 } }, warn: (w) => warnings.push(w) });
+    const c = loadServerConfig({
+      env: {},
+      overrides: { ...minimal, oncall: { ...minimal.oncall, pollIntervalSeconds: 0.5 } },
+      warn: (w) => warnings.push(w),
+    });
     expect(c.oncall.pollIntervalSeconds).toBe(2);
     expect(warnings.join('\n')).toMatch(/oncall\.pollIntervalSeconds: 0\.5 s .*using 2 s/);
   });
 
   it('refuses invalid time zones, short session secrets and unparseable files', () => {
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, oncall: { ...minimal.oncall, timeZones: { carol: 'Mars/Olympus' } } } })).key).toBe('oncall.timeZones.carol');
-    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, sessionSecret: 'short' } })).key).toBe('sessionSecret');
-    expect(errorOf(() => loadServerConfig({ file: write('d.yaml', 'listen: [unclosed'), env: {} })).message).toMatch(/not valid YAML/);
-    expect(errorOf(() => loadServerConfig({ env: { KLAXON_LISTEN_PORT: 'eighty' }, overrides: minimal })).message).toMatch(/^listen\.port: must be a number/);
+    expect(
+      errorOf(() =>
+        loadServerConfig({
+          env: {},
+          overrides: { ...minimal, oncall: { ...minimal.oncall, timeZones: { carol: 'Mars/Olympus' } } },
+        }),
+      ).key,
+    ).toBe('oncall.timeZones.carol');
+    expect(errorOf(() => loadServerConfig({ env: {}, overrides: { ...minimal, sessionSecret: 'short' } })).key).toBe(
+      'sessionSecret',
+    );
+    expect(errorOf(() => loadServerConfig({ file: write('d.yaml', 'listen: [unclosed'), env: {} })).message).toMatch(
+      /not valid YAML/,
+    );
+    expect(
+      errorOf(() => loadServerConfig({ env: { KLAXON_LISTEN_PORT: 'eighty' }, overrides: minimal })).message,
+    ).toMatch(/^listen\.port: must be a number/);
   });
 
   it('the demo config file loads', () => {
-    const c = loadServerConfig({ file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'), env: {}, warn: () => {} });
+    const c = loadServerConfig({
+      file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'),
+      env: {},
+      warn: () => {},
+    });
     expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform']);
     expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
     expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');

@@ -18,12 +18,17 @@ describe('publicUrl warning', () => {
   it('warns when the server listens beyond loopback without publicUrl', () => {
     const w = warningsFor({ listen: { host: '0.0.0.0', port: 8787 } });
     expect(w).toHaveLength(1);
-    expect(w[0]).toMatch(/^publicUrl is not set while listen\.host is "0\.0\.0\.0": browser sign-in would send people back to http:\/\/127\.0\.0\.1/);
+    expect(w[0]).toMatch(
+      /^publicUrl is not set while listen\.host is "0\.0\.0\.0": browser sign-in would send people back to http:\/\/127\.0\.0\.1/,
+    );
     expect(w[0]).toMatch(/KLAXON_PUBLIC_URL/);
   });
 
   it('does not warn on loopback, or when publicUrl is set', () => {
-    for (const host of ['127.0.0.1', '::1', 'localhost', '127.0.1.1']) expect(warningsFor({ listen: { host, port: 8787 } }), host).toEqual([]);
-    expect(warningsFor({ listen: { host: '0.0.0.0', port: 8787 }, publicUrl: 'https://klaxon.example.org' })).toEqual([]);
+    for (const host of ['127.0.0.1', '::1', 'localhost', '127.0.1.1'])
+      expect(warningsFor({ listen: { host, port: 8787 } }), host).toEqual([]);
+    expect(warningsFor({ listen: { host: '0.0.0.0', port: 8787 }, publicUrl: 'https://klaxon.example.org' })).toEqual(
+      [],
+    );
   });
 });

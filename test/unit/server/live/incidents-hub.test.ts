@@ -10,7 +10,14 @@ const SRE = 'team-sre';
 const PLT = 'team-plt';
 
 function wire(n: string, extra: Record<string, unknown> = {}): WireIncident {
-  const r = readIncident({ incidentNumber: n, currentPhase: 'UNACKED', startTime: '2024-05-01T11:50:00Z', service: `Incident ${n}`, pagedTeams: [SRE], ...extra });
+  const r = readIncident({
+    incidentNumber: n,
+    currentPhase: 'UNACKED',
+    startTime: '2024-05-01T11:50:00Z',
+    service: `Incident ${n}`,
+    pagedTeams: [SRE],
+    ...extra,
+  });
   if (!r.ok) throw new Error(r.reason);
   return r.incident;
 }
@@ -36,7 +43,11 @@ class FakeUpstream {
 let hub: IncidentsHub | null = null;
 afterEach(() => hub?.stop());
 
-function makeHub(up: FakeUpstream, clock: ManualClock, config: Partial<ConstructorParameters<typeof IncidentsHub>[0]['config']> = {}) {
+function makeHub(
+  up: FakeUpstream,
+  clock: ManualClock,
+  config: Partial<ConstructorParameters<typeof IncidentsHub>[0]['config']> = {},
+) {
   hub = new IncidentsHub({
     client: up,
     clock,
@@ -72,16 +83,27 @@ describe('IncidentsHub', () => {
     expect(changes.map((c) => `${c.change} ${c.incident.number}`).sort()).toEqual(['opened 1', 'opened 2']);
     changes.length = 0;
 
-    up.next = [wire('1', { currentPhase: 'ACKED', transitions: [{ name: 'ACKED', at: '2024-05-01T11:55:00Z', by: 'carol' }] }), wire('3')];
+    up.next = [
+      wire('1', { currentPhase: 'ACKED', transitions: [{ name: 'ACKED', at: '2024-05-01T11:55:00Z', by: 'carol' }] }),
+      wire('3'),
+    ];
     await clock.advance(10_000);
-    expect(changes.map((c) => `${c.change} ${c.incident.number}`).sort()).toEqual(['opened 3', 'removed 2', 'updated 1']);
+    expect(changes.map((c) => `${c.change} ${c.incident.number}`).sort()).toEqual([
+      'opened 3',
+      'removed 2',
+      'updated 1',
+    ]);
     expect(changes.find((c) => c.change === 'updated')?.incident).toMatchObject({ phase: 'ACKED', ackedBy: 'carol' });
     changes.length = 0;
 
     // Nothing changed upstream: no events.
     await clock.advance(10_000);
     expect(changes).toEqual([]);
-    expect(IncidentSnapshot.parse(hub.snapshot()).incidents.map((i) => i.number).sort()).toEqual(['1', '3']);
+    expect(
+      IncidentSnapshot.parse(hub.snapshot())
+        .incidents.map((i) => i.number)
+        .sort(),
+    ).toEqual(['1', '3']);
   });
 
   it('always shows open incidents but resolved ones only within the recent window', async () => {
@@ -89,8 +111,16 @@ describe('IncidentsHub', () => {
     const clock = new ManualClock(Date.parse('2024-05-01T12:00:00Z'));
     const { hub, changes } = makeHub(up, clock, { recentWindowMinutes: 30 });
     const resolved = (n: string, at: string) =>
-      wire(n, { currentPhase: 'RESOLVED', startTime: '2024-04-30T08:00:00Z', transitions: [{ name: 'RESOLVED', at, by: 'dmitri' }] });
-    up.next = [wire('1', { startTime: '2024-04-20T08:00:00Z' }), resolved('2', '2024-05-01T11:45:00Z'), resolved('3', '2024-05-01T11:00:00Z')];
+      wire(n, {
+        currentPhase: 'RESOLVED',
+        startTime: '2024-04-30T08:00:00Z',
+        transitions: [{ name: 'RESOLVED', at, by: 'dmitri' }],
+      });
+    up.next = [
+      wire('1', { startTime: '2024-04-20T08:00:00Z' }),
+      resolved('2', '2024-05-01T11:45:00Z'),
+      resolved('3', '2024-05-01T11:00:00Z'),
+    ];
     hub.start();
     await clock.advance(0);
     expect(hub.snapshot().incidents.map((i) => i.number)).toEqual(['2', '1']);
@@ -105,7 +135,11 @@ describe('IncidentsHub', () => {
     const up = new FakeUpstream();
     const clock = new ManualClock();
     const { hub } = makeHub(up, clock, { teams: [PLT] });
-    up.next = [wire('1', { entityId: 'klaxon/a' }), wire('2', { pagedTeams: [PLT] }), wire('3', { entityId: 'klaxon/a' })];
+    up.next = [
+      wire('1', { entityId: 'klaxon/a' }),
+      wire('2', { pagedTeams: [PLT] }),
+      wire('3', { entityId: 'klaxon/a' }),
+    ];
     await hub.refreshNow('test');
     expect(hub.snapshot().incidents.map((i) => i.number)).toEqual(['2']);
     expect(hub.findByEntityId('klaxon/a')?.number).toBe('3');
@@ -135,7 +169,10 @@ describe('IncidentsHub', () => {
     await clock.advance(0);
     expect(hub.snapshot()).toMatchObject({ ageSeconds: 0, stale: false, upstream: { ok: true, error: null } });
 
-    up.next = new UpstreamError('http', 'On-Call is having problems (HTTP 503: no healthy upstream).', 'incidents', { status: 503, retryable: true });
+    up.next = new UpstreamError('http', 'On-Call is having problems (HTTP 503: no healthy upstream).', 'incidents', {
+      status: 503,
+      retryable: true,
+    });
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) {
       const before = up.calls;
@@ -171,7 +208,11 @@ describe('IncidentsHub', () => {
     const up = new FakeUpstream();
     const clock = new ManualClock();
     makeHub(up, clock).hub.start();
-    up.next = new UpstreamError('rate_limited', 'slow down', 'incidents', { status: 429, retryable: true, retryAfterMs: 120_000 });
+    up.next = new UpstreamError('rate_limited', 'slow down', 'incidents', {
+      status: 429,
+      retryable: true,
+      retryAfterMs: 120_000,
+    });
     await clock.advance(0);
     expect(clock.pending()[0]).toBe(120_000);
   });

@@ -17,7 +17,14 @@ import { acceptQueuedPage } from '#test/support/accept-page.js';
 const quiet = { info() {}, warn() {} };
 
 function wire(n: string, extra: Record<string, unknown> = {}): WireIncident {
-  const r = readIncident({ incidentNumber: n, currentPhase: 'UNACKED', startTime: '2024-05-01T11:50:00Z', service: `Incident ${n}`, pagedTeams: ['team-sre'], ...extra });
+  const r = readIncident({
+    incidentNumber: n,
+    currentPhase: 'UNACKED',
+    startTime: '2024-05-01T11:50:00Z',
+    service: `Incident ${n}`,
+    pagedTeams: ['team-sre'],
+    ...extra,
+  });
   if (!r.ok) throw new Error(r.reason);
   return r.incident;
 }
@@ -45,7 +52,10 @@ afterEach(() => {
   for (const h of hubs.splice(0)) h.stop();
 });
 
-function makeHub(listIncidents: () => Promise<WireIncident[]>, opts: { sliceMs?: number; clock?: ManualClock; teams?: () => Promise<{ slug: string; name: string }[]> } = {}) {
+function makeHub(
+  listIncidents: () => Promise<WireIncident[]>,
+  opts: { sliceMs?: number; clock?: ManualClock; teams?: () => Promise<{ slug: string; name: string }[]> } = {},
+) {
   const hub = new IncidentsHub({
     client: { listIncidents, teams: opts.teams ?? (async () => []) },
     clock: opts.clock ?? new ManualClock(),
@@ -60,7 +70,9 @@ function makeHub(listIncidents: () => Promise<WireIncident[]>, opts: { sliceMs?:
 
 describe('a poll with hundreds of incidents', () => {
   it('lets other work run while the hub takes it in, and ends with the same snapshot as in one go', async () => {
-    const many = Array.from({ length: 300 }, (_, i) => wire(String(i + 1), { startTime: new Date(Date.parse('2024-05-01T08:00:00Z') + i * 60_000).toISOString() }));
+    const many = Array.from({ length: 300 }, (_, i) =>
+      wire(String(i + 1), { startTime: new Date(Date.parse('2024-05-01T08:00:00Z') + i * 60_000).toISOString() }),
+    );
     const sliced = makeHub(async () => many, { sliceMs: 0 });
     const whole = makeHub(async () => many, { sliceMs: 1e9 });
 
@@ -75,16 +87,26 @@ describe('a poll with hundreds of incidents', () => {
     expect(slicedTurns).toBeGreaterThan(300);
     expect(wholeTurns).toBeLessThan(5);
     expect(sliced.hub.snapshot().incidents).toEqual(whole.hub.snapshot().incidents);
-    expect(sliced.hub.snapshot().incidents.map((i) => i.number).slice(0, 3)).toEqual(['300', '299', '298']);
+    expect(
+      sliced.hub
+        .snapshot()
+        .incidents.map((i) => i.number)
+        .slice(0, 3),
+    ).toEqual(['300', '299', '298']);
     expect(sliced.changes).toHaveLength(300);
   });
 
   it('reads the raw list in slices too, keeping order and problems', async () => {
-    const items = [...Array.from({ length: 50 }, (_, i) => ({ incidentNumber: String(i + 1), currentPhase: 'UNACKED' })), 'junk'];
+    const items = [
+      ...Array.from({ length: 50 }, (_, i) => ({ incidentNumber: String(i + 1), currentPhase: 'UNACKED' })),
+      'junk',
+    ];
     const turns = loopTurns();
     const list = await readIncidentList({ incidents: items }, new TimeSlicer(0));
     expect(turns.stop()).toBeGreaterThan(50);
-    expect(list?.incidents.map((i) => i.incidentNumber)).toEqual(items.slice(0, 50).map((i) => (i as { incidentNumber: string }).incidentNumber));
+    expect(list?.incidents.map((i) => i.incidentNumber)).toEqual(
+      items.slice(0, 50).map((i) => (i as { incidentNumber: string }).incidentNumber),
+    );
     expect(list?.problems).toHaveLength(1);
   });
 
@@ -92,7 +114,9 @@ describe('a poll with hundreds of incidents', () => {
     let n = 0;
     const clock = new ManualClock();
     // A fresh copy of the same data on every poll, as On-Call would send it.
-    const { hub, changes } = makeHub(async () => (n++, Array.from({ length: 20 }, (_, i) => wire(String(i + 1)))), { clock });
+    const { hub, changes } = makeHub(async () => (n++, Array.from({ length: 20 }, (_, i) => wire(String(i + 1)))), {
+      clock,
+    });
     await hub.refreshNow('test');
     const first = hub.snapshot().incidents;
     changes.length = 0;
@@ -196,7 +220,14 @@ describe('the page tracker in a page storm', () => {
     const pages = await acceptPages(store, 200);
     const hub = new FakeHub();
     const published: Page[] = [];
-    const tracker = new PageTracker({ store, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: quiet, pagesPerTransaction: 1 });
+    const tracker = new PageTracker({
+      store,
+      hub,
+      onPage: (p) => published.push(p),
+      intervalMs: 3_600_000,
+      logger: quiet,
+      pagesPerTransaction: 1,
+    });
     tracker.start();
     const turns = loopTurns();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 1000 + i)));
@@ -205,7 +236,11 @@ describe('the page tracker in a page storm', () => {
     await tracker.idle();
     expect(turns.stop()).toBeGreaterThan(100);
     expect(published).toHaveLength(200);
-    for (const [i, p] of pages.entries()) expect((await store.getPage(p.id))!.page).toMatchObject({ status: 'delivered', incidentNumber: String(1000 + i) });
+    for (const [i, p] of pages.entries())
+      expect((await store.getPage(p.id))!.page).toMatchObject({
+        status: 'delivered',
+        incidentNumber: String(1000 + i),
+      });
     await tracker.stop();
     await store.close();
   });
@@ -215,7 +250,13 @@ describe('the page tracker in a page storm', () => {
     const [page] = await acceptPages(store, 1);
     const hub = new FakeHub();
     const published: Page[] = [];
-    const tracker = new PageTracker({ store, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, logger: quiet });
+    const tracker = new PageTracker({
+      store,
+      hub,
+      onPage: (p) => published.push(p),
+      intervalMs: 3_600_000,
+      logger: quiet,
+    });
     tracker.start();
     hub.show('opened', incidentFor(page!, 42));
     hub.show('updated', incidentFor(page!, 42, { phase: 'ACKED', ackedBy: 'carol', ackedAt: '2024-05-01T11:55:00Z' }));
@@ -247,7 +288,14 @@ describe('the page tracker in a page storm', () => {
     const hub = new FakeHub();
     const published: Page[] = [];
     const warnings: string[] = [];
-    const tracker = new PageTracker({ store: flaky, hub, onPage: (p) => published.push(p), intervalMs: 3_600_000, pagesPerTransaction: 3, logger: { info() {}, warn: (_o, m) => warnings.push(m) } });
+    const tracker = new PageTracker({
+      store: flaky,
+      hub,
+      onPage: (p) => published.push(p),
+      intervalMs: 3_600_000,
+      pagesPerTransaction: 3,
+      logger: { info() {}, warn: (_o, m) => warnings.push(m) },
+    });
     tracker.start();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 7 + i)));
     await tracker.idle();

@@ -45,15 +45,34 @@ describe('a page follows its incident', () => {
     expect(pagePatchFor(page, incident)).toEqual({ incidentNumber: '42' });
     const withNumber = { ...page, incidentNumber: '42' };
     expect(pagePatchFor(withNumber, incident)).toBeNull();
-    const acked = pagePatchFor(withNumber, { ...incident, phase: 'ACKED', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' });
+    const acked = pagePatchFor(withNumber, {
+      ...incident,
+      phase: 'ACKED',
+      ackedBy: 'carol',
+      ackedAt: '2026-11-22T12:03:00Z',
+    });
     expect(acked).toMatchObject({ status: 'acknowledged', ackedBy: 'carol' });
     expect(acked!.ackedAt!.toISOString()).toBe('2026-11-22T12:03:00.000Z');
-    expect(pagePatchFor({ ...withNumber, status: 'acknowledged', ackedBy: 'carol' }, { ...incident, phase: 'RESOLVED', ackedBy: 'carol' })).toEqual({ status: 'resolved' });
+    expect(
+      pagePatchFor(
+        { ...withNumber, status: 'acknowledged', ackedBy: 'carol' },
+        { ...incident, phase: 'RESOLVED', ackedBy: 'carol' },
+      ),
+    ).toEqual({ status: 'resolved' });
   });
 
   it('counts an existing incident as delivery, even for a page that was still failing or had given up', () => {
-    const patch = pagePatchFor({ ...page, status: 'failing', deliveredAt: null, lastError: 'HTTP 503', gaveUpAt: '2026-11-22T12:30:00.000Z' }, incident);
-    expect(patch).toMatchObject({ status: 'delivered', lastError: null, nextAttemptAt: null, gaveUpAt: null, incidentNumber: '42' });
+    const patch = pagePatchFor(
+      { ...page, status: 'failing', deliveredAt: null, lastError: 'HTTP 503', gaveUpAt: '2026-11-22T12:30:00.000Z' },
+      incident,
+    );
+    expect(patch).toMatchObject({
+      status: 'delivered',
+      lastError: null,
+      nextAttemptAt: null,
+      gaveUpAt: null,
+      incidentNumber: '42',
+    });
     expect(patch!.deliveredAt).toBeInstanceOf(Date);
   });
 });
@@ -64,7 +83,8 @@ describe('the alert sent to On-Call', () => {
       message_type: 'CRITICAL',
       entity_id: 'klaxon/4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
       entity_display_name: 'Manual page by Alice Andersen: API 5xx spike',
-      state_message: 'Error rate at 12%.\n\nRequested by Alice Andersen <alice@klaxon.test> using Klaxon (desktop) at 2026-11-22T12:00:00.000Z.',
+      state_message:
+        'Error rate at 12%.\n\nRequested by Alice Andersen <alice@klaxon.test> using Klaxon (desktop) at 2026-11-22T12:00:00.000Z.',
       state_start_time: 1795348800,
       monitoring_tool: 'klaxon',
       'vo_annotate.s.Requested by': 'Alice Andersen <alice@klaxon.test>',

@@ -60,20 +60,33 @@ describe('OnCallClient against the simulator', () => {
     const acked = incidents.find((i) => i.currentPhase === 'ACKED')!;
     expect(acked.transitions.at(-1)).toMatchObject({ name: 'ACKED', by: 'dmitri' });
     expect(acked.policyTeams).toEqual([{ slug: 'team-sreKLX0000000001', name: 'SRE' }]);
-    expect(await c.getIncident(acked.incidentNumber)).toMatchObject({ incidentNumber: acked.incidentNumber, currentPhase: 'ACKED' });
+    expect(await c.getIncident(acked.incidentNumber)).toMatchObject({
+      incidentNumber: acked.incidentNumber,
+      currentPhase: 'ACKED',
+    });
     expect(await c.getIncident('999999')).toBeNull();
     expect(await c.teams()).toEqual([
       { slug: 'team-sreKLX0000000001', name: 'SRE' },
       { slug: 'team-pltKLX0000000002', name: 'Platform' },
     ]);
     const members = await c.teamMembers('team-sreKLX0000000001');
-    expect(members.find((m) => m.username === 'carol')).toEqual({ username: 'carol', firstName: 'Carol', lastName: 'Okafor' });
+    expect(members.find((m) => m.username === 'carol')).toEqual({
+      username: 'carol',
+      firstName: 'Carol',
+      lastName: 'Okafor',
+    });
   });
 
   it('reads who is on call in both key spellings', async () => {
     const expected = [
-      { team: { slug: 'team-sreKLX0000000001', name: 'SRE' }, policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] }] },
-      { team: { slug: 'team-pltKLX0000000002', name: 'Platform' }, policies: [{ policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] }] },
+      {
+        team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
+        policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] }],
+      },
+      {
+        team: { slug: 'team-pltKLX0000000002', name: 'Platform' },
+        policies: [{ policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] }],
+      },
     ];
     expect(await client().c.oncallCurrent()).toEqual(expected);
     expect(await client(specSim).c.oncallCurrent()).toEqual(expected);
@@ -84,7 +97,9 @@ describe('OnCallClient against the simulator', () => {
     const open = (await c.listIncidents()).find((i) => i.currentPhase === 'UNACKED')!;
     const results = await c.ackIncidents('carol', [open.incidentNumber], 'Acknowledged in Klaxon by Carol');
     expect(results).toEqual([expect.objectContaining({ incidentNumber: open.incidentNumber, cmdAccepted: true })]);
-    expect(sim.control.incidents().find((i) => (i as { incidentNumber: string }).incidentNumber === open.incidentNumber)).toMatchObject({ currentPhase: 'ACKED' });
+    expect(
+      sim.control.incidents().find((i) => (i as { incidentNumber: string }).incidentNumber === open.incidentNumber),
+    ).toMatchObject({ currentPhase: 'ACKED' });
     sim.control.clearRequests();
     sim.control.setFaults({ errorRate: 1, paths: ['/api-public/v1/incidents/ack'] });
     const err = await caught(c.ackIncidents('carol', [open.incidentNumber]));
@@ -169,12 +184,18 @@ describe('OnCallClient against the simulator', () => {
     sim.control.setFaults({});
     expect(await c.listIncidents()).toHaveLength(2);
     const warnings = logger.warnings().join('\n');
-    for (const needle of ['503', 'did not answer', 'could not reach', 'could not read']) expect(warnings).toContain(needle);
+    for (const needle of ['503', 'did not answer', 'could not reach', 'could not read'])
+      expect(warnings).toContain(needle);
   });
 });
 
 describe('sendAlert (REST endpoint)', () => {
-  const body = (entityId: string) => ({ message_type: 'CRITICAL', entity_id: entityId, entity_display_name: 'Manual page by alice: test', monitoring_tool: 'klaxon' });
+  const body = (entityId: string) => ({
+    message_type: 'CRITICAL',
+    entity_id: entityId,
+    entity_display_name: 'Manual page by alice: test',
+    monitoring_tool: 'klaxon',
+  });
 
   it('delivers an alert and rolls a retry with the same entity_id into the same incident', async () => {
     sim.control.setConsistencyDelay(0);
@@ -189,14 +210,23 @@ describe('sendAlert (REST endpoint)', () => {
   it('reports a refused body as not retryable, and outages as retryable, in plain words', async () => {
     const { c } = client(sim, { timeoutMs: 300 });
     const refused = await c.sendAlert('sre', { entity_id: 'klaxon/x' });
-    expect(refused).toEqual({ ok: false, retryable: false, status: 400, error: 'On-Call refused the alert (HTTP 400: Missing fields: message_type).' });
+    expect(refused).toEqual({
+      ok: false,
+      retryable: false,
+      status: 400,
+      error: 'On-Call refused the alert (HTTP 400: Missing fields: message_type).',
+    });
 
     sim.control.setFaults({ errorRate: 1, errorStatus: 503 });
     expect(await c.sendAlert('sre', body('klaxon/y'))).toMatchObject({ ok: false, retryable: true, status: 503 });
     sim.control.setFaults({ rateLimitRate: 1 });
     expect(await c.sendAlert('sre', body('klaxon/y'))).toMatchObject({ ok: false, retryable: true, status: 429 });
     sim.control.setFaults({ timeoutRate: 1 });
-    expect(await c.sendAlert('sre', body('klaxon/y'))).toEqual({ ok: false, retryable: true, error: 'On-Call did not answer within 0.3 s.' });
+    expect(await c.sendAlert('sre', body('klaxon/y'))).toEqual({
+      ok: false,
+      retryable: true,
+      error: 'On-Call did not answer within 0.3 s.',
+    });
     sim.control.setFaults({ malformedRate: 1 });
     expect(await c.sendAlert('sre', body('klaxon/y'))).toMatchObject({ ok: false, retryable: true });
     sim.control.setFaults({});
@@ -209,7 +239,12 @@ describe('sendAlert (REST endpoint)', () => {
     const s = await startOnCallSimulator({ log: false, restFailureStatus: 200 });
     try {
       const r = await client(s).c.sendAlert('sre', { entity_id: 'klaxon/x' });
-      expect(r).toEqual({ ok: false, retryable: false, status: 200, error: 'On-Call refused the alert: Missing fields: message_type.' });
+      expect(r).toEqual({
+        ok: false,
+        retryable: false,
+        status: 200,
+        error: 'On-Call refused the alert: Missing fields: message_type.',
+      });
     } finally {
       await s.close();
     }

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { Incident, OnCallNow } from '#common/index.js';
 import { normaliseIncident, portalLink } from '#server/backends/splunk-oncall/normalise.js';
-import { readIncident, readIncidentList, readOnCallCurrent, readPhase, readTeamMembers, readTeams, readTime } from '#server/backends/splunk-oncall/wire.js';
+import {
+  readIncident,
+  readIncidentList,
+  readOnCallCurrent,
+  readPhase,
+  readTeamMembers,
+  readTeams,
+  readTime,
+} from '#server/backends/splunk-oncall/wire.js';
 
 const SRE = 'team-KXK4L1qPrbLWwa6w';
-const ctx = { teamNames: new Map([[SRE, 'SRE'], ['team-other', 'Other']]), orgSlug: 'acme', fallbackTime: '2024-05-01T12:00:00.000Z' };
+const ctx = {
+  teamNames: new Map([
+    [SRE, 'SRE'],
+    ['team-other', 'Other'],
+  ]),
+  orgSlug: 'acme',
+  fallbackTime: '2024-05-01T12:00:00.000Z',
+};
 
 // Modelled on reference §4.2 (a composite of real fixtures).
 const acked = {
@@ -20,7 +35,9 @@ const acked = {
   service: 'DB replica lag (service)',
   pagedTeams: [SRE],
   pagedUsers: [],
-  pagedPolicies: [{ policy: { name: 'SRE Primary', slug: 'pol-Ab12Cd34Ef56Gh78' }, team: { name: 'SRE team', slug: SRE } }],
+  pagedPolicies: [
+    { policy: { name: 'SRE Primary', slug: 'pol-Ab12Cd34Ef56Gh78' }, team: { name: 'SRE team', slug: SRE } },
+  ],
   transitions: [{ name: 'ACKED', at: '2024-05-01T11:43:57Z', by: 'bob', manually: true }],
 };
 
@@ -55,11 +72,21 @@ describe('reading On-Call wire data tolerantly', () => {
   it('keeps an incident with every optional field missing, and shows it as open', () => {
     const i = norm({ incidentNumber: '7' });
     expect(Incident.parse(i)).toEqual(i);
-    expect(i).toMatchObject({ number: '7', title: 'Incident #7', phase: 'UNACKED', startedAt: ctx.fallbackTime, teams: [], alertCount: 0, link: portalLink('acme', '7') });
+    expect(i).toMatchObject({
+      number: '7',
+      title: 'Incident #7',
+      phase: 'UNACKED',
+      startedAt: ctx.fallbackTime,
+      teams: [],
+      alertCount: 0,
+      link: portalLink('acme', '7'),
+    });
   });
 
   it('accepts a numeric incidentNumber but skips items without a usable one', async () => {
-    const list = await readIncidentList({ incidents: [{ incidentNumber: 12 }, { incidentNumber: 'abc' }, 'junk', null] });
+    const list = await readIncidentList({
+      incidents: [{ incidentNumber: 12 }, { incidentNumber: 'abc' }, 'junk', null],
+    });
     expect(list?.incidents.map((i) => i.incidentNumber)).toEqual(['12']);
     // Three unusable items, plus the missing phase of #12 (shown as open).
     expect(list?.problems).toHaveLength(4);
@@ -68,27 +95,64 @@ describe('reading On-Call wire data tolerantly', () => {
   });
 
   it('infers an unknown phase from the transitions and reports it', () => {
-    const r = readIncident({ incidentNumber: '5', currentPhase: 'MYSTERY', transitions: [{ name: 'acked', at: '2024-05-01T11:00:00Z', by: 'x' }] });
+    const r = readIncident({
+      incidentNumber: '5',
+      currentPhase: 'MYSTERY',
+      transitions: [{ name: 'acked', at: '2024-05-01T11:00:00Z', by: 'x' }],
+    });
     expect(r.ok && r.incident.currentPhase).toBe('ACKED');
     expect(r.ok && r.warning).toMatch(/MYSTERY/);
   });
 
   it('reads the on-call list in both key spellings', () => {
     const team = { name: 'SRE', slug: SRE };
-    const observed = { teamsOnCall: [{ team, oncallNow: [{ escalationPolicy: { name: 'SRE Primary', slug: 'pol-1' }, users: [{ onCalluser: { username: 'bob' } }, { onCalluser: { username: 'carol' } }] }] }] };
-    const spec = { teamsOnCall: [{ team, onCallNow: [{ escalationPolicy: { name: 'SRE Primary', slug: 'pol-1' }, users: [{ onCallUser: { username: 'bob' } }, { onCallUser: { username: 'carol' } }] }] }] };
-    const expected = [{ team: { slug: SRE, name: 'SRE' }, policies: [{ policy: { slug: 'pol-1', name: 'SRE Primary' }, usernames: ['bob', 'carol'] }] }];
+    const observed = {
+      teamsOnCall: [
+        {
+          team,
+          oncallNow: [
+            {
+              escalationPolicy: { name: 'SRE Primary', slug: 'pol-1' },
+              users: [{ onCalluser: { username: 'bob' } }, { onCalluser: { username: 'carol' } }],
+            },
+          ],
+        },
+      ],
+    };
+    const spec = {
+      teamsOnCall: [
+        {
+          team,
+          onCallNow: [
+            {
+              escalationPolicy: { name: 'SRE Primary', slug: 'pol-1' },
+              users: [{ onCallUser: { username: 'bob' } }, { onCallUser: { username: 'carol' } }],
+            },
+          ],
+        },
+      ],
+    };
+    const expected = [
+      {
+        team: { slug: SRE, name: 'SRE' },
+        policies: [{ policy: { slug: 'pol-1', name: 'SRE Primary' }, usernames: ['bob', 'carol'] }],
+      },
+    ];
     expect(readOnCallCurrent(observed)).toEqual(expected);
     expect(readOnCallCurrent(spec)).toEqual(expected);
     // A team with nobody on call still appears.
-    expect(readOnCallCurrent({ teamsOnCall: [{ team }] })).toEqual([{ team: { slug: SRE, name: 'SRE' }, policies: [] }]);
+    expect(readOnCallCurrent({ teamsOnCall: [{ team }] })).toEqual([
+      { team: { slug: SRE, name: 'SRE' }, policies: [] },
+    ]);
     expect(readOnCallCurrent({ teams: [] })).toBeNull();
   });
 
   it('reads the bare team array and team members', () => {
     expect(readTeams([{ name: 'SRE', slug: SRE, memberCount: 7 }, { nope: 1 }])).toEqual([{ slug: SRE, name: 'SRE' }]);
     expect(readTeams('no')).toBeNull();
-    expect(readTeamMembers({ members: [{ username: 'bob', firstName: 'Bob', lastName: 'Brown' }, {}] })).toEqual([{ username: 'bob', firstName: 'Bob', lastName: 'Brown' }]);
+    expect(readTeamMembers({ members: [{ username: 'bob', firstName: 'Bob', lastName: 'Brown' }, {}] })).toEqual([
+      { username: 'bob', firstName: 'Bob', lastName: 'Brown' },
+    ]);
   });
 });
 
@@ -136,15 +200,26 @@ describe('normalising an incident for clients', () => {
       currentPhase: 'resolved',
       transitions: [...acked.transitions, { name: 'RESOLVED', at: '2024-05-01T12:30:00Z', by: 'carol' }],
     });
-    expect(i).toMatchObject({ phase: 'RESOLVED', ackedBy: 'bob', resolvedBy: 'carol', resolvedAt: '2024-05-01T12:30:00.000Z' });
+    expect(i).toMatchObject({
+      phase: 'RESOLVED',
+      ackedBy: 'bob',
+      resolvedBy: 'carol',
+      resolvedAt: '2024-05-01T12:30:00.000Z',
+    });
   });
 
   it('drops a stale ack when the incident went back to UNACKED', () => {
-    expect(norm({ ...acked, currentPhase: 'UNACKED' })).toMatchObject({ phase: 'UNACKED', ackedBy: null, ackedAt: null });
+    expect(norm({ ...acked, currentPhase: 'UNACKED' })).toMatchObject({
+      phase: 'UNACKED',
+      ackedBy: null,
+      ackedAt: null,
+    });
   });
 
   it("prefers On-Call's own incidentLink, and has no link without one or an org slug", () => {
-    expect(norm({ ...acked, incidentLink: 'https://portal.example/i/1041' }).link).toBe('https://portal.example/i/1041');
+    expect(norm({ ...acked, incidentLink: 'https://portal.example/i/1041' }).link).toBe(
+      'https://portal.example/i/1041',
+    );
     const r = readIncident({ incidentNumber: '3', incidentLink: 'javascript:alert(1)' });
     if (!r.ok) throw new Error('unexpected');
     expect(normaliseIncident(r.incident, { ...ctx, orgSlug: null }).link).toBeNull();
