@@ -106,6 +106,7 @@ async function playwright(name: string, config: string): Promise<void> {
 
 await check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 await check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+await check('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
 if (existsSync(path.join(root, 'renderer/vite.config.mts'))) await check('build', 'npm', ['run', '--silent', 'build']);
 await vitest();
 await playwright('e2e', 'test/e2e/playwright.config.ts');
