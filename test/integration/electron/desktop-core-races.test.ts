@@ -56,20 +56,18 @@ async function scriptedServer(
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === routes.clientConfig.path) {
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify(
-            clientConfig({
-              oidc: {
-                issuer: idp.issuer,
-                desktopClientId: idp.desktopClientId,
-                resource: idp.resource,
-                scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
-              },
-            }),
-          ),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          clientConfig({
+            oidc: {
+              issuer: idp.issuer,
+              desktopClientId: idp.desktopClientId,
+              resource: idp.resource,
+              scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+            },
+          }),
+        ),
+      );
     } else if (url.pathname === routes.me.path) {
       meAsked();
       // An answered /me leaves the held list, so only requests still waiting count towards `meTogether`.
@@ -176,17 +174,15 @@ describe('desktop core: races around sign-in and sign-out', () => {
           res.end(frame(snapshotEvent('1')));
           return;
         }
-        res
-          .writeHead(403, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              error: {
-                code: 'forbidden',
-                message: 'Your account may no longer see incidents.',
-                requiredGroups: ['sre'],
-              },
-            }),
-          );
+        res.writeHead(403, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: {
+              code: 'forbidden',
+              message: 'Your account may no longer see incidents.',
+              requiredGroups: ['sre'],
+            },
+          }),
+        );
       },
     });
     const c = core(server.url, memoryTokenStore());

@@ -138,13 +138,11 @@ describe('server link protocol', () => {
 
   it('403 names the groups that would grant access', async () => {
     const srv = await sseServer((_req, res) => {
-      res
-        .writeHead(403, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { code: 'forbidden', message: 'Klaxon is for staff and SRE.', requiredGroups: ['staff', 'sre'] },
-          }),
-        );
+      res.writeHead(403, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'forbidden', message: 'Klaxon is for staff and SRE.', requiredGroups: ['staff', 'sre'] },
+        }),
+      );
     });
     const t = link(srv.url);
     t.l.connect();
