@@ -1,15 +1,20 @@
+/** How retries space out: the ceiling doubles per failure from `baseMs` up to `maxMs`. */
 export interface BackoffRule {
-  baseDelayMs: number;
-  maxDelayMs: number;
+  baseMs: number;
+  maxMs: number;
+  /** The shortest delay, so a low draw never turns into a hot loop against a failing service. */
+  minMs: number;
 }
 
 /**
- * Exponential backoff with "full jitter" (AWS architecture blog): a random delay between 0 and
- * min(max, base * 2^(attempt-1)). Spreads retries of many pages so they do not hit On-Call together.
- * `attempt` is the number of attempts made so far (1 after the first failure).
+ * The one backoff of Klaxon (page delivery, the incidents poller, the desktop's reconnects):
+ * exponential with jitter, a random delay in [min(minMs, ceiling), ceiling] where
+ * ceiling = min(maxMs, baseMs · 2^(failures − 1)). The jitter spreads many pages, or a fleet of
+ * laptops waking up together after a server restart, so they do not all retry at the same moment.
+ * `failures` counts the failures so far (1 after the first).
  */
-export function fullJitterDelay(attempt: number, rule: BackoffRule, random: () => number = Math.random): number {
-  const exp = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-  // A small floor keeps a zero draw from turning into a hot loop against a failing upstream.
-  return Math.max(Math.min(50, rule.baseDelayMs), Math.floor(random() * exp));
+export function backoffDelayMs(failures: number, rule: BackoffRule, random: () => number = Math.random): number {
+  const ceiling = Math.min(rule.maxMs, rule.baseMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
+  const floor = Math.min(rule.minMs, ceiling);
+  return Math.round(floor + random() * (ceiling - floor));
 }

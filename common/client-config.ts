@@ -48,7 +48,14 @@ export const ClientConfig = z
     recentWindowMinutes: z.number().int().positive(),
     pollIntervalSeconds: z.number().positive(),
     /** Groups that may page / acknowledge, so a refused user can be told what to ask for. */
-    groups: z.object({ page: z.array(z.string()), acknowledge: z.array(z.string()) }).strict(),
+    groups: z
+      .object({
+        page: z.array(z.string()),
+        acknowledge: z.array(z.string()),
+        /** Who may see incidents when the operator set it apart; absent or null: whoever may page or acknowledge. */
+        view: z.array(z.string()).nullable().optional(),
+      })
+      .strict(),
     pageRateLimit: z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() }).strict(),
   })
   .strict();

@@ -33,6 +33,9 @@ export const LinkState = z
   .strict();
 export type LinkState = z.infer<typeof LinkState>;
 
+/** Not connected and not trying: before sign-in, after sign-out, while refused. */
+export const IDLE_LINK: LinkState = { status: 'idle', lastDataAt: null, error: null, retryAt: null };
+
 /** How the refresh token is kept on this machine. */
 export const TokenStorage = z
   .object({

@@ -1,4 +1,4 @@
-import type { ClientState, TokenStorage } from './client-state.js';
+import { IDLE_LINK, type ClientState, type TokenStorage } from './client-state.js';
 import type { IncidentSnapshot } from './incident.js';
 import type { Page } from './page.js';
 import type { ServerEvent } from './sse.js';
@@ -14,7 +14,7 @@ export function initialClientState(serverUrl: string, storage: TokenStorage): Cl
     serverUrl,
     config: null,
     auth: { status: 'signed-out', message: null },
-    link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+    link: IDLE_LINK,
     snapshot: null,
     storage,
   };

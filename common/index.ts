@@ -12,3 +12,6 @@ export * from './ipc.js';
 export * from './settings.js';
 export * from './badge.js';
 export * from './event-reducer.js';
+export * from './result.js';
+export * from './backoff.js';
+export * from './access.js';

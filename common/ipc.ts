@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AckRequest, AckResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
-import { ErrorBody } from './errors.js';
+import type { Result } from './result.js';
 import { OnCallNow } from './oncall.js';
 import { Page, PageRequest } from './page.js';
 import { EffectiveSettings, UserSettings } from './settings.js';
@@ -45,15 +45,12 @@ export const ipcPushes = {
 export type IpcPushChannel = keyof typeof ipcPushes;
 export type IpcPushOf<C extends IpcPushChannel> = z.infer<(typeof ipcPushes)[C]>;
 
-/** Errors cross IPC as values (Electron flattens thrown errors to a string). */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorBody['error'] };
-
 /** The API the preload exposes as `window.klaxon`. */
 export interface KlaxonBridge {
   invoke<C extends IpcRequestChannel>(
     channel: C,
     ...payload: IpcRequestOf<C> extends undefined ? [] : [IpcRequestOf<C>]
-  ): Promise<IpcResult<IpcResponseOf<C>>>;
+  ): Promise<Result<IpcResponseOf<C>>>;
   on<C extends IpcPushChannel>(channel: C, listener: (payload: IpcPushOf<C>) => void): () => void;
 }
 

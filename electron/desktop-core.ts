@@ -6,6 +6,7 @@
 import axios from 'axios';
 import type * as oidc from 'openid-client';
 import {
+  IDLE_LINK,
   AckResult,
   ClientConfig,
   Me,
@@ -22,21 +23,24 @@ import {
   reduceSnapshot,
   AppInfo,
   type EffectiveSettings,
-  type ErrorBody,
   type IpcPushChannel,
   type IpcRequestChannel,
-  type IpcResult,
+  type Result,
   type ManagedPolicy,
   type SettingKey,
   type UserSettings,
+  allowedGroups,
+  backoffDelayMs,
+  fail,
+  notAuthorisedMessage,
+  ok,
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
 import { refuseExternalUrl } from './external-links.js';
 import { NotificationPolicy, type DesktopNotification } from './notification-policy.js';
 import { SignInError, discoverIssuer, signIn } from './oidc-sign-in.js';
-import { backoffDelayMs } from './reconnect-backoff.js';
 import { serialTask } from './serial-task.js';
-import { ServerLink, type AuthProblem } from './server-link.js';
+import { RECONNECT_BACKOFF, ServerLink, type AuthProblem } from './server-link.js';
 import { DesktopSettings } from './settings.js';
 import { IdentityProviderUnreachableError, NotSignedInError, TokenVault, type TokenStore } from './token-vault.js';
 
@@ -61,7 +65,7 @@ export interface DesktopCoreDeps {
 
 export interface DesktopCore {
   start(): Promise<void>;
-  invoke(channel: IpcRequestChannel, payload: unknown): Promise<IpcResult<unknown>>;
+  invoke(channel: IpcRequestChannel, payload: unknown): Promise<Result<unknown>>;
   subscribe(listener: (channel: IpcPushChannel, payload: unknown) => void): () => void;
   stop(): Promise<void>;
   /** The one state object; the tray and badge subscribe to it. */
@@ -75,13 +79,9 @@ export interface DesktopCore {
   setAppInfo(info: AppInfo): void;
 }
 
-type Fail = { ok: false; error: ErrorBody['error'] };
-const fail = (code: ErrorBody['error']['code'], message: string, extra: Partial<ErrorBody['error']> = {}): Fail => ({
-  ok: false,
-  error: { code, message, ...extra },
-});
-const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+const requiredGroupsOf = (config: ClientConfig | null): string[] => (config ? allowedGroups(config.groups) : []);
 
 export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   const log = deps.log ?? ((m: string) => console.log(`[klaxon] ${m}`));
@@ -177,16 +177,8 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     });
   }
 
-  function requiredGroups(config: ClientConfig | null): string[] {
-    return [...new Set([...(config?.groups.page ?? []), ...(config?.groups.acknowledge ?? [])])];
-  }
-
   function notAuthorised(m: Me | null, groups: string[], serverMessage?: string) {
-    const who = m ? `You are signed in as ${m.user.name}, but your` : 'Your';
-    const message =
-      serverMessage && !m
-        ? serverMessage
-        : `${who} account is not in a group that may use Klaxon${groups.length ? ` (${groups.join(', ')})` : ''}. Ask your IT department to add you to one of them, then sign in again.`;
+    const message = serverMessage && !m ? serverMessage : notAuthorisedMessage(groups, m?.user.name);
     // The server refused this account: incident data it sent earlier must not stay on screen.
     store.update({ auth: { status: 'not-authorised', me: m, requiredGroups: groups, message }, snapshot: null });
   }
@@ -196,7 +188,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       await endSession(p.message, { revoke: false });
     } else {
       await link?.disconnect();
-      notAuthorised(me, p.requiredGroups.length ? p.requiredGroups : requiredGroups(store.get().config), p.message);
+      notAuthorised(me, p.requiredGroups.length ? p.requiredGroups : requiredGroupsOf(store.get().config), p.message);
     }
   }
 
@@ -214,7 +206,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     store.update({
       auth: { status: 'signed-out', message: message ?? note },
       snapshot: null,
-      link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+      link: IDLE_LINK,
       storage: storage(),
     });
     return note;
@@ -225,12 +217,12 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
    * a restore and a user sign-in at the same moment never open two event streams.
    */
   const establishSerially = serialTask((gen: number) => runEstablish(gen));
-  async function establish(gen: number): Promise<IpcResult<null>> {
+  async function establish(gen: number): Promise<Result<null>> {
     const r = await establishSerially(gen);
     return gen === generation ? r : fail('conflict', 'Klaxon was signed out or switched servers while signing in.');
   }
 
-  async function runEstablish(gen: number): Promise<IpcResult<null>> {
+  async function runEstablish(gen: number): Promise<Result<null>> {
     const config = store.get().config;
     if (!config || !vault) return fail('internal', 'Klaxon is not configured yet.');
     const probe = new ServerLink({
@@ -254,7 +246,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     await previous?.disconnect();
     if (gen !== generation) return fail('conflict', 'Klaxon was signed out while signing in.');
     if (!me.permissions.view) {
-      notAuthorised(me, requiredGroups(config));
+      notAuthorised(me, requiredGroupsOf(config));
       return ok(null);
     }
     store.update({ auth: { status: 'signed-in', me }, storage: storage() });
@@ -265,7 +257,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
 
   function scheduleRetry(attempt: number, fn: () => void): void {
     if (!running) return;
-    const delay = backoffDelayMs(attempt, { baseMs: 1000, maxMs: 60_000 });
+    const delay = backoffDelayMs(attempt + 1, { ...RECONNECT_BACKOFF, minMs: RECONNECT_BACKOFF.baseMs / 2 });
     store.update((s) => ({ link: { ...s.link, retryAt: new Date(Date.now() + delay).toISOString() } }));
     retryTimer = setTimeout(fn, delay);
     retryTimer.unref?.();
@@ -316,7 +308,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     if (!(await vault.hasSession())) {
       store.update((s) => ({
         auth: s.auth.status === 'signed-out' ? s.auth : { status: 'signed-out', message: deps.tokenStore.message },
-        link: { ...s.link, status: 'idle', error: null, retryAt: null },
+        link: { ...IDLE_LINK, lastDataAt: s.link.lastDataAt },
         storage: storage(),
       }));
       return;
@@ -330,7 +322,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
         store.update({
           auth: { status: 'signed-out', message: e.message },
           storage: storage(),
-          link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+          link: IDLE_LINK,
         });
         return;
       }
@@ -346,7 +338,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     }
   }
 
-  async function doSignIn(): Promise<IpcResult<null>> {
+  async function doSignIn(): Promise<Result<null>> {
     let config = store.get().config;
     if (!config) {
       if (retryTimer) clearTimeout(retryTimer);
@@ -404,14 +396,14 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     void boot();
   }
 
-  function requireSignedIn(): Fail | null {
+  function requireSignedIn(): ReturnType<typeof fail> | null {
     const a = store.get().auth;
     if (a.status === 'signed-in' && link) return null;
     if (a.status === 'not-authorised') return fail('forbidden', a.message, { requiredGroups: a.requiredGroups });
     return fail('unauthorized', 'Sign in to Klaxon first.');
   }
 
-  const handlers: { [C in IpcRequestChannel]: (payload: never) => Promise<IpcResult<unknown>> } = {
+  const handlers: { [C in IpcRequestChannel]: (payload: never) => Promise<Result<unknown>> } = {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
     'auth:sign-in': async () => doSignIn(),
@@ -502,7 +494,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       const parsed = ipcRequests[channel].request.safeParse(payload);
       if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues).error };
       try {
-        return await (handlers[channel] as (p: unknown) => Promise<IpcResult<unknown>>)(parsed.data);
+        return await (handlers[channel] as (p: unknown) => Promise<Result<unknown>>)(parsed.data);
       } catch (e) {
         log(`${channel} failed: ${errorText(e)}`);
         return fail(

@@ -7,17 +7,18 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import {
+  IDLE_LINK,
   CLIENT_HEADER,
   ErrorBody,
   HEARTBEAT_SECONDS,
   ServerEvent,
   routes,
-  type ErrorCode,
-  type IpcResult,
+  type Result,
+  backoffDelayMs,
+  fail,
   type LinkState,
 } from '#common/index.js';
 import { EventStreamParser, type RawServerSentEvent } from './event-stream-parser.js';
-import { backoffDelayMs } from './reconnect-backoff.js';
 import { IdentityProviderUnreachableError, NotSignedInError } from './token-vault.js';
 
 export type AuthProblem =
@@ -41,17 +42,14 @@ export interface ServerLinkOptions {
 }
 
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
-type Failure = { ok: false; error: ErrorBody['error'] };
-const failure = (code: ErrorCode, message: string, extra: Partial<ErrorBody['error']> = {}): Failure => ({
-  ok: false,
-  error: { code, message, ...extra },
-});
+/** Reconnect delays: from half a second up to a minute (see common/backoff.ts). */
+export const RECONNECT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Lowest base reconnect delay a server `retry:` hint may set. */
 export const MIN_RETRY_MS = 1000;
 
 export class ServerLink {
   readonly http: AxiosInstance;
-  private link: LinkState = { status: 'idle', lastDataAt: null, error: null, retryAt: null };
+  private link: LinkState = IDLE_LINK;
   private running = false;
   private streamAbort: AbortController | null = null;
   private wakeUp: (() => void) | null = null;
@@ -89,7 +87,7 @@ export class ServerLink {
     body?: unknown;
     headers?: Record<string, string>;
     schema: z.ZodType<T>;
-  }): Promise<IpcResult<T>> {
+  }): Promise<Result<T>> {
     let res: AxiosResponse;
     try {
       res = await this.send(req, await this.opts.getAccessToken());
@@ -99,7 +97,7 @@ export class ServerLink {
         if (res.status === 401) {
           const message = 'The Klaxon server no longer accepts your sign-in. Sign in again.';
           this.opts.onAuthProblem({ kind: 'signed-out', message });
-          return failure('unauthorized', message);
+          return fail('unauthorized', message);
         }
       }
     } catch (e) {
@@ -109,14 +107,14 @@ export class ServerLink {
       const parsed = req.schema.safeParse(res.data);
       if (parsed.success) return { ok: true, value: parsed.data };
       this.log(`${req.method} ${req.path}: unexpected answer: ${parsed.error.issues[0]?.message}`);
-      return failure(
+      return fail(
         'internal',
         'The Klaxon server sent an answer this version of Klaxon does not understand. Update Klaxon, or tell the Klaxon operator.',
       );
     }
     const body = ErrorBody.safeParse(res.data);
     if (body.success) return { ok: false, error: body.data.error };
-    return failure(
+    return fail(
       res.status >= 500 ? 'upstream_unavailable' : 'internal',
       `The Klaxon server answered ${res.status} ${res.statusText || ''}`.trim() + '. Try again in a moment.',
     );
@@ -134,14 +132,14 @@ export class ServerLink {
     });
   }
 
-  private errorToFailure(e: unknown): Failure {
+  private errorToFailure(e: unknown): ReturnType<typeof fail> {
     if (e instanceof NotSignedInError) {
       this.opts.onAuthProblem({ kind: 'signed-out', message: e.message });
-      return failure('unauthorized', e.message);
+      return fail('unauthorized', e.message);
     }
-    if (e instanceof IdentityProviderUnreachableError) return failure('upstream_unavailable', e.message);
+    if (e instanceof IdentityProviderUnreachableError) return fail('upstream_unavailable', e.message);
     const why = e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e);
-    return failure(
+    return fail(
       'upstream_unavailable',
       `Klaxon cannot reach the server at ${this.opts.serverUrl} (${why}). Check your network connection; Klaxon keeps trying.`,
     );
@@ -252,10 +250,8 @@ export class ServerLink {
         this.immediate = false;
         continue;
       }
-      const delay = backoffDelayMs(this.attempt++, {
-        ...(this.opts.backoff ?? { baseMs: 1000, maxMs: 60_000 }),
-        ...(this.opts.random ? { random: this.opts.random } : {}),
-      });
+      const { baseMs, maxMs } = this.opts.backoff ?? RECONNECT_BACKOFF;
+      const delay = backoffDelayMs(++this.attempt, { baseMs, maxMs, minMs: baseMs / 2 }, this.opts.random);
       this.setLink({
         status: 'offline',
         error: error ?? 'The connection to the Klaxon server closed.',

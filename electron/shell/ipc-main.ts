@@ -4,11 +4,11 @@
  * or destruction, and then the call is refused too. Payloads are validated by the core.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_REQUEST_CHANNELS, type IpcPushChannel, type IpcResult } from '#common/index.js';
+import { IPC_REQUEST_CHANNELS, type IpcPushChannel, type Result } from '#common/index.js';
 import { isAppUrl } from '../app-protocol-files.js';
 import type { DesktopCore } from '../desktop-core.js';
 
-export const REFUSED_SENDER: IpcResult<never> = {
+export const REFUSED_SENDER: Result<never> = {
   ok: false,
   error: { code: 'forbidden', message: 'Refused: this request did not come from the Klaxon window.' },
 };

@@ -1,6 +1,5 @@
-import type { KlaxonBridge } from '#common/index.js';
+import { fail, type KlaxonBridge } from '#common/index.js';
 import type { KlaxonApi } from './klaxon-api.js';
-import { unreachable } from './klaxon-api.js';
 
 /**
  * Desktop shell: everything goes through the preload's typed bridge; the main process holds the
@@ -25,7 +24,8 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
       try {
         return await bridge.invoke('pages:create', req);
       } catch {
-        return unreachable(
+        return fail(
+          'upstream_unavailable',
           'Klaxon could not hand your page to its background process. Try again; if urgent, use a fallback contact.',
         );
       }
@@ -43,7 +43,10 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
       try {
         return await bridge.invoke('settings:set', patch);
       } catch {
-        return unreachable('Klaxon could not save your settings in its background process. Try again.');
+        return fail(
+          'upstream_unavailable',
+          'Klaxon could not save your settings in its background process. Try again.',
+        );
       }
     },
   };

@@ -2,7 +2,7 @@ import type {
   AckResult,
   ClientState,
   EffectiveSettings,
-  IpcResult,
+  Result,
   OnCallNow,
   Page,
   PageRequest,
@@ -22,13 +22,13 @@ export interface KlaxonApi {
   onPage(listener: (p: Page) => void): () => void;
   /** Desktop only: a notification was clicked. */
   onNavigateIncident(listener: (number: string) => void): () => void;
-  signIn(): Promise<IpcResult<null>>;
-  cancelSignIn(): Promise<IpcResult<null>>;
-  signOut(): Promise<IpcResult<null>>;
-  getOnCall(): Promise<IpcResult<OnCallNow>>;
-  createPage(req: PageRequest): Promise<IpcResult<Page>>;
-  myPages(): Promise<IpcResult<Page[]>>;
-  ackIncident(number: string, message?: string): Promise<IpcResult<AckResult>>;
+  signIn(): Promise<Result<null>>;
+  cancelSignIn(): Promise<Result<null>>;
+  signOut(): Promise<Result<null>>;
+  getOnCall(): Promise<Result<OnCallNow>>;
+  createPage(req: PageRequest): Promise<Result<Page>>;
+  myPages(): Promise<Result<Page[]>>;
+  ackIncident(number: string, message?: string): Promise<Result<AckResult>>;
   /** Opens a configured link (fallback contact, ticket tracker, incident) outside the app. */
   openExternal(url: string): Promise<void>;
   /** Esc on the home screen: the desktop hides its popover; the web page stays. */
@@ -37,14 +37,7 @@ export interface KlaxonApi {
    * Desktop only: the app's settings (policy > user > default). Absent in the web UI, which has
    * no settings of its own: the Settings button is not shown there.
    */
-  getSettings?(): Promise<IpcResult<EffectiveSettings>>;
+  getSettings?(): Promise<Result<EffectiveSettings>>;
   /** Desktop only: changes the user's settings; a key locked by policy fails with its `field`. */
-  setSettings?(patch: UserSettings): Promise<IpcResult<EffectiveSettings>>;
+  setSettings?(patch: UserSettings): Promise<Result<EffectiveSettings>>;
 }
-
-export type ApiError = Extract<IpcResult<unknown>, { ok: false }>['error'];
-
-export const unreachable = (message: string): { ok: false; error: ApiError } => ({
-  ok: false,
-  error: { code: 'upstream_unavailable', message },
-});

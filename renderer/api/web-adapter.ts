@@ -1,4 +1,8 @@
 import {
+  IDLE_LINK,
+  allowedGroups,
+  fail,
+  notAuthorisedMessage,
   CLIENT_HEADER,
   CSRF_HEADER,
   ClientConfig,
@@ -14,12 +18,10 @@ import {
   routePath,
   webAuthRoutes,
   type ClientState,
-  type IpcResult,
+  type Result,
 } from '#common/index.js';
 import type { z } from 'zod';
 import type { KlaxonApi } from './klaxon-api.js';
-import { unreachable } from './klaxon-api.js';
-import { allowedGroups, notAuthorisedMessage } from '../model/auth-text.js';
 import { applyServerEvent, initialWebState, normaliseFrame, reconnectDelaySeconds } from './web-state.js';
 
 const EVENT_NAMES = ['snapshot', 'incident', 'page', 'heartbeat', 'session'] as const;
@@ -55,7 +57,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     schema: z.ZodType<T> | null,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<IpcResult<T>> {
+  ): Promise<Result<T>> {
     let res: Response;
     try {
       res = await fetch(path, {
@@ -71,7 +73,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
-      return unreachable(NOT_REACHABLE);
+      return fail('upstream_unavailable', NOT_REACHABLE);
     }
     const text = await res.text();
     let json: unknown = null;
@@ -148,7 +150,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
             auth: {
               status: 'not-authorised',
               me: state.auth.status === 'signed-in' ? state.auth.me : null,
-              requiredGroups: allowedGroups(state.config),
+              requiredGroups: state.config ? allowedGroups(state.config.groups) : [],
               message: ev.data.message,
             },
           });
@@ -189,7 +191,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
             status: 'signed-out',
             message: state.auth.status === 'signed-in' ? 'Your session has ended. Sign in again.' : null,
           },
-          link: { ...state.link, status: 'idle', error: null, retryAt: null },
+          link: { ...IDLE_LINK, lastDataAt: state.link.lastDataAt },
         });
         return;
       }
@@ -197,11 +199,11 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     }
     csrf = me.value.csrfToken ?? null;
     if (!me.value.permissions.view) {
-      const groups = allowedGroups(state.config);
+      const groups = state.config ? allowedGroups(state.config.groups) : [];
       set({
         ...state,
         auth: { status: 'not-authorised', me: me.value, requiredGroups: groups, message: notAuthorisedMessage(groups) },
-        link: { ...state.link, status: 'idle', error: null, retryAt: null },
+        link: { ...IDLE_LINK, lastDataAt: state.link.lastDataAt },
       });
       return;
     }
@@ -249,7 +251,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
         ...state,
         auth: { status: 'signed-out', message: r.ok ? 'You have signed out.' : null },
         snapshot: null,
-        link: { status: 'idle', lastDataAt: null, error: null, retryAt: null },
+        link: IDLE_LINK,
       });
       return { ok: true, value: null };
     },

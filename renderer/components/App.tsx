@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { countIncidents, describeCounts, type ClientState, type Me } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
 import { describeAppFooter } from '../model/app-footer.js';
-import { allowedGroups } from '../model/auth-text.js';
+import { allowedGroups } from '#common/index.js';
 import { pageToFollow } from '../model/page-status.js';
 import { ApiContext } from './api-context.js';
 import { AuthPanel } from './AuthPanel.js';
@@ -171,7 +171,7 @@ function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
   const counts = countIncidents(incidents);
   const follow = pageToFollow(pages, now);
   const windowMinutes = state.snapshot?.windowMinutes ?? state.config?.recentWindowMinutes ?? 60;
-  const groups = allowedGroups(state.config);
+  const groups = state.config ? allowedGroups(state.config.groups) : [];
   return (
     <>
       <FreshnessBannerView state={state} now={now} />

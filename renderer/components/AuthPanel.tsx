@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { AuthState, ClientState } from '#common/index.js';
-import { notAuthorisedMessage } from '../model/auth-text.js';
+import { notAuthorisedMessage } from '#common/index.js';
 import { useApi } from './api-context.js';
 
 /** Everything that is not "signed in and allowed": what the state is, and what to do next. */

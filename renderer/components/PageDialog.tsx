@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
+  type Failure,
   DETAILS_MAX,
   SUMMARY_MAX,
   type ClientConfig,
@@ -9,7 +10,6 @@ import {
   type Page,
   type PageRequest,
 } from '#common/index.js';
-import type { ApiError } from '../api/klaxon-api.js';
 import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
 import { mergePages } from '../model/page-status.js';
 import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../model/send-outcome.js';
@@ -51,14 +51,14 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
   const [errors, setErrors] = useState<PageFormErrors>(NO_ERRORS);
   const [checked, setChecked] = useState(false);
   const [sending, setSending] = useState(false);
-  const [sendError, setSendError] = useState<ApiError | null>(null);
+  const [sendError, setSendError] = useState<Failure | null>(null);
   const [sent, setSent] = useState<Page | null>(null);
   // One key for this dialog session: a double click or a retry after a lost answer cannot page twice.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   // Set once a Send has left and until it is known to be refused: while the outcome is unknown the
   // text is locked and "Try again" resends exactly this request (same key, same body).
   const [pending, setPending] = useState<{ request: PageRequest; attempt: SendAttempt } | null>(null);
-  const [uncertain, setUncertain] = useState<ApiError | null>(null);
+  const [uncertain, setUncertain] = useState<Failure | null>(null);
   const locked = pending !== null;
 
   useEffect(() => {

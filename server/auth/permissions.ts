@@ -1,12 +1,8 @@
+import { allowedGroups, notAuthorisedMessage, type GroupRules } from '#common/index.js';
 import type { Viewer } from './viewer.js';
 
 export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
-
-export interface GroupRules {
-  page: string[];
-  acknowledge: string[];
-  view: string[] | null;
-}
+export type { GroupRules };
 
 /** Groups from the configured claim; a missing or malformed claim means no groups (deny). */
 export function groupsFromClaims(claims: Record<string, unknown>, claimName: string): string[] {
@@ -16,28 +12,27 @@ export function groupsFromClaims(claims: Record<string, unknown>, claimName: str
   return [];
 }
 
-export function viewGroups(rules: GroupRules): string[] {
-  return rules.view ?? [...new Set([...rules.page, ...rules.acknowledge])];
-}
-
 export function permissionsFor(groups: readonly string[], rules: GroupRules): Viewer['permissions'] {
   const has = (allowed: readonly string[]) => groups.some((g) => allowed.includes(g));
-  return { view: has(viewGroups(rules)), page: has(rules.page), acknowledge: has(rules.acknowledge) };
+  return { view: has(allowedGroups(rules)), page: has(rules.page), acknowledge: has(rules.acknowledge) };
 }
 
 export function requiredGroupsFor(permission: Exclude<Permission, 'user'>, rules: GroupRules): string[] {
-  return permission === 'view' ? viewGroups(rules) : rules[permission];
+  return permission === 'view' ? allowedGroups(rules) : [...rules[permission]];
 }
 
-const ACTION: Record<Exclude<Permission, 'user'>, string> = {
-  view: 'see incidents',
+const ACTION: Record<Exclude<Permission, 'view' | 'user'>, string> = {
   page: 'page SRE',
   acknowledge: 'acknowledge incidents',
 };
 
-/** "To page SRE you need to be in one of these groups: staff, sre. Ask your IT team to add you." */
+/**
+ * Someone who may not use Klaxon at all reads the same sentence as in the apps; someone who may
+ * use it but not do this one thing reads "To page SRE you need to be in one of these groups: …".
+ */
 export function forbiddenMessage(permission: Exclude<Permission, 'user'>, rules: GroupRules): string {
   const groups = requiredGroupsFor(permission, rules);
+  if (permission === 'view') return notAuthorisedMessage(groups);
   const list = groups.length === 1 ? `the group ${groups[0]}` : `one of these groups: ${groups.join(', ')}`;
   return `To ${ACTION[permission]} you need to be in ${list}. Ask your IT team to add you, then sign in again.`;
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Incident, IncidentSnapshot } from '#common/index.js';
+import { backoffDelayMs, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { OnCallClient } from '../backends/splunk-oncall/client.js';
@@ -206,12 +206,11 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
 
   private retryAfterMs = 0;
 
-  /** Interval when healthy; exponential backoff with "equal jitter" while failing, never below the interval. */
+  /** The interval when healthy; while failing, backoff (never below the interval) or On-Call's Retry-After. */
   private nextDelayMs(): number {
     if (this.failures === 0) return this.intervalMs;
-    const raw = Math.min(this.maxBackoffMs, this.intervalMs * 2 ** (this.failures - 1));
-    const jittered = raw / 2 + (this.random() * raw) / 2;
-    return Math.round(Math.max(this.intervalMs, jittered, this.retryAfterMs));
+    const rule = { baseMs: this.intervalMs, maxMs: this.maxBackoffMs, minMs: this.intervalMs };
+    return Math.max(backoffDelayMs(this.failures, rule, this.random), this.retryAfterMs);
   }
 
   private async pollOnce(reason: string): Promise<void> {

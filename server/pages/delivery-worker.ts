@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { fullJitterDelay } from '#common/backoff.js';
+import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
 
@@ -298,7 +298,11 @@ export class DeliveryWorker {
       return;
     }
     const delay = Math.min(
-      fullJitterDelay(page.attempts, this.deps.delivery, this.deps.random),
+      backoffDelayMs(
+        page.attempts,
+        { baseMs: this.deps.delivery.baseDelayMs, maxMs: this.deps.delivery.maxDelayMs, minMs: 50 },
+        this.deps.random,
+      ),
       Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now),
     );
     const updated = await this.deps.store.updatePage(

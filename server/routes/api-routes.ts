@@ -39,7 +39,7 @@ export function clientConfigOf(c: ServerConfig): ClientConfig {
     ticketUrl: c.ticketUrl,
     recentWindowMinutes: c.oncall.recentWindowMinutes,
     pollIntervalSeconds: c.oncall.pollIntervalSeconds,
-    groups: { page: c.groups.page, acknowledge: c.groups.acknowledge },
+    groups: { page: c.groups.page, acknowledge: c.groups.acknowledge, view: c.groups.view },
     pageRateLimit: c.pageRateLimit,
   };
 }

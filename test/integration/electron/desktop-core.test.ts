@@ -177,7 +177,7 @@ describe('desktop core against the real server', () => {
         expect.arrayContaining(['staff', 'sre']),
       );
       expect(s.auth.status === 'not-authorised' && s.auth.message).toMatch(
-        /Eve Evans.*not in a group that may use Klaxon.*Ask your IT department/,
+        /You are signed in as Eve Evans, but your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre./,
       );
       expect(tray(s).kind).toBe('not-authorised');
       expect(await core.invoke('oncall:get', undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });

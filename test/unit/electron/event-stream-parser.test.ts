@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { EventStreamParser, type RawServerSentEvent } from '#electron/event-stream-parser.js';
-import { backoffDelayMs } from '#electron/reconnect-backoff.js';
 
 function parse(chunks: (string | Uint8Array)[]) {
   const out: RawServerSentEvent[] = [];
@@ -31,18 +30,5 @@ describe('text/event-stream parser', () => {
   it('handles lone CR line endings', () => {
     const { out } = parse(['data: a\rdata: b\r\r']);
     expect(out).toEqual([{ event: 'message', data: 'a\nb', lastEventId: '' }]);
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('grows exponentially up to the cap and stays at or above half the base', () => {
-    const lo = (n: number) => backoffDelayMs(n, { baseMs: 1000, maxMs: 30_000, random: () => 0 });
-    const hi = (n: number) => backoffDelayMs(n, { baseMs: 1000, maxMs: 30_000, random: () => 1 });
-    expect([hi(0), hi(1), hi(2), hi(3), hi(10)]).toEqual([1000, 2000, 4000, 8000, 30_000]);
-    expect(lo(5)).toBe(500);
-  });
-  it('spreads clients out (jitter)', () => {
-    const delays = new Set(Array.from({ length: 50 }, () => backoffDelayMs(4, { baseMs: 1000, maxMs: 60_000 })));
-    expect(delays.size).toBeGreaterThan(10);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OnCallNow } from '#common/index.js';
-import { allowedGroups, notAuthorisedMessage } from '#renderer/model/auth-text.js';
+import { allowedGroups, notAuthorisedMessage } from '#common/index.js';
 import { whoWillBeWoken } from '#renderer/model/who-is-woken.js';
 
 const oncall: OnCallNow = {
@@ -46,7 +46,7 @@ describe('who will be woken', () => {
 
 describe('not authorised', () => {
   it('names the groups to ask for', () => {
-    const groups = allowedGroups({ groups: { page: ['staff', 'sre'], acknowledge: ['sre'] } });
+    const groups = allowedGroups({ page: ['staff', 'sre'], acknowledge: ['sre'] });
     expect(notAuthorisedMessage(groups)).toBe(
       'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
     );

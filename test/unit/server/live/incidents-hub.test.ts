@@ -181,13 +181,13 @@ describe('IncidentsHub', () => {
       await clock.advance(delay!);
       expect(up.calls).toBe(before + 1);
     }
-    // 10 s healthy; then raw 10, 20, 40, 80→60 s, with jitter 0.5 → 3/4 of the raw delay, never below the interval.
-    expect(delays).toEqual([10_000, 10_000, 15_000, 30_000, 45_000, 45_000]);
-    expect(clock.pending()[0]).toBe(45_000);
+    // 10 s healthy; then ceilings 10, 20, 40, 80→60 s, with jitter 0.5 halfway between the interval and the ceiling.
+    expect(delays).toEqual([10_000, 10_000, 15_000, 25_000, 35_000, 35_000]);
+    expect(clock.pending()[0]).toBe(35_000);
     const snap = hub.snapshot();
     expect(snap.incidents.map((i) => i.number)).toEqual(['1']);
     expect(snap.stale).toBe(true);
-    expect(snap.ageSeconds).toBe(155);
+    expect(snap.ageSeconds).toBe(130);
     expect(snap.upstream).toEqual({ ok: false, error: 'On-Call is having problems (HTTP 503: no healthy upstream).' });
     expect(hub.status()).toMatchObject({ ok: false, lastSuccessAt: snap.fetchedAt });
 

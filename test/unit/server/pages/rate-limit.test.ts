@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { decideRate, formatPhone, rateLimitMessage } from '#server/pages/rate-limit.js';
-import { fullJitterDelay } from '#common/backoff.js';
 
 const rule = { max: 3, windowSeconds: 600 };
 const contacts = [
@@ -27,21 +26,5 @@ describe('page rate limit', () => {
     );
     expect(formatPhone('tel:+15555550123')).toBe('+1 555 555 0123');
     expect(formatPhone('tel:+442071838750')).toBe('+442071838750');
-  });
-});
-
-describe('delivery backoff (full jitter)', () => {
-  const b = { baseDelayMs: 1000, maxDelayMs: 8000 };
-  it('grows exponentially up to the maximum', () => {
-    expect(fullJitterDelay(1, b, () => 0.999)).toBe(999);
-    expect(fullJitterDelay(3, b, () => 0.999)).toBe(3996);
-    expect(fullJitterDelay(10, b, () => 0.999)).toBe(7992);
-  });
-  it('spreads retries over the whole range, with a small floor', () => {
-    expect(fullJitterDelay(4, b, () => 0.5)).toBe(4000);
-    expect(fullJitterDelay(4, b, () => 0)).toBe(50);
-    const draws = Array.from({ length: 200 }, () => fullJitterDelay(4, b));
-    expect(Math.max(...draws)).toBeLessThanOrEqual(8000);
-    expect(new Set(draws).size).toBeGreaterThan(100);
   });
 });
