@@ -80,6 +80,7 @@ const FIELDS = 8;
 const SEVERITY_RANK: Record<string, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 const REPO = path.resolve(import.meta.dirname, '../..');
+export const ORDERED_WRITES = path.join(import.meta.dirname, 'ordered-write-file.cjs');
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, commas and newlines inside quotes). */
 export function parseCsv(text: string): string[][] {
@@ -208,13 +209,13 @@ function electronVersion(root: string): string {
 /** Runs the scanner once over `tree` and returns the raw CSV text. */
 async function runScanner(tree: string, csv: string): Promise<string> {
   rmSync(csv, { force: true });
-  const bin = path.join(REPO, 'node_modules/.bin/electronegativity');
+  const cli = path.join(REPO, 'node_modules/@doyensec/electronegativity/dist/index.js');
+  const args = ['-i', tree, '-r', '-e', electronVersion(REPO), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv];
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(
-      bin,
-      ['-i', tree, '-r', '-e', electronVersion(REPO), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The preload keeps the report's header and rows in order (see ordered-write-file.cjs).
+    const child = spawn(process.execPath, ['--require', ORDERED_WRITES, cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.resume();
     child.stderr.resume();
     child.on('exit', (c) => resolve(c ?? 1));

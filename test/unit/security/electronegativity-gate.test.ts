@@ -1,12 +1,14 @@
 // The security gate itself must be able to fail: parse the CSV strictly, refuse a broken report, and
 // fail on a bad window or on a NEW shell.openExternal call next to the allow-listed ones.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EXPECTED_HEADER,
   KLAXON_CANARY,
+  ORDERED_WRITES,
   checkReport,
   findingsFromCsv,
   judge,
@@ -148,4 +150,24 @@ describe('electronegativity gate', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the scanner preload', () => {
+  it("keeps the report's header and rows in call order: each write is on disk before the next starts", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-ordered-'));
+    try {
+      const file = path.join(dir, 'report.csv');
+      const script = [
+        "const fs = require('node:fs');",
+        `fs.writeFile(${JSON.stringify(file)}, 'header\\n', () => {});`,
+        `process.stdout.write(fs.readFileSync(${JSON.stringify(file)}, 'utf8'));`,
+        `fs.writeFile(${JSON.stringify(file)}, 'row\\n', { flag: 'a' }, () => {});`,
+      ].join('\n');
+      const out = execFileSync(process.execPath, ['--require', ORDERED_WRITES, '-e', script], { encoding: 'utf8' });
+      expect(out).toBe('header\n');
+      expect(readFileSync(file, 'utf8')).toBe('header\nrow\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
