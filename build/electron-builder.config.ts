@@ -27,9 +27,9 @@ const env = process.env;
 export const MSI_UPGRADE_CODE = 'D067C861-2EAF-4D06-BB12-FED472103D4E';
 
 /**
- * Electron fuses, flipped in the packaged binary before signing (security.md §4.2). Off: running as
- * plain Node, NODE_OPTIONS, --inspect, file:// extra privileges. On: asar integrity, asar-only, cookie
- * encryption.
+ * Electron fuses, flipped in the packaged binary before signing. Off: running as plain Node,
+ * NODE_OPTIONS, --inspect, file:// extra privileges. On: asar integrity, asar-only, cookie
+ * encryption. Why each: docs/security-design.md#electron-fuses.
  */
 export const ELECTRON_FUSES = {
   runAsNode: false,

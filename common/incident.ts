@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoTime } from './text.js';
 
-/** On-Call's `currentPhase`, upper-case on the wire (see reference §4.1). */
+/** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
 export const IncidentPhase = z.enum(['UNACKED', 'ACKED', 'RESOLVED']);
 export type IncidentPhase = z.infer<typeof IncidentPhase>;
 

@@ -1,4 +1,5 @@
-// Seeded demo accounts (the brief fixes these; the On-Call simulator seeds a matching `carol`).
+// Seeded demo accounts (the README's account table, the demo and the tests rely on these; the On-Call
+// simulator seeds a matching `carol`).
 // Passwords equal usernames: this IdP is for development and tests only.
 import type { Account, FindAccount } from 'oidc-provider';
 

@@ -68,7 +68,7 @@ export class CookieJar {
     return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
 
-  /** Alias of header(url), the name used in the brief. */
+  /** Alias of header(url): the server's web-session tests read cookies with `jar.get(url)`. */
   get(url: string | URL): string | undefined {
     return this.header(url);
   }

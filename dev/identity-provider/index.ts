@@ -1,4 +1,4 @@
-// Development OpenID provider for Klaxon (issue 2): oidc-provider on loopback with the desktop's
+// Development OpenID provider for Klaxon (README.md in this folder): oidc-provider on loopback with the desktop's
 // public native client, a run-time-registered confidential web client, JWT access tokens for the
 // Klaxon resource with groups, rotating refresh tokens, our own login/consent pages, and an HTTP
 // driver (completeLogin) that plays the system browser in tests.

@@ -1,4 +1,4 @@
-// Our own interaction routes (security.md §3.4 "Option C"), replacing oidc-provider's
+// Our own interaction routes (why: docs/security-design.md#interaction-routes), replacing oidc-provider's
 // devInteractions: a login form with the demo accounts listed, and a consent step with Allow and
 // Deny. They run on the same node:http server as the provider, in front of provider.callback().
 //   GET  /interaction/:uid          login or consent page, depending on the pending prompt

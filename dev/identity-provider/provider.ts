@@ -1,4 +1,5 @@
-// oidc-provider configuration for the development IdP (see shared/reference/security.md §3).
+// oidc-provider configuration for the development IdP (the decisions behind it:
+// docs/security-design.md#development-identity-provider).
 // Everything a real IdP registration for Klaxon needs is modelled here: a public native client with
 // loopback-any-port redirects and PKCE, RFC 9068 JWT access tokens for the Klaxon resource with
 // groups, rotating refresh tokens, revocation and RP-initiated logout.
@@ -126,7 +127,8 @@ export function createProvider(s: ProviderSettings): Provider {
       return { groups: [...a.groups], name: a.name, email: a.email, preferred_username: a.username };
     },
     // Refresh tokens for the native client without requiring offline_access + prompt=consent
-    // (offline_access is silently dropped without prompt=consent: security.md §3.3).
+    // (oidc-provider silently drops offline_access without prompt=consent;
+    // docs/security-design.md#offline_access-needs-promptconsent).
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
       (code.scopes.has('offline_access') || client.applicationType === 'native'),

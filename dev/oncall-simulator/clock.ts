@@ -40,7 +40,10 @@ export class SimClock {
   }
 }
 
-/** ISO-8601 UTC with second precision, as On-Call emits incident times (reference §13.3). */
+/**
+ * ISO-8601 UTC with second precision, as the API documents incident times
+ * (docs/splunk-oncall.md#the-incident-object).
+ */
 export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,5 +1,5 @@
 /**
- * The test and demo control plane under `/_sim/` (reference §13.2 item 9). Not part of On-Call:
+ * The test and demo control plane under `/_sim/` (listed in README.md here). Not part of On-Call:
  * no VO auth, loopback callers only, never faulted, throttled or logged.
  */
 import { validateFaults } from './faults.js';

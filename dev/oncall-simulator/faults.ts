@@ -1,5 +1,5 @@
 /**
- * Fault injection (reference §13.2 item 7): the failures a real client meets between it and
+ * Fault injection: the failures a real client meets between it and
  * On-Call (proxy 503s, 500s, hung requests, resets, garbage bodies, throttling, slowness).
  */
 import type { FaultKind, Faults } from './types.js';

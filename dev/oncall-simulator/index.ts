@@ -1,6 +1,6 @@
 /**
  * Splunk On-Call simulator: a real HTTP server that behaves like On-Call's public API and REST
- * endpoint as `shared/reference/splunk-oncall-api.md` specifies. See README.md in this folder.
+ * endpoint as docs/splunk-oncall.md describes them. See README.md in this folder.
  */
 import type { AddressInfo } from 'node:net';
 import { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';

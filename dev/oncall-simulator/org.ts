@@ -1,6 +1,7 @@
 /**
  * The organisation a simulator serves: users, teams, escalation policies, routing keys and keys.
- * Routing follows reference §9.6: keys are case-insensitive, unknown keys go to the default route.
+ * Routing as docs/splunk-oncall.md#routing-keys describes: keys are case-insensitive, unknown keys go
+ * to the default route.
  */
 import type { PolicyRef } from './types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The public API under `/api-public/` (and reporting under `/api-reporting/`), reference §3–§9:
+ * The public API under `/api-public/` (and reporting under `/api-reporting/`), docs/splunk-oncall.md#endpoints:
  * header auth, read-only keys, per-endpoint throttling, then the endpoints Klaxon and other clients use.
  */
 import { randomUUID } from 'node:crypto';
@@ -137,7 +137,10 @@ function teamDetail(sim: Simulator, slug: string) {
   };
 }
 
-/** E9. The key spelling production clients read (`oncallNow`/`onCalluser`) unless told otherwise. */
+/**
+ * docs/splunk-oncall.md#oncall-current, in the key spelling production clients read
+ * (`oncallNow`/`onCalluser`) unless told otherwise.
+ */
 function oncallCurrent(sim: Simulator) {
   const spec = sim.oncallFieldStyle === 'spec';
   const nowKey = spec ? 'onCallNow' : 'oncallNow';
@@ -181,7 +184,10 @@ function ackOrResolve(sim: Simulator, req: SimRequest, kind: 'ack' | 'resolve', 
   return json(200, { results: names.map((n) => sim.store.act(kind, n, b.userName as string, message)) });
 }
 
-/** E3: validated like the real service, then (after the consistency delay) a Manual incident. */
+/**
+ * docs/splunk-oncall.md#create-incident: validated like the real service, then (after the
+ * consistency delay) a Manual incident.
+ */
 function createIncident(sim: Simulator, req: SimRequest): Reply {
   const b = req.body;
   if (!isRecord(b)) return err(400, 'Request body must be a JSON object with summary, details, userName and targets');
@@ -233,7 +239,7 @@ function createIncident(sim: Simulator, req: SimRequest): Reply {
   return json(200, { incidentNumber: String(number), entityId });
 }
 
-/** E7: replace (or, with addTargets, add to) who an open incident pages. */
+/** docs/splunk-oncall.md#reroute: replace (or, with addTargets, add to) who an open incident pages. */
 function reroute(sim: Simulator, req: SimRequest): Reply {
   const b = req.body;
   if (!isRecord(b) || typeof b.userName !== 'string' || !Array.isArray(b.reroutes))
@@ -277,7 +283,7 @@ function reroute(sim: Simulator, req: SimRequest): Reply {
   return json(200, { statuses });
 }
 
-/** E19: the alert as received, with `raw` the original payload as a JSON string. */
+/** docs/splunk-oncall.md#alert-detail: the alert as received, with `raw` the original payload as a JSON string. */
 function alertDetail(sim: Simulator, uuid: string): Reply {
   const a = sim.store.alert(uuid);
   if (!a) return err(404, 'Alert not found');
@@ -298,7 +304,10 @@ function alertDetail(sim: Simulator, uuid: string): Reply {
   });
 }
 
-/** E8, simplified: filters by phase (lower-case vocabulary, default resolved), entityId, routingKey. */
+/**
+ * docs/splunk-oncall.md#incident-history, simplified: filters by phase (lower-case vocabulary,
+ * default resolved), entityId, routingKey.
+ */
 function reporting(sim: Simulator, req: SimRequest): Reply {
   const q = req.query;
   const offset = Number(q.get('offset') ?? 0);

@@ -1,7 +1,7 @@
 /**
- * Per-key, per-endpoint token buckets (reference §11: 2 req/s on the public API, once a minute on
- * reporting). Buckets run on the wall clock: throttling protects a real service in real time, and
- * must keep working while the simulated clock is frozen.
+ * Per-key, per-endpoint token buckets: 2 req/s on the public API, once a minute on reporting
+ * (docs/splunk-oncall.md#rate-limits-and-throttling). Buckets run on the wall clock: throttling
+ * protects a real service in real time, and must keep working while the simulated clock is frozen.
  */
 import type { RateLimitOptions } from './types.js';
 

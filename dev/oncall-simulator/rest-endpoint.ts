@@ -1,6 +1,6 @@
 /**
  * The REST endpoint integration `POST /integrations/generic/20131114/alert/{key}/{routingKey}`
- * (reference §10, §13.2 item 2). The answer comes at once; the effect after the consistency delay.
+ * (docs/splunk-oncall.md#rest-endpoint-alert). The answer comes at once; the effect after the consistency delay.
  */
 import { randomUUID } from 'node:crypto';
 import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
@@ -11,7 +11,10 @@ export const REST_ENDPOINT_PREFIX = '/integrations/generic/20131114/alert';
 
 const KNOWN_TYPES = new Set(['CRITICAL', 'WARNING', 'INFO', 'ACKNOWLEDGEMENT', 'RECOVERY']);
 
-/** `OK` means RECOVERY; anything unrecognised is accepted as INFO (reference §10.1). */
+/**
+ * `OK` means RECOVERY; anything unrecognised is accepted as INFO, as On-Call documents
+ * (docs/splunk-oncall.md#rest-endpoint-alert).
+ */
 export function normaliseMessageType(v: string): string {
   const t = v.trim().toUpperCase();
   if (t === 'OK') return 'RECOVERY';

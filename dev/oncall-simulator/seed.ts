@@ -1,6 +1,6 @@
 /**
- * The demo organisation and incidents shared by tests and the demo launcher (see the Klaxon brief,
- * "Demo seed"). Tests rely on these names; change them only together with every caller.
+ * The demo organisation and incidents shared by tests and the demo launcher (README.md here, "Demo
+ * seed"). Tests rely on these names; change them only together with every caller.
  */
 import type { Org } from './org.js';
 import { DEFAULT_ROUTING_KEY } from './org.js';

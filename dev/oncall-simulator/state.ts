@@ -1,5 +1,5 @@
 /**
- * The incident state machine (reference §4.3 and §13.2): incidents, the alerts rolled into them,
+ * The incident state machine (docs/splunk-oncall.md#phases): incidents, the alerts rolled into them,
  * and the UNACKED → ACKED → RESOLVED transitions. Nothing here knows about HTTP.
  */
 import { randomUUID } from 'node:crypto';
@@ -38,11 +38,11 @@ export interface SimIncident {
   monitorType: string;
   resolvedAt: number | null;
   ackUser: string | null;
-  /** Everyone ever paged for it: `byUser` ack/resolve (E6) still finds incidents after paging stopped. */
+  /** Everyone ever paged for it: `ack-resolve-by-user` still finds incidents after paging stopped. */
   everPaged?: string[];
 }
 
-/** An alert as stored (reference §10.1, §10.5): every field the sender gave, plus receipt data. */
+/** An alert as stored (docs/splunk-oncall.md#rest-endpoint-alert): every field the sender gave, plus receipt data. */
 export interface SimAlert {
   uuid: string;
   receivedAt: number;
@@ -123,7 +123,7 @@ export class IncidentStore {
   }
 
   /**
-   * One REST endpoint alert (reference §13.2 item 2). `messageType` is already normalised
+   * One REST endpoint alert (docs/splunk-oncall.md#rest-endpoint-alert). `messageType` is already normalised
    * (upper case, OK → RECOVERY, unknown → INFO); `receivedAt` is when the endpoint accepted it.
    */
   applyRestAlert(
@@ -202,7 +202,7 @@ export class IncidentStore {
     }
   }
 
-  /** A manual incident (E3 or the control API); the number was allocated when it was requested. */
+  /** A manual incident (`create-incident` or the control API); the number was allocated when it was requested. */
   applyManual(m: {
     number: number;
     title: string;
@@ -260,7 +260,7 @@ export class IncidentStore {
     if (i.phase === 'UNACKED') this.emit(i, 'triggered');
   }
 
-  /** E4/E5 per-incident outcome; `manually` is true for people (API, control), false for REST alerts. */
+  /** `ack-resolve` per-incident outcome; `manually` is true for people (API, control), false for REST alerts. */
   act(kind: 'ack' | 'resolve', incidentName: string, userName: string, message: string | undefined): ActionResult {
     const n = /^\d+$/.test(incidentName) ? Number(incidentName) : NaN;
     const i = this.incidents.get(n);
@@ -273,7 +273,7 @@ export class IncidentStore {
     return { ...result, cmdAccepted: true, message: '' };
   }
 
-  /** Open incidents on which `userName` was paged (E6), looked up before paging stops. */
+  /** Open incidents on which `userName` was paged (`ack-resolve-by-user`), looked up before paging stops. */
   pagedTo(userName: string): SimIncident[] {
     return this.all().filter((i) => i.phase !== 'RESOLVED' && (i.everPaged ?? []).includes(userName));
   }
@@ -295,7 +295,9 @@ export class IncidentStore {
     i.phase = name;
     if (name === 'ACKED') {
       i.ackUser = t.by ?? null;
-      i.pagedUsers = []; // paging stops once someone acknowledges (reference §7.1)
+      // Paging stops once someone acknowledges. That is Wikimedia's reading; real answers may differ
+      // (docs/splunk-oncall.md#what-real-organisations-add).
+      i.pagedUsers = [];
       this.emit(i, 'acked');
     } else if (name === 'RESOLVED') {
       i.resolvedAt = at;
@@ -311,7 +313,7 @@ export class IncidentStore {
     }
   }
 
-  /** Replaces or adds the policies/users paged for an open incident (E7). */
+  /** Replaces or adds the policies/users paged for an open incident (`reroute`). */
   reroute(i: SimIncident, policies: OrgPolicy[], users: string[], add: boolean): void {
     const refs = policies.map((p) => this.org.policyRef(p));
     const userRefs = users.map((u) => directUserPolicy(u));
@@ -361,7 +363,10 @@ function wireTransition(t: SimTransition): WireTransition {
   };
 }
 
-/** A page sent straight to a user shows this generated policy, with no team (reference §4.1). */
+/**
+ * A page sent straight to a user shows this generated policy, with no team
+ * (docs/splunk-oncall.md#the-incident-object).
+ */
 export function directUserPolicy(username: string): PolicyRef {
   return { policy: { name: `Generated Direct User Policy for ${username}`, slug: `directUserPolicySlug-${username}` } };
 }

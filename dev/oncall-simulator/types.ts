@@ -1,13 +1,13 @@
 /**
  * Public types of the Splunk On-Call simulator (the interface other parts code against) and the
- * wire shapes it emits. Wire shapes follow `shared/reference/splunk-oncall-api.md` §4 and §9.
+ * wire shapes it emits. Wire shapes follow docs/splunk-oncall.md (the incident object, who is on call).
  */
 
 export type SeedName = 'demo' | 'empty';
 
 /** Fault injection knobs. Rates are probabilities 0..1, rolled once per request. */
 export interface Faults {
-  /** Answer 500 (JSON) or 503 text/plain `no healthy upstream` (see `errorStatus`). */
+  /** Answer 500 text/plain `Internal Server Error` or 503 text/plain `no healthy upstream` (see `errorStatus`). */
   errorRate?: number;
   /** Never answer: hold the socket until the client gives up or the simulator closes. */
   timeoutRate?: number;
@@ -31,7 +31,10 @@ export interface Faults {
 
 export interface RateLimitOptions {
   perSecond: number;
-  /** Answer throttled requests with the legacy 403 instead of 429 (reference §11.2). */
+  /**
+   * Answer throttled requests with the legacy 403 instead of 429
+   * (docs/splunk-oncall.md#rate-limits-and-throttling).
+   */
   legacy403?: boolean;
   /** Add `Retry-After: 1` to throttled responses (the real service is not known to send it). */
   sendRetryAfter?: boolean;
@@ -41,7 +44,7 @@ export interface SimulatorOptions {
   host?: string;
   port?: number;
   seed?: SeedName;
-  /** REST alerts and manual incidents (E3) take effect only after this delay (eventual consistency). */
+  /** REST alerts and manual incidents (`create-incident`) take effect only after this delay (eventual consistency). */
   consistencyDelayMs?: number;
   /** Token bucket per endpoint (method + normalised path) per API key; `false` turns it off. */
   rateLimit?: RateLimitOptions | false;
@@ -85,7 +88,10 @@ export interface WebhookDelivery {
   error?: string;
 }
 
-/** The "Any-Incident" template of reference §12.1 after substitution: every value is a string. */
+/**
+ * An "Any-Incident" outgoing-webhook template after substitution: every value is a string
+ * (docs/splunk-oncall.md#outgoing-webhooks).
+ */
 export interface WebhookPayload {
   incident: string;
   phase: string;
@@ -110,7 +116,7 @@ export interface SimulatorControl {
   advance(ms: number): void;
   freeze(): void;
   unfreeze(): void;
-  // Additions beyond the brief's interface (all optional to use):
+  // More operations, for tests that need them:
   /** Current simulated time (epoch ms). */
   now(): number;
   setConsistencyDelay(ms: number): void;
@@ -151,7 +157,7 @@ export interface WireTransition {
   alertId?: string;
 }
 
-/** One incident exactly as `GET /api-public/v1/incidents` returns it (reference §4.1). */
+/** One incident exactly as `GET /api-public/v1/incidents` returns it (docs/splunk-oncall.md#the-incident-object). */
 export interface WireIncident {
   incidentNumber: string;
   startTime: string;

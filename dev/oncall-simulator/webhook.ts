@@ -1,6 +1,6 @@
 /**
- * The outgoing "Any-Incident" webhook (reference §12.1): on every incident state change, POST the
- * substituted template as JSON. Failures are recorded and never reach the simulator's callers.
+ * The outgoing "Any-Incident" webhook (docs/splunk-oncall.md#outgoing-webhooks): on every incident
+ * state change, POST the substituted template as JSON. Failures are recorded and never reach the simulator's callers.
  */
 import type { SimIncident, IncidentChange } from './state.js';
 import type { WebhookDelivery, WebhookPayload } from './types.js';

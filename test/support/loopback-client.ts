@@ -1,5 +1,6 @@
-// The desktop app's side of the flow, as in security.md §2.3: a one-shot loopback listener on an
-// ephemeral port, openid-client v6 for discovery, PKCE, state, nonce and the code exchange.
+// The desktop app's side of the flow (docs/security-design.md#system-browser-sign-in): a one-shot
+// loopback listener on an ephemeral port, openid-client v6 for discovery, PKCE, state, nonce and the
+// code exchange.
 import * as http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * The packaged file set, as electron-builder really lays it out: `electron-builder --linux dir` with a
  * stand-in Electron (`electronDist` pointing at a folder holding a fake `electron` executable; the real
- * Electron zip cannot be downloaded here, toolchain.md 5b). Then:
+ * Electron zip cannot be downloaded on the build machines, which reach only the npm and Debian registries). Then:
  *  - app.asar holds the bundled main, preload and renderer, and nothing from server/, test/, dev/, no
  *    node_modules (so no better-sqlite3, oidc-provider, fastify), no source maps, no .node binaries;
  *  - the fuses are really flipped in the packaged executable (the stand-in carries Electron's fuse

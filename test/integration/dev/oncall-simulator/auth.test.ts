@@ -1,4 +1,7 @@
-/** Public API authentication (reference §2.2, §13.2 item 1): 401 missing, 403 unknown, read-only keys GET only. */
+/**
+ * Public API authentication (docs/splunk-oncall.md#two-surfaces): 401 missing, 403 unknown,
+ * read-only keys GET only.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { listIncidents, vo, voHeaders } from '#test/support/vo-client.js';

@@ -1,4 +1,4 @@
-/** The simulated clock drives timestamps and how long resolved incidents stay listed (reference §13.2 item 3). */
+/** The simulated clock drives timestamps and how long resolved incidents stay listed (docs/splunk-oncall.md#phases). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { alert, byEntity, control, vo } from '#test/support/vo-client.js';
@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 describe('clock and retention', () => {
-  it('keeps a resolved incident listed for resolvedRetentionMinutes, then only E2 finds it', async () => {
+  it('keeps a resolved incident listed for resolvedRetentionMinutes, then only get-incident finds it', async () => {
     const s = (sim = await startOnCallSimulator({ rateLimit: false, resolvedRetentionMinutes: 60 }));
     await alert(s, 'sre', { message_type: 'CRITICAL', entity_id: 'retention/1' });
     await alert(s, 'sre', { message_type: 'RECOVERY', entity_id: 'retention/1' });

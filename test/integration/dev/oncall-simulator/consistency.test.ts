@@ -1,4 +1,7 @@
-/** Eventual consistency (reference §10.3, §11.5): accepted alerts show up in E1 only after the delay. */
+/**
+ * Eventual consistency (docs/splunk-oncall.md#rest-endpoint-alert): accepted alerts show up in
+ * list-incidents only after the delay.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { alert, byEntity, vo } from '#test/support/vo-client.js';
@@ -19,7 +22,7 @@ describe('consistency delay', () => {
     expect(await byEntity(sim, 'slow/1')).toHaveLength(1);
   });
 
-  it('returns the E3 incident number at once; the incident appears after the delay', async () => {
+  it('returns the create-incident number at once; the incident appears after the delay', async () => {
     sim = await startOnCallSimulator({ rateLimit: false, consistencyDelayMs: 60_000 });
     const r = await vo(sim, 'POST', '/api-public/v1/incidents', {
       summary: 'Later',

@@ -1,6 +1,6 @@
 /**
- * Contract suite: the simulator's public API answers in the shapes of
- * shared/reference/splunk-oncall-api.md (§4 incident, §6 create, §7 ack/resolve, §9 on-call/teams/policies).
+ * Contract suite: the simulator's public API answers in the shapes docs/splunk-oncall.md describes
+ * (the incident object, create-incident, ack-resolve, who is on call). Endpoint names are that page's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,7 +27,10 @@ const Transition = z
   })
   .strict();
 
-/** Reference §4.1, key for key: a client looking up these exact names finds them with these JSON types. */
+/**
+ * docs/splunk-oncall.md#the-incident-object, key for key: a client looking up these exact names
+ * finds them with these JSON types.
+ */
 const WireIncident = z
   .object({
     incidentNumber: z.string().regex(/^\d+$/),
@@ -62,8 +65,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('GET /api-public/v1/incidents (E1)', () => {
-  it('wraps the demo incidents in {"incidents": [...]} with every field typed as the reference says', async () => {
+describe('GET /api-public/v1/incidents (list-incidents)', () => {
+  it('wraps the demo incidents in {"incidents": [...]} with every field typed as documented', async () => {
     const r = await vo(sim, 'GET', '/api-public/v1/incidents');
     expect(r.status).toBe(200);
     expect(r.contentType).toMatch(/^application\/json/);
@@ -90,7 +93,7 @@ describe('GET /api-public/v1/incidents (E1)', () => {
   });
 });
 
-describe('GET /api-public/v1/incidents/{n} (E2)', () => {
+describe('GET /api-public/v1/incidents/{n} (get-incident)', () => {
   it('returns the bare incident object, not wrapped', async () => {
     const [first] = await listIncidents(sim);
     const r = await vo(sim, 'GET', `/api-public/v1/incidents/${first!.incidentNumber}`);
@@ -106,7 +109,7 @@ describe('GET /api-public/v1/incidents/{n} (E2)', () => {
   });
 });
 
-describe('POST /api-public/v1/incidents (E3)', () => {
+describe('POST /api-public/v1/incidents (create-incident)', () => {
   it('creates a Manual incident and returns its number as a string with the entityId', async () => {
     const r = await vo(sim, 'POST', '/api-public/v1/incidents', {
       summary: 'Manual page: DNS down',
@@ -158,7 +161,7 @@ describe('POST /api-public/v1/incidents (E3)', () => {
   });
 });
 
-describe('PATCH /api-public/v1/incidents/ack and /resolve (E4, E5)', () => {
+describe('PATCH /api-public/v1/incidents/ack and /resolve (ack-resolve)', () => {
   it('reports per-incident results, acks open ones and refuses closed ones', async () => {
     await alert(sim, 'sre', { message_type: 'CRITICAL', entity_id: 'contract/ack', entity_display_name: 'Ack me' });
     const inc = (await listIncidents(sim)).find((i) => i.entityId === 'contract/ack')!;
@@ -216,7 +219,7 @@ describe('PATCH /api-public/v1/incidents/ack and /resolve (E4, E5)', () => {
   });
 });
 
-describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
+describe('on-call, teams and policies (oncall-current, teams, team-policies, policies)', () => {
   it('GET /oncall/current uses the production spelling oncallNow/onCalluser', async () => {
     const r = await vo(sim, 'GET', '/api-public/v1/oncall/current');
     expect(r.status).toBe(200);
@@ -343,7 +346,7 @@ describe('on-call, teams and policies (E9, E10, E12, E13, E16)', () => {
   });
 });
 
-describe('byUser ack/resolve and reroute (E6, E7)', () => {
+describe('byUser ack/resolve and reroute (ack-resolve-by-user, reroute)', () => {
   it('acks every open incident the user was paged for, and reroutes to another policy', async () => {
     sim.control.reset('demo');
     const r = await vo(sim, 'PATCH', '/api-public/v1/incidents/byUser/ack', { userName: 'carol' });

@@ -1,5 +1,5 @@
 /**
- * Fault injection (reference §13.2 item 7): every kind, switchable at start and at run time, per
+ * Fault injection (dev/oncall-simulator/README.md, "Faults"): every kind, switchable at start and at run time, per
  * path, on the REST endpoint too, and a faulted request never changes state.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,7 @@
-/** Throttling (reference §11): 2 req/s per endpoint per API key, 429 {"message":"Too Many Requests"}. */
+/**
+ * Throttling (docs/splunk-oncall.md#rate-limits-and-throttling): 2 req/s per endpoint per API key,
+ * 429 {"message":"Too Many Requests"}.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { control, vo, voHeaders } from '#test/support/vo-client.js';

@@ -1,4 +1,4 @@
-/** REST endpoint integration (reference §10, §13.2 item 2): message types, entity_id roll-up, routing. */
+/** REST endpoint integration (docs/splunk-oncall.md#rest-endpoint-alert): message types, entity_id roll-up, routing. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { alert, byEntity, listIncidents, vo } from '#test/support/vo-client.js';

@@ -1,4 +1,4 @@
-/** Outgoing "Any-Incident" webhook (reference §12.1), received by a real node:http listener. */
+/** Outgoing "Any-Incident" webhook (docs/splunk-oncall.md#outgoing-webhooks), received by a real node:http listener. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
