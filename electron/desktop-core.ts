@@ -37,7 +37,7 @@ import {
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
 import { refuseExternalUrl } from './external-links.js';
-import { NotificationPolicy, type DesktopNotification } from './notification-policy.js';
+import { NotificationPolicy, type DesktopNotification } from './notifications.js';
 import { SignInError, discoverIssuer, signIn } from './oidc-sign-in.js';
 import { serialTask } from './serial-task.js';
 import { RECONNECT_BACKOFF, ServerLink, type AuthProblem } from './server-link.js';

@@ -8,19 +8,19 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EffectiveSettings } from '#common/index.js';
-import { appInfoFromUpdateStatus } from '../auto-update-policy.js';
+import { appInfoFromUpdateStatus } from '../updates.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
-import type { TrayView } from '../tray-view.js';
+import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
-import { forwardPushes, registerIpcHandlers } from './ipc-main.js';
+import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
-import { loadManagedPolicy } from './policy-electron.js';
+import { loadManagedPolicy } from './managed-policy.js';
 import { PopoverWindow } from './popover-window.js';
-import { createElectronTokenStore } from './token-store-electron.js';
+import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
-import { startUpdater } from './updater.js';
+import { startUpdater } from './updates.js';
 import { denyAllPermissions, installWebContentsGuards } from './web-contents-guards.js';
 
 export interface KlaxonAppPaths {

@@ -4,8 +4,8 @@
  * Hardened web preferences per security.md §4.1.
  */
 import { BrowserWindow, screen, type Rectangle } from 'electron';
-import { APP_ENTRY_URL } from '../app-protocol-files.js';
-import { popoverPosition, windowModeFor } from '../popover-position.js';
+import { APP_ENTRY_URL } from '../app-protocol.js';
+import { popoverPosition, windowModeFor } from '../popover-window.js';
 
 export const POPOVER_SIZE = { width: 400, height: 560 };
 

@@ -4,7 +4,7 @@
  * pages, geolocation…). Links the user should open go through `shell:open-external` instead.
  */
 import { app, session, type WebContents } from 'electron';
-import { isAppUrl } from '../app-protocol-files.js';
+import { isAppUrl } from '../app-protocol.js';
 
 export function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
   contents.on('will-navigate', (event, url) => {

@@ -20,7 +20,7 @@ import {
   readMacManagedPreferences,
   readWindowsPolicy,
   registryValuesToRaw,
-} from '#electron/policy-readers/index.js';
+} from '#electron/managed-policy/index.js';
 
 let dir: string;
 beforeEach(() => {

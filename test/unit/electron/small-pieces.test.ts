@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAppRequest, isAppUrl } from '#electron/app-protocol-files.js';
-import { popoverPosition, windowModeFor } from '#electron/popover-position.js';
+import { resolveAppRequest, isAppUrl } from '#electron/app-protocol.js';
+import { popoverPosition, windowModeFor } from '#electron/popover-window.js';
 import { reducePages as applyPageEvent, reduceSnapshot as applyServerEvent } from '#common/index.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '#electron/start-at-login.js';
 import { incident, page, snapshot } from '#test/support/electron-fixtures.js';

@@ -8,7 +8,7 @@ import { ClientStateStore } from '#electron/client-state-store.js';
 import { initialClientState } from '#common/index.js';
 import { createDesktopCore } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
-import { trayView } from '#electron/tray-view.js';
+import { trayView } from '#electron/tray.js';
 import * as fake from '#test/support/fake-electron.js';
 import { incident, liveState } from '#test/support/electron-fixtures.js';
 
@@ -96,7 +96,7 @@ describe('IPC', () => {
     });
 
   it('registers every channel of the contract and refuses senders that are not app://klaxon (or gone)', async () => {
-    const { registerIpcHandlers, REFUSED_SENDER } = await import('#electron/shell/ipc-main.js');
+    const { registerIpcHandlers, REFUSED_SENDER } = await import('#electron/shell/ipc.js');
     const c = core();
     registerIpcHandlers(fake.ipcMain as never, c);
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...IPC_REQUEST_CHANNELS].sort());
@@ -112,7 +112,7 @@ describe('IPC', () => {
   });
 
   it('rejects invalid payloads from the real window with the field named', async () => {
-    const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
+    const { registerIpcHandlers } = await import('#electron/shell/ipc.js');
     registerIpcHandlers(fake.ipcMain as never, core());
     const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
     expect(
@@ -130,7 +130,7 @@ describe('IPC', () => {
   });
 
   it('refuses to open links that are not allow-listed; shell.openExternal is never called for them', async () => {
-    const { registerIpcHandlers } = await import('#electron/shell/ipc-main.js');
+    const { registerIpcHandlers } = await import('#electron/shell/ipc.js');
     const c = createDesktopCore({
       settings: { policy: {}, userSettingsFile: path.join(dir, 's.json') },
       tokenStore: memoryTokenStore(),
@@ -150,7 +150,7 @@ describe('IPC', () => {
   });
 
   it('forwards pushes only to Klaxon windows', async () => {
-    const { forwardPushes } = await import('#electron/shell/ipc-main.js');
+    const { forwardPushes } = await import('#electron/shell/ipc.js');
     const listeners: ((c: never, p: unknown) => void)[] = [];
     const good = new fake.BrowserWindow({}).webContents;
     good.url = 'app://klaxon/index.html';
@@ -365,7 +365,7 @@ describe('notifications', () => {
 
 describe('token store binding (safeStorage + electron-store)', () => {
   it('with a keyring: stores only ciphertext and the backend; reads it back in a new process', async () => {
-    const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
+    const { createElectronTokenStore } = await import('#electron/shell/token-store.js');
     const Store = (await import('electron-store')).default as unknown as {
       files: Map<string, Record<string, unknown>>;
     };
@@ -380,7 +380,7 @@ describe('token store binding (safeStorage + electron-store)', () => {
   });
   it('Linux basic_text: memory only, nothing written, and a message saying what to install', async () => {
     if (process.platform !== 'linux') return;
-    const { createElectronTokenStore } = await import('#electron/shell/token-store-electron.js');
+    const { createElectronTokenStore } = await import('#electron/shell/token-store.js');
     const Store = (await import('electron-store')).default as unknown as {
       files: Map<string, Record<string, unknown>>;
     };

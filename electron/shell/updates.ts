@@ -1,5 +1,5 @@
 /**
- * Thin electron-updater adapter: carries out the plan of `electron/auto-update-policy.ts` (who may
+ * Thin electron-updater adapter: carries out the plan of `electron/updates.ts` (who may
  * update, which feed and channel, when to check) and reports the status (running version, last check,
  * progress, problems) through `onStatus`.
  *
@@ -35,9 +35,9 @@ import {
   type UpdateEvent,
   type UpdatePlan,
   type UpdateStatus,
-} from '../auto-update-policy.js';
+} from '../updates.js';
 
-export type { UpdateStatus } from '../auto-update-policy.js';
+export type { UpdateStatus } from '../updates.js';
 
 export interface AutoUpdates {
   status(): UpdateStatus;

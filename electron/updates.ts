@@ -1,6 +1,6 @@
 /**
  * Auto-update decisions, without Electron: whether this installation may update itself, from which
- * feed and channel, when to check next, and what to tell the user. `electron/shell/updater.ts` is the
+ * feed and channel, when to check next, and what to tell the user. `electron/shell/updates.ts` is the
  * thin electron-updater adapter that carries these decisions out.
  *
  * Rules (docs/it-deployment.md, "Controlling updates"):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Me, Settings } from '#common/index.js';
-import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notification-policy.js';
+import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notifications.js';
 import { incident, me, page } from '#test/support/electron-fixtures.js';
 
 function policy(

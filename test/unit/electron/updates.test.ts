@@ -19,7 +19,7 @@ import {
   planUpdates,
   updateStateFile,
   type InstallFacts,
-} from '#electron/auto-update-policy.js';
+} from '#electron/updates.js';
 
 /** Effective settings as the desktop settings module builds them: policy keys locked, the rest user/default. */
 function effective(policy: Partial<Settings> = {}, user: Partial<Settings> = {}): EffectiveSettings {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientState } from '#common/index.js';
-import { trayView, type TrayViewContext } from '#electron/tray-view.js';
+import { trayView, type TrayViewContext } from '#electron/tray.js';
 import { clientConfig, incident, liveState, me, snapshot } from '#test/support/electron-fixtures.js';
 
 const ctx = (over: Partial<TrayViewContext> = {}): TrayViewContext => ({

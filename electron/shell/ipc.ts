@@ -5,7 +5,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IPC_REQUEST_CHANNELS, type IpcPushChannel, type Result } from '#common/index.js';
-import { isAppUrl } from '../app-protocol-files.js';
+import { isAppUrl } from '../app-protocol.js';
 import type { DesktopCore } from '../desktop-core.js';
 
 export const REFUSED_SENDER: Result<never> = {

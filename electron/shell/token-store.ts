@@ -5,7 +5,7 @@
  */
 import { safeStorage } from 'electron';
 import Store from 'electron-store';
-import { createSecureTokenStore, type StoredRefreshToken } from '../secure-token-store.js';
+import { createSecureTokenStore, type StoredRefreshToken } from '../token-store.js';
 import type { TokenStore } from '../token-vault.js';
 
 interface TokenFile {

@@ -4,7 +4,7 @@ import {
   decideTokenStorage,
   type SafeStorageLike,
   type StoredRefreshToken,
-} from '#electron/secure-token-store.js';
+} from '#electron/token-store.js';
 
 /** A stand-in for safeStorage per backend: reversible "encryption" that never contains the plain text. */
 function safeStorage(backend: string | null, available = true): SafeStorageLike & { broken: boolean } {

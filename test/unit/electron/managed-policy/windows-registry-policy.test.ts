@@ -16,7 +16,7 @@ vi.mock('node:child_process', () => ({
 
 describe('Windows registry policy: which reg.exe runs', () => {
   it('runs %SystemRoot%\\System32\\reg.exe by full path', async () => {
-    const { readWindowsPolicy, regExePath } = await import('#electron/policy-readers/windows-registry-policy.js');
+    const { readWindowsPolicy, regExePath } = await import('#electron/managed-policy/windows-registry-policy.js');
     expect(regExePath({ SystemRoot: 'D:\\WINNT' })).toBe('D:\\WINNT\\System32\\reg.exe');
     expect(regExePath({})).toBe('C:\\Windows\\System32\\reg.exe');
     const saved = process.env.SystemRoot;

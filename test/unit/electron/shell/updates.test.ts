@@ -1,6 +1,6 @@
 // @vitest-environment node
 /**
- * electron/shell/updater.ts against a recording fake of electron-updater's autoUpdater (electron-updater
+ * electron/shell/updates.ts against a recording fake of electron-updater's autoUpdater (electron-updater
  * cannot run outside Electron). Checks what reaches electron-updater: feed, channel, downgrade and
  * signature settings, when checks happen, and what the user is told.
  */
@@ -16,7 +16,7 @@ import {
   type Settings,
   type SettingSource,
 } from '#common/index.js';
-import type { UpdateStatus } from '#electron/auto-update-policy.js';
+import type { UpdateStatus } from '#electron/updates.js';
 
 const h = vi.hoisted(() => ({
   userData: '',
@@ -72,7 +72,7 @@ vi.mock('electron-updater', () => ({
   },
 }));
 
-const { startAutoUpdates, startUpdater } = await import('#electron/shell/updater.js');
+const { startAutoUpdates, startUpdater } = await import('#electron/shell/updates.js');
 
 function effective(policy: Partial<Settings> = {}): EffectiveSettings {
   const sources: Record<string, SettingSource> = {};
