@@ -41,6 +41,15 @@ export interface ServerLinkOptions {
   log?(message: string): void;
 }
 
+/** One REST call to the Klaxon server; the answer is checked with `schema`. */
+export interface ServerRequest<T> {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  schema: z.ZodType<T>;
+}
+
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 /** Reconnect delays: from half a second up to a minute (see common/backoff.ts). */
 export const RECONNECT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
@@ -81,13 +90,7 @@ export class ServerLink {
   // ---------------------------------------------------------------- REST
 
   /** One REST call with the bearer token; failures come back as values a person can read. */
-  async request<T>(req: {
-    method: 'GET' | 'POST';
-    path: string;
-    body?: unknown;
-    headers?: Record<string, string>;
-    schema: z.ZodType<T>;
-  }): Promise<Result<T>> {
+  async request<T>(req: ServerRequest<T>): Promise<Result<T>> {
     let res: AxiosResponse;
     try {
       res = await this.send(req, await this.opts.getAccessToken());
@@ -120,10 +123,7 @@ export class ServerLink {
     );
   }
 
-  private send(
-    req: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> },
-    token: string,
-  ): Promise<AxiosResponse> {
+  private send(req: Omit<ServerRequest<unknown>, 'schema'>, token: string): Promise<AxiosResponse> {
     return this.http.request({
       method: req.method,
       url: req.path,

@@ -50,7 +50,7 @@ export const ALLOWLIST: AllowlistEntry[] = [
   },
   {
     issue: 'OPEN_EXTERNAL_JS_CHECK',
-    file: 'electron/desktop-core.ts',
+    file: 'electron/ipc.ts',
     sample: 'await deps.openExternal(new URL(payload.url));',
     count: 1,
     why: 'deps.openExternal is called only after refuseExternalUrl() accepted the URL (allow-list from the server configuration and incident links).',
