@@ -165,3 +165,33 @@ describe('main process wiring', () => {
     expect(win.visible).toBe(true);
   });
 });
+
+describe('development knobs', () => {
+  it('KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR and KLAXON_E2E are ignored in a packaged build', async () => {
+    const { defaultPaths, devEnv } = await import('#electron/shell/klaxon-app.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      KLAXON_RENDERER_DIR: '/tmp/evil-renderer',
+      KLAXON_ASSETS_DIR: '/tmp/evil-assets',
+      KLAXON_E2E: '1',
+    });
+    try {
+      fake.app.isPackaged = false;
+      expect(defaultPaths('/app/dist')).toMatchObject({
+        rendererDir: '/tmp/evil-renderer',
+        assetsDir: '/tmp/evil-assets',
+      });
+      expect(devEnv('KLAXON_E2E')).toBe('1');
+      fake.app.isPackaged = true;
+      const p = defaultPaths('/app/dist');
+      expect(p.rendererDir).toBe('/app/dist/renderer');
+      expect(p.assetsDir).not.toBe('/tmp/evil-assets');
+      expect(devEnv('KLAXON_E2E')).toBeUndefined();
+    } finally {
+      fake.app.isPackaged = false;
+      for (const k of ['KLAXON_RENDERER_DIR', 'KLAXON_ASSETS_DIR', 'KLAXON_E2E'])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+    }
+  });
+});
