@@ -29,7 +29,7 @@ import { refuseExternalUrl } from './external-links.js';
 import type { DesktopSettings } from './settings.js';
 
 /** A request payload as the handler receives it: after the channel's schema parsed it (defaults applied). */
-export type ValidIpcRequestOf<C extends IpcRequestChannel> = z.output<(typeof ipcRequests)[C]['request']>;
+type ValidIpcRequestOf<C extends IpcRequestChannel> = z.output<(typeof ipcRequests)[C]['request']>;
 
 export type IpcHandlers = {
   [C in IpcRequestChannel]: (payload: ValidIpcRequestOf<C>) => Promise<Result<IpcResponseOf<C>>>;

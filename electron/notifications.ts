@@ -9,7 +9,6 @@ export interface DesktopNotification {
   title: string;
   body: string;
   incidentNumber?: string;
-  pageId?: string;
 }
 
 /** `notifyNewIncidents: null` means "on for people who can acknowledge (SRE), off for everyone else". */
@@ -27,10 +26,9 @@ export class NotificationPolicy {
   ) {}
 
   /** A full snapshot (start, reconnect): remember everything in it, notify about nothing. */
-  onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): DesktopNotification[] {
+  onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): void {
     for (const i of incidents) this.seenIncidents.add(i.number);
     for (const p of pages) this.pageStatus.set(p.id, p.status);
-    return [];
   }
 
   onIncident(change: 'opened' | 'updated' | 'removed', incident: Incident): DesktopNotification | null {
@@ -57,7 +55,7 @@ export class NotificationPolicy {
     if (!me || page.requester.sub !== me.user.sub) return null;
     if (!this.opts.settings().notifyOwnPages) return null;
     const incident = page.incidentNumber ? ` as incident #${page.incidentNumber}` : '';
-    const base = { pageId: page.id, ...(page.incidentNumber ? { incidentNumber: page.incidentNumber } : {}) };
+    const base = page.incidentNumber ? { incidentNumber: page.incidentNumber } : {};
     switch (page.status) {
       case 'delivered':
         return {

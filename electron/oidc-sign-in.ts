@@ -24,7 +24,7 @@ export class SignInError extends Error {
 
 export type SignInTokens = Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -54,10 +54,10 @@ type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 /** Reconnect delays: from half a second up to a minute (see common/backoff.ts). */
 export const RECONNECT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Lowest base reconnect delay a server `retry:` hint may set. */
-export const MIN_RETRY_MS = 1000;
+const MIN_RETRY_MS = 1000;
 
 export class ServerLink {
-  readonly http: AxiosInstance;
+  private readonly http: AxiosInstance;
   private link: LinkState = IDLE_LINK;
   private running = false;
   private streamAbort: AbortController | null = null;

@@ -23,7 +23,7 @@ export interface StoredRefreshToken {
   writtenAt: string;
 }
 
-export interface TokenRecord {
+interface TokenRecord {
   read(): StoredRefreshToken | undefined;
   write(v: StoredRefreshToken): void;
   remove(): void;

@@ -54,7 +54,7 @@ export interface TokenVaultOptions {
   log?(message: string): void;
 }
 
-export const KEYRING_SAVE_FAILED =
+const KEYRING_SAVE_FAILED =
   'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
 const SIGNED_OUT_DURING_REFRESH = 'You signed out of Klaxon.';
 

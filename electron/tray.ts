@@ -16,7 +16,7 @@ export const TRAY_IMAGE_STATES: readonly TrayImageState[] = [
   'signed-out',
 ];
 
-export type TrayKind =
+type TrayKind =
   | 'signed-out'
   | 'signing-in'
   | 'not-authorised'
@@ -27,7 +27,7 @@ export type TrayKind =
   | 'stale'
   | 'offline';
 
-export type Theme = 'light' | 'dark';
+type Theme = 'light' | 'dark';
 
 export interface TrayMenuItem {
   id: 'status' | 'open' | 'page' | 'sign-in' | 'sign-out' | 'reconnect' | 'quit' | 'separator';
@@ -80,7 +80,7 @@ function clock(iso: string, ctx: TrayViewContext): string {
   }).format(new Date(iso));
 }
 
-export function ago(iso: string, now: Date): string {
+function ago(iso: string, now: Date): string {
   const s = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
   if (s < 60) return `${s} s ago`;
   const m = Math.round(s / 60);

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppInfo, EffectiveSettings } from '#common/index.js';
 
-export type UpdateChannel = 'latest' | 'beta';
+type UpdateChannel = 'latest' | 'beta';
 
 export type InstallKind =
   'development' | 'windows-per-user' | 'windows-per-machine' | 'macos-app' | 'linux-appimage' | 'linux-package';
@@ -118,7 +118,7 @@ export function nextCheckDelayMs(
 // ---------------------------------------------------------------------------------------------
 // Status shown to the user: the running version, when Klaxon last checked, and what happened.
 
-export type UpdateState =
+type UpdateState =
   'disabled' | 'idle' | 'checking' | 'up-to-date' | 'available' | 'downloading' | 'downloaded' | 'error';
 
 export interface UpdateStatus {

@@ -6,14 +6,9 @@ import { readWindowsPolicy } from './windows-registry-policy.js';
 import { noPolicy, type PolicyReadResult } from './policy-result.js';
 
 export type { PolicyReadResult } from './policy-result.js';
-export { readLinuxPolicy, LINUX_POLICY_FILE } from './linux-policy-file.js';
-export { readMacManagedPreferences, parseXmlPlist, PlistError } from './macos-managed-preferences.js';
-export {
-  readWindowsPolicy,
-  parseRegQueryOutput,
-  registryValuesToRaw,
-  WINDOWS_POLICY_KEY,
-} from './windows-registry-policy.js';
+export { readLinuxPolicy } from './linux-policy-file.js';
+export { readMacManagedPreferences, parseXmlPlist } from './macos-managed-preferences.js';
+export { readWindowsPolicy, parseRegQueryOutput, registryValuesToRaw } from './windows-registry-policy.js';
 
 export async function readManagedPolicy(
   platform: NodeJS.Platform = process.platform,

@@ -6,7 +6,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.js';
 
-export const LINUX_POLICY_FILE = '/etc/klaxon/policy.json';
+const LINUX_POLICY_FILE = '/etc/klaxon/policy.json';
 
 export function readLinuxPolicy(file = LINUX_POLICY_FILE, opts: { requiredOwnerUid?: number } = {}): PolicyReadResult {
   const owner = opts.requiredOwnerUid ?? 0;

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.js';
 
-export const MACOS_POLICY_DOMAIN = 'org.klaxon.desktop';
-export const MACOS_MANAGED_PREFERENCES_DIR = '/Library/Managed Preferences';
+const MACOS_POLICY_DOMAIN = 'org.klaxon.desktop';
+const MACOS_MANAGED_PREFERENCES_DIR = '/Library/Managed Preferences';
 
-export class PlistError extends Error {}
+class PlistError extends Error {}
 
 type PlistValue = string | number | boolean | Date | PlistValue[] | { [k: string]: PlistValue };
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { SETTING_KEYS, settingsShape, type SettingKey } from '#common/index.js';
 import { noPolicy, policyFromRaw, type PolicyReadResult } from './policy-result.js';
 
-export const WINDOWS_POLICY_KEY = 'HKLM\\Software\\Policies\\Klaxon';
+const WINDOWS_POLICY_KEY = 'HKLM\\Software\\Policies\\Klaxon';
 
 export interface RegistryValue {
   name: string;
@@ -84,7 +84,7 @@ export function regExePath(env: Record<string, string | undefined> = process.env
   return path.win32.join(root, 'System32', 'reg.exe');
 }
 
-export const runRegExe: RegQuery = (key) =>
+const runRegExe: RegQuery = (key) =>
   new Promise((resolve) => {
     execFile(regExePath(), ['query', key], { windowsHide: true, timeout: 10_000 }, (err, stdout, stderr) => {
       const code = err

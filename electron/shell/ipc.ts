@@ -13,7 +13,7 @@ export const REFUSED_SENDER: Result<never> = {
   error: { code: 'forbidden', message: 'Refused: this request did not come from the Klaxon window.' },
 };
 
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
   const frame = event.senderFrame;
   return frame !== null && frame !== undefined && isAppUrl(frame.url);
 }

@@ -10,13 +10,13 @@ import path from 'node:path';
 import type { EffectiveSettings } from '#common/index.js';
 import { appInfoFromUpdateStatus } from '../updates.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
+import { readManagedPolicy } from '../managed-policy/index.js';
 import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
 import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
-import { loadManagedPolicy } from './managed-policy.js';
 import { PopoverWindow } from './popover-window.js';
 import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
@@ -105,7 +105,7 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   // hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (tray.ts).
   if (process.platform === 'darwin') app.dock?.hide();
 
-  const policy = await loadManagedPolicy(log);
+  const policy = await readManagedPolicy(process.platform, log);
   const tokenStore = createElectronTokenStore(log);
   let popover: PopoverWindow | null = null;
   let trayController: TrayController | null = null;

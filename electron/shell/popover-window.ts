@@ -7,7 +7,7 @@ import { BrowserWindow, screen, type Rectangle } from 'electron';
 import { APP_ENTRY_URL } from '../app-protocol.js';
 import { popoverPosition, windowModeFor } from '../popover-window.js';
 
-export const POPOVER_SIZE = { width: 400, height: 560 };
+const POPOVER_SIZE = { width: 400, height: 560 };
 
 /**
  * Creates the hardened window. The options are one literal inside `new BrowserWindow(...)` on

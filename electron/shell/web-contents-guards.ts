@@ -6,7 +6,7 @@
 import { app, session, type WebContents } from 'electron';
 import { isAppUrl } from '../app-protocol.js';
 
-export function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
+function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) {
       event.preventDefault();
