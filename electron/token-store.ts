@@ -20,6 +20,7 @@ export interface SafeStorageLike {
 export interface StoredRefreshToken {
   ciphertext: string; // base64
   backend: string;
+  /** Not read by Klaxon: tells a person looking at the profile when the sign-in was saved. */
   writtenAt: string;
 }
 
@@ -70,7 +71,6 @@ export interface SecureTokenStoreOptions {
   safeStorage: SafeStorageLike;
   record: TokenRecord;
   log?(message: string): void;
-  now?: () => Date;
 }
 
 const UNREADABLE =
@@ -129,7 +129,7 @@ export function createSecureTokenStore(opts: SecureTokenStoreOptions): TokenStor
       opts.record.write({
         ciphertext,
         backend: decision.backend,
-        writtenAt: (opts.now?.() ?? new Date()).toISOString(),
+        writtenAt: new Date().toISOString(),
       });
       cached = rt;
       message = null;
