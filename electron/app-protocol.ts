@@ -1,7 +1,9 @@
 /**
- * The `app://klaxon/…` scheme serves the bundled renderer and nothing else (security.md §4.1 item 18):
- * only files under the renderer directory, no `..` or encoded-slash tricks, and every answer carries
- * the CSP as a header (as well as the renderer's <meta> CSP).
+ * The `app://klaxon/…` scheme serves the bundled renderer and nothing else: only files under the
+ * renderer directory, no `..` or encoded-slash tricks, and every answer carries the CSP as a header
+ * (as well as the renderer's <meta> CSP). A scheme of its own, not file://, gives the UI one origin
+ * that the IPC sender check (shell/ipc.ts) and the navigation guards can recognise, and no way to
+ * read other files on the disk.
  */
 import path from 'node:path';
 

@@ -1,5 +1,6 @@
 /**
- * RFC 8252 sign-in through the system browser with a loopback redirect (security.md §1.1, §2.3).
+ * RFC 8252 sign-in through the system browser with a loopback redirect: Klaxon never sees the
+ * password, and the identity provider's own single sign-on and second factor work as usual.
  * The loopback listener exists only while one sign-in runs, answers exactly one matching callback,
  * and never echoes a code or token back to the browser.
  */

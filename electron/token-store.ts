@@ -1,5 +1,5 @@
 /**
- * Where the refresh token lives on disk, decided without importing Electron (security.md §5.4):
+ * Where the refresh token lives on disk, decided without importing Electron:
  * encrypted with `safeStorage` when the OS offers a real secret store, otherwise in memory only
  * (VS Code's choice) with a message naming what to install. The token is never written in the clear.
  * Like Element's store.ts, the record names the backend that wrote it, so a later backend change

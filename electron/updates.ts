@@ -3,7 +3,7 @@
  * feed and channel, when to check next, and what to tell the user. `electron/shell/updates.ts` is the
  * thin electron-updater adapter that carries these decisions out.
  *
- * Rules (docs/it-deployment.md, "Controlling updates"):
+ * Rules (docs/it-deployment.md, "5. Control updates"):
  * - `autoUpdate: false` (policy or user) turns checks off entirely.
  * - A per-machine install (MSI under Program Files) and a deb/rpm install are updated by whoever
  *   installed them (IT's software distribution, the package manager), never by the app itself: the

@@ -101,8 +101,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   await app.whenReady();
   denyAllPermissions();
   serveRenderer(paths.rendererDir);
-  // A menu-bar app: no dock icon, so a dock badge (badge.ts) is not visible while the dock icon is
-  // hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (tray.ts).
+  // A menu-bar app: no dock icon, so a dock badge (shell/badge.ts) is not visible while the dock icon
+  // is hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (shell/tray.ts).
   if (process.platform === 'darwin') app.dock?.hide();
 
   const policy = await readManagedPolicy(process.platform, log);

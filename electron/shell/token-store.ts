@@ -1,7 +1,8 @@
 /**
  * Binds the Electron-free secure token store to `safeStorage` and electron-store (a JSON file in
- * the user's profile holding ciphertext only; no electron-store `encryptionKey`, which is
- * obfuscation, security.md §5.3). Call after `app.whenReady()`: before it safeStorage says "not available".
+ * the user's profile holding ciphertext only; no electron-store `encryptionKey`: that key would ship
+ * inside every installer, so it only obfuscates). Call after `app.whenReady()`: before it
+ * safeStorage says "not available".
  */
 import { safeStorage } from 'electron';
 import Store from 'electron-store';
