@@ -4,20 +4,19 @@
  * only connects things, in the order Electron requires (scheme and sandbox before `ready`).
  */
 import { app, globalShortcut, ipcMain, net, powerMonitor, shell, type BrowserWindow } from 'electron';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EffectiveSettings } from '#common/index.js';
 import { appInfoFromUpdateStatus } from '../updates.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
 import { readManagedPolicy } from '../managed-policy/index.js';
-import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
 import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
+import { applyStartAtLogin } from './start-at-login.js';
 import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
 import { startUpdater } from './updates.js';
@@ -66,18 +65,6 @@ export function defaultPaths(mainDir: string): KlaxonAppPaths {
       assetCandidates.find((d) => existsSync(path.join(d, 'tray'))) ??
       assetCandidates[0]!,
   };
-}
-
-function applyStartAtLogin(enabled: boolean): void {
-  if (process.platform === 'linux') {
-    const file = linuxAutostartFile(os.homedir());
-    if (enabled) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, linuxAutostartEntry(process.env.APPIMAGE ?? process.execPath));
-    } else rmSync(file, { force: true });
-  } else {
-    app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
-  }
 }
 
 function applyShortcut(accelerator: string, toggle: () => void): void {
