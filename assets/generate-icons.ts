@@ -1,6 +1,6 @@
 /**
  * Writes every tray, overlay and app icon into assets/ (run: `npx tsx assets/generate-icons.ts`).
- * Names match electron/tray-view.ts: `<state>-<light|dark>.png` (for light / dark menu bars and
+ * Names match electron/tray.ts: `<state>-<light|dark>.png` (for light / dark menu bars and
  * taskbars) with `@2x`, `<state>Template.png` (+ `@2x`) for macOS, `overlay-<kind>.png` for the
  * Windows taskbar, `icon.png` (1024) and `icon-512.png` for packaging.
  */

@@ -5,9 +5,9 @@
  * - On-Call incident links (`Incident.link`) in the current snapshot.
  * An URL passes only when it is exactly one of those (compared after URL normalisation).
  *
- * https only, with one deliberate exception to security.md §4.1 item 15: `tel:` and `mailto:` for
- * the fallback contacts the server configures (the phone fallback for when Klaxon itself cannot page
- * is a `tel:` link, and the issue asks for it to be usable). Those schemes open the OS dialer or mail
+ * https only, with one deliberate exception: `tel:` and `mailto:` for the fallback contacts the
+ * server configures (when Klaxon itself cannot page, the fallback is a phone number, and the user
+ * must be able to call it from the app). Those schemes open the OS dialer or mail
  * client, never a browser page, so they cannot load remote content; and because only the exact
  * URLs from the server's configuration pass, a renderer cannot use them to reach anything else.
  * Incident links stay https only.

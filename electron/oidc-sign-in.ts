@@ -1,5 +1,6 @@
 /**
- * RFC 8252 sign-in through the system browser with a loopback redirect (security.md §1.1, §2.3).
+ * RFC 8252 sign-in through the system browser with a loopback redirect: Klaxon never sees the
+ * password, and the identity provider's own single sign-on and second factor work as usual.
  * The loopback listener exists only while one sign-in runs, answers exactly one matching callback,
  * and never echoes a code or token back to the browser.
  */
@@ -24,7 +25,7 @@ export class SignInError extends Error {
 
 export type SignInTokens = Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -41,14 +41,23 @@ export interface ServerLinkOptions {
   log?(message: string): void;
 }
 
+/** One REST call to the Klaxon server; the answer is checked with `schema`. */
+export interface ServerRequest<T> {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  schema: z.ZodType<T>;
+}
+
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 /** Reconnect delays: from half a second up to a minute (see common/backoff.ts). */
 export const RECONNECT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Lowest base reconnect delay a server `retry:` hint may set. */
-export const MIN_RETRY_MS = 1000;
+const MIN_RETRY_MS = 1000;
 
 export class ServerLink {
-  readonly http: AxiosInstance;
+  private readonly http: AxiosInstance;
   private link: LinkState = IDLE_LINK;
   private running = false;
   private streamAbort: AbortController | null = null;
@@ -81,13 +90,7 @@ export class ServerLink {
   // ---------------------------------------------------------------- REST
 
   /** One REST call with the bearer token; failures come back as values a person can read. */
-  async request<T>(req: {
-    method: 'GET' | 'POST';
-    path: string;
-    body?: unknown;
-    headers?: Record<string, string>;
-    schema: z.ZodType<T>;
-  }): Promise<Result<T>> {
+  async request<T>(req: ServerRequest<T>): Promise<Result<T>> {
     let res: AxiosResponse;
     try {
       res = await this.send(req, await this.opts.getAccessToken());
@@ -120,10 +123,7 @@ export class ServerLink {
     );
   }
 
-  private send(
-    req: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> },
-    token: string,
-  ): Promise<AxiosResponse> {
+  private send(req: Omit<ServerRequest<unknown>, 'schema'>, token: string): Promise<AxiosResponse> {
     return this.http.request({
       method: req.method,
       url: req.path,

@@ -3,7 +3,7 @@
  * keyring, or memory only); the access token never leaves this object's memory. Refresh is
  * single-flight and persists a rotated refresh token BEFORE the new access token is used: with
  * rotation, the old refresh token is dead the moment the IdP answers, and replaying it would make
- * the IdP revoke the whole grant (security.md §2.3, §3.3).
+ * the IdP revoke the whole grant (its defence against a stolen refresh token).
  *
  * Two rules keep a dead token from ever being replayed:
  * - if the store cannot save a rotated token (keyring locked), the new token stays in this object's
@@ -54,7 +54,7 @@ export interface TokenVaultOptions {
   log?(message: string): void;
 }
 
-export const KEYRING_SAVE_FAILED =
+const KEYRING_SAVE_FAILED =
   'Klaxon could not save your sign-in to the keyring; you will need to sign in again after a restart.';
 const SIGNED_OUT_DURING_REFRESH = 'You signed out of Klaxon.';
 

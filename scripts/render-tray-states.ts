@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { ClientState, Incident } from '#common/index.js';
-import { trayView, type TrayView } from '#electron/tray-view.js';
+import { trayView, type TrayView } from '#electron/tray.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist', 'tray-states');

@@ -2,7 +2,7 @@
 import { protocol } from 'electron';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_SCHEME, RENDERER_CSP, resolveAppRequest } from '../app-protocol-files.js';
+import { APP_SCHEME, RENDERER_CSP, resolveAppRequest } from '../app-protocol.js';
 
 /** Must run before `app.whenReady()` (Electron allows it once). */
 export function registerAppScheme(): void {

@@ -1,18 +1,18 @@
 /**
  * The OS badge, per platform, from the same TrayView as the tray (so they never disagree):
  * - macOS: dock text. Klaxon hides its dock icon (a menu-bar app), so while it is hidden the count
- *   the user sees is the menu-bar title next to the tray icon (tray.ts); the dock text is kept for
+ *   the user sees is the menu-bar title next to the tray icon (shell/tray.ts); the dock text is kept for
  *   the moment the dock icon is shown.
  * - Windows: a taskbar overlay icon needs a taskbar button, and the tray popover has none
- *   (`skipTaskbar`, popover-window.ts): Windows shows no taskbar button for a tray popover. There the
+ *   (`skipTaskbar`, shell/popover-window.ts): Windows shows no taskbar button for a tray popover. There the
  *   tray itself carries the count: the state image (unacked / open / error are distinct images) and
- *   the tooltip, which starts with the count (tray-view.ts). The overlay is only applied when the
+ *   the tooltip, which starts with the count (electron/tray.ts). The overlay is only applied when the
  *   window is a normal one with a taskbar button.
  * - Linux: launcher count (Unity/KDE launchers; elsewhere Electron ignores it).
  */
 import { app, nativeImage, type BrowserWindow } from 'electron';
 import path from 'node:path';
-import type { TrayView } from '../tray-view.js';
+import type { TrayView } from '../tray.js';
 
 export interface BadgeTarget {
   platform: NodeJS.Platform;

@@ -4,23 +4,22 @@
  * only connects things, in the order Electron requires (scheme and sandbox before `ready`).
  */
 import { app, globalShortcut, ipcMain, net, powerMonitor, shell, type BrowserWindow } from 'electron';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EffectiveSettings } from '#common/index.js';
-import { appInfoFromUpdateStatus } from '../auto-update-policy.js';
+import { appInfoFromUpdateStatus } from '../updates.js';
 import { createDesktopCore, type DesktopCore } from '../desktop-core.js';
-import { linuxAutostartEntry, linuxAutostartFile } from '../start-at-login.js';
-import type { TrayView } from '../tray-view.js';
+import { readManagedPolicy } from '../managed-policy/index.js';
+import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
-import { forwardPushes, registerIpcHandlers } from './ipc-main.js';
+import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
-import { loadManagedPolicy } from './policy-electron.js';
 import { PopoverWindow } from './popover-window.js';
-import { createElectronTokenStore } from './token-store-electron.js';
+import { applyStartAtLogin } from './start-at-login.js';
+import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
-import { startUpdater } from './updater.js';
+import { startUpdater } from './updates.js';
 import { denyAllPermissions, installWebContentsGuards } from './web-contents-guards.js';
 
 export interface KlaxonAppPaths {
@@ -68,18 +67,6 @@ export function defaultPaths(mainDir: string): KlaxonAppPaths {
   };
 }
 
-function applyStartAtLogin(enabled: boolean): void {
-  if (process.platform === 'linux') {
-    const file = linuxAutostartFile(os.homedir());
-    if (enabled) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, linuxAutostartEntry(process.env.APPIMAGE ?? process.execPath));
-    } else rmSync(file, { force: true });
-  } else {
-    app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
-  }
-}
-
 function applyShortcut(accelerator: string, toggle: () => void): void {
   globalShortcut.unregisterAll();
   try {
@@ -101,11 +88,11 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
   await app.whenReady();
   denyAllPermissions();
   serveRenderer(paths.rendererDir);
-  // A menu-bar app: no dock icon, so a dock badge (badge.ts) is not visible while the dock icon is
-  // hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (tray.ts).
+  // A menu-bar app: no dock icon, so a dock badge (shell/badge.ts) is not visible while the dock icon
+  // is hidden; on macOS the count the user sees is the menu-bar title next to the tray icon (shell/tray.ts).
   if (process.platform === 'darwin') app.dock?.hide();
 
-  const policy = await loadManagedPolicy(log);
+  const policy = await readManagedPolicy(process.platform, log);
   const tokenStore = createElectronTokenStore(log);
   let popover: PopoverWindow | null = null;
   let trayController: TrayController | null = null;

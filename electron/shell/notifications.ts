@@ -4,7 +4,7 @@
  * its click handler.
  */
 import { Notification } from 'electron';
-import type { DesktopNotification } from '../notification-policy.js';
+import type { DesktopNotification } from '../notifications.js';
 
 const live = new Set<Notification>();
 

@@ -1,13 +1,14 @@
 /**
  * The Klaxon window: a frameless popover anchored to the tray icon that hides when it loses focus
  * (macOS, Windows), or a normal window on Linux, where panels often never report tray clicks.
- * Hardened web preferences per security.md §4.1.
+ * Hardened web preferences: sandboxed, context-isolated, no Node.js in any frame, no webviews, so
+ * the UI reaches the main process only through the preload's `window.klaxon`.
  */
 import { BrowserWindow, screen, type Rectangle } from 'electron';
-import { APP_ENTRY_URL } from '../app-protocol-files.js';
-import { popoverPosition, windowModeFor } from '../popover-position.js';
+import { APP_ENTRY_URL } from '../app-protocol.js';
+import { popoverPosition, windowModeFor } from '../popover-window.js';
 
-export const POPOVER_SIZE = { width: 400, height: 560 };
+const POPOVER_SIZE = { width: 400, height: 560 };
 
 /**
  * Creates the hardened window. The options are one literal inside `new BrowserWindow(...)` on

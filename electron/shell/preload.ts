@@ -1,7 +1,8 @@
 /**
  * The preload (bundled to CommonJS: sandboxed preloads cannot use ESM). Exposes exactly one object,
  * `window.klaxon`, implementing KlaxonBridge for the channel names of common/ipc.ts. No Electron
- * object and no IpcRendererEvent ever reaches the page (security.md §4.1 item 20).
+ * object and no IpcRendererEvent ever reaches the page: the event's `sender` is ipcRenderer itself,
+ * which would let page scripts send on any channel.
  *
  * The channel names are repeated here as literals, checked against the contract by the compiler in
  * both directions, so the preload imports only types and stays a few kilobytes (no zod, no schemas).

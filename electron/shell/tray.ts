@@ -6,7 +6,7 @@
 import { Menu, Tray, nativeImage, nativeTheme, type MenuItemConstructorOptions } from 'electron';
 import path from 'node:path';
 import type { ClientState } from '#common/index.js';
-import { trayView, type TrayMenuItem, type TrayView } from '../tray-view.js';
+import { trayView, type TrayMenuItem, type TrayView } from '../tray.js';
 
 export interface TrayControllerOptions {
   assetsDir: string;

@@ -1,12 +1,13 @@
 /**
- * Rules for every web contents Klaxon creates (security.md §4.1 items 5, 13, 14): no navigation
- * away from the app, no new windows, no webviews, no permissions (camera, notifications from
- * pages, geolocation…). Links the user should open go through `shell:open-external` instead.
+ * Rules for every web contents Klaxon creates: no navigation away from the app, no new windows, no
+ * webviews, no permissions (camera, notifications from pages, geolocation…), so a page that gets
+ * into the window cannot keep the preload's bridge or reach the OS. Links the user should open go
+ * through `shell:open-external` instead (its allow-list: external-links.ts).
  */
 import { app, session, type WebContents } from 'electron';
-import { isAppUrl } from '../app-protocol-files.js';
+import { isAppUrl } from '../app-protocol.js';
 
-export function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
+function guardWebContents(contents: WebContents, log: (m: string) => void = () => {}): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) {
       event.preventDefault();

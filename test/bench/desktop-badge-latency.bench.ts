@@ -5,7 +5,7 @@
  * (2 s, the minimum it allows) picks the change up. 100 changes per path, made at random instants
  * so the poll phase is uniformly sampled; each is a new incident, so each changes the badge count.
  */
-import { trayView } from '#electron/tray-view.js';
+import { trayView } from '#electron/tray.js';
 import { desktopCore, startDesktopStack, waitForState } from '../support/desktop-stack.js';
 
 const CHANGES = 100;

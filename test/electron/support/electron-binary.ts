@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const NO_ELECTRON_MESSAGE =
-  'No Electron binary on this machine (see toolchain.md); these specs run in the release workflow';
+  'No Electron binary on this machine (it cannot be downloaded here); these specs run in the release workflow (.github/workflows/release.yml)';
 
 export function electronBinary(): string | null {
   try {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
+import type { KlaxonTestRefs } from '#electron/shell/klaxon-app.js';
 import { MAIN_BUNDLE, REPO } from './electron-binary.js';
 import { startDesktopStack, type DesktopStack } from '#test/support/desktop-stack.js';
 
@@ -48,9 +49,7 @@ export async function launchKlaxon(executablePath: string): Promise<RunningKlaxo
     stack,
     tray: () =>
       app.evaluate(() => {
-        const refs = (
-          globalThis as { __klaxonTestRefs?: { tray(): { kind: string; tooltip: string; badge: unknown } | null } }
-        ).__klaxonTestRefs;
+        const refs = (globalThis as { __klaxonTestRefs?: KlaxonTestRefs }).__klaxonTestRefs;
         const v = refs?.tray() ?? null;
         return v ? { kind: v.kind, tooltip: v.tooltip, badge: v.badge } : null;
       }),

@@ -2,7 +2,7 @@
 // simulator, real Klaxon server. What the tray and the renderer see is asserted through the one state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countIncidents, type Page } from '#common/index.js';
-import { trayView } from '#electron/tray-view.js';
+import { trayView } from '#electron/tray.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
 import { desktopCore, startDesktopStack, waitForState, type DesktopStack } from '#test/support/desktop-stack.js';
 

@@ -1,7 +1,7 @@
 // The server link against the real Klaxon server + simulator: restart, staleness, offline, and an
 // access token that expires while the stream is open (short TTL on the real IdP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trayView } from '#electron/tray-view.js';
+import { trayView } from '#electron/tray.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
 import { desktopCore, startDesktopStack, waitForState, type DesktopStack } from '#test/support/desktop-stack.js';
 

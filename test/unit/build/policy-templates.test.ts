@@ -150,7 +150,7 @@ describe('Windows example .reg file', () => {
   });
 
   it("reads back through the desktop app's registry reader exactly as intended", async () => {
-    const { registryValuesToRaw } = await import('#electron/policy-readers/windows-registry-policy.js');
+    const { registryValuesToRaw } = await import('#electron/managed-policy/windows-registry-policy.js');
     const { values } = parseReg(read('windows/klaxon-example.reg'));
     const asRegQuery = [...values].map(([name, v]) => ({
       name,
@@ -219,7 +219,7 @@ describe('macOS configuration profile (org.klaxon.desktop)', () => {
   });
 
   it("reads back through the desktop app's managed-preferences reader", async () => {
-    const { parseXmlPlist } = await import('#electron/policy-readers/macos-managed-preferences.js');
+    const { parseXmlPlist } = await import('#electron/managed-policy/macos-managed-preferences.js');
     const parsed = parseXmlPlist(text) as { PayloadContent: Record<string, unknown>[] };
     const settings = Object.fromEntries(
       Object.entries(parsed.PayloadContent[0]!).filter(([k]) => !k.startsWith('Payload')),
@@ -250,7 +250,7 @@ describe('Linux /etc/klaxon/policy.json example', () => {
   it.runIf(process.platform !== 'win32')(
     "is accepted by the desktop app's reader when installed as documented (mode 644)",
     async () => {
-      const { readLinuxPolicy } = await import('#electron/policy-readers/linux-policy-file.js');
+      const { readLinuxPolicy } = await import('#electron/managed-policy/linux-policy-file.js');
       dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-policy-'));
       const file = path.join(dir, 'policy.json');
       writeFileSync(file, read('linux/policy.json'));

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appInfoFromUpdateStatus } from '#electron/auto-update-policy.js';
+import { appInfoFromUpdateStatus } from '#electron/updates.js';
 import { createDesktopCore } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
-import { trayView } from '#electron/tray-view.js';
+import { trayView } from '#electron/tray.js';
 
 let dir: string;
 beforeEach(() => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { TRAY_IMAGE_STATES, trayView } from '#electron/tray-view.js';
+import { TRAY_IMAGE_STATES, trayView } from '#electron/tray.js';
 import { liveState } from '#test/support/electron-fixtures.js';
 
 const trayDir = path.resolve(import.meta.dirname, '../../../assets/tray');

@@ -60,18 +60,8 @@ describe('electronegativity gate', () => {
         'openBrowser: (url) => shell.openExternal(url.href),',
       ),
       row('OPEN_EXTERNAL_JS_CHECK', 'MEDIUM', 'electron/shell/klaxon-app.ts', 'void shell.openExternal(anything);'),
-      row(
-        'OPEN_EXTERNAL_JS_CHECK',
-        'MEDIUM',
-        'electron/desktop-core.ts',
-        'await deps.openExternal(new URL(payload.url));',
-      ),
-      row(
-        'OPEN_EXTERNAL_JS_CHECK',
-        'MEDIUM',
-        'electron/desktop-core.ts',
-        'await deps.openExternal(new URL(payload.url));',
-      ),
+      row('OPEN_EXTERNAL_JS_CHECK', 'MEDIUM', 'electron/ipc.ts', 'await deps.openExternal(new URL(payload.url));'),
+      row('OPEN_EXTERNAL_JS_CHECK', 'MEDIUM', 'electron/ipc.ts', 'await deps.openExternal(new URL(payload.url));'),
     ].join('\n');
     const r = judge(findingsFromCsv(csv));
     expect(r.allowed.map((f) => f.sample)).toEqual([
@@ -80,7 +70,7 @@ describe('electronegativity gate', () => {
     ]);
     expect(r.failing.map((f) => `${f.filename}: ${f.sample}`)).toEqual([
       'electron/shell/klaxon-app.ts: void shell.openExternal(anything);',
-      'electron/desktop-core.ts: await deps.openExternal(new URL(payload.url));',
+      'electron/ipc.ts: await deps.openExternal(new URL(payload.url));',
     ]);
   });
 

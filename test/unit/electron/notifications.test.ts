@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Me, Settings } from '#common/index.js';
+import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notifications.js';
+import { incident, me, page } from '#test/support/electron-fixtures.js';
+
+function policy(
+  settings: Partial<Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>> = {},
+  who: Me | null = me(),
+) {
+  return new NotificationPolicy({
+    settings: () => ({ notifyNewIncidents: null, notifyOwnPages: true, ...settings }),
+    me: () => who,
+  });
+}
+
+describe('new incident notifications', () => {
+  it('notifies once for a new unacknowledged incident', () => {
+    const p = policy();
+    p.onSnapshot([], []);
+    const n = p.onIncident('opened', incident({ number: '7', title: 'Checkout down' }));
+    expect(n).toEqual({
+      title: 'New incident #7, not acknowledged',
+      body: 'Checkout down (SRE): paging carol.',
+      incidentNumber: '7',
+    });
+    expect(p.onIncident('updated', incident({ number: '7', alertCount: 2 }))).toBeNull();
+  });
+  it('stays quiet about incidents already in the first snapshot (start or reconnect)', () => {
+    const p = policy();
+    p.onSnapshot([incident({ number: '8' })], []);
+    expect(p.onIncident('updated', incident({ number: '8' }))).toBeNull();
+    p.onSnapshot([incident({ number: '9' })], []); // reconnect: 9 appeared while offline
+    expect(p.onIncident('updated', incident({ number: '9' }))).toBeNull();
+  });
+  it('does not notify for incidents that arrive already acknowledged, or removals', () => {
+    const p = policy();
+    expect(p.onIncident('opened', incident({ number: '10', phase: 'ACKED' }))).toBeNull();
+    expect(p.onIncident('removed', incident({ number: '11' }))).toBeNull();
+  });
+  it('default (null) is on for SRE (may acknowledge) and off for other staff; explicit settings win', () => {
+    expect(wantsNewIncidentNotifications({ notifyNewIncidents: null }, me())).toBe(true);
+    expect(wantsNewIncidentNotifications({ notifyNewIncidents: null }, me({ acknowledge: false }))).toBe(false);
+    expect(wantsNewIncidentNotifications({ notifyNewIncidents: true }, me({ acknowledge: false }))).toBe(true);
+    expect(wantsNewIncidentNotifications({ notifyNewIncidents: false }, me())).toBe(false);
+    expect(policy({}, me({ acknowledge: false })).onIncident('opened', incident())).toBeNull();
+    expect(policy({ notifyNewIncidents: false }).onIncident('opened', incident())).toBeNull();
+  });
+});
+
+describe('own page notifications', () => {
+  it('tells the requester when the page is delivered and when someone acknowledges it', () => {
+    const p = policy();
+    p.onSnapshot([], [page()]);
+    expect(p.onPage(page({ status: 'delivering' }))).toBeNull();
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12' }))).toMatchObject({
+      title: 'Your page reached On-Call',
+      incidentNumber: '12',
+    });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12' }))).toBeNull(); // same status again
+    expect(p.onPage(page({ status: 'acknowledged', incidentNumber: '12', ackedBy: 'carol' }))).toMatchObject({
+      title: 'carol acknowledged your page',
+    });
+  });
+  it('warns when delivery is failing, and says when Klaxon gave up', () => {
+    const p = policy();
+    expect(p.onPage(page({ status: 'failing', lastError: 'On-Call is not answering' }))?.body).toMatch(
+      /On-Call is not answering\. Klaxon keeps retrying/,
+    );
+    expect(p.onPage(page({ status: 'queued' }))).toBeNull();
+    expect(p.onPage(page({ status: 'failing', lastError: 'x', gaveUpAt: '2026-11-22T12:30:00.000Z' }))?.body).toMatch(
+      /stopped retrying; call SRE directly/,
+    );
+  });
+  it("ignores other people's pages and respects the opt-out", () => {
+    expect(
+      policy().onPage(page({ status: 'delivered', requester: { sub: 'bob', name: 'Bob Brown', email: null } })),
+    ).toBeNull();
+    expect(policy({ notifyOwnPages: false }).onPage(page({ status: 'delivered' }))).toBeNull();
+  });
+});
