@@ -4,7 +4,7 @@ import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } fr
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../runtime/live-runtime.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from '../runtime/clock.js';
 
 export interface EventStreamOptions {
   hub: Pick<IncidentsHub, 'snapshot' | 'status' | 'on' | 'off'>;

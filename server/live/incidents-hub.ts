@@ -5,7 +5,7 @@ import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { OnCallClient } from '../backends/splunk-oncall/client.js';
 import { UpstreamError } from '../backends/splunk-oncall/client.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from '../runtime/live-runtime.js';
+import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from '../runtime/clock.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
 

@@ -1,6 +1,6 @@
 import type { TeamRef } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/clock.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import {

@@ -1,7 +1,7 @@
 import type { OnCallNow, OnCallTeam } from '#common/index.js';
 import type { OnCallClient } from './client.js';
 import type { WireTeamMember } from './wire.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
+import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/clock.js';
 
 export interface OnCallNowConfig {
   /** Team slugs to show; empty = every team On-Call reports. */

@@ -1,7 +1,7 @@
 // Start-up failures an operator can fix (port taken, database folder missing or read-only) are
 // turned into ConfigErrors naming the key to change, instead of raw errno text and a stack.
 import { ConfigError, type ServerConfig } from '../config/index.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { SqliteStore } from './sqlite-store.js';
 
 /** Opens the SQLite store, or throws a ConfigError naming `storage.sqlitePath`. */
 export function openStore(file: string): SqliteStore {
