@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { CSRF_HEADER, webAuthRoutes } from '#common/index.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
+import type { Logger } from '../runtime/logger.js';
 import type { KlaxonStore, WebSession } from '../store/store.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { groupsFromClaims } from './permissions.js';
@@ -27,7 +28,7 @@ export interface WebLoginDeps {
   store: Pick<KlaxonStore, 'revokeSession' | 'updateSession'>;
   metrics: Pick<Metrics, 'authFailures'>;
   secureCookies: boolean;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  logger: Logger;
 }
 
 interface LoginState {

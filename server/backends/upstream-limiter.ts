@@ -1,4 +1,4 @@
-import { Clock, sleepOn, systemClock } from '../runtime/clock.js';
+import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
 
 /**
  * One limiter for every call to the On-Call public API, whoever makes it (poller, on-call lookups,

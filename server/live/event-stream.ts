@@ -4,12 +4,13 @@ import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } fr
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../runtime/clock.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 
 export interface EventStreamOptions {
   hub: Pick<IncidentsHub, 'snapshot' | 'status' | 'on' | 'off'>;
   metrics?: Pick<Metrics, 'sseClients'> | null;
-  logger?: LiveLogger;
+  logger?: Logger;
   clock?: Clock;
   /** Default HEARTBEAT_SECONDS from the contract. */
   heartbeatSeconds?: number;
@@ -59,7 +60,7 @@ const EXPIRED_MESSAGE = 'Your sign-in has expired. Klaxon reconnects as soon as 
  */
 export class EventStream {
   private readonly clock: Clock;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private readonly heartbeatTicks: number;
   private readonly tickMs: number;
   private readonly ringSize: number;

@@ -5,7 +5,8 @@ import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { OnCallClient } from '../backends/splunk-oncall/client.js';
 import { UpstreamError } from '../backends/splunk-oncall/client.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from '../runtime/clock.js';
+import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
 
@@ -32,7 +33,7 @@ export interface IncidentsHubOptions {
   client: Pick<OnCallClient, 'listIncidents' | 'teams'>;
   config: HubConfig;
   metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
-  logger?: LiveLogger;
+  logger?: Logger;
   clock?: Clock;
   /** 0..1; injectable so backoff jitter is predictable in tests. */
   random?: () => number;
@@ -66,7 +67,7 @@ const WAITING = 'Klaxon has not heard from On-Call yet.';
  */
 export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> {
   private readonly clock: Clock;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private readonly random: () => number;
   private readonly intervalMs: number;
   private readonly minGapMs: number;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
@@ -30,7 +31,7 @@ export interface DeliveryDeps {
   /** Called with every page whose state changed (SSE publish). */
   onPage(page: Page): void;
   metrics: Pick<Metrics, 'deliveryAttempts'>;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  logger?: Logger;
   random?: () => number;
 }
 
@@ -70,6 +71,7 @@ export class DeliveryWorker {
   private readonly giveUpMs: number;
   private startedAt = 0;
   private readonly firstPollWaitMs: number;
+  private readonly log: Logger;
   /** How long after start retries wait for the hub's first look at On-Call's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
 
@@ -77,6 +79,7 @@ export class DeliveryWorker {
     this.leaseMs = deps.delivery.timeoutMs * 2 + 2000;
     this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
     this.firstPollWaitMs = deps.firstPollWaitMs ?? DeliveryWorker.FIRST_POLL_WAIT_MS;
+    this.log = deps.logger ?? silentLogger;
   }
 
   start(): void {
@@ -117,10 +120,7 @@ export class DeliveryWorker {
     }
     this.ticking = this.claimAndSend()
       .catch((e: unknown) => {
-        this.deps.logger.error(
-          { err: (e as Error).message },
-          'the delivery worker stumbled; it looks again in a second',
-        );
+        this.log.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
         if (this.timer) clearTimeout(this.timer);
         this.timer = setTimeout(() => this.tick(), 1000);
         this.timer.unref();
@@ -143,16 +143,13 @@ export class DeliveryWorker {
           neverAttemptedOnly: this.waitingForFirstPoll(),
         });
       } catch (e) {
-        this.deps.logger.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
+        this.log.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
       }
       for (const r of claimed) {
         this.deps.onPage(r.page);
         const p = this.deliver(r)
           .catch((e: unknown) =>
-            this.deps.logger.error(
-              { pageId: r.page.id, err: (e as Error).message },
-              'page delivery failed unexpectedly',
-            ),
+            this.log.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly'),
           )
           .finally(() => {
             this.inflight.delete(r.page.id);
@@ -289,7 +286,7 @@ export class DeliveryWorker {
         },
       );
       if (updated) {
-        this.deps.logger.error(
+        this.log.error(
           { pageId: page.id, attempts: page.attempts, reason: result.error },
           'page delivery gave up: an operator must act',
         );
@@ -311,7 +308,7 @@ export class DeliveryWorker {
       { onlyIfLeasedBy: this.owner },
     );
     if (updated) {
-      this.deps.logger.warn(
+      this.log.warn(
         { pageId: page.id, attempt: page.attempts, retryInMs: delay, reason: result.error },
         'page delivery attempt failed; will retry',
       );
@@ -342,7 +339,7 @@ export class DeliveryWorker {
       },
     );
     if (!updated) return; // the tracker saw the incident first
-    this.deps.logger.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
+    this.log.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
     this.deps.onPage(updated);
     // On-Call is eventually consistent: ask the hub to look now; the tracker keeps watching after.
     this.deps.incidents.refreshNow('page delivered').catch(() => undefined);

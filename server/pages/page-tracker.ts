@@ -2,6 +2,7 @@ import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
@@ -18,7 +19,7 @@ export interface TrackerDeps {
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  logger?: Logger;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
 }
@@ -93,8 +94,11 @@ export class PageTracker {
     if (m) this.enqueue(m[1]!.toLowerCase(), c);
   };
   private readonly lookingUp = new Set<string>();
+  private readonly log: Logger;
 
-  constructor(private readonly deps: TrackerDeps) {}
+  constructor(private readonly deps: TrackerDeps) {
+    this.log = deps.logger ?? silentLogger;
+  }
 
   start(): void {
     this.deps.hub.on('change', this.onChange);
@@ -124,7 +128,7 @@ export class PageTracker {
         if (incident) this.enqueue(id, { change: 'reconcile', incident });
       }
     } catch (e) {
-      this.deps.logger.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+      this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
     }
   }
 
@@ -164,10 +168,7 @@ export class PageTracker {
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
         // Rolled back: the pages keep their status until the next reconcile looks again.
-        this.deps.logger.warn(
-          { err: (e as Error).message },
-          'could not record what happened to pages; will look again',
-        );
+        this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
       }
       if (this.queue.size > 0) await yieldToIo();
     }
@@ -193,7 +194,7 @@ export class PageTracker {
       for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident)))
         this.published(page);
     } catch (e) {
-      this.deps.logger.warn(
+      this.log.warn(
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
       );
@@ -203,10 +204,7 @@ export class PageTracker {
   }
 
   private published(page: Page): void {
-    this.deps.logger.info(
-      { pageId: page.id, incident: page.incidentNumber, status: page.status },
-      'page follows its incident',
-    );
+    this.log.info({ pageId: page.id, incident: page.incidentNumber, status: page.status }, 'page follows its incident');
     this.deps.onPage(page);
   }
 }

@@ -4,14 +4,14 @@ import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } fr
 import { EventStream, type EventStreamOptions } from '#server/live/event-stream.js';
 import { IncidentsHub, type HubConfig } from '#server/live/incidents-hub.js';
 import { registerLiveRoutes, type Permission } from '#server/routes/incidents.js';
-import type { LiveLogger } from '#server/runtime/clock.js';
+import type { Logger } from '#server/runtime/logger.js';
 import { createMetrics, type Metrics } from '#server/http/metrics.js';
 import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
 import { OnCallNowService } from '#server/backends/splunk-oncall/on-call-now.js';
 import type { Viewer } from '#server/auth/viewer.js';
 
 /** Records log lines so tests can assert that failures were logged. */
-export class RecordingLogger implements LiveLogger {
+export class RecordingLogger implements Logger {
   lines: { level: string; obj: object; msg: string }[] = [];
   debug(obj: object, msg: string) {
     this.lines.push({ level: 'debug', obj, msg });

@@ -1,6 +1,7 @@
 import type { TeamRef } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/clock.js';
+import { type Clock, systemClock } from '../../runtime/clock.js';
+import { type Logger, silentLogger } from '../../runtime/logger.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import {
@@ -53,7 +54,7 @@ export interface OnCallClientOptions {
   restEndpointKey: string;
   timeoutMs: number;
   metrics?: Pick<Metrics, 'upstreamCalls'> | null;
-  logger?: LiveLogger;
+  logger?: Logger;
   /** Upstream limit for the whole public API; default 2 (reference §11). */
   ratePerSecond?: number;
   clock?: Clock;
@@ -84,7 +85,7 @@ function gist(text: string): string {
  */
 export class OnCallClient {
   private readonly limiter: UpstreamLimiter;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private credentialsWorked = false;
   private consecutiveThrottles = 0;
 

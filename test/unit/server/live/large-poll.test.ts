@@ -11,10 +11,11 @@ import { PageTracker } from '#server/pages/page-tracker.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import type { KlaxonStore } from '#server/store/store.js';
 import { TimeSlicer } from '#server/runtime/time-slice.js';
+import { silentLogger } from '#server/runtime/logger.js';
 import { ManualClock } from '#test/support/manual-clock.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
 
-const quiet = { info() {}, warn() {} };
+const quiet = silentLogger;
 
 function wire(n: string, extra: Record<string, unknown> = {}): WireIncident {
   const r = readIncident({
@@ -294,7 +295,7 @@ describe('the page tracker in a page storm', () => {
       onPage: (p) => published.push(p),
       intervalMs: 3_600_000,
       pagesPerTransaction: 3,
-      logger: { info() {}, warn: (_o, m) => warnings.push(m) },
+      logger: { ...silentLogger, warn: (_o, m) => warnings.push(m) },
     });
     tracker.start();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 7 + i)));
