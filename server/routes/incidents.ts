@@ -19,8 +19,8 @@ import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js'
 export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
 
 export interface LiveRoutesDeps {
-  hub: Pick<IncidentsHub, 'snapshot' | 'refreshNow' | 'stop'>;
-  events: Pick<EventStream, 'attach' | 'close' | 'currentId'>;
+  hub: Pick<IncidentsHub, 'snapshot' | 'refreshNow'>;
+  events: Pick<EventStream, 'attach' | 'currentId'>;
   oncallNow: Pick<OnCallNowService, 'get' | 'isOnCallUser'>;
   client: Pick<OnCallClient, 'ackIncidents'>;
   config: { oncall: { webhookSecret?: string | null; ackAsUser?: string | null } };
@@ -61,14 +61,6 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
  */
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): void {
   const { hub, events, oncallNow, client, config, guard } = deps;
-
-  // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
-  app.addHook('preClose', async () => {
-    events.close();
-  });
-  app.addHook('onClose', async () => {
-    hub.stop();
-  });
 
   app.get(routes.incidents.path, { preHandler: guard('view') }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');

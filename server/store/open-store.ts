@@ -1,9 +1,10 @@
-// Start-up failures an operator can fix (port taken, database folder missing or read-only) are
-// turned into ConfigErrors naming the key to change, instead of raw errno text and a stack.
-import { ConfigError, type ServerConfig } from '../config/index.js';
+import { ConfigError } from '../config/index.js';
 import { SqliteStore } from './sqlite-store.js';
 
-/** Opens the SQLite store, or throws a ConfigError naming `storage.sqlitePath`. */
+/**
+ * Opens the SQLite store. A database that cannot be opened (folder missing or read-only) stops the
+ * start with a ConfigError naming `storage.sqlitePath`, instead of raw errno text and a stack.
+ */
 export function openStore(file: string): SqliteStore {
   try {
     return new SqliteStore(file);
@@ -13,29 +14,4 @@ export function openStore(file: string): SqliteStore {
       'storage.sqlitePath',
     );
   }
-}
-
-/** Explains why listening failed; errors it does not recognise are returned unchanged. */
-export function listenError(e: unknown, listen: ServerConfig['listen']): unknown {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  const where = `${listen.host}:${listen.port}`;
-  if (code === 'EADDRINUSE') {
-    return new ConfigError(
-      `listen.port: port ${listen.port} on ${listen.host} is already in use by another program; stop that program or choose another port with listen.port (KLAXON_LISTEN_PORT).`,
-      'listen.port',
-    );
-  }
-  if (code === 'EACCES') {
-    return new ConfigError(
-      `listen.port: this user may not listen on ${where} (ports below 1024 need extra privileges); choose a port of 1024 or more with listen.port (KLAXON_LISTEN_PORT) and put a reverse proxy in front.`,
-      'listen.port',
-    );
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new ConfigError(
-      `listen.host: "${listen.host}" is not an address of this machine; set listen.host (KLAXON_LISTEN_HOST) to one of its addresses, 127.0.0.1, or 0.0.0.0 for all.`,
-      'listen.host',
-    );
-  }
-  return e;
 }

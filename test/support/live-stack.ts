@@ -134,6 +134,8 @@ export async function startLiveStack(
       return list;
     },
   });
+  app.addHook('preClose', async () => events.close());
+  app.addHook('onClose', async () => hub.stop());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   if (opts.startHub !== false) {
     hub.start();
