@@ -22,11 +22,13 @@ export type AckResult = z.infer<typeof AckResult>;
 export const MyPages = z.object({ pages: z.array(Page) }).strict();
 export type MyPages = z.infer<typeof MyPages>;
 
-interface RouteDef {
+/** Who may call a route. 'none': anyone; 'user': any valid token or session; otherwise the permission needed. */
+export type RouteAuth = 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+
+export interface RouteDef {
   method: 'GET' | 'POST';
   path: string;
-  /** 'none': public; 'user': any valid token/session; otherwise the permission needed. */
-  auth: 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+  auth: RouteAuth;
   body?: z.ZodType;
   response?: z.ZodType;
   status: number;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyKey, PageRequest, validationError, type Page } from '#common/index.js';
+import { IdempotencyKey, PageRequest, type Page } from '#common/index.js';
 import { auditEntry } from '../store/audit-entry.js';
 import type { ServerConfig } from '../config/index.js';
 import { HttpError } from '../http/errors.js';
@@ -67,10 +67,7 @@ export class PageOutbox {
       throw new HttpError(400, 'invalid_request', MISSING_KEY, { field: 'idempotencyKey' });
     }
     const parsed = PageRequest.safeParse(input);
-    if (!parsed.success) {
-      const e = validationError(parsed.error.issues).error;
-      throw new HttpError(400, 'invalid_request', e.message, e.field !== undefined ? { field: e.field } : {});
-    }
+    if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
     const req = parsed.data;
     const target =
       req.target === undefined

@@ -6,9 +6,7 @@ import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-
-export type SendAlertResult =
-  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+import type { SendAlertResult } from '../backends/splunk-oncall/client.js';
 
 export interface DeliveryDeps {
   store: KlaxonStore;

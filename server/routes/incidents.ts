@@ -1,22 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
-import {
-  AckRequest,
-  type AckResult,
-  type ErrorBody,
-  type ErrorCode,
-  type Incident,
-  type Page,
-  routes,
-  validationError,
-} from '#common/index.js';
+import type { FastifyInstance } from 'fastify';
+import { AckRequest, type AckResult, type Incident, type Page, routes } from '#common/index.js';
+import type { Guard } from '../auth/guard.js';
+import { HttpError } from '../http/errors.js';
 import type { EventStream } from '../live/event-stream.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
 import { type OnCallClient, UpstreamError } from '../backends/splunk-oncall/client.js';
 import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js';
-
-export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
 
 export interface LiveRoutesDeps {
   hub: Pick<IncidentsHub, 'snapshot' | 'refreshNow'>;
@@ -24,8 +15,7 @@ export interface LiveRoutesDeps {
   oncallNow: Pick<OnCallNowService, 'get' | 'isOnCallUser'>;
   client: Pick<OnCallClient, 'ackIncidents'>;
   config: { oncall: { webhookSecret?: string | null; ackAsUser?: string | null } };
-  /** Core's auth guard: sets `request.viewer` or answers 401/403 itself. */
-  guard: (p: Permission) => preHandlerHookHandler;
+  guard: Guard;
   metrics?: Metrics | null;
   pagesFor(sub: string): Promise<Page[]>;
 }
@@ -33,12 +23,6 @@ export interface LiveRoutesDeps {
 export const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
 /** How long an ack waits for the follow-up poll before answering with what it knows. */
 const ACK_REFRESH_WAIT_MS = 3000;
-
-const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply =>
-  reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .send({ error: { code, message } } satisfies ErrorBody);
 
 /** Constant-time comparison that does not leak the secret's length either. */
 function sameSecret(given: string, expected: string): boolean {
@@ -74,8 +58,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
       return now;
     } catch (e) {
       const why = e instanceof Error ? e.message : 'On-Call did not answer.';
-      return fail(
-        reply,
+      throw new HttpError(
         503,
         'upstream_unavailable',
         `Klaxon cannot tell who is on call right now. ${why} Paging still works.`,
@@ -85,21 +68,21 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
 
   app.get(routes.events.path, { preHandler: guard('view') }, async (req, reply) => {
     const viewer = req.viewer;
-    if (!viewer) return fail(reply, 401, 'unauthorized', 'Sign in to see live incidents.');
+    if (!viewer) throw new HttpError(401, 'unauthorized', 'Sign in to see live incidents.');
     const asOf = events.currentId();
     const pages = await deps.pagesFor(viewer.sub);
     events.attach(req, reply, viewer, pages, asOf);
     return reply;
   });
 
-  app.post(routes.ackIncident.path, { preHandler: guard('acknowledge') }, async (req, reply) => {
+  app.post(routes.ackIncident.path, { preHandler: guard('acknowledge') }, async (req) => {
     const viewer = req.viewer;
-    if (!viewer) return fail(reply, 401, 'unauthorized', 'Sign in to acknowledge incidents.');
+    if (!viewer) throw new HttpError(401, 'unauthorized', 'Sign in to acknowledge incidents.');
     const number = (req.params as { number?: string }).number ?? '';
     if (!/^\d{1,12}$/.test(number))
-      return fail(reply, 400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
+      throw new HttpError(400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
     const parsed = AckRequest.safeParse(req.body ?? {});
-    if (!parsed.success) return reply.code(400).send(validationError(parsed.error.issues));
+    if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
 
     const ackAs = config.oncall.ackAsUser ?? null;
     let userName: string | null = null;
@@ -107,8 +90,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     if (viewer.username && (await oncallNow.isOnCallUser(viewer.username)) !== false) userName = viewer.username;
     userName ??= ackAs;
     if (!userName) {
-      return fail(
-        reply,
+      throw new HttpError(
         409,
         'conflict',
         `Your account${viewer.username ? ` (${viewer.username})` : ''} is not an On-Call user and this Klaxon server has no service user for acknowledgements (oncall.ackAsUser). Acknowledge in the On-Call app, or ask the Klaxon operator to set oncall.ackAsUser.`,
@@ -125,10 +107,10 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
         try {
           results = await client.ackIncidents(userName, [number], message);
         } catch (e2) {
-          return ackFailed(reply, e2, userName);
+          throw ackFailed(e2, userName);
         }
       } else {
-        return ackFailed(reply, e, userName);
+        throw ackFailed(e, userName);
       }
     }
     const r = results.find((x) => x.incidentNumber === number) ?? results[0];
@@ -158,11 +140,11 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     );
     scope.post(routes.oncallWebhook.path, async (req, reply) => {
       const secret = config.oncall.webhookSecret;
-      if (!secret) return fail(reply, 404, 'not_found', 'On-Call webhooks are not enabled on this Klaxon server.');
+      if (!secret) throw new HttpError(404, 'not_found', 'On-Call webhooks are not enabled on this Klaxon server.');
       const given = req.headers[WEBHOOK_SECRET_HEADER];
       if (typeof given !== 'string' || !sameSecret(given, secret)) {
         deps.metrics?.authFailures.inc({ reason: 'webhook_secret' });
-        return fail(reply, 401, 'unauthorized', `Missing or wrong ${WEBHOOK_SECRET_HEADER} header.`);
+        throw new HttpError(401, 'unauthorized', `Missing or wrong ${WEBHOOK_SECRET_HEADER} header.`);
       }
       // Answer at once; the refresh is coalesced and rate-limited by the hub.
       void hub.refreshNow('webhook').catch((e: unknown) => req.log.warn({ err: e }, 'webhook refresh failed'));
@@ -171,18 +153,16 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
   });
 }
 
-function ackFailed(reply: FastifyReply, e: unknown, userName: string): FastifyReply {
+function ackFailed(e: unknown, userName: string): HttpError {
   if (e instanceof UpstreamError && e.kind === 'not_found') {
-    return fail(
-      reply,
+    return new HttpError(
       409,
       'conflict',
       `On-Call does not know the user "${userName}", so nothing was acknowledged. Acknowledge in the On-Call app.`,
     );
   }
   const why = e instanceof Error ? e.message : 'On-Call did not answer.';
-  return fail(
-    reply,
+  return new HttpError(
     502,
     'upstream_unavailable',
     `The incident was not acknowledged: ${why} Try again, or acknowledge in the On-Call app.`,

@@ -1,9 +1,12 @@
-import Fastify, { type FastifyInstance, type preHandlerHookHandler } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from '#common/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
 import { EventStream, type EventStreamOptions } from '#server/live/event-stream.js';
 import { IncidentsHub, type HubConfig } from '#server/live/incidents-hub.js';
-import { registerLiveRoutes, type Permission } from '#server/routes/incidents.js';
+import { registerLiveRoutes } from '#server/routes/incidents.js';
+import type { Guard } from '#server/auth/guard.js';
+import { HttpError } from '#server/http/errors.js';
+import { setErrorHandlers } from '#server/http/error-handler.js';
 import type { Logger } from '#server/runtime/logger.js';
 import { createMetrics, type Metrics } from '#server/http/metrics.js';
 import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
@@ -35,11 +38,10 @@ export class RecordingLogger implements Logger {
  * (`x-test-sub`, `x-test-username`, `x-test-perms`, `x-test-expires-in-ms`). Full-stack auth is
  * tested by core against the real identity provider.
  */
-export function testGuard(p: Permission): preHandlerHookHandler {
-  return async (req, reply) => {
+export const testGuard: Guard = (p) => {
+  return async (req) => {
     const sub = req.headers['x-test-sub'];
-    if (typeof sub !== 'string')
-      return reply.code(401).send({ error: { code: 'unauthorized', message: 'no test viewer' } });
+    if (typeof sub !== 'string') throw new HttpError(401, 'unauthorized', 'no test viewer');
     const perms = String(req.headers['x-test-perms'] ?? 'view,page,acknowledge').split(',');
     const expiresIn = req.headers['x-test-expires-in-ms'];
     const viewer: Viewer = {
@@ -57,11 +59,10 @@ export function testGuard(p: Permission): preHandlerHookHandler {
       via: 'bearer',
       client: 'desktop',
     };
-    if (p !== 'user' && !viewer.permissions[p])
-      return reply.code(403).send({ error: { code: 'forbidden', message: `needs ${p}` } });
+    if (p !== 'user' && !viewer.permissions[p]) throw new HttpError(403, 'forbidden', `needs ${p}`);
     req.viewer = viewer;
   };
-}
+};
 
 export interface LiveStack {
   sim: RunningSimulator;
@@ -117,6 +118,7 @@ export async function startLiveStack(
   });
   const pages = new Map<string, Page[]>();
   const app = Fastify({ logger: false });
+  setErrorHandlers(app, { notFound: () => null });
   // eslint-disable-next-line prefer-const -- assigned after the routes that read it are registered
   let stack: LiveStack;
   registerLiveRoutes(app, {
