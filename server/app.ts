@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerApiRoutes } from './routes/pages.js';
 import { createGuard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -9,9 +8,7 @@ import { WebSessions } from './auth/web-session.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { EventStream } from './live/event-stream.js';
-import { registerHealthRoutes } from './routes/health.js';
 import { IncidentsHub } from './live/incidents-hub.js';
-import { registerLiveRoutes } from './routes/incidents.js';
 import { createMetrics } from './http/metrics.js';
 import { OnCallClient } from './backends/splunk-oncall/client.js';
 import { OnCallNowService } from './backends/splunk-oncall/on-call-now.js';
@@ -23,6 +20,14 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { addResponseHeaders } from './http/response-headers.js';
 import type { KlaxonStore } from './store/store.js';
+import { clientConfigRoutes } from './routes/client-config.js';
+import { eventsRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { incidentsRoutes } from './routes/incidents.js';
+import { meRoutes } from './routes/me.js';
+import { onCallRoutes } from './routes/on-call.js';
+import { pagesRoutes } from './routes/pages.js';
+import { webhookRoutes } from './routes/webhook.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -139,26 +144,24 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => hub.stop());
 
-  registerHealthRoutes(app, { store, hub, metrics });
-  registerApiRoutes(app, {
-    config,
+  await app.register(healthRoutes, { store, hub, metrics });
+  await app.register(clientConfigRoutes, { config });
+  await app.register(meRoutes, { guard, sessions });
+  await app.register(pagesRoutes, {
     guard,
     outbox,
     store,
-    sessions,
     metrics,
     onAccepted: (page) => (publish(page), worker.kick()),
   });
-  registerLiveRoutes(app, {
-    hub,
-    events,
-    oncallNow,
-    client,
-    config,
+  await app.register(incidentsRoutes, {
     guard,
-    metrics,
-    pagesFor: (sub) => store.pagesOf(sub, 50),
+    hub,
+    acknowledge: { hub, oncallNow, client, serviceUser: config.oncall.ackAsUser },
   });
+  await app.register(onCallRoutes, { guard, oncallNow });
+  await app.register(eventsRoutes, { guard, events, store });
+  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
 
   return {

@@ -14,7 +14,7 @@ const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowle
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
  * storage takes writes and On-Call answered the last poll. `/metrics`: Prometheus text.
  */
-export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
+export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };

@@ -1,74 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { IDEMPOTENCY_HEADER, routes, type ClientConfig, type Me, type Page } from '#common/index.js';
+import { IDEMPOTENCY_HEADER, routes, type Page } from '#common/index.js';
 import type { Guard } from '../auth/guard.js';
-import type { WebSessions } from '../auth/web-session.js';
-import type { ServerConfig } from '../config/index.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { PageOutbox } from '../pages/accept.js';
 import type { KlaxonStore } from '../store/store.js';
 
-export interface ApiRouteDeps {
-  config: ServerConfig;
+export interface PagesRouteDeps {
   guard: Guard;
   outbox: PageOutbox;
-  store: KlaxonStore;
-  sessions: WebSessions;
-  metrics: Metrics;
+  store: Pick<KlaxonStore, 'pagesOf' | 'getPage'>;
+  metrics: Pick<Metrics, 'pagesCreated'>;
   /** A page was accepted: wake the worker and tell the requester's streams. */
   onAccepted(page: Page): void;
 }
 
-export function clientConfigOf(c: ServerConfig): ClientConfig {
-  return {
-    serverName: c.serverName,
-    oidc: {
-      issuer: c.oidc.issuer,
-      desktopClientId: c.oidc.desktopClientId,
-      resource: c.oidc.audience,
-      scopes: c.oidc.scopes,
-    },
-    targets: c.targets.map((t) => ({
-      id: t.id,
-      label: t.label,
-      description: t.description,
-      teams: t.teams,
-      isDefault: t.default,
-    })),
-    fallbackContacts: c.fallbackContacts,
-    ticketUrl: c.ticketUrl,
-    recentWindowMinutes: c.oncall.recentWindowMinutes,
-    pollIntervalSeconds: c.oncall.pollIntervalSeconds,
-    groups: { page: c.groups.page, acknowledge: c.groups.acknowledge, view: c.groups.view },
-    pageRateLimit: c.pageRateLimit,
-  };
-}
-
+/** How many of a person's pages `/pages/mine` and their event stream's snapshot carry, newest first. */
 export const MY_PAGES_LIMIT = 50;
 
-/** client-config, me and the pages routes. */
-export function registerApiRoutes(app: FastifyInstance, deps: ApiRouteDeps): void {
-  const clientConfig = clientConfigOf(deps.config);
-
-  app.get(routes.clientConfig.path, async (_req, reply) => {
-    reply.header('cache-control', 'no-cache');
-    return clientConfig;
-  });
-
-  app.get(routes.me.path, { preHandler: deps.guard('user') }, async (req, reply) => {
-    const v = req.viewer!;
-    const me: Me = {
-      user: { sub: v.sub, name: v.name, email: v.email, groups: v.groups },
-      permissions: v.permissions,
-    };
-    if (v.via === 'session') {
-      const s = await deps.sessions.fromRequest(req);
-      if (s && s !== 'invalid') me.csrfToken = s.csrfToken;
-    }
-    reply.header('cache-control', 'no-store');
-    return me;
-  });
-
+/** `POST /api/v1/pages` (accept a page), `GET /api/v1/pages/mine`, `GET /api/v1/pages/:id`. */
+export async function pagesRoutes(app: FastifyInstance, deps: PagesRouteDeps): Promise<void> {
   app.post(routes.createPage.path, { preHandler: deps.guard('page') }, async (req, reply) => {
     const header = req.headers[IDEMPOTENCY_HEADER];
     const { page, created } = await deps.outbox.accept(

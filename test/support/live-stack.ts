@@ -3,7 +3,10 @@ import type { Page } from '#common/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
 import { EventStream, type EventStreamOptions } from '#server/live/event-stream.js';
 import { IncidentsHub, type HubConfig } from '#server/live/incidents-hub.js';
-import { registerLiveRoutes } from '#server/routes/incidents.js';
+import { incidentsRoutes } from '#server/routes/incidents.js';
+import { onCallRoutes } from '#server/routes/on-call.js';
+import { eventsRoutes } from '#server/routes/events.js';
+import { webhookRoutes } from '#server/routes/webhook.js';
 import type { Guard } from '#server/auth/guard.js';
 import { HttpError } from '#server/http/errors.js';
 import { setErrorHandlers } from '#server/http/error-handler.js';
@@ -121,21 +124,23 @@ export async function startLiveStack(
   setErrorHandlers(app, { notFound: () => null });
   // eslint-disable-next-line prefer-const -- assigned after the routes that read it are registered
   let stack: LiveStack;
-  registerLiveRoutes(app, {
+  const guard = testGuard;
+  await app.register(incidentsRoutes, {
+    guard,
     hub,
-    events,
-    oncallNow,
-    client,
-    metrics,
-    guard: testGuard,
-    config: { oncall: { webhookSecret: opts.webhookSecret ?? null, ackAsUser: opts.ackAsUser ?? null } },
-    pagesFor: async (sub) => {
+    acknowledge: { hub, oncallNow, client, serviceUser: opts.ackAsUser ?? null },
+  });
+  await app.register(onCallRoutes, { guard, oncallNow });
+  const store = {
+    pagesOf: async (sub: string) => {
       const list = pages.get(sub) ?? [];
       await new Promise((r) => setImmediate(r));
       stack.duringPagesFor?.(sub);
       return list;
     },
-  });
+  };
+  await app.register(eventsRoutes, { guard, events, store });
+  await app.register(webhookRoutes, { secret: opts.webhookSecret ?? null, hub, metrics });
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => hub.stop());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
