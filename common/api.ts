@@ -28,9 +28,13 @@ export type RouteAuth = 'none' | 'user' | 'view' | 'page' | 'acknowledge';
 export interface RouteDef {
   method: 'GET' | 'POST';
   path: string;
+  /** The server guards the route with this (server/http/contract-route.ts). */
   auth: RouteAuth;
+  /** The request body's schema, checked by the server before the route acts. */
   body?: z.ZodType;
+  /** What the route answers on success: the server's handlers must return this type; clients parse it. */
   response?: z.ZodType;
+  /** The success status the server answers with. */
   status: number;
 }
 

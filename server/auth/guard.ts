@@ -124,6 +124,12 @@ export function createAuthenticator(deps: GuardDeps) {
   };
 }
 
+/** The viewer the route's guard established (a guarded route always has one). */
+export function viewerOf(request: FastifyRequest): Viewer {
+  if (!request.viewer) throw new Error(`${request.method} ${request.routeOptions.url} has no guard`);
+  return request.viewer;
+}
+
 /** `guard(permission)`: a Fastify preHandler that sets `request.viewer` or answers 401/403. */
 export function createGuard(deps: GuardDeps): Guard {
   const authenticate = createAuthenticator(deps);

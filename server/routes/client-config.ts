@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { routes, type ClientConfig } from '#common/index.js';
+import type { ClientConfig } from '#common/index.js';
+import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
 
 /** What clients learn from the server before sign-in: identity provider, targets, fallback contacts. No secrets. */
@@ -31,7 +32,7 @@ export function clientConfigOf(c: ServerConfig): ClientConfig {
 /** `GET /api/v1/client-config`: public. */
 export async function clientConfigRoutes(app: FastifyInstance, deps: { config: ServerConfig }): Promise<void> {
   const clientConfig = clientConfigOf(deps.config);
-  app.get(routes.clientConfig.path, async (_req, reply) => {
+  addRoute(app, 'clientConfig', null, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
     return clientConfig;
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { routes } from '#common/index.js';
-import type { Guard } from '../auth/guard.js';
+import { viewerOf, type Guard } from '../auth/guard.js';
+import { addRoute } from '../http/contract-route.js';
 import type { EventStream } from '../live/event-stream.js';
 import type { KlaxonStore } from '../store/store.js';
 import { MY_PAGES_LIMIT } from './pages.js';
@@ -10,12 +10,11 @@ export async function eventsRoutes(
   app: FastifyInstance,
   deps: { guard: Guard; events: Pick<EventStream, 'attach' | 'currentId'>; store: Pick<KlaxonStore, 'pagesOf'> },
 ): Promise<void> {
-  app.get(routes.events.path, { preHandler: deps.guard('view') }, async (req, reply) => {
-    const viewer = req.viewer!;
+  addRoute(app, 'events', deps.guard, async (req, reply) => {
+    const viewer = viewerOf(req);
     // Read before the pages: page events published while they load are sent after the snapshot.
     const asOf = deps.events.currentId();
     const pages = await deps.store.pagesOf(viewer.sub, MY_PAGES_LIMIT);
     deps.events.attach(req, reply, viewer, pages, asOf);
-    return reply;
   });
 }

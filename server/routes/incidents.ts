@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { AckRequest, routes } from '#common/index.js';
-import type { Guard } from '../auth/guard.js';
+import { viewerOf, type Guard } from '../auth/guard.js';
+import { addRoute, bodyOf } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import { acknowledgeIncident, type AcknowledgeDeps } from '../live/acknowledge.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
@@ -13,17 +13,16 @@ export interface IncidentsRouteDeps {
 
 /** `GET /api/v1/incidents` (the hub's snapshot) and `POST /api/v1/incidents/:number/ack`. */
 export async function incidentsRoutes(app: FastifyInstance, deps: IncidentsRouteDeps): Promise<void> {
-  app.get(routes.incidents.path, { preHandler: deps.guard('view') }, async (_req, reply) => {
+  addRoute(app, 'incidents', deps.guard, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     return deps.hub.snapshot();
   });
 
-  app.post(routes.ackIncident.path, { preHandler: deps.guard('acknowledge') }, async (req) => {
+  addRoute(app, 'ackIncident', deps.guard, async (req) => {
     const number = (req.params as { number?: string }).number ?? '';
     if (!/^\d{1,12}$/.test(number))
       throw new HttpError(400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
-    const parsed = AckRequest.safeParse(req.body ?? {});
-    if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
-    return acknowledgeIncident(deps.acknowledge, req.viewer!, number, parsed.data.message);
+    const { message } = bodyOf('ackIncident', req.body ?? {});
+    return acknowledgeIncident(deps.acknowledge, viewerOf(req), number, message);
   });
 }

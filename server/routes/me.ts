@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { routes, type Me } from '#common/index.js';
-import type { Guard } from '../auth/guard.js';
+import type { Me } from '#common/index.js';
+import { viewerOf, type Guard } from '../auth/guard.js';
+import { addRoute } from '../http/contract-route.js';
 import type { WebSessions } from '../auth/web-session.js';
 
 /** `GET /api/v1/me`: who is signed in and what they may do (plus the CSRF token of a browser session). */
 export async function meRoutes(app: FastifyInstance, deps: { guard: Guard; sessions: WebSessions }): Promise<void> {
-  app.get(routes.me.path, { preHandler: deps.guard('user') }, async (req, reply) => {
-    const v = req.viewer!;
+  addRoute(app, 'me', deps.guard, async (req, reply) => {
+    const v = viewerOf(req);
     const me: Me = {
       user: { sub: v.sub, name: v.name, email: v.email, groups: v.groups },
       permissions: v.permissions,

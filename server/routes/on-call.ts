@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { routes } from '#common/index.js';
 import type { Guard } from '../auth/guard.js';
+import { addRoute } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js';
 
@@ -9,7 +9,7 @@ export async function onCallRoutes(
   app: FastifyInstance,
   deps: { guard: Guard; oncallNow: Pick<OnCallNowService, 'get'> },
 ): Promise<void> {
-  app.get(routes.oncall.path, { preHandler: deps.guard('view') }, async (_req, reply) => {
+  addRoute(app, 'oncall', deps.guard, async (_req, reply) => {
     try {
       const now = await deps.oncallNow.get();
       reply.header('cache-control', 'no-store');

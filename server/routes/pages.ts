@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { IDEMPOTENCY_HEADER, routes, type Page } from '#common/index.js';
-import type { Guard } from '../auth/guard.js';
+import { IDEMPOTENCY_HEADER, routePath, type Page } from '#common/index.js';
+import { viewerOf, type Guard } from '../auth/guard.js';
+import { addRoute } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { PageOutbox } from '../pages/accept.js';
@@ -20,10 +21,10 @@ export const MY_PAGES_LIMIT = 50;
 
 /** `POST /api/v1/pages` (accept a page), `GET /api/v1/pages/mine`, `GET /api/v1/pages/:id`. */
 export async function pagesRoutes(app: FastifyInstance, deps: PagesRouteDeps): Promise<void> {
-  app.post(routes.createPage.path, { preHandler: deps.guard('page') }, async (req, reply) => {
+  addRoute(app, 'createPage', deps.guard, async (req, reply) => {
     const header = req.headers[IDEMPOTENCY_HEADER];
     const { page, created } = await deps.outbox.accept(
-      req.viewer!,
+      viewerOf(req),
       req.body,
       typeof header === 'string' ? header : undefined,
       { ip: req.ip },
@@ -36,20 +37,21 @@ export async function pagesRoutes(app: FastifyInstance, deps: PagesRouteDeps): P
       );
       deps.onAccepted(page);
     }
-    reply.code(202).header('cache-control', 'no-store').header('location', `${routes.createPage.path}/${page.id}`);
+    reply.header('cache-control', 'no-store').header('location', routePath('getPage', { id: page.id }));
     return page;
   });
 
-  app.get(routes.myPages.path, { preHandler: deps.guard('user') }, async (req, reply) => {
+  addRoute(app, 'myPages', deps.guard, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return { pages: await deps.store.pagesOf(req.viewer!.sub, MY_PAGES_LIMIT) };
+    return { pages: await deps.store.pagesOf(viewerOf(req).sub, MY_PAGES_LIMIT) };
   });
 
-  app.get(routes.getPage.path, { preHandler: deps.guard('user') }, async (req, reply) => {
+  addRoute(app, 'getPage', deps.guard, async (req, reply) => {
+    const viewer = viewerOf(req);
     const id = (req.params as { id: string }).id;
     const rec = /^[0-9a-f-]{36}$/i.test(id) ? await deps.store.getPage(id.toLowerCase()) : null;
     // Other people's pages are visible to those who may acknowledge (SRE), not to everyone.
-    if (!rec || (rec.page.requester.sub !== req.viewer!.sub && !req.viewer!.permissions.acknowledge)) {
+    if (!rec || (rec.page.requester.sub !== viewer.sub && !viewer.permissions.acknowledge)) {
       throw new HttpError(404, 'not_found', 'No page with this id is visible to you.');
     }
     reply.header('cache-control', 'no-store');

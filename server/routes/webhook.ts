@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { routes } from '#common/index.js';
+import { addRoute } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
@@ -27,7 +27,7 @@ export async function webhookRoutes(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
 
-  app.post(routes.oncallWebhook.path, async (req, reply) => {
+  addRoute(app, 'oncallWebhook', null, async (req) => {
     if (!deps.secret) throw new HttpError(404, 'not_found', 'On-Call webhooks are not enabled on this Klaxon server.');
     const given = req.headers[WEBHOOK_SECRET_HEADER];
     if (typeof given !== 'string' || !sameSecret(given, deps.secret)) {
@@ -36,6 +36,5 @@ export async function webhookRoutes(
     }
     // Answer at once; the refresh is coalesced and rate-limited by the hub.
     void deps.hub.refreshNow('webhook').catch((e: unknown) => req.log.warn({ err: e }, 'webhook refresh failed'));
-    return reply.code(204).send();
   });
 }
