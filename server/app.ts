@@ -19,6 +19,7 @@ import { setErrorHandlers } from './http/error-handler.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { addResponseHeaders } from './http/response-headers.js';
+import type { Page } from '#common/index.js';
 import type { KlaxonStore } from './store/store.js';
 import { clientConfigRoutes } from './routes/client-config.js';
 import { eventsRoutes } from './routes/events.js';
@@ -57,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const https = (config.publicUrl ?? '').startsWith('https:');
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
 
-  // Live half (server live helper): one On-Call client, one poller, the SSE fan-out.
+  // One client for On-Call: its public API (incidents, who is on call, acks) and its REST endpoint
+  // (alerts), each with its own timeout.
   const client = new OnCallClient({
     apiBaseUrl: config.oncall.apiBaseUrl,
     apiId: config.oncall.apiId,
@@ -65,17 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     restEndpointBaseUrl: config.oncall.restEndpointBaseUrl,
     restEndpointKey: config.oncall.restEndpointKey,
     timeoutMs: config.oncall.timeoutMs,
-    metrics,
-    logger: app.log,
-  });
-  // The REST endpoint gets the delivery timeout (it is a different service from the public API).
-  const alertClient = new OnCallClient({
-    apiBaseUrl: config.oncall.apiBaseUrl,
-    apiId: config.oncall.apiId,
-    apiKey: config.oncall.apiKey,
-    restEndpointBaseUrl: config.oncall.restEndpointBaseUrl,
-    restEndpointKey: config.oncall.restEndpointKey,
-    timeoutMs: config.delivery.timeoutMs,
+    alertTimeoutMs: config.delivery.timeoutMs,
     metrics,
     logger: app.log,
   });
@@ -117,15 +109,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
 
   // Pages.
-  const publish = (page: Parameters<EventStream['publishPage']>[0]) => events.publishPage(page);
+  /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
+  const onPageChanged = (page: Page) => events.publishPage(page);
   const outbox = new PageOutbox(store, config);
   const worker = new DeliveryWorker({
     store,
-    sender: alertClient,
+    sender: client,
     incidents: hub,
     lookup: client,
     delivery: config.delivery,
-    onPage: publish,
+    onPage: onPageChanged,
     metrics,
     logger: app.log,
   });
@@ -133,10 +126,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     store,
     hub,
     client,
-    onPage: publish,
+    onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
     logger: app.log,
   });
+
+  /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
+  function onPageAccepted(page: Page): void {
+    events.publishPage(page);
+    worker.kick();
+  }
 
   addResponseHeaders(app, { https });
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
@@ -152,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     outbox,
     store,
     metrics,
-    onAccepted: (page) => (publish(page), worker.kick()),
+    onPageAccepted,
   });
   await app.register(incidentsRoutes, {
     guard,

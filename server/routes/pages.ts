@@ -12,8 +12,8 @@ export interface PagesRouteDeps {
   outbox: PageOutbox;
   store: Pick<KlaxonStore, 'pagesOf' | 'getPage'>;
   metrics: Pick<Metrics, 'pagesCreated'>;
-  /** A page was accepted: wake the worker and tell the requester's streams. */
-  onAccepted(page: Page): void;
+  /** A page was accepted (not a replay): its requester hears of it and delivery starts. */
+  onPageAccepted(page: Page): void;
 }
 
 /** How many of a person's pages `/pages/mine` and their event stream's snapshot carry, newest first. */
@@ -35,7 +35,7 @@ export async function pagesRoutes(app: FastifyInstance, deps: PagesRouteDeps): P
         { pageId: page.id, sub: page.requester.sub, target: page.target.id, client: page.client },
         'page accepted',
       );
-      deps.onAccepted(page);
+      deps.onPageAccepted(page);
     }
     reply.header('cache-control', 'no-store').header('location', routePath('getPage', { id: page.id }));
     return page;

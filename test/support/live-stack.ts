@@ -104,6 +104,7 @@ export async function startLiveStack(
     restEndpointBaseUrl: sim.restEndpointBaseUrl,
     restEndpointKey: sim.restEndpointKey,
     timeoutMs: opts.timeoutMs ?? 2000,
+    alertTimeoutMs: opts.timeoutMs ?? 2000,
     metrics,
     logger,
   });

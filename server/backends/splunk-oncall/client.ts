@@ -52,7 +52,10 @@ export interface OnCallClientOptions {
   apiKey: string;
   restEndpointBaseUrl: string;
   restEndpointKey: string;
+  /** Per-request timeout of the public API (`oncall.timeoutMs`). */
   timeoutMs: number;
+  /** Per-alert timeout of the REST endpoint, a different service (`delivery.timeoutMs`). */
+  alertTimeoutMs: number;
   metrics?: Pick<Metrics, 'upstreamCalls'> | null;
   logger?: Logger;
   /** Upstream limit for the whole public API; default 2 (reference §11). */
@@ -177,10 +180,10 @@ export class OnCallClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'klaxon-server' },
         body: JSON.stringify(body),
-        timeoutMs: this.opts.timeoutMs,
+        timeoutMs: this.opts.alertTimeoutMs,
       });
     } catch (e) {
-      const err = this.transportError('alert', e);
+      const err = this.transportError('alert', e, this.opts.alertTimeoutMs);
       count(err.kind);
       this.log.warn({ endpoint: 'alert', routingKey, reason: err.message }, 'On-Call alert not sent');
       return { ok: false, retryable: true, error: err.message };
@@ -281,7 +284,7 @@ export class OnCallClient {
         timeoutMs: this.opts.timeoutMs,
       });
     } catch (e) {
-      const err = this.transportError(endpoint, e);
+      const err = this.transportError(endpoint, e, this.opts.timeoutMs);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
       this.log.warn({ endpoint, method, reason: err.message }, 'On-Call request failed');
       throw err;
@@ -359,10 +362,10 @@ export class OnCallClient {
     );
   }
 
-  private transportError(endpoint: string, e: unknown): UpstreamError {
+  private transportError(endpoint: string, e: unknown, timeoutMs: number): UpstreamError {
     const name = e instanceof Error ? e.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, {
+      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(timeoutMs)}.`, endpoint, {
         retryable: true,
       });
     }

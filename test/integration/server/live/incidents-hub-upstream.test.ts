@@ -24,6 +24,7 @@ async function setup(pollIntervalSeconds: number, extra: Partial<ConstructorPara
     restEndpointBaseUrl: sim.restEndpointBaseUrl,
     restEndpointKey: sim.restEndpointKey,
     timeoutMs: 500,
+    alertTimeoutMs: 500,
     logger,
   });
   hub = new IncidentsHub({

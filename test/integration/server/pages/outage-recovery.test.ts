@@ -34,6 +34,7 @@ beforeEach(async () => {
     restEndpointBaseUrl: sim.restEndpointBaseUrl,
     restEndpointKey: sim.restEndpointKey,
     timeoutMs: 1000,
+    alertTimeoutMs: 1000,
   });
 });
 afterEach(async () => {
@@ -61,6 +62,7 @@ async function startWorker(sent: string[]): Promise<DeliveryWorker> {
     restEndpointBaseUrl: sim.restEndpointBaseUrl,
     restEndpointKey: sim.restEndpointKey,
     timeoutMs: 1000,
+    alertTimeoutMs: 1000,
   });
   const worker = new DeliveryWorker({
     store,

@@ -32,6 +32,7 @@ function client(s: RunningSimulator = sim, extra: Partial<ConstructorParameters<
     restEndpointBaseUrl: s.restEndpointBaseUrl,
     restEndpointKey: s.restEndpointKey,
     timeoutMs: 2000,
+    alertTimeoutMs: 2000,
     metrics,
     logger,
     ...extra,
@@ -208,7 +209,7 @@ describe('sendAlert (REST endpoint)', () => {
   });
 
   it('reports a refused body as not retryable, and outages as retryable, in plain words', async () => {
-    const { c } = client(sim, { timeoutMs: 300 });
+    const { c } = client(sim, { timeoutMs: 300, alertTimeoutMs: 300 });
     const refused = await c.sendAlert('sre', { entity_id: 'klaxon/x' });
     expect(refused).toEqual({
       ok: false,
