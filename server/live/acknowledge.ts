@@ -1,14 +1,13 @@
 import type { AckResult, Incident } from '#common/index.js';
 import type { Viewer } from '../auth/viewer.js';
-import { type OnCallClient, UpstreamError } from '../backends/splunk-oncall/client.js';
-import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
 import { HttpError } from '../http/errors.js';
 import type { IncidentsHub } from './incidents-hub.js';
 
 export interface AcknowledgeDeps {
   hub: Pick<IncidentsHub, 'refreshNow' | 'snapshot'>;
-  oncallNow: Pick<OnCallNowService, 'isOnCallUser'>;
-  client: Pick<OnCallClient, 'ackIncidents'>;
+  backend: Pick<PagingBackend, 'acknowledge' | 'knowsUser'>;
   /** The On-Call user that acknowledges for people who are not On-Call users (`oncall.ackAsUser`); null: none. */
   serviceUser: string | null;
 }
@@ -35,11 +34,11 @@ export async function acknowledgeIncident(
   number: string,
   note: string | undefined,
 ): Promise<AckResult> {
-  const { hub, oncallNow, client } = deps;
+  const { hub, backend } = deps;
   const ackAs = deps.serviceUser;
   let userName: string | null = null;
   // `null` (cannot tell right now) → try the person's own name and let On-Call decide.
-  if (viewer.username && (await oncallNow.isOnCallUser(viewer.username)) !== false) userName = viewer.username;
+  if (viewer.username && (await backend.knowsUser(viewer.username)) !== false) userName = viewer.username;
   userName ??= ackAs;
   if (!userName) {
     throw new HttpError(
@@ -49,15 +48,15 @@ export async function acknowledgeIncident(
     );
   }
   const message = `Acknowledged in Klaxon by ${viewer.name}${note ? `: ${note}` : ''}`;
-  let results;
+  let outcome;
   try {
-    results = await client.ackIncidents(userName, [number], message);
+    outcome = await backend.acknowledge(userName, number, message);
   } catch (e) {
     // On-Call said "User not found": nothing was acknowledged, so asking again as the service user is safe.
     if (e instanceof UpstreamError && e.kind === 'not_found' && ackAs && userName !== ackAs) {
       userName = ackAs;
       try {
-        results = await client.ackIncidents(userName, [number], message);
+        outcome = await backend.acknowledge(userName, number, message);
       } catch (e2) {
         throw ackFailed(e2, userName);
       }
@@ -65,8 +64,7 @@ export async function acknowledgeIncident(
       throw ackFailed(e, userName);
     }
   }
-  const r = results.find((x) => x.incidentNumber === number) ?? results[0];
-  const accepted = r?.cmdAccepted ?? false;
+  const { accepted } = outcome;
   await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
   let incident: Incident | null = hub.snapshot().incidents.find((i) => i.number === number) ?? null;
   // On-Call is eventually consistent: show the accepted ack even if the list lags behind.
@@ -78,7 +76,7 @@ export async function acknowledgeIncident(
     accepted,
     message: accepted
       ? `Incident #${number} is acknowledged in On-Call (as ${userName}).`
-      : `On-Call did not acknowledge incident #${number}: ${r?.message || 'no reason given'}.`,
+      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'no reason given'}.`,
   };
 }
 

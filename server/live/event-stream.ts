@@ -24,6 +24,12 @@ export interface EventStreamOptions {
   retryMs?: number;
 }
 
+/** The timings and limits of the stream, apart from its collaborators. */
+export type EventStreamTuning = Pick<
+  EventStreamOptions,
+  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs'
+>;
+
 interface Client {
   res: ServerResponse;
   sub: string;

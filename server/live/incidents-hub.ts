@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { backoffDelayMs, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
-import type { OnCallClient } from '../backends/splunk-oncall/client.js';
-import { UpstreamError } from '../backends/splunk-oncall/client.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
 import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
@@ -15,7 +13,6 @@ export interface HubConfig {
   recentWindowMinutes: number;
   /** Team slugs to show; empty = all. */
   teams?: readonly string[];
-  orgSlug?: string | null;
 }
 
 export interface HubChange {
@@ -30,7 +27,7 @@ export interface HubStatus {
 }
 
 export interface IncidentsHubOptions {
-  client: Pick<OnCallClient, 'listIncidents' | 'teams'>;
+  backend: Pick<PagingBackend, 'listIncidents'>;
   config: HubConfig;
   metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
   logger?: Logger;
@@ -45,16 +42,6 @@ export interface IncidentsHubOptions {
   sliceMs?: number;
 }
 
-interface CachedIncident {
-  wire: WireIncident;
-  incident: Incident;
-  /** When this server first saw the incident: its start time if On-Call gives none, stable across polls. */
-  firstSeen: string;
-  /** startedAt in ms, for sorting. */
-  sortKey: number;
-}
-
-const TEAM_NAMES_TTL_MS = 10 * 60_000;
 const WAITING = 'Klaxon has not heard from On-Call yet.';
 
 /**
@@ -84,9 +71,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   /** Whether the in-flight poll has already asked On-Call (later callers then need a follow-up). */
   private requestSent = false;
 
-  /** Per incident number: what On-Call sent last poll and what it became (reused while unchanged). */
-  private cache = new Map<string, CachedIncident>();
-  private cachedWith: ReadonlyMap<string, string> | null = null;
+  /** startedAt in ms per incident, for sorting; the backend hands back unchanged incidents as the same objects. */
+  private readonly sortKeys = new WeakMap<Incident, number>();
   /** Everything On-Call returned (not only the team/window view) by REST entity_id, newest wins. */
   private byEntity = new Map<string, Incident>();
   private visible = new Map<string, Incident>();
@@ -94,8 +80,6 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private fetchedAtMs: number | null = null;
   private upstreamOk = false;
   private upstreamError: string | null = WAITING;
-  private teamNames = new Map<string, string>();
-  private teamNamesAt = -Infinity;
 
   constructor(private readonly opts: IncidentsHubOptions) {
     super();
@@ -219,9 +203,9 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     this.lastPollStartedAt = this.clock.now();
     const endTimer = this.opts.metrics?.pollDuration.startTimer();
     try {
-      const wire = await this.opts.client.listIncidents();
-      await this.loadTeamNamesIfNeeded(wire);
-      await this.apply(wire);
+      // One slicer for reading the list and taking it in: the budget holds across both.
+      const slicer = new TimeSlicer(this.opts.sliceMs);
+      await this.apply(await this.opts.backend.listIncidents(slicer), slicer);
       const wasOk = this.upstreamOk;
       this.failures = 0;
       this.retryAfterMs = 0;
@@ -251,24 +235,6 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     }
   }
 
-  /** Team names come with most incidents (pagedPolicies); look the list up only for unknown slugs, rarely. */
-  private async loadTeamNamesIfNeeded(wire: WireIncident[]): Promise<void> {
-    const known = (slug: string) =>
-      this.teamNames.has(slug) || wire.some((w) => w.policyTeams.some((t) => t.slug === slug));
-    const missing = wire.some((w) => w.pagedTeams.some((s) => !known(s)));
-    if (!missing || this.clock.now() - this.teamNamesAt < TEAM_NAMES_TTL_MS) return;
-    this.teamNamesAt = this.clock.now();
-    try {
-      const teams = await this.opts.client.teams();
-      this.teamNames = new Map(teams.map((t) => [t.slug, t.name]));
-    } catch (e) {
-      this.log.warn(
-        { error: e instanceof Error ? e.message : String(e) },
-        'could not load On-Call team names; showing team slugs',
-      );
-    }
-  }
-
   private inView(i: Incident, now: number): boolean {
     if (this.teamFilter.size > 0 && !i.teams.some((t) => this.teamFilter.has(t.slug))) return false;
     if (i.phase !== 'RESOLVED') return true;
@@ -278,42 +244,24 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
 
   /**
    * Turns a poll into the new snapshot and its changes. Runs in time slices (a list of a thousand
-   * incidents takes tens of milliseconds), and re-normalises only incidents whose wire form
-   * changed since the last poll, so an unchanged list costs little.
+   * incidents takes tens of milliseconds); incidents the backend handed back unchanged (the same
+   * objects) cost an identity check.
    */
-  private async apply(wire: WireIncident[]): Promise<void> {
-    const slicer = new TimeSlicer(this.opts.sliceMs);
+  private async apply(incidents: Incident[], slicer: TimeSlicer): Promise<void> {
     const now = this.clock.now();
-    const nowIso = new Date(now).toISOString();
-    // Normalised incidents carry team names: a new name list means normalising every incident again.
-    const namesChanged = this.cachedWith !== this.teamNames;
-    const cache = new Map<string, CachedIncident>();
     const byEntity = new Map<string, Incident>();
-    const all: Incident[] = [];
-    for (const w of wire) {
+    for (const i of incidents) {
       if (slicer.due()) await slicer.yieldNow();
-      const before = this.cache.get(w.incidentNumber);
-      let entry: CachedIncident;
-      if (before && !namesChanged && jsonEqual(before.wire, w)) entry = before;
-      else {
-        const firstSeen = before?.firstSeen ?? nowIso;
-        const incident = normaliseIncident(w, {
-          teamNames: this.teamNames,
-          orgSlug: this.opts.config.orgSlug || null,
-          fallbackTime: firstSeen,
-        });
-        entry = { wire: w, incident, firstSeen, sortKey: Date.parse(incident.startedAt) || 0 };
-      }
-      cache.set(w.incidentNumber, entry);
-      all.push(entry.incident);
-      const e = entry.incident.entityId;
+      if (!this.sortKeys.has(i)) this.sortKeys.set(i, Date.parse(i.startedAt) || 0);
+      const e = i.entityId;
       if (e) {
         const seen = byEntity.get(e);
-        if (!seen || Number(entry.incident.number) > Number(seen.number)) byEntity.set(e, entry.incident);
+        if (!seen || Number(i.number) > Number(seen.number)) byEntity.set(e, i);
       }
     }
+    const all = [...incidents];
     // Newest first; numbers break ties (a numeric key: localeCompare on a thousand items is slow).
-    const key = (i: Incident) => cache.get(i.number)!.sortKey;
+    const key = (i: Incident) => this.sortKeys.get(i)!;
     all.sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
 
     const next = new Map<string, Incident>();
@@ -327,8 +275,6 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     }
     for (const [n, i] of this.visible) if (!next.has(n)) changes.push({ change: 'removed', incident: i });
 
-    this.cache = cache;
-    this.cachedWith = this.teamNames;
     this.byEntity = byEntity;
     this.visible = next;
     this.visibleList = [...next.values()];

@@ -5,24 +5,21 @@ import type { Metrics } from '../http/metrics.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-import type { SendAlertResult } from '../backends/splunk-oncall/client.js';
+import type { PagingBackend, SendAlertResult } from '../backends/paging-backend.js';
 
 export interface DeliveryDeps {
   store: KlaxonStore;
-  /** The On-Call REST endpoint (OnCallClient.sendAlert). */
-  sender: { sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> };
+  /**
+   * The paging service: sends alerts, and looks a retried page's incident up directly while the
+   * hub has not listed incidents since start.
+   */
+  backend: Pick<PagingBackend, 'sendAlert' | 'listIncidents' | 'getIncident'>;
   /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
   incidents: {
     findByEntityId(entityId: string): Incident | null | undefined;
     refreshNow(reason: string): Promise<unknown>;
     status?(): { lastSuccessAt: unknown };
   };
-  /**
-   * On-Call's public API (the rate-limited client), used to look a retried page's incident up
-   * directly while the hub has not listed incidents since start.
-   */
-  lookup?: { listIncidents(): Promise<WireIncident[]>; getIncident(n: string): Promise<WireIncident | null> };
   /** How long after start retries wait for the hub's first poll before looking up themselves. */
   firstPollWaitMs?: number;
   delivery: ServerConfig['delivery'];
@@ -31,23 +28,6 @@ export interface DeliveryDeps {
   metrics: Pick<Metrics, 'deliveryAttempts'>;
   logger?: Logger;
   random?: () => number;
-}
-
-/** What On-Call receives for a page. The entity_id makes a retry roll into the same incident. */
-export function alertBody(page: Page): Record<string, unknown> {
-  const who = page.requester.email ? `${page.requester.name} <${page.requester.email}>` : page.requester.name;
-  const details = page.details.trim() ? `${page.details}\n\n` : '';
-  return {
-    message_type: 'CRITICAL',
-    entity_id: pageEntityId(page.id),
-    entity_display_name: `Manual page by ${page.requester.name}: ${page.summary}`,
-    state_message: `${details}Requested by ${who} using Klaxon (${page.client}) at ${page.createdAt}.`,
-    state_start_time: Math.floor(Date.parse(page.createdAt) / 1000),
-    monitoring_tool: 'klaxon',
-    'vo_annotate.s.Requested by': who,
-    'vo_annotate.s.Sent from': `Klaxon ${page.client}`,
-    klaxon_page_id: page.id,
-  };
 }
 
 /**
@@ -182,16 +162,16 @@ export class DeliveryWorker {
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
     const seen = this.deps.incidents.findByEntityId(entityId);
     if (seen) return seen.number;
-    const lookup = this.deps.lookup;
-    if (!lookup || !this.hubNeverListed()) return null;
+    if (!this.hubNeverListed()) return null;
+    const { backend } = this.deps;
     try {
       if (page.incidentNumber) {
-        const one = await lookup.getIncident(page.incidentNumber);
-        if (one) return one.incidentNumber;
+        const one = await backend.getIncident(page.incidentNumber);
+        if (one) return one.number;
       }
-      const mine = (await lookup.listIncidents()).filter((w) => w.entityId === entityId);
-      mine.sort((a, b) => Number(b.incidentNumber) - Number(a.incidentNumber));
-      return mine[0]?.incidentNumber ?? null;
+      const mine = (await backend.listIncidents()).filter((i) => i.entityId === entityId);
+      mine.sort((a, b) => Number(b.number) - Number(a.number));
+      return mine[0]?.number ?? null;
     } catch (e) {
       return { error: (e as Error).message };
     }
@@ -238,7 +218,7 @@ export class DeliveryWorker {
     const started = Date.now();
     let result: SendAlertResult;
     try {
-      result = await this.deps.sender.sendAlert(record.routingKey, alertBody(page));
+      result = await this.deps.backend.sendAlert(page, record.routingKey);
     } catch (e) {
       result = {
         ok: false,

@@ -1,6 +1,5 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
-import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
@@ -14,8 +13,8 @@ export interface TrackerDeps {
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
   };
-  /** On-Call's public API (the rate-limited client): asked about incidents that left the list. */
-  client?: { getIncident(n: string): Promise<WireIncident | null> };
+  /** The paging service: asked about incidents that left its list. */
+  backend?: Pick<PagingBackend, 'getIncident'>;
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
@@ -180,17 +179,12 @@ export class PageTracker {
    * (once per removal) and follow its phase, or the page would stay "acknowledged" for ever.
    */
   private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {
-    const client = this.deps.client;
-    if (!client || this.lookingUp.has(last.number)) return;
+    const backend = this.deps.backend;
+    if (!backend || this.lookingUp.has(last.number)) return;
     this.lookingUp.add(last.number);
     try {
-      const wire = await client.getIncident(last.number);
-      if (!wire) return;
-      const incident = normaliseIncident(wire, {
-        teamNames: new Map(last.teams.map((t) => [t.slug, t.name])),
-        orgSlug: null,
-        fallbackTime: last.startedAt,
-      });
+      const incident = await backend.getIncident(last.number);
+      if (!incident) return;
       for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident)))
         this.published(page);
     } catch (e) {

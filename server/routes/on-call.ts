@@ -2,16 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Guard } from '../auth/guard.js';
 import { addRoute } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
-import type { OnCallNowService } from '../backends/splunk-oncall/on-call-now.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
 
 /** `GET /api/v1/oncall`: who is on call now (cached; stale while On-Call fails). */
 export async function onCallRoutes(
   app: FastifyInstance,
-  deps: { guard: Guard; oncallNow: Pick<OnCallNowService, 'get'> },
+  deps: { guard: Guard; backend: Pick<PagingBackend, 'onCallNow'> },
 ): Promise<void> {
   addRoute(app, 'oncall', deps.guard, async (_req, reply) => {
     try {
-      const now = await deps.oncallNow.get();
+      const now = await deps.backend.onCallNow();
       reply.header('cache-control', 'no-store');
       return now;
     } catch (e) {

@@ -1,7 +1,10 @@
 import type { TeamRef } from '#common/index.js';
+import type { SendAlertResult } from '../paging-backend.js';
+import { UpstreamError } from '../upstream-error.js';
 import type { Metrics } from '../../http/metrics.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../runtime/logger.js';
+import type { TimeSlicer } from '../../runtime/time-slice.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import {
@@ -17,34 +20,6 @@ import {
   readTeamMembers,
   readTeams,
 } from './wire.js';
-
-export type UpstreamErrorKind = 'timeout' | 'network' | 'rate_limited' | 'auth' | 'not_found' | 'http' | 'malformed';
-
-/** Anything that went wrong talking to On-Call, with a sentence a person can act on. */
-export class UpstreamError extends Error {
-  override readonly name = 'UpstreamError';
-  constructor(
-    readonly kind: UpstreamErrorKind,
-    message: string,
-    readonly endpoint: string,
-    readonly opts: { status?: number; retryable: boolean; retryAfterMs?: number; detail?: string },
-  ) {
-    super(message);
-  }
-  get status(): number | null {
-    return this.opts.status ?? null;
-  }
-  get retryable(): boolean {
-    return this.opts.retryable;
-  }
-  /** How long On-Call (or our own reading of a 429) asks us to wait, if known. */
-  get retryAfterMs(): number | null {
-    return this.opts.retryAfterMs ?? null;
-  }
-}
-
-export type SendAlertResult =
-  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
 
 export interface OnCallClientOptions {
   apiBaseUrl: string;
@@ -98,9 +73,9 @@ export class OnCallClient {
   }
 
   /** E1: open, acknowledged and recently resolved incidents. */
-  async listIncidents(): Promise<WireIncident[]> {
+  async listIncidents(slicer?: TimeSlicer): Promise<WireIncident[]> {
     const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
-    const parsed = await readIncidentList(body);
+    const parsed = await readIncidentList(body, slicer);
     if (!parsed) throw this.malformed('incidents', 'the incident list is not {"incidents": [...]}');
     if (parsed.problems.length > 0)
       this.log.warn(

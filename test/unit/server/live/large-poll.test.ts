@@ -14,6 +14,7 @@ import { TimeSlicer } from '#server/runtime/time-slice.js';
 import { silentLogger } from '#server/runtime/logger.js';
 import { ManualClock } from '#test/support/manual-clock.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
+import { scriptedBackend } from '#test/support/oncall-backend.js';
 
 const quiet = silentLogger;
 
@@ -57,10 +58,11 @@ function makeHub(
   listIncidents: () => Promise<WireIncident[]>,
   opts: { sliceMs?: number; clock?: ManualClock; teams?: () => Promise<{ slug: string; name: string }[]> } = {},
 ) {
+  const clock = opts.clock ?? new ManualClock();
   const hub = new IncidentsHub({
-    client: { listIncidents, teams: opts.teams ?? (async () => []) },
-    clock: opts.clock ?? new ManualClock(),
-    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60, orgSlug: 'acme' },
+    backend: scriptedBackend({ listIncidents, teams: opts.teams ?? (async () => []) }, { clock, orgSlug: 'acme' }),
+    clock,
+    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60 },
     ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}),
   });
   hubs.push(hub);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { createMetrics } from '#server/http/metrics.js';
-import { OnCallClient, UpstreamError } from '#server/backends/splunk-oncall/client.js';
+import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { UpstreamError } from '#server/backends/upstream-error.js';
 import { RecordingLogger } from '#test/support/live-stack.js';
 
 let sim: RunningSimulator;
