@@ -7,11 +7,13 @@ import { type Logger, silentLogger } from '../../runtime/logger.js';
 import type { TimeSlicer } from '../../runtime/time-slice.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
+import { alertOutcome } from './alert.js';
 import {
   WireAckResult,
   WireIncident,
   WireOnCallTeam,
   WireTeamMember,
+  errorGist,
   isObj,
   readAckResults,
   readIncident,
@@ -39,20 +41,6 @@ export interface OnCallClientOptions {
 }
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
-
-/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
-function gist(text: string): string {
-  try {
-    const j: unknown = JSON.parse(text);
-    if (isObj(j)) {
-      const m = j.error ?? j.message;
-      if (typeof m === 'string') return m.slice(0, 200);
-    }
-  } catch {
-    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
-  }
-  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
-}
 
 /**
  * The only code that talks to Splunk On-Call. All public-API calls share one limiter (≤ 2 req/s
@@ -137,13 +125,10 @@ export class OnCallClient {
   }
 
   /**
-   * E20: one alert through the REST endpoint integration. Checks both the HTTP status and `result`
-   * (a 200 may carry `result: failure`). Retryable: timeouts, network errors, 429, 5xx, 404 (an
-   * unknown key or a proxy glitch: retrying costs little, giving up loses a page), and a 2xx we
-   * cannot read (the alert carries its own `entity_id`, so a retry at worst rolls into the same
-   * incident). Not retryable: other 4xx and `result: failure`, where resending the same body
-   * would fail the same way. Not rate-limited here: it is a different service from the public API
-   * and the delivery worker spaces its own attempts.
+   * One alert through the REST endpoint integration (`POST <restEndpointBaseUrl>/<key>/<routing
+   * key>`). A timeout or network error is retryable; what an answer means is `alertOutcome`'s to
+   * say. Not rate-limited here: it is a different service from the public API and the delivery
+   * worker spaces its own attempts.
    */
   async sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> {
     const base = this.opts.restEndpointBaseUrl.replace(/\/+$/, '');
@@ -164,69 +149,8 @@ export class OnCallClient {
       return { ok: false, retryable: true, error: err.message };
     }
     count(String(res.status));
-    const text = res.text;
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    const result = isObj(json) && typeof json.result === 'string' ? json.result.toLowerCase() : null;
-    const upstreamMessage = gist(text);
-    if (res.ok && result === 'success') {
-      const entityId =
-        isObj(json) && typeof json.entity_id === 'string'
-          ? json.entity_id
-          : typeof body.entity_id === 'string'
-            ? body.entity_id
-            : '';
-      return { ok: true, entityId };
-    }
-    let out: SendAlertResult;
-    if (res.ok && result === 'failure') {
-      out = {
-        ok: false,
-        retryable: false,
-        status: res.status,
-        error: `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.`,
-      };
-    } else if (res.ok) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: res.status,
-        error: 'On-Call answered with something Klaxon could not read; Klaxon will try again.',
-      };
-    } else if (res.status === 429) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: 429,
-        error: 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.',
-      };
-    } else if (res.status >= 500) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: res.status,
-        error: `On-Call is having problems (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}); Klaxon will try again.`,
-      };
-    } else if (res.status === 404) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: 404,
-        error:
-          'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
-      };
-    } else {
-      out = {
-        ok: false,
-        retryable: false,
-        status: res.status,
-        error: `On-Call refused the alert (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}).`,
-      };
-    }
+    const out = alertOutcome(res.status, res.text, body.entity_id);
+    if (out.ok) return out;
     this.log.warn(
       { endpoint: 'alert', routingKey, status: res.status, retryable: out.retryable, reason: out.error },
       'On-Call alert not accepted',
@@ -283,7 +207,7 @@ export class OnCallClient {
 
   private httpError(endpoint: string, res: UpstreamResponse, text: string): UpstreamError {
     const status = res.status;
-    const detail = gist(text);
+    const detail = errorGist(text);
     const throttled = status === 429 || (status === 403 && this.credentialsWorked);
     if (throttled) {
       this.consecutiveThrottles++;

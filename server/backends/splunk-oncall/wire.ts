@@ -62,6 +62,20 @@ const pick = (o: Obj, ...keys: string[]): unknown => {
   return undefined;
 };
 
+/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
+export function errorGist(text: string): string {
+  try {
+    const j: unknown = JSON.parse(text);
+    if (isObj(j)) {
+      const m = j.error ?? j.message;
+      if (typeof m === 'string') return m.slice(0, 200);
+    }
+  } catch {
+    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
+  }
+  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
+}
+
 /**
  * ISO-8601 with or without fractional seconds or offset; numbers are epoch seconds or
  * milliseconds (older fields). Returns a canonical `toISOString()` or null.
