@@ -8,7 +8,7 @@ import type { IncidentsHub } from './incidents-hub.js';
 export interface AcknowledgeDeps {
   hub: Pick<IncidentsHub, 'refreshNow' | 'snapshot'>;
   backend: Pick<PagingBackend, 'acknowledge' | 'knowsUser'>;
-  /** The On-Call user that acknowledges for people who are not On-Call users (`oncall.ackAsUser`); null: none. */
+  /** The service's user that acknowledges for people it does not know (`oncall.ackAsUser`); null: none. */
   serviceUser: string | null;
 }
 
@@ -24,9 +24,9 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
   ]);
 
 /**
- * Acknowledges an incident for a person: as their own On-Call user when On-Call knows them,
+ * Acknowledges an incident for a person: as their own user of the paging service when it knows them,
  * otherwise as the service user; then looks again (briefly) so the answer carries the incident as
- * it is now. Throws HttpError 409 when nobody can acknowledge, 502 when On-Call fails.
+ * it is now. Throws HttpError 409 when nobody can acknowledge, 502 when the service fails.
  */
 export async function acknowledgeIncident(
   deps: AcknowledgeDeps,
@@ -37,7 +37,7 @@ export async function acknowledgeIncident(
   const { hub, backend } = deps;
   const ackAs = deps.serviceUser;
   let userName: string | null = null;
-  // `null` (cannot tell right now) → try the person's own name and let On-Call decide.
+  // `null` (cannot tell right now) → try the person's own name and let the service decide.
   if (viewer.username && (await backend.knowsUser(viewer.username)) !== false) userName = viewer.username;
   userName ??= ackAs;
   if (!userName) {
@@ -52,7 +52,7 @@ export async function acknowledgeIncident(
   try {
     outcome = await backend.acknowledge(userName, number, message);
   } catch (e) {
-    // On-Call said "User not found": nothing was acknowledged, so asking again as the service user is safe.
+    // The service does not know the user: nothing was acknowledged, so asking again as the service user is safe.
     if (e instanceof UpstreamError && e.kind === 'not_found' && ackAs && userName !== ackAs) {
       userName = ackAs;
       try {
@@ -67,7 +67,7 @@ export async function acknowledgeIncident(
   const { accepted } = outcome;
   await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
   let incident: Incident | null = hub.snapshot().incidents.find((i) => i.number === number) ?? null;
-  // On-Call is eventually consistent: show the accepted ack even if the list lags behind.
+  // The service is eventually consistent: show the accepted ack even if the list lags behind.
   if (accepted && incident && incident.phase === 'UNACKED') {
     incident = { ...incident, phase: 'ACKED', ackedBy: userName, ackedAt: new Date().toISOString(), pagedUsers: [] };
   }

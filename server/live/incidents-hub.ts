@@ -36,7 +36,7 @@ export interface IncidentsHubOptions {
   random?: () => number;
   /** Least time between two polls started by `refreshNow` (webhooks, pages). Default 1 s. */
   minRefreshGapMs?: number;
-  /** Longest wait between polls while On-Call is failing. Default max(60 s, 2 intervals). */
+  /** Longest wait between polls while the paging service is failing. Default max(60 s, 2 intervals). */
   maxBackoffMs?: number;
   /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
   sliceMs?: number;
@@ -45,9 +45,9 @@ export interface IncidentsHubOptions {
 const WAITING = 'Klaxon has not heard from On-Call yet.';
 
 /**
- * Exactly one poller of On-Call's incident list, however many clients are connected. Keeps the
- * last good snapshot in memory, turns differences between polls into `change` events (which the
- * event stream fans out), and backs off with jitter when On-Call fails, continuing to serve the
+ * Exactly one poller of the paging service's incident list, however many clients are connected.
+ * Keeps the last good snapshot in memory, turns differences between polls into `change` events
+ * (which the event stream fans out), and backs off with jitter when the service fails, serving the
  * last snapshot with its age so clients can show that it is getting old.
  *
  * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips).
@@ -68,12 +68,12 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private followUp: Promise<void> | null = null;
   private lastPollStartedAt = -Infinity;
   private failures = 0;
-  /** Whether the in-flight poll has already asked On-Call (later callers then need a follow-up). */
+  /** Whether the in-flight poll has already asked the service (later callers then need a follow-up). */
   private requestSent = false;
 
   /** startedAt in ms per incident, for sorting; the backend hands back unchanged incidents as the same objects. */
   private readonly sortKeys = new WeakMap<Incident, number>();
-  /** Everything On-Call returned (not only the team/window view) by REST entity_id, newest wins. */
+  /** Everything the service returned (not only the team/window view) by entity id, newest wins. */
   private byEntity = new Map<string, Incident>();
   private visible = new Map<string, Incident>();
   private visibleList: Incident[] = [];
@@ -153,7 +153,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       return this.snapshot();
     }
     if (this.inflight && !this.requestSent) {
-      // The poll has not asked On-Call yet: its answer is new enough for this caller too.
+      // The poll has not asked the service yet: its answer is new enough for this caller too.
       await this.inflight;
     } else if (this.inflight) {
       this.followUp ??= this.inflight.then(() => {

@@ -31,10 +31,10 @@ export interface DeliveryDeps {
 }
 
 /**
- * Sends queued pages to the On-Call REST endpoint. Each attempt is first recorded (status
- * delivering, attempts + 1, a lease) and only then sent, so a crash mid-send leaves a page that is
- * retried once the lease runs out. Resending is safe because the entity_id rolls a retry into the
- * open incident; before resending, the worker also looks for that incident so a page whose
+ * Sends queued pages to the paging service. Each attempt is first recorded (status delivering,
+ * attempts + 1, a lease) and only then sent, so a crash mid-send leaves a page that is retried
+ * once the lease runs out. Resending is safe because the backend's alerts are idempotent per page
+ * (the entity id rolls a retry into the open incident); before resending, the worker also looks for that incident so a page whose
  * incident already exists (even resolved) is never sent a second time.
  */
 export class DeliveryWorker {
@@ -50,7 +50,7 @@ export class DeliveryWorker {
   private startedAt = 0;
   private readonly firstPollWaitMs: number;
   private readonly log: Logger;
-  /** How long after start retries wait for the hub's first look at On-Call's incidents. */
+  /** How long after start retries wait for the hub's first look at the service's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -156,8 +156,8 @@ export class DeliveryWorker {
 
   /**
    * The number of the incident an earlier attempt of this page opened, null if there is none, or
-   * `{ error }` when nobody can tell: the hub has never listed incidents since start and On-Call
-   * did not answer the direct look-up either (one rate-limited request; the number when known).
+   * `{ error }` when nobody can tell: the hub has never listed incidents since start and the
+   * service did not answer the direct look-up either (one rate-limited request; the number when known).
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
     const seen = this.deps.incidents.findByEntityId(entityId);
@@ -201,7 +201,7 @@ export class DeliveryWorker {
   private async deliver(record: PageRecord): Promise<void> {
     const { page } = record;
     const entityId = pageEntityId(page.id);
-    // attempts counts this one: more than one means an earlier attempt may have reached On-Call.
+    // attempts counts this one: more than one means an earlier attempt may have reached the service.
     if (page.attempts > 1) {
       const existing = await this.existingIncident(page, entityId);
       if (typeof existing === 'string') {
@@ -319,7 +319,7 @@ export class DeliveryWorker {
     if (!updated) return; // the tracker saw the incident first
     this.log.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
     this.deps.onPage(updated);
-    // On-Call is eventually consistent: ask the hub to look now; the tracker keeps watching after.
+    // The service is eventually consistent: ask the hub to look now; the tracker keeps watching after.
     this.deps.incidents.refreshNow('page delivered').catch(() => undefined);
   }
 }

@@ -28,7 +28,7 @@ export function pagePatchFor(page: Page, incident: Incident): PagePatch | null {
   const patch: PagePatch = {};
   if (incident.number !== page.incidentNumber) patch.incidentNumber = incident.number;
   if (page.status === 'queued' || page.status === 'delivering' || page.status === 'failing') {
-    // The incident exists, so the page reached On-Call even if the worker never heard back.
+    // The incident exists, so the page reached the service even if the worker never heard back.
     patch.status = 'delivered';
     patch.deliveredAt = page.deliveredAt ? new Date(page.deliveredAt) : new Date();
     patch.lastError = null;
@@ -174,8 +174,8 @@ export class PageTracker {
   }
 
   /**
-   * The incident left On-Call's list (resolved longer ago than On-Call keeps listing) while its
-   * page was not final, so the hub will never show the outcome: ask On-Call for that one incident
+   * The incident left the service's list (resolved longer ago than it keeps listing) while its
+   * page was not final, so the hub will never show the outcome: ask for that one incident
    * (once per removal) and follow its phase, or the page would stay "acknowledged" for ever.
    */
   private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {

@@ -12,7 +12,7 @@ const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowle
 
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
- * storage takes writes and On-Call answered the last poll. `/metrics`: Prometheus text.
+ * storage takes writes and the paging service answered the last poll. `/metrics`: Prometheus text.
  */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_req, reply) => {

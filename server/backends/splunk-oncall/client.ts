@@ -35,7 +35,7 @@ export interface OnCallClientOptions {
   alertTimeoutMs: number;
   metrics?: Pick<Metrics, 'upstreamCalls'> | null;
   logger?: Logger;
-  /** Upstream limit for the whole public API; default 2 (reference §11). */
+  /** Requests per second for the whole public API; default 2, the limit On-Call documents. */
   ratePerSecond?: number;
   clock?: Clock;
 }
@@ -60,7 +60,7 @@ export class OnCallClient {
     this.log = opts.logger ?? silentLogger;
   }
 
-  /** E1: open, acknowledged and recently resolved incidents. */
+  /** `GET /api-public/v1/incidents`: open, acknowledged and recently resolved incidents. */
   async listIncidents(slicer?: TimeSlicer): Promise<WireIncident[]> {
     const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
     const parsed = await readIncidentList(body, slicer);
@@ -73,7 +73,7 @@ export class OnCallClient {
     return parsed.incidents;
   }
 
-  /** E2: one incident, active or not; null when On-Call does not know the number. */
+  /** `GET /api-public/v1/incidents/{n}`: one incident, active or not; null when On-Call does not know the number. */
   async getIncident(n: string): Promise<WireIncident | null> {
     if (!/^\d+$/.test(n))
       throw new UpstreamError('not_found', `Incident number "${n}" is not a number.`, 'incident', { retryable: false });
@@ -88,7 +88,7 @@ export class OnCallClient {
     }
   }
 
-  /** E4. Never retried automatically. A 404 means On-Call does not know `userName`. */
+  /** `PATCH /api-public/v1/incidents/ack`. Never retried automatically. A 404 means On-Call does not know `userName`. */
   async ackIncidents(userName: string, numbers: string[], message?: string): Promise<WireAckResult[]> {
     const body = await this.call('ack', 'PATCH', '/api-public/v1/incidents/ack', {
       userName,
@@ -100,7 +100,7 @@ export class OnCallClient {
     return results;
   }
 
-  /** E9: who is on call now, per team and policy. */
+  /** `GET /api-public/v1/oncall/current`: who is on call now, per team and policy. */
   async oncallCurrent(): Promise<WireOnCallTeam[]> {
     const body = await this.call('oncall_current', 'GET', '/api-public/v1/oncall/current');
     const teams = readOnCallCurrent(body);
@@ -108,7 +108,7 @@ export class OnCallClient {
     return teams;
   }
 
-  /** E10: every team (slug and name). */
+  /** `GET /api-public/v1/team`: every team (slug and name). */
   async teams(): Promise<TeamRef[]> {
     const body = await this.call('teams', 'GET', '/api-public/v1/team');
     const teams = readTeams(body);
@@ -116,7 +116,7 @@ export class OnCallClient {
     return teams;
   }
 
-  /** E12: members of one team, with first and last names. */
+  /** `GET /api-public/v1/team/{slug}/members`: members of one team, with first and last names. */
   async teamMembers(slug: string): Promise<WireTeamMember[]> {
     const body = await this.call('team_members', 'GET', `/api-public/v1/team/${encodeURIComponent(slug)}/members`);
     const members = readTeamMembers(body);
