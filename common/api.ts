@@ -5,7 +5,7 @@ import { OnCallNow } from './oncall.js';
 import { Page, PageRequest } from './page.js';
 import { singleLineText } from './text.js';
 
-export const API_PREFIX = '/api/v1';
+const API_PREFIX = '/api/v1';
 /** Browser sessions send their CSRF token in this header on POST/PUT/PATCH/DELETE. */
 export const CSRF_HEADER = 'x-klaxon-csrf';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -1,5 +1,5 @@
 // Klaxon server: public entry points for the CLI, the demo launcher and tests.
-export { loadServerConfig, ConfigError, configWarnings, ServerConfigSchema } from './config/index.js';
+export { loadServerConfig, ConfigError, configWarnings } from './config/index.js';
 export type { ServerConfig, DeepPartial, ServerConfigOverrides } from './config/index.js';
 export { startKlaxonServer } from './start.js';
 export type { RunningServer, StartOptions } from './start.js';

@@ -37,7 +37,7 @@ export interface VerifierOptions {
 }
 
 /** The operator-facing explanation when the configured issuer is not the provider's own. */
-export function issuerMismatchMessage(configured: string, discovered: string): string {
+function issuerMismatchMessage(configured: string, discovered: string): string {
   return `oidc.issuer "${configured}" differs from the provider's issuer "${discovered}"; set oidc.issuer to "${discovered}" (every token is refused as "wrong issuer" until then).`;
 }
 

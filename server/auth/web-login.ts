@@ -50,7 +50,7 @@ function htmlPage(title: string, body: string): string {
  * values with control characters, spaces or backslashes are refused, and what remains must
  * resolve to the public origin.
  */
-export function safeReturnTo(v: unknown, publicUrl: string): string {
+function safeReturnTo(v: unknown, publicUrl: string): string {
   if (typeof v !== 'string' || !v.startsWith('/') || [...v].some((c) => c <= ' ' || c === '\\')) return '/';
   try {
     const base = new URL(publicUrl);

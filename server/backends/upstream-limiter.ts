@@ -37,8 +37,4 @@ export class UpstreamLimiter {
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
-
-  pausedForMs(): number {
-    return Math.max(0, this.pausedUntil - this.clock.now());
-  }
 }

@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
 
-export interface HubConfig {
+interface HubConfig {
   pollIntervalSeconds: number;
   recentWindowMinutes: number;
   /** Team slugs to show; empty = all. */

@@ -7,7 +7,7 @@ import { rateLimitMessage } from './rate-limit.js';
 import type { KlaxonStore } from '../store/store.js';
 import type { Viewer } from '../auth/viewer.js';
 
-export const MISSING_KEY =
+const MISSING_KEY =
   'Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.';
 
 export interface AcceptResult {
@@ -106,7 +106,7 @@ export class PageOutbox {
  * in: the key may come in the header, the body or both (then they must agree). Throws a 400 that
  * names the offending field.
  */
-export function readPageRequest(body: unknown, headerKey: string | undefined): ValidPageRequest {
+function readPageRequest(body: unknown, headerKey: string | undefined): ValidPageRequest {
   if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
     throw new HttpError(
       400,

@@ -38,7 +38,8 @@ export interface DeliveryDeps {
  * incident already exists (even resolved) is never sent a second time.
  */
 export class DeliveryWorker {
-  readonly owner = `worker-${randomUUID()}`;
+  /** This worker's name on the leases it takes. */
+  private readonly owner = `worker-${randomUUID()}`;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private kicked = false;
@@ -83,10 +84,6 @@ export class DeliveryWorker {
     this.timer = null;
     await this.ticking;
     await Promise.allSettled([...this.inflight.values()]);
-  }
-
-  inflightCount(): number {
-    return this.inflight.size;
   }
 
   /** One look at the outbox at a time; a wake-up during a look makes one more look after it. */

@@ -4,7 +4,7 @@ import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
 
 /** What clients learn from the server before sign-in: identity provider, targets, fallback contacts. No secrets. */
-export function clientConfigOf(c: ServerConfig): ClientConfig {
+function clientConfigOf(c: ServerConfig): ClientConfig {
   return {
     serverName: c.serverName,
     oidc: {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../http/metrics.js';
+import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
 
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
-  hub: { status(): { ok: boolean; error: string | null; lastSuccessAt: string | Date | null } };
-  metrics: Metrics;
+  hub: Pick<IncidentsHub, 'status'>;
+  metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
 }
 
 const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
@@ -23,10 +24,13 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   app.get('/readyz', async (_req, reply) => {
     const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
-    const lastSuccessAt = up.lastSuccessAt instanceof Date ? up.lastSuccessAt.toISOString() : up.lastSuccessAt;
     const ready = storage.ok && up.ok;
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
-    return { status: ready ? 'ready' : 'not_ready', storage, upstream: { ok: up.ok, error: up.error, lastSuccessAt } };
+    return {
+      status: ready ? 'ready' : 'not_ready',
+      storage,
+      upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
+    };
   });
 
   app.get('/metrics', async (_req, reply) => {

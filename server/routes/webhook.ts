@@ -5,7 +5,7 @@ import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 
-export const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
+const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
 
 /** Constant-time comparison that does not leak the secret's length either. */
 function sameSecret(given: string, expected: string): boolean {

@@ -4,7 +4,7 @@ import type { WireTeamMember } from './wire.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../runtime/logger.js';
 
-export interface OnCallNowConfig {
+interface OnCallNowConfig {
   /** Team slugs to show; empty = every team On-Call reports. */
   teams?: readonly string[];
   /** On-Call username → IANA zone (On-Call's API has no time zones). */
