@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
@@ -28,6 +29,7 @@ export interface DeliveryDeps {
   metrics: Pick<Metrics, 'deliveryAttempts'>;
   logger?: Logger;
   random?: () => number;
+  clock?: Clock;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface DeliveryDeps {
 export class DeliveryWorker {
   /** This worker's name on the leases it takes. */
   private readonly owner = `worker-${randomUUID()}`;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private running = false;
   private kicked = false;
   private ticking: Promise<void> | null = null;
@@ -51,6 +53,7 @@ export class DeliveryWorker {
   private startedAt = 0;
   private readonly firstPollWaitMs: number;
   private readonly log: Logger;
+  private readonly clock: Clock;
   /** How long after start retries wait for the hub's first look at the service's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
 
@@ -59,10 +62,11 @@ export class DeliveryWorker {
     this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
     this.firstPollWaitMs = deps.firstPollWaitMs ?? DeliveryWorker.FIRST_POLL_WAIT_MS;
     this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
   }
 
   start(): void {
-    this.startedAt = Date.now();
+    this.startedAt = this.clock.now();
     this.running = true;
     this.kick();
   }
@@ -80,10 +84,15 @@ export class DeliveryWorker {
   /** Stops claiming new pages and waits for the attempts in flight (bounded by the send timeout). */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.later(null);
     await this.ticking;
     await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /** The next look at the outbox in `ms` (replacing any planned one); null: none. */
+  private later(ms: number | null): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = ms === null ? null : this.clock.setTimeout(() => this.tick(), ms);
   }
 
   /** One look at the outbox at a time; a wake-up during a look makes one more look after it. */
@@ -96,9 +105,7 @@ export class DeliveryWorker {
     this.ticking = this.claimAndSend()
       .catch((e: unknown) => {
         this.log.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.tick(), 1000);
-        this.timer.unref();
+        this.later(1000);
       })
       .finally(() => {
         this.ticking = null;
@@ -114,7 +121,7 @@ export class DeliveryWorker {
     if (free > 0) {
       let claimed: PageRecord[] = [];
       try {
-        claimed = await this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, {
+        claimed = await this.deps.store.claimDuePages(this.owner, new Date(this.clock.now()), this.leaseMs, free, {
           neverAttemptedOnly: this.waitingForFirstPoll(),
         });
       } catch (e) {
@@ -143,7 +150,7 @@ export class DeliveryWorker {
    * wait a retry looks its incident up itself (see `existingIncident`).
    */
   private waitingForFirstPoll(): boolean {
-    return this.hubNeverListed() && Date.now() - this.startedAt < this.firstPollWaitMs;
+    return this.hubNeverListed() && this.clock.now() - this.startedAt < this.firstPollWaitMs;
   }
 
   private hubNeverListed(): boolean {
@@ -176,7 +183,7 @@ export class DeliveryWorker {
 
   private async scheduleNext(): Promise<void> {
     if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.later(null);
     // Safety net: look again even if nothing seems due. While retries wait for the hub's first
     // poll, check a few times a second (due retries would otherwise spin the loop).
     let wait = 5000;
@@ -186,13 +193,12 @@ export class DeliveryWorker {
     else {
       try {
         const due = await this.deps.store.nextDueAt();
-        if (due) wait = Math.min(wait, Math.max(10, due.getTime() - Date.now() + 5));
+        if (due) wait = Math.min(wait, Math.max(10, due.getTime() - this.clock.now() + 5));
       } catch {
         /* reported by tick */
       }
     }
-    this.timer = setTimeout(() => this.tick(), wait);
-    this.timer.unref();
+    this.later(wait);
   }
 
   private async deliver(record: PageRecord): Promise<void> {
@@ -212,7 +218,7 @@ export class DeliveryWorker {
         return;
       }
     }
-    const started = Date.now();
+    const started = this.clock.now();
     let result: SendAlertResult;
     try {
       result = await this.deps.backend.sendAlert(page, record.routingKey);
@@ -225,7 +231,7 @@ export class DeliveryWorker {
     }
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
-      await this.finishDelivered(page, null, `sent in ${Date.now() - started} ms`);
+      await this.finishDelivered(page, null, `sent in ${this.clock.now() - started} ms`);
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
@@ -234,7 +240,7 @@ export class DeliveryWorker {
 
   /** A failed attempt: schedule the next one with backoff, or give up (refused, or too old). */
   private async retryLater(page: Page, result: { ok: false; retryable: boolean; error: string }): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const age = now - Date.parse(page.createdAt);
     const giveUp = !result.retryable || age >= this.giveUpMs;
     if (giveUp) {
@@ -292,7 +298,7 @@ export class DeliveryWorker {
   }
 
   private async finishDelivered(page: Page, incidentNumber: string | null, note: string): Promise<void> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const updated = await this.deps.store.updatePage(
       page.id,
       {

@@ -1,6 +1,7 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
 
@@ -21,6 +22,7 @@ export interface TrackerDeps {
   logger?: Logger;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
+  clock?: Clock;
 }
 
 /** What a page should become given its incident (pure: tested on its own). */
@@ -84,7 +86,7 @@ interface Work {
  * hundreds of incidents (a page storm) must not hold up the event loop where pages are accepted.
  */
 export class PageTracker {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   /** Page id → the latest work for it; a page changed twice before the drain is looked at once. */
   private readonly queue = new Map<string, Work>();
   private draining: Promise<void> | null = null;
@@ -94,22 +96,26 @@ export class PageTracker {
   };
   private readonly lookingUp = new Set<string>();
   private readonly log: Logger;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: TrackerDeps) {
     this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
   }
 
   start(): void {
     this.deps.hub.on('change', this.onChange);
-    void this.reconcileAll();
-    this.timer = setInterval(() => void this.reconcileAll(), this.deps.intervalMs);
-    this.timer.unref();
+    const every = () => {
+      void this.reconcileAll();
+      this.timer = this.clock.setTimeout(every, this.deps.intervalMs);
+    };
+    every();
   }
 
   /** Stops listening and waits for the work already queued (before storage closes). */
   async stop(): Promise<void> {
     this.deps.hub.off('change', this.onChange);
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
   }
