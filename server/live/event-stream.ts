@@ -121,11 +121,9 @@ export class EventStream {
   /**
    * Takes over the response: headers, then either the events missed since `Last-Event-ID` (when
    * all of them are still held) or a full snapshot, then live events until the client leaves,
-   * the credential expires or the server closes.
-   */
-  /**
-   * `pagesAsOf`: the `currentId()` read before `initialPages` was loaded; page events for this
-   * viewer published since then are sent after the snapshot, so none falls between the two.
+   * the credential expires or the server closes. `pagesAsOf`: the `currentId()` read before
+   * `initialPages` was loaded; page events for this viewer published since then are sent after the
+   * snapshot, so none falls between the two.
    */
   attach(
     request: FastifyRequest,
