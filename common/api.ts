@@ -5,7 +5,7 @@ import { OnCallNow } from './oncall.js';
 import { Page, PageRequest } from './page.js';
 import { singleLineText } from './text.js';
 
-export const API_PREFIX = '/api/v1';
+const API_PREFIX = '/api/v1';
 /** Browser sessions send their CSRF token in this header on POST/PUT/PATCH/DELETE. */
 export const CSRF_HEADER = 'x-klaxon-csrf';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -22,13 +22,19 @@ export type AckResult = z.infer<typeof AckResult>;
 export const MyPages = z.object({ pages: z.array(Page) }).strict();
 export type MyPages = z.infer<typeof MyPages>;
 
-interface RouteDef {
+/** Who may call a route. 'none': anyone; 'user': any valid token or session; otherwise the permission needed. */
+export type RouteAuth = 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+
+export interface RouteDef {
   method: 'GET' | 'POST';
   path: string;
-  /** 'none': public; 'user': any valid token/session; otherwise the permission needed. */
-  auth: 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+  /** The server guards the route with this (server/http/contract-route.ts). */
+  auth: RouteAuth;
+  /** The request body's schema, checked by the server before the route acts. */
   body?: z.ZodType;
+  /** What the route answers on success: the server's handlers must return this type; clients parse it. */
   response?: z.ZodType;
+  /** The success status the server answers with. */
   status: number;
 }
 

@@ -1,4 +1,5 @@
 import * as jose from 'jose';
+import type { Logger } from '../runtime/logger.js';
 
 /** Why a token was refused; also the `reason` label of the auth-failure metric. */
 export type TokenFailureReason =
@@ -32,11 +33,11 @@ export interface VerifierOptions {
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clockToleranceSeconds?: number;
   /** Where configuration mistakes found at discovery are reported (e.g. an issuer mismatch). */
-  logger?: { error(o: object, m: string): void };
+  logger?: Logger;
 }
 
 /** The operator-facing explanation when the configured issuer is not the provider's own. */
-export function issuerMismatchMessage(configured: string, discovered: string): string {
+function issuerMismatchMessage(configured: string, discovered: string): string {
   return `oidc.issuer "${configured}" differs from the provider's issuer "${discovered}"; set oidc.issuer to "${discovered}" (every token is refused as "wrong issuer" until then).`;
 }
 

@@ -1,7 +1,8 @@
-import { allowedGroups, notAuthorisedMessage, type GroupRules } from '#common/index.js';
+import { allowedGroups, notAuthorisedMessage, type GroupRules, type RouteAuth } from '#common/index.js';
 import type { Viewer } from './viewer.js';
 
-export type Permission = 'user' | 'view' | 'page' | 'acknowledge';
+/** What a guarded route needs: any signed-in user, or one of the permissions the groups grant. */
+export type Permission = Exclude<RouteAuth, 'none'>;
 export type { GroupRules };
 
 /** Groups from the configured claim; a missing or malformed claim means no groups (deny). */

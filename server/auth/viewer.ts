@@ -6,7 +6,7 @@ export interface Viewer {
   name: string;
   email: string | null;
   groups: string[];
-  /** Username for On-Call actions when known (preferred_username claim). */
+  /** Username for actions in the paging service (acknowledging) when known (preferred_username claim). */
   username: string | null;
   permissions: { view: boolean; page: boolean; acknowledge: boolean };
   /** When the credential behind this request stops being valid (SSE streams end then). */

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { CSRF_HEADER, webAuthRoutes } from '#common/index.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
+import type { Logger } from '../runtime/logger.js';
 import type { KlaxonStore, WebSession } from '../store/store.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { groupsFromClaims } from './permissions.js';
@@ -27,7 +28,7 @@ export interface WebLoginDeps {
   store: Pick<KlaxonStore, 'revokeSession' | 'updateSession'>;
   metrics: Pick<Metrics, 'authFailures'>;
   secureCookies: boolean;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  logger: Logger;
 }
 
 interface LoginState {
@@ -49,7 +50,7 @@ function htmlPage(title: string, body: string): string {
  * values with control characters, spaces or backslashes are refused, and what remains must
  * resolve to the public origin.
  */
-export function safeReturnTo(v: unknown, publicUrl: string): string {
+function safeReturnTo(v: unknown, publicUrl: string): string {
   if (typeof v !== 'string' || !v.startsWith('/') || [...v].some((c) => c <= ' ' || c === '\\')) return '/';
   try {
     const base = new URL(publicUrl);

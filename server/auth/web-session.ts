@@ -3,13 +3,13 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KlaxonStore, WebSession } from '../store/store.js';
 
-export const SESSION_COOKIE = 'klaxon_session';
+const SESSION_COOKIE = 'klaxon_session';
 
 /**
  * The session cookie's name. Over HTTPS it carries the `__Host-` prefix: browsers then accept it
  * only with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite it.
  */
-export function sessionCookieName(secure: boolean): string {
+function sessionCookieName(secure: boolean): string {
   return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 }
 

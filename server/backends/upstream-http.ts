@@ -10,7 +10,7 @@ export interface UpstreamResponse {
 }
 
 /** Thrown when the whole exchange took longer than allowed (named like fetch's timeout error). */
-export class UpstreamTimeout extends Error {
+class UpstreamTimeout extends Error {
   override readonly name = 'TimeoutError';
 }
 

@@ -1,4 +1,4 @@
-import { Clock, sleepOn, systemClock } from '../runtime/live-runtime.js';
+import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
 
 /**
  * One limiter for every call to the On-Call public API, whoever makes it (poller, on-call lookups,
@@ -36,9 +36,5 @@ export class UpstreamLimiter {
   /** Hold every caller until `ms` from now. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
-  }
-
-  pausedForMs(): number {
-    return Math.max(0, this.pausedUntil - this.clock.now());
   }
 }

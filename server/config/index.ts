@@ -1,3 +1,2 @@
-export { ConfigError, loadServerConfig, configWarnings, ENV_OVERRIDES } from './load.js';
-export { ServerConfigSchema, MIN_POLL_INTERVAL_SECONDS } from './schema.js';
-export type { ServerConfig, ServerConfigInput, DeepPartial, TargetConfig, ServerConfigOverrides } from './schema.js';
+export { ConfigError, loadServerConfig, configWarnings } from './load.js';
+export type { ServerConfig, DeepPartial, TargetConfig, ServerConfigOverrides } from './schema.js';

@@ -12,7 +12,7 @@ const httpUrl = z
   .url('must be a URL')
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
-export const TargetConfig = z
+const TargetConfig = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "-" or "_"'),
     label: nonEmpty,
@@ -121,7 +121,7 @@ export const ServerConfigSchema = z
   .strict();
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
-export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
 /** What `loadServerConfig({ overrides })` accepts: any subset of the file's keys. */
 export type ServerConfigOverrides = DeepPartial<ServerConfigInput>;

@@ -1,6 +1,9 @@
-import type { ErrorBody, ErrorCode } from '#common/index.js';
+import { validationError, type ErrorBody, type ErrorCode } from '#common/index.js';
 
-/** An error that becomes the contract's ErrorBody with the given HTTP status (see app.ts error handler). */
+/**
+ * How every route fails: throw one. The error handler (error-handler.ts) answers with the HTTP
+ * status, the extra headers and the contract's ErrorBody.
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -15,6 +18,12 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = 'HttpError';
+  }
+
+  /** 400 naming the first offending field of a failed schema check, as the contract's validationError words it. */
+  static invalid(issues: Parameters<typeof validationError>[0]): HttpError {
+    const { message, field } = validationError(issues).error;
+    return new HttpError(400, 'invalid_request', message, field !== undefined ? { field } : {});
   }
 
   body(): ErrorBody {

@@ -20,7 +20,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 export function registerWebUi(
   app: FastifyInstance,
   dir: string,
-): { isApiPath(url: string): boolean; notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null } {
+): { notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null } {
   const root = path.resolve(dir);
   const index = path.join(root, 'index.html');
   if (existsSync(root)) {
@@ -37,7 +37,6 @@ export function registerWebUi(
   const isApiPath = (url: string) =>
     /^\/(api|auth)(\/|$|\?)/.test(url) || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
   return {
-    isApiPath,
     /** SPA fallback for GET navigation; null when the request is not one the UI should answer. */
     notFound(req, reply) {
       if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.url)) return null;

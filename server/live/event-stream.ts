@@ -4,12 +4,13 @@ import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } fr
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../runtime/live-runtime.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 
 export interface EventStreamOptions {
   hub: Pick<IncidentsHub, 'snapshot' | 'status' | 'on' | 'off'>;
   metrics?: Pick<Metrics, 'sseClients'> | null;
-  logger?: LiveLogger;
+  logger?: Logger;
   clock?: Clock;
   /** Default HEARTBEAT_SECONDS from the contract. */
   heartbeatSeconds?: number;
@@ -22,6 +23,12 @@ export interface EventStreamOptions {
   /** Reconnect delay suggested to EventSource clients. */
   retryMs?: number;
 }
+
+/** The timings and limits of the stream, apart from its collaborators. */
+export type EventStreamTuning = Pick<
+  EventStreamOptions,
+  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs'
+>;
 
 interface Client {
   res: ServerResponse;
@@ -59,7 +66,7 @@ const EXPIRED_MESSAGE = 'Your sign-in has expired. Klaxon reconnects as soon as 
  */
 export class EventStream {
   private readonly clock: Clock;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private readonly heartbeatTicks: number;
   private readonly tickMs: number;
   private readonly ringSize: number;
@@ -114,11 +121,9 @@ export class EventStream {
   /**
    * Takes over the response: headers, then either the events missed since `Last-Event-ID` (when
    * all of them are still held) or a full snapshot, then live events until the client leaves,
-   * the credential expires or the server closes.
-   */
-  /**
-   * `pagesAsOf`: the `currentId()` read before `initialPages` was loaded; page events for this
-   * viewer published since then are sent after the snapshot, so none falls between the two.
+   * the credential expires or the server closes. `pagesAsOf`: the `currentId()` read before
+   * `initialPages` was loaded; page events for this viewer published since then are sent after the
+   * snapshot, so none falls between the two.
    */
   attach(
     request: FastifyRequest,

@@ -1,20 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { backoffDelayMs, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
-import type { OnCallClient } from '../backends/splunk-oncall/client.js';
-import { UpstreamError } from '../backends/splunk-oncall/client.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-import { Clock, LiveLogger, silentLogger, sleepOn, systemClock } from '../runtime/live-runtime.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
+import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
 
-export interface HubConfig {
+interface HubConfig {
   pollIntervalSeconds: number;
   recentWindowMinutes: number;
   /** Team slugs to show; empty = all. */
   teams?: readonly string[];
-  orgSlug?: string | null;
 }
 
 export interface HubChange {
@@ -29,44 +27,34 @@ export interface HubStatus {
 }
 
 export interface IncidentsHubOptions {
-  client: Pick<OnCallClient, 'listIncidents' | 'teams'>;
+  backend: Pick<PagingBackend, 'listIncidents'>;
   config: HubConfig;
   metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
-  logger?: LiveLogger;
+  logger?: Logger;
   clock?: Clock;
   /** 0..1; injectable so backoff jitter is predictable in tests. */
   random?: () => number;
   /** Least time between two polls started by `refreshNow` (webhooks, pages). Default 1 s. */
   minRefreshGapMs?: number;
-  /** Longest wait between polls while On-Call is failing. Default max(60 s, 2 intervals). */
+  /** Longest wait between polls while the paging service is failing. Default max(60 s, 2 intervals). */
   maxBackoffMs?: number;
   /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
   sliceMs?: number;
 }
 
-interface CachedIncident {
-  wire: WireIncident;
-  incident: Incident;
-  /** When this server first saw the incident: its start time if On-Call gives none, stable across polls. */
-  firstSeen: string;
-  /** startedAt in ms, for sorting. */
-  sortKey: number;
-}
-
-const TEAM_NAMES_TTL_MS = 10 * 60_000;
 const WAITING = 'Klaxon has not heard from On-Call yet.';
 
 /**
- * Exactly one poller of On-Call's incident list, however many clients are connected. Keeps the
- * last good snapshot in memory, turns differences between polls into `change` events (which the
- * event stream fans out), and backs off with jitter when On-Call fails, continuing to serve the
+ * Exactly one poller of the paging service's incident list, however many clients are connected.
+ * Keeps the last good snapshot in memory, turns differences between polls into `change` events
+ * (which the event stream fans out), and backs off with jitter when the service fails, serving the
  * last snapshot with its age so clients can show that it is getting old.
  *
  * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips).
  */
 export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> {
   private readonly clock: Clock;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private readonly random: () => number;
   private readonly intervalMs: number;
   private readonly minGapMs: number;
@@ -80,21 +68,18 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private followUp: Promise<void> | null = null;
   private lastPollStartedAt = -Infinity;
   private failures = 0;
-  /** Whether the in-flight poll has already asked On-Call (later callers then need a follow-up). */
+  /** Whether the in-flight poll has already asked the service (later callers then need a follow-up). */
   private requestSent = false;
 
-  /** Per incident number: what On-Call sent last poll and what it became (reused while unchanged). */
-  private cache = new Map<string, CachedIncident>();
-  private cachedWith: ReadonlyMap<string, string> | null = null;
-  /** Everything On-Call returned (not only the team/window view) by REST entity_id, newest wins. */
+  /** startedAt in ms per incident, for sorting; the backend hands back unchanged incidents as the same objects. */
+  private readonly sortKeys = new WeakMap<Incident, number>();
+  /** Everything the service returned (not only the team/window view) by entity id, newest wins. */
   private byEntity = new Map<string, Incident>();
   private visible = new Map<string, Incident>();
   private visibleList: Incident[] = [];
   private fetchedAtMs: number | null = null;
   private upstreamOk = false;
   private upstreamError: string | null = WAITING;
-  private teamNames = new Map<string, string>();
-  private teamNamesAt = -Infinity;
 
   constructor(private readonly opts: IncidentsHubOptions) {
     super();
@@ -168,7 +153,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       return this.snapshot();
     }
     if (this.inflight && !this.requestSent) {
-      // The poll has not asked On-Call yet: its answer is new enough for this caller too.
+      // The poll has not asked the service yet: its answer is new enough for this caller too.
       await this.inflight;
     } else if (this.inflight) {
       this.followUp ??= this.inflight.then(() => {
@@ -218,9 +203,9 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     this.lastPollStartedAt = this.clock.now();
     const endTimer = this.opts.metrics?.pollDuration.startTimer();
     try {
-      const wire = await this.opts.client.listIncidents();
-      await this.loadTeamNamesIfNeeded(wire);
-      await this.apply(wire);
+      // One slicer for reading the list and taking it in: the budget holds across both.
+      const slicer = new TimeSlicer(this.opts.sliceMs);
+      await this.apply(await this.opts.backend.listIncidents(slicer), slicer);
       const wasOk = this.upstreamOk;
       this.failures = 0;
       this.retryAfterMs = 0;
@@ -250,24 +235,6 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     }
   }
 
-  /** Team names come with most incidents (pagedPolicies); look the list up only for unknown slugs, rarely. */
-  private async loadTeamNamesIfNeeded(wire: WireIncident[]): Promise<void> {
-    const known = (slug: string) =>
-      this.teamNames.has(slug) || wire.some((w) => w.policyTeams.some((t) => t.slug === slug));
-    const missing = wire.some((w) => w.pagedTeams.some((s) => !known(s)));
-    if (!missing || this.clock.now() - this.teamNamesAt < TEAM_NAMES_TTL_MS) return;
-    this.teamNamesAt = this.clock.now();
-    try {
-      const teams = await this.opts.client.teams();
-      this.teamNames = new Map(teams.map((t) => [t.slug, t.name]));
-    } catch (e) {
-      this.log.warn(
-        { error: e instanceof Error ? e.message : String(e) },
-        'could not load On-Call team names; showing team slugs',
-      );
-    }
-  }
-
   private inView(i: Incident, now: number): boolean {
     if (this.teamFilter.size > 0 && !i.teams.some((t) => this.teamFilter.has(t.slug))) return false;
     if (i.phase !== 'RESOLVED') return true;
@@ -277,42 +244,24 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
 
   /**
    * Turns a poll into the new snapshot and its changes. Runs in time slices (a list of a thousand
-   * incidents takes tens of milliseconds), and re-normalises only incidents whose wire form
-   * changed since the last poll, so an unchanged list costs little.
+   * incidents takes tens of milliseconds); incidents the backend handed back unchanged (the same
+   * objects) cost an identity check.
    */
-  private async apply(wire: WireIncident[]): Promise<void> {
-    const slicer = new TimeSlicer(this.opts.sliceMs);
+  private async apply(incidents: Incident[], slicer: TimeSlicer): Promise<void> {
     const now = this.clock.now();
-    const nowIso = new Date(now).toISOString();
-    // Normalised incidents carry team names: a new name list means normalising every incident again.
-    const namesChanged = this.cachedWith !== this.teamNames;
-    const cache = new Map<string, CachedIncident>();
     const byEntity = new Map<string, Incident>();
-    const all: Incident[] = [];
-    for (const w of wire) {
+    for (const i of incidents) {
       if (slicer.due()) await slicer.yieldNow();
-      const before = this.cache.get(w.incidentNumber);
-      let entry: CachedIncident;
-      if (before && !namesChanged && jsonEqual(before.wire, w)) entry = before;
-      else {
-        const firstSeen = before?.firstSeen ?? nowIso;
-        const incident = normaliseIncident(w, {
-          teamNames: this.teamNames,
-          orgSlug: this.opts.config.orgSlug || null,
-          fallbackTime: firstSeen,
-        });
-        entry = { wire: w, incident, firstSeen, sortKey: Date.parse(incident.startedAt) || 0 };
-      }
-      cache.set(w.incidentNumber, entry);
-      all.push(entry.incident);
-      const e = entry.incident.entityId;
+      if (!this.sortKeys.has(i)) this.sortKeys.set(i, Date.parse(i.startedAt) || 0);
+      const e = i.entityId;
       if (e) {
         const seen = byEntity.get(e);
-        if (!seen || Number(entry.incident.number) > Number(seen.number)) byEntity.set(e, entry.incident);
+        if (!seen || Number(i.number) > Number(seen.number)) byEntity.set(e, i);
       }
     }
+    const all = [...incidents];
     // Newest first; numbers break ties (a numeric key: localeCompare on a thousand items is slow).
-    const key = (i: Incident) => cache.get(i.number)!.sortKey;
+    const key = (i: Incident) => this.sortKeys.get(i)!;
     all.sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
 
     const next = new Map<string, Incident>();
@@ -326,8 +275,6 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     }
     for (const [n, i] of this.visible) if (!next.has(n)) changes.push({ change: 'removed', incident: i });
 
-    this.cache = cache;
-    this.cachedWith = this.teamNames;
     this.byEntity = byEntity;
     this.visible = next;
     this.visibleList = [...next.values()];

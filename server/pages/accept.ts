@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyKey, PageRequest, validationError, type Page } from '#common/index.js';
+import { IdempotencyKey, PageRequest, type Page, type ValidPageRequest } from '#common/index.js';
 import { auditEntry } from '../store/audit-entry.js';
-import type { ServerConfig } from '../config/index.js';
+import type { ServerConfig, TargetConfig } from '../config/index.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimitMessage } from './rate-limit.js';
 import type { KlaxonStore } from '../store/store.js';
 import type { Viewer } from '../auth/viewer.js';
 
-export const MISSING_KEY =
+const MISSING_KEY =
   'Send an Idempotency-Key header (16–128 letters, digits, - or _, e.g. a UUID); reuse it when retrying the same page.';
 
 export interface AcceptResult {
@@ -17,9 +17,10 @@ export interface AcceptResult {
 }
 
 /**
- * Accepting a page: validate, pick the target, then in ONE transaction check the idempotency key,
- * apply the per-user rate limit, insert the page into the outbox and write the audit entry. Only
- * after that commit does the client hear 202, so an accepted page survives a crash.
+ * Accepting a page (`POST /api/v1/pages`): read the request, pick the target, then in ONE
+ * transaction check the idempotency key, apply the per-user rate limit, insert the page into the
+ * outbox and write the audit entry. Only after that commit does the client hear 202, so an
+ * accepted page survives a crash; the delivery worker sends it from the outbox.
  */
 export class PageOutbox {
   constructor(
@@ -33,80 +34,10 @@ export class PageOutbox {
     headerKey: string | undefined,
     meta: { ip?: string } = {},
   ): Promise<AcceptResult> {
-    if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
-      throw new HttpError(
-        400,
-        'invalid_request',
-        'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".',
-        { field: 'idempotencyKey' },
-      );
-    }
-    let input = body;
-    if (headerKey !== undefined && input && typeof input === 'object' && !Array.isArray(input)) {
-      const given = (input as Record<string, unknown>).idempotencyKey;
-      if (given === undefined) input = { ...input, idempotencyKey: headerKey };
-      else if (given !== headerKey) {
-        throw new HttpError(
-          400,
-          'invalid_request',
-          'The Idempotency-Key header and idempotencyKey in the body differ; send the same key in both (or only one).',
-          {
-            field: 'idempotencyKey',
-          },
-        );
-      }
-    }
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new HttpError(
-        400,
-        'invalid_request',
-        'The request body must be a JSON object with summary, details and idempotencyKey.',
-      );
-    }
-    if ((input as Record<string, unknown>).idempotencyKey === undefined) {
-      throw new HttpError(400, 'invalid_request', MISSING_KEY, { field: 'idempotencyKey' });
-    }
-    const parsed = PageRequest.safeParse(input);
-    if (!parsed.success) {
-      const e = validationError(parsed.error.issues).error;
-      throw new HttpError(400, 'invalid_request', e.message, e.field !== undefined ? { field: e.field } : {});
-    }
-    const req = parsed.data;
-    const target =
-      req.target === undefined
-        ? this.config.targets.find((t) => t.default)!
-        : this.config.targets.find((t) => t.id === req.target);
-    if (!target) {
-      throw new HttpError(
-        400,
-        'invalid_request',
-        `target: "${req.target}" is not a page target of this server (choose one of: ${this.config.targets.map((t) => t.id).join(', ')}).`,
-        {
-          field: 'target',
-        },
-      );
-    }
+    const req = readPageRequest(body, headerKey);
+    const target = this.targetOf(req);
     const now = new Date();
-    const nowIso = now.toISOString();
-    const page: Page = {
-      id: randomUUID(),
-      requester: { sub: viewer.sub, name: viewer.name, email: viewer.email },
-      summary: req.summary,
-      details: req.details,
-      target: { id: target.id, label: target.label },
-      client: viewer.client,
-      status: 'queued',
-      attempts: 0,
-      lastError: null,
-      nextAttemptAt: nowIso,
-      gaveUpAt: null,
-      incidentNumber: null,
-      ackedBy: null,
-      ackedAt: null,
-      createdAt: nowIso,
-      updatedAt: nowIso,
-      deliveredAt: null,
-    };
+    const page = queuedPage(viewer, req, target, now);
     const requestHash = createHash('sha256')
       .update(JSON.stringify([req.summary, req.details, target.id]))
       .digest('hex');
@@ -151,4 +82,89 @@ export class PageOutbox {
         );
     }
   }
+
+  /** The chosen target, or the default one; 400 for an id this server does not know. */
+  private targetOf(req: ValidPageRequest): TargetConfig {
+    const target =
+      req.target === undefined
+        ? this.config.targets.find((t) => t.default)
+        : this.config.targets.find((t) => t.id === req.target);
+    if (!target) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `target: "${req.target}" is not a page target of this server (choose one of: ${this.config.targets.map((t) => t.id).join(', ')}).`,
+        { field: 'target' },
+      );
+    }
+    return target;
+  }
+}
+
+/**
+ * The page request in a body (the contract's PageRequest), with the Idempotency-Key header folded
+ * in: the key may come in the header, the body or both (then they must agree). Throws a 400 that
+ * names the offending field.
+ */
+function readPageRequest(body: unknown, headerKey: string | undefined): ValidPageRequest {
+  if (headerKey !== undefined && !IdempotencyKey.safeParse(headerKey).success) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'The Idempotency-Key header must be 16-128 letters, digits, "-" or "_".',
+      {
+        field: 'idempotencyKey',
+      },
+    );
+  }
+  let input = body;
+  if (headerKey !== undefined && input && typeof input === 'object' && !Array.isArray(input)) {
+    const given = (input as Record<string, unknown>).idempotencyKey;
+    if (given === undefined) input = { ...input, idempotencyKey: headerKey };
+    else if (given !== headerKey) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'The Idempotency-Key header and idempotencyKey in the body differ; send the same key in both (or only one).',
+        { field: 'idempotencyKey' },
+      );
+    }
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'The request body must be a JSON object with summary, details and idempotencyKey.',
+    );
+  }
+  if ((input as Record<string, unknown>).idempotencyKey === undefined) {
+    throw new HttpError(400, 'invalid_request', MISSING_KEY, { field: 'idempotencyKey' });
+  }
+  const parsed = PageRequest.safeParse(input);
+  if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
+  return parsed.data;
+}
+
+/** A new page as it enters the outbox: queued, due now. */
+function queuedPage(viewer: Viewer, req: ValidPageRequest, target: TargetConfig, now: Date): Page {
+  const nowIso = now.toISOString();
+  return {
+    id: randomUUID(),
+    requester: { sub: viewer.sub, name: viewer.name, email: viewer.email },
+    summary: req.summary,
+    details: req.details,
+    target: { id: target.id, label: target.label },
+    client: viewer.client,
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: nowIso,
+    gaveUpAt: null,
+    incidentNumber: null,
+    ackedBy: null,
+    ackedAt: null,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    deliveredAt: null,
+  };
 }

@@ -2,65 +2,47 @@ import { randomUUID } from 'node:crypto';
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
-
-export type SendAlertResult =
-  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+import type { PagingBackend, SendAlertResult } from '../backends/paging-backend.js';
 
 export interface DeliveryDeps {
   store: KlaxonStore;
-  /** The On-Call REST endpoint (OnCallClient.sendAlert). */
-  sender: { sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> };
+  /**
+   * The paging service: sends alerts, and looks a retried page's incident up directly while the
+   * hub has not listed incidents since start.
+   */
+  backend: Pick<PagingBackend, 'sendAlert' | 'listIncidents' | 'getIncident'>;
   /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
   incidents: {
     findByEntityId(entityId: string): Incident | null | undefined;
     refreshNow(reason: string): Promise<unknown>;
     status?(): { lastSuccessAt: unknown };
   };
-  /**
-   * On-Call's public API (the rate-limited client), used to look a retried page's incident up
-   * directly while the hub has not listed incidents since start.
-   */
-  lookup?: { listIncidents(): Promise<WireIncident[]>; getIncident(n: string): Promise<WireIncident | null> };
   /** How long after start retries wait for the hub's first poll before looking up themselves. */
   firstPollWaitMs?: number;
   delivery: ServerConfig['delivery'];
   /** Called with every page whose state changed (SSE publish). */
   onPage(page: Page): void;
   metrics: Pick<Metrics, 'deliveryAttempts'>;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  logger?: Logger;
   random?: () => number;
-}
-
-/** What On-Call receives for a page. The entity_id makes a retry roll into the same incident. */
-export function alertBody(page: Page): Record<string, unknown> {
-  const who = page.requester.email ? `${page.requester.name} <${page.requester.email}>` : page.requester.name;
-  const details = page.details.trim() ? `${page.details}\n\n` : '';
-  return {
-    message_type: 'CRITICAL',
-    entity_id: pageEntityId(page.id),
-    entity_display_name: `Manual page by ${page.requester.name}: ${page.summary}`,
-    state_message: `${details}Requested by ${who} using Klaxon (${page.client}) at ${page.createdAt}.`,
-    state_start_time: Math.floor(Date.parse(page.createdAt) / 1000),
-    monitoring_tool: 'klaxon',
-    'vo_annotate.s.Requested by': who,
-    'vo_annotate.s.Sent from': `Klaxon ${page.client}`,
-    klaxon_page_id: page.id,
-  };
+  clock?: Clock;
 }
 
 /**
- * Sends queued pages to the On-Call REST endpoint. Each attempt is first recorded (status
- * delivering, attempts + 1, a lease) and only then sent, so a crash mid-send leaves a page that is
- * retried once the lease runs out. Resending is safe because the entity_id rolls a retry into the
- * open incident; before resending, the worker also looks for that incident so a page whose
+ * Sends queued pages to the paging service. Each attempt is first recorded (status delivering,
+ * attempts + 1, a lease) and only then sent, so a crash mid-send leaves a page that is retried
+ * once the lease runs out. Resending is safe because the backend's alerts are idempotent per page
+ * (the entity id rolls a retry into the open incident); before resending, the worker also looks for that incident so a page whose
  * incident already exists (even resolved) is never sent a second time.
  */
 export class DeliveryWorker {
-  readonly owner = `worker-${randomUUID()}`;
-  private timer: NodeJS.Timeout | null = null;
+  /** This worker's name on the leases it takes. */
+  private readonly owner = `worker-${randomUUID()}`;
+  private timer: unknown = null;
   private running = false;
   private kicked = false;
   private ticking: Promise<void> | null = null;
@@ -70,17 +52,21 @@ export class DeliveryWorker {
   private readonly giveUpMs: number;
   private startedAt = 0;
   private readonly firstPollWaitMs: number;
-  /** How long after start retries wait for the hub's first look at On-Call's incidents. */
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  /** How long after start retries wait for the hub's first look at the service's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.leaseMs = deps.delivery.timeoutMs * 2 + 2000;
     this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
     this.firstPollWaitMs = deps.firstPollWaitMs ?? DeliveryWorker.FIRST_POLL_WAIT_MS;
+    this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
   }
 
   start(): void {
-    this.startedAt = Date.now();
+    this.startedAt = this.clock.now();
     this.running = true;
     this.kick();
   }
@@ -98,14 +84,15 @@ export class DeliveryWorker {
   /** Stops claiming new pages and waits for the attempts in flight (bounded by the send timeout). */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.later(null);
     await this.ticking;
     await Promise.allSettled([...this.inflight.values()]);
   }
 
-  inflightCount(): number {
-    return this.inflight.size;
+  /** The next look at the outbox in `ms` (replacing any planned one); null: none. */
+  private later(ms: number | null): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = ms === null ? null : this.clock.setTimeout(() => this.tick(), ms);
   }
 
   /** One look at the outbox at a time; a wake-up during a look makes one more look after it. */
@@ -117,13 +104,8 @@ export class DeliveryWorker {
     }
     this.ticking = this.claimAndSend()
       .catch((e: unknown) => {
-        this.deps.logger.error(
-          { err: (e as Error).message },
-          'the delivery worker stumbled; it looks again in a second',
-        );
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.tick(), 1000);
-        this.timer.unref();
+        this.log.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
+        this.later(1000);
       })
       .finally(() => {
         this.ticking = null;
@@ -139,20 +121,17 @@ export class DeliveryWorker {
     if (free > 0) {
       let claimed: PageRecord[] = [];
       try {
-        claimed = await this.deps.store.claimDuePages(this.owner, new Date(), this.leaseMs, free, {
+        claimed = await this.deps.store.claimDuePages(this.owner, new Date(this.clock.now()), this.leaseMs, free, {
           neverAttemptedOnly: this.waitingForFirstPoll(),
         });
       } catch (e) {
-        this.deps.logger.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
+        this.log.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
       }
       for (const r of claimed) {
         this.deps.onPage(r.page);
         const p = this.deliver(r)
           .catch((e: unknown) =>
-            this.deps.logger.error(
-              { pageId: r.page.id, err: (e as Error).message },
-              'page delivery failed unexpectedly',
-            ),
+            this.log.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly'),
           )
           .finally(() => {
             this.inflight.delete(r.page.id);
@@ -171,7 +150,7 @@ export class DeliveryWorker {
    * wait a retry looks its incident up itself (see `existingIncident`).
    */
   private waitingForFirstPoll(): boolean {
-    return this.hubNeverListed() && Date.now() - this.startedAt < this.firstPollWaitMs;
+    return this.hubNeverListed() && this.clock.now() - this.startedAt < this.firstPollWaitMs;
   }
 
   private hubNeverListed(): boolean {
@@ -181,22 +160,22 @@ export class DeliveryWorker {
 
   /**
    * The number of the incident an earlier attempt of this page opened, null if there is none, or
-   * `{ error }` when nobody can tell: the hub has never listed incidents since start and On-Call
-   * did not answer the direct look-up either (one rate-limited request; the number when known).
+   * `{ error }` when nobody can tell: the hub has never listed incidents since start and the
+   * service did not answer the direct look-up either (one rate-limited request; the number when known).
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
     const seen = this.deps.incidents.findByEntityId(entityId);
     if (seen) return seen.number;
-    const lookup = this.deps.lookup;
-    if (!lookup || !this.hubNeverListed()) return null;
+    if (!this.hubNeverListed()) return null;
+    const { backend } = this.deps;
     try {
       if (page.incidentNumber) {
-        const one = await lookup.getIncident(page.incidentNumber);
-        if (one) return one.incidentNumber;
+        const one = await backend.getIncident(page.incidentNumber);
+        if (one) return one.number;
       }
-      const mine = (await lookup.listIncidents()).filter((w) => w.entityId === entityId);
-      mine.sort((a, b) => Number(b.incidentNumber) - Number(a.incidentNumber));
-      return mine[0]?.incidentNumber ?? null;
+      const mine = (await backend.listIncidents()).filter((i) => i.entityId === entityId);
+      mine.sort((a, b) => Number(b.number) - Number(a.number));
+      return mine[0]?.number ?? null;
     } catch (e) {
       return { error: (e as Error).message };
     }
@@ -204,7 +183,7 @@ export class DeliveryWorker {
 
   private async scheduleNext(): Promise<void> {
     if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.later(null);
     // Safety net: look again even if nothing seems due. While retries wait for the hub's first
     // poll, check a few times a second (due retries would otherwise spin the loop).
     let wait = 5000;
@@ -214,19 +193,18 @@ export class DeliveryWorker {
     else {
       try {
         const due = await this.deps.store.nextDueAt();
-        if (due) wait = Math.min(wait, Math.max(10, due.getTime() - Date.now() + 5));
+        if (due) wait = Math.min(wait, Math.max(10, due.getTime() - this.clock.now() + 5));
       } catch {
         /* reported by tick */
       }
     }
-    this.timer = setTimeout(() => this.tick(), wait);
-    this.timer.unref();
+    this.later(wait);
   }
 
   private async deliver(record: PageRecord): Promise<void> {
     const { page } = record;
     const entityId = pageEntityId(page.id);
-    // attempts counts this one: more than one means an earlier attempt may have reached On-Call.
+    // attempts counts this one: more than one means an earlier attempt may have reached the service.
     if (page.attempts > 1) {
       const existing = await this.existingIncident(page, entityId);
       if (typeof existing === 'string') {
@@ -240,10 +218,10 @@ export class DeliveryWorker {
         return;
       }
     }
-    const started = Date.now();
+    const started = this.clock.now();
     let result: SendAlertResult;
     try {
-      result = await this.deps.sender.sendAlert(record.routingKey, alertBody(page));
+      result = await this.deps.backend.sendAlert(page, record.routingKey);
     } catch (e) {
       result = {
         ok: false,
@@ -253,7 +231,7 @@ export class DeliveryWorker {
     }
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
-      await this.finishDelivered(page, null, `sent in ${Date.now() - started} ms`);
+      await this.finishDelivered(page, null, `sent in ${this.clock.now() - started} ms`);
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
@@ -262,7 +240,7 @@ export class DeliveryWorker {
 
   /** A failed attempt: schedule the next one with backoff, or give up (refused, or too old). */
   private async retryLater(page: Page, result: { ok: false; retryable: boolean; error: string }): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const age = now - Date.parse(page.createdAt);
     const giveUp = !result.retryable || age >= this.giveUpMs;
     if (giveUp) {
@@ -289,7 +267,7 @@ export class DeliveryWorker {
         },
       );
       if (updated) {
-        this.deps.logger.error(
+        this.log.error(
           { pageId: page.id, attempts: page.attempts, reason: result.error },
           'page delivery gave up: an operator must act',
         );
@@ -311,7 +289,7 @@ export class DeliveryWorker {
       { onlyIfLeasedBy: this.owner },
     );
     if (updated) {
-      this.deps.logger.warn(
+      this.log.warn(
         { pageId: page.id, attempt: page.attempts, retryInMs: delay, reason: result.error },
         'page delivery attempt failed; will retry',
       );
@@ -320,7 +298,7 @@ export class DeliveryWorker {
   }
 
   private async finishDelivered(page: Page, incidentNumber: string | null, note: string): Promise<void> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const updated = await this.deps.store.updatePage(
       page.id,
       {
@@ -342,9 +320,9 @@ export class DeliveryWorker {
       },
     );
     if (!updated) return; // the tracker saw the incident first
-    this.deps.logger.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
+    this.log.info({ pageId: page.id, attempts: page.attempts, note }, 'page delivered to On-Call');
     this.deps.onPage(updated);
-    // On-Call is eventually consistent: ask the hub to look now; the tracker keeps watching after.
+    // The service is eventually consistent: ask the hub to look now; the tracker keeps watching after.
     this.deps.incidents.refreshNow('page delivered').catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
-import { normaliseIncident } from '../backends/splunk-oncall/normalise.js';
-import type { WireIncident } from '../backends/splunk-oncall/wire.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
 
 const FINAL = new Set<Page['status']>(['resolved']);
@@ -13,14 +14,15 @@ export interface TrackerDeps {
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
   };
-  /** On-Call's public API (the rate-limited client): asked about incidents that left the list. */
-  client?: { getIncident(n: string): Promise<WireIncident | null> };
+  /** The paging service: asked about incidents that left its list. */
+  backend?: Pick<PagingBackend, 'getIncident'>;
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  logger?: Logger;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
+  clock?: Clock;
 }
 
 /** What a page should become given its incident (pure: tested on its own). */
@@ -28,7 +30,7 @@ export function pagePatchFor(page: Page, incident: Incident): PagePatch | null {
   const patch: PagePatch = {};
   if (incident.number !== page.incidentNumber) patch.incidentNumber = incident.number;
   if (page.status === 'queued' || page.status === 'delivering' || page.status === 'failing') {
-    // The incident exists, so the page reached On-Call even if the worker never heard back.
+    // The incident exists, so the page reached the service even if the worker never heard back.
     patch.status = 'delivered';
     patch.deliveredAt = page.deliveredAt ? new Date(page.deliveredAt) : new Date();
     patch.lastError = null;
@@ -84,7 +86,7 @@ interface Work {
  * hundreds of incidents (a page storm) must not hold up the event loop where pages are accepted.
  */
 export class PageTracker {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   /** Page id → the latest work for it; a page changed twice before the drain is looked at once. */
   private readonly queue = new Map<string, Work>();
   private draining: Promise<void> | null = null;
@@ -93,20 +95,27 @@ export class PageTracker {
     if (m) this.enqueue(m[1]!.toLowerCase(), c);
   };
   private readonly lookingUp = new Set<string>();
+  private readonly log: Logger;
+  private readonly clock: Clock;
 
-  constructor(private readonly deps: TrackerDeps) {}
+  constructor(private readonly deps: TrackerDeps) {
+    this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
+  }
 
   start(): void {
     this.deps.hub.on('change', this.onChange);
-    void this.reconcileAll();
-    this.timer = setInterval(() => void this.reconcileAll(), this.deps.intervalMs);
-    this.timer.unref();
+    const every = () => {
+      void this.reconcileAll();
+      this.timer = this.clock.setTimeout(every, this.deps.intervalMs);
+    };
+    every();
   }
 
   /** Stops listening and waits for the work already queued (before storage closes). */
   async stop(): Promise<void> {
     this.deps.hub.off('change', this.onChange);
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
   }
@@ -124,7 +133,7 @@ export class PageTracker {
         if (incident) this.enqueue(id, { change: 'reconcile', incident });
       }
     } catch (e) {
-      this.deps.logger.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+      this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
     }
   }
 
@@ -164,36 +173,28 @@ export class PageTracker {
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
         // Rolled back: the pages keep their status until the next reconcile looks again.
-        this.deps.logger.warn(
-          { err: (e as Error).message },
-          'could not record what happened to pages; will look again',
-        );
+        this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
       }
       if (this.queue.size > 0) await yieldToIo();
     }
   }
 
   /**
-   * The incident left On-Call's list (resolved longer ago than On-Call keeps listing) while its
-   * page was not final, so the hub will never show the outcome: ask On-Call for that one incident
+   * The incident left the service's list (resolved longer ago than it keeps listing) while its
+   * page was not final, so the hub will never show the outcome: ask for that one incident
    * (once per removal) and follow its phase, or the page would stay "acknowledged" for ever.
    */
   private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {
-    const client = this.deps.client;
-    if (!client || this.lookingUp.has(last.number)) return;
+    const backend = this.deps.backend;
+    if (!backend || this.lookingUp.has(last.number)) return;
     this.lookingUp.add(last.number);
     try {
-      const wire = await client.getIncident(last.number);
-      if (!wire) return;
-      const incident = normaliseIncident(wire, {
-        teamNames: new Map(last.teams.map((t) => [t.slug, t.name])),
-        orgSlug: null,
-        fallbackTime: last.startedAt,
-      });
+      const incident = await backend.getIncident(last.number);
+      if (!incident) return;
       for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident)))
         this.published(page);
     } catch (e) {
-      this.deps.logger.warn(
+      this.log.warn(
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
       );
@@ -203,10 +204,7 @@ export class PageTracker {
   }
 
   private published(page: Page): void {
-    this.deps.logger.info(
-      { pageId: page.id, incident: page.incidentNumber, status: page.status },
-      'page follows its incident',
-    );
+    this.log.info({ pageId: page.id, incident: page.incidentNumber, status: page.status }, 'page follows its incident');
     this.deps.onPage(page);
   }
 }

@@ -24,7 +24,7 @@ export function decideRate(earlier: readonly number[], rule: RateLimitRule, now:
   };
 }
 
-export function describeWindow(seconds: number): string {
+function describeWindow(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? 'second' : `${seconds} seconds`;
   if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
   const minutes = Math.round(seconds / 60);

@@ -1,20 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../http/metrics.js';
+import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
 
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
-  hub: { status(): { ok: boolean; error: string | null; lastSuccessAt: string | Date | null } };
-  metrics: Metrics;
+  hub: Pick<IncidentsHub, 'status'>;
+  metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
 }
 
 const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
 
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
- * storage takes writes and On-Call answered the last poll. `/metrics`: Prometheus text.
+ * storage takes writes and the paging service answered the last poll. `/metrics`: Prometheus text.
  */
-export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
+export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };
@@ -23,10 +24,13 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
   app.get('/readyz', async (_req, reply) => {
     const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
-    const lastSuccessAt = up.lastSuccessAt instanceof Date ? up.lastSuccessAt.toISOString() : up.lastSuccessAt;
     const ready = storage.ok && up.ok;
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
-    return { status: ready ? 'ready' : 'not_ready', storage, upstream: { ok: up.ok, error: up.error, lastSuccessAt } };
+    return {
+      status: ready ? 'ready' : 'not_ready',
+      storage,
+      upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
+    };
   });
 
   app.get('/metrics', async (_req, reply) => {

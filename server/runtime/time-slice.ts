@@ -26,4 +26,4 @@ export class TimeSlicer {
 export const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A few milliseconds: short next to the 20 ms a page accept may take, long enough to get work done. */
-export const DEFAULT_SLICE_MS = 3;
+const DEFAULT_SLICE_MS = 3;

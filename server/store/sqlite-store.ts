@@ -174,17 +174,6 @@ export class SqliteStore implements KlaxonStore {
       counts: db.prepare<[], { status: string; gave_up: number; n: number }>(
         'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*) AS n FROM pages GROUP BY status, gave_up',
       ),
-      auditOf: db.prepare<
-        [string],
-        {
-          at: number;
-          actor_sub: string | null;
-          actor_name: string | null;
-          action: string;
-          page_id: string | null;
-          detail: string;
-        }
-      >('SELECT * FROM audit_log WHERE page_id = ? ORDER BY id'),
       insertSession:
         db.prepare(`INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -372,21 +361,6 @@ export class SqliteStore implements KlaxonStore {
       out[key] = (out[key] ?? 0) + r.n;
     }
     return out;
-  }
-
-  async audit(entry: AuditEntry): Promise<void> {
-    this.insertAudit(entry);
-  }
-
-  async auditOf(pageId: string): Promise<AuditEntry[]> {
-    return this.stmts.auditOf.all(pageId).map((r) => ({
-      at: new Date(r.at),
-      actorSub: r.actor_sub,
-      actorName: r.actor_name,
-      action: r.action,
-      pageId: r.page_id,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
   }
 
   async createSession(s: WebSession): Promise<void> {

@@ -92,8 +92,6 @@ export interface KlaxonStore {
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
   unfinishedPageIds(): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
-  audit(entry: AuditEntry): Promise<void>;
-  auditOf(pageId: string): Promise<AuditEntry[]>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;
   updateSession(

@@ -1,4 +1,4 @@
-import type { Clock } from '#server/runtime/live-runtime.js';
+import type { Clock } from '#server/runtime/clock.js';
 
 /** A clock tests move by hand; timers fire in time order as it advances. */
 export class ManualClock implements Clock {

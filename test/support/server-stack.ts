@@ -35,7 +35,7 @@ export interface Stack {
 }
 
 export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOptions } = {}): Promise<Stack> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-core-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-server-'));
   const idp = await startIdentityProvider(opts.idp);
   const sim = await startOnCallSimulator({ seed: 'demo', ...opts.sim });
   return {

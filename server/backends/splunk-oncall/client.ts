@@ -1,13 +1,19 @@
 import type { TeamRef } from '#common/index.js';
+import type { SendAlertResult } from '../paging-backend.js';
+import { UpstreamError } from '../upstream-error.js';
 import type { Metrics } from '../../http/metrics.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
+import { type Clock, systemClock } from '../../runtime/clock.js';
+import { type Logger, silentLogger } from '../../runtime/logger.js';
+import type { TimeSlicer } from '../../runtime/time-slice.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
+import { alertOutcome } from './alert.js';
 import {
   WireAckResult,
   WireIncident,
   WireOnCallTeam,
   WireTeamMember,
+  errorGist,
   isObj,
   readAckResults,
   readIncident,
@@ -17,63 +23,24 @@ import {
   readTeams,
 } from './wire.js';
 
-export type UpstreamErrorKind = 'timeout' | 'network' | 'rate_limited' | 'auth' | 'not_found' | 'http' | 'malformed';
-
-/** Anything that went wrong talking to On-Call, with a sentence a person can act on. */
-export class UpstreamError extends Error {
-  override readonly name = 'UpstreamError';
-  constructor(
-    readonly kind: UpstreamErrorKind,
-    message: string,
-    readonly endpoint: string,
-    readonly opts: { status?: number; retryable: boolean; retryAfterMs?: number; detail?: string },
-  ) {
-    super(message);
-  }
-  get status(): number | null {
-    return this.opts.status ?? null;
-  }
-  get retryable(): boolean {
-    return this.opts.retryable;
-  }
-  /** How long On-Call (or our own reading of a 429) asks us to wait, if known. */
-  get retryAfterMs(): number | null {
-    return this.opts.retryAfterMs ?? null;
-  }
-}
-
-export type SendAlertResult =
-  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
-
 export interface OnCallClientOptions {
   apiBaseUrl: string;
   apiId: string;
   apiKey: string;
   restEndpointBaseUrl: string;
   restEndpointKey: string;
+  /** Per-request timeout of the public API (`oncall.timeoutMs`). */
   timeoutMs: number;
+  /** Per-alert timeout of the REST endpoint, a different service (`delivery.timeoutMs`). */
+  alertTimeoutMs: number;
   metrics?: Pick<Metrics, 'upstreamCalls'> | null;
-  logger?: LiveLogger;
-  /** Upstream limit for the whole public API; default 2 (reference §11). */
+  logger?: Logger;
+  /** Requests per second for the whole public API; default 2, the limit On-Call documents. */
   ratePerSecond?: number;
   clock?: Clock;
 }
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
-
-/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
-function gist(text: string): string {
-  try {
-    const j: unknown = JSON.parse(text);
-    if (isObj(j)) {
-      const m = j.error ?? j.message;
-      if (typeof m === 'string') return m.slice(0, 200);
-    }
-  } catch {
-    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
-  }
-  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
-}
 
 /**
  * The only code that talks to Splunk On-Call. All public-API calls share one limiter (≤ 2 req/s
@@ -84,7 +51,7 @@ function gist(text: string): string {
  */
 export class OnCallClient {
   private readonly limiter: UpstreamLimiter;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private credentialsWorked = false;
   private consecutiveThrottles = 0;
 
@@ -93,10 +60,10 @@ export class OnCallClient {
     this.log = opts.logger ?? silentLogger;
   }
 
-  /** E1: open, acknowledged and recently resolved incidents. */
-  async listIncidents(): Promise<WireIncident[]> {
+  /** `GET /api-public/v1/incidents`: open, acknowledged and recently resolved incidents. */
+  async listIncidents(slicer?: TimeSlicer): Promise<WireIncident[]> {
     const body = await this.call('incidents', 'GET', '/api-public/v1/incidents');
-    const parsed = await readIncidentList(body);
+    const parsed = await readIncidentList(body, slicer);
     if (!parsed) throw this.malformed('incidents', 'the incident list is not {"incidents": [...]}');
     if (parsed.problems.length > 0)
       this.log.warn(
@@ -106,7 +73,7 @@ export class OnCallClient {
     return parsed.incidents;
   }
 
-  /** E2: one incident, active or not; null when On-Call does not know the number. */
+  /** `GET /api-public/v1/incidents/{n}`: one incident, active or not; null when On-Call does not know the number. */
   async getIncident(n: string): Promise<WireIncident | null> {
     if (!/^\d+$/.test(n))
       throw new UpstreamError('not_found', `Incident number "${n}" is not a number.`, 'incident', { retryable: false });
@@ -121,7 +88,7 @@ export class OnCallClient {
     }
   }
 
-  /** E4. Never retried automatically. A 404 means On-Call does not know `userName`. */
+  /** `PATCH /api-public/v1/incidents/ack`. Never retried automatically. A 404 means On-Call does not know `userName`. */
   async ackIncidents(userName: string, numbers: string[], message?: string): Promise<WireAckResult[]> {
     const body = await this.call('ack', 'PATCH', '/api-public/v1/incidents/ack', {
       userName,
@@ -133,7 +100,7 @@ export class OnCallClient {
     return results;
   }
 
-  /** E9: who is on call now, per team and policy. */
+  /** `GET /api-public/v1/oncall/current`: who is on call now, per team and policy. */
   async oncallCurrent(): Promise<WireOnCallTeam[]> {
     const body = await this.call('oncall_current', 'GET', '/api-public/v1/oncall/current');
     const teams = readOnCallCurrent(body);
@@ -141,7 +108,7 @@ export class OnCallClient {
     return teams;
   }
 
-  /** E10: every team (slug and name). */
+  /** `GET /api-public/v1/team`: every team (slug and name). */
   async teams(): Promise<TeamRef[]> {
     const body = await this.call('teams', 'GET', '/api-public/v1/team');
     const teams = readTeams(body);
@@ -149,7 +116,7 @@ export class OnCallClient {
     return teams;
   }
 
-  /** E12: members of one team, with first and last names. */
+  /** `GET /api-public/v1/team/{slug}/members`: members of one team, with first and last names. */
   async teamMembers(slug: string): Promise<WireTeamMember[]> {
     const body = await this.call('team_members', 'GET', `/api-public/v1/team/${encodeURIComponent(slug)}/members`);
     const members = readTeamMembers(body);
@@ -158,13 +125,10 @@ export class OnCallClient {
   }
 
   /**
-   * E20: one alert through the REST endpoint integration. Checks both the HTTP status and `result`
-   * (a 200 may carry `result: failure`). Retryable: timeouts, network errors, 429, 5xx, 404 (an
-   * unknown key or a proxy glitch: retrying costs little, giving up loses a page), and a 2xx we
-   * cannot read (the alert carries its own `entity_id`, so a retry at worst rolls into the same
-   * incident). Not retryable: other 4xx and `result: failure`, where resending the same body
-   * would fail the same way. Not rate-limited here: it is a different service from the public API
-   * and the delivery worker spaces its own attempts.
+   * One alert through the REST endpoint integration (`POST <restEndpointBaseUrl>/<key>/<routing
+   * key>`). A timeout or network error is retryable; what an answer means is `alertOutcome`'s to
+   * say. Not rate-limited here: it is a different service from the public API and the delivery
+   * worker spaces its own attempts.
    */
   async sendAlert(routingKey: string, body: Record<string, unknown>): Promise<SendAlertResult> {
     const base = this.opts.restEndpointBaseUrl.replace(/\/+$/, '');
@@ -176,78 +140,17 @@ export class OnCallClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'klaxon-server' },
         body: JSON.stringify(body),
-        timeoutMs: this.opts.timeoutMs,
+        timeoutMs: this.opts.alertTimeoutMs,
       });
     } catch (e) {
-      const err = this.transportError('alert', e);
+      const err = this.transportError('alert', e, this.opts.alertTimeoutMs);
       count(err.kind);
       this.log.warn({ endpoint: 'alert', routingKey, reason: err.message }, 'On-Call alert not sent');
       return { ok: false, retryable: true, error: err.message };
     }
     count(String(res.status));
-    const text = res.text;
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    const result = isObj(json) && typeof json.result === 'string' ? json.result.toLowerCase() : null;
-    const upstreamMessage = gist(text);
-    if (res.ok && result === 'success') {
-      const entityId =
-        isObj(json) && typeof json.entity_id === 'string'
-          ? json.entity_id
-          : typeof body.entity_id === 'string'
-            ? body.entity_id
-            : '';
-      return { ok: true, entityId };
-    }
-    let out: SendAlertResult;
-    if (res.ok && result === 'failure') {
-      out = {
-        ok: false,
-        retryable: false,
-        status: res.status,
-        error: `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.`,
-      };
-    } else if (res.ok) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: res.status,
-        error: 'On-Call answered with something Klaxon could not read; Klaxon will try again.',
-      };
-    } else if (res.status === 429) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: 429,
-        error: 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.',
-      };
-    } else if (res.status >= 500) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: res.status,
-        error: `On-Call is having problems (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}); Klaxon will try again.`,
-      };
-    } else if (res.status === 404) {
-      out = {
-        ok: false,
-        retryable: true,
-        status: 404,
-        error:
-          'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
-      };
-    } else {
-      out = {
-        ok: false,
-        retryable: false,
-        status: res.status,
-        error: `On-Call refused the alert (HTTP ${res.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}).`,
-      };
-    }
+    const out = alertOutcome(res.status, res.text, body.entity_id);
+    if (out.ok) return out;
     this.log.warn(
       { endpoint: 'alert', routingKey, status: res.status, retryable: out.retryable, reason: out.error },
       'On-Call alert not accepted',
@@ -280,7 +183,7 @@ export class OnCallClient {
         timeoutMs: this.opts.timeoutMs,
       });
     } catch (e) {
-      const err = this.transportError(endpoint, e);
+      const err = this.transportError(endpoint, e, this.opts.timeoutMs);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
       this.log.warn({ endpoint, method, reason: err.message }, 'On-Call request failed');
       throw err;
@@ -304,7 +207,7 @@ export class OnCallClient {
 
   private httpError(endpoint: string, res: UpstreamResponse, text: string): UpstreamError {
     const status = res.status;
-    const detail = gist(text);
+    const detail = errorGist(text);
     const throttled = status === 429 || (status === 403 && this.credentialsWorked);
     if (throttled) {
       this.consecutiveThrottles++;
@@ -358,10 +261,10 @@ export class OnCallClient {
     );
   }
 
-  private transportError(endpoint: string, e: unknown): UpstreamError {
+  private transportError(endpoint: string, e: unknown, timeoutMs: number): UpstreamError {
     const name = e instanceof Error ? e.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(this.opts.timeoutMs)}.`, endpoint, {
+      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(timeoutMs)}.`, endpoint, {
         retryable: true,
       });
     }

@@ -2,7 +2,7 @@ import type { Incident, TeamRef } from '#common/index.js';
 import type { WireIncident, WireTransition } from './wire.js';
 
 export interface NormaliseContext {
-  /** Team slug → name, from the team list (E10). `pagedPolicies[].team` names win when present. */
+  /** Team slug → name, from the team list (`GET /api-public/v1/team`). `pagedPolicies[].team` names win when present. */
   teamNames: ReadonlyMap<string, string>;
   orgSlug: string | null;
   /**
@@ -12,7 +12,10 @@ export interface NormaliseContext {
   fallbackTime: string;
 }
 
-/** The incident page in the On-Call web UI (reference §13.4); On-Call's own `incidentLink` wins. */
+/**
+ * The incident page in the On-Call web UI, in the form Splunk's own webhook recipes link to (no
+ * real `incidentLink` value has been seen to confirm it); On-Call's own `incidentLink` wins.
+ */
 export function portalLink(orgSlug: string, incidentNumber: string): string {
   return `https://portal.victorops.com/client/${encodeURIComponent(orgSlug)}/popoutIncident?incidentName=${encodeURIComponent(incidentNumber)}`;
 }

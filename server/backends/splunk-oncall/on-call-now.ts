@@ -1,9 +1,10 @@
 import type { OnCallNow, OnCallTeam } from '#common/index.js';
 import type { OnCallClient } from './client.js';
 import type { WireTeamMember } from './wire.js';
-import { Clock, LiveLogger, silentLogger, systemClock } from '../../runtime/live-runtime.js';
+import { type Clock, systemClock } from '../../runtime/clock.js';
+import { type Logger, silentLogger } from '../../runtime/logger.js';
 
-export interface OnCallNowConfig {
+interface OnCallNowConfig {
   /** Team slugs to show; empty = every team On-Call reports. */
   teams?: readonly string[];
   /** On-Call username → IANA zone (On-Call's API has no time zones). */
@@ -22,7 +23,7 @@ export interface OnCallNowOptions {
   /** Most teams whose members are looked up to decide whether a username exists. Default 25. */
   maxTeamsForUserLookup?: number;
   clock?: Clock;
-  logger?: LiveLogger;
+  logger?: Logger;
 }
 
 const fullName = (m: WireTeamMember): string | null => [m.firstName, m.lastName].filter(Boolean).join(' ') || null;
@@ -34,7 +35,7 @@ const fullName = (m: WireTeamMember): string | null => [m.firstName, m.lastName]
  */
 export class OnCallNowService {
   private readonly clock: Clock;
-  private readonly log: LiveLogger;
+  private readonly log: Logger;
   private readonly ttlMs: number;
   private readonly membersTtlMs: number;
   private readonly retryAfterFailureMs: number;

@@ -2,7 +2,7 @@ import type { IncidentPhase, TeamRef } from '#common/index.js';
 import { TimeSlicer } from '../../runtime/time-slice.js';
 
 /**
- * Tolerant readers for Splunk On-Call's JSON (reference §4, §9, §14): every field is optional,
+ * Tolerant readers for Splunk On-Call's JSON. On-Call's API documents every field as optional,
  * timestamps come with and without fractional seconds, key spelling differs between sources
  * (`oncallNow`/`onCallNow`, `onCalluser`/`onCallUser`) and phases may be lower-case or use the
  * reporting vocabulary. Readers never throw on a field; a body that is not the expected shape at
@@ -16,7 +16,7 @@ export interface WireTransition {
   message: string | null;
 }
 
-/** One incident as read from E1/E2, every field made safe to use. */
+/** One incident as read from the incident list or a single-incident answer, every field made safe to use. */
 export interface WireIncident {
   incidentNumber: string;
   currentPhase: IncidentPhase;
@@ -62,6 +62,20 @@ const pick = (o: Obj, ...keys: string[]): unknown => {
   return undefined;
 };
 
+/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
+export function errorGist(text: string): string {
+  try {
+    const j: unknown = JSON.parse(text);
+    if (isObj(j)) {
+      const m = j.error ?? j.message;
+      if (typeof m === 'string') return m.slice(0, 200);
+    }
+  } catch {
+    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
+  }
+  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
+}
+
 /**
  * ISO-8601 with or without fractional seconds or offset; numbers are epoch seconds or
  * milliseconds (older fields). Returns a canonical `toISOString()` or null.
@@ -70,7 +84,7 @@ export function readTime(v: unknown): string | null {
   let d: Date | null = null;
   if (typeof v === 'string' && v.trim() !== '') {
     const s = v.trim();
-    // `2020-03-24T19:30:34+0000` (spec pattern `Z` in Java means RFC 822 offset): add the colon.
+    // `2020-03-24T19:30:34+0000`: On-Call's API documents Java's pattern `Z`, an offset without a colon; add it.
     const fixed = s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
     d = new Date(fixed);
   } else if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
@@ -175,7 +189,7 @@ export function readIncident(
 }
 
 /**
- * E1 body → incidents plus per-item problems; null when the body is not `{incidents: [...]}`.
+ * The incident list's body → incidents plus per-item problems; null when it is not `{incidents: [...]}`.
  * Yields to the event loop between slices: a list of a thousand incidents takes milliseconds.
  */
 export async function readIncidentList(
@@ -205,7 +219,7 @@ export function readAckResults(body: unknown): WireAckResult[] | null {
   }));
 }
 
-/** E9: accepts both `oncallNow` and `onCallNow`, `onCalluser` and `onCallUser`. */
+/** Who is on call now: accepts both `oncallNow` and `onCallNow`, `onCalluser` and `onCallUser` (both are seen). */
 export function readOnCallCurrent(body: unknown): WireOnCallTeam[] | null {
   if (!isObj(body) || !Array.isArray(body.teamsOnCall)) return null;
   const out: WireOnCallTeam[] = [];
@@ -237,7 +251,7 @@ export function readOnCallCurrent(body: unknown): WireOnCallTeam[] | null {
   return out;
 }
 
-/** E10: a bare array (some proxies wrap it as `{teams: [...]}`; accept both). */
+/** The team list: a bare array (some proxies wrap it as `{teams: [...]}`; accept both). */
 export function readTeams(body: unknown): TeamRef[] | null {
   const list = Array.isArray(body) ? body : isObj(body) && Array.isArray(body.teams) ? body.teams : null;
   if (!list) return null;

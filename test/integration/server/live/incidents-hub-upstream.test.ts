@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IncidentSnapshot } from '#common/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { IncidentsHub, type HubChange } from '#server/live/incidents-hub.js';
-import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { simulatorBackend } from '#test/support/oncall-backend.js';
 import { RecordingLogger, waitFor } from '#test/support/live-stack.js';
 
 let sim: RunningSimulator | null = null;
@@ -17,19 +17,10 @@ afterEach(async () => {
 async function setup(pollIntervalSeconds: number, extra: Partial<ConstructorParameters<typeof IncidentsHub>[0]> = {}) {
   sim = await startOnCallSimulator({ log: false });
   const logger = new RecordingLogger();
-  const client = new OnCallClient({
-    apiBaseUrl: sim.url,
-    apiId: sim.apiId,
-    apiKey: sim.apiKey,
-    restEndpointBaseUrl: sim.restEndpointBaseUrl,
-    restEndpointKey: sim.restEndpointKey,
-    timeoutMs: 500,
-    logger,
-  });
   hub = new IncidentsHub({
-    client,
+    backend: simulatorBackend(sim, { timeoutMs: 500, logger }),
     logger,
-    config: { pollIntervalSeconds, recentWindowMinutes: 60, teams: [], orgSlug: sim.orgSlug },
+    config: { pollIntervalSeconds, recentWindowMinutes: 60, teams: [] },
     ...extra,
   });
   const changes: HubChange[] = [];

@@ -9,32 +9,26 @@ import { pageEntityId, type Page } from '#common/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { DeliveryWorker } from '#server/pages/delivery-worker.js';
 import { IncidentsHub } from '#server/live/incidents-hub.js';
-import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import type { SplunkOnCallBackend } from '#server/backends/splunk-oncall/backend.js';
 import { PageTracker } from '#server/pages/page-tracker.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import { createMetrics } from '#server/http/metrics.js';
 import { incidentsFor, waitFor } from '#test/support/server-stack.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
+import { simulatorBackend } from '#test/support/oncall-backend.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let sim: RunningSimulator;
 let dir: string;
 let store: SqliteStore;
-let client: OnCallClient;
+let backend: SplunkOnCallBackend;
 const stops: (() => Promise<void> | void)[] = [];
 
 beforeEach(async () => {
   sim = await startOnCallSimulator({ seed: 'empty', rateLimit: false });
   dir = mkdtempSync(path.join(tmpdir(), 'klaxon-recovery-'));
   store = new SqliteStore(path.join(dir, 'klaxon.db'));
-  client = new OnCallClient({
-    apiBaseUrl: sim.url,
-    apiId: sim.apiId,
-    apiKey: sim.apiKey,
-    restEndpointBaseUrl: sim.restEndpointBaseUrl,
-    restEndpointKey: sim.restEndpointKey,
-    timeoutMs: 1000,
-  });
+  backend = simulatorBackend(sim, { timeoutMs: 1000 });
 });
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
@@ -54,23 +48,18 @@ async function pageAttemptedOnce(summary: string): Promise<Page> {
 /** A worker just after a restart whose hub has not listed On-Call's incidents (its first poll failed). */
 async function startWorker(sent: string[]): Promise<DeliveryWorker> {
   await new Promise((r) => setTimeout(r, 5)); // the crashed server's lease runs out
-  const sender = new OnCallClient({
-    apiBaseUrl: sim.url,
-    apiId: sim.apiId,
-    apiKey: sim.apiKey,
-    restEndpointBaseUrl: sim.restEndpointBaseUrl,
-    restEndpointKey: sim.restEndpointKey,
-    timeoutMs: 1000,
-  });
   const worker = new DeliveryWorker({
     store,
-    sender: { sendAlert: (key, body) => (sent.push(String(body.entity_id)), sender.sendAlert(key, body)) },
+    backend: {
+      sendAlert: (page, key) => (sent.push(pageEntityId(page.id)), backend.sendAlert(page, key)),
+      listIncidents: (slicer) => backend.listIncidents(slicer),
+      getIncident: (n) => backend.getIncident(n),
+    },
     incidents: {
       findByEntityId: () => null,
       refreshNow: async () => undefined,
       status: () => ({ lastSuccessAt: null }),
     },
-    lookup: client,
     firstPollWaitMs: 0,
     delivery: { timeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 300, giveUpAfterMinutes: 5, concurrency: 2 },
     onPage: () => {},
@@ -143,11 +132,11 @@ describe("an incident that leaves On-Call's list", () => {
     });
     sim.control.ack(number, 'carol');
     const hub = new IncidentsHub({
-      client,
+      backend,
       config: { pollIntervalSeconds: 3600, recentWindowMinutes: 60 },
       logger: quiet,
     });
-    const tracker = new PageTracker({ store, hub, client, onPage: () => {}, intervalMs: 3_600_000, logger: quiet });
+    const tracker = new PageTracker({ store, hub, backend, onPage: () => {}, intervalMs: 3_600_000, logger: quiet });
     tracker.start();
     stops.push(() => tracker.stop());
     await hub.refreshNow('test');

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IncidentSnapshot } from '#common/index.js';
 import type { HubChange } from '#server/live/incidents-hub.js';
 import { IncidentsHub } from '#server/live/incidents-hub.js';
-import { UpstreamError } from '#server/backends/splunk-oncall/client.js';
+import { UpstreamError } from '#server/backends/upstream-error.js';
 import { readIncident, type WireIncident } from '#server/backends/splunk-oncall/wire.js';
 import { ManualClock, flush } from '#test/support/manual-clock.js';
+import { scriptedBackend } from '#test/support/oncall-backend.js';
 
 const SRE = 'team-sre';
 const PLT = 'team-plt';
@@ -49,10 +50,10 @@ function makeHub(
   config: Partial<ConstructorParameters<typeof IncidentsHub>[0]['config']> = {},
 ) {
   hub = new IncidentsHub({
-    client: up,
+    backend: scriptedBackend(up, { clock, orgSlug: 'acme' }),
     clock,
     random: () => 0.5,
-    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60, teams: [], orgSlug: 'acme', ...config },
+    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60, teams: [], ...config },
   });
   const changes: HubChange[] = [];
   hub.on('change', (c) => changes.push(c));

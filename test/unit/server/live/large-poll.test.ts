@@ -11,10 +11,12 @@ import { PageTracker } from '#server/pages/page-tracker.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import type { KlaxonStore } from '#server/store/store.js';
 import { TimeSlicer } from '#server/runtime/time-slice.js';
+import { silentLogger } from '#server/runtime/logger.js';
 import { ManualClock } from '#test/support/manual-clock.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
+import { scriptedBackend } from '#test/support/oncall-backend.js';
 
-const quiet = { info() {}, warn() {} };
+const quiet = silentLogger;
 
 function wire(n: string, extra: Record<string, unknown> = {}): WireIncident {
   const r = readIncident({
@@ -56,10 +58,11 @@ function makeHub(
   listIncidents: () => Promise<WireIncident[]>,
   opts: { sliceMs?: number; clock?: ManualClock; teams?: () => Promise<{ slug: string; name: string }[]> } = {},
 ) {
+  const clock = opts.clock ?? new ManualClock();
   const hub = new IncidentsHub({
-    client: { listIncidents, teams: opts.teams ?? (async () => []) },
-    clock: opts.clock ?? new ManualClock(),
-    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60, orgSlug: 'acme' },
+    backend: scriptedBackend({ listIncidents, teams: opts.teams ?? (async () => []) }, { clock, orgSlug: 'acme' }),
+    clock,
+    config: { pollIntervalSeconds: 10, recentWindowMinutes: 60 },
     ...(opts.sliceMs !== undefined ? { sliceMs: opts.sliceMs } : {}),
   });
   hubs.push(hub);
@@ -294,7 +297,7 @@ describe('the page tracker in a page storm', () => {
       onPage: (p) => published.push(p),
       intervalMs: 3_600_000,
       pagesPerTransaction: 3,
-      logger: { info() {}, warn: (_o, m) => warnings.push(m) },
+      logger: { ...silentLogger, warn: (_o, m) => warnings.push(m) },
     });
     tracker.start();
     pages.forEach((p, i) => hub.show('opened', incidentFor(p, 7 + i)));

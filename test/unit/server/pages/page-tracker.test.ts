@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, Page } from '#common/index.js';
 import { pagePatchFor } from '#server/pages/page-tracker.js';
-import { alertBody } from '#server/pages/delivery-worker.js';
 
 const page: Page = {
   id: '4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
@@ -74,22 +73,5 @@ describe('a page follows its incident', () => {
       incidentNumber: '42',
     });
     expect(patch!.deliveredAt).toBeInstanceOf(Date);
-  });
-});
-
-describe('the alert sent to On-Call', () => {
-  it('is CRITICAL with the page entity id, who asked and from which client', () => {
-    expect(alertBody(page)).toEqual({
-      message_type: 'CRITICAL',
-      entity_id: 'klaxon/4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
-      entity_display_name: 'Manual page by Alice Andersen: API 5xx spike',
-      state_message:
-        'Error rate at 12%.\n\nRequested by Alice Andersen <alice@klaxon.test> using Klaxon (desktop) at 2026-11-22T12:00:00.000Z.',
-      state_start_time: 1795348800,
-      monitoring_tool: 'klaxon',
-      'vo_annotate.s.Requested by': 'Alice Andersen <alice@klaxon.test>',
-      'vo_annotate.s.Sent from': 'Klaxon desktop',
-      klaxon_page_id: page.id,
-    });
   });
 });

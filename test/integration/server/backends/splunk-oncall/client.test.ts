@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { createMetrics } from '#server/http/metrics.js';
-import { OnCallClient, UpstreamError } from '#server/backends/splunk-oncall/client.js';
+import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { UpstreamError } from '#server/backends/upstream-error.js';
 import { RecordingLogger } from '#test/support/live-stack.js';
 
 let sim: RunningSimulator;
@@ -32,6 +33,7 @@ function client(s: RunningSimulator = sim, extra: Partial<ConstructorParameters<
     restEndpointBaseUrl: s.restEndpointBaseUrl,
     restEndpointKey: s.restEndpointKey,
     timeoutMs: 2000,
+    alertTimeoutMs: 2000,
     metrics,
     logger,
     ...extra,
@@ -208,7 +210,7 @@ describe('sendAlert (REST endpoint)', () => {
   });
 
   it('reports a refused body as not retryable, and outages as retryable, in plain words', async () => {
-    const { c } = client(sim, { timeoutMs: 300 });
+    const { c } = client(sim, { timeoutMs: 300, alertTimeoutMs: 300 });
     const refused = await c.sendAlert('sre', { entity_id: 'klaxon/x' });
     expect(refused).toEqual({
       ok: false,

@@ -21,7 +21,7 @@ const ctx = {
   fallbackTime: '2024-05-01T12:00:00.000Z',
 };
 
-// Modelled on reference §4.2 (a composite of real fixtures).
+// An acknowledged incident in the shape On-Call's incident list sends (a composite of real answers).
 const acked = {
   incidentNumber: '1041',
   startTime: '2024-05-01T11:40:00Z',

@@ -1,16 +1,3 @@
-/**
- * The slice of a pino/Fastify logger the live parts (client, hub, event stream) use. Kept minimal
- * so tests can pass a recording logger and core can pass `app.log` unchanged.
- */
-export interface LiveLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const silentLogger: LiveLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** Time source, injectable so tests can drive backoff, staleness and expiry without waiting. */
 export interface Clock {
   now(): number;

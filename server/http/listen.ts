@@ -1,22 +1,30 @@
-// Start-up failures an operator can fix (port taken, database folder missing or read-only) are
-// turned into ConfigErrors naming the key to change, instead of raw errno text and a stack.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, type ServerConfig } from '../config/index.js';
-import { SqliteStore } from '../store/sqlite-store.js';
 
-/** Opens the SQLite store, or throws a ConfigError naming `storage.sqlitePath`. */
-export function openStore(file: string): SqliteStore {
+/**
+ * Starts listening on the configured address and returns the server's URL. Failures an operator
+ * can fix (port taken, address not of this machine) become a ConfigError naming the key to change,
+ * instead of raw errno text and a stack.
+ */
+export async function listen(app: FastifyInstance, where: ServerConfig['listen']): Promise<string> {
   try {
-    return new SqliteStore(file);
+    await app.listen({ host: where.host, port: where.port });
   } catch (e) {
-    throw new ConfigError(
-      `storage.sqlitePath: Klaxon cannot open its database "${file}" (${(e as Error).message}); check the folder exists and the server user can write to it, or set storage.sqlitePath (KLAXON_SQLITE_PATH) to a writable file.`,
-      'storage.sqlitePath',
-    );
+    throw listenError(e, where);
   }
+  return listenUrl(app);
+}
+
+/** The URL this machine reaches the listening server at (0.0.0.0 is reached as 127.0.0.1). */
+export function listenUrl(app: FastifyInstance): string {
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
 }
 
 /** Explains why listening failed; errors it does not recognise are returned unchanged. */
-export function listenError(e: unknown, listen: ServerConfig['listen']): unknown {
+function listenError(e: unknown, listen: ServerConfig['listen']): unknown {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   const where = `${listen.host}:${listen.port}`;
   if (code === 'EADDRINUSE') {

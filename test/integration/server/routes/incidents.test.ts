@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AckResult, ErrorBody, IncidentSnapshot, OnCallNow } from '#common/index.js';
-import { openSse } from '#test/support/sse-test-client.js';
-import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '#test/support/live-stack.js';
+import { AckResult, ErrorBody, IncidentSnapshot } from '#common/index.js';
+import { startLiveStack, viewerHeaders, type LiveStack } from '#test/support/live-stack.js';
 
 let stack: LiveStack | null = null;
 afterEach(async () => {
@@ -17,7 +16,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: JSON.stringify(body),
   });
 
-describe('GET /api/v1/incidents and /api/v1/oncall', () => {
+describe('GET /api/v1/incidents', () => {
   it('serves the snapshot to viewers only', async () => {
     stack = await startLiveStack();
     expect((await get('/api/v1/incidents')).status).toBe(401);
@@ -27,81 +26,6 @@ describe('GET /api/v1/incidents and /api/v1/oncall', () => {
     const snap = IncidentSnapshot.parse(await res.json());
     expect(snap.incidents).toHaveLength(2);
     expect(snap).toMatchObject({ stale: false, upstream: { ok: true }, windowMinutes: 60, pollIntervalSeconds: 10 });
-  });
-
-  it('says who is on call with names and time zones, cached', async () => {
-    stack = await startLiveStack();
-    stack.sim.control.clearRequests();
-    const body = OnCallNow.parse(await (await get('/api/v1/oncall', viewerHeaders('alice'))).json());
-    expect(body.stale).toBe(false);
-    expect(body.teams[0]).toEqual({
-      team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
-      policies: [
-        {
-          policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' },
-          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
-        },
-      ],
-    });
-    await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/oncall', viewerHeaders('alice'))));
-    expect(stack.sim.control.requests().filter((r) => r.path === '/api-public/v1/oncall/current')).toHaveLength(1);
-  });
-
-  it('answers 503 with a plain message when On-Call fails before any answer', async () => {
-    stack = await startLiveStack();
-    stack.sim.control.setFaults({ errorRate: 1, errorStatus: 503, paths: ['/api-public/v1/oncall'] });
-    const res = await get('/api/v1/oncall', viewerHeaders('alice'));
-    expect(res.status).toBe(503);
-    const body = ErrorBody.parse(await res.json());
-    expect(body.error.code).toBe('upstream_unavailable');
-    expect(body.error.message).toMatch(/cannot tell who is on call right now.*HTTP 503.*Paging still works/);
-  });
-});
-
-describe('POST /api/v1/webhooks/oncall', () => {
-  it('is off (404) without a configured secret', async () => {
-    stack = await startLiveStack();
-    expect((await post('/api/v1/webhooks/oncall', {})).status).toBe(404);
-  });
-
-  it('needs the shared secret, and a good call triggers a refresh', async () => {
-    stack = await startLiveStack({ webhookSecret: 's3cret-webhook', hub: { pollIntervalSeconds: 60 } });
-    expect((await post('/api/v1/webhooks/oncall', {})).status).toBe(401);
-    const wrong = await post('/api/v1/webhooks/oncall', {}, { 'x-klaxon-webhook-secret': 's3cret-webhooK' });
-    expect(wrong.status).toBe(401);
-    expect(ErrorBody.parse(await wrong.json()).error.code).toBe('unauthorized');
-    await new Promise((r) => setTimeout(r, 1000));
-    stack.sim.control.clearRequests();
-    const form = await fetch(`${stack.url}/api/v1/webhooks/oncall`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-klaxon-webhook-secret': 's3cret-webhook' },
-      body: 'incident=1042&phase=ACKED',
-    });
-    expect(form.status).toBe(204);
-    await waitFor(() => stack!.sim.control.requests().some((r) => r.path === '/api-public/v1/incidents'), 3000);
-  });
-
-  it("turns the simulator's outgoing webhook into a live event without waiting for the poll", async () => {
-    stack = await startLiveStack({ webhookSecret: 'hook', hub: { pollIntervalSeconds: 60 } });
-    stack.sim.control.setWebhook({
-      url: `${stack.url}/api/v1/webhooks/oncall`,
-      headers: { 'x-klaxon-webhook-secret': 'hook' },
-    });
-    const sse = await openSse(`${stack.url}/api/v1/events`, viewerHeaders('alice'));
-    try {
-      const snap = await sse.next((e) => e.type === 'snapshot');
-      const open = snap.type === 'snapshot' ? snap.data.incidents.incidents.find((i) => i.phase === 'UNACKED')! : null;
-      const t0 = Date.now();
-      stack.sim.control.ack(open!.number, 'dmitri');
-      const ev = await sse.next((e) => e.type === 'incident', 5000);
-      expect(ev).toMatchObject({
-        data: { change: 'updated', incident: { number: open!.number, phase: 'ACKED', ackedBy: 'dmitri' } },
-      });
-      expect(Date.now() - t0).toBeLessThan(3000);
-      expect(sse.invalid).toEqual([]);
-    } finally {
-      sse.close();
-    }
   });
 });
 

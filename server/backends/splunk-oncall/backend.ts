@@ -1,0 +1,96 @@
+import type { Incident, OnCallNow, Page } from '#common/index.js';
+import type { Metrics } from '../../http/metrics.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { TimeSlicer } from '../../runtime/time-slice.js';
+import type { ServerConfig } from '../../config/index.js';
+import type { AckOutcome, PagingBackend, SendAlertResult } from '../paging-backend.js';
+import { alertBody } from './alert.js';
+import { OnCallClient } from './client.js';
+import { IncidentCache } from './incident-cache.js';
+import { OnCallNowService } from './on-call-now.js';
+
+/** The parts of On-Call's API the backend uses (OnCallClient; tests script their own). */
+export type OnCallApi = Pick<
+  OnCallClient,
+  'listIncidents' | 'getIncident' | 'ackIncidents' | 'sendAlert' | 'oncallCurrent' | 'teams' | 'teamMembers'
+>;
+
+export interface SplunkOnCallOptions {
+  client: OnCallApi;
+  config: {
+    /** On-Call's organisation slug, for links to incidents when On-Call sends none. */
+    orgSlug: string | null;
+    /** Team slugs whose on-call people are shown; empty = every team. */
+    teams: readonly string[];
+    /** On-Call username → IANA zone (On-Call's API has no time zones). */
+    timeZones: Readonly<Record<string, string>>;
+  };
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Splunk On-Call (formerly VictorOps) as Klaxon's paging backend: its public API and its REST endpoint. */
+export class SplunkOnCallBackend implements PagingBackend {
+  private readonly client: OnCallApi;
+  private readonly incidents: IncidentCache;
+  private readonly onCall: OnCallNowService;
+
+  constructor(opts: SplunkOnCallOptions) {
+    this.client = opts.client;
+    const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
+    this.incidents = new IncidentCache({ client: opts.client, orgSlug: opts.config.orgSlug, ...common });
+    this.onCall = new OnCallNowService({ client: opts.client, config: opts.config, ...common });
+  }
+
+  async listIncidents(slicer?: TimeSlicer): Promise<Incident[]> {
+    return this.incidents.normaliseList(await this.client.listIncidents(slicer), slicer);
+  }
+
+  async getIncident(number: string): Promise<Incident | null> {
+    const wire = await this.client.getIncident(number);
+    return wire ? this.incidents.normaliseOne(wire) : null;
+  }
+
+  sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
+    return this.client.sendAlert(routingKey, alertBody(page));
+  }
+
+  async acknowledge(userName: string, incidentNumber: string, message: string): Promise<AckOutcome> {
+    const results = await this.client.ackIncidents(userName, [incidentNumber], message);
+    const r = results.find((x) => x.incidentNumber === incidentNumber) ?? results[0];
+    return { accepted: r?.cmdAccepted ?? false, reason: r?.message || null };
+  }
+
+  onCallNow(): Promise<OnCallNow> {
+    return this.onCall.get();
+  }
+
+  knowsUser(username: string): Promise<boolean | null> {
+    return this.onCall.isOnCallUser(username);
+  }
+}
+
+/** The backend for the `oncall` block of the server configuration. */
+export function splunkOnCallBackend(
+  config: Pick<ServerConfig, 'oncall' | 'delivery'>,
+  deps: { metrics?: Pick<Metrics, 'upstreamCalls'>; logger?: Logger; clock?: Clock } = {},
+): SplunkOnCallBackend {
+  const { oncall } = config;
+  const client = new OnCallClient({
+    apiBaseUrl: oncall.apiBaseUrl,
+    apiId: oncall.apiId,
+    apiKey: oncall.apiKey,
+    restEndpointBaseUrl: oncall.restEndpointBaseUrl,
+    restEndpointKey: oncall.restEndpointKey,
+    timeoutMs: oncall.timeoutMs,
+    // The REST endpoint is a different service from the public API: it gets the delivery timeout.
+    alertTimeoutMs: config.delivery.timeoutMs,
+    ...deps,
+  });
+  return new SplunkOnCallBackend({
+    client,
+    config: { orgSlug: oncall.orgSlug || null, teams: oncall.teams, timeZones: oncall.timeZones },
+    ...deps,
+  });
+}

@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, HttpError } from './errors.js';
+
+const INTERNAL =
+  'Something went wrong on the Klaxon server. Try again; if it keeps happening, tell the Klaxon operator.';
+
+/**
+ * The one place a failed request becomes the contract's `{ error: … }` body: an HttpError as it
+ * says, Fastify's own request errors (body too large, not JSON) in plain words, anything else as a
+ * logged 500. Unknown paths answer 404 unless the web UI takes them (client-side routes).
+ */
+export function setErrorHandlers(
+  app: FastifyInstance,
+  webUi: { notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null },
+): void {
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+      return reply.code(err.statusCode).send(err.body());
+    }
+    const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send(errorBody('invalid_request', 'The request is too large (at most 64 KB).'));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return reply.code(415).send(errorBody('invalid_request', 'Send the request body as application/json.'));
+    if (status === 400 && (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)) {
+      return reply.code(400).send(errorBody('invalid_request', 'The request body is not valid JSON.'));
+    }
+    if (status >= 400 && status < 500) return reply.code(status).send(errorBody('invalid_request', err.message));
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send(errorBody('internal', INTERNAL));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const handled = webUi.notFound(req, reply);
+    if (handled) return handled;
+    return reply.code(404).send(errorBody('not_found', `There is nothing at ${req.method} ${req.url.split('?')[0]}.`));
+  });
+}

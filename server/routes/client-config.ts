@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { ClientConfig } from '#common/index.js';
+import { addRoute } from '../http/contract-route.js';
+import type { ServerConfig } from '../config/index.js';
+
+/** What clients learn from the server before sign-in: identity provider, targets, fallback contacts. No secrets. */
+function clientConfigOf(c: ServerConfig): ClientConfig {
+  return {
+    serverName: c.serverName,
+    oidc: {
+      issuer: c.oidc.issuer,
+      desktopClientId: c.oidc.desktopClientId,
+      resource: c.oidc.audience,
+      scopes: c.oidc.scopes,
+    },
+    targets: c.targets.map((t) => ({
+      id: t.id,
+      label: t.label,
+      description: t.description,
+      teams: t.teams,
+      isDefault: t.default,
+    })),
+    fallbackContacts: c.fallbackContacts,
+    ticketUrl: c.ticketUrl,
+    recentWindowMinutes: c.oncall.recentWindowMinutes,
+    pollIntervalSeconds: c.oncall.pollIntervalSeconds,
+    groups: { page: c.groups.page, acknowledge: c.groups.acknowledge, view: c.groups.view },
+    pageRateLimit: c.pageRateLimit,
+  };
+}
+
+/** `GET /api/v1/client-config`: public. */
+export async function clientConfigRoutes(app: FastifyInstance, deps: { config: ServerConfig }): Promise<void> {
+  const clientConfig = clientConfigOf(deps.config);
+  addRoute(app, 'clientConfig', null, async (_req, reply) => {
+    reply.header('cache-control', 'no-cache');
+    return clientConfig;
+  });
+}
