@@ -1,2 +1,3 @@
-export { ConfigError, loadServerConfig, configWarnings } from './load.js';
+export { ConfigError, loadServerConfig, configWarnings, ENV_OVERRIDES } from './load.js';
+export { ServerConfigSchema } from './schema.js';
 export type { ServerConfig, DeepPartial, TargetConfig, ServerConfigOverrides } from './schema.js';

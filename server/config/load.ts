@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** Secrets and deployment-specific values that may come from the environment (they win over the file). */
-const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number' }[] = [
+export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number' }[] = [
   { env: 'KLAXON_ONCALL_API_ID', key: 'oncall.apiId', type: 'string' },
   { env: 'KLAXON_ONCALL_API_KEY', key: 'oncall.apiKey', type: 'string' },
   { env: 'KLAXON_ONCALL_REST_ENDPOINT_KEY', key: 'oncall.restEndpointKey', type: 'string' },
