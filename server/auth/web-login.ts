@@ -45,18 +45,23 @@ function htmlPage(title: string, body: string): string {
 }
 
 /**
- * Only same-origin paths may be returned to after sign-in (no open redirect). Browsers drop tabs
- * and newlines and read `\\` as `/` in URLs, so `/\t/evil.example` would leave the site: raw
- * values with control characters, spaces or backslashes are refused, and what remains must
- * resolve to the public origin.
+ * Where the browser goes after sign-in: only a place on Klaxon's own origin (no open redirect).
+ * Decided on the URL as a browser resolves it, never on the raw text: the WHATWG URL parser drops
+ * tabs and newlines, reads `\\` as `/`, and collapses dot segments in any spelling (`..`, `%2e%2e`,
+ * `.%2E`), so `/..//evil.example` becomes the path `//evil.example`, which a browser reads in a
+ * `Location` header as the host `evil.example`. The value is resolved against the public URL, its
+ * origin compared, and only path, query and fragment kept; a path starting with `//` is refused,
+ * and the result must resolve back to exactly the URL that was checked.
  */
-function safeReturnTo(v: unknown, publicUrl: string): string {
-  if (typeof v !== 'string' || !v.startsWith('/') || [...v].some((c) => c <= ' ' || c === '\\')) return '/';
+export function safeReturnTo(v: unknown, publicUrl: string): string {
+  if (typeof v !== 'string') return '/';
   try {
     const base = new URL(publicUrl);
-    const u = new URL(v, base);
-    if (u.origin !== base.origin) return '/';
-    return `${u.pathname}${u.search}${u.hash}`;
+    const resolved = new URL(v, base);
+    if (resolved.origin !== base.origin) return '/';
+    const local = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    if (!local.startsWith('/') || local.startsWith('//')) return '/';
+    return new URL(local, base).href === resolved.href ? local : '/';
   } catch {
     return '/';
   }

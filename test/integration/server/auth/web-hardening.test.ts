@@ -45,6 +45,13 @@ describe('return address after web sign-in', () => {
     ['https://evil.example/'],
     ['javascript:alert(1)'],
     ['/\n/evil.example'],
+    // Dot segments that collapse into "//evil.example" once the URL is resolved, plain or encoded.
+    ['/..//evil.example'],
+    ['/.//evil.example'],
+    ['/%2e%2e//evil.example'],
+    ['/%2E%2E/\\evil.example'],
+    ['/pages/.%2E//evil.example'],
+    ['/.\t.//evil.example'],
   ])('sends the browser to / instead of %j', async (returnTo) => {
     expect(await signInReturningTo(returnTo)).toBe('/');
   });
