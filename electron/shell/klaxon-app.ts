@@ -16,6 +16,7 @@ import { applyBadge } from './badge.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
+import { confirmServerChangeInDialog } from './server-change.js';
 import { applyStartAtLogin } from './start-at-login.js';
 import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
@@ -110,6 +111,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
         if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
       }),
     hideWindow: () => popover?.hide(),
+    // A new server or identity provider only after the person's click in a native dialog.
+    confirmServerChange: confirmServerChangeInDialog,
     onSettingsChanged: (s: EffectiveSettings, changed) => {
       if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
       if (changed.includes('globalShortcut')) applyShortcut(s.values.globalShortcut, () => popover?.toggle());

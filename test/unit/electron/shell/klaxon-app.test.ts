@@ -1,7 +1,7 @@
 // The main-process wiring (electron/shell/klaxon-app.ts) against the recording fake of `electron`.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -163,6 +163,38 @@ describe('main process wiring', () => {
     fake.powerMonitor.emit('resume'); // signed out, config loaded: nothing to reconnect, but nothing breaks
     fake.app.emit('second-instance');
     expect(win.visible).toBe(true);
+  });
+});
+
+describe('where Klaxon connects', () => {
+  it('settings:set from the window changes the server only after Connect in the native dialog', async () => {
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
+    await startKlaxonApp(paths());
+    const setSettings = fake.ipcMain.handlers.get('settings:set')!;
+    const get = fake.ipcMain.handlers.get('settings:get')!;
+    const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
+    const port = (server.address() as AddressInfo).port;
+    const before = `http://127.0.0.1:${port}`;
+    const elsewhere = `http://localhost:${port}`;
+
+    fake.dialog.response = 0; // Cancel
+    expect(await setSettings(frame, { serverUrl: elsewhere })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', field: 'serverUrl' },
+    });
+    expect(fake.callsTo('dialog.showMessageBox')).toHaveLength(1);
+    expect(await get(frame, undefined)).toMatchObject({ ok: true, value: { values: { serverUrl: before } } });
+    expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).serverUrl).toBe(before);
+
+    fake.dialog.response = 1; // Connect
+    expect(await setSettings(frame, { serverUrl: elsewhere })).toMatchObject({
+      ok: true,
+      value: { values: { serverUrl: elsewhere } },
+    });
+    expect((fake.callsTo('dialog.showMessageBox')[1]![0] as { message: string }).message).toBe(
+      `Connect Klaxon to localhost:${port}?`,
+    );
+    expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).serverUrl).toBe(elsewhere);
   });
 });
 
