@@ -119,7 +119,9 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
       // The whole EffectiveSettings, so the status can say whether IT or the user turned updates off.
       if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s, log);
     },
-    allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
+    // A plain-http identity provider on loopback only in development runs; a packaged build has
+    // no switch for it (an environment variable would let any local program downgrade sign-in).
+    allowInsecureIssuer: !app.isPackaged,
     log,
   });
 
