@@ -10,6 +10,7 @@ import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { setErrorHandlers } from './http/error-handler.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
   const https = (config.publicUrl ?? '').startsWith('https:');
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
+  registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
