@@ -150,6 +150,7 @@ function auth(
     issuer: oidc.issuer,
     audience: oidc.audience,
     algorithms: oidc.algorithms,
+    maxLifetimeSeconds: oidc.maxTokenLifetimeSeconds,
     logger: app.log,
   });
   const sessions = new WebSessions(store, https);

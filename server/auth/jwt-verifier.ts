@@ -13,6 +13,8 @@ export type TokenFailureReason =
   | 'bad_signature'
   | 'unknown_key'
   | 'missing_claim'
+  | 'issued_in_future'
+  | 'lifetime_too_long'
   | 'issuer_unreachable'
   | 'invalid_token';
 
@@ -32,6 +34,8 @@ export interface VerifierOptions {
   algorithms: string[];
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clockToleranceSeconds?: number;
+  /** Longest lifetime (`exp − iat`) of a token Klaxon accepts (`oidc.maxTokenLifetimeSeconds`). Default one day. */
+  maxLifetimeSeconds?: number;
   /** Where configuration mistakes found at discovery are reported (e.g. an issuer mismatch). */
   logger?: Logger;
 }
@@ -93,20 +97,46 @@ export class JwtVerifier {
         `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`,
       );
     }
+    const tolerance = this.opts.clockToleranceSeconds ?? 30;
+    let payload: jose.JWTPayload;
     try {
-      const { payload } = await jose.jwtVerify(token, jwks, {
+      ({ payload } = await jose.jwtVerify(token, jwks, {
         issuer: this.opts.issuer,
         audience: this.opts.audience,
         algorithms: this.opts.algorithms,
         typ: 'at+jwt',
-        clockTolerance: this.opts.clockToleranceSeconds ?? 30,
+        clockTolerance: tolerance,
         requiredClaims: ['sub', 'exp', 'iat'],
-      });
-      return payload;
+      }));
     } catch (e) {
       throw toTokenError(e);
     }
+    checkLifetime(payload, tolerance, this.opts.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS);
+    return payload;
   }
+}
+
+const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
+
+/**
+ * jose checks `iat` only against a maximum token age, which Klaxon does not set (`exp` bounds the
+ * age). A token "issued" in the future, or valid for longer than any provider issues access tokens,
+ * was made with a wrong clock or outside the provider's normal issuance (a stolen signing key
+ * would mint exactly such long-lived tokens), so both are refused.
+ */
+function checkLifetime(payload: jose.JWTPayload, toleranceSeconds: number, maxLifetimeSeconds: number): void {
+  const iat = payload.iat!;
+  const exp = payload.exp!;
+  if (iat > Date.now() / 1000 + toleranceSeconds)
+    throw new TokenError(
+      'issued_in_future',
+      'The access token says it was issued in the future; the clocks of the sign-in provider and the Klaxon server disagree. Tell the Klaxon operator.',
+    );
+  if (exp - iat > maxLifetimeSeconds)
+    throw new TokenError(
+      'lifetime_too_long',
+      `The access token is valid for ${exp - iat} s; Klaxon accepts at most ${maxLifetimeSeconds} s. Ask the Klaxon operator to check the sign-in provider's access-token lifetime.`,
+    );
 }
 
 function toTokenError(e: unknown): TokenError {

@@ -70,6 +70,8 @@ export const ServerConfigSchema = z
           )
           .min(1)
           .default(['ES256', 'RS256']),
+        /** Access tokens valid for longer than this (`exp − iat`) are refused. */
+        maxTokenLifetimeSeconds: z.number().int().positive().default(86400),
         desktopClientId: z.string().min(1).default('klaxon-desktop'),
         scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'groups', 'offline_access']),
         web: z
