@@ -47,6 +47,8 @@ export interface AppDeps {
 export interface KlaxonApp {
   /** The Fastify app with every route; not listening yet. */
   app: FastifyInstance;
+  /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
+  operatorApp: FastifyInstance | null;
   hub: IncidentsHub;
   events: EventStream;
   /** Starts the background work: the incidents poll, page delivery and page tracking. */
@@ -106,7 +108,21 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => hub.stop());
 
-  await app.register(healthRoutes, { store, hub, metrics });
+  const operator = { token: config.metrics.token };
+  await app.register(healthRoutes, {
+    store,
+    hub,
+    metrics,
+    ...operator,
+    serveOperatorDetails: config.metrics.listen === null,
+  });
+  // `metrics.listen`: metrics and readiness details on their own address (e.g. a management network).
+  let operatorApp: FastifyInstance | null = null;
+  if (config.metrics.listen) {
+    operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
+    setErrorHandlers(operatorApp, { notFound: () => null });
+    await operatorApp.register(healthRoutes, { store, hub, metrics, ...operator, serveOperatorDetails: true });
+  }
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
@@ -122,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
 
   return {
     app,
+    operatorApp,
     hub,
     events,
     start() {
@@ -132,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     async close() {
       await worker.stop();
       await tracker.stop();
+      await operatorApp?.close();
       await app.close();
     },
   };

@@ -6,6 +6,8 @@ import { openStore } from './store/open-store.js';
 
 export interface RunningServer {
   url: string;
+  /** Where `/metrics` and readiness details are served when `metrics.listen` is set; null otherwise. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -22,20 +24,24 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   const store = openStore(config.storage.sqlitePath);
   let klaxon: Awaited<ReturnType<typeof buildApp>> | null = null;
   let url: string;
+  let metricsUrl: string | null = null;
   try {
     klaxon = await buildApp({ config, store, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) });
     url = await listen(klaxon.app, config.listen);
+    if (klaxon.operatorApp && config.metrics.listen)
+      metricsUrl = await listen(klaxon.operatorApp, config.metrics.listen, 'metrics.listen');
   } catch (e) {
     await klaxon?.close().catch(() => undefined);
     await store.close();
     throw e;
   }
   klaxon.start();
-  klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url }, 'Klaxon server listening');
+  klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url, metricsUrl }, 'Klaxon server listening');
 
   let closing: Promise<void> | null = null;
   return {
     url,
+    metricsUrl,
     close() {
       // The deliveries in flight finish (or are abandoned under lease) before storage goes away.
       closing ??= klaxon.close().then(() => store.close());

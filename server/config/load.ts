@@ -24,6 +24,7 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
   { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
   { env: 'KLAXON_SESSION_SECRET', key: 'sessionSecret', type: 'string' },
+  { env: 'KLAXON_METRICS_TOKEN', key: 'metrics.token', type: 'string' },
   { env: 'KLAXON_LISTEN_HOST', key: 'listen.host', type: 'string' },
   { env: 'KLAXON_LISTEN_PORT', key: 'listen.port', type: 'number' },
   { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },

@@ -118,6 +118,19 @@ export const ServerConfigSchema = z
       .object({ dir: z.string().default('dist/renderer') })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Bearer token /metrics and the details of /readyz need; null: open to anyone who reaches them. */
+        token: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
+        /** A separate address for /metrics, /readyz details and /healthz; null: the main listener. */
+        listen: z
+          .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) })
+          .strict()
+          .nullable()
+          .default(null),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
