@@ -1,5 +1,6 @@
 import * as jose from 'jose';
 import type { Logger } from '../runtime/logger.js';
+import { ProviderKeys, ProviderKeysUnavailable } from './provider-keys.js';
 
 /** Why a token was refused; also the `reason` label of the auth-failure metric. */
 export type TokenFailureReason =
@@ -47,17 +48,22 @@ function issuerMismatchMessage(configured: string, discovered: string): string {
 
 /**
  * Verifies OAuth access tokens (RFC 9068 JWTs) from the organisation's provider. The JWKS is
- * discovered once from the issuer's metadata and cached by jose (refetched on an unknown `kid`,
- * at most every 30 s), so key rotation needs no restart.
+ * discovered once from the issuer's metadata and its keys kept by ProviderKeys (provider-keys.ts:
+ * an unknown `kid` fetches them again, at most once per 2 s for everyone, so key rotation needs no
+ * restart and strangers cannot lock real users out or hammer the provider).
  */
 export class JwtVerifier {
-  private jwks: ReturnType<typeof jose.createRemoteJWKSet> | null = null;
-  private discovering: Promise<ReturnType<typeof jose.createRemoteJWKSet>> | null = null;
+  private keys: ProviderKeys | null = null;
+  private discovering: Promise<ProviderKeys> | null = null;
 
   constructor(private readonly opts: VerifierOptions) {}
 
-  private async keySet(): Promise<ReturnType<typeof jose.createRemoteJWKSet>> {
-    if (this.jwks) return this.jwks;
+  private get toleranceSeconds(): number {
+    return this.opts.clockToleranceSeconds ?? 30;
+  }
+
+  private async keySet(): Promise<ProviderKeys> {
+    if (this.keys) return this.keys;
     this.discovering ??= (async () => {
       const url = new URL(
         '.well-known/openid-configuration',
@@ -75,32 +81,57 @@ export class JwtVerifier {
           issuerMismatchMessage(this.opts.issuer, meta.issuer),
         );
       }
-      this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), {
-        timeoutDuration: 5000,
-        cooldownDuration: 30_000,
-        cacheMaxAge: 600_000,
+      this.keys = new ProviderKeys({
+        jwksUri: new URL(meta.jwks_uri),
+        mayRefetchFor: (header, token) => this.couldBeValid(header, token),
       });
-      return this.jwks;
+      return this.keys;
     })().finally(() => {
       this.discovering = null;
     });
     return this.discovering;
   }
 
-  async verify(token: string): Promise<jose.JWTPayload> {
-    let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
+  /**
+   * Whether a token could pass every check but the signature (read without verifying): only such a
+   * token may make the provider's keys be fetched again for its unknown key id.
+   */
+  private couldBeValid(header: jose.JWSHeaderParameters, token: jose.FlattenedJWSInput): boolean {
+    let claims: jose.JWTPayload;
     try {
-      jwks = await this.keySet();
+      claims = JSON.parse(Buffer.from(String(token.payload), 'base64url').toString('utf8')) as jose.JWTPayload;
+    } catch {
+      return false;
+    }
+    const now = Date.now() / 1000;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    return (
+      typeof header.alg === 'string' &&
+      this.opts.algorithms.includes(header.alg) &&
+      /^(application\/)?at\+jwt$/i.test(header.typ ?? '') &&
+      claims.iss === this.opts.issuer &&
+      aud.includes(this.opts.audience) &&
+      typeof claims.exp === 'number' &&
+      claims.exp > now - this.toleranceSeconds &&
+      typeof claims.iat === 'number' &&
+      claims.iat <= now + this.toleranceSeconds
+    );
+  }
+
+  async verify(token: string): Promise<jose.JWTPayload> {
+    let keys: ProviderKeys;
+    try {
+      keys = await this.keySet();
     } catch (e) {
       throw new TokenError(
         'issuer_unreachable',
         `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`,
       );
     }
-    const tolerance = this.opts.clockToleranceSeconds ?? 30;
+    const tolerance = this.toleranceSeconds;
     let payload: jose.JWTPayload;
     try {
-      ({ payload } = await jose.jwtVerify(token, jwks, {
+      ({ payload } = await jose.jwtVerify(token, keys.resolve, {
         issuer: this.opts.issuer,
         audience: this.opts.audience,
         algorithms: this.opts.algorithms,
@@ -165,8 +196,11 @@ function toTokenError(e: unknown): TokenError {
       'unknown_key',
       'The access token is signed with a key the sign-in provider does not publish.',
     );
-  if (e instanceof jose.errors.JWKSTimeout)
-    return new TokenError('issuer_unreachable', 'The sign-in provider did not answer in time; try again shortly.');
+  if (e instanceof ProviderKeysUnavailable)
+    return new TokenError(
+      'issuer_unreachable',
+      `The sign-in provider's keys could not be fetched to check your token (${e.message}). Try again shortly.`,
+    );
   if (
     e instanceof jose.errors.JWSInvalid ||
     e instanceof jose.errors.JWTInvalid ||
