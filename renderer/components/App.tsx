@@ -10,7 +10,7 @@ import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { useClientState, useMyPages, useNow, useOnCall } from './hooks.js';
 import { IncidentList } from './IncidentList.js';
 import { OnCallList } from './OnCallList.js';
-import { PageDialog } from './PageDialog.js';
+import { PageDialog } from './page-dialog/PageDialog.js';
 import { MyPagesList, PageStatusView } from './PageStatusView.js';
 import { SettingsScreen } from './SettingsScreen.js';
 import { AlertIcon, CheckIcon, GearIcon } from './icons.js';

@@ -10,17 +10,17 @@ import {
   type Page,
   type PageRequest,
 } from '#common/index.js';
-import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../model/page-form.js';
-import { mergePages } from '../model/page-status.js';
-import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../model/send-outcome.js';
-import { findSimilarIncidents } from '../model/similar-incidents.js';
-import { relativeTime } from '../model/relative-time.js';
-import { whoWillBeWoken } from '../model/who-is-woken.js';
-import { useApi } from './api-context.js';
-import { EmergencyGuidance } from './EmergencyGuidance.js';
-import { PersonWithTime } from './OnCallList.js';
-import { FallbackContacts, PageStatusView } from './PageStatusView.js';
-import { AlertIcon } from './icons.js';
+import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../../model/page-form.js';
+import { mergePages } from '../../model/page-status.js';
+import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../../model/send-outcome.js';
+import { findSimilarIncidents } from '../../model/similar-incidents.js';
+import { relativeTime } from '../../model/relative-time.js';
+import { whoWillBeWoken } from '../../model/who-is-woken.js';
+import { useApi } from '../api-context.js';
+import { EmergencyGuidance } from '../EmergencyGuidance.js';
+import { PersonWithTime } from '../OnCallList.js';
+import { FallbackContacts, PageStatusView } from '../PageStatusView.js';
+import { AlertIcon } from '../icons.js';
 
 type Step = 'compose' | 'confirm' | 'sent';
 const NO_ERRORS: PageFormErrors = { summary: null, details: null };
