@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ClientState, OnCallNow, Page } from '#common/index.js';
+import { mergePages, type ClientState, type OnCallNow, type Page } from '#common/index.js';
 import type { KlaxonApi } from '../api/klaxon-api.js';
-import { mergePages } from '../model/page-status.js';
 
 /** A clock that re-renders the caller, so relative times and data ages stay current. */
 export function useNow(intervalMs: number): number {

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
+  mergePages,
   type Failure,
   DETAILS_MAX,
   SUMMARY_MAX,
@@ -11,7 +12,7 @@ import {
   type PageRequest,
 } from '#common/index.js';
 import { checkPageForm, counter, newIdempotencyKey, type PageFormErrors } from '../../model/page-form.js';
-import { mergePages } from '../../model/page-status.js';
+
 import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '../../model/send-outcome.js';
 import { findSimilarIncidents } from '../../model/similar-incidents.js';
 import { relativeTime } from '../../model/relative-time.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, mergePages, pageSteps, pageToFollow } from '#renderer/model/page-status.js';
+import { describePageStatus, pageSteps, pageToFollow } from '#renderer/model/page-status.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
@@ -96,17 +96,5 @@ describe('following pages', () => {
     const follow = pageToFollow([ackedLongAgo, failing], T0);
     expect(follow?.id).toBe(failing.id);
     expect(describePageStatus(follow!).notReached).toBe(true);
-  });
-
-  it('keeps the newest version of each page whatever order updates arrive in', () => {
-    const v1 = page({ status: 'queued', updatedAt: iso(0) });
-    const v2 = page({ status: 'delivered', updatedAt: iso(1000) });
-    expect(mergePages([v2], [v1])[0]?.status).toBe('delivered');
-    expect(mergePages([v1], [v2])[0]?.status).toBe('delivered');
-    expect(
-      mergePages([v1], [page({ id: '00000000-0000-4000-8000-000000000009', createdAt: iso(5000) })]).map(
-        (p) => p.id,
-      )[0],
-    ).toBe('00000000-0000-4000-8000-000000000009');
   });
 });
