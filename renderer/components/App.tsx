@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { countIncidents, describeCounts, type ClientState, type Me } from '#common/index.js';
-import type { KlaxonApi } from '../api/klaxon-api.js';
 import { describeAppFooter } from '../model/app-footer.js';
 import { allowedGroups } from '#common/index.js';
 import { pageToFollow } from '../model/page-status.js';
-import { ApiContext } from './api-context.js';
+import { useApi } from './api-context.js';
 import { AuthPanel } from './AuthPanel.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { useClientState, useMyPages, useNow, useOnCall } from './hooks.js';
@@ -15,14 +14,13 @@ import { MyPagesList, PageStatusView } from './PageStatusView.js';
 import { SettingsScreen } from './SettingsScreen.js';
 import { AlertIcon, CheckIcon, GearIcon } from './icons.js';
 
-export function App({ api }: { api: KlaxonApi }) {
-  const { state, error } = useClientState(api);
+export function App() {
+  const api = useApi();
+  const { state, error } = useClientState();
   return (
-    <ApiContext.Provider value={api}>
-      <div className="app" data-shell={api.kind}>
-        {state ? <Shell state={state} api={api} /> : <Loading error={error} />}
-      </div>
-    </ApiContext.Provider>
+    <div className="app" data-shell={api.kind}>
+      {state ? <Shell state={state} /> : <Loading error={error} />}
+    </div>
   );
 }
 
@@ -35,12 +33,13 @@ function Loading({ error }: { error: string | null }) {
   );
 }
 
-function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
+function Shell({ state }: { state: ClientState }) {
+  const api = useApi();
   const now = useNow(1000);
   const signedIn = state.auth.status === 'signed-in';
-  const pages = useMyPages(api, signedIn);
+  const pages = useMyPages(signedIn);
   const [dialogOpen, setDialogOpen] = useState(false);
-  const oncall = useOnCall(api, signedIn, dialogOpen);
+  const oncall = useOnCall(signedIn, dialogOpen);
   const openerRef = useRef<HTMLButtonElement>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButtonRef = useRef<HTMLButtonElement>(null);
@@ -108,7 +107,7 @@ function Shell({ state, api }: { state: ClientState; api: KlaxonApi }) {
       </header>
       <main className="content">
         {settingsOpen ? (
-          <SettingsScreen api={api} onClose={closeSettings} />
+          <SettingsScreen onClose={closeSettings} />
         ) : me ? (
           <Home
             state={state}

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { EffectiveSettings } from '#common/index.js';
-import type { KlaxonApi } from '../api/klaxon-api.js';
 import {
   checkSettings,
   draftFrom,
@@ -11,6 +10,7 @@ import {
   type SettingsDraft,
   type SettingsErrors,
 } from '../model/settings-form.js';
+import { useApi } from './api-context.js';
 import { AlertIcon, LockIcon } from './icons.js';
 
 const NOTIFY_CHOICES: { value: NotifyChoice; label: string }[] = [
@@ -31,7 +31,8 @@ const fieldId = (k: EditableKey) => `settings-${k}`;
  * Klaxon desktop's settings, in the popover in place of the home screen. Built on settings:get /
  * settings:set: what IT set by policy is shown but disabled, with the reason next to it.
  */
-export function SettingsScreen({ api, onClose }: { api: KlaxonApi; onClose(): void }) {
+export function SettingsScreen({ onClose }: { onClose(): void }) {
+  const api = useApi();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [settings, setSettings] = useState<EffectiveSettings | null>(null);
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
