@@ -68,3 +68,10 @@ export function findSimilarIncidents(summary: string, incidents: readonly Incide
     .sort((x, y) => y.score - x.score || Date.parse(y.incident.startedAt) - Date.parse(x.incident.startedAt))
     .slice(0, limit);
 }
+
+/** How a similar incident stands, after its title: "acknowledged by Carol", "not acknowledged yet, SRE is being paged". */
+export function similarIncidentStatus(i: Pick<Incident, 'phase' | 'ackedBy'>): string {
+  return i.phase === 'ACKED'
+    ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}`
+    : 'not acknowledged yet, SRE is being paged';
+}
