@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { countIncidents, describeCounts, type ClientState, type Me } from '#common/index.js';
 import { describeAppFooter } from '../model/app-footer.js';
-import { allowedGroups } from '#common/index.js';
+import { pageGroupsText, recentWindowMinutes } from '../model/home.js';
 import { pageToFollow } from '../model/page-status.js';
 import { useApi } from './api-context.js';
 import { AuthPanel } from './AuthPanel.js';
@@ -169,8 +169,7 @@ function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
   const incidents = state.snapshot?.incidents ?? [];
   const counts = countIncidents(incidents);
   const follow = pageToFollow(pages, now);
-  const windowMinutes = state.snapshot?.windowMinutes ?? state.config?.recentWindowMinutes ?? 60;
-  const groups = state.config ? allowedGroups(state.config.groups) : [];
+  const windowMinutes = recentWindowMinutes(state);
   return (
     <>
       <FreshnessBannerView state={state} now={now} />
@@ -190,8 +189,7 @@ function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
           </button>
         ) : (
           <p className="muted small-text">
-            You can see incidents but not page SRE. To page, ask for membership of:{' '}
-            {state.config?.groups.page.join(' or ') ?? groups.join(' or ')}.
+            You can see incidents but not page SRE. To page, ask for membership of: {pageGroupsText(state.config)}.
           </p>
         )}
       </section>

@@ -139,3 +139,14 @@ export function pageToFollow(pages: readonly Page[], now: number): Page | null {
   }
   return null;
 }
+
+/** What a progress step's icon means, for screen readers (the icon itself is hidden from them). */
+export const STEP_STATE_WORDS: Record<StepState, string> = {
+  done: ' (done)',
+  current: ' (in progress)',
+  failed: ' (failing)',
+  pending: ' (not yet)',
+};
+
+/** "My recent pages" shows the newest few; older ones stay on the server. */
+export const MY_PAGES_SHOWN = 10;

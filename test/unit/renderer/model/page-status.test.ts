@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, pageSteps, pageToFollow } from '#renderer/model/page-status.js';
+import { describePageStatus, pageSteps, pageToFollow, STEP_STATE_WORDS } from '#renderer/model/page-status.js';
+import { fallbackContactDetail } from '#renderer/model/fallback-contacts.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
@@ -96,5 +97,20 @@ describe('following pages', () => {
     const follow = pageToFollow([ackedLongAgo, failing], T0);
     expect(follow?.id).toBe(failing.id);
     expect(describePageStatus(follow!).notReached).toBe(true);
+  });
+});
+
+describe('fallback contacts and progress steps, in words', () => {
+  it('gives the number to dial for a phone, else the kind of contact', () => {
+    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+15550100');
+    expect(fallbackContactDetail({ kind: 'chat', href: 'https://chat.example.org/sre' })).toBe('chat');
+  });
+  it('says what each step icon means', () => {
+    expect(pageSteps(page({ status: 'failing' })).map((s) => STEP_STATE_WORDS[s.state])).toEqual([
+      ' (done)',
+      ' (failing)',
+      ' (not yet)',
+      ' (not yet)',
+    ]);
   });
 });
