@@ -11,7 +11,7 @@ import { IncidentList } from './IncidentList.js';
 import { OnCallList } from './OnCallList.js';
 import { PageDialog } from './page-dialog/PageDialog.js';
 import { MyPagesList, PageStatusView } from './PageStatusView.js';
-import { SettingsScreen } from './SettingsScreen.js';
+import { SettingsScreen } from './settings/SettingsScreen.js';
 import { AlertIcon, CheckIcon, GearIcon } from './icons.js';
 
 export function App() {

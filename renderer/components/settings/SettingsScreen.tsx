@@ -9,9 +9,9 @@ import {
   type NotifyChoice,
   type SettingsDraft,
   type SettingsErrors,
-} from '../model/settings-form.js';
-import { useApi } from './api-context.js';
-import { AlertIcon, LockIcon } from './icons.js';
+} from '../../model/settings-form.js';
+import { useApi } from '../api-context.js';
+import { AlertIcon, LockIcon } from '../icons.js';
 
 const NOTIFY_CHOICES: { value: NotifyChoice; label: string }[] = [
   { value: 'default', label: 'Default: on if you are in SRE (you can acknowledge), off otherwise' },
