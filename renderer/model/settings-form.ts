@@ -154,3 +154,18 @@ export function placeSettingsError(error: { message: string; field?: string | un
     message: error.message,
   };
 }
+
+/** What Save does with the draft: point at the first field to fix, say nothing changed, or send the patch. */
+export type SavePlan =
+  | { kind: 'invalid'; errors: SettingsErrors; first: EditableKey }
+  | { kind: 'unchanged' }
+  | { kind: 'save'; patch: UserSettings };
+
+export function planSave(d: SettingsDraft, s: EffectiveSettings): SavePlan {
+  const errors = checkSettings(d, s.locked);
+  // Fields are checked, and the first wrong one focused, in the order the screen shows them.
+  const first = EDITABLE_KEYS.find((k) => errors[k]);
+  if (first) return { kind: 'invalid', errors, first };
+  const patch = settingsPatch(d, s);
+  return Object.keys(patch).length === 0 ? { kind: 'unchanged' } : { kind: 'save', patch };
+}
