@@ -1,7 +1,7 @@
 import { CLIENT_HEADER, CSRF_HEADER, ErrorBody, fail, type Result } from '#common/index.js';
 import type { z } from 'zod';
 
-export const NOT_REACHABLE = 'The Klaxon server is not reachable. Klaxon keeps trying; check your network or VPN.';
+const NOT_REACHABLE = 'The Klaxon server is not reachable. Klaxon keeps trying; check your network or VPN.';
 
 export type WebRequest = <T>(
   method: 'GET' | 'POST',

@@ -61,7 +61,10 @@ export function AuthPanel({ state }: { state: ClientState }) {
   );
 }
 
-/** The sign-in link, for when the default browser is the wrong one (anchors §3.3). */
+/**
+ * The sign-in link, for when the default browser is the wrong one (say, not the one signed in to
+ * the organisation's account): the person copies it into the right browser.
+ */
 function CopyableUrl({ url }: { url: string }) {
   const [copied, setCopied] = useState(false);
   return (

@@ -16,9 +16,9 @@ import { afterSendFailure, findSentPage, type SendAttempt } from './send-outcome
  * different page (the server answers 409), and a new key could page SRE twice.
  */
 
-export type DialogStep = 'compose' | 'confirm' | 'sent';
+type DialogStep = 'compose' | 'confirm' | 'sent';
 
-export interface PageDraft {
+interface PageDraft {
   summary: string;
   details: string;
   targetId: string;
@@ -30,7 +30,7 @@ export interface PendingSend {
   attempt: SendAttempt;
 }
 
-export type SendState =
+type SendState =
   | { kind: 'idle'; refusal: Failure | null }
   | { kind: 'sending'; pending: PendingSend; doubt: Failure | null }
   | { kind: 'uncertain'; pending: PendingSend; doubt: Failure };

@@ -6,13 +6,7 @@ import type { EffectiveSettings, UserSettings } from '#common/index.js';
  * Pure, so it is unit-tested; the desktop core validates again (`UserSettings`) and has the last word.
  */
 
-export const EDITABLE_KEYS = [
-  'notifyNewIncidents',
-  'notifyOwnPages',
-  'startAtLogin',
-  'globalShortcut',
-  'serverUrl',
-] as const;
+const EDITABLE_KEYS = ['notifyNewIncidents', 'notifyOwnPages', 'startAtLogin', 'globalShortcut', 'serverUrl'] as const;
 export type EditableKey = (typeof EDITABLE_KEYS)[number];
 
 /** `default` = null in the contract: on for SRE (who may acknowledge), off for everyone else. */

@@ -56,7 +56,7 @@ export interface SimilarIncident {
 }
 
 /** A third of the shorter text's words: one distinctive shared word in a three-word summary is enough. */
-export const SIMILARITY_THRESHOLD = 1 / 3;
+const SIMILARITY_THRESHOLD = 1 / 3;
 
 /** Open incidents whose title looks like `summary`, best first (at most `limit`). */
 export function findSimilarIncidents(summary: string, incidents: readonly Incident[], limit = 3): SimilarIncident[] {
