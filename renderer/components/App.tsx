@@ -12,7 +12,7 @@ import {
   useNow,
   useOnCall,
   useOpenedFrom,
-} from './hooks.js';
+} from './live-data.js';
 import { PageDialog } from './page-dialog/PageDialog.js';
 import { SettingsScreen } from './settings/SettingsScreen.js';
 import { TopBar } from './TopBar.js';
