@@ -4,15 +4,8 @@ import { AppFooter } from './AppFooter.js';
 import { AuthPanel } from './AuthPanel.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { Home } from './Home.js';
-import {
-  useClientState,
-  useEscapeHidesWindow,
-  useMyPages,
-  useNavigateToIncident,
-  useNow,
-  useOnCall,
-  useOpenedFrom,
-} from './live-data.js';
+import { useClientState, useMyPages, useNow, useOnCall } from './live-data.js';
+import { useEscapeHidesWindow, useNavigateToIncident, useOpenedFrom } from './popover-behaviour.js';
 import { PageDialog } from './page-dialog/PageDialog.js';
 import { SettingsScreen } from './settings/SettingsScreen.js';
 import { TopBar } from './TopBar.js';

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+// The data every screen shows, kept current: the clock, the client state, my pages, who is on call.
+import { useEffect, useState } from 'react';
 import { mergePages, type ClientState, type OnCallNow, type Page } from '#common/index.js';
 import { useApi } from './api-context.js';
 
@@ -72,43 +73,4 @@ export function useOnCall(enabled: boolean, refreshKey: unknown): OnCallNow | nu
     };
   }, [api, enabled, refreshKey]);
   return oncall;
-}
-
-/** Something opened from a button (the page dialog, the settings): closing it puts focus back on that button. */
-export function useOpenedFrom<T extends HTMLElement>() {
-  const [isOpen, setOpen] = useState(false);
-  const openerRef = useRef<T>(null);
-  const open = useCallback(() => setOpen(true), []);
-  const close = useCallback(() => {
-    setOpen(false);
-    // After the re-render that brings the opener back.
-    requestAnimationFrame(() => openerRef.current?.focus());
-  }, []);
-  return { isOpen, open, close, openerRef };
-}
-
-/** Esc closes the popover (desktop; the web page stays) while `active`, and nothing else took the key. */
-export function useEscapeHidesWindow(active: boolean): void {
-  const api = useApi();
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && active && !e.defaultPrevented) void api.hideWindow();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [api, active]);
-}
-
-/** A clicked notification (desktop) brings its incident into view. */
-export function useNavigateToIncident(): void {
-  const api = useApi();
-  useEffect(
-    () =>
-      api.onNavigateIncident((n) => {
-        const el = document.getElementById(`incident-${n}`);
-        el?.scrollIntoView({ block: 'center' });
-        el?.focus();
-      }),
-    [api],
-  );
 }
