@@ -1,6 +1,7 @@
 /** Rules Engine transformations on their own (dev/oncall-simulator/rules.ts). */
 import { describe, expect, it } from 'vitest';
 import { applyRules, validateRules } from '#dev/oncall-simulator/rules.js';
+import type { AlertRule } from '#dev/oncall-simulator/types.js';
 
 describe('applyRules', () => {
   it('matches whole values with * as a wildcard, case-sensitively, and leaves other alerts alone', () => {
@@ -18,7 +19,7 @@ describe('applyRules', () => {
   });
 
   it('expands ${{field}} from the alert before this rule, adds new fields, and chains rules', () => {
-    const rules = [
+    const rules: AlertRule[] = [
       {
         when: { field: 'monitoring_tool', matches: 'klaxon' },
         set: { team_hint: 'page from ${{ hostname }}', entity_id: '${{entity_id}}/x' },
