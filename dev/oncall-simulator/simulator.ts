@@ -179,7 +179,6 @@ export class Simulator {
   }
 
   private seedIncident(s: { title: string; entityId: string; routingKey: string }, at: number): SimIncident {
-    const route = this.org.route(s.routingKey, this.switches.routingKeyCase);
     const fields = {
       message_type: 'CRITICAL',
       entity_id: s.entityId,
@@ -196,8 +195,7 @@ export class Simulator {
       host: '',
       monitorName: 'prometheus',
       monitorType: 'REST',
-      targets: { policies: [...route.policySlugs], users: [] },
-      multiResponder: route.multiResponder === true,
+      ...this.store.routed(s.routingKey),
       alertId: alert.uuid,
     });
   }
@@ -240,15 +238,13 @@ export class Simulator {
       throw new ControlError(400, 'createIncident needs a non-empty "title"');
     this.refresh();
     const routingKey = this.org.normaliseKey(a.routingKey ?? DEFAULT_ROUTING_KEY, this.switches.routingKeyCase);
-    const route = this.org.route(routingKey, this.switches.routingKeyCase);
     const i = this.store.applyManual({
       title: a.title,
       details: a.details ?? '',
       userName: null,
       entityId: a.entityId ?? randomUUID(),
       routingKey,
-      targets: { policies: [...route.policySlugs], users: [] },
-      multiResponder: route.multiResponder === true,
+      ...this.store.routed(routingKey),
       receivedAt: this.clock.now(),
     });
     return String(i.number);

@@ -137,8 +137,8 @@ export class IncidentStore {
     if (messageType === 'INFO' || (messageType === 'WARNING' && !open && !opens)) return; // timeline only
     if (!open) {
       if (!opens) return; // ACK/RECOVERY for nothing open: accepted, no visible effect
-      const route = this.org.route(routingKey, this.ctx.switches.routingKeyCase);
       this.open({
+        ...this.routed(routingKey),
         at: receivedAt,
         entityId,
         title: str('entity_display_name') ?? entityId,
@@ -147,8 +147,6 @@ export class IncidentStore {
         host: str('host_name') ?? str('hostname') ?? '',
         monitorName: str('monitoring_tool') ?? 'REST',
         monitorType: 'REST',
-        targets: { policies: [...route.policySlugs], users: [] },
-        multiResponder: route.multiResponder === true,
         alertId: alert.uuid,
       });
       return;
@@ -214,6 +212,12 @@ export class IncidentStore {
       multiResponder: m.multiResponder,
       alertId: alert.uuid,
     });
+  }
+
+  /** Where an incident on this routing key goes: its route's policies (the default route's for an unknown key). */
+  routed(routingKey: string): { targets: Targets; multiResponder: boolean } {
+    const route = this.org.route(routingKey, this.ctx.switches.routingKeyCase);
+    return { targets: { policies: [...route.policySlugs], users: [] }, multiResponder: route.multiResponder === true };
   }
 
   /** A new UNACKED incident that starts paging its targets at `o.at` (unless maintenance mode mutes its key). */
