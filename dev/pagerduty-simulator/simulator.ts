@@ -164,12 +164,16 @@ export class Simulator {
     }
     const agent: Agent = { type: 'service_reference', id: service.id };
     const open = this.store.findOpen(service.id, dedupKey);
+    // In maintenance a service's integrations are switched off: no new incident, and open ones
+    // cannot be resolved through the Events API (docs/pagerduty.md#maintenance-windows).
+    if (this.dir.inMaintenance(service.id, this.clock.now())) {
+      record('dropped: service in maintenance', open);
+      return accepted;
+    }
     if (e.action === 'trigger') {
       if (open) {
         this.store.retrigger(open, { ...e.details!, dedupKey }, agent);
         record('deduplicated', open);
-      } else if (this.dir.inMaintenance(service.id, this.clock.now())) {
-        record('dropped: service in maintenance');
       } else {
         record('created', this.store.open(service, { ...e.details!, dedupKey }, agent));
       }

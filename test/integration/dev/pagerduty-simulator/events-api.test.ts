@@ -160,7 +160,7 @@ describe('POST /v2/enqueue', () => {
     expect(r.body).toMatchObject({ status: 'invalid event', errors: ['Invalid routing key'] });
   });
 
-  it('an event to a service in maintenance opens no incident; after the window ends it does', async () => {
+  it('in maintenance a service opens no incident and the Events API cannot resolve one; after the window it can', async () => {
     const { sim, pd } = await start();
     expect(
       (await pd.get<{ service: { status: string } }>(`/services/${DEMO_SERVICE_BILLING}`)).body.service.status,
@@ -168,7 +168,18 @@ describe('POST /v2/enqueue', () => {
     expect((await pd.enqueue(trigger('billing-down', DEMO_ROUTING_KEYS.billing))).status).toBe(202);
     expect(sim.control.eventCounts('billing-down')).toMatchObject({ trigger: 1, incidents: 0 });
     expect(sim.control.events({ dedupKey: 'billing-down' })[0]!.outcome).toBe('dropped: service in maintenance');
+    // An incident opened before the window stays open: the Events API cannot resolve it during maintenance.
     sim.control.endMaintenanceWindow(DEMO_MAINTENANCE_BILLING);
+    await pd.enqueue(trigger('opened-before', DEMO_ROUTING_KEYS.billing));
+    sim.control.addMaintenanceWindow({ serviceIds: [DEMO_SERVICE_BILLING], durationMinutes: 30 });
+    await pd.enqueue({ routing_key: DEMO_ROUTING_KEYS.billing, event_action: 'resolve', dedup_key: 'opened-before' });
+    expect(sim.control.events({ dedupKey: 'opened-before', action: 'resolve' })[0]!.outcome).toBe(
+      'dropped: service in maintenance',
+    );
+    expect(
+      (await pd.get<{ incidents: Incident[] }>('/incidents?incident_key=opened-before')).body.incidents[0]!.status,
+    ).toBe('triggered');
+    sim.control.advance(30 * 60_000);
     await pd.enqueue(trigger('billing-down', DEMO_ROUTING_KEYS.billing));
     expect(sim.control.eventCounts('billing-down').incidents).toBe(1);
     expect(
