@@ -104,6 +104,9 @@ async function playwright(name: string, config: string): Promise<void> {
   );
 }
 
+// `npm test` put node_modules/.bin first on PATH, so this process and every check it starts run on the
+// Node of the devDependency `node` (package.json): say which, once.
+console.log(`=== Node ${process.version} (${process.execPath})`);
 await check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 await check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 await check('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
