@@ -9,9 +9,9 @@
  *   dist/desktop/package.json   name/version/main only, and NO dependencies
  *
  * Why bundle instead of letting electron-builder copy node_modules: the packaged app then carries only
- * the code the main process really imports. Server-only and development packages (better-sqlite3,
- * oidc-provider, fastify, vitest…) cannot slip in, and there is no native module to rebuild for
- * Electron (which cannot be done offline anyway).
+ * the code the main process really imports. Server-only and development packages (oidc-provider,
+ * fastify, vitest…) cannot slip in, and there is no native module to rebuild for Electron (which
+ * cannot be done offline anyway).
  */
 import { build, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import { IDLE_LINK, type ClientState, type TokenStorage } from './client-state.js';
 import type { IncidentSnapshot } from './incident.js';
 import type { Page } from './page.js';
+import { mergePages } from './page-list.js';
 import type { ServerEvent } from './sse.js';
 
 /**
@@ -52,10 +53,9 @@ export function reduceSnapshot(snapshot: IncidentSnapshot | null, e: ServerEvent
   }
 }
 
-/** The user's pages, newest first, updated from snapshot and page events. */
+/** The user's pages, newest first, updated from snapshot and page events (by the rule in page-list.ts). */
 export function reducePages(pages: readonly Page[], e: ServerEvent): Page[] {
-  if (e.type === 'snapshot') return [...e.data.pages].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  if (e.type === 'snapshot') return mergePages([], e.data.pages);
   if (e.type !== 'page') return [...pages];
-  const others = pages.filter((p) => p.id !== e.data.id);
-  return [e.data, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return mergePages(pages, [e.data]);
 }

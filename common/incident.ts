@@ -56,4 +56,3 @@ export const IncidentSnapshot = z
   .strict();
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 
-export const isOpen = (i: Incident): boolean => i.phase !== 'RESOLVED';

@@ -12,6 +12,7 @@ export * from './ipc.js';
 export * from './settings.js';
 export * from './badge.js';
 export * from './event-reducer.js';
+export * from './page-list.js';
 export * from './result.js';
 export * from './backoff.js';
 export * from './access.js';

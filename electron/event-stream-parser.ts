@@ -1,7 +1,8 @@
 /**
  * A `text/event-stream` parser (WHATWG HTML §9.2.6) fed with raw chunks from a streaming HTTP
- * response. Written here rather than taken from EventSource because Node 20 has no EventSource, and
- * because Klaxon needs to send a bearer header, which EventSource cannot.
+ * response. Written here rather than taken from EventSource because Electron's Node (22) has
+ * EventSource only behind `--experimental-eventsource`, and because Klaxon needs to send a bearer
+ * header, which EventSource cannot.
  */
 export interface RawServerSentEvent {
   /** `event:` field; "message" when absent. */

@@ -2,6 +2,7 @@ import { createRoot } from 'react-dom/client';
 import type { KlaxonBridge } from '#common/index.js';
 import { createDesktopApi } from './api/desktop-adapter.js';
 import { createWebApi } from './api/web-adapter.js';
+import { ApiContext } from './components/api-context.js';
 import { App } from './components/App.js';
 
 declare global {
@@ -17,4 +18,9 @@ if (forced === 'dark' || forced === 'light') document.documentElement.dataset.th
 // Klaxon desktop's preload defines window.klaxon; served by the Klaxon server, there is none.
 const api = window.klaxon ? createDesktopApi(window.klaxon) : createWebApi();
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<App api={api} />);
+if (root)
+  createRoot(root).render(
+    <ApiContext value={api}>
+      <App />
+    </ApiContext>,
+  );

@@ -16,5 +16,13 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     sourcemap: false,
+    rolldownOptions: {
+      treeshake: {
+        // common/ (the contract) only declares things: importing one of its modules runs nothing
+        // else, so a module none of whose exports the UI uses (the IPC channel map, settings and
+        // badge rules, …) is left out of the bundle.
+        moduleSideEffects: [{ test: /\/common\/[^/]+\.ts$/, sideEffects: false }],
+      },
+    },
   },
 });

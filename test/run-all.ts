@@ -1,7 +1,7 @@
 /**
  * `npm test`: every check and suite in order, then one plain line "N passed, N failed, N skipped"
  * totalled over all of them (CI reads that line; vitest's and Playwright's own summaries are not read).
- * Checks that are not test suites (typecheck, lint, build, security scan) count as one test each.
+ * Checks that are not test suites (typecheck, lint, format, unused code, build, security scan) count as one test each.
  * A skipped test is never counted as passed.
  */
 import { spawn } from 'node:child_process';
@@ -104,9 +104,14 @@ async function playwright(name: string, config: string): Promise<void> {
   );
 }
 
+// `npm test` put node_modules/.bin first on PATH, so this process and every check it starts run on the
+// Node of the devDependency `node` (package.json): say which, once.
+console.log(`=== Node ${process.version} (${process.execPath})`);
 await check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 await check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 await check('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+// Unused files, exports and dependencies (knip.json names the entry points).
+await check('unused code', 'npx', ['knip', '--no-progress']);
 if (existsSync(path.join(root, 'renderer/vite.config.mts'))) await check('build', 'npm', ['run', '--silent', 'build']);
 await vitest();
 await playwright('e2e', 'test/e2e/playwright.config.ts');

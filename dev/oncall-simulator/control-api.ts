@@ -4,8 +4,9 @@
  */
 import { validateFaults } from './faults.js';
 import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
-import { ControlError, type Simulator } from './simulator.js';
-import type { RateLimitOptions, SeedName } from './types.js';
+import { validateRules } from './rules.js';
+import { ControlError, validateSwitches, type Simulator } from './simulator.js';
+import type { OrgProfile, RateLimitOptions, SeedName } from './types.js';
 
 const bad = (message: string): Reply => json(400, { error: message });
 
@@ -29,8 +30,8 @@ function route(sim: Simulator, req: SimRequest): Reply | null {
   let m: RegExpMatchArray | null;
 
   if (path === '/_sim/reset' && method === 'POST') {
-    c.reset((b.seed as SeedName | undefined) ?? 'demo');
-    return json(200, { ok: true, incidents: c.incidents() });
+    c.reset((b.seed as SeedName | undefined) ?? 'demo', b.org as OrgProfile | undefined);
+    return json(200, { ok: true, org: sim.orgProfile, incidents: c.incidents() });
   }
   if (path === '/_sim/requests') {
     if (method === 'GET') {
@@ -112,11 +113,42 @@ function route(sim: Simulator, req: SimRequest): Reply | null {
     if (method === 'GET') return json(200, { deliveries: c.webhookDeliveries() });
   }
   if (path === '/_sim/oncall' && method === 'POST') {
-    if (typeof b.policySlug !== 'string' || !Array.isArray(b.usernames))
-      return bad('Send {"policySlug": "pol-…", "usernames": ["carol"]}');
-    c.setOnCall(b.policySlug, b.usernames.map(String));
+    const slug = b.policySlug ?? b.rotationSlug;
+    if (typeof slug !== 'string' || !Array.isArray(b.usernames))
+      return bad('Send {"policySlug": "pol-…" or "rotationSlug": "rtg-…", "usernames": ["carol"]}');
+    c.setOnCall(slug, b.usernames.map(String));
     return json(200, { ok: true });
   }
-  if (path === '/_sim/org' && method === 'GET') return json(200, sim.org.org);
+  if (path === '/_sim/org' && method === 'GET') return json(200, { profile: sim.orgProfile, ...sim.org.org });
+  if (path === '/_sim/switches') {
+    if (method === 'GET') return json(200, { switches: sim.switches });
+    if (method === 'POST') return json(200, { switches: c.setSwitches(validateSwitches(b)) });
+  }
+  if (path === '/_sim/rules') {
+    if (method === 'GET') return json(200, { rules: sim.rules });
+    if (method === 'POST') c.setRules(validateRules(b.rules));
+    else if (method === 'DELETE') c.setRules([]);
+    else return null;
+    return json(200, { rules: sim.rules });
+  }
+  if (path === '/_sim/maintenance') {
+    if (method === 'GET') return json(200, { activeInstances: c.maintenance() });
+    if (method === 'POST') {
+      const keys = b.routingKeys;
+      if (keys !== undefined && (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')))
+        return bad('routingKeys must be a list of routing keys (leave it out for global maintenance mode)');
+      const opt = (k: string): string | undefined => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+      const instanceId = c.startMaintenance({
+        ...(keys ? { routingKeys: keys as string[] } : {}),
+        ...(opt('purpose') !== undefined ? { purpose: opt('purpose') } : {}),
+        ...(opt('startedBy') !== undefined ? { startedBy: opt('startedBy') } : {}),
+      });
+      return json(201, { instanceId, activeInstances: c.maintenance() });
+    }
+  }
+  if ((m = path.match(/^\/_sim\/maintenance\/([^/]+)$/)) && method === 'DELETE') {
+    c.endMaintenance(decodeURIComponent(m[1]!));
+    return json(200, { activeInstances: c.maintenance() });
+  }
   return null;
 }

@@ -9,20 +9,33 @@ import { Simulator } from './simulator.js';
 import type { RunningSimulator, SimulatorOptions } from './types.js';
 
 export type {
+  AlertRule,
   Faults,
+  OrgProfile,
   RateLimitOptions,
   RequestLogEntry,
   RunningSimulator,
   SeedName,
   SimulatorControl,
   SimulatorOptions,
+  Switches,
   WebhookDelivery,
   WebhookPayload,
   WireIncident,
+  WireMaintenanceMode,
 } from './types.js';
 export {
+  DEMO_INCIDENTS,
+  DEMO_POLICY_BATPHONE,
   DEMO_POLICY_PLATFORM,
+  DEMO_POLICY_PLATFORM_HOURS,
   DEMO_POLICY_SRE,
+  DEMO_POLICY_TICKETS,
+  DEMO_ROTATION_BATPHONE,
+  DEMO_ROTATION_PLATFORM,
+  DEMO_ROTATION_PLATFORM_HOURS,
+  DEMO_ROTATION_SRE,
+  DEMO_ROTATION_SRE_SECONDARY,
   DEMO_TEAM_PLATFORM,
   DEMO_TEAM_SRE,
   demoOrg,

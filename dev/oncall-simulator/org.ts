@@ -1,7 +1,7 @@
 /**
- * The organisation a simulator serves: users, teams, escalation policies, routing keys and keys.
- * Routing as docs/splunk-oncall.md#routing-keys describes: keys are case-insensitive, unknown keys go
- * to the default route.
+ * The organisation a simulator serves: users, teams, rotation groups, escalation policies with their
+ * steps, routing keys and API keys (docs/splunk-oncall.md#policies, #routing-keys). Lookups only; who
+ * gets paged when is `paging.ts`.
  */
 import type { PolicyRef } from './types.js';
 
@@ -9,8 +9,13 @@ export interface OrgUser {
   username: string;
   firstName: string;
   lastName: string;
+  /** `displayName` in `GET /api-public/v2/user`; first and last name when absent. */
+  displayName?: string;
   email: string;
-  /** IANA zone. On-Call's API has no time zones; Klaxon's server config carries them instead. */
+  /**
+   * IANA zone, for Klaxon's `oncall.timeZones` config only: no public On-Call endpoint returns a
+   * user's time zone (docs/splunk-oncall.md#users), so the simulator never sends it.
+   */
   timeZone: string;
 }
 
@@ -21,19 +26,40 @@ export interface OrgTeam {
   isDefaultTeam: boolean;
 }
 
+/** A rotation group (`rtg-…`): who is on call in it right now. */
+export interface OrgRotation {
+  slug: string;
+  label: string;
+  teamSlug: string;
+  onCallNow: string[];
+}
+
+/** One entry of a policy step, by its `executionType` (docs/splunk-oncall.md#policies). */
+export type OrgPolicyEntry =
+  | { executionType: 'rotation_group'; rotationSlug: string }
+  | { executionType: 'user'; username: string }
+  | { executionType: 'policy_routing'; policySlug: string }
+  | { executionType: 'email'; address: string };
+
+export interface OrgPolicyStep {
+  /** Minutes after the previous step (or the start of paging) before this step runs; 0 = at once. */
+  timeout: number;
+  entries: OrgPolicyEntry[];
+}
+
 export interface OrgPolicy {
   name: string;
   slug: string;
   teamSlug: string;
-  /** Rotation group paged at step 0; who is on it now is `onCallNow`. */
-  rotationGroupSlug: string;
-  onCallNow: string[];
+  steps: OrgPolicyStep[];
 }
 
 export interface OrgRoutingKey {
   routingKey: string;
   policySlugs: string[];
   isDefault: boolean;
+  /** The routing key's Multi-Responder box: every targeted policy must acknowledge. Not on the wire. */
+  multiResponder?: boolean;
 }
 
 export interface Org {
@@ -43,11 +69,18 @@ export interface Org {
   restEndpointKey: string;
   users: OrgUser[];
   teams: OrgTeam[];
+  rotations: OrgRotation[];
   policies: OrgPolicy[];
   routingKeys: OrgRoutingKey[];
 }
 
 export const DEFAULT_ROUTING_KEY = 'routingdefault';
+
+/** `insensitive` as the current docs say, `sensitive` as a 2017 help page said (docs/splunk-oncall.md#routing-keys). */
+export type RoutingKeyCase = 'insensitive' | 'sensitive';
+
+/** Which steps' rotations `oncall/current` lists for a policy (docs/splunk-oncall.md#oncall-current). */
+export type OnCallSteps = 'first' | 'all';
 
 export class OrgDirectory {
   constructor(readonly org: Org) {}
@@ -64,18 +97,52 @@ export class OrgDirectory {
     return this.org.policies.find((p) => p.slug === slug);
   }
 
+  rotation(slug: string): OrgRotation | undefined {
+    return this.org.rotations.find((r) => r.slug === slug);
+  }
+
   teamsOf(username: string): OrgTeam[] {
     return this.org.teams.filter((t) => t.members.includes(username));
   }
 
-  /** The route an alert on `routingKey` takes: the key's own when it exists, else the default. */
-  route(routingKey: string): OrgRoutingKey {
-    const key = routingKey.toLowerCase();
-    const found = this.org.routingKeys.find((r) => r.routingKey === key);
-    const fallback = this.org.routingKeys.find((r) => r.isDefault);
-    const route = found ?? fallback;
+  displayName(u: OrgUser): string {
+    return u.displayName ?? `${u.firstName} ${u.lastName}`;
+  }
+
+  /** The key as the incident records it: lower-cased when keys are case-insensitive, else as sent. */
+  normaliseKey(sent: string, keyCase: RoutingKeyCase): string {
+    return keyCase === 'insensitive' ? sent.toLowerCase() : sent;
+  }
+
+  /** The configured key `sent` names, if any. */
+  findKey(sent: string, keyCase: RoutingKeyCase): OrgRoutingKey | undefined {
+    const key = this.normaliseKey(sent, keyCase);
+    return this.org.routingKeys.find((r) => this.normaliseKey(r.routingKey, keyCase) === key);
+  }
+
+  /** The route an alert on `sent` takes: the key's own when it exists, else the default route. */
+  route(sent: string, keyCase: RoutingKeyCase): OrgRoutingKey {
+    const route = this.findKey(sent, keyCase) ?? this.org.routingKeys.find((r) => r.isDefault);
     if (!route) throw new Error('The simulator org has no default routing key');
     return route;
+  }
+
+  policiesOf(route: OrgRoutingKey): OrgPolicy[] {
+    return route.policySlugs.map((s) => this.policy(s)).filter((p): p is OrgPolicy => !!p);
+  }
+
+  /** The rotation groups a policy names, in step order (first step only, or every step). */
+  rotationsOf(p: OrgPolicy, steps: OnCallSteps = 'all'): OrgRotation[] {
+    const wanted = steps === 'first' ? p.steps.slice(0, 1) : p.steps;
+    const slugs = wanted.flatMap((s) =>
+      s.entries.flatMap((e) => (e.executionType === 'rotation_group' ? [e.rotationSlug] : [])),
+    );
+    return [...new Set(slugs)].map((s) => this.rotation(s)).filter((r): r is OrgRotation => !!r);
+  }
+
+  /** Who is on call for a policy now: the people on call in its rotation groups. */
+  onCallNow(p: OrgPolicy, steps: OnCallSteps): string[] {
+    return [...new Set(this.rotationsOf(p, steps).flatMap((r) => r.onCallNow))];
   }
 
   policyRef(p: OrgPolicy): PolicyRef {
@@ -84,10 +151,5 @@ export class OrgDirectory {
       policy: { name: p.name, slug: p.slug, _selfUrl: `/api-public/v1/policies/${p.slug}` },
       ...(team ? { team: { name: team.name, slug: team.slug } } : {}),
     };
-  }
-
-  /** Who a new incident on these policies pages: the users on call at step 0, without duplicates. */
-  pagedUsersFor(policies: OrgPolicy[]): string[] {
-    return [...new Set(policies.flatMap((p) => p.onCallNow))];
   }
 }

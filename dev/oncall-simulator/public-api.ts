@@ -1,16 +1,25 @@
 /**
  * The public API under `/api-public/` (and reporting under `/api-reporting/`), docs/splunk-oncall.md#endpoints:
- * header auth, read-only keys, per-endpoint throttling, then the endpoints Klaxon and other clients use.
+ * header auth, read-only keys, per-endpoint throttling, then the incident endpoints here and the
+ * organisation and maintenance-mode endpoints in org-api.ts and maintenance-api.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
-import { DEFAULT_ROUTING_KEY, type OrgPolicy } from './org.js';
+import { handleMaintenanceApi } from './maintenance-api.js';
+import { DEFAULT_ROUTING_KEY } from './org.js';
+import { handleOrgApi } from './org-api.js';
+import type { Targets } from './paging.js';
 import type { Simulator } from './simulator.js';
-import { directUserPolicy } from './state.js';
-import type { PolicyRef } from './types.js';
 
 const V1 = '/api-public/v1';
 const err = (status: number, error: string): Reply => json(status, { error });
+
+/** What a read-only key gets for a write; which one the real service sends is unknown (types.ts `Switches`). */
+const READ_ONLY_REFUSALS = {
+  'auth-failed': () => err(403, 'Authentication failed'),
+  'read-only': () => err(403, 'This API key is read-only: it can make GET requests only'),
+  unauthorized: () => err(401, 'Unauthorized'),
+} as const;
 
 /** Auth and throttling; `null` means the request may go on to its endpoint. */
 export function gatePublicApi(sim: Simulator, req: SimRequest): Reply | null {
@@ -20,8 +29,7 @@ export function gatePublicApi(sim: Simulator, req: SimRequest): Reply | null {
   const org = sim.org.org;
   const found = org.apiKeys.find((k) => k.key === key);
   if (id !== org.apiId || !found) return err(403, 'Authentication failed');
-  if (found.readOnly && req.method !== 'GET')
-    return err(403, 'This API key is read-only: it can make GET requests only');
+  if (found.readOnly && req.method !== 'GET') return READ_ONLY_REFUSALS[sim.switches.readOnlyRefusal]();
   if (!sim.limiter.take(key, req.method, req.path)) {
     const r = sim.limiter.settings;
     const headers = r && r.sendRetryAfter ? { 'retry-after': '1' } : undefined;
@@ -38,7 +46,7 @@ function header(req: SimRequest, name: string): string | undefined {
 }
 
 export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
-  sim.pending.flushDue();
+  sim.refresh();
   const { method, path } = req;
   let m: RegExpMatchArray | null;
 
@@ -56,106 +64,8 @@ export function handlePublicApi(sim: Simulator, req: SimRequest): Reply | null {
     return inc ? json(200, inc) : err(404, 'Incident not found');
   }
   if ((m = path.match(/^\/api-public\/v1\/alerts\/([^/]+)$/)) && method === 'GET') return alertDetail(sim, m[1]!);
-  if (path === `${V1}/oncall/current` && method === 'GET') return json(200, oncallCurrent(sim));
-  if (path === `${V1}/team` && method === 'GET')
-    return json(
-      200,
-      sim.org.org.teams.map((t) => teamDetail(sim, t.slug)),
-    );
-  if ((m = path.match(/^\/api-public\/v1\/team\/([^/]+)(\/members|\/policies)?$/)) && method === 'GET') {
-    const team = sim.org.team(decodeURIComponent(m[1]!));
-    if (!team) return err(404, 'Team not found');
-    if (!m[2]) return json(200, teamDetail(sim, team.slug));
-    if (m[2] === '/members') {
-      return json(200, {
-        _selfUrl: `${V1}/team/${team.slug}/members`,
-        _teamUrl: `${V1}/team/${team.slug}`,
-        members: team.members
-          .map((u) => sim.org.user(u))
-          .filter((u) => !!u)
-          .map((u) => ({
-            username: u.username,
-            firstName: u.firstName,
-            lastName: u.lastName,
-            verified: true,
-            version: 1,
-          })),
-      });
-    }
-    return json(200, {
-      policies: sim.org.org.policies
-        .filter((p) => p.teamSlug === team.slug)
-        .map((p) => ({ name: p.name, slug: p.slug })),
-    });
-  }
-  if (path === `${V1}/policies` && method === 'GET') {
-    const filter = (req.query.get('filter') ?? '').toLowerCase();
-    const policies = sim.org.org.policies.filter((p) => p.name.toLowerCase().includes(filter));
-    return json(200, { policies: policies.map((p) => sim.org.policyRef(p)) });
-  }
-  if ((m = path.match(/^\/api-public\/v1\/policies\/([^/]+)$/)) && method === 'GET') {
-    const p = sim.org.policy(decodeURIComponent(m[1]!));
-    if (!p) return err(404, 'Policy not found');
-    return json(200, {
-      name: p.name,
-      slug: p.slug,
-      ignoreCustomPagingPolicies: false,
-      steps: [
-        { timeout: 0, entries: [{ executionType: 'rotation_group', rotationGroup: { slug: p.rotationGroupSlug } }] },
-      ],
-    });
-  }
-  if (path === `${V1}/org/routing-keys` && method === 'GET') {
-    return json(200, {
-      _selfUrl: `${V1}/org/routing-keys`,
-      routingKeys: sim.org.org.routingKeys.map((r) => ({
-        routingKey: r.routingKey,
-        isDefault: r.isDefault,
-        targets: r.policySlugs
-          .map((s) => sim.org.policy(s))
-          .filter((p) => !!p)
-          .map((p) => ({ policyName: p.name, policySlug: p.slug, _teamUrl: `${V1}/team/${p.teamSlug}` })),
-      })),
-    });
-  }
   if (path === '/api-reporting/v2/incidents' && method === 'GET') return reporting(sim, req);
-  return null;
-}
-
-function teamDetail(sim: Simulator, slug: string) {
-  const t = sim.org.team(slug)!;
-  return {
-    _selfUrl: `${V1}/team/${t.slug}`,
-    _membersUrl: `${V1}/team/${t.slug}/members`,
-    _policiesUrl: `${V1}/team/${t.slug}/policies`,
-    _adminsUrl: `${V1}/team/${t.slug}/admins`,
-    name: t.name,
-    slug: t.slug,
-    memberCount: t.members.length,
-    version: 1,
-    isDefaultTeam: t.isDefaultTeam,
-  };
-}
-
-/**
- * docs/splunk-oncall.md#oncall-current, in the key spelling production clients read
- * (`oncallNow`/`onCalluser`) unless told otherwise.
- */
-function oncallCurrent(sim: Simulator) {
-  const spec = sim.oncallFieldStyle === 'spec';
-  const nowKey = spec ? 'onCallNow' : 'oncallNow';
-  const userKey = spec ? 'onCallUser' : 'onCalluser';
-  return {
-    teamsOnCall: sim.org.org.teams.map((t) => ({
-      team: { name: t.name, slug: t.slug },
-      [nowKey]: sim.org.org.policies
-        .filter((p) => p.teamSlug === t.slug)
-        .map((p) => ({
-          escalationPolicy: { name: p.name, slug: p.slug },
-          users: p.onCallNow.map((u) => ({ [userKey]: { username: u } })),
-        })),
-    })),
-  };
+  return handleOrgApi(sim, req) ?? handleMaintenanceApi(sim, req);
 }
 
 function ackOrResolve(sim: Simulator, req: SimRequest, kind: 'ack' | 'resolve', byUser: boolean): Reply {
@@ -199,47 +109,47 @@ function createIncident(sim: Simulator, req: SimRequest): Reply {
   if (!sim.org.user(userName)) return err(400, `User ${userName} not found`);
   if (!Array.isArray(b.targets) || b.targets.length === 0)
     return err(400, 'targets must list at least one User or EscalationPolicy');
-  const policies: OrgPolicy[] = [];
-  const users: string[] = [];
+  if (b.isMultiResponder !== undefined && typeof b.isMultiResponder !== 'boolean')
+    return err(400, 'isMultiResponder must be true or false');
+  const targets: Targets = { policies: [], users: [] };
   for (const t of b.targets as unknown[]) {
     if (!isRecord(t) || typeof t.slug !== 'string') return err(400, 'Each target needs a type and a slug');
     if (t.type === 'EscalationPolicy') {
-      const p = sim.org.policy(t.slug);
-      if (!p) return err(400, `Escalation policy ${t.slug} not found`);
-      policies.push(p);
+      if (!sim.org.policy(t.slug)) return err(400, `Escalation policy ${t.slug} not found`);
+      targets.policies.push(t.slug);
     } else if (t.type === 'User') {
       if (!sim.org.user(t.slug)) return err(400, `User ${t.slug} not found`);
-      users.push(t.slug);
+      targets.users.push(t.slug);
     } else return err(400, `Unknown target type ${String(t.type)}; use User or EscalationPolicy`);
   }
   const number = sim.store.allocateNumber();
   const entityId = randomUUID();
   const receivedAt = sim.clock.now();
-  const refs: PolicyRef[] = [...policies.map((p) => sim.org.policyRef(p)), ...users.map(directUserPolicy)];
-  const pagedTeams = [
-    ...new Set([...policies.map((p) => p.teamSlug), ...users.flatMap((u) => sim.org.teamsOf(u).map((t) => t.slug))]),
-  ];
-  const pagedUsers = [...new Set([...sim.org.pagedUsersFor(policies), ...users])];
   const title = b.summary as string;
   const details = b.details as string;
-  sim.pending.schedule(() =>
-    sim.store.applyManual({
-      number,
-      title,
-      details,
-      userName,
-      entityId,
-      routingKey: DEFAULT_ROUTING_KEY,
-      policies: refs,
-      pagedTeams,
-      pagedUsers,
-      receivedAt,
-    }),
+  const multiResponder = b.isMultiResponder === true;
+  sim.pending.schedule(
+    () =>
+      void sim.store.applyManual({
+        number,
+        title,
+        details,
+        userName,
+        entityId,
+        routingKey: DEFAULT_ROUTING_KEY,
+        targets,
+        multiResponder,
+        receivedAt,
+      }),
   );
   return json(200, { incidentNumber: String(number), entityId });
 }
 
-/** docs/splunk-oncall.md#reroute: replace (or, with addTargets, add to) who an open incident pages. */
+/**
+ * docs/splunk-oncall.md#reroute: replace who an open incident pages or, with `addTargets`, page these
+ * too and require an acknowledgement from each. The body Wikimedia's escalate_unpaged sends
+ * (`incidentNumber` as a string, `EscalationPolicy` targets) is the common case.
+ */
 function reroute(sim: Simulator, req: SimRequest): Reply {
   const b = req.body;
   if (!isRecord(b) || typeof b.userName !== 'string' || !Array.isArray(b.reroutes))
@@ -272,12 +182,11 @@ function reroute(sim: Simulator, req: SimRequest): Reply {
         message: inc ? 'Incident is not open' : 'Incident not found',
         targetStatus,
       };
-    const policies = targets
-      .filter((t) => t.type === 'EscalationPolicy')
-      .map((t) => sim.org.policy(String(t.slug)))
-      .filter((p): p is OrgPolicy => !!p);
-    const users = targets.filter((t) => t.type === 'User' && sim.org.user(String(t.slug))).map((t) => String(t.slug));
-    sim.store.reroute(inc, policies, users, r.addTargets === true);
+    const valid = targets.filter((_, k) => targetStatus[k]!.success);
+    // Rerouting to nothing would silence the incident; refuse it instead.
+    if (valid.length === 0) return { incidentNumber: n, success: false, message: 'No valid targets', targetStatus };
+    const slugs = (type: string) => valid.filter((t) => t.type === type).map((t) => String(t.slug));
+    sim.store.reroute(inc, { policies: slugs('EscalationPolicy'), users: slugs('User') }, r.addTargets === true);
     return { incidentNumber: n, success: true, message: 'Incident rerouted', targetStatus };
   });
   return json(200, { statuses });
@@ -327,13 +236,7 @@ function reporting(sim: Simulator, req: SimRequest): Reply {
     .filter((i) => !q.get('startedAfter') || i.startTime > Date.parse(q.get('startedAfter')!))
     .filter((i) => !q.get('startedBefore') || i.startTime < Date.parse(q.get('startedBefore')!));
   const page = all.slice(offset, offset + limit).map((i) => {
-    const {
-      incidentLink: _link,
-      firstAlertUuid: _first,
-      monitorName: _mn,
-      monitorType: _mt,
-      ...rest
-    } = sim.store.toWire(i, sim.org.org.orgSlug);
+    const { incidentLink: _link, firstAlertUuid: _first, monitorName: _mn, monitorType: _mt, ...rest } = sim.toWire(i);
     return rest;
   });
   return json(200, { offset, limit, total: all.length, incidents: page });

@@ -1,10 +1,12 @@
 /**
  * The REST endpoint integration `POST /integrations/generic/20131114/alert/{key}/{routingKey}`
- * (docs/splunk-oncall.md#rest-endpoint-alert). The answer comes at once; the effect after the consistency delay.
+ * (docs/splunk-oncall.md#rest-endpoint-alert). The answer comes at once; the effect (after the Rules Engine)
+ * after the consistency delay.
  */
 import { randomUUID } from 'node:crypto';
 import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
 import { DEFAULT_ROUTING_KEY } from './org.js';
+import { applyRules } from './rules.js';
 import type { Simulator } from './simulator.js';
 
 export const REST_ENDPOINT_PREFIX = '/integrations/generic/20131114/alert';
@@ -28,19 +30,32 @@ export function handleRestEndpoint(sim: Simulator, req: SimRequest): Reply | nul
   const key = decodeURIComponent(m[1]!);
   if (key !== sim.org.org.restEndpointKey) return json(404, { result: 'failure', message: 'Unknown API key' });
 
-  const failure = json(sim.restFailureStatus, { result: 'failure', message: 'Missing fields: message_type' });
+  const failure = json(sim.switches.restFailureStatus, { result: 'failure', message: 'Missing fields: message_type' });
   const body = req.body;
   if (req.jsonError || !isRecord(body) || typeof body.message_type !== 'string' || body.message_type.trim() === '')
     return failure;
 
-  // Routing keys are case-insensitive and limited to letters, digits, '-' and '_'; others take the default route.
-  const sentKey = decodeURIComponent(m[2] ?? '').toLowerCase();
-  const routingKey = /^[a-z0-9_-]+$/.test(sentKey) ? sentKey : DEFAULT_ROUTING_KEY;
-  const messageType = normaliseMessageType(body.message_type);
   const sentId = typeof body.entity_id === 'number' ? String(body.entity_id) : body.entity_id;
   const entityId = typeof sentId === 'string' && sentId !== '' ? sentId : randomUUID();
   const receivedAt = sim.clock.now();
-  const fields = { ...body, routing_key: routingKey };
-  sim.pending.schedule(() => sim.store.applyRestAlert(routingKey, messageType, entityId, fields, receivedAt));
+  const sentKey = decodeURIComponent(m[2] ?? '');
+  // The Rules Engine runs when the alert is processed, after this answer; the answer names the entity_id as sent.
+  const rules = sim.rules;
+  sim.pending.schedule(() => {
+    const fields = applyRules(rules, { ...body, entity_id: entityId, routing_key: sentKey });
+    const routingKey = recordedKey(sim, fields.routing_key);
+    const messageType = normaliseMessageType(typeof fields.message_type === 'string' ? fields.message_type : 'INFO');
+    const id = typeof fields.entity_id === 'string' && fields.entity_id !== '' ? fields.entity_id : entityId;
+    sim.store.applyRestAlert(routingKey, messageType, id, { ...fields, routing_key: routingKey }, receivedAt);
+  });
   return json(200, { result: 'success', entity_id: entityId });
+}
+
+/**
+ * The key an incident records: keys are letters, digits, '-' and '_' (others take the default route
+ * and are recorded as it); lower-cased unless keys are case-sensitive (docs/splunk-oncall.md#routing-keys).
+ */
+function recordedKey(sim: Simulator, sent: unknown): string {
+  const key = sim.org.normaliseKey(typeof sent === 'string' ? sent : '', sim.switches.routingKeyCase);
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : DEFAULT_ROUTING_KEY;
 }

@@ -1,63 +1,47 @@
 /**
  * The incident state machine (docs/splunk-oncall.md#phases): incidents, the alerts rolled into them,
- * and the UNACKED → ACKED → RESOLVED transitions. Nothing here knows about HTTP.
+ * the UNACKED → ACKED → RESOLVED transitions, and who each one pages while it is UNACKED (paging.ts).
+ * Nothing here knows about HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { isoSeconds, type SimClock } from './clock.js';
+import type { SimClock } from './clock.js';
+import {
+  directUserPolicy,
+  respondersFor,
+  type ActionResult,
+  type IncidentChange,
+  type SimAlert,
+  type SimIncident,
+} from './incident.js';
 import { DEFAULT_ROUTING_KEY, type OrgDirectory, type OrgPolicy } from './org.js';
-import type { Phase, PolicyRef, WireIncident, WireTransition } from './types.js';
+import { advanceRuns, beingPaged, directUserSlug, startRuns, type Targets } from './paging.js';
+import type { Phase, Switches } from './types.js';
 
-export interface SimTransition {
-  name: Phase;
-  at: number;
-  by?: string;
-  message?: string;
-  manually: boolean;
-  alertId?: string;
+export type { ActionResult, IncidentChange, SimAlert, SimIncident } from './incident.js';
+
+export interface StoreContext {
+  clock: SimClock;
+  org: OrgDirectory;
+  /** The simulator's switches, read at each use so a change applies at once. */
+  switches: Switches;
+  /** Whether maintenance mode mutes paging on this routing key now. */
+  muted(routingKey: string): boolean;
 }
 
-export interface SimIncident {
-  number: number;
-  startTime: number;
-  phase: Phase;
+/** Everything that opens an incident, whichever way it arrives (REST alert, create-incident, control, seed). */
+interface Opening {
+  number?: number;
+  at: number;
   entityId: string;
-  entityDisplayName: string;
+  title: string;
   entityState: string;
   routingKey: string;
-  alertCount: number;
-  lastAlertTime: number;
-  lastAlertId: string;
-  firstAlertUuid: string;
   host: string;
-  service: string;
-  pagedTeams: string[];
-  pagedUsers: string[];
-  pagedPolicies: PolicyRef[];
-  transitions: SimTransition[];
   monitorName: string;
   monitorType: string;
-  resolvedAt: number | null;
-  ackUser: string | null;
-  /** Everyone ever paged for it: `ack-resolve-by-user` still finds incidents after paging stopped. */
-  everPaged?: string[];
-}
-
-/** An alert as stored (docs/splunk-oncall.md#rest-endpoint-alert): every field the sender gave, plus receipt data. */
-export interface SimAlert {
-  uuid: string;
-  receivedAt: number;
-  routingKey: string;
-  messageType: string;
-  fields: Record<string, unknown>;
-}
-
-export type IncidentChange = 'triggered' | 'acked' | 'resolved' | 'retriggered';
-
-export interface ActionResult {
-  incidentNumber: string;
-  entityId: string;
-  cmdAccepted: boolean;
-  message: string;
+  targets: Targets;
+  multiResponder: boolean;
+  alertId: string;
 }
 
 export class IncidentStore {
@@ -66,11 +50,11 @@ export class IncidentStore {
   private nextNumber = 1;
   private readonly listeners = new Set<(i: SimIncident, change: IncidentChange) => void>();
 
-  constructor(
-    private readonly clock: SimClock,
-    private readonly org: OrgDirectory,
-    private readonly opts: { warningOpensIncident: boolean },
-  ) {}
+  constructor(private readonly ctx: StoreContext) {}
+
+  private get org(): OrgDirectory {
+    return this.ctx.org;
+  }
 
   onChange(l: (i: SimIncident, change: IncidentChange) => void): void {
     this.listeners.add(l);
@@ -101,10 +85,16 @@ export class IncidentStore {
 
   /** What `GET /incidents` lists: open incidents and those resolved within the retention window. */
   listed(retentionMs: number): SimIncident[] {
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     return this.all().filter(
       (i) => i.phase !== 'RESOLVED' || (i.resolvedAt !== null && now - i.resolvedAt <= retentionMs),
     );
+  }
+
+  /** Runs every escalation step that has come due (simulated clock) on every paging incident. */
+  escalate(): void {
+    const now = this.ctx.clock.now();
+    for (const i of this.incidents.values()) this.repage(i, now);
   }
 
   private openFor(entityId: string): SimIncident | undefined {
@@ -116,15 +106,16 @@ export class IncidentStore {
     for (const l of this.listeners) l(i, change);
   }
 
-  private storeAlert(routingKey: string, messageType: string, fields: Record<string, unknown>, at: number): SimAlert {
+  storeAlert(routingKey: string, messageType: string, fields: Record<string, unknown>, at: number): SimAlert {
     const a: SimAlert = { uuid: randomUUID(), receivedAt: at, routingKey, messageType, fields };
     this.alerts.set(a.uuid, a);
     return a;
   }
 
   /**
-   * One REST endpoint alert (docs/splunk-oncall.md#rest-endpoint-alert). `messageType` is already normalised
-   * (upper case, OK → RECOVERY, unknown → INFO); `receivedAt` is when the endpoint accepted it.
+   * One REST endpoint alert (docs/splunk-oncall.md#rest-endpoint-alert), after the Rules Engine.
+   * `messageType` is already normalised (upper case, OK → RECOVERY, unknown → INFO); `routingKey` is
+   * as the incident records it; `receivedAt` is when the endpoint accepted it.
    */
   applyRestAlert(
     routingKey: string,
@@ -141,36 +132,22 @@ export class IncidentStore {
     );
     const open = this.openFor(entityId);
     const str = (k: string): string | undefined => (typeof fields[k] === 'string' ? (fields[k] as string) : undefined);
-    const opens = messageType === 'CRITICAL' || (messageType === 'WARNING' && this.opts.warningOpensIncident);
+    const opens = messageType === 'CRITICAL' || (messageType === 'WARNING' && this.ctx.switches.warningOpensIncident);
 
     if (messageType === 'INFO' || (messageType === 'WARNING' && !open && !opens)) return; // timeline only
     if (!open) {
       if (!opens) return; // ACK/RECOVERY for nothing open: accepted, no visible effect
-      const title = str('entity_display_name') ?? entityId;
-      const route = this.org.route(routingKey);
-      const policies = route.policySlugs.map((s) => this.org.policy(s)).filter((p): p is OrgPolicy => !!p);
-      this.insert({
-        number: this.allocateNumber(),
-        startTime: receivedAt,
-        phase: 'UNACKED',
+      this.open({
+        ...this.routed(routingKey),
+        at: receivedAt,
         entityId,
-        entityDisplayName: title,
+        title: str('entity_display_name') ?? entityId,
         entityState: messageType,
         routingKey: routingKey || DEFAULT_ROUTING_KEY,
-        alertCount: 1,
-        lastAlertTime: receivedAt,
-        lastAlertId: alert.uuid,
-        firstAlertUuid: alert.uuid,
         host: str('host_name') ?? str('hostname') ?? '',
-        service: title,
-        pagedTeams: [...new Set(policies.map((p) => p.teamSlug))],
-        pagedUsers: this.org.pagedUsersFor(policies),
-        pagedPolicies: policies.map((p) => this.org.policyRef(p)),
-        transitions: [],
         monitorName: str('monitoring_tool') ?? 'REST',
         monitorType: 'REST',
-        resolvedAt: null,
-        ackUser: null,
+        alertId: alert.uuid,
       });
       return;
     }
@@ -181,12 +158,7 @@ export class IncidentStore {
     open.lastAlertId = alert.uuid;
     if (messageType === 'ACKNOWLEDGEMENT') {
       if (open.phase === 'UNACKED')
-        this.transition(open, 'ACKED', {
-          by: str('ack_author') ?? 'SYSTEM',
-          message: str('ack_msg'),
-          manually: false,
-          alertId: alert.uuid,
-        });
+        this.acknowledge(open, str('ack_author') ?? 'SYSTEM', str('ack_msg'), false, alert.uuid);
     } else if (messageType === 'RECOVERY') {
       open.entityState = 'OK';
       this.transition(open, 'RESOLVED', {
@@ -202,19 +174,18 @@ export class IncidentStore {
     }
   }
 
-  /** A manual incident (`create-incident` or the control API); the number was allocated when it was requested. */
+  /** A manual incident (`create-incident` or the control API); the number may have been allocated when it was requested. */
   applyManual(m: {
-    number: number;
+    number?: number;
     title: string;
     details: string;
     userName: string | null;
     entityId: string;
     routingKey: string;
-    policies: PolicyRef[];
-    pagedTeams: string[];
-    pagedUsers: string[];
+    targets: Targets;
+    multiResponder: boolean;
     receivedAt: number;
-  }): void {
+  }): SimIncident {
     const alert = this.storeAlert(
       m.routingKey,
       'CRITICAL',
@@ -227,37 +198,89 @@ export class IncidentStore {
       },
       m.receivedAt,
     );
-    this.insert({
-      number: m.number,
-      startTime: m.receivedAt,
-      phase: 'UNACKED',
+    return this.open({
+      ...(m.number !== undefined ? { number: m.number } : {}),
+      at: m.receivedAt,
       entityId: m.entityId,
-      entityDisplayName: m.title,
+      title: m.title,
       entityState: 'CRITICAL',
       routingKey: m.routingKey,
-      alertCount: 1,
-      lastAlertTime: m.receivedAt,
-      lastAlertId: alert.uuid,
-      firstAlertUuid: alert.uuid,
       host: '',
-      service: m.title,
-      pagedTeams: m.pagedTeams,
-      pagedUsers: m.pagedUsers,
-      pagedPolicies: m.policies,
-      transitions: [],
       monitorName: m.userName ? `vouser-${m.userName}` : 'vouser-system',
       monitorType: 'Manual',
-      resolvedAt: null,
-      ackUser: null,
+      targets: m.targets,
+      multiResponder: m.multiResponder,
+      alertId: alert.uuid,
     });
   }
 
-  /** Inserts a prepared incident (seed data) without the alert bookkeeping of the other paths. */
-  insert(i: SimIncident): void {
-    i.everPaged = [...new Set([...(i.everPaged ?? []), ...i.pagedUsers])];
+  /** Where an incident on this routing key goes: its route's policies (the default route's for an unknown key). */
+  routed(routingKey: string): { targets: Targets; multiResponder: boolean } {
+    const route = this.org.route(routingKey, this.ctx.switches.routingKeyCase);
+    return { targets: { policies: [...route.policySlugs], users: [] }, multiResponder: route.multiResponder === true };
+  }
+
+  /** A new UNACKED incident that starts paging its targets at `o.at` (unless maintenance mode mutes its key). */
+  open(o: Opening): SimIncident {
+    const i: SimIncident = {
+      number: o.number ?? this.allocateNumber(),
+      startTime: o.at,
+      phase: 'UNACKED',
+      entityId: o.entityId,
+      entityDisplayName: o.title,
+      entityState: o.entityState,
+      routingKey: o.routingKey,
+      alertCount: 1,
+      lastAlertTime: o.at,
+      lastAlertId: o.alertId,
+      firstAlertUuid: o.alertId,
+      host: o.host,
+      service: o.title,
+      pagedTeams: [],
+      pagedUsers: [],
+      pagedPolicies: [],
+      transitions: [],
+      monitorName: o.monitorName,
+      monitorType: o.monitorType,
+      resolvedAt: null,
+      ackUser: null,
+      targets: { policies: [...new Set(o.targets.policies)], users: [...new Set(o.targets.users)] },
+      runs: [],
+      muted: this.ctx.muted(o.routingKey),
+      responders: null,
+      everPaged: [],
+    };
+    if (o.multiResponder) i.responders = respondersFor(i.targets);
+    this.describeTargets(i);
+    if (!i.muted) i.runs = startRuns(i.targets, o.at);
+    this.repage(i, o.at);
     this.incidents.set(i.number, i);
     if (i.number >= this.nextNumber) this.nextNumber = i.number + 1;
-    if (i.phase === 'UNACKED') this.emit(i, 'triggered');
+    this.emit(i, 'triggered');
+    return i;
+  }
+
+  /** pagedPolicies and pagedTeams from the targets; empty while muted (nobody is paged). */
+  private describeTargets(i: SimIncident): void {
+    const policies = i.targets.policies.map((s) => this.org.policy(s)).filter((p): p is OrgPolicy => !!p);
+    const teams = [
+      ...new Set([
+        ...policies.map((p) => p.teamSlug),
+        ...i.targets.users.flatMap((u) => this.org.teamsOf(u).map((t) => t.slug)),
+      ]),
+    ];
+    i.pagedPolicies = i.muted
+      ? []
+      : [...policies.map((p) => this.org.policyRef(p)), ...i.targets.users.map(directUserPolicy)];
+    i.pagedTeams = i.muted && this.ctx.switches.mutedPagedTeams === 'empty' ? [] : teams;
+  }
+
+  /** Runs due escalation steps and recomputes who is being paged, while the incident is UNACKED and not muted. */
+  private repage(i: SimIncident, now: number): void {
+    if (i.phase !== 'UNACKED' || i.muted) return;
+    advanceRuns(this.org, i.runs, now);
+    i.pagedUsers = beingPaged(i.runs);
+    for (const u of i.pagedUsers) if (!i.everPaged.includes(u)) i.everPaged.push(u);
   }
 
   /** `ack-resolve` per-incident outcome; `manually` is true for people (API, control), false for REST alerts. */
@@ -269,13 +292,45 @@ export class IncidentStore {
     if (i.phase === 'RESOLVED') return { ...result, cmdAccepted: false, message: 'Incident is not open' };
     if (kind === 'ack' && i.phase === 'ACKED')
       return { ...result, cmdAccepted: false, message: 'Incident is already acknowledged' };
-    this.transition(i, kind === 'ack' ? 'ACKED' : 'RESOLVED', { by: userName, message, manually: true });
+    if (kind === 'ack') this.acknowledge(i, userName, message, true);
+    else this.transition(i, 'RESOLVED', { by: userName, message, manually: true });
     return { ...result, cmdAccepted: true, message: '' };
+  }
+
+  /**
+   * An acknowledgement. On a multi-responder incident it counts for each target whose paging reached
+   * `by` (that target stops paging); the incident becomes ACKED once every target has one.
+   */
+  private acknowledge(
+    i: SimIncident,
+    by: string,
+    message: string | undefined,
+    manually: boolean,
+    alertId?: string,
+  ): void {
+    if (i.responders) {
+      this.repage(i, this.ctx.clock.now());
+      const reached = i.responders.filter(
+        (r) =>
+          r.slug === directUserSlug(by) || i.runs.some((run) => run.responder === r.slug && run.paged.includes(by)),
+      );
+      const counts =
+        reached.length > 0 ? reached : this.ctx.switches.multiResponderOutsiderAck === 'acks-all' ? i.responders : [];
+      for (const r of counts) {
+        r.ackedBy ??= by;
+        for (const run of i.runs) if (run.responder === r.slug) run.stopped = true;
+      }
+      if (i.responders.some((r) => r.ackedBy === null)) {
+        i.pagedUsers = i.muted ? [] : beingPaged(i.runs);
+        return;
+      }
+    }
+    this.transition(i, 'ACKED', { by, message, manually, ...(alertId ? { alertId } : {}) });
   }
 
   /** Open incidents on which `userName` was paged (`ack-resolve-by-user`), looked up before paging stops. */
   pagedTo(userName: string): SimIncident[] {
-    return this.all().filter((i) => i.phase !== 'RESOLVED' && (i.everPaged ?? []).includes(userName));
+    return this.all().filter((i) => i.phase !== 'RESOLVED' && i.everPaged.includes(userName));
   }
 
   private transition(
@@ -283,7 +338,7 @@ export class IncidentStore {
     name: Phase,
     t: { by?: string; message?: string | undefined; manually: boolean; alertId?: string },
   ): void {
-    const at = this.clock.now();
+    const at = this.ctx.clock.now();
     i.transitions.push({
       name,
       at,
@@ -293,80 +348,67 @@ export class IncidentStore {
       ...(t.alertId ? { alertId: t.alertId } : {}),
     });
     i.phase = name;
+    if (name === 'UNACKED') {
+      // Popped off ack by an escalating alert: paging starts over from every target's first step.
+      i.ackUser = null;
+      i.muted = this.ctx.muted(i.routingKey);
+      for (const r of i.responders ?? []) r.ackedBy = null;
+      this.describeTargets(i);
+      i.runs = i.muted ? [] : startRuns(i.targets, at);
+      i.pagedUsers = [];
+      this.repage(i, at);
+      this.emit(i, 'retriggered');
+      return;
+    }
+    // Paging stops once someone acknowledges. Whether pagedUsers then empties is not known
+    // (docs/splunk-oncall.md#what-real-organisations-add): a switch says which.
+    for (const run of i.runs) run.stopped = true;
+    if (this.ctx.switches.pagedUsersAfterAck === 'empty') i.pagedUsers = [];
     if (name === 'ACKED') {
       i.ackUser = t.by ?? null;
-      // Paging stops once someone acknowledges. That is Wikimedia's reading; real answers may differ
-      // (docs/splunk-oncall.md#what-real-organisations-add).
-      i.pagedUsers = [];
       this.emit(i, 'acked');
-    } else if (name === 'RESOLVED') {
-      i.resolvedAt = at;
-      i.pagedUsers = [];
-      this.emit(i, 'resolved');
     } else {
-      // Popped off ack by an escalating alert: page the on-call users of its policies again.
-      i.ackUser = null;
-      const policies = i.pagedPolicies.map((p) => this.org.policy(p.policy.slug)).filter((p): p is OrgPolicy => !!p);
-      i.pagedUsers = this.org.pagedUsersFor(policies);
-      i.everPaged = [...new Set([...(i.everPaged ?? []), ...i.pagedUsers])];
-      this.emit(i, 'retriggered');
+      i.resolvedAt = at;
+      this.emit(i, 'resolved');
     }
   }
 
-  /** Replaces or adds the policies/users paged for an open incident (`reroute`). */
-  reroute(i: SimIncident, policies: OrgPolicy[], users: string[], add: boolean): void {
-    const refs = policies.map((p) => this.org.policyRef(p));
-    const userRefs = users.map((u) => directUserPolicy(u));
-    const paged = [...this.org.pagedUsersFor(policies), ...users];
-    const teams = [...policies.map((p) => p.teamSlug), ...users.flatMap((u) => this.org.teamsOf(u).map((t) => t.slug))];
-    i.pagedPolicies = add ? [...i.pagedPolicies, ...refs, ...userRefs] : [...refs, ...userRefs];
-    i.pagedUsers = [...new Set(add ? [...i.pagedUsers, ...paged] : paged)];
-    i.pagedTeams = [...new Set(add ? [...i.pagedTeams, ...teams] : teams)];
-    i.everPaged = [...new Set([...(i.everPaged ?? []), ...i.pagedUsers])];
-  }
-
-  toWire(i: SimIncident, orgSlug: string): WireIncident {
-    return {
-      incidentNumber: String(i.number),
-      startTime: isoSeconds(i.startTime),
-      currentPhase: i.phase,
-      entityId: i.entityId,
-      entityDisplayName: i.entityDisplayName,
-      entityType: 'SERVICE',
-      entityState: i.entityState,
-      routingKey: i.routingKey,
-      alertCount: i.alertCount,
-      lastAlertTime: isoSeconds(i.lastAlertTime),
-      lastAlertId: i.lastAlertId,
-      firstAlertUuid: i.firstAlertUuid,
-      host: i.host,
-      service: i.service,
-      pagedTeams: [...i.pagedTeams],
-      pagedUsers: [...i.pagedUsers],
-      pagedPolicies: structuredClone(i.pagedPolicies),
-      transitions: i.transitions.map(wireTransition),
-      monitorName: i.monitorName,
-      monitorType: i.monitorType,
-      incidentLink: `https://portal.victorops.com/client/${orgSlug}/popoutIncident?incidentName=${i.number}`,
+  /**
+   * `reroute`: replace who an open incident pages, or (`add`) page these too and require an
+   * acknowledgement from each (docs/splunk-oncall.md#reroute). An explicit reroute pages even under
+   * maintenance mode.
+   */
+  reroute(i: SimIncident, targets: Targets, add: boolean): void {
+    const now = this.ctx.clock.now();
+    const fresh: Targets = {
+      policies: targets.policies.filter((p) => !add || !i.targets.policies.includes(p)),
+      users: targets.users.filter((u) => !add || !i.targets.users.includes(u)),
     };
+    if (add) {
+      i.responders ??= respondersFor(i.targets);
+      i.responders.push(...respondersFor(fresh));
+      i.targets = { policies: [...i.targets.policies, ...fresh.policies], users: [...i.targets.users, ...fresh.users] };
+    } else {
+      i.targets = { policies: [...new Set(targets.policies)], users: [...new Set(targets.users)] };
+      if (i.responders) i.responders = respondersFor(i.targets);
+    }
+    const wasMuted = i.muted;
+    i.muted = false;
+    this.describeTargets(i);
+    i.runs = add && !wasMuted ? [...i.runs, ...startRuns(fresh, now)] : startRuns(i.targets, now);
+    if (i.phase === 'UNACKED') this.repage(i, now);
   }
-}
 
-function wireTransition(t: SimTransition): WireTransition {
-  return {
-    name: t.name,
-    at: isoSeconds(t.at),
-    manually: t.manually,
-    ...(t.by !== undefined ? { by: t.by } : {}),
-    ...(t.message !== undefined ? { message: t.message } : {}),
-    ...(t.alertId !== undefined ? { alertId: t.alertId } : {}),
-  };
-}
-
-/**
- * A page sent straight to a user shows this generated policy, with no team
- * (docs/splunk-oncall.md#the-incident-object).
- */
-export function directUserPolicy(username: string): PolicyRef {
-  return { policy: { name: `Generated Direct User Policy for ${username}`, slug: `directUserPolicySlug-${username}` } };
+  /** After maintenance mode ended: incidents no longer muted get their targets back, and triggered ones start paging. */
+  unmute(): void {
+    const now = this.ctx.clock.now();
+    for (const i of this.incidents.values()) {
+      if (!i.muted || this.ctx.muted(i.routingKey)) continue;
+      i.muted = false;
+      this.describeTargets(i);
+      if (i.phase !== 'UNACKED') continue;
+      i.runs = startRuns(i.targets, now);
+      this.repage(i, now);
+    }
+  }
 }

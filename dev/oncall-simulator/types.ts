@@ -3,7 +3,11 @@
  * wire shapes it emits. Wire shapes follow docs/splunk-oncall.md (the incident object, who is on call).
  */
 
+import type { OnCallSteps, RoutingKeyCase } from './org.js';
+import type { OrgProfile } from './seed.js';
+
 export type SeedName = 'demo' | 'empty';
+export type { OrgProfile };
 
 /** Fault injection knobs. Rates are probabilities 0..1, rolled once per request. */
 export interface Faults {
@@ -40,10 +44,49 @@ export interface RateLimitOptions {
   sendRetryAfter?: boolean;
 }
 
-export interface SimulatorOptions {
+/**
+ * How the simulator answers where the real service's answer is not known (docs/splunk-oncall.md,
+ * "Unknown without a live account"): one switch per open question, so Klaxon can be tested under every
+ * plausible answer. Set at start (`SimulatorOptions`), or later with `control.setSwitches` or
+ * `POST /_sim/switches`.
+ */
+export interface Switches {
+  /** `observed` (default): `oncallNow`/`onCalluser` as production clients read; `spec`: `onCallNow`/`onCallUser`. */
+  oncallFieldStyle: 'observed' | 'spec';
+  /** Whether a REST `WARNING` opens an incident (org setting); default true. */
+  warningOpensIncident: boolean;
+  /** HTTP status of a REST endpoint `result: failure` for a bad body; default 400. */
+  restFailureStatus: 200 | 400;
+  /** `insensitive` (default, current docs) or `sensitive` (a 2017 help page): how routing keys match. */
+  routingKeyCase: RoutingKeyCase;
+  /**
+   * What a read-only API key gets for a write: `auth-failed` (default) 403 `{"error":"Authentication failed"}`,
+   * the same as a wrong key; `read-only` 403 with a message naming the read-only key; `unauthorized` 401.
+   */
+  readOnlyRefusal: 'auth-failed' | 'read-only' | 'unauthorized';
+  /** Which steps' rotations `oncall/current` lists for a policy: `first` (default) or `all`. */
+  oncallCurrentSteps: OnCallSteps;
+  /** `GET /api-public/v1/user`: `nested` (default) `users: [[…]]` as Splunk's Go client reads, or `flat` as the spec says. */
+  userListV1: 'nested' | 'flat';
+  /** `pagedUsers` once an incident is acknowledged or resolved: `empty` (default) or `kept` (who was being paged). */
+  pagedUsersAfterAck: 'empty' | 'kept';
+  /**
+   * An acknowledgement of a multi-responder incident by someone it paged for none of its targets:
+   * `ignored` (default: accepted, but the incident stays UNACKED) or `acks-all`.
+   */
+  multiResponderOutsiderAck: 'ignored' | 'acks-all';
+  /** `pagedTeams` of an incident muted by maintenance mode: `empty` (default, nobody paged) or `routed`. */
+  mutedPagedTeams: 'empty' | 'routed';
+  /** Most maintenance modes active at once; one more answers 420. Default null: no limit. */
+  maintenanceModeLimit: number | null;
+}
+
+export interface SimulatorOptions extends Partial<Switches> {
   host?: string;
   port?: number;
   seed?: SeedName;
+  /** `tidy` (default): one policy per team; `realistic`: batphone, multi-step policies, multi-target keys (seed.ts). */
+  org?: OrgProfile;
   /** REST alerts and manual incidents (`create-incident`) take effect only after this delay (eventual consistency). */
   consistencyDelayMs?: number;
   /** Token bucket per endpoint (method + normalised path) per API key; `false` turns it off. */
@@ -53,12 +96,30 @@ export interface SimulatorOptions {
   webhook?: { url: string; headers?: Record<string, string> };
   faults?: Faults;
   log?: boolean;
-  /** `observed` (default): `oncallNow`/`onCalluser` as production clients read; `spec`: `onCallNow`/`onCallUser`. */
-  oncallFieldStyle?: 'observed' | 'spec';
-  /** Whether a REST `WARNING` opens an incident (org setting); default true. */
-  warningOpensIncident?: boolean;
-  /** HTTP status of a REST endpoint `result: failure` for a bad body; default 400. */
-  restFailureStatus?: 200 | 400;
+  /** Rules Engine transformations applied to every REST alert before it is processed (rules.ts). */
+  rules?: AlertRule[];
+}
+
+/**
+ * A Rules Engine transformation (docs/splunk-oncall.md#what-real-organisations-add): when the alert
+ * field `when.field` matches the wildcard `when.matches` (`*` = anything, whole value, case-sensitive),
+ * set each field of `set`; `${{field}}` in a value is replaced by that field's value. Rules run in
+ * order, each on the result of the one before, on REST alerts only.
+ */
+export interface AlertRule {
+  when: { field: string; matches: string };
+  set: Record<string, string>;
+}
+
+/** One active maintenance mode, as `GET /api-public/v1/maintenancemode` lists it. */
+export interface WireMaintenanceMode {
+  instanceId: string;
+  isGlobal: boolean;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  startedBy: string;
+  purpose: string;
+  targets: { type: 'RoutingKeys'; names: string[] }[];
 }
 
 export interface RequestLogEntry {
@@ -105,7 +166,8 @@ export interface WebhookPayload {
 }
 
 export interface SimulatorControl {
-  reset(seed?: SeedName): void;
+  /** Fresh incidents (and a fresh org: `org` picks the profile, default the current one). */
+  reset(seed?: SeedName, org?: OrgProfile): void;
   setFaults(f: Faults): void;
   requests(): RequestLogEntry[];
   clearRequests(): void;
@@ -123,10 +185,22 @@ export interface SimulatorControl {
   setRateLimit(r: RateLimitOptions | false): void;
   setWebhook(w: { url: string; headers?: Record<string, string> } | null): void;
   webhookDeliveries(): WebhookDelivery[];
-  /** Replace who is on call now for a policy (usernames must exist). */
-  setOnCall(policySlug: string, usernames: string[]): void;
+  /**
+   * Replace who is on call now in a rotation group: a `rtg-…` slug, or a policy's slug for the first
+   * rotation group it pages (usernames must exist).
+   */
+  setOnCall(slug: string, usernames: string[]): void;
   /** Apply every pending (eventually consistent) change now. */
   flushPending(): void;
+  /** Change some switches; the others keep their values. Returns them all. */
+  setSwitches(s: Partial<Switches>): Switches;
+  /** Replace the Rules Engine transformations (an empty list turns it off). */
+  setRules(rules: AlertRule[]): void;
+  /** Start maintenance mode as a person in the On-Call app would; no routing keys = global. Returns its id. */
+  startMaintenance(m?: { routingKeys?: string[]; purpose?: string; startedBy?: string }): string;
+  /** End one maintenance mode: triggered incidents it muted start paging from their policies' first step. */
+  endMaintenance(instanceId: string): void;
+  maintenance(): WireMaintenanceMode[];
 }
 
 export interface RunningSimulator {

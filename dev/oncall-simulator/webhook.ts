@@ -2,7 +2,7 @@
  * The outgoing "Any-Incident" webhook (docs/splunk-oncall.md#outgoing-webhooks): on every incident
  * state change, POST the substituted template as JSON. Failures are recorded and never reach the simulator's callers.
  */
-import type { SimIncident, IncidentChange } from './state.js';
+import type { IncidentChange, SimIncident } from './incident.js';
 import type { WebhookDelivery, WebhookPayload } from './types.js';
 
 export type WebhookTarget = { url: string; headers?: Record<string, string> } | null;

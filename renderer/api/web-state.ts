@@ -1,4 +1,12 @@
-import { initialClientState, reduceSnapshot, type ClientState, type Page, type ServerEvent } from '#common/index.js';
+import {
+  allowedGroups,
+  initialClientState,
+  reduceSnapshot,
+  type ClientState,
+  type Page,
+  type ServerEvent,
+  type ServerEventOf,
+} from '#common/index.js';
 
 /**
  * Builds the web UI's ClientState from server-sent events: the same object Klaxon desktop's main
@@ -29,6 +37,20 @@ export function applyServerEvent(state: ClientState, ev: ServerEvent, receivedAt
       // The adapter decides what a session event means for sign-in; the link is about to close.
       return { state, pages: [] };
   }
+}
+
+/** The stream ended because of the session behind it: expired or revoked (sign in again), or forbidden. */
+export function afterSessionEvent(state: ClientState, e: ServerEventOf<'session'>): ClientState {
+  if (e.data.state !== 'forbidden') return { ...state, auth: { status: 'signed-out', message: e.data.message } };
+  return {
+    ...state,
+    auth: {
+      status: 'not-authorised',
+      me: state.auth.status === 'signed-in' ? state.auth.me : null,
+      requiredGroups: state.config ? allowedGroups(state.config.groups) : [],
+      message: e.data.message,
+    },
+  };
 }
 
 /** SSE frames may carry the whole event (`{type,id,data}`) or only its data with the type as the event name. */

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AuthState, ClientState } from '#common/index.js';
 import { notAuthorisedMessage } from '#common/index.js';
+import { refusalNote } from '../model/not-authorised.js';
 import { useApi } from './api-context.js';
 
 /** Everything that is not "signed in and allowed": what the state is, and what to do next. */
@@ -8,6 +9,7 @@ export function AuthPanel({ state }: { state: ClientState }) {
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const auth: AuthState = state.auth;
+  const note = auth.status === 'not-authorised' ? refusalNote(auth.message) : null;
   const run = async (f: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
     setError(null);
     const r = await f();
@@ -48,9 +50,7 @@ export function AuthPanel({ state }: { state: ClientState }) {
           <p className="notice" data-testid="not-authorised">
             {notAuthorisedMessage(auth.requiredGroups)}
           </p>
-          {auth.message && !auth.message.startsWith('Your account is not in a group') && (
-            <p className="muted">{auth.message}</p>
-          )}
+          {note && <p className="muted">{note}</p>}
           <button type="button" className="secondary" onClick={() => void run(() => api.signOut())}>
             Sign out
           </button>
@@ -61,7 +61,10 @@ export function AuthPanel({ state }: { state: ClientState }) {
   );
 }
 
-/** The sign-in link, for when the default browser is the wrong one (anchors §3.3). */
+/**
+ * The sign-in link, for when the default browser is the wrong one (say, not the one signed in to
+ * the organisation's account): the person copies it into the right browser.
+ */
 function CopyableUrl({ url }: { url: string }) {
   const [copied, setCopied] = useState(false);
   return (

@@ -1,8 +1,9 @@
 import { ExternalLink } from './ExternalLink.js';
 
 /**
- * When paging is right, in our own words (after the original Klaxon FAQ). The one-line version is
- * always visible; the rest unfolds, so the form still fits a small popover.
+ * When paging is right, in our own words: the rules the original Klaxon gave the people who could
+ * page (wake SRE only for what cannot wait and SRE may not know yet; never put secrets in a page).
+ * The one-line version is always visible; the rest unfolds, so the form still fits a small popover.
  */
 export function EmergencyGuidance({ ticketUrl }: { ticketUrl: string | null }) {
   const ticket = ticketUrl ? (

@@ -1,19 +1,12 @@
 import { useState } from 'react';
 import type { Incident } from '#common/index.js';
+import { ackOutcome, pagesNobody, sortIncidents } from '../model/incident-list.js';
 import { relativeTime } from '../model/relative-time.js';
 import { useApi } from './api-context.js';
 import { ExternalLink } from './ExternalLink.js';
 import { AlertIcon, CheckIcon, DoneIcon } from './icons.js';
 
-const ORDER = { UNACKED: 0, ACKED: 1, RESOLVED: 2 } as const;
-
-/** Unacknowledged first (someone is being woken), then acknowledged, then resolved; newest first within each. */
-export function sortIncidents(incidents: readonly Incident[]): Incident[] {
-  return [...incidents].sort(
-    (a, b) => ORDER[a.phase] - ORDER[b.phase] || Date.parse(b.startedAt) - Date.parse(a.startedAt),
-  );
-}
-
+/** Recent incidents in the order of model/incident-list.ts, each with its state in words. */
 export function IncidentList({
   incidents,
   now,
@@ -44,16 +37,10 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
     message: null,
     failed: false,
   });
-  const nobodyPaged = i.phase === 'UNACKED' && i.pagedUsers.length === 0;
 
   const acknowledge = async () => {
     setAck({ busy: true, message: null, failed: false });
-    const r = await api.ackIncident(i.number);
-    setAck(
-      r.ok
-        ? { busy: false, message: r.value.message, failed: !r.value.accepted }
-        : { busy: false, message: r.error.message, failed: true },
-    );
+    setAck({ busy: false, ...ackOutcome(await api.ackIncident(i.number)) });
   };
 
   return (
@@ -103,7 +90,7 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
           </span>
         )}
       </p>
-      {nobodyPaged && (
+      {pagesNobody(i) && (
         <p className="warning" role="note">
           <AlertIcon /> Nobody is being paged for this incident. If it needs SRE now, page them.
         </p>

@@ -1,6 +1,6 @@
 import type { OnCallNow } from '#common/index.js';
 import { localTimeIn } from '../model/local-time.js';
-import type { WokenPerson } from '../model/who-is-woken.js';
+import { peopleOnCall, type WokenPerson } from '../model/who-is-woken.js';
 
 /** One person with their local time ("Sun 03:10 in Europe/Berlin, night there"). */
 export function PersonWithTime({ person, now }: { person: WokenPerson; now: number }) {
@@ -23,9 +23,7 @@ export function OnCallList({ oncall, now }: { oncall: OnCallNow | null; now: num
   return (
     <ul className="oncall">
       {oncall.teams.map((t) => {
-        const people = t.policies.flatMap((p) =>
-          p.users.map((u) => ({ user: u, team: t.team.name, policy: p.policy.name })),
-        );
+        const people = peopleOnCall(t);
         return (
           <li key={t.team.slug}>
             <span className="team-name">{t.team.name}</span>

@@ -1,5 +1,6 @@
 import type { FallbackContact, Page } from '#common/index.js';
-import { describePageStatus, pageSteps } from '../model/page-status.js';
+import { fallbackContactDetail } from '../model/fallback-contacts.js';
+import { describePageStatus, MY_PAGES_SHOWN, pageSteps, STEP_STATE_WORDS } from '../model/page-status.js';
 import { relativeTime } from '../model/relative-time.js';
 import { ExternalLink } from './ExternalLink.js';
 import { AlertIcon, CheckIcon, ClockIcon, DoneIcon } from './icons.js';
@@ -44,15 +45,7 @@ export function PageStatusView({
               <span className="step-dot" aria-hidden="true" />
             )}
             <span>{s.label}</span>
-            <span className="visually-hidden">
-              {s.state === 'done'
-                ? ' (done)'
-                : s.state === 'current'
-                  ? ' (in progress)'
-                  : s.state === 'failed'
-                    ? ' (failing)'
-                    : ' (not yet)'}
-            </span>
+            <span className="visually-hidden">{STEP_STATE_WORDS[s.state]}</span>
           </li>
         ))}
       </ol>
@@ -76,7 +69,7 @@ export function FallbackContacts({ contacts, intro }: { contacts: readonly Fallb
               <ExternalLink href={c.href} className="fallback-link">
                 {c.label}
               </ExternalLink>
-              <span className="muted"> ({c.kind === 'phone' ? c.href.replace(/^tel:/, '') : c.kind})</span>
+              <span className="muted"> ({fallbackContactDetail(c)})</span>
             </li>
           ))}
         </ul>
@@ -89,7 +82,7 @@ export function MyPagesList({ pages, now }: { pages: readonly Page[]; now: numbe
   if (pages.length === 0) return <p className="muted">You have not sent any pages recently.</p>;
   return (
     <ul className="my-pages">
-      {pages.slice(0, 10).map((p) => {
+      {pages.slice(0, MY_PAGES_SHOWN).map((p) => {
         const t = describePageStatus(p);
         return (
           <li key={p.id} className={`tone-${t.tone}`}>

@@ -9,7 +9,7 @@ export interface PageFormErrors {
   details: string | null;
 }
 
-export function checkSummary(summary: string): string | null {
+function checkSummary(summary: string): string | null {
   const s = summary.trim();
   if (textLength(s) === 0) return 'Summary is empty: say in a few words what is broken.';
   if (textLength(s) > SUMMARY_MAX)
@@ -18,7 +18,7 @@ export function checkSummary(summary: string): string | null {
   return null;
 }
 
-export function checkDetails(details: string): string | null {
+function checkDetails(details: string): string | null {
   const d = details.replace(/\r\n?/g, '\n').trimEnd();
   if (textLength(d) > DETAILS_MAX)
     return `Details are too long: ${textLength(d)} of at most ${DETAILS_MAX} characters.`;

@@ -140,12 +140,13 @@ export function pageToFollow(pages: readonly Page[], now: number): Page | null {
   return null;
 }
 
-/** Keeps the newest version of each page (events can arrive out of order with a refetch). */
-export function mergePages(current: readonly Page[], incoming: readonly Page[]): Page[] {
-  const byId = new Map(current.map((p) => [p.id, p]));
-  for (const p of incoming) {
-    const old = byId.get(p.id);
-    if (!old || Date.parse(p.updatedAt) >= Date.parse(old.updatedAt)) byId.set(p.id, p);
-  }
-  return [...byId.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-}
+/** What a progress step's icon means, for screen readers (the icon itself is hidden from them). */
+export const STEP_STATE_WORDS: Record<StepState, string> = {
+  done: ' (done)',
+  current: ' (in progress)',
+  failed: ' (failing)',
+  pending: ' (not yet)',
+};
+
+/** "My recent pages" shows the newest few; older ones stay on the server. */
+export const MY_PAGES_SHOWN = 10;

@@ -53,3 +53,8 @@ export function afterSendFailure(code: ErrorCode, attempt: SendAttempt, pages: r
   const found = findSentPage(pages, attempt);
   return found ? { kind: 'follow', page: found } : { kind: 'uncertain' };
 }
+
+/** After "Not sent: …": when a rate-limited person may page again (" You can page again in 42 s."), or nothing. */
+export function retryHint(refusal: { retryAfterSeconds?: number | undefined }): string {
+  return refusal.retryAfterSeconds ? ` You can page again in ${Math.ceil(refusal.retryAfterSeconds)} s.` : '';
+}

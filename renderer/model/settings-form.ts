@@ -6,13 +6,7 @@ import type { EffectiveSettings, UserSettings } from '#common/index.js';
  * Pure, so it is unit-tested; the desktop core validates again (`UserSettings`) and has the last word.
  */
 
-export const EDITABLE_KEYS = [
-  'notifyNewIncidents',
-  'notifyOwnPages',
-  'startAtLogin',
-  'globalShortcut',
-  'serverUrl',
-] as const;
+const EDITABLE_KEYS = ['notifyNewIncidents', 'notifyOwnPages', 'startAtLogin', 'globalShortcut', 'serverUrl'] as const;
 export type EditableKey = (typeof EDITABLE_KEYS)[number];
 
 /** `default` = null in the contract: on for SRE (who may acknowledge), off for everyone else. */
@@ -153,4 +147,19 @@ export function placeSettingsError(error: { message: string; field?: string | un
     field: (EDITABLE_KEYS as readonly string[]).includes(field ?? '') ? (field as EditableKey) : null,
     message: error.message,
   };
+}
+
+/** What Save does with the draft: point at the first field to fix, say nothing changed, or send the patch. */
+export type SavePlan =
+  | { kind: 'invalid'; errors: SettingsErrors; first: EditableKey }
+  | { kind: 'unchanged' }
+  | { kind: 'save'; patch: UserSettings };
+
+export function planSave(d: SettingsDraft, s: EffectiveSettings): SavePlan {
+  const errors = checkSettings(d, s.locked);
+  // Fields are checked, and the first wrong one focused, in the order the screen shows them.
+  const first = EDITABLE_KEYS.find((k) => errors[k]);
+  if (first) return { kind: 'invalid', errors, first };
+  const patch = settingsPatch(d, s);
+  return Object.keys(patch).length === 0 ? { kind: 'unchanged' } : { kind: 'save', patch };
 }

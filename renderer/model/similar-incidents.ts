@@ -56,7 +56,7 @@ export interface SimilarIncident {
 }
 
 /** A third of the shorter text's words: one distinctive shared word in a three-word summary is enough. */
-export const SIMILARITY_THRESHOLD = 1 / 3;
+const SIMILARITY_THRESHOLD = 1 / 3;
 
 /** Open incidents whose title looks like `summary`, best first (at most `limit`). */
 export function findSimilarIncidents(summary: string, incidents: readonly Incident[], limit = 3): SimilarIncident[] {
@@ -67,4 +67,11 @@ export function findSimilarIncidents(summary: string, incidents: readonly Incide
     .filter((m) => m.score >= SIMILARITY_THRESHOLD)
     .sort((x, y) => y.score - x.score || Date.parse(y.incident.startedAt) - Date.parse(x.incident.startedAt))
     .slice(0, limit);
+}
+
+/** How a similar incident stands, after its title: "acknowledged by Carol", "not acknowledged yet, SRE is being paged". */
+export function similarIncidentStatus(i: Pick<Incident, 'phase' | 'ackedBy'>): string {
+  return i.phase === 'ACKED'
+    ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}`
+    : 'not acknowledged yet, SRE is being paged';
 }

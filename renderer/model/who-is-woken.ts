@@ -1,4 +1,4 @@
-import type { OnCallNow, OnCallUser, PageTarget } from '#common/index.js';
+import type { OnCallNow, OnCallTeam, OnCallUser, PageTarget } from '#common/index.js';
 
 export interface WokenPerson {
   user: OnCallUser;
@@ -26,4 +26,9 @@ export function whoWillBeWoken(oncall: OnCallNow | null, target: Pick<PageTarget
     }
   }
   return out;
+}
+
+/** Everyone on call for one team, policy by policy (someone on two policies is listed under each). */
+export function peopleOnCall(t: OnCallTeam): WokenPerson[] {
+  return t.policies.flatMap((p) => p.users.map((u) => ({ user: u, team: t.team.name, policy: p.policy.name })));
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
 import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import type {
@@ -107,84 +107,108 @@ const DEAD_SESSION_GRACE_MS = 24 * 3600_000;
 /** A session not renewed for this long cannot be renewed (refresh tokens live hours, not weeks). */
 const STALE_SESSION_MS = 30 * 24 * 3600_000;
 
+/**
+ * A prepared statement with the parameters it takes and the row it returns: node:sqlite types every
+ * row as `Record<string, SQLOutputValue>`, so the shape is stated once here, where the SQL is.
+ */
+interface Query<Params extends unknown[], Row> {
+  get(...params: Params): Row | undefined;
+  all(...params: Params): Row[];
+  run(...params: Params): StatementResultingChanges;
+}
+
 /** Statuses the delivery worker still has to act on. */
 const UNDELIVERED = "('queued','delivering','failing')";
 
 /**
  * KlaxonStore on one SQLite file (WAL; accepting a page commits with synchronous=FULL so an
- * accepted page survives a power cut).
- * better-sqlite3 is synchronous: each method is one short transaction on the event loop (answered
+ * accepted page survives a power cut), through Node's built-in `node:sqlite` (no native module to
+ * build). It is synchronous: each method is one short transaction on the event loop (answered
  * through the store's asynchronous interface), which keeps the accept path in the low milliseconds.
+ * Every statement is prepared once, including the transaction and pragma ones.
  */
 export class SqliteStore implements KlaxonStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
   private sessionsPrunedAt = -Infinity;
   private readonly stmts;
-  private readonly updates = new Map<string, Database.Statement<[Record<string, unknown>], PageRow>>();
+  private readonly tx;
+  private readonly updates = new Map<string, Query<[Record<string, SQLInputValue>], PageRow>>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const db = this.db;
+    this.db = new DatabaseSync(file);
+    try {
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      // A file that opens but is not a database (or is locked): do not leave the handle open.
+      this.db.close();
+      throw e;
+    }
+    const prepare = <Params extends SQLInputValue[] | [Record<string, SQLInputValue>], Row = never>(sql: string) =>
+      this.db.prepare(sql) as unknown as Query<Params, Row>;
+    const raw = (sql: string): StatementSync => this.db.prepare(sql);
+    this.tx = {
+      begin: raw('BEGIN IMMEDIATE'),
+      commit: raw('COMMIT'),
+      rollback: raw('ROLLBACK'),
+      syncFull: raw('PRAGMA synchronous = FULL'),
+      syncNormal: raw('PRAGMA synchronous = NORMAL'),
+    };
     this.stmts = {
-      byIdem: db.prepare<[string, string], PageRow>(
-        'SELECT * FROM pages WHERE requester_sub = ? AND idempotency_key = ?',
-      ),
-      byId: db.prepare<[string], PageRow>('SELECT * FROM pages WHERE id = ?'),
-      rateEvents: db.prepare<[string, number], { at: number }>(
-        'SELECT at FROM rate_events WHERE user_sub = ? AND at > ?',
-      ),
-      insertRate: db.prepare('INSERT INTO rate_events (user_sub, at) VALUES (?, ?)'),
-      pruneRate: db.prepare('DELETE FROM rate_events WHERE at < ?'),
-      pruneSessions: db.prepare(
+      byIdem: prepare<[string, string], PageRow>('SELECT * FROM pages WHERE requester_sub = ? AND idempotency_key = ?'),
+      byId: prepare<[string], PageRow>('SELECT * FROM pages WHERE id = ?'),
+      rateEvents: prepare<[string, number], { at: number }>('SELECT at FROM rate_events WHERE user_sub = ? AND at > ?'),
+      insertRate: prepare<[string, number]>('INSERT INTO rate_events (user_sub, at) VALUES (?, ?)'),
+      pruneRate: prepare<[number]>('DELETE FROM rate_events WHERE at < ?'),
+      pruneSessions: prepare<[number, number]>(
         'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < ?) OR access_expires_at < ?',
       ),
-      insertPage:
-        db.prepare(`INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+      insertPage: prepare<[Record<string, SQLInputValue>]>(
+        `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
         updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
         @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
-        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`),
-      insertAudit: db.prepare(
+        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`,
+      ),
+      insertAudit: prepare<[number, string | null, string | null, string, string | null, string]>(
         'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      pagesOf: db.prepare<[string, number], PageRow>(
+      pagesOf: prepare<[string, number], PageRow>(
         'SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
       ),
-      due: db.prepare<[number, number, number, number], PageRow>(
+      due: prepare<[number, number, number, number], PageRow>(
         `SELECT * FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)
          AND attempts <= ? ORDER BY created_at LIMIT ?`,
       ),
-      claim: db.prepare<[string, number, number, string], PageRow>(
+      claim: prepare<[string, number, number, string], PageRow>(
         "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? RETURNING *",
       ),
-      nextDue: db.prepare<[], { t: number | null }>(
+      nextDue: prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
       ),
-      unfinished: db
-        .prepare<[number], string>(
-          "SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at",
-        )
-        .pluck(),
-      counts: db.prepare<[], { status: string; gave_up: number; n: number }>(
+      unfinished: prepare<[number], { id: string }>(
+        "SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at",
+      ),
+      counts: prepare<[], { status: string; gave_up: number; n: number }>(
         'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*) AS n FROM pages GROUP BY status, gave_up',
       ),
-      insertSession:
-        db.prepare(`INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      getSession: db.prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
-      revokeSession: db.prepare(
+      insertSession: prepare<SQLInputValue[]>(
+        `INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token,
+         created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getSession: prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
+      updateSession: prepare<[number, string | null, string, string]>(
+        'UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?',
+      ),
+      revokeSession: prepare<[number, string]>(
         'UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL',
       ),
-      probe: db.prepare(
+      probe: prepare<[number]>(
         'INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
       ),
-      readProbe: db.prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
+      readProbe: prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
     };
   }
 
@@ -199,61 +223,76 @@ export class SqliteStore implements KlaxonStore {
     // The 202 is a promise to the person paging: this commit is synced to disk (FULL). Later status
     // updates use NORMAL (safe against a process crash; after a power cut the worst case is one
     // more attempt, which the entity_id makes harmless), so they do not stall the accept path.
-    this.db.pragma('synchronous = FULL');
+    this.tx.syncFull.run();
     try {
       return this.acceptTx(record, rate, now, sub, input.audit);
     } finally {
-      this.db.pragma('synchronous = NORMAL');
+      this.tx.syncNormal.run();
+    }
+  }
+
+  /**
+   * Runs `fn` in a write transaction taken at once (BEGIN IMMEDIATE: a reader that later writes
+   * cannot deadlock with another writer; the busy timeout waits for the lock). Commits what `fn`
+   * returns; if `fn` or the commit throws, rolls back unless SQLite already has.
+   */
+  private immediate<T>(fn: () => T): T {
+    this.tx.begin.run();
+    try {
+      const result = fn();
+      this.tx.commit.run();
+      return result;
+    } catch (e) {
+      if (this.db.isTransaction) this.tx.rollback.run();
+      throw e;
     }
   }
 
   private acceptTx(record: PageRecord, rate: RateLimitRule, now: Date, sub: string, audit: AuditEntry): AcceptOutcome {
-    return this.db
-      .transaction((): AcceptOutcome => {
-        const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
-        if (existing) {
-          const prior = toRecord(existing);
-          return prior.requestHash === record.requestHash
-            ? { kind: 'replay', page: prior.page }
-            : { kind: 'conflict', page: prior.page };
-        }
-        const nowMs = now.getTime();
-        const earlier = this.stmts.rateEvents.all(sub, nowMs - rate.windowSeconds * 1000).map((r) => r.at);
-        const decision = decideRate(earlier, rate, nowMs);
-        if (!decision.allowed)
-          return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
-        const p = record.page;
-        this.stmts.insertPage.run({
-          id: p.id,
-          requester_sub: p.requester.sub,
-          requester_name: p.requester.name,
-          requester_email: p.requester.email,
-          summary: p.summary,
-          details: p.details,
-          target_id: p.target.id,
-          target_label: p.target.label,
-          routing_key: record.routingKey,
-          client: p.client,
-          status: p.status,
-          attempts: p.attempts,
-          last_error: p.lastError,
-          next_attempt_at: p.nextAttemptAt ? Date.parse(p.nextAttemptAt) : null,
-          gave_up_at: null,
-          incident_number: null,
-          acked_by: null,
-          acked_at: null,
-          created_at: Date.parse(p.createdAt),
-          updated_at: Date.parse(p.updatedAt),
-          delivered_at: null,
-          idempotency_key: record.idempotencyKey,
-          request_hash: record.requestHash,
-        });
-        this.stmts.insertRate.run(sub, nowMs);
-        this.insertAudit({ ...audit, pageId: p.id });
-        this.prune(nowMs);
-        return { kind: 'created', page: p };
-      })
-      .immediate();
+    return this.immediate((): AcceptOutcome => {
+      const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
+      if (existing) {
+        const prior = toRecord(existing);
+        return prior.requestHash === record.requestHash
+          ? { kind: 'replay', page: prior.page }
+          : { kind: 'conflict', page: prior.page };
+      }
+      const nowMs = now.getTime();
+      const earlier = this.stmts.rateEvents.all(sub, nowMs - rate.windowSeconds * 1000).map((r) => r.at);
+      const decision = decideRate(earlier, rate, nowMs);
+      if (!decision.allowed)
+        return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+      const p = record.page;
+      this.stmts.insertPage.run({
+        id: p.id,
+        requester_sub: p.requester.sub,
+        requester_name: p.requester.name,
+        requester_email: p.requester.email,
+        summary: p.summary,
+        details: p.details,
+        target_id: p.target.id,
+        target_label: p.target.label,
+        routing_key: record.routingKey,
+        client: p.client,
+        status: p.status,
+        attempts: p.attempts,
+        last_error: p.lastError,
+        next_attempt_at: p.nextAttemptAt ? Date.parse(p.nextAttemptAt) : null,
+        gave_up_at: null,
+        incident_number: null,
+        acked_by: null,
+        acked_at: null,
+        created_at: Date.parse(p.createdAt),
+        updated_at: Date.parse(p.updatedAt),
+        delivered_at: null,
+        idempotency_key: record.idempotencyKey,
+        request_hash: record.requestHash,
+      });
+      this.stmts.insertRate.run(sub, nowMs);
+      this.insertAudit({ ...audit, pageId: p.id });
+      this.prune(nowMs);
+      return { kind: 'created', page: p };
+    });
   }
 
   async getPage(id: string): Promise<PageRecord | null> {
@@ -276,12 +315,10 @@ export class SqliteStore implements KlaxonStore {
     const maxAttempts = opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER;
     // Most wake-ups find nothing due: a plain read answers that without taking the write lock.
     if (this.stmts.due.all(nowMs, nowMs, maxAttempts, 1).length === 0) return [];
-    return this.db
-      .transaction(() => {
-        const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
-        return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
-      })
-      .immediate();
+    return this.immediate(() => {
+      const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
+      return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
+    });
   }
 
   async nextDueAt(): Promise<Date | null> {
@@ -294,22 +331,20 @@ export class SqliteStore implements KlaxonStore {
     patch: PagePatch,
     opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {},
   ): Promise<Page | null> {
-    return this.db.transaction(() => this.updateInTx(id, patch, opts)).immediate();
+    return this.immediate(() => this.updateInTx(id, patch, opts));
   }
 
   async followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
-    return this.db
-      .transaction(() => {
-        const changed: Page[] = [];
-        for (const id of ids) {
-          const row = this.stmts.byId.get(id);
-          const next = row ? decide(toRecord(row).page) : null;
-          const updated = next ? this.updateInTx(id, next.patch, { audit: next.audit }) : null;
-          if (updated) changed.push(updated);
-        }
-        return changed;
-      })
-      .immediate();
+    return this.immediate(() => {
+      const changed: Page[] = [];
+      for (const id of ids) {
+        const row = this.stmts.byId.get(id);
+        const next = row ? decide(toRecord(row).page) : null;
+        const updated = next ? this.updateInTx(id, next.patch, { audit: next.audit }) : null;
+        if (updated) changed.push(updated);
+      }
+      return changed;
+    });
   }
 
   private updateInTx(
@@ -318,8 +353,8 @@ export class SqliteStore implements KlaxonStore {
     opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> },
   ): Page | null {
     const sets: string[] = [];
-    const values: Record<string, unknown> = { id, now: Date.now() };
-    const col = (name: string, key: string, value: unknown) => {
+    const values: Record<string, SQLInputValue> = { id, now: Date.now() };
+    const col = (name: string, key: string, value: SQLInputValue) => {
       sets.push(`${name} = @${key}`);
       values[key] = value;
     };
@@ -343,7 +378,11 @@ export class SqliteStore implements KlaxonStore {
     const sql = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
     // One statement per patch shape (a handful): preparing on every update costs more than running.
     let stmt = this.updates.get(sql);
-    if (!stmt) this.updates.set(sql, (stmt = this.db.prepare<[Record<string, unknown>], PageRow>(sql)));
+    if (!stmt)
+      this.updates.set(
+        sql,
+        (stmt = this.db.prepare(sql) as unknown as Query<[Record<string, SQLInputValue>], PageRow>),
+      );
     const row = stmt.get(values);
     if (!row) return null;
     if (opts.audit) this.insertAudit({ ...opts.audit, pageId: id });
@@ -351,7 +390,7 @@ export class SqliteStore implements KlaxonStore {
   }
 
   async unfinishedPageIds(): Promise<string[]> {
-    return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000);
+    return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000).map((r) => r.id);
   }
 
   async countByStatus(): Promise<Record<string, number>> {
@@ -403,14 +442,12 @@ export class SqliteStore implements KlaxonStore {
   ): Promise<void> {
     const cur = await this.getSession(id);
     if (!cur) return;
-    this.db
-      .prepare('UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?')
-      .run(
-        (patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(),
-        patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken,
-        JSON.stringify(patch.groups ?? cur.groups),
-        id,
-      );
+    this.stmts.updateSession.run(
+      (patch.accessExpiresAt ?? cur.accessExpiresAt).getTime(),
+      patch.refreshToken === undefined ? cur.refreshToken : patch.refreshToken,
+      JSON.stringify(patch.groups ?? cur.groups),
+      id,
+    );
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
@@ -443,7 +480,7 @@ export class SqliteStore implements KlaxonStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 
   private insertAudit(e: AuditEntry): void {

@@ -11,7 +11,7 @@
  * The app folder is built fresh into a temporary directory from the current sources (the same
  * bundleDesktop() that `npm run build:desktop` runs); dist/renderer is built first if missing.
  */
-import asar from '@electron/asar';
+import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -96,7 +96,7 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
     );
     appOut = path.join(output, 'linux-unpacked');
     asarPath = path.join(appOut, 'resources/app.asar');
-    entries = asar.listPackage(asarPath, { isPack: false }).map((e) => e.split(path.sep).join('/'));
+    entries = listPackage(asarPath, { isPack: false }).map((e) => e.split(path.sep).join('/'));
   }, 240_000);
 
   afterAll(() => {
@@ -117,7 +117,7 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
     // Tray and overlay images the main process loads from app.getAppPath()/assets at run time.
     expect(entries).toContain('/assets/icon.png');
     expect(entries.some((e) => /^\/assets\/tray\/.+\.png$/.test(e))).toBe(true);
-    const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8')) as Record<string, unknown>;
+    const pkg = JSON.parse(extractFile(asarPath, 'package.json').toString('utf8')) as Record<string, unknown>;
     expect(pkg).toMatchObject({ main: 'main.js', type: 'module', productName: 'Klaxon' });
     expect(pkg).not.toHaveProperty('dependencies');
     expect(pkg).not.toHaveProperty('devDependencies');
@@ -133,7 +133,7 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
     expect(bad).toEqual([]);
     for (const pkgName of ['better-sqlite3', 'oidc-provider', 'fastify'])
       expect(entries.join('\n')).not.toContain(pkgName);
-    const main = asar.extractFile(asarPath, 'main.js').toString('utf8');
+    const main = extractFile(asarPath, 'main.js').toString('utf8');
     expect(main).not.toMatch(
       /require\(["'](better-sqlite3|oidc-provider|fastify)["']\)|from ["'](better-sqlite3|oidc-provider|fastify)["']/,
     );

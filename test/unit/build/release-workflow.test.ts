@@ -12,6 +12,7 @@ import { releaseArtifacts, verifyChecksums, writeChecksums } from '#build/checks
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const text = readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8');
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: { node: string } };
 
 interface Step {
   name?: string;
@@ -54,7 +55,7 @@ describe('release workflow', () => {
     ]);
   });
 
-  it('uses pinned major versions of the official actions and Node 22', () => {
+  it('uses pinned major versions of the official actions, and the major of the Node that npm ci installs', () => {
     const uses = [...build.steps, ...publish.steps].map((s) => s.uses).filter(Boolean);
     expect(new Set(uses)).toEqual(
       new Set([
@@ -64,8 +65,10 @@ describe('release workflow', () => {
         'actions/download-artifact@v4',
       ]),
     );
+    const pinnedNode = Number(pkg.devDependencies.node.split('.')[0]);
+    expect(pinnedNode).toBe(24);
     for (const s of [...build.steps, ...publish.steps].filter((x) => x.uses === 'actions/setup-node@v4'))
-      expect(s.with?.['node-version']).toBe(22);
+      expect(s.with?.['node-version']).toBe(pinnedNode);
   });
 
   it('installs with npm ci, fetches the Electron binary, then runs npm test and the Electron specs (xvfb on Linux)', () => {

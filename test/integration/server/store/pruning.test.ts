@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
@@ -41,7 +41,7 @@ function session(id: string, over: { accessExpiresAt: Date; refreshToken: string
 }
 
 function count(table: string): number {
-  const db = new Database(path.join(dir, 'klaxon.db'), { readonly: true });
+  const db = new DatabaseSync(path.join(dir, 'klaxon.db'), { readOnly: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   } finally {
@@ -73,16 +73,16 @@ describe('pruning on accept', () => {
 
 describe('the delivery worker waking up with nothing to do', () => {
   it('does not wait for the write lock another connection holds', async () => {
-    const other = new Database(path.join(dir, 'klaxon.db'));
-    other.pragma('busy_timeout = 0');
-    other.prepare('BEGIN IMMEDIATE').run();
+    const other = new DatabaseSync(path.join(dir, 'klaxon.db'));
+    other.exec('PRAGMA busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE');
     try {
       const t0 = performance.now();
       // With a write transaction this would wait for the other writer (busy timeout: 5 s).
       expect(await store.claimDuePages('worker-a', new Date(), 10_000, 4)).toEqual([]);
       expect(performance.now() - t0).toBeLessThan(1000);
     } finally {
-      other.prepare('ROLLBACK').run();
+      other.exec('ROLLBACK');
       other.close();
     }
     // With a page due, it claims it.

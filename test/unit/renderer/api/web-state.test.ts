@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ServerEvent, type IncidentSnapshot } from '#common/index.js';
-import { applyServerEvent, initialWebState, normaliseFrame, reconnectDelaySeconds } from '#renderer/api/web-state.js';
+import {
+  afterSessionEvent,
+  applyServerEvent,
+  initialWebState,
+  normaliseFrame,
+  reconnectDelaySeconds,
+} from '#renderer/api/web-state.js';
 import { incident, iso, page } from '#test/support/renderer-fixtures.js';
 
 const snapshot: IncidentSnapshot = {
@@ -89,5 +95,24 @@ describe('web UI state from server-sent events', () => {
 
   it('backs off reconnects up to 30 s', () => {
     expect([1, 2, 3, 4, 5, 6, 10].map(reconnectDelaySeconds)).toEqual([1, 2, 4, 8, 16, 30, 30]);
+  });
+
+  it('a session event ends the stream: sign in again, or not authorised with the groups to ask for', () => {
+    const me = {
+      user: { sub: 'alice', name: 'Alice Andersen', email: null, groups: [] },
+      permissions: { view: true, page: true, acknowledge: false },
+    };
+    const signedIn = { ...s0, auth: { status: 'signed-in' as const, me } };
+    expect(
+      afterSessionEvent(signedIn, {
+        type: 'session',
+        id: '7',
+        data: { state: 'expired', message: 'Your session has expired.' },
+      }).auth,
+    ).toEqual({ status: 'signed-out', message: 'Your session has expired.' });
+    expect(
+      afterSessionEvent(signedIn, { type: 'session', id: '8', data: { state: 'forbidden', message: 'Not in sre.' } })
+        .auth,
+    ).toEqual({ status: 'not-authorised', me, requiredGroups: [], message: 'Not in sre.' });
   });
 });

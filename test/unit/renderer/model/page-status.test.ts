@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, mergePages, pageSteps, pageToFollow } from '#renderer/model/page-status.js';
+import { describePageStatus, pageSteps, pageToFollow, STEP_STATE_WORDS } from '#renderer/model/page-status.js';
+import { fallbackContactDetail } from '#renderer/model/fallback-contacts.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
@@ -97,16 +98,19 @@ describe('following pages', () => {
     expect(follow?.id).toBe(failing.id);
     expect(describePageStatus(follow!).notReached).toBe(true);
   });
+});
 
-  it('keeps the newest version of each page whatever order updates arrive in', () => {
-    const v1 = page({ status: 'queued', updatedAt: iso(0) });
-    const v2 = page({ status: 'delivered', updatedAt: iso(1000) });
-    expect(mergePages([v2], [v1])[0]?.status).toBe('delivered');
-    expect(mergePages([v1], [v2])[0]?.status).toBe('delivered');
-    expect(
-      mergePages([v1], [page({ id: '00000000-0000-4000-8000-000000000009', createdAt: iso(5000) })]).map(
-        (p) => p.id,
-      )[0],
-    ).toBe('00000000-0000-4000-8000-000000000009');
+describe('fallback contacts and progress steps, in words', () => {
+  it('gives the number to dial for a phone, else the kind of contact', () => {
+    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+15550100');
+    expect(fallbackContactDetail({ kind: 'chat', href: 'https://chat.example.org/sre' })).toBe('chat');
+  });
+  it('says what each step icon means', () => {
+    expect(pageSteps(page({ status: 'failing' })).map((s) => STEP_STATE_WORDS[s.state])).toEqual([
+      ' (done)',
+      ' (failing)',
+      ' (not yet)',
+      ' (not yet)',
+    ]);
   });
 });

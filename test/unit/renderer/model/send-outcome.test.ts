@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { afterSendFailure, findSentPage, isDefinitiveRefusal, type SendAttempt } from '#renderer/model/send-outcome.js';
+import {
+  afterSendFailure,
+  findSentPage,
+  isDefinitiveRefusal,
+  retryHint,
+  type SendAttempt,
+} from '#renderer/model/send-outcome.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 const OLD_ID = '00000000-0000-4000-8000-000000000001';
@@ -55,5 +61,12 @@ describe('after a failed Send', () => {
     ).toBeNull();
     // A server clock a little behind the laptop's is fine.
     expect(findSentPage([page({ id: NEW_ID, createdAt: iso(-30_000) })], attempt())?.id).toBe(NEW_ID);
+  });
+});
+
+describe('"Not sent" wording', () => {
+  it('says when a rate-limited person may page again, in whole seconds', () => {
+    expect(retryHint({ retryAfterSeconds: 41.2 })).toBe(' You can page again in 42 s.');
+    expect(retryHint({})).toBe('');
   });
 });

@@ -6,6 +6,7 @@ import {
   checkShortcut,
   draftFrom,
   placeSettingsError,
+  planSave,
   settingsPatch,
 } from '#renderer/model/settings-form.js';
 
@@ -68,5 +69,20 @@ describe('settings form', () => {
     });
     expect(placeSettingsError({ message: 'Disk full.' })).toEqual({ field: null, message: 'Disk full.' });
     expect(placeSettingsError({ message: 'Unknown field "x".', field: 'x' }).field).toBeNull();
+  });
+});
+
+describe('Save', () => {
+  it('points at the first wrong field in screen order, says when nothing changed, else sends the patch', () => {
+    const s = effective();
+    const bad = { ...draftFrom(s), globalShortcut: 'K', serverUrl: 'not a url' };
+    const invalid = planSave(bad, s);
+    expect(invalid.kind === 'invalid' && invalid.first).toBe('globalShortcut');
+    expect(invalid.kind === 'invalid' && Object.keys(invalid.errors).sort()).toEqual(['globalShortcut', 'serverUrl']);
+    expect(planSave(draftFrom(s), s)).toEqual({ kind: 'unchanged' });
+    expect(planSave({ ...draftFrom(s), startAtLogin: true }, s)).toEqual({
+      kind: 'save',
+      patch: { startAtLogin: true },
+    });
   });
 });

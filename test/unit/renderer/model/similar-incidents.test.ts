@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { contentTokens, findSimilarIncidents, similarity } from '#renderer/model/similar-incidents.js';
+import {
+  contentTokens,
+  findSimilarIncidents,
+  similarIncidentStatus,
+  similarity,
+} from '#renderer/model/similar-incidents.js';
 import { incident } from '#test/support/renderer-fixtures.js';
 
 const open = [
@@ -54,5 +59,13 @@ describe('similar incidents', () => {
     const m = findSimilarIncidents('edge cache errors', many);
     expect(m[0]?.incident.number).toBe('14');
     expect(m.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('how a similar incident stands', () => {
+  it('names who acknowledged it, or says SRE is being paged', () => {
+    expect(similarIncidentStatus({ phase: 'ACKED', ackedBy: 'dmitri' })).toBe('acknowledged by dmitri');
+    expect(similarIncidentStatus({ phase: 'ACKED', ackedBy: null })).toBe('acknowledged');
+    expect(similarIncidentStatus({ phase: 'UNACKED', ackedBy: null })).toBe('not acknowledged yet, SRE is being paged');
   });
 });

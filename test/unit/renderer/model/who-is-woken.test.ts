@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OnCallNow } from '#common/index.js';
-import { allowedGroups, notAuthorisedMessage } from '#common/index.js';
-import { whoWillBeWoken } from '#renderer/model/who-is-woken.js';
+import { peopleOnCall, whoWillBeWoken } from '#renderer/model/who-is-woken.js';
 
 const oncall: OnCallNow = {
   fetchedAt: null,
@@ -44,11 +43,11 @@ describe('who will be woken', () => {
   });
 });
 
-describe('not authorised', () => {
-  it('names the groups to ask for', () => {
-    const groups = allowedGroups({ page: ['staff', 'sre'], acknowledge: ['sre'] });
-    expect(notAuthorisedMessage(groups)).toBe(
-      'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
-    );
+describe('who is on call', () => {
+  it('lists everyone of a team policy by policy, someone on two policies under each', () => {
+    expect(peopleOnCall(oncall.teams[0]!).map((p) => `${p.policy}: ${p.user.username}`)).toEqual([
+      'SRE Primary: carol',
+      'SRE Backup: carol',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
+// The data every screen shows, kept current: the clock, the client state, my pages, who is on call.
 import { useEffect, useState } from 'react';
-import type { ClientState, OnCallNow, Page } from '#common/index.js';
-import type { KlaxonApi } from '../api/klaxon-api.js';
-import { mergePages } from '../model/page-status.js';
+import { mergePages, type ClientState, type OnCallNow, type Page } from '#common/index.js';
+import { useApi } from './api-context.js';
 
 /** A clock that re-renders the caller, so relative times and data ages stay current. */
 export function useNow(intervalMs: number): number {
@@ -13,7 +13,8 @@ export function useNow(intervalMs: number): number {
   return now;
 }
 
-export function useClientState(api: KlaxonApi): { state: ClientState | null; error: string | null } {
+export function useClientState(): { state: ClientState | null; error: string | null } {
+  const api = useApi();
   const [state, setState] = useState<ClientState | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -28,7 +29,8 @@ export function useClientState(api: KlaxonApi): { state: ClientState | null; err
  * My pages, from the server (so following a page survives closing and reopening the popover),
  * kept current by page events.
  */
-export function useMyPages(api: KlaxonApi, signedIn: boolean): Page[] {
+export function useMyPages(signedIn: boolean): Page[] {
+  const api = useApi();
   const [pages, setPages] = useState<Page[]>([]);
   useEffect(() => {
     if (!signedIn) {
@@ -53,7 +55,8 @@ export function useMyPages(api: KlaxonApi, signedIn: boolean): Page[] {
   return pages;
 }
 
-export function useOnCall(api: KlaxonApi, enabled: boolean, refreshKey: unknown): OnCallNow | null {
+export function useOnCall(enabled: boolean, refreshKey: unknown): OnCallNow | null {
+  const api = useApi();
   const [oncall, setOncall] = useState<OnCallNow | null>(null);
   useEffect(() => {
     if (!enabled) return;

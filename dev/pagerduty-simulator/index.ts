@@ -1,0 +1,68 @@
+/**
+ * PagerDuty simulator: a real HTTP server that behaves like PagerDuty's Events API v2 and REST
+ * API v2 as docs/pagerduty.md describes them, with v3 webhooks. See README.md in this folder.
+ */
+import type { AddressInfo } from 'node:net';
+import { createControl } from './control.js';
+import { EVENTS_PATH } from './events-api.js';
+import { DEMO_API_TOKEN, DEMO_READONLY_API_TOKEN } from './seed.js';
+import { createSimulatorServer } from './server.js';
+import { Simulator } from './simulator.js';
+import type { RunningPagerDutySimulator, SimulatorOptions } from './types.js';
+
+export type {
+  EventAction,
+  EventOutcome,
+  Faults,
+  RateLimits,
+  ReceivedEvent,
+  RequestLogEntry,
+  RunningPagerDutySimulator,
+  SeedName,
+  SimulatorControl,
+  SimulatorOptions,
+  WebhookDelivery,
+  WebhookSubscription,
+  WebhookSubscriptionInput,
+} from './types.js';
+export * from './seed.js';
+export { signatureHeader, INCIDENT_EVENT_TYPES } from './webhook.js';
+
+/** How often wall-clock time is checked for escalations that came due (the simulated clock runs with it). */
+const TICK_MS = 1_000;
+
+export async function startPagerDutySimulator(opts: SimulatorOptions = {}): Promise<RunningPagerDutySimulator> {
+  const sim = new Simulator(opts);
+  const control = createControl(sim);
+  const { server, dropConnections } = createSimulatorServer(sim, control);
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  sim.baseUrl = url;
+  const ticker = setInterval(() => sim.tick(), TICK_MS);
+  ticker.unref();
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    eventsUrl: `${url}${EVENTS_PATH}`,
+    apiToken: DEMO_API_TOKEN,
+    readOnlyApiToken: DEMO_READONLY_API_TOKEN,
+    control,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(ticker);
+        sim.webhook.close();
+        server.close(() => resolve());
+        dropConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Every request the simulator answered outside `/_sim/`, for tests that count calls. A ring
+ * buffer: cheap to append, bounded memory, formatted only when read.
+ */
+import type { FaultKind, RequestLogEntry } from './types.js';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  atMs: number;
+  realMs: number;
+  body?: unknown;
+  from?: string;
+  fault?: FaultKind;
+}
+
+export class RequestLog {
+  private readonly ring: (LoggedRequest | undefined)[];
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly capacity = 100_000) {
+    this.ring = new Array<LoggedRequest | undefined>(capacity);
+  }
+
+  /** Returns the entry so its status can be filled in when the response finishes. */
+  add(e: LoggedRequest): LoggedRequest {
+    this.ring[this.next] = e;
+    this.next = (this.next + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+    return e;
+  }
+
+  entries(): RequestLogEntry[] {
+    const out: RequestLogEntry[] = [];
+    const start = (this.next - this.count + this.capacity) % this.capacity;
+    for (let k = 0; k < this.count; k++) {
+      const e = this.ring[(start + k) % this.capacity]!;
+      out.push({
+        method: e.method,
+        path: e.path,
+        status: e.status,
+        at: new Date(e.atMs).toISOString(),
+        realAt: new Date(e.realMs).toISOString(),
+        ...(e.body !== undefined ? { body: e.body } : {}),
+        ...(e.from !== undefined ? { from: e.from } : {}),
+        ...(e.fault ? { fault: e.fault } : {}),
+      });
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.ring.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+  }
+}

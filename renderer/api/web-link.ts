@@ -1,0 +1,131 @@
+import {
+  IDLE_LINK,
+  allowedGroups,
+  notAuthorisedMessage,
+  ClientConfig,
+  HEARTBEAT_SECONDS,
+  Me,
+  Page,
+  routePath,
+  type ClientState,
+} from '#common/index.js';
+import { openEventStream, type EventStream } from './web-events.js';
+import type { WebRequest } from './web-http.js';
+import { afterSessionEvent, applyServerEvent, reconnectDelaySeconds } from './web-state.js';
+
+/** The web UI's ClientState and who is told when it changes; the same object Klaxon desktop pushes. */
+export interface WebStateStore {
+  readonly state: ClientState;
+  set(next: ClientState): void;
+  /** My pages carried by an event, for the page listeners. */
+  emitPages(pages: readonly Page[]): void;
+}
+
+/**
+ * The web UI's link to its server: config and who I am (GET /me, which also hands out the CSRF
+ * token), then the event stream; reconnects with backoff, and a watchdog for a stream gone silent.
+ */
+export function createWebLink(store: WebStateStore, request: WebRequest) {
+  let csrf: string | null = null;
+  let stream: EventStream | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let attempt = 0;
+
+  function closeEvents() {
+    stream?.close();
+    stream = null;
+  }
+
+  function scheduleReconnect(error: string) {
+    closeEvents();
+    if (reconnectTimer) return;
+    attempt++;
+    const delay = reconnectDelaySeconds(attempt);
+    const { state } = store;
+    store.set({
+      ...state,
+      link: { ...state.link, status: 'offline', error, retryAt: new Date(Date.now() + delay * 1000).toISOString() },
+    });
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      void refresh();
+    }, delay * 1000);
+  }
+
+  function openEvents() {
+    closeEvents();
+    const { state } = store;
+    if (!state.link.lastDataAt) store.set({ ...state, link: { ...state.link, status: 'connecting' } });
+    stream = openEventStream({
+      onAlive: () => {
+        attempt = 0;
+      },
+      onEvent: (e) => {
+        if (e.type === 'session') {
+          closeEvents();
+          return store.set(afterSessionEvent(store.state, e));
+        }
+        const applied = applyServerEvent(store.state, e, new Date().toISOString());
+        store.set(applied.state);
+        store.emitPages(applied.pages);
+      },
+      // Take reconnection over from the browser: after an outage the session may have expired,
+      // which only GET /me can tell us (EventSource hides status codes).
+      onLost: () => scheduleReconnect('Lost the connection to the Klaxon server.'),
+    });
+  }
+
+  /** (Re)establishes config, who I am, and the event stream. */
+  async function refresh(): Promise<void> {
+    if (!store.state.config) {
+      const cfg = await request('GET', routePath('clientConfig'), ClientConfig);
+      if (!cfg.ok) return scheduleReconnect(cfg.error.message);
+      store.set({ ...store.state, config: cfg.value });
+    }
+    const me = await request('GET', routePath('me'), Me);
+    const { state } = store;
+    if (!me.ok) {
+      if (me.error.code !== 'unauthorized') return scheduleReconnect(me.error.message);
+      csrf = null;
+      attempt = 0;
+      store.set({
+        ...state,
+        auth: {
+          status: 'signed-out',
+          message: state.auth.status === 'signed-in' ? 'Your session has ended. Sign in again.' : null,
+        },
+        link: { ...IDLE_LINK, lastDataAt: state.link.lastDataAt },
+      });
+      return;
+    }
+    csrf = me.value.csrfToken ?? null;
+    if (!me.value.permissions.view) {
+      const groups = state.config ? allowedGroups(state.config.groups) : [];
+      store.set({
+        ...state,
+        auth: { status: 'not-authorised', me: me.value, requiredGroups: groups, message: notAuthorisedMessage(groups) },
+        link: { ...IDLE_LINK, lastDataAt: state.link.lastDataAt },
+      });
+      return;
+    }
+    store.set({ ...state, auth: { status: 'signed-in', me: me.value } });
+    openEvents();
+  }
+
+  // A stream that goes silent (proxy holding the connection, laptop asleep) is as bad as a closed one.
+  setInterval(() => {
+    if (stream && stream.silentForMs() > 3 * HEARTBEAT_SECONDS * 1000)
+      scheduleReconnect('No data from the Klaxon server for a while.');
+  }, 5000);
+
+  return {
+    refresh,
+    closeEvents,
+    csrfToken: () => csrf,
+    /** Signed out: no stream, and no token for the next session to send by mistake. */
+    forget() {
+      closeEvents();
+      csrf = null;
+    },
+  };
+}
