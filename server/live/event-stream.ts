@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
+import { shownIncident, shownSnapshot } from './shown-incident.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -213,7 +214,7 @@ export class EventStream {
     const frame = this.frame({
       type: 'incident',
       id,
-      data: { change: c.change, incident: c.incident, fetchedAt: this.opts.hub.status().lastSuccessAt },
+      data: { change: c.change, incident: shownIncident(c.incident), fetchedAt: this.opts.hub.status().lastSuccessAt },
     });
     this.remember(Number(id), null, frame);
     for (const client of this.clients) this.write(client, frame);
@@ -257,7 +258,8 @@ export class EventStream {
   private snapshotFrame(pages: readonly Page[]): string {
     const id = String(this.seq);
     const key = `${id}:${Math.floor(this.clock.now() / 1000)}`;
-    if (this.snapshotCache?.key !== key) this.snapshotCache = { key, json: JSON.stringify(this.opts.hub.snapshot()) };
+    if (this.snapshotCache?.key !== key)
+      this.snapshotCache = { key, json: JSON.stringify(shownSnapshot(this.opts.hub.snapshot())) };
     const json = `{"type":"snapshot","id":${JSON.stringify(id)},"data":{"incidents":${this.snapshotCache.json},"pages":${JSON.stringify(pages)}}}`;
     return `id: ${id}\nevent: snapshot\ndata: ${json}\n\n`;
   }

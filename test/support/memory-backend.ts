@@ -99,11 +99,11 @@ export async function startMemoryApp(
     env: {},
     warn: () => {},
     overrides: {
-      // Only the On-Call backend would use these; the in-memory one does not.
-      oncall: { apiId: 'unused', apiKey: 'unused', restEndpointKey: 'unused' },
-      oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test' },
-      webUi: { dir: '/nonexistent/klaxon-ui' },
       ...overrides,
+      // Only the On-Call backend would use these; the in-memory one does not.
+      oncall: { apiId: 'unused', apiKey: 'unused', restEndpointKey: 'unused', ...overrides.oncall },
+      oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test', ...overrides.oidc },
+      webUi: { dir: '/nonexistent/klaxon-ui', ...overrides.webUi },
     },
   });
   const store = new SqliteStore(':memory:');
