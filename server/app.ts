@@ -10,6 +10,7 @@ import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { setErrorHandlers } from './http/error-handler.js';
+import { registerCompression } from './http/compression.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   }
 
   addResponseHeaders(app, { https });
+  registerCompression(app);
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
+import { acceptedEncodings } from '../http/compression.js';
+import { GzipMember, StreamPiece } from './gzip-frames.js';
 import { shownIncident, shownSnapshot } from './shown-incident.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -36,13 +38,15 @@ interface Client {
   sub: string;
   expirySecond: number | null;
   open: boolean;
+  /** Set when the client asked for gzip (gzip-frames.ts). */
+  gzip: GzipMember | null;
 }
 
 interface RingEntry {
   seq: number;
   /** null: for everyone; otherwise only the streams of this subject (page events). */
   sub: string | null;
-  frame: string;
+  frame: StreamPiece;
 }
 
 const SSE_HEADERS = {
@@ -84,7 +88,7 @@ export class EventStream {
   private ticks = 0;
   private timer: unknown = null;
   private closed = false;
-  private snapshotCache: { key: string; json: string } | null = null;
+  private snapshotCache: { key: string; incidents: StreamPiece } | null = null;
   private dropped = 0;
 
   private readonly onChange = (c: HubChange) => this.publishIncident(c);
@@ -137,37 +141,45 @@ export class EventStream {
     const res = reply.raw;
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
-    res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    const gzip = acceptedEncodings(request).has('gzip') ? new GzipMember() : null;
+    res.writeHead(200, {
+      ...headers,
+      ...SSE_HEADERS,
+      vary: 'accept-encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    if (gzip) res.write(gzip.header());
     const socket = request.raw.socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(0);
 
     const now = this.clock.now();
-    let first = `retry: ${this.retryMs}\n\n`;
+    const client: Client = { res, sub: viewer.sub, expirySecond: null, open: true, gzip };
+    const first: StreamPiece[] = [new StreamPiece(`retry: ${this.retryMs}\n\n`)];
     if (this.closed) {
-      res.end(first);
+      this.end(client, first);
       return;
     }
     if (viewer.expiresAt && viewer.expiresAt.getTime() <= now) {
-      res.end(
-        first +
-          this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }),
+      first.push(
+        this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }),
       );
+      this.end(client, first);
       return;
     }
     const resumeFrom = this.resumablePoint(request);
     if (resumeFrom !== null) {
-      for (const e of this.ring) if (e.seq > resumeFrom && (e.sub === null || e.sub === viewer.sub)) first += e.frame;
-      first += this.heartbeatFrame(String(this.seq));
+      for (const e of this.ring)
+        if (e.seq > resumeFrom && (e.sub === null || e.sub === viewer.sub)) first.push(e.frame);
+      first.push(this.heartbeatFrame(String(this.seq)));
     } else {
-      first += this.snapshotFrame(initialPages);
+      first.push(...this.snapshotFrame(initialPages));
       const asOf = pagesAsOf !== undefined ? Number(pagesAsOf) : NaN;
       if (Number.isSafeInteger(asOf))
-        for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first += e.frame;
+        for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first.push(e.frame);
     }
 
-    const client: Client = { res, sub: viewer.sub, expirySecond: null, open: true };
     this.clients.add(client);
     let mine = this.bySub.get(viewer.sub);
     if (!mine) this.bySub.set(viewer.sub, (mine = new Set()));
@@ -203,7 +215,7 @@ export class EventStream {
     this.opts.hub.off('change', this.onChange);
     this.opts.hub.off('status', this.onStatus);
     for (const c of [...this.clients]) {
-      c.res.end();
+      this.end(c, []);
       this.remove(c);
     }
   }
@@ -230,11 +242,11 @@ export class EventStream {
     return String(++this.seq);
   }
 
-  private frame(e: ServerEvent): string {
-    return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+  private frame(e: ServerEvent): StreamPiece {
+    return new StreamPiece(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
   }
 
-  private heartbeatFrame(id: string): string {
+  private heartbeatFrame(id: string): StreamPiece {
     const s = this.opts.hub.snapshot();
     const e: ServerEventOf<'heartbeat'> = {
       type: 'heartbeat',
@@ -253,15 +265,24 @@ export class EventStream {
   /**
    * The snapshot's id is the current sequence number (not a new one): it reflects every event up
    * to that id, so resuming from it later replays exactly what came after. The incidents part is
-   * serialised once per (sequence, second) and shared by every client connecting in that time.
+   * serialised (and, for gzip clients, compressed) once per (sequence, second) and shared by every
+   * client connecting in that time; the pages around it are this viewer's own.
    */
-  private snapshotFrame(pages: readonly Page[]): string {
+  private snapshotFrame(pages: readonly Page[]): StreamPiece[] {
     const id = String(this.seq);
     const key = `${id}:${Math.floor(this.clock.now() / 1000)}`;
     if (this.snapshotCache?.key !== key)
-      this.snapshotCache = { key, json: JSON.stringify(shownSnapshot(this.opts.hub.snapshot())) };
-    const json = `{"type":"snapshot","id":${JSON.stringify(id)},"data":{"incidents":${this.snapshotCache.json},"pages":${JSON.stringify(pages)}}}`;
-    return `id: ${id}\nevent: snapshot\ndata: ${json}\n\n`;
+      this.snapshotCache = {
+        key,
+        incidents: new StreamPiece(JSON.stringify(shownSnapshot(this.opts.hub.snapshot()))),
+      };
+    return [
+      new StreamPiece(
+        `id: ${id}\nevent: snapshot\ndata: {"type":"snapshot","id":${JSON.stringify(id)},"data":{"incidents":`,
+      ),
+      this.snapshotCache.incidents,
+      new StreamPiece(`,"pages":${JSON.stringify(pages)}}}\n\n`),
+    ];
   }
 
   /** The id to replay from, or null when a full snapshot is needed (no id, unknown, too old, from the future). */
@@ -275,14 +296,15 @@ export class EventStream {
     return n;
   }
 
-  private remember(seq: number, sub: string | null, frame: string): void {
+  private remember(seq: number, sub: string | null, frame: StreamPiece): void {
     this.ring.push({ seq, sub, frame });
     while (this.ring.length > this.ringSize) this.evictedUpTo = this.ring.shift()!.seq;
   }
 
-  private write(c: Client, frame: string): void {
+  private write(c: Client, pieces: StreamPiece | StreamPiece[]): void {
     if (!c.open) return;
-    c.res.write(frame);
+    const list = Array.isArray(pieces) ? pieces : [pieces];
+    c.res.write(c.gzip ? c.gzip.encode(list) : list.map((p) => p.text).join(''));
     if (c.res.writableLength > this.maxBuffered) {
       this.dropped++;
       this.log.warn(
@@ -292,6 +314,13 @@ export class EventStream {
       c.res.destroy();
       this.remove(c);
     }
+  }
+
+  /** Writes the last pieces and ends the stream cleanly (with the gzip trailer for gzip clients). */
+  private end(c: Client, pieces: StreamPiece[]): void {
+    if (c.res.writableEnded || c.res.destroyed) return;
+    if (c.gzip) c.res.end(Buffer.concat([c.gzip.encode(pieces), c.gzip.trailer()]));
+    else c.res.end(pieces.map((p) => p.text).join(''));
   }
 
   private remove(c: Client): void {
@@ -335,7 +364,7 @@ export class EventStream {
           id: this.nextId(),
           data: { state: 'expired', message: EXPIRED_MESSAGE },
         });
-        if (c.open) c.res.end(frame);
+        if (c.open) this.end(c, [frame]);
         this.remove(c);
       }
       this.expiries.delete(second);

@@ -3,6 +3,7 @@
  * snapshot that starts every event stream, without and with compression (as a browser asks for
  * it: `Accept-Encoding: gzip, deflate, br`). Real server, On-Call simulator and identity provider.
  */
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { startServer, startStack } from '#test/support/server-stack.js';
@@ -23,7 +24,8 @@ const token = await stack.token('alice', {}, { expiresInSeconds: 3600 });
 
 for (let i = 0; i < INCIDENTS; i++) {
   stack.sim.control.createIncident({
-    title: `${SERVICES[i % SERVICES.length]}: ${SYMPTOMS[i % SYMPTOMS.length]} (prod-eu-west-${(i % 3) + 1})`,
+    // Varied like real alert titles (hosts, ids), so compression is not flattered by repetition.
+    title: `${SERVICES[i % SERVICES.length]}: ${SYMPTOMS[(i * 7) % SYMPTOMS.length]} on ${SERVICES[(i * 3) % SERVICES.length]}-${randomBytes(3).toString('hex')}.prod-eu-west-${(i % 3) + 1} (${Math.floor(Math.random() * 9000) + 1000} errors)`,
     routingKey: i % 2 === 0 ? 'sre' : 'platform',
   });
 }
