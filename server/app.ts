@@ -74,7 +74,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
-  const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
+  const events = new EventStream({
+    hub,
+    metrics,
+    logger: app.log,
+    maxStreamsPerUser: config.events.maxStreamsPerUser,
+    ...deps.eventStream,
+  });
   const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */

@@ -118,6 +118,13 @@ export const ServerConfigSchema = z
       .object({ dir: z.string().default('dist/renderer') })
       .strict()
       .prefault({}),
+    events: z
+      .object({
+        /** Event streams one person may hold open at once (browser tabs, desktop); more are refused with 429. */
+        maxStreamsPerUser: z.number().int().min(1).max(100_000).default(10),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         /** Bearer token /metrics and the details of /readyz need; null: open to anyone who reaches them. */

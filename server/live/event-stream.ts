@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import { acceptedEncodings } from '../http/compression.js';
+import { HttpError } from '../http/errors.js';
 import { GzipMember, StreamPiece } from './gzip-frames.js';
 import { shownIncident, shownSnapshot } from './shown-incident.js';
 import type { Metrics } from '../http/metrics.js';
@@ -25,12 +26,14 @@ export interface EventStreamOptions {
   maxBufferedBytes?: number;
   /** Reconnect delay suggested to EventSource clients. */
   retryMs?: number;
+  /** Streams one person may hold open at once (`events.maxStreamsPerUser`). Default 10. */
+  maxStreamsPerUser?: number;
 }
 
 /** The timings and limits of the stream, apart from its collaborators. */
 export type EventStreamTuning = Pick<
   EventStreamOptions,
-  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs'
+  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs' | 'maxStreamsPerUser'
 >;
 
 interface Client {
@@ -56,6 +59,9 @@ const SSE_HEADERS = {
   connection: 'keep-alive',
 } as const;
 
+/** When a person over the stream limit may try again (a closed tab frees its slot at once). */
+const STREAM_LIMIT_RETRY_SECONDS = 30;
+
 const EXPIRED_MESSAGE = 'Your sign-in has expired. Klaxon reconnects as soon as it has refreshed it.';
 
 /**
@@ -77,6 +83,7 @@ export class EventStream {
   private readonly ringSize: number;
   private readonly maxBuffered: number;
   private readonly retryMs: number;
+  private readonly maxPerUser: number;
 
   private seq: number;
   /** Every id at or below this is no longer replayable. */
@@ -102,6 +109,7 @@ export class EventStream {
     this.ringSize = opts.ringSize ?? 1024;
     this.maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
     this.retryMs = opts.retryMs ?? 3000;
+    this.maxPerUser = opts.maxStreamsPerUser ?? 10;
     this.seq = this.clock.now();
     this.evictedUpTo = this.seq;
     opts.hub.on('change', this.onChange);
@@ -137,6 +145,20 @@ export class EventStream {
     initialPages: readonly Page[],
     pagesAsOf?: string,
   ): void {
+    // Every stream holds a socket and starts with a snapshot of every incident: one person (or a
+    // script with their token) must not open them without bound. Checked before the response is
+    // taken over, so the refusal is an ordinary error answer.
+    const open = this.bySub.get(viewer.sub)?.size ?? 0;
+    if (open >= this.maxPerUser)
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `You already have ${open} live connections to Klaxon open, the most one person may have (events.maxStreamsPerUser on the Klaxon server). Close Klaxon in other browser tabs or windows and try again.`,
+        {
+          retryAfterSeconds: STREAM_LIMIT_RETRY_SECONDS,
+          headers: { 'retry-after': String(STREAM_LIMIT_RETRY_SECONDS) },
+        },
+      );
     reply.hijack();
     const res = reply.raw;
     const headers: Record<string, string | number | string[]> = {};
