@@ -103,6 +103,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
     logger: app.log,
   });
+  // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
+  hub.on('status', (s) => {
+    if (s.ok) worker.serviceAnswers('the incident list answers again');
+  });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
     events.publishPage(page);

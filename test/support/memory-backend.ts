@@ -16,7 +16,11 @@ import { viewerFromTestHeaders } from './live-stack.js';
 export class MemoryBackend implements PagingBackend {
   incidents: Incident[] = [];
   sent: { pageId: string; routingKey: string; at: number }[] = [];
+  /** Every sendAlert call, failed ones included. */
+  attempts: { pageId: string; at: number; ok: boolean }[] = [];
   down: string | null = null;
+  /** Set to a reason to make only alerts fail (the incident list keeps answering). */
+  alertsFailing: string | null = null;
 
   private check(endpoint: string): void {
     if (this.down) throw new UpstreamError('network', this.down, endpoint, { retryable: true });
@@ -31,7 +35,9 @@ export class MemoryBackend implements PagingBackend {
     return this.incidents.find((i) => i.number === number) ?? null;
   }
   async sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
-    if (this.down) return { ok: false, retryable: true, error: this.down };
+    const failing = this.down ?? this.alertsFailing;
+    this.attempts.push({ pageId: page.id, at: Date.now(), ok: failing === null });
+    if (failing) return { ok: false, retryable: true, error: failing };
     this.sent.push({ pageId: page.id, routingKey, at: Date.now() });
     const entityId = pageEntityId(page.id);
     if (!this.incidents.some((i) => i.entityId === entityId))
