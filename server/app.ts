@@ -52,6 +52,11 @@ export interface KlaxonApp {
   operatorApp: FastifyInstance | null;
   hub: IncidentsHub;
   events: EventStream;
+  /**
+   * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
+   * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
+   */
+  checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** Starts the background work: the incidents poll, page delivery and page tracking. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -81,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     maxStreamsPerUser: config.events.maxStreamsPerUser,
     ...deps.eventStream,
   });
-  const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
+  const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
   const onPageChanged = (page: Page) => events.publishPage(page);
@@ -124,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(healthRoutes, {
     store,
     hub,
+    identityProvider: verifier,
     metrics,
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
@@ -133,7 +139,14 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
     setErrorHandlers(operatorApp, { notFound: () => null });
-    await operatorApp.register(healthRoutes, { store, hub, metrics, ...operator, serveOperatorDetails: true });
+    await operatorApp.register(healthRoutes, {
+      store,
+      hub,
+      identityProvider: verifier,
+      metrics,
+      ...operator,
+      serveOperatorDetails: true,
+    });
   }
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
@@ -153,6 +166,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     operatorApp,
     hub,
     events,
+    async checkIdentityProvider() {
+      try {
+        return { mismatch: await verifier.discoveredIssuerMismatch(), unreachable: null };
+      } catch (e) {
+        return { mismatch: null, unreachable: (e as Error).message };
+      }
+    },
     start() {
       hub.start();
       tracker.start();
@@ -173,7 +193,7 @@ function auth(
   deps: AppDeps,
   metrics: Metrics,
   https: boolean,
-): { guard: Guard; sessions: WebSessions; webLogin: WebLogin } {
+): { guard: Guard; sessions: WebSessions; webLogin: WebLogin; verifier: JwtVerifier } {
   const { config, store } = deps;
   const { oidc } = config;
   const verifier = new JwtVerifier({
@@ -210,5 +230,5 @@ function auth(
       metrics,
       renewSession: (s) => webLogin.renew(s),
     });
-  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin };
+  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin, verifier };
 }

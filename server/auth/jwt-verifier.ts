@@ -55,6 +55,8 @@ function issuerMismatchMessage(configured: string, discovered: string): string {
 export class JwtVerifier {
   private keys: ProviderKeys | null = null;
   private discovering: Promise<ProviderKeys> | null = null;
+  /** Set when the provider's discovery document names another issuer than `oidc.issuer`. */
+  private mismatch: { discovered: string; message: string } | null = null;
 
   constructor(private readonly opts: VerifierOptions) {}
 
@@ -76,6 +78,7 @@ export class JwtVerifier {
       // Tokens carry the provider's exact issuer string, so a near miss (a trailing slash) refuses
       // every sign-in; say which value to configure instead of leaving only "wrong issuer" errors.
       if (typeof meta.issuer === 'string' && meta.issuer !== this.opts.issuer) {
+        this.mismatch = { discovered: meta.issuer, message: issuerMismatchMessage(this.opts.issuer, meta.issuer) };
         this.opts.logger?.error(
           { configured: this.opts.issuer, discovered: meta.issuer, key: 'oidc.issuer' },
           issuerMismatchMessage(this.opts.issuer, meta.issuer),
@@ -90,6 +93,20 @@ export class JwtVerifier {
       this.discovering = null;
     });
     return this.discovering;
+  }
+
+  /**
+   * Reads the provider's discovery document now (at start): the issuer it names when that is not
+   * the configured one, else null. Throws when the provider cannot be reached.
+   */
+  async discoveredIssuerMismatch(): Promise<string | null> {
+    await this.keySet();
+    return this.mismatch?.discovered ?? null;
+  }
+
+  /** For /readyz: not ready while the configured issuer is not the provider's (every token would be refused). */
+  status(): { ok: boolean; error: string | null } {
+    return this.mismatch ? { ok: false, error: this.mismatch.message } : { ok: true, error: null };
   }
 
   /**

@@ -70,6 +70,11 @@ export const ServerConfigSchema = z
           )
           .min(1)
           .default(['ES256', 'RS256']),
+        /**
+         * When the provider's discovery document names another issuer than `issuer` (often a
+         * trailing slash): refuse to start, or start with a warning (and /readyz not ready).
+         */
+        issuerMismatch: z.enum(['refuse', 'warn']).default('refuse'),
         /** Access tokens valid for longer than this (`exp − iat`) are refused. */
         maxTokenLifetimeSeconds: z.number().int().positive().default(86400),
         desktopClientId: z.string().min(1).default('klaxon-desktop'),

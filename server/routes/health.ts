@@ -8,6 +8,8 @@ import type { KlaxonStore } from '../store/store.js';
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
   hub: Pick<IncidentsHub, 'status'>;
+  /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
+  identityProvider: { status(): { ok: boolean; error: string | null } };
   metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
   /** `metrics.token`: the bearer token /metrics and the details of /readyz need; null: none. */
   token: string | null;
@@ -46,13 +48,15 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   app.get('/readyz', async (req, reply) => {
     const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
-    const ready = storage.ok && up.ok;
+    const idp = deps.identityProvider.status();
+    const ready = storage.ok && up.ok && idp.ok;
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
     if (!deps.serveOperatorDetails || !hasToken(req, deps.token)) return { status: ready ? 'ready' : 'not_ready' };
     return {
       status: ready ? 'ready' : 'not_ready',
       storage,
       upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
+      identityProvider: idp,
     };
   });
 
