@@ -26,6 +26,12 @@ import {
 import type { ClientStateStore } from './client-state-store.js';
 import type { DesktopSession } from './desktop-session.js';
 import { refuseExternalUrl } from './external-links.js';
+import {
+  SERVER_CHANGE_NOT_CONFIRMED,
+  SERVER_KEYS,
+  serverChangesIn,
+  type ConfirmServerChange,
+} from './server-change.js';
 import type { DesktopSettings } from './settings.js';
 
 /** A request payload as the handler receives it: after the channel's schema parsed it (defaults applied). */
@@ -43,6 +49,11 @@ export interface IpcDeps {
   hideWindow?(): void;
   /** The shell applies settings it owns (start at login, global shortcut, updates). */
   onSettingsChanged?(settings: EffectiveSettings, changed: SettingKey[]): void;
+  /**
+   * Asks the person, outside the window, before Klaxon connects elsewhere (server-change.ts).
+   * Without it such a change is refused.
+   */
+  confirmServerChange?: ConfirmServerChange;
 }
 
 export interface IpcContext {
@@ -54,9 +65,6 @@ export interface IpcContext {
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Settings that point at another server or identity provider: the session starts over. */
-const SERVER_KEYS: readonly SettingKey[] = ['serverUrl', 'issuer', 'clientId'];
 
 export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpdated }: IpcContext): IpcHandlers {
   return {
@@ -91,10 +99,18 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpd
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),
     'settings:get': async () => ok(settings.get()),
     'settings:set': async (payload) => {
+      const current = settings.get();
+      // A locked key fails the patch in settings.set below, before any dialog.
+      if (!Object.keys(payload).some((k) => current.locked[k])) {
+        const changes = serverChangesIn(payload, current.values);
+        if (changes.length > 0 && !(await deps.confirmServerChange?.(changes)))
+          return fail('forbidden', SERVER_CHANGE_NOT_CONFIRMED, { field: changes[0]!.key });
+      }
       const r = settings.set(payload);
       if (!r.ok) return fail('forbidden', r.message, { field: r.field });
       deps.onSettingsChanged?.(r.value, r.changed);
-      if (r.changed.some((k) => SERVER_KEYS.includes(k))) await session.switchServer();
+      // Another server or identity provider: the session starts over.
+      if (r.changed.some((k) => (SERVER_KEYS as readonly SettingKey[]).includes(k))) await session.switchServer();
       return ok(r.value);
     },
     'shell:open-external': async (payload) => {

@@ -10,6 +10,8 @@ import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { setErrorHandlers } from './http/error-handler.js';
+import { registerCompression } from './http/compression.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -46,8 +48,15 @@ export interface AppDeps {
 export interface KlaxonApp {
   /** The Fastify app with every route; not listening yet. */
   app: FastifyInstance;
+  /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
+  operatorApp: FastifyInstance | null;
   hub: IncidentsHub;
   events: EventStream;
+  /**
+   * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
+   * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
+   */
+  checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** Starts the background work: the incidents poll, page delivery and page tracking. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -66,11 +75,18 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
   const https = (config.publicUrl ?? '').startsWith('https:');
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
+  registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
-  const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
-  const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
+  const events = new EventStream({
+    hub,
+    metrics,
+    logger: app.log,
+    maxStreamsPerUser: config.events.maxStreamsPerUser,
+    ...deps.eventStream,
+  });
+  const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
   const onPageChanged = (page: Page) => events.publishPage(page);
@@ -92,6 +108,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
     logger: app.log,
   });
+  // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
+  hub.on('status', (s) => {
+    if (s.ok) worker.serviceAnswers('the incident list answers again');
+  });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
     events.publishPage(page);
@@ -99,12 +119,35 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   }
 
   addResponseHeaders(app, { https });
+  registerCompression(app);
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => hub.stop());
 
-  await app.register(healthRoutes, { store, hub, metrics });
+  const operator = { token: config.metrics.token };
+  await app.register(healthRoutes, {
+    store,
+    hub,
+    identityProvider: verifier,
+    metrics,
+    ...operator,
+    serveOperatorDetails: config.metrics.listen === null,
+  });
+  // `metrics.listen`: metrics and readiness details on their own address (e.g. a management network).
+  let operatorApp: FastifyInstance | null = null;
+  if (config.metrics.listen) {
+    operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
+    setErrorHandlers(operatorApp, { notFound: () => null });
+    await operatorApp.register(healthRoutes, {
+      store,
+      hub,
+      identityProvider: verifier,
+      metrics,
+      ...operator,
+      serveOperatorDetails: true,
+    });
+  }
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
@@ -120,8 +163,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
 
   return {
     app,
+    operatorApp,
     hub,
     events,
+    async checkIdentityProvider() {
+      try {
+        return { mismatch: await verifier.discoveredIssuerMismatch(), unreachable: null };
+      } catch (e) {
+        return { mismatch: null, unreachable: (e as Error).message };
+      }
+    },
     start() {
       hub.start();
       tracker.start();
@@ -130,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     async close() {
       await worker.stop();
       await tracker.stop();
+      await operatorApp?.close();
       await app.close();
     },
   };
@@ -141,13 +193,14 @@ function auth(
   deps: AppDeps,
   metrics: Metrics,
   https: boolean,
-): { guard: Guard; sessions: WebSessions; webLogin: WebLogin } {
+): { guard: Guard; sessions: WebSessions; webLogin: WebLogin; verifier: JwtVerifier } {
   const { config, store } = deps;
   const { oidc } = config;
   const verifier = new JwtVerifier({
     issuer: oidc.issuer,
     audience: oidc.audience,
     algorithms: oidc.algorithms,
+    maxLifetimeSeconds: oidc.maxTokenLifetimeSeconds,
     logger: app.log,
   });
   const sessions = new WebSessions(store, https);
@@ -177,5 +230,5 @@ function auth(
       metrics,
       renewSession: (s) => webLogin.renew(s),
     });
-  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin };
+  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin, verifier };
 }

@@ -16,6 +16,7 @@ import { applyBadge } from './badge.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
+import { confirmServerChangeInDialog } from './server-change.js';
 import { applyStartAtLogin } from './start-at-login.js';
 import { createElectronTokenStore } from './token-store.js';
 import { TrayController } from './tray.js';
@@ -110,13 +111,17 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
         if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
       }),
     hideWindow: () => popover?.hide(),
+    // A new server or identity provider only after the person's click in a native dialog.
+    confirmServerChange: confirmServerChangeInDialog,
     onSettingsChanged: (s: EffectiveSettings, changed) => {
       if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
       if (changed.includes('globalShortcut')) applyShortcut(s.values.globalShortcut, () => popover?.toggle());
       // The whole EffectiveSettings, so the status can say whether IT or the user turned updates off.
       if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s, log);
     },
-    allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
+    // A plain-http identity provider on loopback only in development runs; a packaged build has
+    // no switch for it (an environment variable would let any local program downgrade sign-in).
+    allowInsecureIssuer: !app.isPackaged,
     log,
   });
 

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
@@ -6,7 +8,25 @@ import type { KlaxonStore } from '../store/store.js';
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
   hub: Pick<IncidentsHub, 'status'>;
+  /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
+  identityProvider: { status(): { ok: boolean; error: string | null } };
   metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
+  /** `metrics.token`: the bearer token /metrics and the details of /readyz need; null: none. */
+  token: string | null;
+  /**
+   * Whether this listener serves /metrics and the details of /readyz. False on the main listener
+   * when `metrics.listen` gives them their own address: there /readyz answers its status only.
+   */
+  serveOperatorDetails: boolean;
+}
+
+/** Whether the request carries the metrics token (or none is configured). */
+function hasToken(request: FastifyRequest, token: string | null): boolean {
+  if (token === null) return true;
+  const m = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
+  const sent = Buffer.from(m?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return sent.length === expected.length && timingSafeEqual(sent, expected);
 }
 
 const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
@@ -14,6 +34,10 @@ const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowle
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
  * storage takes writes and the paging service answered the last poll. `/metrics`: Prometheus text.
+ * Metrics and the reasons behind readiness (storage errors, the paging service's errors) tell an
+ * outsider about the deployment, so, as Prometheus exporters commonly allow, they can require a
+ * bearer token (`metrics.token`) or live on their own address (`metrics.listen`); the readiness
+ * status itself stays open for load balancers and probes.
  */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_req, reply) => {
@@ -21,19 +45,30 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     return { status: 'ok' };
   });
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
-    const ready = storage.ok && up.ok;
+    const idp = deps.identityProvider.status();
+    const ready = storage.ok && up.ok && idp.ok;
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
+    if (!deps.serveOperatorDetails || !hasToken(req, deps.token)) return { status: ready ? 'ready' : 'not_ready' };
     return {
       status: ready ? 'ready' : 'not_ready',
       storage,
       upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
+      identityProvider: idp,
     };
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  if (!deps.serveOperatorDetails) return;
+  app.get('/metrics', async (req, reply) => {
+    if (!hasToken(req, deps.token))
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'The metrics need the bearer token set as metrics.token in the Klaxon server configuration.',
+        { headers: { 'www-authenticate': 'Bearer realm="klaxon-metrics"' } },
+      );
     // Page counts come from the outbox itself, so they are right after a restart too.
     try {
       const counts = await deps.store.countByStatus();

@@ -185,6 +185,9 @@ export class SqliteStore implements KlaxonStore {
       claim: prepare<[string, number, number, string], PageRow>(
         "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? RETURNING *",
       ),
+      failingDue: prepare<[number, number, number], PageRow>(
+        "UPDATE pages SET next_attempt_at = ?, updated_at = ? WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > ? RETURNING *",
+      ),
       nextDue: prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
       ),
@@ -324,6 +327,11 @@ export class SqliteStore implements KlaxonStore {
   async nextDueAt(): Promise<Date | null> {
     const t = this.stmts.nextDue.get()?.t;
     return t === null || t === undefined ? null : new Date(t);
+  }
+
+  async makeFailingPagesDue(now: Date): Promise<Page[]> {
+    const t = now.getTime();
+    return this.immediate(() => this.stmts.failingDue.all(t, t, t).map((r) => toRecord(r).page));
   }
 
   async updatePage(

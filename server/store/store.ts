@@ -78,6 +78,11 @@ export interface KlaxonStore {
   ): Promise<PageRecord[]>;
   /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
   nextDueAt(): Promise<Date | null>;
+  /**
+   * Makes every failing page that waits for a later attempt (and has not given up) due at `now`
+   * (the paging service answers again); returns those pages as they now are.
+   */
+  makeFailingPagesDue(now: Date): Promise<Page[]>;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
   updatePage(
     id: string,

@@ -239,7 +239,7 @@ describe('desktop core against the real server', () => {
     }
   });
 
-  it('changing the server in Settings reconnects to the new one', async () => {
+  it('changing the server in Settings (confirmed in the dialog) reconnects to the new one', async () => {
     const { createDesktopCore } = await import('#electron/desktop-core.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const os = await import('node:os');
@@ -250,6 +250,7 @@ describe('desktop core against the real server', () => {
       tokenStore: memoryTokenStore(),
       openBrowser: async () => {},
       allowInsecureIssuer: true,
+      confirmServerChange: async () => true,
       log: () => {},
     });
     try {
