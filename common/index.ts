@@ -16,3 +16,4 @@ export * from './page-list.js';
 export * from './result.js';
 export * from './backoff.js';
 export * from './access.js';
+export * from './phone.js';

@@ -102,7 +102,7 @@ describe('following pages', () => {
 
 describe('fallback contacts and progress steps, in words', () => {
   it('gives the number to dial for a phone, else the kind of contact', () => {
-    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+15550100');
+    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+1 555 0100');
     expect(fallbackContactDetail({ kind: 'chat', href: 'https://chat.example.org/sre' })).toBe('chat');
   });
   it('says what each step icon means', () => {
