@@ -17,3 +17,4 @@ export * from './result.js';
 export * from './backoff.js';
 export * from './access.js';
 export * from './phone.js';
+export * from './duration.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode, Page } from '#common/index.js';
+import { durationText, type ErrorCode, type Page } from '#common/index.js';
 
 /**
  * What the page dialog does when "Send page now" does not come back with a page.
@@ -54,7 +54,7 @@ export function afterSendFailure(code: ErrorCode, attempt: SendAttempt, pages: r
   return found ? { kind: 'follow', page: found } : { kind: 'uncertain' };
 }
 
-/** After "Not sent: …": when a rate-limited person may page again (" You can page again in 42 s."), or nothing. */
+/** After "Not sent: …": when a rate-limited person may page again (" You can page again in about 4 minutes."), or nothing. */
 export function retryHint(refusal: { retryAfterSeconds?: number | undefined }): string {
-  return refusal.retryAfterSeconds ? ` You can page again in ${Math.ceil(refusal.retryAfterSeconds)} s.` : '';
+  return refusal.retryAfterSeconds ? ` You can page again in ${durationText(refusal.retryAfterSeconds)}.` : '';
 }

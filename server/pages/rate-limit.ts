@@ -1,4 +1,4 @@
-import { formatPhoneNumber, type FallbackContact } from '#common/index.js';
+import { durationText, formatPhoneNumber, type FallbackContact } from '#common/index.js';
 
 export interface RateLimitRule {
   max: number;
@@ -43,6 +43,5 @@ export function rateLimitMessage(
   const other = contacts[0];
   if (phone) return `${head} If this is a new emergency, call the ${phone.label} (${formatPhoneNumber(phone.href)}).`;
   if (other) return `${head} If this is a new emergency, use the ${other.label} (${other.href}).`;
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  return `${head} You can page again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
+  return `${head} You can page again in ${durationText(retryAfterSeconds)}.`;
 }

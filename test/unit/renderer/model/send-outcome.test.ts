@@ -67,6 +67,7 @@ describe('after a failed Send', () => {
 describe('"Not sent" wording', () => {
   it('says when a rate-limited person may page again, in whole seconds', () => {
     expect(retryHint({ retryAfterSeconds: 41.2 })).toBe(' You can page again in 42 s.');
+    expect(retryHint({ retryAfterSeconds: 254 })).toBe(' You can page again in about 4 minutes.');
     expect(retryHint({})).toBe('');
   });
 });
