@@ -18,3 +18,4 @@ export * from './backoff.js';
 export * from './access.js';
 export * from './phone.js';
 export * from './duration.js';
+export * from './unsent-page.js';
