@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backoffDelayMs, type BackoffRule } from './backoff.js';
+import type { ClientState } from './client-state.js';
 import { ErrorBody, type ErrorCode } from './errors.js';
 import { PageRequest, type Page, type ValidPageRequest } from './page.js';
 import type { Result } from './result.js';
@@ -130,4 +131,13 @@ export function targetLabelOf(
 ): string {
   const t = targetId ? targets.find((x) => x.id === targetId) : targets.find((x) => x.isDefault);
   return t?.label ?? targetId ?? 'SRE on call';
+}
+
+/**
+ * When kept pages should go at once instead of at their next attempt: their author has just signed
+ * in, or the link to the server has just come back. Both clients watch their ClientState with it.
+ */
+export function resendUnsentNow(prev: Pick<ClientState, 'auth' | 'link'>, next: Pick<ClientState, 'auth' | 'link'>) {
+  if (next.auth.status !== 'signed-in') return false;
+  return prev.auth.status !== 'signed-in' || (next.link.status === 'live' && prev.link.status !== 'live');
 }

@@ -8,6 +8,7 @@ import {
   IDEMPOTENCY_HEADER,
   Page,
   initialClientState,
+  resendUnsentNow,
   routes,
   type EffectiveSettings,
   type IpcPushChannel,
@@ -98,9 +99,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   });
   // Kept pages go as soon as their author is signed in again or the server answers again.
   store.subscribe((s, prev) => {
-    const signedIn = s.auth.status === 'signed-in';
-    const back = s.link.status === 'live' && prev.link.status !== 'live';
-    if (signedIn && (prev.auth.status !== 'signed-in' || back)) unsent.resendNow();
+    if (resendUnsentNow(prev, s)) unsent.resendNow();
   });
   const handlers = ipcHandlers(deps, { store, settings, session, unsent });
 

@@ -1,5 +1,13 @@
 import type { RefObject } from 'react';
-import { countIncidents, describeCounts, type ClientState, type Me, type OnCallNow, type Page } from '#common/index.js';
+import {
+  countIncidents,
+  describeCounts,
+  type ClientState,
+  type Me,
+  type OnCallNow,
+  type Page,
+  type UnsentPage,
+} from '#common/index.js';
 import { pageGroupsText, recentWindowMinutes } from '../model/home.js';
 import { pageToFollow } from '../model/page-status.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
@@ -7,19 +15,22 @@ import { IncidentList } from './IncidentList.js';
 import { AlertIcon, CheckIcon } from './icons.js';
 import { OnCallList } from './OnCallList.js';
 import { MyPagesList, PageStatusView } from './PageStatusView.js';
+import { UnsentPagesCard } from './UnsentPagesCard.js';
 
 interface HomeProps {
   state: ClientState;
   me: Me;
   now: number;
   pages: readonly Page[];
+  /** The person's pages the server has not confirmed: shown first, they are what most needs them. */
+  unsent: readonly UnsentPage[];
   oncall: OnCallNow | null;
   openerRef: RefObject<HTMLButtonElement | null>;
   onPage(): void;
 }
 
 /** Signed in: is anything open, the button that pages SRE, my latest page, recent incidents, who is on call. */
-export function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeProps) {
+export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage }: HomeProps) {
   const incidents = state.snapshot?.incidents ?? [];
   const counts = countIncidents(incidents);
   const follow = pageToFollow(pages, now);
@@ -27,6 +38,7 @@ export function Home({ state, me, now, pages, oncall, openerRef, onPage }: HomeP
   return (
     <>
       <FreshnessBannerView state={state} now={now} />
+      <UnsentPagesCard pages={unsent} now={now} fallbackContacts={state.config?.fallbackContacts ?? []} />
       <section className="summary-card" aria-label="Incident overview">
         <p
           className={counts.unacked > 0 ? 'summary-line summary-unacked' : 'summary-line'}

@@ -1,4 +1,4 @@
-import type { Failure, Page, PageRequest, PageTarget } from '#common/index.js';
+import type { Failure, Page, PageRequest, PageTarget, UnsentPage } from '#common/index.js';
 import { checkPageForm, type PageFormErrors } from './page-form.js';
 import { afterSendFailure, findSentPage, type SendAttempt } from './send-outcome.js';
 
@@ -14,6 +14,10 @@ import { afterSendFailure, findSentPage, type SendAttempt } from './send-outcome
  *   again resends `pending` exactly (same idempotency key, same body), so it cannot page twice.
  * In `sending` and `uncertain` the text is locked: changing it under the same key would be a
  * different page (the server answers 409), and a new key could page SRE twice.
+ *
+ * An uncertain request is usually kept by the client (common/unsent-page.ts) and resent until the
+ * server answers: accepted, the page shows up among mine and is followed; refused, the dialog says
+ * "Not sent" with the server's reason, as for a refusal on the spot.
  */
 
 type DialogStep = 'compose' | 'confirm' | 'sent';
@@ -58,7 +62,9 @@ export type PageSendEvent =
   /** `pages`: what is known of my pages after the failure; `freshKey`: the key for a next request. */
   | { type: 'send-failed'; error: Failure; pages: readonly Page[]; freshKey: string }
   /** My pages changed (page event or the slow poll): an uncertain page may show up there. */
-  | { type: 'pages-changed'; pages: readonly Page[] };
+  | { type: 'pages-changed'; pages: readonly Page[] }
+  /** The kept unsent pages changed: the server may have refused the one this dialog sent. */
+  | { type: 'unsent-changed'; unsent: readonly UnsentPage[]; freshKey: string };
 
 const NO_ERRORS: PageFormErrors = { summary: null, details: null };
 
@@ -79,6 +85,13 @@ export const isLocked = (s: PageSendState): boolean => s.send.kind !== 'idle';
 
 /** Why the last Send is in doubt, shown on the confirm step (also while Try again is on its way). */
 export const sendDoubt = (s: PageSendState): Failure | null => (s.send.kind === 'idle' ? null : s.send.doubt);
+
+/** The kept copy of the request whose outcome is unknown, if the client keeps it (it then keeps trying). */
+export function heldUnsent(s: PageSendState, unsent: readonly UnsentPage[]): UnsentPage | null {
+  if (s.send.kind === 'idle') return null;
+  const key = s.send.pending.request.idempotencyKey;
+  return unsent.find((u) => u.request.idempotencyKey === key) ?? null;
+}
 
 /** The first field Continue would flag, for focus. */
 export function firstInvalidField(s: PageSendState): 'summary' | 'details' | null {
@@ -143,6 +156,12 @@ export function pageSendReducer(s: PageSendState, e: PageSendEvent): PageSendSta
       if (s.step === 'sent' || s.send.kind === 'idle' || s.send.doubt === null) return s;
       const found = findSentPage(e.pages, s.send.pending.attempt);
       return found ? follow(s, found) : s;
+    }
+    case 'unsent-changed': {
+      if (s.step === 'sent' || s.send.kind !== 'uncertain') return s;
+      const refusal = heldUnsent(s, e.unsent)?.refusal;
+      // Certainly not stored: the text is the person's again, and the next Send is a new request.
+      return refusal ? { ...s, idempotencyKey: e.freshKey, send: { kind: 'idle', refusal } } : s;
     }
   }
 }

@@ -19,7 +19,7 @@ interface ConfirmStepProps {
 /** Step 2: who this wakes (with their local time) and what they will read; then Send. */
 export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStepProps) {
   const sendButtonRef = useRef<HTMLButtonElement>(null);
-  const { state, target, sending, doubt, refusal, back, send } = pageSend;
+  const { state, target, sending, doubt, held, refusal, back, send } = pageSend;
   const { summary, details } = state.draft;
   const woken = whoWillBeWoken(oncall, target);
 
@@ -59,7 +59,7 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           </>
         )}
       </dl>
-      {doubt && <SendOutcomeUnknown doubt={doubt} fallback={fallback} />}
+      {doubt && <SendOutcomeUnknown doubt={doubt} held={held} now={now} fallback={fallback} />}
       {refusal && <NotSent refusal={refusal} fallback={fallback} />}
       <div className="dialog-actions">
         <button type="button" className="secondary" disabled={sending} onClick={back}>
@@ -73,7 +73,7 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           aria-disabled={sending}
           onClick={() => void send()}
         >
-          {sending ? 'Sending…' : doubt ? 'Try again' : 'Send page now'}
+          {sending ? 'Sending…' : doubt ? (held ? 'Try again now' : 'Try again') : 'Send page now'}
         </button>
       </div>
     </div>

@@ -1,5 +1,5 @@
 import type { Page as PwPage } from '@playwright/test';
-import type { ClientState, OnCallNow, Page } from '#common/index.js';
+import type { ClientState, OnCallNow, Page, UnsentPage } from '#common/index.js';
 
 /**
  * A static `window.klaxon` answering from fixed data: enough to render and look at a screen.
@@ -10,12 +10,13 @@ import type { ClientState, OnCallNow, Page } from '#common/index.js';
  */
 export async function installFixtureBridge(
   page: PwPage,
-  data: { state: ClientState; oncall: OnCallNow; pages: Page[] },
+  data: { state: ClientState; oncall: OnCallNow; pages: Page[]; unsent?: UnsentPage[] },
 ): Promise<void> {
   const answers = {
     'state:get': data.state,
     'oncall:get': data.oncall,
     'pages:mine': data.pages,
+    'unsent:list': data.unsent ?? [],
     'config:get': data.state.config,
   };
   await page.addInitScript({

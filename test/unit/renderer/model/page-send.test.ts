@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure, PageTarget } from '#common/index.js';
+import type { Failure, PageTarget, UnsentPage } from '#common/index.js';
 import {
   firstInvalidField,
+  heldUnsent,
   initialPageSendState,
   isLocked,
   pageSendReducer,
@@ -152,5 +153,44 @@ describe('page dialog: Send', () => {
     const followed = run(retry, { type: 'pages-changed', pages: [found] });
     expect(followed.step).toBe('sent');
     expect(failed(followed, { code: 'forbidden', message: 'no' })).toBe(followed);
+  });
+});
+
+describe('page dialog: a request the client keeps because the server did not answer', () => {
+  const kept = (s: PageSendState, over: Partial<UnsentPage> = {}): UnsentPage => {
+    if (s.send.kind === 'idle') throw new Error('nothing sent');
+    return {
+      request: { ...s.send.pending.request, details: s.send.pending.request.details ?? '' },
+      requesterSub: 'alice',
+      targetLabel: 'SRE on call',
+      firstTriedAt: iso(0),
+      attempts: 1,
+      lastError: lost.message,
+      nextAttemptAt: iso(8000),
+      refusal: null,
+      ...over,
+    };
+  };
+
+  it('finds the kept copy of its own request, and no other', () => {
+    const uncertain = failed(sending(), lost);
+    const mine = kept(uncertain);
+    const other = { ...mine, request: { ...mine.request, idempotencyKey: 'klx-other-key-000000000' } };
+    expect(heldUnsent(uncertain, [other, mine])).toBe(mine);
+    expect(heldUnsent(uncertain, [other])).toBeNull();
+    expect(heldUnsent(confirming(), [mine])).toBeNull();
+  });
+
+  it('keeps waiting while the copy waits; says "Not sent" with the reason once the server refuses it', () => {
+    const uncertain = failed(sending(), lost);
+    expect(run(uncertain, { type: 'unsent-changed', unsent: [kept(uncertain)], freshKey: FRESH })).toBe(uncertain);
+    const refusal: Failure = { code: 'forbidden', message: 'Your account may no longer page SRE.' };
+    const s = run(uncertain, {
+      type: 'unsent-changed',
+      unsent: [kept(uncertain, { refusal, nextAttemptAt: null })],
+      freshKey: FRESH,
+    });
+    expect(s).toMatchObject({ step: 'confirm', idempotencyKey: FRESH, send: { kind: 'idle', refusal } });
+    expect(isLocked(s)).toBe(false);
   });
 });
