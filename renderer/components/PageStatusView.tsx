@@ -17,7 +17,7 @@ export function PageStatusView({
   fallbackContacts: readonly FallbackContact[];
   headingLevel?: 2 | 3;
 }) {
-  const text = describePageStatus(page);
+  const text = describePageStatus(page, now);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <div className={`page-status tone-${text.tone}`} data-testid="page-status" data-status={page.status}>
@@ -34,6 +34,11 @@ export function PageStatusView({
           {text.detail && <p>{text.detail}</p>}
         </div>
       </div>
+      {text.countdown && (
+        <p className="page-countdown" data-testid="page-countdown">
+          {text.countdown}
+        </p>
+      )}
       <ol className="steps" aria-label="Progress of your page">
         {pageSteps(page).map((s) => (
           <li key={s.key} className={`step step-${s.state}`}>
@@ -83,7 +88,7 @@ export function MyPagesList({ pages, now }: { pages: readonly Page[]; now: numbe
   return (
     <ul className="my-pages">
       {pages.slice(0, MY_PAGES_SHOWN).map((p) => {
-        const t = describePageStatus(p);
+        const t = describePageStatus(p, now);
         return (
           <li key={p.id} className={`tone-${t.tone}`}>
             <span className="my-page-summary">{p.summary}</span>

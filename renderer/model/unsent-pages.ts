@@ -1,4 +1,5 @@
-import { durationText, secondsUntil, type UnsentPage } from '#common/index.js';
+import type { UnsentPage } from '#common/index.js';
+import { nextAttemptText } from './page-status.js';
 
 /**
  * What to say about pages Klaxon keeps because the server has not confirmed them
@@ -44,12 +45,6 @@ export function describeUnsent(u: UnsentPage, now: number): UnsentText {
       refused: false,
     };
   return { status: `NOT sent yet. ${u.lastError}`, countdown: nextAttemptText(u.nextAttemptAt, now), refused: false };
-}
-
-/** "Next attempt in 8 s." counting down from a due time; "Trying again now…" once it is due. */
-export function nextAttemptText(nextAttemptAt: string, now: number): string {
-  const s = secondsUntil(nextAttemptAt, now) ?? 0;
-  return s > 0 ? `Next attempt in ${durationText(s)}.` : 'Trying again now…';
 }
 
 export interface NotSentYetText {

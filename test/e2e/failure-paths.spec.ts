@@ -28,6 +28,10 @@ test('On-Call refuses every delivery: the user is told the page has NOT reached 
   await expect(dialog.getByTestId('page-headline')).toContainText(
     'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
   );
+  // How soon the next attempt comes, counted down from the page's nextAttemptAt; never a clock time,
+  // and outside the live region (a screen reader would otherwise hear it every second).
+  await expect(dialog.getByTestId('page-countdown')).toHaveText(/^(Next attempt in \d+ s\.|Trying again now…)$/);
+  await expect(dialog.getByTestId('page-headline')).not.toContainText(/Next attempt|\d\d:\d\d/);
   const fallback = dialog.getByTestId('fallback-contacts');
   await expect(fallback.getByRole('link', { name: 'SRE emergency line' })).toHaveAttribute('href', 'tel:+15550100');
   await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute(

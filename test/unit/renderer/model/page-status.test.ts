@@ -5,15 +5,16 @@ import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
   it('walks queued → delivered → incident → acknowledged', () => {
-    expect(describePageStatus(page()).headline).toMatch(/^Queued/);
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) })).headline).toBe(
+    expect(describePageStatus(page(), T0).headline).toMatch(/^Queued/);
+    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) }), T0).headline).toBe(
       'Delivered to On-Call. Waiting for the incident number…',
     );
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' })).headline).toBe(
-      'Delivered: incident #42 is open and On-Call is paging.',
-    );
+    expect(
+      describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' }), T0).headline,
+    ).toBe('Delivered: incident #42 is open and On-Call is paging.');
     const acked = describePageStatus(
       page({ status: 'acknowledged', incidentNumber: '42', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' }),
+      T0,
       'UTC',
     );
     expect(acked.headline).toBe('Acknowledged by carol at 12:03.');
@@ -26,19 +27,32 @@ describe('page status wording', () => {
         status: 'failing',
         attempts: 3,
         lastError: 'On-Call answered 503.',
-        nextAttemptAt: '2026-11-22T12:04:00Z',
+        nextAttemptAt: iso(8000),
       }),
+      T0,
       'UTC',
     );
     expect(t.headline).toBe('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
     expect(t.detail).toContain('On-Call answered 503.');
-    expect(t.detail).toContain('Next attempt at 12:04.');
+    expect(t.countdown).toBe('Next attempt in 8 s.');
     expect(t.notReached).toBe(true);
     expect(t.tone).toBe('bad');
   });
 
+  it('counts down to the next delivery attempt instead of naming a clock time', () => {
+    const failing = page({ status: 'failing', lastError: 'On-Call answered 503.', nextAttemptAt: iso(8_400) });
+    expect(describePageStatus(failing, T0).countdown).toBe('Next attempt in 9 s.');
+    expect(describePageStatus(failing, T0 + 1_400).countdown).toBe('Next attempt in 7 s.');
+    expect(describePageStatus(failing, T0 + 9_000).countdown).toBe('Trying again now…');
+    expect(describePageStatus({ ...failing, nextAttemptAt: iso(254_000) }, T0).countdown).toBe(
+      'Next attempt in about 4 minutes.',
+    );
+    expect(describePageStatus(failing, T0).detail).not.toMatch(/\d\d:\d\d/);
+    expect(describePageStatus(page(), T0).countdown).toBeNull();
+  });
+
   it('tells the user when Klaxon has given up', () => {
-    const t = describePageStatus(page({ status: 'failing', gaveUpAt: iso(0) }));
+    const t = describePageStatus(page({ status: 'failing', gaveUpAt: iso(0) }), T0);
     expect(t.headline).toMatch(/stopped retrying/);
     expect(t.notReached).toBe(true);
   });
@@ -96,7 +110,7 @@ describe('following pages', () => {
     });
     const follow = pageToFollow([ackedLongAgo, failing], T0);
     expect(follow?.id).toBe(failing.id);
-    expect(describePageStatus(follow!).notReached).toBe(true);
+    expect(describePageStatus(follow!, T0).notReached).toBe(true);
   });
 });
 
