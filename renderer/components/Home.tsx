@@ -14,7 +14,7 @@ import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { IncidentList } from './IncidentList.js';
 import { AlertIcon, CheckIcon } from './icons.js';
 import { OnCallList } from './OnCallList.js';
-import { MyPagesList, PageStatusView } from './PageStatusView.js';
+import { FallbackContacts, MyPagesList, PageStatusView } from './PageStatusView.js';
 import { UnsentPagesCard } from './UnsentPagesCard.js';
 
 interface HomeProps {
@@ -54,9 +54,15 @@ export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage 
             Wake up SRE…
           </button>
         ) : (
-          <p className="muted small-text">
-            You can see incidents but not page SRE. To page, ask for membership of: {pageGroupsText(state.config)}.
-          </p>
+          <>
+            <p className="muted small-text">
+              You can see incidents but not page SRE. To page, ask for membership of: {pageGroupsText(state.config)}.
+            </p>
+            <FallbackContacts
+              contacts={state.config?.fallbackContacts ?? []}
+              intro="In an emergency, reach SRE without Klaxon:"
+            />
+          </>
         )}
       </section>
       {follow && (

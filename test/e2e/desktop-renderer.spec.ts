@@ -99,6 +99,12 @@ test('desktop: eve is told she is not authorised and which group to ask for', as
   await expect(page.getByTestId('not-authorised')).toHaveText(
     'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
   );
+  // The emergency line and chat are there too, opened through the main process.
+  const fallback = page.getByTestId('fallback-contacts');
+  await expect(fallback).toContainText('In an emergency, reach SRE without Klaxon:');
+  await fallback.getByRole('link', { name: 'SRE emergency line' }).click();
+  await fallback.getByRole('link', { name: '#sre chat channel' }).click();
+  await expect.poll(() => desktop.openedExternally).toEqual(['tel:+15550100', 'https://chat.example.org/#sre']);
 });
 
 test('desktop: the server goes down: offline banner with the last update time', async ({ page }) => {

@@ -86,6 +86,15 @@ test('eve (no groups) signs in: not authorised, told which group to ask for', as
     'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
   );
   await expect(page.getByText('Signed in as')).toContainText('Eve Evans');
+  // Not allowed to page, but an emergency still has a way to SRE.
+  const fallback = page.getByTestId('fallback-contacts');
+  await expect(fallback).toContainText('In an emergency, reach SRE without Klaxon:');
+  await expect(fallback.getByRole('link', { name: 'SRE emergency line' })).toHaveAttribute('href', 'tel:+15550100');
+  await expect(fallback).toContainText('+1 555 0100');
+  await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute(
+    'href',
+    'https://chat.example.org/#sre',
+  );
   await expect(page.getByRole('button', { name: 'Wake up SRE…' })).toHaveCount(0);
   await expect(page.getByText('Checkout latency above SLO')).toHaveCount(0);
 });
