@@ -11,7 +11,7 @@ import {
 import { pageGroupsText, recentWindowMinutes } from '../model/home.js';
 import { pageToFollow } from '../model/page-status.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
-import { IncidentList } from './IncidentList.js';
+import { IncidentList, ResolvedIncidents } from './IncidentList.js';
 import { AlertIcon, CheckIcon } from './icons.js';
 import { OnCallList } from './OnCallList.js';
 import { FallbackContacts, MyPagesList, PageStatusView } from './PageStatusView.js';
@@ -29,7 +29,11 @@ interface HomeProps {
   onPage(): void;
 }
 
-/** Signed in: is anything open, the button that pages SRE, my latest page, recent incidents, who is on call. */
+/**
+ * Signed in, in order of urgency: pages not sent yet, is anything open and the button that pages
+ * SRE, my latest page (one line once done), open incidents, who is on call; then what is done
+ * (resolved incidents, folded; my recent pages).
+ */
 export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage }: HomeProps) {
   const incidents = state.snapshot?.incidents ?? [];
   const counts = countIncidents(incidents);
@@ -72,6 +76,7 @@ export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage 
             now={now}
             fallbackContacts={state.config?.fallbackContacts ?? []}
             headingLevel={2}
+            foldWhenDone
           />
         </section>
       )}
@@ -90,6 +95,7 @@ export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage 
         <h2 id="oncall-title">On call now</h2>
         <OnCallList oncall={oncall} now={now} />
       </section>
+      <ResolvedIncidents incidents={incidents} now={now} />
       <section aria-labelledby="mypages-title">
         <h2 id="mypages-title">My recent pages</h2>
         <MyPagesList pages={pages} now={now} />

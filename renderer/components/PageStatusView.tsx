@@ -5,33 +5,55 @@ import { relativeTime } from '../model/relative-time.js';
 import { ExternalLink } from './ExternalLink.js';
 import { AlertIcon, CheckIcon, ClockIcon, DoneIcon } from './icons.js';
 
-/** Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call yet". */
+/**
+ * Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call
+ * yet". With `foldWhenDone` (the home screen), an acknowledged or resolved page shrinks to one
+ * compact line under its headline: it no longer needs the room, and "My recent pages" keeps it. The
+ * live region keeps its place in both forms, so the change to "Acknowledged by …" is announced.
+ */
 export function PageStatusView({
   page,
   now,
   fallbackContacts,
   headingLevel = 3,
+  foldWhenDone = false,
 }: {
   page: Page;
   now: number;
   fallbackContacts: readonly FallbackContact[];
   headingLevel?: 2 | 3;
+  foldWhenDone?: boolean;
 }) {
   const text = describePageStatus(page, now);
   const H = headingLevel === 2 ? 'h2' : 'h3';
+  const folded = foldWhenDone && text.settled;
   return (
-    <div className={`page-status tone-${text.tone}`} data-testid="page-status" data-status={page.status}>
-      <H className="page-status-title">
-        Your page: <q>{page.summary}</q>
-      </H>
-      <p className="muted small-text">
-        Sent {relativeTime(page.createdAt, now)} to {page.target.label}
-      </p>
+    <div
+      className={`page-status tone-${text.tone}${folded ? ' folded' : ''}`}
+      data-testid="page-status"
+      data-status={page.status}
+    >
+      {!folded && (
+        <H className="page-status-title">
+          Your page: <q>{page.summary}</q>
+        </H>
+      )}
+      {!folded && (
+        <p className="muted small-text">
+          Sent {relativeTime(page.createdAt, now)} to {page.target.label}
+        </p>
+      )}
       <div role="status" aria-live="polite" aria-atomic="true" className="page-headline" data-testid="page-headline">
         {text.tone === 'bad' ? <AlertIcon /> : text.tone === 'good' ? <CheckIcon /> : <ClockIcon />}
         <div>
           <strong>{text.headline}</strong>
-          {text.detail && <p>{text.detail}</p>}
+          {folded ? (
+            <p className="page-folded-summary">
+              Your page <q>{page.summary}</q>
+            </p>
+          ) : (
+            text.detail && <p>{text.detail}</p>
+          )}
         </div>
       </div>
       {text.countdown && (
@@ -39,23 +61,29 @@ export function PageStatusView({
           {text.countdown}
         </p>
       )}
-      <ol className="steps" aria-label="Progress of your page">
-        {pageSteps(page).map((s) => (
-          <li key={s.key} className={`step step-${s.state}`}>
-            {s.state === 'done' ? (
-              <DoneIcon />
-            ) : s.state === 'failed' ? (
-              <AlertIcon />
-            ) : (
-              <span className="step-dot" aria-hidden="true" />
-            )}
-            <span>{s.label}</span>
-            <span className="visually-hidden">{STEP_STATE_WORDS[s.state]}</span>
-          </li>
-        ))}
-      </ol>
+      {!folded && <PageSteps page={page} />}
       {text.notReached && <FallbackContacts contacts={fallbackContacts} />}
     </div>
+  );
+}
+
+function PageSteps({ page }: { page: Page }) {
+  return (
+    <ol className="steps" aria-label="Progress of your page">
+      {pageSteps(page).map((s) => (
+        <li key={s.key} className={`step step-${s.state}`}>
+          {s.state === 'done' ? (
+            <DoneIcon />
+          ) : s.state === 'failed' ? (
+            <AlertIcon />
+          ) : (
+            <span className="step-dot" aria-hidden="true" />
+          )}
+          <span>{s.label}</span>
+          <span className="visually-hidden">{STEP_STATE_WORDS[s.state]}</span>
+        </li>
+      ))}
+    </ol>
   );
 }
 

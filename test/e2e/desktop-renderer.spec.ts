@@ -131,3 +131,17 @@ test('desktop: no Klaxon server reachable at start: the sign-in screen says so i
     await lonely.stop();
   }
 });
+
+test('desktop: a clicked notification about a resolved incident unfolds the resolved list to show it', async ({
+  page,
+}) => {
+  const n = stack.sim.control.createIncident({ title: 'Backup job failed', routingKey: 'sre' });
+  stack.sim.control.resolve(n, 'carol');
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('resolved-incidents').locator('summary')).toHaveText('1 resolved incident');
+  await expect(page.getByText('Backup job failed')).toBeHidden();
+  desktop.core.showIncident(n);
+  await expect(page.getByTestId(`incident-${n}`)).toBeFocused();
+  await expect(page.getByText('Backup job failed')).toBeVisible();
+});
