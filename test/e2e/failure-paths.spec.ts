@@ -128,6 +128,26 @@ test('empty and oversize summaries are refused in the dialog, naming the field, 
   expect(stack.sim.control.requests().filter((r) => r.path.startsWith(REST_ENDPOINT_PREFIX))).toHaveLength(0);
 });
 
+test('Enter twice in Summary does not page: the confirm step does not take an Enter that began in the compose step', async ({
+  page,
+}) => {
+  await signInWeb(page, stack.url, 'alice');
+  await composePage(page, 'Status page is down');
+  await page.getByRole('textbox', { name: 'Summary' }).press('Enter');
+  await page.keyboard.press('Enter');
+  // A held key repeats too.
+  await page.keyboard.down('Enter');
+  await page.keyboard.down('Enter');
+  await page.keyboard.up('Enter');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { name: 'Confirm: wake up SRE' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
+  await expect(dialog.getByRole('button', { name: 'Send page now' })).toBeEnabled();
+  await page.waitForTimeout(500);
+  const mine = await page.request.get(`${stack.url}/api/v1/pages/mine`);
+  expect((await mine.json()).pages).toHaveLength(0);
+});
+
 test('a double click on Send makes exactly one page', async ({ page }) => {
   await signInWeb(page, stack.url, 'alice');
   await composePage(page, 'Image uploads fail everywhere');
@@ -165,10 +185,21 @@ test.describe('with a page rate limit of 1', () => {
     await sendFromConfirm(page);
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByRole('alert')).toContainText(/Not sent: .+/);
-    await expect(dialog.getByRole('alert')).toContainText(/You can page again in about \d+ minutes\./);
     await expect(dialog.getByRole('link', { name: 'SRE emergency line' })).toBeVisible();
-    // Still on the confirm step with Send available, so nothing is lost.
-    await expect(dialog.getByRole('button', { name: 'Send page now' })).toBeEnabled();
+    // The same number, written one way, in the refusal and next to the contact.
+    await expect(dialog.getByRole('alert')).toContainText('+1 555 0100');
+    await expect(dialog).not.toContainText('+15550100');
+    // Still on the confirm step, nothing lost; Send stays off until the time the server gave, which is said.
+    const send = dialog.getByRole('button', { name: 'Send page now' });
+    await expect(send).toBeDisabled();
+    await expect(dialog.getByTestId('page-again')).toHaveText(
+      /You can page again in about \d+ minutes \(at \d\d:\d\d\)\.$/,
+    );
+    await expect(send).toHaveAccessibleDescription(/You can page again in about \d+ minutes/);
+    // Back and Continue do not lift it.
+    await dialog.getByRole('button', { name: 'Back' }).click();
+    await dialog.getByRole('button', { name: /continue/i }).click();
+    await expect(send).toBeDisabled();
     expect(klaxonIncidents(stack.sim)).toHaveLength(1);
   });
 });

@@ -15,7 +15,7 @@ test.afterEach(async () => {
 async function toConfirm(page: PwPage, summary: string): Promise<void> {
   await composePage(page, summary, 'Seen from three offices.');
   await page.getByRole('button', { name: /continue/i }).click();
-  await expect(page.getByRole('button', { name: 'Send page now' })).toBeFocused();
+  await expect(page.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
 }
 
 const pagesCreated = async (page: PwPage) =>

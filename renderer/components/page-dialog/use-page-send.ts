@@ -8,6 +8,7 @@ import {
   isLocked,
   pageSendReducer,
   pendingSend,
+  sendBlocked,
   sendDoubt,
 } from '../../model/page-send.js';
 import { isDefinitiveRefusal } from '../../model/send-outcome.js';
@@ -29,7 +30,10 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[],
   // While the outcome is unknown, the page may still show up (page event or the slow poll).
   useEffect(() => dispatch({ type: 'pages-changed', pages }), [pages]);
   // ...or the server may have refused the kept copy meanwhile.
-  useEffect(() => dispatch({ type: 'unsent-changed', unsent, freshKey: newIdempotencyKey() }), [unsent]);
+  useEffect(
+    () => dispatch({ type: 'unsent-changed', unsent, freshKey: newIdempotencyKey(), at: Date.now() }),
+    [unsent],
+  );
 
   const target = targets.find((t) => t.id === state.draft.targetId) ?? null;
   const held = heldUnsent(state, unsent);
@@ -41,7 +45,7 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[],
   }, [api, heldKey]);
 
   const send = async () => {
-    if (inFlight.current || state.step !== 'confirm') return;
+    if (inFlight.current || state.step !== 'confirm' || sendBlocked(state, Date.now())) return;
     inFlight.current = true;
     const pending =
       state.send.kind === 'uncertain'
@@ -62,6 +66,7 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[],
       error: r.error,
       pages: mergePages(latestPages.current, mine?.ok ? mine.value : []),
       freshKey: newIdempotencyKey(),
+      at: Date.now(),
     });
   };
 

@@ -7,6 +7,7 @@ import {
   isLocked,
   pageSendReducer,
   pendingSend,
+  sendBlocked,
   sendDoubt,
   type PageSendEvent,
   type PageSendState,
@@ -34,7 +35,7 @@ const sending = () => {
   return run(s, { type: 'send-started', pending: pendingSend(s, TARGETS[0]!, [page({ id: OLD_ID })], T0) });
 };
 const failed = (s: PageSendState, error: Failure, pages = [page({ id: OLD_ID })]) =>
-  run(s, { type: 'send-failed', error, pages, freshKey: FRESH });
+  run(s, { type: 'send-failed', error, pages, freshKey: FRESH, at: T0 });
 
 describe('page dialog: compose and confirm', () => {
   it('opens on compose with the default target, nothing checked and nothing sent', () => {
@@ -99,6 +100,19 @@ describe('page dialog: Send', () => {
     expect(isLocked(s)).toBe(false);
     // Continue again clears the old "Not sent".
     expect(run(s, { type: 'back' }, { type: 'continue' }).send).toEqual({ kind: 'idle', refusal: null });
+  });
+
+  it('a rate-limit refusal turns Send off until the time it gives, through Back and Continue', () => {
+    const refusal: Failure = { code: 'rate_limited', message: 'Too many pages.', retryAfterSeconds: 254 };
+    const s = failed(sending(), refusal);
+    expect(s.blockedUntil).toBe(T0 + 254_000);
+    expect(sendBlocked(s, T0 + 253_999)).toBe(true);
+    expect(sendBlocked(s, T0 + 254_000)).toBe(false);
+    const again = run(s, { type: 'back' }, { type: 'continue' });
+    expect(again.send).toEqual({ kind: 'idle', refusal: null });
+    expect(sendBlocked(again, T0 + 100_000)).toBe(true);
+    // Other refusals say nothing about time: Send stays on.
+    expect(sendBlocked(failed(sending(), { code: 'forbidden', message: 'No.' }), T0)).toBe(false);
   });
 
   it('a refused summary or details goes back to compose with the error under that field', () => {
@@ -183,12 +197,15 @@ describe('page dialog: a request the client keeps because the server did not ans
 
   it('keeps waiting while the copy waits; says "Not sent" with the reason once the server refuses it', () => {
     const uncertain = failed(sending(), lost);
-    expect(run(uncertain, { type: 'unsent-changed', unsent: [kept(uncertain)], freshKey: FRESH })).toBe(uncertain);
+    expect(run(uncertain, { type: 'unsent-changed', unsent: [kept(uncertain)], freshKey: FRESH, at: T0 })).toBe(
+      uncertain,
+    );
     const refusal: Failure = { code: 'forbidden', message: 'Your account may no longer page SRE.' };
     const s = run(uncertain, {
       type: 'unsent-changed',
       unsent: [kept(uncertain, { refusal, nextAttemptAt: null })],
       freshKey: FRESH,
+      at: T0,
     });
     expect(s).toMatchObject({ step: 'confirm', idempotencyKey: FRESH, send: { kind: 'idle', refusal } });
     expect(isLocked(s)).toBe(false);
