@@ -170,5 +170,14 @@ export const STEP_STATE_WORDS: Record<StepState, string> = {
   pending: ' (not yet)',
 };
 
+/** Under the followed page in the dialog: what closing it means, now that the page is where it is. */
+export function followNote(p: Page): string {
+  if (p.status === 'acknowledged')
+    return `${p.ackedBy ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
+  if (p.status === 'resolved')
+    return 'The incident is resolved. You can close this; your page stays under "My recent pages".';
+  return 'You can close this: your page is tracked on the home screen until someone acknowledges it.';
+}
+
 /** "My recent pages" shows the newest few; older ones stay on the server. */
 export const MY_PAGES_SHOWN = 10;

@@ -23,9 +23,16 @@ test('at 380×560, with an acknowledged page and three resolved incidents, open 
   await composePage(page, 'Search returns no results for any query');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Send page now' }).click();
-  await expect(page.getByRole('dialog').getByTestId('page-headline')).toContainText(/Delivered: incident #\d+/);
-  await page.getByRole('button', { name: 'Done' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+/);
+  await expect(dialog.getByTestId('follow-note')).toContainText('until someone acknowledges it');
   stack.sim.control.ack(klaxonIncidents(stack.sim)[0]!.incidentNumber, 'carol');
+  // Acknowledged while the dialog is open: it no longer promises to wait for that.
+  await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+  await expect(dialog.getByTestId('follow-note')).toHaveText(
+    'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
+  );
+  await page.getByRole('button', { name: 'Done' }).click();
 
   // The acknowledged page is one compact line under its headline; the live region still says it.
   const follow = page.getByRole('region', { name: 'Your latest page' });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, pageSteps, pageToFollow, STEP_STATE_WORDS } from '#renderer/model/page-status.js';
+import {
+  describePageStatus,
+  followNote,
+  pageSteps,
+  pageToFollow,
+  STEP_STATE_WORDS,
+} from '#renderer/model/page-status.js';
 import { fallbackContactDetail } from '#renderer/model/fallback-contacts.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
@@ -80,6 +86,18 @@ describe('page status wording', () => {
 });
 
 describe('following pages', () => {
+  it('says what closing the dialog means, and stops promising an acknowledgement once there is one', () => {
+    expect(followNote(page({ status: 'delivered', incidentNumber: '7' }))).toBe(
+      'You can close this: your page is tracked on the home screen until someone acknowledges it.',
+    );
+    const acked = followNote(page({ status: 'acknowledged', ackedBy: 'carol' }));
+    expect(acked).toBe(
+      'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
+    );
+    expect(acked).not.toMatch(/until someone acknowledges/);
+    expect(followNote(page({ status: 'resolved' }))).not.toMatch(/until someone acknowledges/);
+  });
+
   it('follows the newest unsettled page, or one settled in the last 15 minutes', () => {
     const older = page({ id: '00000000-0000-4000-8000-000000000001', createdAt: iso(-600_000), status: 'failing' });
     const newer = page({
