@@ -152,3 +152,50 @@ test('the ?theme= hook forces a theme whatever the system prefers', async ({ pag
     await renderer.close();
   }
 });
+
+/** Relative luminance and contrast (WCAG 2.x), and hue/saturation/lightness, of `rgb(r, g, b)` strings. */
+function colour(css: string) {
+  const [r, g, b] = (css.match(/\d+/g) ?? []).slice(0, 3).map((n) => Number(n) / 255) as [number, number, number];
+  const lin = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const lightness = (max + min) / 2;
+  const saturation = max === min ? 0 : (max - min) / (1 - Math.abs(2 * lightness - 1));
+  const hue = max === min ? 0 : max === r ? (60 * ((g - b) / (max - min)) + 360) % 360 : -1;
+  return { luminance, lightness, saturation, hue };
+}
+const contrast = (a: string, b: string) => {
+  const [x, y] = [colour(a).luminance, colour(b).luminance].sort((p, q) => q - p) as [number, number];
+  return (x + 0.05) / (y + 0.05);
+};
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`${theme} theme: "Wake up SRE…" keeps its alarm weight (a saturated red, white text, AA contrast)`, async ({
+    page,
+  }) => {
+    const renderer = await serveDirectory(RENDERER_DIR);
+    try {
+      await installFixtureBridge(page, { state: fixtureState(), oncall: fixtureOnCall, pages: [] });
+      await page.emulateMedia({ colorScheme: theme });
+      await page.goto(renderer.url);
+      const button = page.getByRole('button', { name: 'Wake up SRE…' });
+      const { bg, fg, card } = await button.evaluate((el) => ({
+        bg: getComputedStyle(el).backgroundColor,
+        fg: getComputedStyle(el).color,
+        card: getComputedStyle(el.parentElement!).backgroundColor,
+      }));
+      const c = colour(bg);
+      expect(c.hue, `hue of ${bg}`).toBeGreaterThanOrEqual(0);
+      expect(c.hue < 15 || c.hue > 345, `hue of ${bg}`).toBe(true);
+      expect(c.saturation, `saturation of ${bg}`).toBeGreaterThan(0.6);
+      expect(c.lightness, `lightness of ${bg}`).toBeLessThan(0.55);
+      expect(colour(fg).lightness, `text ${fg}`).toBeGreaterThan(0.95);
+      expect(contrast(bg, fg)).toBeGreaterThanOrEqual(4.5);
+      expect(contrast(bg, card)).toBeGreaterThanOrEqual(3);
+      await expectNoAxeViolations(page, `home (${theme})`);
+    } finally {
+      await renderer.close();
+    }
+  });
+}
