@@ -28,7 +28,7 @@ function tabStorage(): Storage | null {
 /**
  * Web shell: the page is served by the Klaxon server itself, so everything is same-origin with the
  * session cookie. Sign-in is a full navigation to the server's /auth/login (the server runs the
- * OIDC code flow); state-changing requests carry the CSRF token from GET /api/v1/me.
+ * OIDC code flow); state-changing requests carry the CSRF token from GET /api/v1/session.
  */
 export function createWebApi(origin: string = window.location.origin): KlaxonApi {
   const stateListeners = new Set<(s: ClientState) => void>();

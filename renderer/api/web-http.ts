@@ -15,7 +15,7 @@ export type WebRequest = <T>(
 
 /**
  * Same-origin JSON requests with the browser session: every answer, good or bad, becomes a Result a
- * person can read. State-changing requests carry the CSRF token from GET /api/v1/me.
+ * person can read. State-changing requests carry the CSRF token from GET /api/v1/session.
  */
 export function createWebRequest(session: { csrfToken(): string | null; onUnauthorized(): void }): WebRequest {
   return async function request<T>(
