@@ -11,12 +11,15 @@ import { nextAttemptText } from './page-status.js';
 export const unsentOf = (pages: readonly UnsentPage[], sub: string): UnsentPage[] =>
   pages.filter((u) => u.requesterSub === sub);
 
+const count = (n: number) => `${n} ${n === 1 ? 'page' : 'pages'}`;
+
 /** The card's heading, announced when it changes: "1 page NOT sent yet — Klaxon keeps trying". */
 export function unsentHeading(pages: readonly UnsentPage[]): string {
   const waiting = pages.filter((u) => u.refusal === null).length;
-  const n = waiting || pages.length;
-  const pagesText = `${n} ${n === 1 ? 'page' : 'pages'}`;
-  return waiting ? `${pagesText} NOT sent yet — Klaxon keeps trying` : `${pagesText} NOT sent`;
+  const refused = pages.length - waiting;
+  if (!waiting) return `${count(refused)} NOT sent`;
+  const head = `${count(waiting)} NOT sent yet — Klaxon keeps trying`;
+  return refused ? `${head}; ${refused} refused` : head;
 }
 
 export interface UnsentText {
