@@ -75,13 +75,108 @@ for (const theme of ['light', 'dark'] as const) {
       await stack.stopServer();
       await expect(page.getByTestId('freshness-banner')).toContainText('Offline');
       await check('09-offline');
+
+      // A page sent while the server is down: NOT sent yet, kept by the tab, then on the home screen.
+      await composePage(page, 'Video calls drop after a minute');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Send page now' }).click();
+      await expect(page.getByTestId('send-uncertain')).toContainText('Your page is NOT sent yet.');
+      await check('14-page-not-sent-yet');
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('unsent-pages')).toBeVisible();
+      await check('15-home-unsent');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await check('15-home-unsent-full-window');
+      await page.setViewportSize({ width: 380, height: 560 });
+      // The tab would ask before closing while the page waits; this test is done with it.
+      page.on('dialog', (d) => void d.accept());
     });
 
     test(`screens (${theme}): not authorised`, async ({ page }) => {
       await signInWeb(page, stack.url, 'eve');
       await expect(page.getByTestId('not-authorised')).toBeVisible();
+      await expect(page.getByTestId('fallback-contacts')).toBeVisible();
       await expectNoAxeViolations(page, `not authorised (${theme})`);
       await screenshot(page, `10-not-authorised-${theme}`);
+    });
+
+    test(`screens (${theme}): desktop, one page NOT sent yet and one the server refused (fixture bridge)`, async ({
+      page,
+    }) => {
+      const renderer = await serveDirectory(RENDERER_DIR);
+      const soon = new Date(Date.now() + 8_000).toISOString();
+      const base = {
+        requesterSub: 'alice',
+        targetLabel: 'SRE on call',
+        firstTriedAt: new Date(Date.now() - 95_000).toISOString(),
+      };
+      try {
+        await installFixtureBridge(page, {
+          state: fixtureState(),
+          oncall: fixtureOnCall,
+          pages: [],
+          unsent: [
+            {
+              ...base,
+              request: { summary: 'Wiki edits fail to save', details: '', idempotencyKey: 'klx-aaaaaaaaaaaaaaaa' },
+              attempts: 4,
+              lastError:
+                'Klaxon cannot reach the server at https://klaxon.example.org (ECONNREFUSED). Check your network connection.',
+              nextAttemptAt: soon,
+              refusal: null,
+            },
+            {
+              ...base,
+              request: { summary: 'Payroll export stuck', details: '', idempotencyKey: 'klx-bbbbbbbbbbbbbbbb' },
+              attempts: 2,
+              lastError: 'You have sent 3 pages in the last 10 minutes.',
+              nextAttemptAt: null,
+              refusal: { code: 'rate_limited', message: 'You have sent 3 pages in the last 10 minutes.' },
+            },
+          ],
+        });
+        await page.goto(renderer.url);
+        const card = page.getByTestId('unsent-pages');
+        await expect(card.getByRole('heading')).toHaveText('1 page NOT sent yet — Klaxon keeps trying');
+        await expect(card).toContainText('Klaxon keeps it on this computer');
+        await expect(card).toContainText(
+          'NOT sent: You have sent 3 pages in the last 10 minutes. Klaxon has stopped trying.',
+        );
+        await expectNoAxeViolations(page, `unsent pages (${theme})`);
+        await screenshot(page, `17-desktop-unsent-${theme}`);
+      } finally {
+        await renderer.close();
+      }
+    });
+
+    test(`screens (${theme}): refused for the rate limit, Send off until the time it gives (fixture bridge)`, async ({
+      page,
+    }) => {
+      const renderer = await serveDirectory(RENDERER_DIR);
+      try {
+        await installFixtureBridge(page, {
+          state: fixtureState(),
+          oncall: fixtureOnCall,
+          pages: [],
+          failures: {
+            'pages:create': {
+              code: 'rate_limited',
+              message:
+                'You have sent 3 pages in the last 10 minutes. If this is a new emergency, call the SRE emergency line (+1 555 0100).',
+              retryAfterSeconds: 254,
+            },
+          },
+        });
+        await page.goto(renderer.url);
+        await composePage(page, 'Payments fail again');
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByRole('button', { name: 'Send page now' }).click();
+        await expect(page.getByTestId('page-again')).toContainText('You can page again in about 4 minutes');
+        await expectNoAxeViolations(page, `rate limited (${theme})`);
+        await screenshot(page, `16-rate-limited-${theme}`);
+      } finally {
+        await renderer.close();
+      }
     });
 
     test(`screens (${theme}): signing in with a copyable link, stale data, memory-only storage (fixture state)`, async ({

@@ -1,5 +1,5 @@
 import type { Page as PwPage } from '@playwright/test';
-import type { ClientState, OnCallNow, Page, UnsentPage } from '#common/index.js';
+import type { ClientState, Failure, IpcRequestChannel, OnCallNow, Page, UnsentPage } from '#common/index.js';
 
 /**
  * A static `window.klaxon` answering from fixed data: enough to render and look at a screen.
@@ -10,7 +10,14 @@ import type { ClientState, OnCallNow, Page, UnsentPage } from '#common/index.js'
  */
 export async function installFixtureBridge(
   page: PwPage,
-  data: { state: ClientState; oncall: OnCallNow; pages: Page[]; unsent?: UnsentPage[] },
+  data: {
+    state: ClientState;
+    oncall: OnCallNow;
+    pages: Page[];
+    unsent?: UnsentPage[];
+    /** Channels that answer with this failure instead (a refused Send, say). */
+    failures?: Partial<Record<IpcRequestChannel, Failure>>;
+  },
 ): Promise<void> {
   const answers = {
     'state:get': data.state,
@@ -22,9 +29,13 @@ export async function installFixtureBridge(
   await page.addInitScript({
     content: `(() => {
       const answers = ${JSON.stringify(answers)};
+      const failures = ${JSON.stringify(data.failures ?? {})};
       const listeners = new Map();
       window.klaxon = {
-        invoke: async (channel) => ({ ok: true, value: channel in answers ? answers[channel] : null }),
+        invoke: async (channel) =>
+          channel in failures
+            ? { ok: false, error: failures[channel] }
+            : { ok: true, value: channel in answers ? answers[channel] : null },
         on: (channel, l) => {
           const set = listeners.get(channel) || new Set();
           set.add(l);
