@@ -17,8 +17,10 @@ import {
   type IpcResponseOf,
   type ManagedPolicy,
   type Result,
+  type UnsentPage,
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
+import { unsentRefusedNotifications } from './notifications.js';
 import { DesktopSession, type SessionDeps } from './desktop-session.js';
 import { invokeIpc, ipcHandlers, type IpcDeps } from './ipc.js';
 import { DesktopSettings } from './settings.js';
@@ -79,6 +81,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     log,
     onPageUpdated,
   });
+  let lastUnsent: UnsentPage[] = [];
   const unsent = new UnsentPages({
     store: deps.unsentPages ?? memoryUnsentPagesStore(),
     send: (request) =>
@@ -94,7 +97,11 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       return a.status === 'signed-in' ? a.me.user.sub : null;
     },
     onAccepted: onPageUpdated,
-    onChange: (pages) => push('unsent:changed', pages),
+    onChange: (pages) => {
+      push('unsent:changed', pages);
+      for (const n of unsentRefusedNotifications(lastUnsent, pages, settings.get().values)) deps.notify?.(n);
+      lastUnsent = pages;
+    },
     log,
   });
   // Kept pages go as soon as their author is signed in again or the server answers again.

@@ -99,6 +99,11 @@ describe('desktop: pages the server has not confirmed', () => {
         return u?.[0]?.refusal ? u : null;
       });
       expect(refused).toMatchObject([{ refusal: { code: 'invalid_request', field: 'target' }, nextAttemptAt: null }]);
+      // The popover may be closed: a notification says Klaxon has stopped trying.
+      expect(bob.notifications).toContainEqual({
+        title: 'Your page was NOT sent',
+        body: expect.stringMatching(/^"Printers offline": target: .+ Klaxon has stopped trying/),
+      });
       expect(await bob.invoke('unsent:discard', { idempotencyKey: request.idempotencyKey })).toEqual({
         ok: true,
         value: null,
