@@ -3,6 +3,7 @@ import {
   afterSendAttempt,
   dueUnsent,
   fail,
+  isWaiting,
   nextUnsentDueInMs,
   ok,
   unsentKey,
@@ -126,6 +127,6 @@ export function createWebUnsent(deps: WebUnsentDeps) {
     /** Signed in, or the server answers again: every waiting page of this person goes now. */
     resendNow: () => resend(true),
     /** Closing the tab now would stop a page from ever being sent. */
-    hasWaiting: () => pages.some((u) => u.refusal === null),
+    hasWaiting: () => pages.some(isWaiting),
   };
 }

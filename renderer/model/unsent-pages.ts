@@ -1,4 +1,4 @@
-import type { UnsentPage } from '#common/index.js';
+import { isWaiting, type UnsentPage } from '#common/index.js';
 import { nextAttemptText } from './page-status.js';
 
 /**
@@ -15,7 +15,7 @@ const count = (n: number) => `${n} ${n === 1 ? 'page' : 'pages'}`;
 
 /** The card's heading, announced when it changes: "1 page NOT sent yet — Klaxon keeps trying". */
 export function unsentHeading(pages: readonly UnsentPage[]): string {
-  const waiting = pages.filter((u) => u.refusal === null).length;
+  const waiting = pages.filter(isWaiting).length;
   const refused = pages.length - waiting;
   if (!waiting) return `${count(refused)} NOT sent`;
   const head = `${count(waiting)} NOT sent yet — Klaxon keeps trying`;
