@@ -4,7 +4,7 @@ import { AppFooter } from './AppFooter.js';
 import { AuthPanel } from './AuthPanel.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { Home } from './Home.js';
-import { unsentOf } from '../model/unsent-pages.js';
+import { unsentOf, unsentSignedOutNote } from '../model/unsent-pages.js';
 import { useClientState, useMyPages, useNow, useOnCall, useUnsentPages } from './live-data.js';
 import { useEscapeHidesWindow, useNavigateToIncident, useOpenedFrom } from './popover-behaviour.js';
 import { PageDialog } from './page-dialog/PageDialog.js';
@@ -72,6 +72,7 @@ function Shell({ state }: { state: ClientState }) {
         ) : (
           <>
             {state.link.status === 'offline' && <FreshnessBannerView state={state} now={now} />}
+            <SignedOutUnsentNote note={unsentSignedOutNote(allUnsent)} />
             <AuthPanel state={state} />
           </>
         )}
@@ -90,5 +91,18 @@ function Shell({ state }: { state: ClientState }) {
         />
       )}
     </>
+  );
+}
+
+/** Signed out while a page waits: it goes only once its author signs in again. */
+function SignedOutUnsentNote({ note }: { note: string | null }) {
+  return (
+    <div role="status" aria-live="polite">
+      {note && (
+        <p className="warning" data-testid="unsent-signed-out">
+          {note}
+        </p>
+      )}
+    </div>
   );
 }

@@ -22,6 +22,13 @@ export function unsentHeading(pages: readonly UnsentPage[]): string {
   return refused ? `${head}; ${refused} refused` : head;
 }
 
+/** Signed out with pages still waiting: why signing in matters now. */
+export function unsentSignedOutNote(pages: readonly UnsentPage[]): string | null {
+  const waiting = pages.filter(isWaiting).length;
+  if (!waiting) return null;
+  return `${count(waiting)} NOT sent yet: sign in again as the person who wrote ${waiting === 1 ? 'it' : 'them'} and Klaxon sends ${waiting === 1 ? 'it' : 'them'}. If it cannot wait, reach SRE another way.`;
+}
+
 export interface UnsentText {
   /** What happened and what Klaxon does about it; changes only when an attempt ends (announced). */
   status: string;

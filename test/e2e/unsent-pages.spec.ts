@@ -150,6 +150,8 @@ test.describe('desktop', () => {
     const off2 = await installDesktopBridge(again, second.core);
     try {
       await again.goto(renderer.url);
+      // Signed out (the token was in memory only): the sign-in screen says a page is waiting for it.
+      await expect(again.getByTestId('unsent-signed-out')).toContainText('1 page NOT sent yet: sign in again');
       await again.getByRole('button', { name: 'Sign in' }).click();
       // Signed in again as its author: the kept page goes, and is followed like any other.
       await expect(again.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, {

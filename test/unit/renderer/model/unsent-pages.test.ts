@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { UnsentPage } from '#common/index.js';
-import { describeUnsent, notSentYet, unsentHeading, unsentOf, whereKept } from '#renderer/model/unsent-pages.js';
+import {
+  describeUnsent,
+  notSentYet,
+  unsentHeading,
+  unsentOf,
+  unsentSignedOutNote,
+  whereKept,
+} from '#renderer/model/unsent-pages.js';
 import { T0, iso } from '#test/support/renderer-fixtures.js';
 
 const unsent = (over: Partial<UnsentPage> = {}): UnsentPage => ({
@@ -38,6 +45,17 @@ describe('pages not sent yet, in words', () => {
       countdown: null,
       refused: true,
     });
+  });
+
+  it('signed out, says that a waiting page goes once its author signs in again', () => {
+    expect(unsentSignedOutNote([unsent()])).toBe(
+      '1 page NOT sent yet: sign in again as the person who wrote it and Klaxon sends it. If it cannot wait, reach SRE another way.',
+    );
+    expect(unsentSignedOutNote([unsent(), unsent()])).toMatch(
+      /^2 pages NOT sent yet: .* wrote them and Klaxon sends them\./,
+    );
+    expect(unsentSignedOutNote([refused])).toBeNull();
+    expect(unsentSignedOutNote([])).toBeNull();
   });
 
   it('shows only the signed-in person’s pages', () => {
