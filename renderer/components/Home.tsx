@@ -42,7 +42,12 @@ export function Home({ state, me, now, pages, unsent, oncall, openerRef, onPage 
   return (
     <>
       <FreshnessBannerView state={state} now={now} />
-      <UnsentPagesCard pages={unsent} now={now} fallbackContacts={state.config?.fallbackContacts ?? []} />
+      <UnsentPagesCard
+        pages={unsent}
+        now={now}
+        fallbackContacts={state.config?.fallbackContacts ?? []}
+        onItemGone={() => requestAnimationFrame(() => openerRef.current?.focus())}
+      />
       <section className="summary-card" aria-label="Incident overview">
         <p
           className={counts.unacked > 0 ? 'summary-line summary-unacked' : 'summary-line'}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { unsentKey, type FallbackContact, type UnsentPage } from '#common/index.js';
 import { relativeTime } from '../model/relative-time.js';
 import { describeUnsent, unsentHeading, whereKept } from '../model/unsent-pages.js';
@@ -14,10 +14,13 @@ export function UnsentPagesCard({
   pages,
   now,
   fallbackContacts,
+  onItemGone,
 }: {
   pages: readonly UnsentPage[];
   now: number;
   fallbackContacts: readonly FallbackContact[];
+  /** An item that had the focus left (sent or discarded): where the focus goes instead of nowhere. */
+  onItemGone(): void;
 }) {
   const api = useApi();
   if (pages.length === 0) return null;
@@ -33,7 +36,7 @@ export function UnsentPagesCard({
       </p>
       <ul className="unsent-list">
         {pages.map((u) => (
-          <UnsentItem key={unsentKey(u)} unsent={u} now={now} />
+          <UnsentItem key={unsentKey(u)} unsent={u} now={now} onGone={onItemGone} />
         ))}
       </ul>
       <FallbackContacts contacts={fallbackContacts} intro="If this cannot wait, reach SRE another way now:" />
@@ -41,8 +44,18 @@ export function UnsentPagesCard({
   );
 }
 
-function UnsentItem({ unsent: u, now }: { unsent: UnsentPage; now: number }) {
+function UnsentItem({ unsent: u, now, onGone }: { unsent: UnsentPage; now: number; onGone(): void }) {
   const api = useApi();
+  // Whether the focus is in this item, so its leaving (sent, discarded) does not drop the focus.
+  const focused = useRef(false);
+  const gone = useRef(onGone);
+  gone.current = onGone;
+  useEffect(
+    () => () => {
+      if (focused.current) gone.current();
+    },
+    [],
+  );
   const [trying, setTrying] = useState(false);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -62,7 +75,12 @@ function UnsentItem({ unsent: u, now }: { unsent: UnsentPage; now: number }) {
   };
 
   return (
-    <li className="unsent-item" data-testid="unsent-page">
+    <li
+      className="unsent-item"
+      data-testid="unsent-page"
+      onFocus={() => (focused.current = true)}
+      onBlur={() => (focused.current = false)}
+    >
       <p className="unsent-summary">
         <q>{u.request.summary}</q>{' '}
         <span className="muted small-text">

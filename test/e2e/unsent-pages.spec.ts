@@ -196,6 +196,8 @@ test.describe('desktop', () => {
       await expect(card.getByRole('button', { name: 'Keep it' })).toBeFocused();
       await card.getByRole('button', { name: 'Discard page' }).click();
       await expect(page.getByTestId('unsent-pages')).toHaveCount(0);
+      // The focus does not vanish with the card: it goes to the main button.
+      await expect(page.getByRole('button', { name: 'Wake up SRE…' })).toBeFocused();
       expect(klaxonIncidents(stack.sim)).toHaveLength(1);
     } finally {
       off();
