@@ -137,7 +137,7 @@ for (const theme of ['light', 'dark'] as const) {
         });
         await page.goto(renderer.url);
         const card = page.getByTestId('unsent-pages');
-        await expect(card.getByRole('heading')).toHaveText('1 page NOT sent yet — Klaxon keeps trying');
+        await expect(card.getByRole('heading')).toHaveText('1 page NOT sent yet — Klaxon keeps trying; 1 refused');
         await expect(card).toContainText('Klaxon keeps it on this computer');
         await expect(card).toContainText(
           'NOT sent: You have sent 3 pages in the last 10 minutes. Klaxon has stopped trying.',
