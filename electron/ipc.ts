@@ -9,12 +9,11 @@ import {
   AckResult,
   MyPages,
   OnCallNow,
-  Page,
   ipcRequests,
   routePath,
   routes,
+  targetLabelOf,
   validationError,
-  IDEMPOTENCY_HEADER,
   type EffectiveSettings,
   type IpcRequestChannel,
   type IpcResponseOf,
@@ -33,6 +32,7 @@ import {
   type ConfirmServerChange,
 } from './server-change.js';
 import type { DesktopSettings } from './settings.js';
+import type { UnsentPages } from './unsent-pages.js';
 
 /** A request payload as the handler receives it: after the channel's schema parsed it (defaults applied). */
 type ValidIpcRequestOf<C extends IpcRequestChannel> = z.output<(typeof ipcRequests)[C]['request']>;
@@ -60,13 +60,13 @@ export interface IpcContext {
   store: ClientStateStore;
   settings: DesktopSettings;
   session: DesktopSession;
-  /** Tells the renderer about a page it just created, before the server's event for it arrives. */
-  onPageUpdated(page: Page): void;
+  /** Every page goes out through it, so one the server does not confirm is kept and resent. */
+  unsent: UnsentPages;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpdated }: IpcContext): IpcHandlers {
+export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }: IpcContext): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -80,20 +80,18 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpd
       return ok(null);
     },
     'oncall:get': () => session.request({ method: 'GET', path: routes.oncall.path, schema: OnCallNow }),
-    'pages:create': async (payload) => {
-      const r = await session.request({
-        method: 'POST',
-        path: routes.createPage.path,
-        body: payload,
-        headers: { [IDEMPOTENCY_HEADER]: payload.idempotencyKey },
-        schema: Page,
-      });
-      if (r.ok) onPageUpdated(r.value);
-      return r;
-    },
+    // Accepted pages reach the renderer as `page:updated` (desktop-core.ts) before the server's event.
+    'pages:create': async (payload) =>
+      unsent.send(payload, targetLabelOf(store.get().config?.targets ?? [], payload.target)),
     'pages:mine': async () => {
       const r = await session.request({ method: 'GET', path: routes.myPages.path, schema: MyPages });
       return r.ok ? ok(r.value.pages) : r;
+    },
+    'unsent:list': async () => ok(unsent.list()),
+    'unsent:retry': async ({ idempotencyKey }) => unsent.retryNow(idempotencyKey),
+    'unsent:discard': async ({ idempotencyKey }) => {
+      await unsent.discard(idempotencyKey);
+      return ok(null);
     },
     'incidents:ack': async ({ number, ...body }) =>
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),

@@ -3,7 +3,7 @@
  * incident (once per incident, never for what was already there when the app started or
  * reconnected), and what happened to the user's own page. Everything else is the badge's job.
  */
-import type { Incident, Me, Page, Settings } from '#common/index.js';
+import { unsentKey, type Incident, type Me, type Page, type Settings, type UnsentPage } from '#common/index.js';
 
 export interface DesktopNotification {
   title: string;
@@ -15,6 +15,25 @@ export interface DesktopNotification {
 export function wantsNewIncidentNotifications(settings: Pick<Settings, 'notifyNewIncidents'>, me: Me | null): boolean {
   if (settings.notifyNewIncidents !== null) return settings.notifyNewIncidents;
   return me?.permissions.acknowledge ?? false;
+}
+
+/**
+ * A kept page the server has now refused: the person may have closed the popover believing Klaxon
+ * keeps trying, so they are told it has stopped, and why.
+ */
+export function unsentRefusedNotifications(
+  previous: readonly UnsentPage[],
+  next: readonly UnsentPage[],
+  settings: Pick<Settings, 'notifyOwnPages'>,
+): DesktopNotification[] {
+  if (!settings.notifyOwnPages) return [];
+  const wasRefused = new Set(previous.filter((u) => u.refusal).map(unsentKey));
+  return next
+    .filter((u) => u.refusal && !wasRefused.has(unsentKey(u)))
+    .map((u) => ({
+      title: 'Your page was NOT sent',
+      body: `"${u.request.summary}": ${u.refusal!.message} Klaxon has stopped trying; if it is urgent, call SRE directly.`,
+    }));
 }
 
 export class NotificationPolicy {

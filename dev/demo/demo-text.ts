@@ -33,3 +33,10 @@ export function triggerText(u: DemoUrls): string {
     `  back to normal:     curl -s -X DELETE ${u.simulator}/_sim/faults`,
   ].join('\n');
 }
+
+/** The one line printed when the log goes quiet, so the way in stays at the bottom of the terminal. */
+export function reminderText(serverUrl: string, accounts: { username: string }[]): string {
+  const names = accounts.map((a) => a.username);
+  const who = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+  return `— Klaxon demo: web UI ${serverUrl}/ · sign in as ${who} (password = name) · Ctrl+C stops everything —`;
+}

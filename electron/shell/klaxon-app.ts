@@ -19,6 +19,7 @@ import { PopoverWindow } from './popover-window.js';
 import { confirmServerChangeInDialog } from './server-change.js';
 import { applyStartAtLogin } from './start-at-login.js';
 import { createElectronTokenStore } from './token-store.js';
+import { fileUnsentPagesStore } from '../unsent-pages.js';
 import { TrayController } from './tray.js';
 import { startUpdater } from './updates.js';
 import { denyAllPermissions, installWebContentsGuards } from './web-contents-guards.js';
@@ -100,6 +101,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
 
   const core = createDesktopCore({
     settings: { policy: policy.policy, userSettingsFile: path.join(app.getPath('userData'), 'settings.json') },
+    // Pages the server has not confirmed survive a restart of Klaxon (no secret in it beyond the page text).
+    unsentPages: fileUnsentPagesStore(path.join(app.getPath('userData'), 'unsent-pages.json')),
     tokenStore,
     // The sign-in module has already checked this is the IdP's authorization endpoint.
     openBrowser: (url) => shell.openExternal(url.href),

@@ -99,6 +99,12 @@ test('desktop: eve is told she is not authorised and which group to ask for', as
   await expect(page.getByTestId('not-authorised')).toHaveText(
     'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
   );
+  // The emergency line and chat are there too, opened through the main process.
+  const fallback = page.getByTestId('fallback-contacts');
+  await expect(fallback).toContainText('In an emergency, reach SRE without Klaxon:');
+  await fallback.getByRole('link', { name: 'SRE emergency line' }).click();
+  await fallback.getByRole('link', { name: '#sre chat channel' }).click();
+  await expect.poll(() => desktop.openedExternally).toEqual(['tel:+15550100', 'https://chat.example.org/#sre']);
 });
 
 test('desktop: the server goes down: offline banner with the last update time', async ({ page }) => {
@@ -124,4 +130,18 @@ test('desktop: no Klaxon server reachable at start: the sign-in screen says so i
     await page.close();
     await lonely.stop();
   }
+});
+
+test('desktop: a clicked notification about a resolved incident unfolds the resolved list to show it', async ({
+  page,
+}) => {
+  const n = stack.sim.control.createIncident({ title: 'Backup job failed', routingKey: 'sre' });
+  stack.sim.control.resolve(n, 'carol');
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('resolved-incidents').locator('summary')).toHaveText('1 resolved incident');
+  await expect(page.getByText('Backup job failed')).toBeHidden();
+  desktop.core.showIncident(n);
+  await expect(page.getByTestId(`incident-${n}`)).toBeFocused();
+  await expect(page.getByText('Backup job failed')).toBeVisible();
 });

@@ -45,10 +45,14 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
     .fill('Since 12:00, every login attempt shows "session error".');
   await dialog.getByRole('textbox', { name: 'Summary' }).press('Enter');
 
-  // Confirm names who will be woken, with their local time; Send has the focus.
+  // Confirm names who will be woken, with their local time; the focus is on its heading, so a
+  // second Enter sends nothing: Send is a deliberate Tab (past Back) and Enter away.
   await expect(dialog.getByRole('heading', { name: 'Confirm: wake up SRE' })).toBeVisible();
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Carol Okafor');
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Europe/Berlin');
+  await expect(dialog.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
   const send = dialog.getByRole('button', { name: 'Send page now' });
   await expect(send).toBeFocused();
   // Hold deliveries at On-Call's REST endpoint, so the page is seen before it is delivered.

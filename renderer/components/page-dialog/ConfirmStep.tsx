@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { FallbackContact, Failure, Me, OnCallNow } from '#common/index.js';
-import { retryHint } from '../../model/send-outcome.js';
+import { sendBlocked } from '../../model/page-send.js';
+import { pageAgainText } from '../../model/send-outcome.js';
 import { whoWillBeWoken } from '../../model/who-is-woken.js';
 import { AlertIcon } from '../icons.js';
 import { PersonWithTime } from '../OnCallList.js';
@@ -16,20 +17,26 @@ interface ConfirmStepProps {
   pageSend: PageSend;
 }
 
-/** Step 2: who this wakes (with their local time) and what they will read; then Send. */
+/**
+ * Step 2: who this wakes (with their local time) and what they will read; then Send. The step opens
+ * with the focus on its heading, not on Send: an Enter that began in the compose step (a double
+ * Enter, a held key) must land on something that does nothing, so nobody pages without reading this.
+ */
 export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStepProps) {
-  const sendButtonRef = useRef<HTMLButtonElement>(null);
-  const { state, target, sending, doubt, refusal, back, send } = pageSend;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const { state, target, sending, doubt, held, refusal, back, send } = pageSend;
   const { summary, details } = state.draft;
   const woken = whoWillBeWoken(oncall, target);
+  const blocked = sendBlocked(state, now);
+  const pageAgain = pageAgainText(state.blockedUntil, now);
 
-  useEffect(() => sendButtonRef.current?.focus(), []);
+  useEffect(() => headingRef.current?.focus(), []);
 
   return (
     <div className="dialog-body">
-      <p>
-        <strong>This will wake{target ? ` ${target.label}` : ' SRE on call'}:</strong>
-      </p>
+      <h3 className="confirm-heading" ref={headingRef} tabIndex={-1}>
+        This will wake{target ? ` ${target.label}` : ' SRE on call'}:
+      </h3>
       {woken.length > 0 ? (
         <ul className="woken" data-testid="who-is-woken">
           {woken.map((p) => (
@@ -59,21 +66,25 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           </>
         )}
       </dl>
-      {doubt && <SendOutcomeUnknown doubt={doubt} fallback={fallback} />}
+      {doubt && <SendOutcomeUnknown doubt={doubt} held={held} now={now} fallback={fallback} />}
       {refusal && <NotSent refusal={refusal} fallback={fallback} />}
+      {pageAgain && (
+        <p className="warning" id="page-again-note" data-testid="page-again">
+          <AlertIcon /> {pageAgain}
+        </p>
+      )}
       <div className="dialog-actions">
         <button type="button" className="secondary" disabled={sending} onClick={back}>
           Back
         </button>
         <button
           type="button"
-          ref={sendButtonRef}
           className="primary danger"
-          disabled={sending}
-          aria-disabled={sending}
+          disabled={sending || blocked}
+          aria-describedby={blocked ? 'page-again-note' : undefined}
           onClick={() => void send()}
         >
-          {sending ? 'Sending…' : doubt ? 'Try again' : 'Send page now'}
+          {sending ? 'Sending…' : doubt ? (held ? 'Try again now' : 'Try again') : 'Send page now'}
         </button>
       </div>
     </div>
@@ -86,7 +97,6 @@ function NotSent({ refusal, fallback }: { refusal: Failure; fallback: readonly F
     <div className="send-error" role="alert">
       <p>
         <AlertIcon /> <strong>Not sent: {refusal.message}</strong>
-        {retryHint(refusal)}
       </p>
       <FallbackContacts contacts={fallback} intro="If this cannot wait, reach SRE another way now:" />
     </div>
