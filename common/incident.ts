@@ -55,4 +55,3 @@ export const IncidentSnapshot = z
   })
   .strict();
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
-

@@ -9,6 +9,19 @@ import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import { alertOutcome } from './alert.js';
 import {
+  readMaintenanceModes,
+  readPolicy,
+  readPolicyList,
+  readRoutingKeys,
+  readTeamSchedule,
+  readUserNames,
+  type WireMaintenanceMode,
+  type WirePolicy,
+  type WirePolicyInfo,
+  type WireRotationOnCall,
+  type WireRoutingKey,
+} from './wire-org.js';
+import {
   WireAckResult,
   WireIncident,
   WireOnCallTeam,
@@ -133,6 +146,63 @@ export class OnCallClient {
     const members = readTeamMembers(body);
     if (!members) throw this.malformed('team_members', 'the member list has no "members" list');
     return members;
+  }
+
+  /** `GET /api-public/v1/org/routing-keys`: every routing key with the escalation policies it pages. */
+  async routingKeys(): Promise<WireRoutingKey[]> {
+    const body = await this.call('routing_keys', 'GET', '/api-public/v1/org/routing-keys');
+    const keys = readRoutingKeys(body);
+    if (!keys) throw this.malformed('routing_keys', 'the routing key list has no "routingKeys" list');
+    return keys;
+  }
+
+  /** `GET /api-public/v1/policies`: every escalation policy with its team. */
+  async policies(): Promise<WirePolicyInfo[]> {
+    const body = await this.call('policies', 'GET', '/api-public/v1/policies');
+    const policies = readPolicyList(body);
+    if (!policies) throw this.malformed('policies', 'the policy list has no "policies" list');
+    return policies;
+  }
+
+  /** `GET /api-public/v1/policies/{slug}`: one escalation policy with its steps; null when On-Call does not know it. */
+  async policy(slug: string): Promise<WirePolicy | null> {
+    try {
+      const body = await this.call('policy', 'GET', `/api-public/v1/policies/${encodeURIComponent(slug)}`);
+      const policy = readPolicy(body);
+      if (!policy) throw this.malformed('policy', 'the policy has no "steps" list');
+      return policy;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  /**
+   * `GET /api-public/v2/team/{slug}/oncall/schedule?step=`: per policy of the team, who is on call now
+   * in the rotation entries of step `step` (0 = first; On-Call answers for steps 0 to 3).
+   */
+  async teamSchedule(teamSlug: string, step: number): Promise<Map<string, WireRotationOnCall[]>> {
+    const path = `/api-public/v2/team/${encodeURIComponent(teamSlug)}/oncall/schedule?daysForward=1&step=${step}`;
+    const body = await this.call('team_schedule', 'GET', path);
+    const schedule = readTeamSchedule(body);
+    if (!schedule) throw this.malformed('team_schedule', 'the team schedule has no "schedules" list');
+    return schedule;
+  }
+
+  /** `GET /api-public/v1/maintenancemode`: the active maintenance modes. */
+  async maintenanceModes(): Promise<WireMaintenanceMode[]> {
+    const body = await this.call('maintenance_mode', 'GET', '/api-public/v1/maintenancemode');
+    const modes = readMaintenanceModes(body);
+    if (!modes) throw this.malformed('maintenance_mode', 'the maintenance state has no "activeInstances" list');
+    return modes;
+  }
+
+  /** `GET /api-public/v2/user`: every user's display name. */
+  async userNames(): Promise<Map<string, string>> {
+    const body = await this.call('users', 'GET', '/api-public/v2/user');
+    const names = readUserNames(body);
+    if (!names) throw this.malformed('users', 'the user list has no "users" list');
+    return names;
   }
 
   /**

@@ -4,7 +4,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AckResult, pageEntityId, type Incident, type OnCallNow, type Page } from '#common/index.js';
 import { buildApp, type KlaxonApp } from '#server/app.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '#server/backends/paging-backend.js';
+import type {
+  AckOutcome,
+  ActiveMute,
+  PagingBackend,
+  SendAlertResult,
+  TargetEscalation,
+} from '#server/backends/paging-backend.js';
 import { UpstreamError } from '#server/backends/upstream-error.js';
 import { loadServerConfig } from '#server/config/index.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
@@ -47,6 +53,15 @@ class InMemoryBackend implements PagingBackend {
   }
   async knowsUser(username: string): Promise<boolean> {
     return username === 'carol';
+  }
+  async escalationFor(routingKey: string): Promise<TargetEscalation> {
+    const users = [{ username: 'carol', name: 'Carol', timeZone: null }];
+    const step = { afterMinutes: 0, users, emptyRotations: [], also: [], via: null };
+    const plan = { policy: { slug: 'primary', name: 'Primary' }, team: { slug: 'sre', name: 'SRE' }, steps: [step] };
+    return { match: 'exact', routesAs: routingKey, policies: [plan] };
+  }
+  async activeMutes(): Promise<ActiveMute[]> {
+    return [];
   }
 }
 
