@@ -29,6 +29,7 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import type { KlaxonStore } from './store/store.js';
+import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -48,7 +49,9 @@ export interface KlaxonApp {
   app: FastifyInstance;
   hub: IncidentsHub;
   events: EventStream;
-  /** Starts the background work: the incidents poll, page delivery and page tracking. */
+  /** The configured page targets as the paging service sees them (checked at start and on an interval). */
+  targets: TargetStatus;
+  /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
@@ -70,6 +73,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
   const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
+  const targets = new TargetStatus({
+    backend,
+    targets: config.targets,
+    intervalMs: config.targetChecks.intervalSeconds * 1000,
+    metrics,
+    logger: app.log,
+  });
   const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
@@ -88,8 +98,11 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     store,
     hub,
     backend,
+    mutes: targets,
     onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
+    metrics,
     logger: app.log,
   });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
@@ -102,9 +115,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
-  app.addHook('onClose', async () => hub.stop());
+  app.addHook('onClose', async () => {
+    hub.stop();
+    targets.stop();
+  });
 
-  await app.register(healthRoutes, { store, hub, metrics });
+  await app.register(healthRoutes, { store, hub, metrics, targets });
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
@@ -113,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
   });
-  await app.register(onCallRoutes, { guard, backend });
+  await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
@@ -122,10 +138,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     app,
     hub,
     events,
+    targets,
     start() {
+      // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
       tracker.start();
       worker.start();
+      targets.start();
     },
     async close() {
       await worker.stop();

@@ -1,5 +1,5 @@
-import { buildApp } from './app.js';
-import type { ServerConfig } from './config/index.js';
+import { buildApp, type KlaxonApp } from './app.js';
+import { ConfigError, type ServerConfig } from './config/index.js';
 import { listen } from './http/listen.js';
 import type { LogOption } from './http/logging.js';
 import { openStore } from './store/open-store.js';
@@ -24,6 +24,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   let url: string;
   try {
     klaxon = await buildApp({ config, store, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) });
+    if (config.targetChecks.atStart === 'refuse') await refuseBrokenTargets(klaxon);
     url = await listen(klaxon.app, config.listen);
   } catch (e) {
     await klaxon?.close().catch(() => undefined);
@@ -42,4 +43,15 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
       return closing;
     },
   };
+}
+
+/**
+ * `targetChecks.atStart: refuse`: a target whose routing key On-Call does not know, or that wakes
+ * nobody at once by its set-up, stops the start with the key named. When On-Call cannot be asked,
+ * the server starts anyway (and keeps checking): an outage must not keep Klaxon and its fallback
+ * contacts away from people.
+ */
+async function refuseBrokenTargets(klaxon: KlaxonApp): Promise<void> {
+  const problem = await klaxon.targets.firstSetupProblem();
+  if (problem) throw new ConfigError(problem.detail, problem.configKey);
 }
