@@ -1,12 +1,13 @@
 import { useEffect, useRef } from 'react';
 import type { FallbackContact, Failure, Me, OnCallNow } from '#common/index.js';
 import { retryHint } from '../../model/send-outcome.js';
-import { whoWillBeWoken } from '../../model/who-is-woken.js';
+import { targetView } from '../../model/target-reach.js';
 import { AlertIcon } from '../icons.js';
-import { PersonWithTime } from '../OnCallList.js';
 import { FallbackContacts } from '../PageStatusView.js';
 import { SendOutcomeUnknown } from './SendOutcomeUnknown.js';
+import { TargetNotices } from './TargetNotices.js';
 import type { PageSend } from './use-page-send.js';
+import { WhoIsWoken } from './WhoIsWoken.js';
 
 interface ConfirmStepProps {
   me: Me;
@@ -16,34 +17,22 @@ interface ConfirmStepProps {
   pageSend: PageSend;
 }
 
-/** Step 2: who this wakes (with their local time) and what they will read; then Send. */
+/**
+ * Step 2: whom this wakes now and later (with their local time), whether paging is muted or the
+ * target is misconfigured, and what they will read; then Send.
+ */
 export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStepProps) {
   const sendButtonRef = useRef<HTMLButtonElement>(null);
   const { state, target, sending, doubt, refusal, back, send } = pageSend;
   const { summary, details } = state.draft;
-  const woken = whoWillBeWoken(oncall, target);
+  const view = targetView(oncall, target);
 
   useEffect(() => sendButtonRef.current?.focus(), []);
 
   return (
     <div className="dialog-body">
-      <p>
-        <strong>This will wake{target ? ` ${target.label}` : ' SRE on call'}:</strong>
-      </p>
-      {woken.length > 0 ? (
-        <ul className="woken" data-testid="who-is-woken">
-          {woken.map((p) => (
-            <li key={p.user.username}>
-              <PersonWithTime person={p} now={now} />
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="warning" data-testid="who-is-woken">
-          <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy
-          names.
-        </p>
-      )}
+      <TargetNotices view={view} fallback={fallback} />
+      <WhoIsWoken view={view.woken} label={target?.label ?? 'SRE on call'} now={now} />
       <dl className="recap">
         <dt>From</dt>
         <dd>
@@ -73,7 +62,7 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           aria-disabled={sending}
           onClick={() => void send()}
         >
-          {sending ? 'Sending…' : doubt ? 'Try again' : 'Send page now'}
+          {sending ? 'Sending…' : doubt ? 'Try again' : view.muted ? 'Send anyway' : 'Send page now'}
         </button>
       </div>
     </div>

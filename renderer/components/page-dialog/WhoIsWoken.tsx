@@ -1,0 +1,87 @@
+import type { EscalationMoment, WokenView } from '../../model/target-reach.js';
+import { minutesText } from '../../model/target-reach.js';
+import { AlertIcon } from '../icons.js';
+import { PersonWithTime } from '../OnCallList.js';
+
+/**
+ * "This will wake": who the target's escalation policies page at once, then who they page later if
+ * nobody acknowledges; or, when Klaxon could not look that up, everyone on call in the target's teams,
+ * labelled as uncertain. Never an empty list that reads as "nobody will be woken".
+ */
+export function WhoIsWoken({ view, label, now }: { view: WokenView; label: string; now: number }) {
+  if (view.kind === 'unknown')
+    return (
+      <p className="warning" data-testid="who-is-woken">
+        <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy names.
+      </p>
+    );
+  if (view.kind === 'uncertain')
+    return (
+      <div data-testid="who-is-woken" data-certainty="uncertain">
+        <p>
+          <strong>This will wake {label}: probably some of these people.</strong>
+        </p>
+        <p className="warning" data-testid="woken-uncertain">
+          <AlertIcon /> <span>Not certain: {view.reason}</span>
+        </p>
+        <People moment={{ afterMinutes: 0, people: view.people, notes: [] }} now={now} />
+      </div>
+    );
+  return (
+    <div data-testid="who-is-woken" data-certainty="exact">
+      <p>
+        <strong>This will wake now</strong>{' '}
+        <span className="muted">
+          ({label}: {view.policies.join(', ')})
+        </span>
+        <strong>:</strong>
+      </p>
+      {view.now.people.length > 0 ? (
+        <People moment={view.now} now={now} />
+      ) : (
+        <p className="warning" data-testid="woken-nobody-now">
+          <AlertIcon /> <span>Nobody at once.</span>
+        </p>
+      )}
+      <Notes notes={view.now.notes} />
+      {view.later.length > 0 && (
+        <div className="woken-later" data-testid="woken-later">
+          {view.later.map((m) => (
+            <div key={m.afterMinutes}>
+              <p className="woken-when">
+                If nobody acknowledges in {minutesText(m.afterMinutes)}
+                {m.people.length > 0 ? ':' : ''}
+              </p>
+              <People moment={m} now={now} />
+              <Notes notes={m.notes} />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function People({ moment, now }: { moment: EscalationMoment; now: number }) {
+  if (moment.people.length === 0) return null;
+  return (
+    <ul className="woken">
+      {moment.people.map((p) => (
+        <li key={p.user.username}>
+          <PersonWithTime person={p} now={now} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Notes({ notes }: { notes: readonly string[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul className="woken-notes muted small-text">
+      {notes.map((n) => (
+        <li key={n}>{n[0]!.toUpperCase() + n.slice(1)}.</li>
+      ))}
+    </ul>
+  );
+}
