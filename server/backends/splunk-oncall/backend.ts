@@ -43,11 +43,16 @@ export class SplunkOnCallBackend implements PagingBackend {
     this.client = opts.client;
     const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
     this.incidents = new IncidentCache({ client: opts.client, orgSlug: opts.config.orgSlug, ...common });
-    this.onCall = new OnCallNowService({ client: opts.client, config: opts.config, ...common });
     this.escalation = new EscalationLookup({
       client: opts.client,
       timeZones: opts.config.timeZones,
       ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    this.onCall = new OnCallNowService({
+      client: opts.client,
+      config: opts.config,
+      displayNames: () => this.escalation.displayNames(),
+      ...common,
     });
   }
 

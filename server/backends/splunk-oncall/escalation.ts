@@ -56,7 +56,7 @@ export class EscalationLookup {
     const route = folded ?? keys.find((k) => k.isDefault) ?? null;
     const match = exact ? 'exact' : folded ? 'case_only' : 'unknown';
     if (!route) return { match, routesAs: null, policies: [] };
-    const [infos, names] = await Promise.all([this.policyInfos(), this.names()]);
+    const [infos, names] = await Promise.all([this.policyInfos(), this.displayNames()]);
     const teams = new Map<string, TeamRef>();
     for (const p of infos) if (p.team) teams.set(p.slug, p.team);
     for (const t of route.targets)
@@ -91,7 +91,7 @@ export class EscalationLookup {
   }
 
   /** Display names; without them people are shown by username rather than not at all. */
-  private async names(): Promise<Map<string, string>> {
+  async displayNames(): Promise<Map<string, string>> {
     try {
       return (await this.setup.get('names', () => this.opts.client.userNames())) as Map<string, string>;
     } catch {

@@ -58,6 +58,7 @@ describe('OnCallClient against the simulator', () => {
     expect(incidents.map((i) => [i.entityDisplayName, i.currentPhase]).sort()).toEqual([
       ['Checkout latency above SLO', 'UNACKED'],
       ['Elevated 5xx on edge cache', 'ACKED'],
+      ['Nightly export stalled', 'UNACKED'],
     ]);
     const acked = incidents.find((i) => i.currentPhase === 'ACKED')!;
     expect(acked.transitions.at(-1)).toMatchObject({ name: 'ACKED', by: 'dmitri' });
@@ -80,14 +81,25 @@ describe('OnCallClient against the simulator', () => {
   });
 
   it('reads who is on call in both key spellings', async () => {
+    // Every policy of a team, each with its people (the realistic org: a batphone with everybody on it).
     const expected = [
       {
         team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
-        policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] }],
+        policies: [
+          { policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] },
+          {
+            policy: { slug: 'pol-srebatphone00003', name: 'SRE Batphone' },
+            usernames: ['carol', 'dmitri', 'ana', 'lars', 'jo'],
+          },
+          { policy: { slug: 'pol-sretickets000006', name: 'SRE Tickets' }, usernames: [] },
+        ],
       },
       {
         team: { slug: 'team-pltKLX0000000002', name: 'Platform' },
-        policies: [{ policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] }],
+        policies: [
+          { policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] },
+          { policy: { slug: 'pol-pltbizhours00005', name: 'Platform Business Hours' }, usernames: [] },
+        ],
       },
     ];
     expect(await client().c.oncallCurrent()).toEqual(expected);
@@ -223,7 +235,7 @@ describe('OnCallClient against the simulator', () => {
     expect(malformed).toMatchObject({ kind: 'malformed', retryable: true });
 
     sim.control.setFaults({});
-    expect(await c.listIncidents()).toHaveLength(2);
+    expect(await c.listIncidents()).toHaveLength(3);
     const warnings = logger.warnings().join('\n');
     for (const needle of ['503', 'did not answer', 'could not reach', 'could not read'])
       expect(warnings).toContain(needle);
