@@ -39,7 +39,8 @@ export interface TargetsReadiness {
   unchecked: { target: string; error: string }[];
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error's message without its full stop, to sit in brackets inside another sentence. */
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\.$/, '');
 
 /** The answer of `p`, or `fallback()` once `ms` have passed (`p` goes on, filling the caches). */
 function within<T>(p: Promise<T>, ms: number, fallback: () => T): Promise<T> {

@@ -32,7 +32,7 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
   return (
     <div className="dialog-body">
       <TargetNotices view={view} fallback={fallback} />
-      <WhoIsWoken view={view.woken} label={target?.label ?? 'SRE on call'} now={now} />
+      <WhoIsWoken view={view.woken} label={target?.label ?? 'SRE on call'} muted={view.muted !== null} now={now} />
       <dl className="recap">
         <dt>From</dt>
         <dd>

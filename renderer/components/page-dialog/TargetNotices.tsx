@@ -23,7 +23,10 @@ export function TargetNotices({ view, fallback }: { view: TargetView; fallback: 
               <AlertIcon /> <strong>{view.problem}</strong>
             </p>
           )}
-          <FallbackContacts contacts={fallback} intro="Reach SRE another way instead:" />
+          <FallbackContacts
+            contacts={fallback}
+            intro={view.muted ? 'Reach SRE another way instead:' : 'If this cannot wait, reach SRE another way:'}
+          />
         </div>
       )}
       {view.mutingUnknown && <p className="muted small-text">{view.mutingUnknown}</p>}

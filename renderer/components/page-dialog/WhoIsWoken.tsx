@@ -8,7 +8,18 @@ import { PersonWithTime } from '../OnCallList.js';
  * nobody acknowledges; or, when Klaxon could not look that up, everyone on call in the target's teams,
  * labelled as uncertain. Never an empty list that reads as "nobody will be woken".
  */
-export function WhoIsWoken({ view, label, now }: { view: WokenView; label: string; now: number }) {
+export function WhoIsWoken({
+  view,
+  label,
+  muted,
+  now,
+}: {
+  view: WokenView;
+  label: string;
+  /** Paging is muted: nobody is woken now; On-Call pages from the first step when maintenance ends. */
+  muted: boolean;
+  now: number;
+}) {
   if (view.kind === 'unknown')
     return (
       <p className="warning" data-testid="who-is-woken">
@@ -30,7 +41,7 @@ export function WhoIsWoken({ view, label, now }: { view: WokenView; label: strin
   return (
     <div data-testid="who-is-woken" data-certainty="exact">
       <p>
-        <strong>This will wake now</strong>{' '}
+        <strong>{muted ? 'When maintenance mode ends, this will wake' : 'This will wake now'}</strong>{' '}
         <span className="muted">
           ({label}: {view.policies.join(', ')})
         </span>
@@ -45,21 +56,25 @@ export function WhoIsWoken({ view, label, now }: { view: WokenView; label: strin
       )}
       <Notes notes={view.now.notes} />
       {view.later.length > 0 && (
-        <div className="woken-later" data-testid="woken-later">
+        <ul className="woken-later" data-testid="woken-later">
           {view.later.map((m) => (
-            <div key={m.afterMinutes}>
-              <p className="woken-when">
-                If nobody acknowledges in {minutesText(m.afterMinutes)}
-                {m.people.length > 0 ? ':' : ''}
-              </p>
-              <People moment={m} now={now} />
+            <li key={m.afterMinutes}>
+              <strong>If nobody acknowledges in {minutesText(m.afterMinutes)}:</strong> {laterPeople(m)}
               <Notes notes={m.notes} />
-            </div>
+            </li>
           ))}
-        </div>
+        </ul>
       )}
     </div>
   );
+}
+
+/** Later steps in one line each ("Dmitri Ivanov (SRE Primary)"): whom a page wakes now matters most. */
+function laterPeople(m: EscalationMoment): string {
+  if (m.people.length === 0) return m.notes.length > 0 ? '' : 'nobody named.';
+  const byPolicy = new Map<string, string[]>();
+  for (const p of m.people) byPolicy.set(p.policy, [...(byPolicy.get(p.policy) ?? []), p.user.name ?? p.user.username]);
+  return [...byPolicy].map(([policy, names]) => `${names.join(', ')} (${policy})`).join('; ');
 }
 
 function People({ moment, now }: { moment: EscalationMoment; now: number }) {
