@@ -139,6 +139,19 @@ describe('escalationFor', () => {
   });
 });
 
+describe('escalationFor in the tidy org (one policy per key, one step)', () => {
+  it('names who is woken at once and nobody later', async () => {
+    const tidy = await startOnCallSimulator({ log: false, org: 'tidy', rateLimit: false });
+    try {
+      const sre = await simulatorBackend(tidy, { ratePerSecond: 50 }).escalationFor('sre');
+      expect(sre).toMatchObject({ match: 'exact', routesAs: 'sre' });
+      expect(sre.policies.map(steps)).toEqual([['0: Carol Okafor']]);
+    } finally {
+      await tidy.close();
+    }
+  });
+});
+
 describe('activeMutes', () => {
   it('lists maintenance modes for routing keys and for everything, cached for seconds', async () => {
     const clock = new ManualClock(Date.now());
