@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServerProcess } from '../support/server-process.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const SELF = fileURLToPath(import.meta.url);
 
 export const bench = (name: string, value: number, unit: string): void => {

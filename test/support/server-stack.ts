@@ -15,7 +15,6 @@ import {
   type ServerConfig,
 } from '#server/index.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdefghijklmnop';
 export const WEB_SECRET = 'test-web-secret';
 
