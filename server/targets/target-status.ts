@@ -125,8 +125,11 @@ export class TargetStatus {
    * paging service that cannot be asked refuses nothing (an outage must not keep Klaxon down, when
    * people most need its fallback contacts); it is logged and checked again on the interval.
    */
-  async firstSetupProblem(): Promise<FoundProblem | null> {
-    const checks = await this.checkAll();
+  async firstSetupProblem(waitMs = 30_000): Promise<FoundProblem | null> {
+    const checks = await within(this.checkAll(), waitMs, () => {
+      this.log.warn({ waitedMs: waitMs }, 'the page target check at start is taking too long; starting anyway');
+      return this.checks();
+    });
     return checks.map((c) => c.problem).find((p): p is FoundProblem => p !== null && isSetupProblem(p)) ?? null;
   }
 
