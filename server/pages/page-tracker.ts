@@ -15,6 +15,8 @@ export interface TrackerDeps {
     on(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
+    /** When the hub last listed incidents; a page is called unconfirmed only after a list that late. */
+    status?(): { lastSuccessAt: string | null };
   };
   /** The paging service: asked about incidents that left its list. */
   backend?: Pick<PagingBackend, 'getIncident'>;
@@ -174,7 +176,12 @@ export class PageTracker {
   private async markUnconfirmed(): Promise<void> {
     const after = this.deps.unconfirmedAfterMs;
     if (!after) return;
-    const cutoff = this.clock.now() - after;
+    // "On-Call shows no incident" must come from a list fetched `after` past the delivery: not from
+    // no list at all (just started) or an old one (On-Call failing since).
+    const status = this.deps.hub.status?.();
+    const listedAt = status ? (status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null) : this.clock.now();
+    if (listedAt === null) return;
+    const cutoff = Math.min(listedAt, this.clock.now()) - after;
     const ids = (await this.deps.store.pagesAwaitingIncident(new Date(cutoff))).filter(
       (id) => !this.deps.hub.findByEntityId(pageEntityId(id)),
     );
