@@ -38,7 +38,8 @@ export function unsentRefusedNotifications(
 
 export class NotificationPolicy {
   private readonly seenIncidents = new Set<string>();
-  private readonly pageStatus = new Map<string, Page['status']>();
+  /** Each own page's status, with whether it wakes nobody (maintenance) or has no incident in time. */
+  private readonly pageStatus = new Map<string, string>();
 
   constructor(
     private readonly opts: { settings(): Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>; me(): Me | null },
@@ -47,7 +48,7 @@ export class NotificationPolicy {
   /** A full snapshot (start, reconnect): remember everything in it, notify about nothing. */
   onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): void {
     for (const i of incidents) this.seenIncidents.add(i.number);
-    for (const p of pages) this.pageStatus.set(p.id, p.status);
+    for (const p of pages) this.pageStatus.set(p.id, pageState(p));
   }
 
   onIncident(change: 'opened' | 'updated' | 'removed', incident: Incident): DesktopNotification | null {
@@ -65,16 +66,32 @@ export class NotificationPolicy {
     };
   }
 
-  /** Status changes of the user's own pages: delivered, acknowledged, and trouble delivering. */
+  /**
+   * Status changes of the user's own pages: delivered, acknowledged, trouble delivering, and a
+   * delivered page that wakes nobody (maintenance mode) or whose incident did not appear.
+   */
   onPage(page: Page): DesktopNotification | null {
     const before = this.pageStatus.get(page.id);
-    this.pageStatus.set(page.id, page.status);
-    if (before === page.status) return null;
+    const state = pageState(page);
+    this.pageStatus.set(page.id, state);
+    if (before === state) return null;
     const me = this.opts.me();
     if (!me || page.requester.sub !== me.user.sub) return null;
     if (!this.opts.settings().notifyOwnPages) return null;
     const incident = page.incidentNumber ? ` as incident #${page.incidentNumber}` : '';
     const base = page.incidentNumber ? { incidentNumber: page.incidentNumber } : {};
+    if (state === 'delivered:muted')
+      return {
+        ...base,
+        title: 'Your page woke nobody: On-Call is in maintenance mode',
+        body: `"${page.summary}" reached On-Call${incident}, but On-Call pages nobody until maintenance mode ends. Call SRE directly.`,
+      };
+    if (state === 'delivered:unconfirmed')
+      return {
+        ...base,
+        title: 'On-Call shows no incident for your page',
+        body: `"${page.summary}" was sent, but On-Call shows no incident for it: it may have been rewritten or dropped. If it is urgent, call SRE directly.`,
+      };
     switch (page.status) {
       case 'delivered':
         return {
@@ -98,4 +115,12 @@ export class NotificationPolicy {
         return null;
     }
   }
+}
+
+/** A page's status as the person sees it: "delivered" splits into woke nobody, not confirmed, and on its way. */
+function pageState(p: Page): string {
+  if (p.status !== 'delivered') return p.status;
+  if (p.mutedAt) return 'delivered:muted';
+  if (p.unconfirmedAt && !p.incidentNumber) return 'delivered:unconfirmed';
+  return 'delivered';
 }

@@ -31,6 +31,7 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import type { KlaxonStore } from './store/store.js';
+import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -57,7 +58,9 @@ export interface KlaxonApp {
    * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
    */
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
-  /** Starts the background work: the incidents poll, page delivery and page tracking. */
+  /** The configured page targets as the paging service sees them (checked at start and on an interval). */
+  targets: TargetStatus;
+  /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
@@ -87,6 +90,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     ...deps.eventStream,
   });
   const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
+  const targets = new TargetStatus({
+    backend,
+    targets: config.targets,
+    intervalMs: config.targetChecks.intervalSeconds * 1000,
+    metrics,
+    logger: app.log,
+  });
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
   const onPageChanged = (page: Page) => events.publishPage(page);
@@ -104,8 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     store,
     hub,
     backend,
+    mutes: targets,
     onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
+    metrics,
     logger: app.log,
   });
   // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
@@ -123,7 +136,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
-  app.addHook('onClose', async () => hub.stop());
+  app.addHook('onClose', async () => {
+    hub.stop();
+    targets.stop();
+  });
 
   const operator = { token: config.metrics.token };
   await app.register(healthRoutes, {
@@ -131,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     identityProvider: verifier,
     metrics,
+    targets,
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
   });
@@ -144,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       hub,
       identityProvider: verifier,
       metrics,
+      targets,
       ...operator,
       serveOperatorDetails: true,
     });
@@ -156,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
   });
-  await app.register(onCallRoutes, { guard, backend });
+  await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
@@ -173,10 +191,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
         return { mismatch: null, unreachable: (e as Error).message };
       }
     },
+    targets,
     start() {
+      // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
       tracker.start();
       worker.start();
+      targets.start();
     },
     async close() {
       await worker.stop();

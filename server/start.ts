@@ -49,6 +49,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   try {
     klaxon = await buildApp({ config, store, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) });
     await checkIdentityProvider(klaxon, config);
+    if (config.targetChecks.atStart === 'refuse') await refuseBrokenTargets(klaxon);
     url = await listen(klaxon.app, config.listen);
     if (klaxon.operatorApp && config.metrics.listen)
       metricsUrl = await listen(klaxon.operatorApp, config.metrics.listen, 'metrics.listen');
@@ -70,4 +71,15 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
       return closing;
     },
   };
+}
+
+/**
+ * `targetChecks.atStart: refuse`: a target whose routing key On-Call does not know, or that wakes
+ * nobody at once by its set-up, stops the start with the key named. When On-Call cannot be asked,
+ * the server starts anyway (and keeps checking): an outage must not keep Klaxon and its fallback
+ * contacts away from people.
+ */
+async function refuseBrokenTargets(klaxon: KlaxonApp): Promise<void> {
+  const problem = await klaxon.targets.firstSetupProblem();
+  if (problem) throw new ConfigError(problem.detail, problem.configKey);
 }

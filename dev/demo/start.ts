@@ -83,9 +83,12 @@ async function start(): Promise<void> {
     clientSecret: 'demo-web-secret',
     redirectUris: [`${SERVER_URL}/auth/callback`],
   });
-  const sim = await startOnCallSimulator({ port: PORTS.simulator, seed: 'demo', consistencyDelayMs: 2000 }).catch(
-    (e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)),
-  );
+  const sim = await startOnCallSimulator({
+    port: PORTS.simulator,
+    seed: 'demo',
+    org: 'realistic',
+    consistencyDelayMs: 2000,
+  }).catch((e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)));
   running.sim = sim;
 
   const config = loadServerConfig({ file: path.join(root, 'dev/config/demo-server.yaml') });

@@ -23,7 +23,7 @@ export interface PageStatusText {
    * next to the headline, never inside its live region (it would be read out every second).
    */
   countdown: string | null;
-  /** The page has not reached On-Call: show the fallback contacts. */
+  /** The page has not reached On-Call, or reached it and wakes nobody: show the fallback contacts. */
   notReached: boolean;
   /** Nothing more will change (acknowledged or resolved). */
   settled: boolean;
@@ -52,6 +52,24 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
         tone: 'progress',
       };
     case 'delivered':
+      if (p.mutedAt)
+        return {
+          headline: 'On-Call is in maintenance mode: nobody was paged.',
+          detail: `${p.incidentNumber ? `Incident #${p.incidentNumber} is open, but` : 'Your page reached On-Call, but'} On-Call pages nobody for it until maintenance mode ends. Reach SRE another way now.`,
+          countdown: null,
+          notReached: true,
+          settled: false,
+          tone: 'bad',
+        };
+      if (p.unconfirmedAt && !p.incidentNumber)
+        return {
+          headline: 'Sent, but On-Call shows no incident for it: it may have been rewritten or dropped.',
+          detail: `Delivered${p.deliveredAt ? ` at ${at(p.deliveredAt)}` : ''}; Klaxon keeps looking for its incident. If this is urgent, reach SRE another way now.`,
+          countdown: null,
+          notReached: true,
+          settled: false,
+          tone: 'bad',
+        };
       return p.incidentNumber
         ? {
             headline: `Delivered: incident #${p.incidentNumber} is open and On-Call is paging.`,
@@ -126,6 +144,8 @@ export function pageSteps(p: Page): PageStep[] {
   const hasIncident = p.incidentNumber !== null;
   const acked = p.status === 'acknowledged' || p.status === 'resolved' || p.ackedBy !== null;
   const failing = p.status === 'failing';
+  const unconfirmed = !hasIncident && !!p.unconfirmedAt && p.status === 'delivered';
+  const muted = !!p.mutedAt && !acked;
   const steps: PageStep[] = [
     { key: 'queued', label: 'Queued', state: 'done' },
     {
@@ -135,13 +155,17 @@ export function pageSteps(p: Page): PageStep[] {
     },
     {
       key: 'incident',
-      label: hasIncident ? `Incident #${p.incidentNumber}` : 'Incident opened',
-      state: hasIncident ? 'done' : delivered ? 'current' : 'pending',
+      label: hasIncident ? `Incident #${p.incidentNumber}` : unconfirmed ? 'No incident in On-Call' : 'Incident opened',
+      state: hasIncident ? 'done' : unconfirmed ? 'failed' : delivered ? 'current' : 'pending',
     },
     {
       key: 'acknowledged',
-      label: acked ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}` : 'Acknowledged',
-      state: acked ? 'done' : hasIncident ? 'current' : 'pending',
+      label: acked
+        ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}`
+        : muted
+          ? 'Nobody paged (maintenance mode)'
+          : 'Acknowledged',
+      state: acked ? 'done' : muted ? 'failed' : hasIncident ? 'current' : 'pending',
     },
   ];
   return steps;

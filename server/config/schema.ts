@@ -109,6 +109,18 @@ export const ServerConfigSchema = z
         maxDelayMs: z.number().int().positive().default(60000),
         giveUpAfterMinutes: z.number().positive().default(30),
         concurrency: z.number().int().min(1).max(32).default(4),
+        /** A delivered page whose incident has not appeared after this long is shown as unconfirmed. */
+        unconfirmedAfterSeconds: z.number().int().positive().default(120),
+      })
+      .strict()
+      .prefault({}),
+    /** The check of the configured targets against the paging service (routing keys exist and wake someone). */
+    targetChecks: z
+      .object({
+        /** What a set-up problem found at start does: `warn` (log, /readyz, metric, page dialog) or `refuse` to start. */
+        atStart: z.enum(['warn', 'refuse']).default('warn'),
+        /** How often the targets are checked again while running. */
+        intervalSeconds: z.number().int().min(10).default(300),
       })
       .strict()
       .prefault({}),

@@ -78,7 +78,7 @@ export async function acknowledgeIncident(
     accepted,
     message: accepted
       ? `Incident #${number} is acknowledged in On-Call (as ${userName}).`
-      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'no reason given'}.`,
+      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'On-Call gave no reason'}.`,
   };
 }
 

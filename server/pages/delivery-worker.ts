@@ -23,7 +23,8 @@ export interface DeliveryDeps {
   };
   /** How long after start retries wait for the hub's first poll before looking up themselves. */
   firstPollWaitMs?: number;
-  delivery: ServerConfig['delivery'];
+  /** The delivery settings (how long a delivered page may wait for its incident is the tracker's). */
+  delivery: Omit<ServerConfig['delivery'], 'unconfirmedAfterSeconds'>;
   /** Called with every page whose state changed (SSE publish). */
   onPage(page: Page): void;
   metrics: Pick<Metrics, 'deliveryAttempts'>;

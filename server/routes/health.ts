@@ -4,6 +4,7 @@ import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
+import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
@@ -18,6 +19,8 @@ export interface HealthDeps {
    * when `metrics.listen` gives them their own address: there /readyz answers its status only.
    */
   serveOperatorDetails: boolean;
+  /** The page targets' last check: shown in `/readyz` as detail, without changing its status. */
+  targets?: Pick<TargetStatus, 'readiness'>;
 }
 
 /** Whether the request carries the metrics token (or none is configured). */
@@ -33,7 +36,8 @@ const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowle
 
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
- * storage takes writes and the paging service answered the last poll. `/metrics`: Prometheus text.
+ * storage takes writes and the paging service answered the last poll — with the page targets' last
+ * check as detail. `/metrics`: Prometheus text.
  * Metrics and the reasons behind readiness (storage errors, the paging service's errors) tell an
  * outsider about the deployment, so, as Prometheus exporters commonly allow, they can require a
  * bearer token (`metrics.token`) or live on their own address (`metrics.listen`); the readiness
@@ -57,6 +61,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
       storage,
       upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
       identityProvider: idp,
+      // A mistyped routing key is for the operator to fix, but Klaxon still pages (to the default route).
+      ...(deps.targets ? { targets: deps.targets.readiness() } : {}),
     };
   });
 

@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
+/** Page columns added after the first release, with their types: added to older files when they open. */
+const ADDED_PAGE_COLUMNS = { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER' } as const;
+
 interface PageRow {
   id: string;
   requester_sub: string;
@@ -71,6 +74,8 @@ interface PageRow {
   request_hash: string;
   lease_owner: string | null;
   lease_until: number | null;
+  muted_at: number | null;
+  unconfirmed_at: number | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -95,6 +100,8 @@ function toRecord(r: PageRow): PageRecord {
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
     deliveredAt: iso(r.delivered_at),
+    mutedAt: iso(r.muted_at),
+    unconfirmedAt: iso(r.unconfirmed_at),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -140,6 +147,7 @@ export class SqliteStore implements KlaxonStore {
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
       this.db.exec(SCHEMA);
+      this.addMissingColumns();
     } catch (e) {
       // A file that opens but is not a database (or is locked): do not leave the handle open.
       this.db.close();
@@ -191,6 +199,9 @@ export class SqliteStore implements KlaxonStore {
       nextDue: prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
       ),
+      awaitingIncident: prepare<[number], { id: string }>(
+        "SELECT id FROM pages WHERE status = 'delivered' AND incident_number IS NULL AND unconfirmed_at IS NULL AND delivered_at <= ? ORDER BY created_at",
+      ),
       unfinished: prepare<[number], { id: string }>(
         "SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at",
       ),
@@ -213,6 +224,13 @@ export class SqliteStore implements KlaxonStore {
       ),
       readProbe: prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
     };
+  }
+
+  /** A database written by an older Klaxon lacks the columns added since: add them (empty), once. */
+  private addMissingColumns(): void {
+    const have = new Set((this.db.prepare('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of Object.entries(ADDED_PAGE_COLUMNS))
+      if (!have.has(name)) this.db.exec(`ALTER TABLE pages ADD COLUMN ${name} ${type}`);
   }
 
   async acceptPage(input: {
@@ -374,6 +392,8 @@ export class SqliteStore implements KlaxonStore {
     if (patch.ackedBy !== undefined) col('acked_by', 'ackedBy', patch.ackedBy);
     if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
     if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
+    if (patch.mutedAt !== undefined) col('muted_at', 'mutedAt', ms(patch.mutedAt));
+    if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', 'unconfirmedAt', ms(patch.unconfirmedAt));
     // A page that left "delivering" no longer needs its lease.
     if (patch.status !== undefined && patch.status !== 'delivering')
       sets.push('lease_owner = NULL, lease_until = NULL');
@@ -399,6 +419,10 @@ export class SqliteStore implements KlaxonStore {
 
   async unfinishedPageIds(): Promise<string[]> {
     return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000).map((r) => r.id);
+  }
+
+  async pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]> {
+    return this.stmts.awaitingIncident.all(deliveredBefore.getTime()).map((r) => r.id);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

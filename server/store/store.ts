@@ -33,6 +33,8 @@ export interface PagePatch {
   ackedBy?: string | null;
   ackedAt?: Date | null;
   deliveredAt?: Date | null;
+  mutedAt?: Date | null;
+  unconfirmedAt?: Date | null;
 }
 
 export interface WebSession {
@@ -96,6 +98,11 @@ export interface KlaxonStore {
   followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]>;
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
   unfinishedPageIds(): Promise<string[]>;
+  /**
+   * Ids of delivered pages delivered before `deliveredBefore` whose incident has not been seen and that
+   * are not marked unconfirmed yet (for the tracker to mark).
+   */
+  pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;

@@ -52,7 +52,7 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   page,
 }) => {
   await signInWeb(page, stack.url, 'alice');
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await expect(page.getByTestId('freshness-banner')).toHaveCount(0);
 
   await stack.stopServer();
@@ -73,14 +73,14 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   await expect(page.getByTestId('freshness-age')).not.toHaveText(age);
   expect(await live.innerText()).toBe(announced);
   // The last known incidents stay visible under the banner instead of turning into "All quiet".
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
 
   // The server comes back (same session store): the UI reconnects by itself and is live again.
   await stack.restartServer();
   await expect(page.getByTestId('freshness-banner')).toHaveCount(0, { timeout: 45_000 });
   stack.sim.control.createIncident({ title: 'Object storage unreachable', routingKey: 'sre' });
   await expect(page.getByText('Object storage unreachable')).toBeVisible();
-  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('4 open incidents, 3 not acknowledged');
 });
 
 test('eve (no groups) signs in: not authorised, told which group to ask for', async ({ page }) => {
@@ -208,7 +208,9 @@ test.describe('with a page rate limit of 1', () => {
 });
 
 test('an unacknowledged incident that pages nobody is flagged', async ({ page }) => {
-  stack.sim.control.setOnCall('pol-sreprimary00001', []);
+  // Nobody left on call anywhere in SRE: its primary rotation and its batphone are empty.
+  stack.sim.control.setOnCall('rtg-sreprimary00001', []);
+  stack.sim.control.setOnCall('rtg-srebatphone00003', []);
   stack.sim.control.createIncident({ title: 'Mail relay queue growing', routingKey: 'sre' });
   await signInWeb(page, stack.url, 'alice');
   const item = page.getByRole('listitem').filter({ hasText: 'Mail relay queue growing' });

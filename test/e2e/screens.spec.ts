@@ -35,7 +35,7 @@ for (const theme of ['light', 'dark'] as const) {
       await check('01-signed-out');
 
       await signInWeb(page, stack.url, 'alice');
-      await expect(page.getByText('Carol Okafor')).toBeVisible();
+      await expect(page.getByText('Carol Okafor').first()).toBeVisible();
       await check('02-home');
       // Full window on the web: the same screen in a comfortable centred column.
       await page.setViewportSize({ width: 1280, height: 800 });

@@ -3,7 +3,13 @@
 // but no On-Call simulator.
 import { pageEntityId, type Incident, type OnCallNow, type Page } from '#common/index.js';
 import { buildApp, type AppDeps, type KlaxonApp } from '#server/app.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '#server/backends/paging-backend.js';
+import type {
+  AckOutcome,
+  ActiveMute,
+  PagingBackend,
+  SendAlertResult,
+  TargetEscalation,
+} from '#server/backends/paging-backend.js';
 import { UpstreamError } from '#server/backends/upstream-error.js';
 import { loadServerConfig, type ServerConfigOverrides } from '#server/config/index.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
@@ -67,6 +73,17 @@ export class MemoryBackend implements PagingBackend {
   }
   async knowsUser(username: string): Promise<boolean> {
     return username === 'carol';
+  }
+  async escalationFor(routingKey: string): Promise<TargetEscalation> {
+    this.check('routing_keys');
+    const users = [{ username: 'carol', name: 'Carol', timeZone: null }];
+    const step = { afterMinutes: 0, users, emptyRotations: [], also: [], via: null };
+    const plan = { policy: { slug: 'primary', name: 'Primary' }, team: { slug: 'sre', name: 'SRE' }, steps: [step] };
+    return { match: 'exact', routesAs: routingKey, policies: [plan] };
+  }
+  async activeMutes(): Promise<ActiveMute[]> {
+    this.check('maintenance_mode');
+    return [];
   }
 }
 

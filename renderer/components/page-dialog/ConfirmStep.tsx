@@ -2,12 +2,13 @@ import { useEffect, useRef } from 'react';
 import type { FallbackContact, Failure, Me, OnCallNow } from '#common/index.js';
 import { sendBlocked } from '../../model/page-send.js';
 import { pageAgainText } from '../../model/send-outcome.js';
-import { whoWillBeWoken } from '../../model/who-is-woken.js';
+import { targetView } from '../../model/target-reach.js';
 import { AlertIcon } from '../icons.js';
-import { PersonWithTime } from '../OnCallList.js';
 import { FallbackContacts } from '../PageStatusView.js';
 import { SendOutcomeUnknown } from './SendOutcomeUnknown.js';
+import { TargetNotices } from './TargetNotices.js';
 import type { PageSend } from './use-page-send.js';
+import { WhoIsWoken } from './WhoIsWoken.js';
 
 interface ConfirmStepProps {
   me: Me;
@@ -18,15 +19,16 @@ interface ConfirmStepProps {
 }
 
 /**
- * Step 2: who this wakes (with their local time) and what they will read; then Send. The step opens
- * with the focus on its heading, not on Send: an Enter that began in the compose step (a double
- * Enter, a held key) must land on something that does nothing, so nobody pages without reading this.
+ * Step 2: whom this wakes now and later (with their local time), whether paging is muted or the
+ * target is misconfigured, and what they will read; then Send. The step opens with the focus on its
+ * heading, not on Send: an Enter that began in the compose step (a double Enter, a held key) must
+ * land on something that does nothing, so nobody pages without reading this.
  */
 export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStepProps) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const { state, target, sending, doubt, held, refusal, back, send } = pageSend;
   const { summary, details } = state.draft;
-  const woken = whoWillBeWoken(oncall, target);
+  const view = targetView(oncall, target);
   const blocked = sendBlocked(state, now);
   const pageAgain = pageAgainText(state.blockedUntil, now);
 
@@ -34,23 +36,14 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
 
   return (
     <div className="dialog-body">
-      <h3 className="confirm-heading" ref={headingRef} tabIndex={-1}>
-        This will wake{target ? ` ${target.label}` : ' SRE on call'}:
-      </h3>
-      {woken.length > 0 ? (
-        <ul className="woken" data-testid="who-is-woken">
-          {woken.map((p) => (
-            <li key={p.user.username}>
-              <PersonWithTime person={p} now={now} />
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="warning" data-testid="who-is-woken">
-          <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy
-          names.
-        </p>
-      )}
+      <TargetNotices view={view} fallback={fallback} />
+      <WhoIsWoken
+        view={view.woken}
+        label={target?.label ?? 'SRE on call'}
+        muted={view.muted !== null}
+        now={now}
+        headingRef={headingRef}
+      />
       <dl className="recap">
         <dt>From</dt>
         <dd>
@@ -84,7 +77,15 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           aria-describedby={blocked ? 'page-again-note' : undefined}
           onClick={() => void send()}
         >
-          {sending ? 'Sending…' : doubt ? (held ? 'Try again now' : 'Try again') : 'Send page now'}
+          {sending
+            ? 'Sending…'
+            : doubt
+              ? held
+                ? 'Try again now'
+                : 'Try again'
+              : view.muted
+                ? 'Send anyway'
+                : 'Send page now'}
         </button>
       </div>
     </div>

@@ -75,6 +75,22 @@ describe('own page notifications', () => {
       /stopped retrying; call SRE directly/,
     );
   });
+  it('says when a delivered page wakes nobody (maintenance mode) or has no incident, and when that passes', () => {
+    const p = policy();
+    p.onSnapshot([], [page({ status: 'delivered' })]);
+    expect(p.onPage(page({ status: 'delivered', unconfirmedAt: '2026-11-22T12:02:00.000Z' }))).toMatchObject({
+      title: 'On-Call shows no incident for your page',
+      body: expect.stringMatching(/may have been rewritten or dropped\. If it is urgent, call SRE directly\.$/),
+    });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12', unconfirmedAt: null }))).toMatchObject({
+      title: 'Your page reached On-Call',
+    });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12', mutedAt: '2026-11-22T12:03:00.000Z' }))).toEqual({
+      incidentNumber: '12',
+      title: 'Your page woke nobody: On-Call is in maintenance mode',
+      body: '"Checkout is down" reached On-Call as incident #12, but On-Call pages nobody until maintenance mode ends. Call SRE directly.',
+    });
+  });
   it("ignores other people's pages and respects the opt-out", () => {
     expect(
       policy().onPage(page({ status: 'delivered', requester: { sub: 'bob', name: 'Bob Brown', email: null } })),

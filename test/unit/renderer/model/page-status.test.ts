@@ -146,3 +146,36 @@ describe('fallback contacts and progress steps, in words', () => {
     ]);
   });
 });
+
+describe('a page that reached On-Call and wakes nobody', () => {
+  it('says maintenance mode: nobody was paged, with the fallback contacts, not "delivered"', () => {
+    const muted = page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42', mutedAt: iso(1000) });
+    const t = describePageStatus(muted, T0);
+    expect(t).toMatchObject({
+      headline: 'On-Call is in maintenance mode: nobody was paged.',
+      detail:
+        'Incident #42 is open, but On-Call pages nobody for it until maintenance mode ends. Reach SRE another way now.',
+      notReached: true,
+      settled: false,
+      tone: 'bad',
+    });
+    expect(pageSteps(muted).at(-1)).toEqual({
+      key: 'acknowledged',
+      label: 'Nobody paged (maintenance mode)',
+      state: 'failed',
+    });
+  });
+
+  it('says sent, but no incident, while its incident has not appeared in time; and moves on when it does', () => {
+    const unconfirmed = page({ status: 'delivered', deliveredAt: iso(0), unconfirmedAt: iso(120_000) });
+    const t = describePageStatus(unconfirmed, T0, 'UTC');
+    expect(t.headline).toBe('Sent, but On-Call shows no incident for it: it may have been rewritten or dropped.');
+    expect(t.detail).toBe(
+      'Delivered at 12:00; Klaxon keeps looking for its incident. If this is urgent, reach SRE another way now.',
+    );
+    expect(t.notReached).toBe(true);
+    expect(pageSteps(unconfirmed)[2]).toEqual({ key: 'incident', label: 'No incident in On-Call', state: 'failed' });
+    const found = describePageStatus({ ...unconfirmed, unconfirmedAt: null, incidentNumber: '43' }, T0);
+    expect(found.headline).toBe('Delivered: incident #43 is open and On-Call is paging.');
+  });
+});

@@ -196,8 +196,11 @@ describe('loadServerConfig', () => {
       env: {},
       warn: () => {},
     });
-    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform']);
+    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours']);
     expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
     expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');
+    // Every person of the simulator's realistic org has a time zone: On-Call's API has none.
+    for (const user of ['carol', 'dmitri', 'ana', 'lars', 'jo', 'priya', 'sam', 'mei'])
+      expect(c.oncall.timeZones[user], user).toMatch(/\//);
   });
 });
