@@ -26,7 +26,7 @@ test('no page of the web UI or the identity provider logs a console error during
   page.on('pageerror', (e) => errors.push(`${where()} uncaught: ${e.message}`));
 
   await signInWeb(page, stack.url, 'alice');
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await composePage(page, 'Status page shows the wrong region');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Send page now' }).click();

@@ -61,7 +61,7 @@ test('npm start brings up the zero-config demo, serves the UI and the simulator,
     await expect
       .poll(() => out, { timeout: 30_000, message: 'a warning, then the reminder' })
       .toMatch(
-        /\d\d:\d\d:\d\d WARN {2}On-Call incident poll failed[^\n]*\n[^\n]*— Klaxon demo: web UI http:\/\/127\.0\.0\.1:8787\/ · sign in as alice, bob, carol or eve/,
+        /\d\d:\d\d:\d\d WARN {2}On-Call incident poll failed[^\n]*\n(?:[^\n]*\n)*?— Klaxon demo: web UI http:\/\/127\.0\.0\.1:8787\/ · sign in as alice, bob, carol or eve/,
       );
     await fetch('http://127.0.0.1:8789/_sim/faults', { method: 'DELETE' });
     expect(out).not.toMatch(/^\{"level"/m);
