@@ -71,6 +71,7 @@ export const routes = {
   getPage: { method: 'GET', path: `${API_PREFIX}/pages/:id`, auth: 'user', response: Page, status: 200 },
   ackIncident: {
     method: 'POST',
+    /** `:number` is the incident's key (`incidentKey`): a bare number is On-Call's (or the server's only service's). */
     path: `${API_PREFIX}/incidents/:number/ack`,
     auth: 'acknowledge',
     body: AckRequest,
@@ -81,6 +82,8 @@ export const routes = {
   events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
   /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
+  /** PagerDuty v3 webhook subscription (signed: `X-PagerDuty-Signature`); triggers a refresh. */
+  pagerdutyWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/pagerduty`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;
 export type RouteName = keyof typeof routes;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentBackend } from './incident-key.js';
 import { IsoTime } from './text.js';
 
 /** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
@@ -31,6 +32,11 @@ export const Incident = z
       .refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL')
       .nullable(),
     ackedBy: z.string().nullable(),
+    /**
+     * The paging service the incident lives on; absent: On-Call (the only service of older servers).
+     * Numbers repeat across services, so clients tell incidents apart by `incidentKey`.
+     */
+    backend: IncidentBackend.optional(),
     // Kept by the server, not sent to clients:
     lastAlertAt: IsoTime.nullable().optional(),
     routingKey: z.string().nullable().optional(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AckRequest, AckResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
+import { IncidentKey } from './incident-key.js';
 import type { Result } from './result.js';
 import { OnCallNow } from './oncall.js';
 import { IdempotencyKey, Page, PageRequest } from './page.js';
@@ -30,7 +31,8 @@ export const ipcRequests = {
   'unsent:retry': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
   /** "Discard": the person gives up on a kept page; it will not be sent. */
   'unsent:discard': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
-  'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
+  /** `number` is the incident's key (`incidentKey`): its number, after `pagerduty:` for PagerDuty's. */
+  'incidents:ack': { request: AckRequest.extend({ number: IncidentKey }).strict(), response: AckResult },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
   'settings:set': { request: UserSettings, response: EffectiveSettings },
   /** Opens a link from the server's config (fallback contact, ticket tracker, incident link) in the system browser. */
@@ -48,7 +50,7 @@ export const ipcPushes = {
   'page:updated': Page,
   /** The kept unsent pages changed (kept, resent, accepted, refused, discarded). */
   'unsent:changed': z.array(UnsentPage),
-  /** Sent when a notification is clicked: show this incident. */
+  /** Sent when a notification is clicked: show this incident (`number` is its key, `incidentKey`). */
   'navigate:incident': z.object({ number: z.string() }).strict(),
 } as const;
 export type IpcPushChannel = keyof typeof ipcPushes;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentBackend } from './incident-key.js';
 import { IsoTime, multiLineText, singleLineText } from './text.js';
 
 export const SUMMARY_MAX = 120;
@@ -52,6 +53,8 @@ export const Page = z
     /** Set when delivery has stopped retrying; an operator must act (status stays `failing`). */
     gaveUpAt: IsoTime.nullable(),
     incidentNumber: z.string().nullable(),
+    /** The paging service the page goes to (its target's), where its incident lives; absent: On-Call. */
+    backend: IncidentBackend.optional(),
     ackedBy: z.string().nullable(),
     ackedAt: IsoTime.nullable(),
     createdAt: IsoTime,

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Page } from '#common/index.js';
+import type { IncidentBackend, Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
-import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
+import { createPagingServices } from './backends/paging-services.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { registerCompression } from './http/compression.js';
@@ -19,6 +19,7 @@ import { addResponseHeaders } from './http/response-headers.js';
 import { registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
 import { IncidentsHub } from './live/incidents-hub.js';
+import { IncidentsView, type IncidentSource } from './live/incidents-view.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
@@ -32,13 +33,16 @@ import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import type { KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
+import { TargetStatusSet } from './targets/target-status-set.js';
 
 export interface AppDeps {
   config: ServerConfig;
   /** Open storage; whoever opened it closes it after the app. */
   store: KlaxonStore;
-  /** The paging service; default: the one the configuration describes. */
+  /** The On-Call backend; default: the one the configuration describes. Tests pass their own. */
   backend?: PagingBackend;
+  /** Backends by service, for tests that replace another service's too. */
+  backends?: Partial<Record<IncidentBackend, PagingBackend>>;
   /** Who makes a request; default: bearer token or web session (auth/guard.ts). Tests pass their own. */
   authenticate?: Authenticate;
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
@@ -51,7 +55,8 @@ export interface KlaxonApp {
   app: FastifyInstance;
   /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
   operatorApp: FastifyInstance | null;
-  hub: IncidentsHub;
+  /** The incident polls: one hub per paging service, seen as one when there are several. */
+  hub: IncidentSource;
   events: EventStream;
   /**
    * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
@@ -59,7 +64,7 @@ export interface KlaxonApp {
    */
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
-  targets: TargetStatus;
+  targets: TargetStatus | TargetStatusSet;
   /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -80,8 +85,21 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
   registerJsonBodyParser(app);
 
-  const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const services = createPagingServices(config, {
+    metrics,
+    logger: app.log,
+    // Responders follow `client_url` back to Klaxon; without a public URL it is the listen address.
+    klaxonUrl: () => config.publicUrl ?? (app.server.listening ? listenUrl(app) : null),
+    backends: { ...deps.backends, ...(deps.backend ? { oncall: deps.backend } : {}) },
+  });
+  // One poller per paging service; a server with one service uses its hub as it is.
+  const hubs = new Map(
+    services.all.map((s) => [
+      s.id,
+      new IncidentsHub({ backend: s.backend, config: s.poll, metrics, logger: app.log, serviceName: s.name }),
+    ]),
+  );
+  const hub: IncidentSource = hubs.size === 1 ? [...hubs.values()][0]! : new IncidentsView(hubs);
   const events = new EventStream({
     hub,
     metrics,
@@ -90,20 +108,35 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     ...deps.eventStream,
   });
   const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
-  const targets = new TargetStatus({
-    backend,
-    targets: config.targets,
-    intervalMs: config.targetChecks.intervalSeconds * 1000,
-    metrics,
-    logger: app.log,
-  });
+  const targetsOf = new Map(
+    services.all.map((s) => [
+      s.id,
+      new TargetStatus({
+        backend: s.backend,
+        targets: config.targets,
+        owns: services.all.length === 1 ? undefined : s.owns,
+        // On-Call's words are the ones Klaxon always had.
+        serviceName: s.id === 'oncall' ? undefined : s.name,
+        intervalMs: config.targetChecks.intervalSeconds * 1000,
+        metrics,
+        logger: app.log,
+      }),
+    ]),
+  );
+  const targets =
+    targetsOf.size === 1
+      ? [...targetsOf.values()][0]!
+      : new TargetStatusSet(
+          targetsOf,
+          config.targets.map((t) => t.id),
+        );
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
   const onPageChanged = (page: Page) => events.publishPage(page);
   const outbox = new PageOutbox(store, config);
   const worker = new DeliveryWorker({
     store,
-    backend,
+    backend: services.router,
     incidents: hub,
     delivery: config.delivery,
     onPage: onPageChanged,
@@ -113,18 +146,19 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const tracker = new PageTracker({
     store,
     hub,
-    backend,
+    backend: services.router,
     mutes: targets,
     onPage: onPageChanged,
-    intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    intervalMs: Math.min(...services.all.map((s) => s.poll.pollIntervalSeconds)) * 1000,
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
   });
-  // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
-  hub.on('status', (s) => {
-    if (s.ok) worker.serviceAnswers('the incident list answers again');
-  });
+  // A service's poll succeeds again after failures (or for the first time): failing pages go now.
+  for (const h of hubs.values())
+    h.on('status', (s) => {
+      if (s.ok) worker.serviceAnswers('the incident list answers again');
+    });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
     events.publishPage(page);
@@ -172,11 +206,14 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
+    acknowledge: { hub, serviceOf: (key) => services.resolve(key) },
   });
-  await app.register(onCallRoutes, { guard, backend, targets });
+  await app.register(onCallRoutes, { guard, backend: services, targets });
   await app.register(eventsRoutes, { guard, events, store });
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
+  await app.register(webhookRoutes, {
+    services: Object.fromEntries(services.all.map((s) => [s.id, { backend: s.backend, hub: hubs.get(s.id)! }])),
+    metrics,
+  });
   webLogin.register(app);
 
   return {

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
-import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
+import type { HubChange, HubStatus } from './incidents-hub.js';
+import type { IncidentSource } from './incidents-view.js';
 import { acceptedEncodings } from '../http/compression.js';
 import { HttpError } from '../http/errors.js';
 import { GzipMember, StreamPiece } from './gzip-frames.js';
@@ -12,7 +13,7 @@ import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 
 export interface EventStreamOptions {
-  hub: Pick<IncidentsHub, 'snapshot' | 'status' | 'on' | 'off'>;
+  hub: Pick<IncidentSource, 'snapshot' | 'status' | 'on' | 'off'>;
   metrics?: Pick<Metrics, 'sseClients'> | null;
   logger?: Logger;
   clock?: Clock;

@@ -40,9 +40,9 @@ export interface IncidentsHubOptions {
   maxBackoffMs?: number;
   /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
   sliceMs?: number;
+  /** How people name the paging service, in messages and logs (default On-Call). */
+  serviceName?: string;
 }
-
-const WAITING = 'Klaxon has not heard from On-Call yet.';
 
 /**
  * Exactly one poller of the paging service's incident list, however many clients are connected.
@@ -79,7 +79,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private visibleList: Incident[] = [];
   private fetchedAtMs: number | null = null;
   private upstreamOk = false;
-  private upstreamError: string | null = WAITING;
+  private upstreamError: string | null;
+  private readonly serviceName: string;
 
   constructor(private readonly opts: IncidentsHubOptions) {
     super();
@@ -92,6 +93,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     this.minGapMs = opts.minRefreshGapMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? Math.max(60_000, 2 * this.intervalMs);
     this.teamFilter = new Set(opts.config.teams ?? []);
+    this.serviceName = opts.serviceName ?? 'On-Call';
+    this.upstreamError = `Klaxon has not heard from ${this.serviceName} yet.`;
   }
 
   start(): void {
@@ -148,7 +151,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     if (this.failures > 0 && this.running && this.nextPollAt > this.clock.now()) {
       this.log.debug(
         { reason, retryInMs: this.nextPollAt - this.clock.now() },
-        'refresh skipped: backing off from On-Call',
+        `refresh skipped: backing off from ${this.serviceName}`,
       );
       return this.snapshot();
     }
@@ -212,7 +215,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       this.upstreamOk = true;
       this.upstreamError = null;
       if (!wasOk) {
-        this.log.info({ reason }, 'On-Call incident list is reachable');
+        this.log.info({ reason }, `${this.serviceName} incident list is reachable`);
         this.emit('status', this.status());
       }
     } catch (e) {
@@ -224,7 +227,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       this.upstreamError = message;
       this.log.warn(
         { reason, failures: this.failures, error: message },
-        'On-Call incident poll failed; serving the last snapshot',
+        `${this.serviceName} incident poll failed; serving the last snapshot`,
       );
       if (changed) this.emit('status', this.status());
     } finally {

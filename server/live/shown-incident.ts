@@ -19,6 +19,7 @@ export function shownIncident(i: Incident): Incident {
       pagedUsers: i.pagedUsers,
       link: i.link,
       ackedBy: i.ackedBy,
+      ...(i.backend ? { backend: i.backend } : {}),
     };
     shown.set(i, v);
   }

@@ -1,4 +1,4 @@
-import { pageEntityId, type Incident, type Page } from '#common/index.js';
+import { incidentKey, pageEntityId, type Incident, type IncidentBackend, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import type { Metrics } from '../http/metrics.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
@@ -18,10 +18,15 @@ export interface TrackerDeps {
     /** When the hub last listed incidents; a page is called unconfirmed only after a list that late. */
     status?(): { lastSuccessAt: string | null };
   };
-  /** The paging service: asked about incidents that left its list. */
+  /** The paging services: asked about incidents that left their list, by incident key (`incidentKey`). */
   backend?: Pick<PagingBackend, 'getIncident'>;
-  /** Whether paging is muted for a routing key (maintenance mode): why a page's incident may page nobody. */
-  mutes?: Pick<TargetStatus, 'mutedNow' | 'mutesAgeMs' | 'refreshMutes'>;
+  /**
+   * Whether paging is muted for a routing key of the incident's service (maintenance mode): why a
+   * page's incident may page nobody.
+   */
+  mutes?: Pick<TargetStatus, 'mutesAgeMs' | 'refreshMutes'> & {
+    mutedNow(routingKey: string | null, backend?: IncidentBackend): boolean | null;
+  };
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
@@ -245,7 +250,7 @@ export class PageTracker {
           }
           const incident = current ?? w.incident;
           if (this.mutesTooOldFor(page, incident)) askMutes.push([page.id, w]);
-          const next = followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null);
+          const next = followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null);
           if (next?.patch.mutedAt) newlyMuted.add(page.id);
           return next;
         });
@@ -270,13 +275,14 @@ export class PageTracker {
    */
   private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {
     const backend = this.deps.backend;
-    if (!backend || this.lookingUp.has(last.number)) return;
-    this.lookingUp.add(last.number);
+    const key = incidentKey(last);
+    if (!backend || this.lookingUp.has(key)) return;
+    this.lookingUp.add(key);
     try {
-      const incident = await backend.getIncident(last.number);
+      const incident = await backend.getIncident(key);
       if (!incident) return;
       for (const page of await this.deps.store.followPages([pageId], (page) =>
-        followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null),
+        followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null),
       ))
         this.published(page);
     } catch (e) {
@@ -285,7 +291,7 @@ export class PageTracker {
         "could not look up an incident that left On-Call's list; its page keeps its last status",
       );
     } finally {
-      this.lookingUp.delete(last.number);
+      this.lookingUp.delete(key);
     }
   }
 

@@ -1,40 +1,49 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { IncidentBackend, serviceName } from '#common/index.js';
 import { addRoute } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
+import type { PagingBackend } from '../backends/paging-backend.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 
-const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
-
-/** Constant-time comparison that does not leak the secret's length either. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+/** One service's webhook: its backend checks each delivery, and its hub polls at once. */
+export interface WebhookService {
+  backend: Pick<PagingBackend, 'checkWebhook'>;
+  hub: Pick<IncidentsHub, 'refreshNow'>;
 }
 
 /**
- * `POST /api/v1/webhooks/oncall`: On-Call's outgoing webhook, checked by a shared secret, triggers
- * an immediate refresh. Off (404) while `oncall.webhookSecret` is not set.
+ * `POST /api/v1/webhooks/oncall` (On-Call's outgoing webhook, checked by a shared secret) and
+ * `POST /api/v1/webhooks/pagerduty` (a PagerDuty v3 subscription, checked by its signatures): each
+ * triggers an immediate refresh of that service's incidents. Off (404) for a service this server does
+ * not use, or whose webhook secret is not set. Nothing in the body is used before the check passes.
  */
 export async function webhookRoutes(
   app: FastifyInstance,
-  deps: { secret: string | null; hub: Pick<IncidentsHub, 'refreshNow'>; metrics: Pick<Metrics, 'authFailures'> },
+  deps: {
+    services: Partial<Record<IncidentBackend, WebhookService>>;
+    metrics: Pick<Metrics, 'authFailures'>;
+  },
 ): Promise<void> {
-  // The webhook may arrive as JSON or form data; the body is not used (it only triggers a refresh),
-  // so this plugin's scope accepts any content type.
+  // The webhook may arrive as JSON or form data; a signature covers the raw bytes, so this plugin's
+  // scope keeps every body as it came.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
 
-  addRoute(app, 'oncallWebhook', null, async (req) => {
-    if (!deps.secret) throw new HttpError(404, 'not_found', 'On-Call webhooks are not enabled on this Klaxon server.');
-    const given = req.headers[WEBHOOK_SECRET_HEADER];
-    if (typeof given !== 'string' || !sameSecret(given, deps.secret)) {
-      deps.metrics.authFailures.inc({ reason: 'webhook_secret' });
-      throw new HttpError(401, 'unauthorized', `Missing or wrong ${WEBHOOK_SECRET_HEADER} header.`);
-    }
-    // Answer at once; the refresh is coalesced and rate-limited by the hub.
-    void deps.hub.refreshNow('webhook').catch((e: unknown) => req.log.warn({ err: e }, 'webhook refresh failed'));
-  });
+  for (const id of IncidentBackend.options)
+    addRoute(app, `${id}Webhook`, null, async (req) => {
+      const service = deps.services[id];
+      if (!service)
+        throw new HttpError(404, 'not_found', `${serviceName(id)} webhooks are not enabled on this Klaxon server.`);
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = service.backend.checkWebhook(req.headers, raw);
+      if (!check.ok) {
+        if (check.off) throw new HttpError(404, 'not_found', check.message);
+        // The reason keeps its first name for On-Call: metric labels are an operator's contract.
+        deps.metrics.authFailures.inc({ reason: id === 'oncall' ? 'webhook_secret' : `webhook_${id}` });
+        throw new HttpError(401, 'unauthorized', check.message);
+      }
+      // Answer at once; the refresh is coalesced and rate-limited by the hub.
+      void service.hub.refreshNow('webhook').catch((e: unknown) => req.log.warn({ err: e }, 'webhook refresh failed'));
+    });
 }

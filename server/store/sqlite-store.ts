@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
-import type { Page, PageStatus } from '#common/index.js';
+import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import type {
   AcceptOutcome,
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT 
 `;
 
 /** Page columns added after the first release, with their types: added to older files when they open. */
-const ADDED_PAGE_COLUMNS = { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER' } as const;
+const ADDED_PAGE_COLUMNS = { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER', backend: 'TEXT' } as const;
 
 interface PageRow {
   id: string;
@@ -76,6 +76,8 @@ interface PageRow {
   lease_until: number | null;
   muted_at: number | null;
   unconfirmed_at: number | null;
+  /** The paging service (`Page.backend`); null: On-Call, as for every page written before PagerDuty. */
+  backend: string | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -102,6 +104,7 @@ function toRecord(r: PageRow): PageRecord {
     deliveredAt: iso(r.delivered_at),
     mutedAt: iso(r.muted_at),
     unconfirmedAt: iso(r.unconfirmed_at),
+    ...(r.backend ? { backend: IncidentBackend.parse(r.backend) } : {}),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -175,9 +178,9 @@ export class SqliteStore implements KlaxonStore {
       insertPage: prepare<[Record<string, SQLInputValue>]>(
         `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
-        updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
+        updated_at, delivered_at, idempotency_key, request_hash, backend) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
         @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
-        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`,
+        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash, @backend)`,
       ),
       insertAudit: prepare<[number, string | null, string | null, string, string | null, string]>(
         'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
@@ -308,6 +311,7 @@ export class SqliteStore implements KlaxonStore {
         delivered_at: null,
         idempotency_key: record.idempotencyKey,
         request_hash: record.requestHash,
+        backend: p.backend ?? null,
       });
       this.stmts.insertRate.run(sub, nowMs);
       this.insertAudit({ ...audit, pageId: p.id });
