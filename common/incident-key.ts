@@ -26,7 +26,10 @@ export function incidentKey(i: { backend?: IncidentBackend | undefined; number: 
 /** An incident key as clients send it: a bare number (On-Call, or a server's only service) or `<service>:<number>`. */
 export const IncidentKey = z
   .string()
-  .regex(/^(?:(?:oncall|pagerduty):)?\d{1,12}$/, 'must be an incident number, optionally after its service (pagerduty:1043)');
+  .regex(
+    /^(?:(?:oncall|pagerduty):)?\d{1,12}$/,
+    'must be an incident number, optionally after its service (pagerduty:1043)',
+  );
 
 /** The parts of an incident key; `backend` is null for a bare number. Null when it is no key at all. */
 export function parseIncidentKey(key: string): { backend: IncidentBackend | null; number: string } | null {

@@ -54,13 +54,16 @@ export class PagingServices {
     const parsed = parseIncidentKey(key);
     if (!parsed) return null;
     const service =
-      parsed.backend === null ? (this.get('oncall') ?? (this.all.length === 1 ? this.all[0]! : null)) : this.get(parsed.backend);
+      parsed.backend === null
+        ? (this.get('oncall') ?? (this.all.length === 1 ? this.all[0]! : null))
+        : this.get(parsed.backend);
     return service ? { service, number: parsed.number } : null;
   }
 
   /** Sends delivery's and tracking's calls to the page's or incident's own service. */
   readonly router: PagingRouter = {
-    sendAlert: (page: Page, routingKey: string): Promise<SendAlertResult> => this.forPage(page).sendAlert(page, routingKey),
+    sendAlert: (page: Page, routingKey: string): Promise<SendAlertResult> =>
+      this.forPage(page).sendAlert(page, routingKey),
     findPageIncident: (page: Page): Promise<Incident | null> => this.forPage(page).findPageIncident(page),
     getIncident: async (key: string): Promise<Incident | null> => {
       const found = this.resolve(key);

@@ -86,20 +86,18 @@ export const ServerConfigSchema = z
       .strict()
       .nullable()
       .default(null),
-    targets: z
-      .array(TargetConfig)
-      .default([
-        {
-          id: 'sre',
-          label: 'SRE on call',
-          description: null,
-          backend: 'oncall',
-          routingKey: 'sre',
-          service: null,
-          teams: [],
-          default: true,
-        },
-      ]),
+    targets: z.array(TargetConfig).default([
+      {
+        id: 'sre',
+        label: 'SRE on call',
+        description: null,
+        backend: 'oncall',
+        routingKey: 'sre',
+        service: null,
+        teams: [],
+        default: true,
+      },
+    ]),
     oidc: z
       .object({
         issuer: z.string().default(''),

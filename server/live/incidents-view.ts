@@ -26,7 +26,10 @@ const startOf = (i: Incident): number => {
  * equal numbers from two services stay two incidents. The merged freshness is the least fresh
  * service's: a badge must not look current while one service is not being heard from.
  */
-export class IncidentsView extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> implements IncidentSource {
+export class IncidentsView
+  extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }>
+  implements IncidentSource
+{
   private merged: { parts: readonly Incident[][]; list: Incident[] } | null = null;
 
   constructor(private readonly hubs: ReadonlyMap<IncidentBackend, IncidentsHub>) {

@@ -250,7 +250,11 @@ export class PageTracker {
           }
           const incident = current ?? w.incident;
           if (this.mutesTooOldFor(page, incident)) askMutes.push([page.id, w]);
-          const next = followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null);
+          const next = followUp(
+            page,
+            incident,
+            this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null,
+          );
           if (next?.patch.mutedAt) newlyMuted.add(page.id);
           return next;
         });
