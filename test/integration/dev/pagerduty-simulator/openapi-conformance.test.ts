@@ -17,9 +17,9 @@ import {
   startPagerDutySimulator,
   type RunningPagerDutySimulator,
 } from '#dev/pagerduty-simulator/index.js';
-import type { Page } from '#common/index.js';
 import { PagerDutyBackend } from '#server/backends/pagerduty/backend.js';
 import { PagerDutyClient } from '#server/backends/pagerduty/client.js';
+import { page as pageBuilder } from '#test/support/builders.js';
 import { pagerDutyClient, type PdAnswer, type PdClient } from '#test/support/pagerduty-client.js';
 import { pagerDutyOpenApiDocuments, PagerDutyOpenApi } from '#test/support/pagerduty-openapi.js';
 
@@ -185,25 +185,11 @@ describe("simulator answers and Klaxon requests conform to our description of Pa
       webhookSecrets: [],
       klaxonUrl: () => 'https://klaxon.example.org/',
     });
-    const page: Page = {
+    const page = pageBuilder({
       id: '0b7e4c1a-5d2f-4e8a-9c3b-1f6d2a7e8c90',
-      requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
-      summary: 'Checkout is down',
-      details: 'Every order fails since 12:01.',
       target: { id: 'pd-sre', label: 'SRE (PagerDuty)' },
-      client: 'web',
-      status: 'queued',
-      attempts: 0,
-      lastError: null,
-      nextAttemptAt: null,
-      gaveUpAt: null,
-      incidentNumber: null,
-      ackedBy: null,
-      ackedAt: null,
       createdAt: new Date(sim.control.now()).toISOString(),
-      updatedAt: new Date(sim.control.now()).toISOString(),
-      deliveredAt: null,
-    };
+    });
     expect(await backend.sendAlert(page, DEMO_ROUTING_KEYS.sre)).toMatchObject({ ok: true });
     const incident = await backend.findPageIncident(page);
     expect(incident).not.toBeNull();

@@ -19,9 +19,9 @@ import {
   randomKey,
   startServer,
   startStack,
-  waitFor,
   type Stack,
 } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;
