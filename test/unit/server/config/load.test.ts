@@ -196,7 +196,10 @@ describe('loadServerConfig', () => {
       env: {},
       warn: () => {},
     });
-    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours']);
+    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours', 'pd-sre']);
+    // One target on each service: the PagerDuty one on the PagerDuty simulator's demo port.
+    expect(c.targets.at(-1)).toMatchObject({ backend: 'pagerduty', service: 'PSVSRE1' });
+    expect(c.pagerduty?.apiBaseUrl).toBe('http://127.0.0.1:8791');
     expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
     expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');
     // Every person of the simulator's realistic org has a time zone: On-Call's API has none.
