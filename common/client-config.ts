@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentBackend } from './incident-key.js';
 
 /** A way to reach SRE that does not depend on Klaxon or On-Call, shown when paging fails. */
 export const FallbackContact = z
@@ -20,6 +21,8 @@ export const PageTarget = z
     /** On-Call team slugs this target wakes: their on-call people are shown when whom it pages cannot be looked up. */
     teams: z.array(z.string()),
     isDefault: z.boolean(),
+    /** The paging service pages to it go to; absent: On-Call (as for servers before a second service). */
+    backend: IncidentBackend.optional(),
   })
   .strict();
 export type PageTarget = z.infer<typeof PageTarget>;
