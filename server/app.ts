@@ -148,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     backend: services.router,
     mutes: targets,
+    targetRoutingKey: (id) => config.targets.find((t) => t.id === id)?.routingKey ?? null,
     onPage: onPageChanged,
     intervalMs: Math.min(...services.all.map((s) => s.poll.pollIntervalSeconds)) * 1000,
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,

@@ -27,6 +27,12 @@ export interface TrackerDeps {
   mutes?: Pick<TargetStatus, 'mutesAgeMs' | 'refreshMutes'> & {
     mutedNow(routingKey: string | null, backend?: IncidentBackend): boolean | null;
   };
+  /**
+   * The routing key of a configured target, for a page that has no incident: a service may open none
+   * while the target is muted (PagerDuty drops events to a service in a maintenance window,
+   * docs/pagerduty.md#maintenance-windows), and the page must then say that nobody was paged.
+   */
+  targetRoutingKey?: (targetId: string) => string | null;
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
@@ -186,34 +192,61 @@ export class PageTracker {
     const status = this.deps.hub.status?.();
     const listedAt = status ? (status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null) : this.clock.now();
     if (listedAt === null) return;
-    const cutoff = Math.min(listedAt, this.clock.now()) - after;
-    const ids = (await this.deps.store.pagesAwaitingIncident(new Date(cutoff))).filter(
+    const seen = Math.min(listedAt, this.clock.now());
+    const cutoff = seen - after;
+    // A muted target's page without an incident is said sooner: a few polls are time enough for an
+    // incident that will come at all (a service in maintenance may never open one).
+    const mutedCutoff = seen - Math.min(after, 3 * this.deps.intervalMs);
+    const ids = (await this.deps.store.pagesAwaitingIncident(new Date(mutedCutoff))).filter(
       (id) => !this.deps.hub.findByEntityId(pageEntityId(id)),
     );
     if (ids.length === 0) return;
     const now = new Date(this.clock.now());
-    const changed = await this.deps.store.followPages(ids, (page) =>
-      page.status === 'delivered' && !page.incidentNumber && !page.unconfirmedAt
-        ? {
-            patch: { unconfirmedAt: now },
-            audit: {
-              at: now,
-              actorSub: null,
-              actorName: null,
-              action: 'page.unconfirmed',
-              detail: { deliveredAt: page.deliveredAt, waitedSeconds: Math.round(after / 1000) },
-            },
-          }
-        : null,
-    );
+    const mutedIds = new Set<string>();
+    const changed = await this.deps.store.followPages(ids, (page) => {
+      if (page.status !== 'delivered' || page.incidentNumber || page.unconfirmedAt || page.mutedAt) return null;
+      if (this.targetMuted(page)) {
+        mutedIds.add(page.id);
+        return {
+          patch: { mutedAt: now },
+          audit: {
+            at: now,
+            actorSub: null,
+            actorName: null,
+            action: 'page.muted',
+            detail: { deliveredAt: page.deliveredAt, incident: null },
+          },
+        };
+      }
+      if (!page.deliveredAt || Date.parse(page.deliveredAt) > cutoff) return null;
+      return {
+        patch: { unconfirmedAt: now },
+        audit: {
+          at: now,
+          actorSub: null,
+          actorName: null,
+          action: 'page.unconfirmed',
+          detail: { deliveredAt: page.deliveredAt, waitedSeconds: Math.round(after / 1000) },
+        },
+      };
+    });
     for (const page of changed) {
-      this.deps.metrics?.pagesUnconfirmed.inc();
-      this.log.warn(
-        { pageId: page.id, deliveredAt: page.deliveredAt },
-        'a delivered page has no incident in On-Call yet: a rule may have rewritten or dropped it',
-      );
+      if (mutedIds.has(page.id)) this.countMuted(page);
+      else {
+        this.deps.metrics?.pagesUnconfirmed.inc();
+        this.log.warn(
+          { pageId: page.id, deliveredAt: page.deliveredAt },
+          'a delivered page has no incident in its paging service yet: a rule may have rewritten or dropped it',
+        );
+      }
       this.deps.onPage(page);
     }
+  }
+
+  /** Whether the page's target is muted now (its service in maintenance); false when not known. */
+  private targetMuted(page: Page): boolean {
+    const key = this.deps.targetRoutingKey?.(page.target.id) ?? null;
+    return key !== null && this.deps.mutes?.mutedNow(key, page.backend) === true;
   }
 
   private enqueue(pageId: string, work: Work): void {
@@ -323,7 +356,7 @@ export class PageTracker {
     this.deps.metrics?.pagesMuted.inc();
     this.log.warn(
       { pageId: page.id, incident: page.incidentNumber },
-      "a page's incident pages nobody: On-Call is in maintenance mode for its routing key",
+      'a page wakes nobody: its paging service is in maintenance for its routing key',
     );
   }
 

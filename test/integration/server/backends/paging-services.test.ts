@@ -171,4 +171,30 @@ describe('a server with one On-Call target and one PagerDuty target', () => {
     });
     expect(carolsPage.ackedBy).toBe('Carol Okafor');
   });
+
+  it('a page to a PagerDuty target in a maintenance window says nobody was paged; the On-Call target is not muted', async () => {
+    const window = pd().control.addMaintenanceWindow({
+      serviceIds: [PD_TARGET.service],
+      description: 'Database upgrade',
+    }) as { id: string };
+    try {
+      const muting = await waitFor('the PagerDuty target muted', async () => {
+        const r = await api(`${server.url}/api/v1/oncall`, { token: alice });
+        const targets = (r.body.targets ?? []) as { targetId: string; muting: { state: string } }[];
+        const pdTarget = targets.find((t) => t.targetId === PD_TARGET.id);
+        return pdTarget?.muting.state === 'muted' ? targets : null;
+      });
+      expect(muting.find((t) => t.targetId === 'sre')!.muting.state).toBe('off');
+      const p = await page(PD_TARGET.id, 'Payments failing during the upgrade');
+      const muted = await waitFor('page marked muted', async () => {
+        const now = await getPage(p.id);
+        return now.mutedAt ? now : null;
+      });
+      // PagerDuty opens no incident for a service in maintenance: the page has none, and says why.
+      expect(muted).toMatchObject({ status: 'delivered', incidentNumber: null, unconfirmedAt: null });
+      expect(pd().control.eventCounts(pageEntityId(p.id))).toMatchObject({ trigger: 1, incidents: 0 });
+    } finally {
+      pd().control.endMaintenanceWindow(window.id);
+    }
+  });
 });
