@@ -18,6 +18,7 @@ import { PagerDutyClient } from './client.js';
 import { triggerEvent } from './events.js';
 import { PagerDutyIncidents } from './incidents.js';
 import { PagerDutyOrg, type PagerDutyTarget } from './org.js';
+import { findPolicy, readWebhook, userExists, type IncidentUpdate, type PolicyRef } from './people-and-policies.js';
 import { validPagerDutySignature } from './webhook-signature.js';
 
 export interface PagerDutyOptions {
@@ -165,6 +166,21 @@ export class PagerDutyBackend implements PagingBackend {
   async userDisplayNames(): Promise<ReadonlyMap<string, string>> {
     const { byEmail } = await this.org.users();
     return new Map([...byEmail].map(([email, u]) => [email, u.name]));
+  }
+
+  /** Whether a PagerDuty user has this e-mail; null when PagerDuty cannot tell now. */
+  userExists(email: string): Promise<boolean | null> {
+    return userExists(this.org, email);
+  }
+
+  /** The escalation policy with this id; null when PagerDuty has none. */
+  findPolicy(id: string): Promise<PolicyRef | null> {
+    return findPolicy(this.org, id);
+  }
+
+  /** The incident state an authenticated v3 webhook delivery carries; null when none Klaxon can use. */
+  readWebhook(body: unknown): IncidentUpdate | null {
+    return readWebhook(body, (id) => this.org.routingKeyOf(id));
   }
 
   escalationFor(routingKey: string): Promise<TargetEscalation> {
