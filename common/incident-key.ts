@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /**
  * The paging services a Klaxon server can page through. An incident, a page and a target each live
@@ -26,9 +26,11 @@ export function incidentKey(i: { backend?: IncidentBackend | undefined; number: 
 /** An incident key as clients send it: a bare number (On-Call, or a server's only service) or `<service>:<number>`. */
 export const IncidentKey = z
   .string()
-  .regex(
-    /^(?:(?:oncall|pagerduty):)?\d{1,12}$/,
-    'must be an incident number, optionally after its service (pagerduty:1043)',
+  .check(
+    z.regex(
+      /^(?:(?:oncall|pagerduty):)?\d{1,12}$/,
+      'must be an incident number, optionally after its service (pagerduty:1043)',
+    ),
   );
 
 /** The parts of an incident key; `backend` is null for a bare number. Null when it is no key at all. */
