@@ -1,20 +1,19 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO_ROUTING_KEYS, DEMO_SERVICE_SRE, DEMO_USERS } from '#dev/pagerduty-simulator/index.js';
 import { composePage, signInWeb } from './support/browser.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack, type StackOptions } from './support/stack.js';
 
 // The same flows as for On-Call, for a target on PagerDuty, in a server that has targets on both
 // (the demo config: its On-Call targets and "SRE on PagerDuty", the PagerDuty simulator's SRE service).
 
 const PD_LABEL = 'SRE on PagerDuty';
-let stack: Stack;
-test.beforeEach(async () => {
-  stack = await startStack({ pagerduty: {} });
-});
+let stack: Stack | null = null;
+const start = async (o: StackOptions = {}): Promise<Stack> => (stack = await startStack({ pagerduty: {}, ...o }));
 test.afterEach(async () => {
   await stack?.close();
+  stack = null;
 });
-const pd = () => stack.pd!;
+const pd = () => stack!.pd!;
 
 /** Klaxon's pages in the PagerDuty simulator: incidents whose dedup key is a page's. */
 const klaxonIncidents = () =>
@@ -32,7 +31,8 @@ async function toConfirm(page: Page, summary: string): Promise<void> {
 test('PagerDuty: a page is delivered once, its incident is in the one list, and it is followed to the person who acknowledged', async ({
   page,
 }) => {
-  await signInWeb(page, stack.url, 'alice');
+  const s = await start();
+  await signInWeb(page, s.url, 'alice');
   await toConfirm(page, 'Orders stuck in pending');
   // Whom it wakes comes from PagerDuty's escalation policy and on-calls, with local times.
   const woken = page.getByTestId('who-is-woken');
@@ -71,8 +71,9 @@ test('PagerDuty: a page is delivered once, its incident is in the one list, and 
 test('PagerDuty refuses every event: the page has NOT reached PagerDuty, with fallback contacts; it goes through once PagerDuty recovers', async ({
   page,
 }) => {
+  const s = await start();
   pd().control.setFaults({ errorRate: 1, paths: ['/v2/enqueue'] });
-  await signInWeb(page, stack.url, 'alice');
+  await signInWeb(page, s.url, 'alice');
   await toConfirm(page, 'Payments API returns 500 for all requests');
   await page.getByRole('button', { name: 'Send page now' }).click();
 
@@ -95,8 +96,12 @@ test('PagerDuty refuses every event: the page has NOT reached PagerDuty, with fa
 test('a PagerDuty target in a maintenance window is said to be muted before sending, and a page sent anyway reads "nobody was paged"', async ({
   page,
 }) => {
-  pd().control.addMaintenanceWindow({ serviceIds: [DEMO_SERVICE_SRE], description: 'Database upgrade' });
-  await signInWeb(page, stack.url, 'alice');
+  // The window opens before the server starts, so its first look sees it.
+  const s = await start({
+    preparePagerDuty: (sim) =>
+      void sim.control.addMaintenanceWindow({ serviceIds: [DEMO_SERVICE_SRE], description: 'Database upgrade' }),
+  });
+  await signInWeb(page, s.url, 'alice');
   await toConfirm(page, 'Search returns no results');
   const notice = page.getByTestId('target-notice');
   await expect(notice).toContainText(`PagerDuty is in maintenance mode for ${PD_LABEL}`, { timeout: 30_000 });
@@ -116,8 +121,9 @@ test('a PagerDuty target in a maintenance window is said to be muted before send
 });
 
 test('typing a summary like an open PagerDuty incident shows the similar-incident hint', async ({ page }) => {
+  const s = await start();
   pd().control.trigger({ routingKey: DEMO_ROUTING_KEYS.sre, summary: 'Kafka consumer lag on orders topic' });
-  await signInWeb(page, stack.url, 'alice');
+  await signInWeb(page, s.url, 'alice');
   await expect(page.getByRole('list', { name: 'Recent incidents' })).toContainText(
     'Kafka consumer lag on orders topic',
     { timeout: 30_000 },

@@ -54,6 +54,8 @@ export interface StackOptions {
    * Without it the server is On-Call only: the demo config's PagerDuty block and target are left out.
    */
   pagerduty?: PagerDutySimulatorOptions;
+  /** Runs on the PagerDuty simulator before the Klaxon server starts (so its first look sees the change). */
+  preparePagerDuty?: (pd: RunningPagerDutySimulator) => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   });
   o.prepare?.(sim);
   const pd = o.pagerduty ? await startPagerDutySimulator({ rateLimit: false, ...o.pagerduty }) : null;
+  if (pd) o.preparePagerDuty?.(pd);
   const demoTargets = loadServerConfig({ file: DEMO_CONFIG, env: {}, warn: () => {} }).targets;
   const config = loadServerConfig({
     file: DEMO_CONFIG,
