@@ -80,6 +80,7 @@ export async function startIrcServer(opts: { channel?: string } = {}): Promise<R
       ...(root ? ['ServerUID = nobody', 'ServerGID = nogroup'] : []),
       '[Limits]',
       'MaxConnectionsIP = 0',
+      'MaxNickLength = 30',
       'PingTimeout = 120',
       '[Options]',
       'PAM = no',
