@@ -1,6 +1,7 @@
 // Pages announced in a real IRC channel (ngIRCd, test/support/irc-server.ts) by a real Klaxon
 // server: a watcher in the channel sees each page, its incident and its acknowledgement exactly
 // once, including across a restart of Klaxon and a restart of the IRC server.
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import { IrcTestClient, startIrcServer, type RunningIrcServer } from '#test/support/irc-server.js';
@@ -38,6 +39,27 @@ async function page(url: string, user: string, summary: string, details = ''): P
   });
   expect(r.status).toBe(202);
   return r.body as Page;
+}
+
+/** Announcements given up, as stored (a failure names which and why). */
+function givenUp(file: string): unknown[] {
+  const db = new DatabaseSync(file);
+  try {
+    return db.prepare('SELECT event_key, last_error FROM announcements WHERE failed_at IS NOT NULL').all();
+  } finally {
+    db.close();
+  }
+}
+
+/** How many announcements wait to be sent or recorded as sent, as stored. */
+function unsettled(file: string): number {
+  const db = new DatabaseSync(file);
+  try {
+    const row = db.prepare('SELECT COUNT(*) AS n FROM announcements WHERE sent_at IS NULL AND failed_at IS NULL').get();
+    return Number(row?.n);
+  } finally {
+    db.close();
+  }
 }
 
 /** Gives a late duplicate the time to show up before a test counts. */
@@ -79,12 +101,15 @@ describe('pages announced on IRC', { timeout: 90_000 }, () => {
     const paged = (summary: string) => watcher.said(`paged SRE on call: "${summary}"`);
     // An IRC server stopped while a message waits for its confirmation leaves that message's fate
     // unknown, and Klaxon never resends those (at most once): stop only once the incident was said.
-    const incidentSaid = (summary: string) =>
-      waitFor(
+    const incidentSaid = async (summary: string) => {
+      await waitFor(
         `the incident of "${summary}" announced`,
         () => watcher.said(`is incident #`).some((m) => m.text.includes(summary)),
         30_000,
       );
+      // … and recorded as sent (its confirmation came back).
+      await waitFor('the queue settled', () => unsettled(server.config.storage.sqlitePath) === 0);
+    };
     let server = await startServer(stack, chatConfig());
     try {
       await page(server.url, 'bob', 'Before the IRC outage');
@@ -132,6 +157,7 @@ describe('pages announced on IRC', { timeout: 90_000 }, () => {
         expect(paged(s), s).toHaveLength(1);
       const after = await api(`${server.url}/metrics`);
       expect(after.body).toMatch(/klaxon_chat_irc_connected\{channel="ops-irc"\} 1/);
+      expect(givenUp(server.config.storage.sqlitePath)).toEqual([]);
       expect(after.body).toMatch(/klaxon_chat_announcements_failed\{channel="ops-irc"\} 0/);
     } finally {
       await server.close();
