@@ -33,8 +33,10 @@ export function chatEventKey(e: ChatEvent): string {
 
 /** Text from a person, on one line and bounded: chat shows it as it is, never as several messages. */
 function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters (IRC formatting among them) are what is removed
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...flat];
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -43,7 +43,11 @@ export class ChatWorker {
   constructor(private readonly deps: ChatWorkerDeps) {
     this.log = deps.logger ?? silentLogger;
     this.clock = deps.clock ?? systemClock;
-    this.rule = { baseMs: deps.chat.baseDelayMs, maxMs: deps.chat.maxDelayMs, minMs: Math.min(500, deps.chat.baseDelayMs) };
+    this.rule = {
+      baseMs: deps.chat.baseDelayMs,
+      maxMs: deps.chat.maxDelayMs,
+      minMs: Math.min(500, deps.chat.baseDelayMs),
+    };
     // Long enough for the send and its two records; a lease that ran out lets another replica settle it.
     this.leaseMs = deps.chat.timeoutMs * 2 + 10_000;
   }

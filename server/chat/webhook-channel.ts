@@ -68,8 +68,10 @@ export class WebhookChannel implements ChatChannel {
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       const code = err.cause?.code ?? err.name;
-      if (code && NOT_CONNECTED.has(code)) return { kind: 'not_sent', error: `${c.type} webhook unreachable (${code})` };
-      const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${code ?? ''} ${err.message}`.trim();
+      if (code && NOT_CONNECTED.has(code))
+        return { kind: 'not_sent', error: `${c.type} webhook unreachable (${code})` };
+      const why =
+        err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${code ?? ''} ${err.message}`.trim();
       return { kind: 'unknown', error: `${c.type} webhook: ${why}` };
     }
     // Read the answer so the connection can be reused; its text helps the log.

@@ -295,11 +295,16 @@ function checkChat(chat: ServerConfig['chat'], problem: (key: string, message: s
   chat.webhooks.forEach((w, i) => {
     named(w.name, `chat.webhooks.${i}.name`);
     if (w.type === 'matrix') {
-      if (!w.roomId?.trim()) problem(`chat.webhooks.${i}.roomId`, 'must be set for a matrix webhook (e.g. "!abc:example.org")');
+      if (!w.roomId?.trim())
+        problem(`chat.webhooks.${i}.roomId`, 'must be set for a matrix webhook (e.g. "!abc:example.org")');
       if (!w.accessToken?.trim())
-        problem(`chat.webhooks.${i}.accessToken`, 'must be set for a matrix webhook (the access token of the posting account)');
+        problem(
+          `chat.webhooks.${i}.accessToken`,
+          'must be set for a matrix webhook (the access token of the posting account)',
+        );
     } else {
-      if (w.roomId !== null) problem(`chat.webhooks.${i}.roomId`, `is only for matrix; a ${w.type} webhook's URL names its channel`);
+      if (w.roomId !== null)
+        problem(`chat.webhooks.${i}.roomId`, `is only for matrix; a ${w.type} webhook's URL names its channel`);
       if (w.accessToken !== null)
         problem(`chat.webhooks.${i}.accessToken`, `is only for matrix; a ${w.type} webhook's URL is its secret`);
     }

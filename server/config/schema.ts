@@ -38,7 +38,10 @@ const IrcChannelConfig = z
     tls: z.boolean().default(true),
     /** Check the server's TLS certificate (turn off only for a test network with a self-signed certificate). */
     tlsVerify: z.boolean().default(true),
-    nick: z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]{0,29}$/, 'must be a valid IRC nickname').default('klaxon'),
+    nick: z
+      .string()
+      .regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]{0,29}$/, 'must be a valid IRC nickname')
+      .default('klaxon'),
     /** The channel to announce in, with its leading "#" or "&". */
     channel: z.string().regex(/^[#&][^\s,\x07]{1,199}$/, 'must be an IRC channel such as "#ops"'),
     /** The channel's key (+k), if it has one. */

@@ -77,9 +77,7 @@ export interface Announcement extends NewAnnouncement {
 
 /** How an attempt to announce ended, recorded under the claimant's lease. */
 export type AnnouncementOutcome =
-  | { kind: 'sent'; at: Date }
-  | { kind: 'retry'; at: Date; error: string }
-  | { kind: 'failed'; at: Date; error: string };
+  { kind: 'sent'; at: Date } | { kind: 'retry'; at: Date; error: string } | { kind: 'failed'; at: Date; error: string };
 
 /** One channel's queue, for metrics: waiting, given up within the last day, the oldest waiting. */
 export interface AnnouncementCounts {

@@ -156,7 +156,10 @@ export class IrcTestClient {
     this.socket = socket;
     let buf = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.nick} did not join ${this.channel} within 10 s`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.nick} did not join ${this.channel} within 10 s`)),
+        10_000,
+      );
       socket.once('error', (e) => {
         clearTimeout(timer);
         reject(e);
