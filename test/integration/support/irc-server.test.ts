@@ -2,7 +2,7 @@
 // in the channel hear each other, and it starts again on the same port after a stop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IrcTestClient, startIrcServer, type RunningIrcServer } from '#test/support/irc-server.js';
-import { waitFor } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 describe('the test IRC server', () => {
   let irc: RunningIrcServer;

@@ -5,7 +5,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import { IrcTestClient, startIrcServer, type RunningIrcServer } from '#test/support/irc-server.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 import type { ServerConfigOverrides } from '#server/index.js';
 
 let stack: Stack;

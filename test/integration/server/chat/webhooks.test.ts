@@ -6,18 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from '#common/index.js';
 import { Announcer } from '#server/chat/announcer.js';
 import { ChatWorker } from '#server/chat/chat-worker.js';
 import { WebhookChannel } from '#server/chat/webhook-channel.js';
 import { createMetrics } from '#server/http/metrics.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
+import * as build from '#test/support/builders.js';
 import {
   MATRIX_TOKEN,
   startChatWebhookReceiver,
   type ChatWebhookReceiver,
 } from '#test/support/chat-webhook-receiver.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let receiver: ChatWebhookReceiver;
 beforeAll(async () => {
@@ -110,25 +111,13 @@ describe('the chat worker on webhooks', () => {
     return { announcer, metrics };
   }
 
-  const page: Page = {
+  const page = build.page({
     id: '0b0c0d0e-0000-4000-8000-000000000001',
-    requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@example.org' },
     summary: 'Disk full on db-3',
     details: 'secret details',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'web',
     status: 'delivered',
-    attempts: 1,
-    lastError: null,
-    nextAttemptAt: null,
-    gaveUpAt: null,
     incidentNumber: '4711',
-    ackedBy: null,
-    ackedAt: null,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    deliveredAt: new Date().toISOString(),
-  };
+  });
 
   it('announces an escalation through the announce entry point', async () => {
     const { announcer } = run();

@@ -1,28 +1,20 @@
 // What an announcement says: who, the summary, the target, the incident; details only when
 // configured; one line whatever people typed.
 import { describe, expect, it } from 'vitest';
-import type { Page } from '#common/index.js';
+import * as build from '#test/support/builders.js';
 import { chatEventKey, chatEventText, type ChatEvent } from '#server/chat/chat-event.js';
 
-const page: Page = {
+const page = build.page({
   id: '11111111-2222-4333-8444-555555555555',
   requester: { sub: 'bob', name: 'Bob Brown', email: 'bob@example.org' },
   summary: 'VPN down\nfor everyone',
   details: 'password is hunter2',
   target: { id: 'platform', label: 'Platform on call' },
-  client: 'desktop',
   status: 'acknowledged',
-  attempts: 1,
-  lastError: null,
-  nextAttemptAt: null,
-  gaveUpAt: null,
   incidentNumber: '812',
   ackedBy: 'dmitri',
   ackedAt: '2026-03-01T10:05:00.000Z',
-  createdAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-01T10:05:00.000Z',
-  deliveredAt: '2026-03-01T10:00:01.000Z',
-};
+});
 const opts = { includeDetails: false, serverName: 'Klaxon' };
 
 describe('chat announcements', () => {
