@@ -12,6 +12,8 @@ export const NGIRCD = process.env.KLAXON_NGIRCD_PATH ?? '/usr/sbin/ngircd';
 export interface RunningIrcServer {
   host: string;
   port: number;
+  /** The TLS port (a self-signed certificate for 127.0.0.1), when started with `tls: true`. */
+  tlsPort: number | null;
   /** Stops the server (every client is disconnected). */
   stop(): Promise<void>;
   /** Starts it again on the same port (after `stop`). */
@@ -55,7 +57,7 @@ async function waitForPort(port: number, timeoutMs: number, exited: () => string
  * running as root: ngIRCd drops root itself, to ServerUID). No system service, no fixed port.
  * `channel` is predefined (so it exists before anyone joins).
  */
-export async function startIrcServer(opts: { channel?: string } = {}): Promise<RunningIrcServer> {
+export async function startIrcServer(opts: { channel?: string; tls?: boolean } = {}): Promise<RunningIrcServer> {
   if (!existsSync(NGIRCD))
     throw new Error(
       `No IRC server at ${NGIRCD}: install Debian's ngircd (apt-get install ngircd; .ci/run does) or set KLAXON_NGIRCD_PATH.`,
@@ -64,6 +66,36 @@ export async function startIrcServer(opts: { channel?: string } = {}): Promise<R
   chmodSync(dir, 0o755);
   const port = await freeLoopbackPort();
   const root = process.getuid?.() === 0;
+  const tlsPort = opts.tls ? await freeLoopbackPort() : null;
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  if (opts.tls) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'pipe' },
+    );
+    // ngIRCd reads its key after dropping root to nobody.
+    chmodSync(key, 0o644);
+  }
   const motd = path.join(dir, 'motd');
   writeFileSync(motd, 'Klaxon test IRC server\n');
   const conf = path.join(dir, 'ngircd.conf');
@@ -87,6 +119,7 @@ export async function startIrcServer(opts: { channel?: string } = {}): Promise<R
       'Ident = no',
       'DNS = no',
       'SyslogFacility = ',
+      ...(tlsPort !== null ? ['[SSL]', `CertFile = ${cert}`, `KeyFile = ${key}`, `Ports = ${tlsPort}`] : []),
       '[Channel]',
       `Name = ${opts.channel ?? '#ops'}`,
       'Topic = Klaxon announcements',
@@ -121,6 +154,7 @@ export async function startIrcServer(opts: { channel?: string } = {}): Promise<R
   return {
     host: '127.0.0.1',
     port,
+    tlsPort,
     stop,
     start,
     async close() {
