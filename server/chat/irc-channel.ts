@@ -81,6 +81,13 @@ export class IrcChannel implements ChatChannel {
         if (this.client === client && client.connected) client.join(c.channel, c.channelKey ?? undefined);
       }, 60_000);
     });
+    // Another Klaxon (a replica) or a stale session holds the nick: take a numbered one. Only one
+    // replica sends each announcement anyway (the queue's lease).
+    client.on('nick in use', (e) => {
+      const next = `${c.nick.slice(0, 6)}${Math.floor(Math.random() * 1000)}`;
+      this.log.info({ ...where, taken: e.nick, nick: next }, 'chat: the IRC nick is taken; using another');
+      client.changeNick(next);
+    });
     client.on('irc error', (e) => {
       this.log.warn({ ...where, error: e.error, reason: e.reason }, 'chat: the IRC server refused a request');
     });

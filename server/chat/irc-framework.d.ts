@@ -24,6 +24,7 @@ declare module 'irc-framework' {
     join(channel: string, key?: string): void;
     say(target: string, message: string): void;
     ping(message?: string): void;
+    changeNick(nick: string): void;
     quit(message?: string): void;
     caseCompare(a: string, b: string): boolean;
     on(event: 'registered' | 'socket connected', listener: () => void): this;
@@ -31,6 +32,7 @@ declare module 'irc-framework' {
     on(event: 'socket close', listener: (err?: unknown) => void): this;
     on(event: 'join' | 'part', listener: (e: { nick: string; channel: string }) => void): this;
     on(event: 'kick', listener: (e: { kicked: string; channel: string; message?: string }) => void): this;
+    on(event: 'nick in use', listener: (e: { nick: string }) => void): this;
     on(event: 'pong', listener: (e: { message: string }) => void): this;
     on(event: 'sasl failed', listener: (e: { reason: string; message?: string }) => void): this;
     on(event: 'irc error', listener: (e: { error: string; channel?: string; reason?: string }) => void): this;

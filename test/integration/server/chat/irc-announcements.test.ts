@@ -164,4 +164,24 @@ describe('pages announced on IRC', { timeout: 90_000 }, () => {
       await server.close();
     }
   });
+
+  it('announces once when two servers share the queue, each connected to the channel', async () => {
+    const [one, two] = [await startServer(stack, chatConfig()), await startServer(stack, chatConfig())];
+    try {
+      // Both in the channel: the second under another nick.
+      const connected = async (url: string) =>
+        /klaxon_chat_irc_connected\{channel="ops-irc"\} 1/.test(String((await api(`${url}/metrics`)).body));
+      await waitFor(
+        'both servers in the channel',
+        async () => (await connected(one.url)) && (await connected(two.url)),
+      );
+      for (let i = 0; i < 4; i++) await page(i % 2 ? one.url : two.url, 'alice', `Shared queue ${i}`);
+      for (let i = 0; i < 4; i++)
+        await waitFor(`page ${i} announced`, () => watcher.said(`paged SRE on call: "Shared queue ${i}"`).length >= 1);
+      await settle();
+      for (let i = 0; i < 4; i++) expect(watcher.said(`paged SRE on call: "Shared queue ${i}"`)).toHaveLength(1);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
 });
