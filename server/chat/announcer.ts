@@ -2,10 +2,20 @@ import type { Page } from '#common/index.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { KlaxonStore, NewAnnouncement } from '../store/store.js';
 import type { ChatChannel } from './chat-channel.js';
-import { chatEventKey, chatEventText, type ChatEvent } from './chat-event.js';
+import { chatEventKey, chatEventText, type ChatEvent, type EscalationCause } from './chat-event.js';
+
+/** An escalation as the escalation job records it (its fields by the names it uses). */
+export interface EscalationDone {
+  incidentNumber: string;
+  reason: EscalationCause;
+  policyName: string;
+  requesterName: string | null;
+  afterMinutes: number | null;
+  pageId: string | null;
+}
 
 export interface AnnouncerDeps {
-  store: Pick<KlaxonStore, 'enqueueAnnouncements'>;
+  store: Pick<KlaxonStore, 'enqueueAnnouncements'> & Partial<Pick<KlaxonStore, 'getPage'>>;
   channels: readonly Pick<ChatChannel, 'name' | 'resendSafe'>[];
   includeDetails: boolean;
   serverName: string;
@@ -50,6 +60,28 @@ export class Announcer {
         'chat: could not queue an announcement',
       );
     }
+  }
+
+  /**
+   * Klaxon escalated an incident (the escalation job, "Escalate now"): announced with its page
+   * when it has one. Call it once the paging service accepted the escalation.
+   */
+  async escalated(e: EscalationDone): Promise<void> {
+    let page = null;
+    try {
+      page = e.pageId && this.deps.store.getPage ? ((await this.deps.store.getPage(e.pageId))?.page ?? null) : null;
+    } catch {
+      // Announced without the page rather than not at all.
+    }
+    return this.announce({
+      kind: 'escalated',
+      incidentNumber: e.incidentNumber,
+      to: e.policyName,
+      cause: e.reason,
+      requestedBy: e.requesterName,
+      afterMinutes: e.afterMinutes,
+      page,
+    });
   }
 
   /** A page changed: its incident number, then its acknowledgement, each announced once. */

@@ -11,6 +11,7 @@ import { ChatWorker } from '#server/chat/chat-worker.js';
 import { WebhookChannel } from '#server/chat/webhook-channel.js';
 import { createMetrics } from '#server/http/metrics.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
+import { acceptQueuedPage } from '#test/support/accept-page.js';
 import * as build from '#test/support/builders.js';
 import {
   MATRIX_TOKEN,
@@ -135,6 +136,23 @@ describe('the chat worker on webhooks', () => {
     await waitFor('posted', () => receiver.posted.length === 3);
     expect(receiver.posted.map((p) => p.text)).toEqual([text, text, text]);
     expect(receiver.posted.some((p) => p.text.includes('secret') || p.text.includes('@'))).toBe(false);
+  });
+
+  it('announces an escalation as the escalation job records it, with its page', async () => {
+    const { announcer } = run();
+    const { page: stored } = await acceptQueuedPage(store, { summary: 'Login broken' });
+    await announcer.escalated({
+      incidentNumber: '5000',
+      reason: 'requested',
+      policyName: 'SRE Batphone',
+      requesterName: 'Alice Andersen',
+      afterMinutes: null,
+      pageId: stored.id,
+    });
+    await waitFor('posted', () => receiver.posted.length === 3);
+    expect(receiver.posted[0]!.text).toBe(
+      '[Klaxon] Incident #5000 (Alice Andersen\'s page "Login broken") was escalated to SRE Batphone: Alice Andersen asked to escalate.',
+    );
   });
 
   it('retries after error answers and posts once', async () => {
