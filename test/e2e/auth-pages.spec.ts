@@ -112,6 +112,9 @@ for (const theme of ['light', 'dark'] as const) {
 
       // Popover size: nothing wider than the window, the way on in view.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
+      const box = (await page.getByRole('main').boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(8); // the card does not touch the window's edges
+      expect(box.x + box.width).toBeLessThanOrEqual(380 - 8);
       const again = page.getByRole('link', { name: /sign in again/i });
       if (p.name !== 'not-set-up' && p.name !== 'provider-unreachable') await expect(again).toBeInViewport();
       await expectNoAxeViolations(page, `sign-in error ${p.name} (${theme})`);
