@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Page } from '#common/index.js';
+import { parseSentryDsn, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -14,7 +14,7 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
-import { registerWebUi } from './http/web-ui.js';
+import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
@@ -28,6 +28,7 @@ import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
 import type { KlaxonStore } from './store/store.js';
 
 export interface AppDeps {
@@ -41,6 +42,8 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
+  errorReports?: ErrorReporter;
 }
 
 export interface KlaxonApp {
@@ -61,6 +64,7 @@ export interface KlaxonApp {
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;
+  const errorReports = deps.errorReports ?? noErrorReports;
   const metrics = createMetrics();
   const app = Fastify({ logger: loggerOptions(config, deps.logger), bodyLimit: 64 * 1024, return503OnClosing: true });
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
@@ -68,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports });
   const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
   const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
 
@@ -83,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     metrics,
     logger: app.log,
+    errorReports,
   });
   const tracker = new PageTracker({
     store,
@@ -91,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
     logger: app.log,
+    errorReports,
   });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
@@ -98,8 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     worker.kick();
   }
 
-  addResponseHeaders(app, { https });
-  setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
+  const csp = contentSecurityPolicy(errorReportOrigin(config.sentry.clientDsn));
+  addResponseHeaders(app, { https, csp });
+  setErrorHandlers(app, registerWebUi(app, config.webUi.dir, csp), errorReports);
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => hub.stop());
@@ -133,6 +140,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       await app.close();
     },
   };
+}
+
+/** Where the web UI sends its error reports (for the CSP), or null while clients have no DSN. */
+function errorReportOrigin(clientDsn: string | null): string | null {
+  const dsn = clientDsn ? parseSentryDsn(clientDsn) : null;
+  return dsn && 'origin' in dsn ? dsn.origin : null;
 }
 
 /** Token checks, browser sessions and sign-in, and the guard routes use. */
