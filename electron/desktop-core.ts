@@ -11,17 +11,27 @@ import {
   type IpcPushOf,
   type IpcRequestChannel,
   type IpcResponseOf,
+  type ClientState,
   type ManagedPolicy,
   type Result,
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
 import { DesktopSession, type SessionDeps } from './desktop-session.js';
+import { DesktopErrorReporting, type ErrorReportsShell } from './error-reports.js';
 import { invokeIpc, ipcHandlers, type IpcDeps } from './ipc.js';
 import { DesktopSettings } from './settings.js';
 
 export interface DesktopCoreDeps extends SessionDeps, IpcDeps {
   settings: { policy: ManagedPolicy; userSettingsFile: string };
   log?(message: string): void;
+  /** The main process's error reporter (shell/error-reports.ts); without it, error reports stay off. */
+  errorReports?: ErrorReportsShell;
+}
+
+/** What the main process knows to be sensitive: the signed-in person's name, e-mail and subject. */
+function sensitiveOf(s: ClientState): string[] {
+  const me = s.auth.status === 'signed-in' || s.auth.status === 'not-authorised' ? s.auth.me : null;
+  return me ? [me.user.name, me.user.email ?? '', me.user.sub].filter(Boolean) : [];
 }
 
 export interface DesktopCore {
@@ -72,7 +82,18 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     log,
     onPageUpdated,
   });
-  const handlers = ipcHandlers(deps, { store, settings, session, onPageUpdated });
+  // Decided again whenever the server's configuration changes (another server, a new DSN); a DSN
+  // from IT's policy turns reports on before the server has answered.
+  const reporting = new DesktopErrorReporting(deps.errorReports, () => sensitiveOf(store.get()), log);
+  const decideErrorReports = () => {
+    const on = reporting.update(settings.get().values.sentryDsn, store.get().config?.sentry);
+    if ((store.get().errorReports ?? false) !== on) store.update({ errorReports: on });
+  };
+  store.subscribe((s, previous) => {
+    if (s.config !== previous.config) decideErrorReports();
+  });
+  decideErrorReports();
+  const handlers = ipcHandlers(deps, { store, settings, session, onPageUpdated, reporting });
 
   return {
     state: store,

@@ -25,6 +25,7 @@ import {
 } from '#common/index.js';
 import type { ClientStateStore } from './client-state-store.js';
 import type { DesktopSession } from './desktop-session.js';
+import type { DesktopErrorReporting } from './error-reports.js';
 import { refuseExternalUrl } from './external-links.js';
 import type { DesktopSettings } from './settings.js';
 
@@ -51,6 +52,8 @@ export interface IpcContext {
   session: DesktopSession;
   /** Tells the renderer about a page it just created, before the server's event for it arrives. */
   onPageUpdated(page: Page): void;
+  /** Error reports: the renderer's errors go out through the main process (error-reports.ts). */
+  reporting: Pick<DesktopErrorReporting, 'fromRenderer'>;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -58,7 +61,10 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** Settings that point at another server or identity provider: the session starts over. */
 const SERVER_KEYS: readonly SettingKey[] = ['serverUrl', 'issuer', 'clientId'];
 
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpdated }: IpcContext): IpcHandlers {
+export function ipcHandlers(
+  deps: IpcDeps,
+  { store, settings, session, onPageUpdated, reporting }: IpcContext,
+): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -111,6 +117,11 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpd
     },
     'window:hide': async () => {
       deps.hideWindow?.();
+      return ok(null);
+    },
+    // Always answered ok: while reports are off the envelope is dropped, and the renderer has nothing to retry.
+    'errors:report': async ({ envelope }) => {
+      reporting.fromRenderer(envelope);
       return ok(null);
     },
   };

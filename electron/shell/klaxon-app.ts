@@ -13,6 +13,7 @@ import { readManagedPolicy } from '../managed-policy/index.js';
 import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
+import { createMainErrorReports } from './error-reports.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
@@ -117,6 +118,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
       if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s, log);
     },
     allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
+    // Off unless IT's policy or the server names a Sentry DSN (error-reports.ts decides).
+    errorReports: createMainErrorReports(log),
     log,
   });
 
