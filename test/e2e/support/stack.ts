@@ -28,6 +28,8 @@ export interface StackOptions {
   faults?: Faults;
   /** Pages per user per 10 minutes (default 20, so tests are not throttled by accident). */
   pageRateLimitMax?: number;
+  /** `sentry.clientDsn`: the web UI reports its errors there (a Sentry stand-in, test/support/sentry-receiver.ts). */
+  sentryClientDsn?: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
       webUi: { dir: RENDERER_DIR },
       logLevel: 'warn',
+      ...(o.sentryClientDsn ? { sentry: { clientDsn: o.sentryClientDsn, environment: 'e2e' } } : {}),
     },
   });
   let server = await startKlaxonServer(config, { logger: false });
