@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSentryDsn } from './sentry-dsn.js';
 
 /** A way to reach SRE that does not depend on Klaxon or On-Call, shown when paging fails. */
 export const FallbackContact = z
@@ -23,6 +24,27 @@ export const PageTarget = z
   })
   .strict();
 export type PageTarget = z.infer<typeof PageTarget>;
+
+/** A Sentry DSN a client may be given: it is published, so it must carry no secret key. */
+export const SentryDsnText = z.string().refine((d) => !('error' in parseSentryDsn(d)), {
+  message: 'must be a Sentry DSN (https://<key>@<host>/<project>) without a secret key',
+});
+
+/**
+ * Error reports (Sentry) for clients: where the web UI and Klaxon desktop send their errors, and how.
+ * Present only when the server's operator set `sentry.clientDsn` (docs/operations.md#sentry).
+ */
+export const ClientErrorReports = z
+  .object({
+    dsn: SentryDsnText,
+    environment: z.string().min(1),
+    /** The server's release, which is also the web UI's (the server serves it); Klaxon desktop reports its own version. */
+    release: z.string().min(1),
+    /** Share of errors sent, 0 to 1. */
+    sampleRate: z.number().min(0).max(1),
+  })
+  .strict();
+export type ClientErrorReports = z.infer<typeof ClientErrorReports>;
 
 /**
  * Public, secret-free settings of a Klaxon server. Served without authentication so a freshly
@@ -57,6 +79,12 @@ export const ClientConfig = z
       })
       .strict(),
     pageRateLimit: z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() }).strict(),
+    /**
+     * Error reports, only when the operator turned them on. Absent otherwise, so a Klaxon desktop
+     * older than this field (its schema is strict) still reads the configuration of a server that
+     * does not report.
+     */
+    sentry: ClientErrorReports.optional(),
   })
   .strict();
 export type ClientConfig = z.infer<typeof ClientConfig>;

@@ -77,6 +77,11 @@ export const ClientState = z
     storage: TokenStorage,
     /** Desktop only: version and updates, shown in the popover footer. */
     app: AppInfo.nullable().optional(),
+    /**
+     * Desktop only: the main process sends error reports (Sentry), so the renderer hands its own
+     * errors to it (`errors:report`). Absent or false: the renderer starts no error reporting at all.
+     */
+    errorReports: z.boolean().optional(),
   })
   .strict();
 export type ClientState = z.infer<typeof ClientState>;

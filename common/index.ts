@@ -19,3 +19,5 @@ export * from './access.js';
 export * from './phone.js';
 export * from './duration.js';
 export * from './unsent-page.js';
+export * from './error-reports.js';
+export * from './sentry-dsn.js';

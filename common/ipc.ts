@@ -36,6 +36,11 @@ export const ipcRequests = {
   /** Opens a link from the server's config (fallback contact, ticket tracker, incident link) in the system browser. */
   'shell:open-external': { request: z.object({ url: z.string().url() }).strict(), response: z.null() },
   'window:hide': { request: NoPayload, response: z.null() },
+  /**
+   * The renderer's error reporter (Sentry) hands over one envelope, as its transport serialised it;
+   * the main process sends the events in it, scrubbed again, only while error reports are on.
+   */
+  'errors:report': { request: z.object({ envelope: z.string().max(1_000_000) }).strict(), response: z.null() },
 } as const;
 
 export type IpcRequestChannel = keyof typeof ipcRequests;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SentryDsnText } from './client-config.js';
 
 /**
  * Klaxon desktop settings. Effective value = managed policy (IT) > user setting > default.
@@ -48,6 +49,11 @@ export const settingsShape = {
   notifyOwnPages: z.boolean(),
   /** Electron accelerator that opens the popover. */
   globalShortcut: z.string().min(1).max(64),
+  /**
+   * Where Klaxon desktop sends its error reports (Sentry): a DSN, `off` (never, whatever the server
+   * says), or null (the DSN the server's client configuration names, if any). IT only.
+   */
+  sentryDsn: z.union([z.literal('off'), SentryDsnText]).nullable(),
 } as const;
 
 export const Settings = z.object(settingsShape).strict();
@@ -66,6 +72,7 @@ export const DEFAULT_SETTINGS: Settings = {
   notifyNewIncidents: null,
   notifyOwnPages: true,
   globalShortcut: 'CommandOrControl+Shift+K',
+  sentryDsn: null,
 };
 
 /** What IT may set. Any subset of settings; unknown keys are refused with their name. */
@@ -73,7 +80,7 @@ export const ManagedPolicy = Settings.partial().strict();
 export type ManagedPolicy = z.infer<typeof ManagedPolicy>;
 
 /** What a user may change in the UI (keys locked by policy are refused at runtime). */
-export const UserSettings = Settings.omit({ updateFeedUrl: true }).partial().strict();
+export const UserSettings = Settings.omit({ updateFeedUrl: true, sentryDsn: true }).partial().strict();
 export type UserSettings = z.infer<typeof UserSettings>;
 
 export const SettingSource = z.enum(['policy', 'user', 'default']);

@@ -24,6 +24,7 @@ import {
 } from '#common/index.js';
 import type { ClientStateStore } from './client-state-store.js';
 import type { DesktopSession } from './desktop-session.js';
+import type { DesktopErrorReporting } from './error-reports.js';
 import { refuseExternalUrl } from './external-links.js';
 import {
   SERVER_CHANGE_NOT_CONFIRMED,
@@ -62,11 +63,13 @@ export interface IpcContext {
   session: DesktopSession;
   /** Every page goes out through it, so one the server does not confirm is kept and resent. */
   unsent: UnsentPages;
+  /** Error reports: the renderer's errors go out through the main process (error-reports.ts). */
+  reporting: Pick<DesktopErrorReporting, 'fromRenderer'>;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }: IpcContext): IpcHandlers {
+export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent, reporting }: IpcContext): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -125,6 +128,11 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }:
     },
     'window:hide': async () => {
       deps.hideWindow?.();
+      return ok(null);
+    },
+    // Always answered ok: while reports are off the envelope is dropped, and the renderer has nothing to retry.
+    'errors:report': async ({ envelope }) => {
+      reporting.fromRenderer(envelope);
       return ok(null);
     },
   };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Page } from '#common/index.js';
+import { parseSentryDsn, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -16,7 +16,7 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
-import { registerWebUi } from './http/web-ui.js';
+import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
@@ -30,6 +30,7 @@ import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
 import type { KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 
@@ -44,6 +45,8 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
+  errorReports?: ErrorReporter;
 }
 
 export interface KlaxonApp {
@@ -73,6 +76,7 @@ export interface KlaxonApp {
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;
+  const errorReports = deps.errorReports ?? noErrorReports;
   const metrics = createMetrics();
   const app = Fastify({ logger: loggerOptions(config, deps.logger), bodyLimit: 64 * 1024, return503OnClosing: true });
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
@@ -81,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports });
   const events = new EventStream({
     hub,
     metrics,
@@ -96,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     intervalMs: config.targetChecks.intervalSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
 
   /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
@@ -109,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     metrics,
     logger: app.log,
+    errorReports,
   });
   const tracker = new PageTracker({
     store,
@@ -120,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
   // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
   hub.on('status', (s) => {
@@ -131,9 +138,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     worker.kick();
   }
 
-  addResponseHeaders(app, { https });
+  // One policy for every response and the web UI's <meta>: the strict defaults, plus the Sentry host
+  // of `sentry.clientDsn` in connect-src when the web UI reports its errors.
+  const reportOrigin = errorReportOrigin(config.sentry.clientDsn);
+  addResponseHeaders(app, { https, csp: contentSecurityPolicy(reportOrigin) });
   registerCompression(app);
-  setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
+  setErrorHandlers(app, registerWebUi(app, config.webUi.dir, reportOrigin), errorReports);
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
@@ -155,7 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   let operatorApp: FastifyInstance | null = null;
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
-    setErrorHandlers(operatorApp, { notFound: () => null });
+    setErrorHandlers(operatorApp, { notFound: () => null }, errorReports);
     await operatorApp.register(healthRoutes, {
       store,
       hub,
@@ -206,6 +216,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       await app.close();
     },
   };
+}
+
+/** Where the web UI sends its error reports (for the CSP), or null while clients have no DSN. */
+function errorReportOrigin(clientDsn: string | null): string | null {
+  const dsn = clientDsn ? parseSentryDsn(clientDsn) : null;
+  return dsn && 'origin' in dsn ? dsn.origin : null;
 }
 
 /** Token checks, browser sessions and sign-in, and the guard routes use. */

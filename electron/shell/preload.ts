@@ -27,6 +27,7 @@ export const PRELOAD_REQUEST_CHANNELS = [
   'settings:set',
   'shell:open-external',
   'window:hide',
+  'errors:report',
 ] as const satisfies readonly IpcRequestChannel[];
 export const PRELOAD_PUSH_CHANNELS = [
   'state:changed',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { parseSentryDsn } from '#common/index.js';
 import { ServerConfigOverrides, MIN_POLL_INTERVAL_SECONDS, ServerConfig, ServerConfigSchema } from './schema.js';
 
 export interface ConfigProblem {
@@ -57,6 +58,10 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },
   { env: 'KLAXON_SQLITE_PATH', key: 'storage.sqlitePath', type: 'string' },
   { env: 'KLAXON_LOG_LEVEL', key: 'logLevel', type: 'string' },
+  { env: 'KLAXON_SENTRY_DSN', key: 'sentry.dsn', type: 'string' },
+  { env: 'KLAXON_SENTRY_CLIENT_DSN', key: 'sentry.clientDsn', type: 'string' },
+  { env: 'KLAXON_SENTRY_ENVIRONMENT', key: 'sentry.environment', type: 'string' },
+  { env: 'KLAXON_SENTRY_RELEASE', key: 'sentry.release', type: 'string' },
 ];
 
 const warningsOf = new WeakMap<object, string[]>();
@@ -266,6 +271,12 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
     warnings.push(
       `publicUrl is not set while listen.host is "${c.listen.host}": browser sign-in would send people back to http://127.0.0.1:<port>, which only works on this machine. Set publicUrl (or KLAXON_PUBLIC_URL) to the address browsers use, e.g. https://klaxon.example.org.`,
     );
+  }
+  for (const key of ['dsn', 'clientDsn'] as const) {
+    const dsn = c.sentry[key]?.trim() || null;
+    c.sentry[key] = dsn;
+    const parsed = dsn === null ? null : parseSentryDsn(dsn);
+    if (parsed && 'error' in parsed) throw new ConfigError(`sentry.${key}: ${parsed.error}`, `sentry.${key}`);
   }
   if (!c.sessionSecret)
     warnings.push(

@@ -156,6 +156,21 @@ export const ServerConfigSchema = z
       .strict()
       .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Error reports to Sentry (docs/operations.md#sentry): off unless a DSN is set. */
+    sentry: z
+      .object({
+        /** The server's own reports; null = none. */
+        dsn: z.string().nullable().default(null),
+        /** Handed to the web UI and Klaxon desktop in the client configuration (published); null = clients send none. */
+        clientDsn: z.string().nullable().default(null),
+        environment: z.string().trim().min(1, 'must not be empty').default('production'),
+        /** null = `klaxon@<version in package.json>`. */
+        release: z.string().trim().min(1, 'must not be empty').nullable().default(null),
+        /** Share of errors sent, 0 to 1. */
+        sampleRate: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
@@ -31,6 +32,8 @@ export interface IncidentsHubOptions {
   config: HubConfig;
   metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
   logger?: Logger;
+  /** A poll that failed for another reason than the paging service (a bug, not an outage). */
+  errorReports?: Pick<ErrorReporter, 'exception'>;
   clock?: Clock;
   /** 0..1; injectable so backoff jitter is predictable in tests. */
   random?: () => number;
@@ -226,6 +229,9 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
         { reason, failures: this.failures, error: message },
         'On-Call incident poll failed; serving the last snapshot',
       );
+      // On-Call being down is an outage operators follow on /readyz and the metrics; anything else is a bug.
+      if (!(e instanceof UpstreamError))
+        this.opts.errorReports?.exception(e, { where: 'incidents-hub', extra: { reason } });
       if (changed) this.emit('status', this.status());
     } finally {
       this.requestSent = false;

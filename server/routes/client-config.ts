@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ClientConfig } from '#common/index.js';
 import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
+import { sentryRelease } from '../runtime/error-reports.js';
 
 /** What clients learn from the server before sign-in: identity provider, targets, fallback contacts. No secrets. */
 function clientConfigOf(c: ServerConfig): ClientConfig {
@@ -26,6 +27,17 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
     pollIntervalSeconds: c.oncall.pollIntervalSeconds,
     groups: { page: c.groups.page, acknowledge: c.groups.acknowledge, view: c.groups.view },
     pageRateLimit: c.pageRateLimit,
+    // Only when on: a desktop older than the field refuses a configuration that has it.
+    ...(c.sentry.clientDsn
+      ? {
+          sentry: {
+            dsn: c.sentry.clientDsn,
+            environment: c.sentry.environment,
+            release: sentryRelease(c),
+            sampleRate: c.sentry.sampleRate,
+          },
+        }
+      : {}),
   };
 }
 

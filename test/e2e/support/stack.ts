@@ -40,6 +40,8 @@ export interface StackOptions {
   targets?: ServerConfigOverrides['targets'];
   /** `delivery.unconfirmedAfterSeconds` (the demo config's default otherwise). */
   unconfirmedAfterSeconds?: number;
+  /** `sentry.clientDsn`: the web UI reports its errors there (a Sentry stand-in, test/support/sentry-receiver.ts). */
+  sentryClientDsn?: string;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
       webUi: { dir: RENDERER_DIR },
       logLevel: 'warn',
+      ...(o.sentryClientDsn ? { sentry: { clientDsn: o.sentryClientDsn, environment: 'e2e' } } : {}),
     },
   });
   let server = await startKlaxonServer(config, { logger: false });
