@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EscalationOffer } from './escalation.js';
 
 /** A way to reach SRE that does not depend on Klaxon or On-Call, shown when paging fails. */
 export const FallbackContact = z
@@ -57,6 +58,8 @@ export const ClientConfig = z
       })
       .strict(),
     pageRateLimit: z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() }).strict(),
+    /** "Escalate now" on one's own unacknowledged page; absent or null: this server does not offer it. */
+    escalation: EscalationOffer.nullable().optional(),
   })
   .strict();
 export type ClientConfig = z.infer<typeof ClientConfig>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentEscalation } from './escalation.js';
 import { IsoTime } from './text.js';
 
 /** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
@@ -34,6 +35,21 @@ export const Incident = z
     ackedAt: IsoTime.nullable(),
     resolvedBy: z.string().nullable(),
     resolvedAt: IsoTime.nullable(),
+    /**
+     * Who acknowledged, as people read it: the service user's display name ("Carol Okafor"), or the
+     * person who acknowledged in Klaxon ("Alice Andersen (via Klaxon)"), whichever service user
+     * sent it. `ackedBy` keeps the service's username. Absent or null: no name known.
+     */
+    ackedByName: z.string().nullable().optional(),
+    /** The display name of `resolvedBy`, when known. */
+    resolvedByName: z.string().nullable().optional(),
+    /** Klaxon sent this incident on to its fallback escalation policy (server/escalation/). */
+    escalation: IncidentEscalation.nullable().optional(),
+    /**
+     * Known from the paging service's webhook only, not yet from its incident list: `pagedUsers` and
+     * `teams` are not known yet (so "nobody is being paged" must not be concluded from them).
+     */
+    provisional: z.boolean().optional(),
   })
   .strict();
 export type Incident = z.infer<typeof Incident>;

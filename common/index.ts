@@ -16,3 +16,5 @@ export * from './page-list.js';
 export * from './result.js';
 export * from './backoff.js';
 export * from './access.js';
+export * from './escalation.js';
+export * from './acknowledger.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AckRequest, AckResult } from './api.js';
+import { AckRequest, AckResult, EscalatePageResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
 import type { Result } from './result.js';
@@ -23,6 +23,7 @@ export const ipcRequests = {
   'oncall:get': { request: NoPayload, response: OnCallNow },
   'pages:create': { request: PageRequest, response: Page },
   'pages:mine': { request: NoPayload, response: z.array(Page) },
+  'pages:escalate': { request: z.object({ id: z.string().uuid() }).strict(), response: EscalatePageResult },
   'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
   'settings:set': { request: UserSettings, response: EffectiveSettings },

@@ -56,6 +56,10 @@ export function scriptedBackend(
     oncallCurrent: call('oncallCurrent'),
     teams: call('teams'),
     teamMembers: call('teamMembers'),
+    reroute: call('reroute'),
+    userDisplayNames: call('userDisplayNames'),
+    userExists: call('userExists'),
+    policyRef: call('policyRef'),
   } as OnCallApi;
   return new SplunkOnCallBackend({
     client,

@@ -1,19 +1,38 @@
 import type { Incident, OnCallNow, Page } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
-import type { Clock } from '../../runtime/clock.js';
+import { type Clock, systemClock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TimeSlicer } from '../../runtime/time-slice.js';
 import type { ServerConfig } from '../../config/index.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '../paging-backend.js';
+import type {
+  AckOutcome,
+  IncidentUpdate,
+  PagingBackend,
+  PolicyRef,
+  RerouteOutcome,
+  SendAlertResult,
+} from '../paging-backend.js';
 import { alertBody } from './alert.js';
 import { OnCallClient } from './client.js';
 import { IncidentCache } from './incident-cache.js';
 import { OnCallNowService } from './on-call-now.js';
+import { UserDirectory } from './user-directory.js';
+import { readWebhookPayload } from './webhook-payload.js';
 
 /** The parts of On-Call's API the backend uses (OnCallClient; tests script their own). */
 export type OnCallApi = Pick<
   OnCallClient,
-  'listIncidents' | 'getIncident' | 'ackIncidents' | 'sendAlert' | 'oncallCurrent' | 'teams' | 'teamMembers'
+  | 'listIncidents'
+  | 'getIncident'
+  | 'ackIncidents'
+  | 'sendAlert'
+  | 'oncallCurrent'
+  | 'teams'
+  | 'teamMembers'
+  | 'reroute'
+  | 'userDisplayNames'
+  | 'userExists'
+  | 'policyRef'
 >;
 
 export interface SplunkOnCallOptions {
@@ -35,12 +54,18 @@ export class SplunkOnCallBackend implements PagingBackend {
   private readonly client: OnCallApi;
   private readonly incidents: IncidentCache;
   private readonly onCall: OnCallNowService;
+  private readonly users: UserDirectory;
+  private readonly orgSlug: string | null;
+  private readonly clock: Clock;
 
   constructor(opts: SplunkOnCallOptions) {
     this.client = opts.client;
+    this.orgSlug = opts.config.orgSlug;
+    this.clock = opts.clock ?? systemClock;
     const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
     this.incidents = new IncidentCache({ client: opts.client, orgSlug: opts.config.orgSlug, ...common });
     this.onCall = new OnCallNowService({ client: opts.client, config: opts.config, ...common });
+    this.users = new UserDirectory({ client: opts.client, ...common });
   }
 
   async listIncidents(slicer?: TimeSlicer): Promise<Incident[]> {
@@ -68,6 +93,38 @@ export class SplunkOnCallBackend implements PagingBackend {
 
   knowsUser(username: string): Promise<boolean | null> {
     return this.onCall.isOnCallUser(username);
+  }
+
+  userDisplayNames(): Promise<ReadonlyMap<string, string>> {
+    return this.users.displayNames();
+  }
+
+  async userExists(username: string): Promise<boolean | null> {
+    try {
+      return await this.client.userExists(username);
+    } catch {
+      return null;
+    }
+  }
+
+  async findPolicy(id: string): Promise<PolicyRef | null> {
+    const ref = await this.client.policyRef(id);
+    return ref ? { id: ref.slug, name: ref.name } : null;
+  }
+
+  async reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome> {
+    const statuses = await this.client.reroute(userName, incidentNumber, policyId);
+    const s = statuses.find((x) => x.incidentNumber === incidentNumber) ?? statuses[0];
+    if (!s) return { accepted: false, reason: 'On-Call gave no answer for the incident.' };
+    const target = s.targets.find((t) => !t.success);
+    return {
+      accepted: s.success,
+      reason: s.success ? null : s.message || (target ? `${target.slug}: ${target.message}` : null),
+    };
+  }
+
+  readWebhook(body: unknown): IncidentUpdate | null {
+    return readWebhookPayload(body, { orgSlug: this.orgSlug, now: () => this.clock.now() });
   }
 }
 

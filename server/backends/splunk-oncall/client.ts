@@ -8,6 +8,7 @@ import type { TimeSlicer } from '../../runtime/time-slice.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import { alertOutcome } from './alert.js';
+import { readPolicyRef, readRerouteStatuses, readUserDisplayNames, type WireRerouteStatus } from './wire-escalation.js';
 import {
   WireAckResult,
   WireIncident,
@@ -98,6 +99,53 @@ export class OnCallClient {
     const results = readAckResults(body);
     if (!results) throw this.malformed('ack', 'the acknowledgement answer has no "results" list');
     return results;
+  }
+
+  /**
+   * `POST /api-public/v1/incidents/reroute`: sends one incident to an escalation policy, as
+   * Wikimedia's escalate_unpaged and Splunk's Go client send it (`incidentNumber` as a string,
+   * `EscalationPolicy` targets). Never retried automatically. A 404 means On-Call does not know `userName`.
+   */
+  async reroute(userName: string, incidentNumber: string, policySlug: string): Promise<WireRerouteStatus[]> {
+    const body = await this.call('reroute', 'POST', '/api-public/v1/incidents/reroute', {
+      userName,
+      reroutes: [{ incidentNumber, targets: [{ type: 'EscalationPolicy', slug: policySlug }] }],
+    });
+    const statuses = readRerouteStatuses(body);
+    if (!statuses) throw this.malformed('reroute', 'the reroute answer has no "statuses" list');
+    return statuses;
+  }
+
+  /** `GET /api-public/v2/user`: every user's display name, by username. */
+  async userDisplayNames(): Promise<Map<string, string>> {
+    const body = await this.call('users', 'GET', '/api-public/v2/user');
+    const names = readUserDisplayNames(body);
+    if (!names) throw this.malformed('users', 'the user list has no "users" list');
+    return names;
+  }
+
+  /** `GET /api-public/v1/user/{user}`: whether the user exists (service users too, who are in no team). */
+  async userExists(username: string): Promise<boolean> {
+    try {
+      await this.call('user', 'GET', `/api-public/v1/user/${encodeURIComponent(username)}`);
+      return true;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return false;
+      throw e;
+    }
+  }
+
+  /** `GET /api-public/v1/policies/{slug}`: the policy's name; null when On-Call does not know the slug. */
+  async policyRef(slug: string): Promise<{ slug: string; name: string } | null> {
+    try {
+      const body = await this.call('policy', 'GET', `/api-public/v1/policies/${encodeURIComponent(slug)}`);
+      const ref = readPolicyRef(body);
+      if (!ref) throw this.malformed('policy', 'the policy has no "slug"');
+      return ref;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return null;
+      throw e;
+    }
   }
 
   /** `GET /api-public/v1/oncall/current`: who is on call now, per team and policy. */

@@ -4,7 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AckResult, pageEntityId, type Incident, type OnCallNow, type Page } from '#common/index.js';
 import { buildApp, type KlaxonApp } from '#server/app.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '#server/backends/paging-backend.js';
+import type {
+  AckOutcome,
+  IncidentUpdate,
+  PagingBackend,
+  PolicyRef,
+  RerouteOutcome,
+  SendAlertResult,
+} from '#server/backends/paging-backend.js';
 import { UpstreamError } from '#server/backends/upstream-error.js';
 import { loadServerConfig } from '#server/config/index.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
@@ -47,6 +54,21 @@ class InMemoryBackend implements PagingBackend {
   }
   async knowsUser(username: string): Promise<boolean> {
     return username === 'carol';
+  }
+  async userDisplayNames(): Promise<ReadonlyMap<string, string>> {
+    return new Map([['carol', 'Carol Okafor']]);
+  }
+  async userExists(username: string): Promise<boolean> {
+    return username === 'carol';
+  }
+  async findPolicy(id: string): Promise<PolicyRef | null> {
+    return id === 'everyone' ? { id, name: 'Everyone' } : null;
+  }
+  async reroute(): Promise<RerouteOutcome> {
+    return { accepted: true, reason: null };
+  }
+  readWebhook(): IncidentUpdate | null {
+    return null;
   }
 }
 
