@@ -9,6 +9,7 @@ import { WebSessions } from './auth/web-session.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
@@ -16,6 +17,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
 import { registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
+import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
@@ -26,9 +28,12 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
+import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
-import type { KlaxonStore } from './store/store.js';
+import type { Leadership } from './runtime/leadership.js';
+import { auditEntry } from './store/audit-entry.js';
+import type { KlaxonAck, KlaxonStore } from './store/store.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -41,6 +46,8 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
+  leadership?: Leadership;
 }
 
 export interface KlaxonApp {
@@ -48,6 +55,7 @@ export interface KlaxonApp {
   app: FastifyInstance;
   hub: IncidentsHub;
   events: EventStream;
+  escalation: Escalation;
   /** Starts the background work: the incidents poll, page delivery and page tracking. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -68,7 +76,27 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const presenter = new IncidentPresenter({ backend, store, logger: app.log });
+  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, presenter });
+  const escalation = createEscalation({
+    config,
+    store,
+    backend,
+    hub,
+    presenter,
+    metrics,
+    logger: app.log,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+  });
+  /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
+  async function recordAck(ack: KlaxonAck): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName };
+    await store.recordAcknowledgement(
+      ack,
+      auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
+    );
+    presenter.noteAck(ack);
+  }
   const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
   const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
 
@@ -105,29 +133,34 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   app.addHook('onClose', async () => hub.stop());
 
   await app.register(healthRoutes, { store, hub, metrics });
-  await app.register(clientConfigRoutes, { config });
+  await app.register(clientConfigRoutes, { config, escalationOffer: () => escalation.target.offer() });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
+    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser, recordAck },
   });
+  await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend });
   await app.register(eventsRoutes, { guard, events, store });
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
+  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
 
   return {
     app,
     hub,
     events,
+    escalation,
     start() {
+      void presenter.load();
       hub.start();
       tracker.start();
       worker.start();
+      escalation.start();
     },
     async close() {
+      await escalation.stop();
       await worker.stop();
       await tracker.stop();
       await app.close();
