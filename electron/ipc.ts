@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import {
   AckResult,
+  EscalatePageResult,
   MyPages,
   OnCallNow,
   Page,
@@ -86,6 +87,16 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpd
     'pages:mine': async () => {
       const r = await session.request({ method: 'GET', path: routes.myPages.path, schema: MyPages });
       return r.ok ? ok(r.value.pages) : r;
+    },
+    'pages:escalate': async ({ id }) => {
+      const r = await session.request({
+        method: 'POST',
+        path: routePath('escalatePage', { id }),
+        body: {},
+        schema: EscalatePageResult,
+      });
+      if (r.ok) onPageUpdated(r.value.page);
+      return r;
     },
     'incidents:ack': async ({ number, ...body }) =>
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),

@@ -19,6 +19,7 @@ export const PRELOAD_REQUEST_CHANNELS = [
   'oncall:get',
   'pages:create',
   'pages:mine',
+  'pages:escalate',
   'incidents:ack',
   'settings:get',
   'settings:set',

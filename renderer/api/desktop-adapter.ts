@@ -32,6 +32,7 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
     },
     myPages: () => bridge.invoke('pages:mine'),
     ackIncident: (number, message) => bridge.invoke('incidents:ack', message ? { number, message } : { number }),
+    escalatePage: (id) => bridge.invoke('pages:escalate', { id }),
     openExternal: async (url) => {
       await bridge.invoke('shell:open-external', { url });
     },

@@ -1,4 +1,4 @@
-import type { Page } from '#common/index.js';
+import { acknowledgerName, type Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**
@@ -27,6 +27,7 @@ export interface PageStatusText {
 
 export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
   const at = (iso: string) => clockTime(iso, timeZone);
+  const by = acknowledgerName(p);
   switch (p.status) {
     case 'queued':
       return {
@@ -81,7 +82,7 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
     }
     case 'acknowledged':
       return {
-        headline: `Acknowledged by ${p.ackedBy ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
+        headline: `Acknowledged by ${by ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
         detail: p.incidentNumber ? `Incident #${p.incidentNumber}: SRE is on it.` : 'SRE is on it.',
         notReached: false,
         settled: true,
@@ -90,7 +91,7 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
     case 'resolved':
       return {
         headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`,
-        detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null,
+        detail: by ? `Acknowledged by ${by}.` : null,
         notReached: false,
         settled: true,
         tone: 'good',
@@ -118,7 +119,7 @@ export function pageSteps(p: Page): PageStep[] {
     },
     {
       key: 'acknowledged',
-      label: acked ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}` : 'Acknowledged',
+      label: acked ? `Acknowledged by ${acknowledgerName(p) ?? 'On-Call'}` : 'Acknowledged',
       state: acked ? 'done' : hasIncident ? 'current' : 'pending',
     },
   ];

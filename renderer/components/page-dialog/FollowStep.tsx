@@ -1,21 +1,28 @@
-import type { FallbackContact, Page } from '#common/index.js';
+import type { EscalationOffer, FallbackContact, Incident, Page } from '#common/index.js';
 import { PageStatusView } from '../PageStatusView.js';
+import { EscalateNowPanel } from './EscalateNowPanel.js';
 
-/** Step 3: the page, followed live until someone acknowledges it. */
+/** Step 3: the page, followed live until someone acknowledges it (and escalated, if nobody does). */
 export function FollowStep({
   page,
   now,
   fallback,
+  offer,
+  incidents,
   onClose,
 }: {
   page: Page;
   now: number;
   fallback: readonly FallbackContact[];
+  offer: EscalationOffer | null | undefined;
+  incidents: readonly Incident[];
   onClose(): void;
 }) {
+  const incident = page.incidentNumber ? (incidents.find((i) => i.number === page.incidentNumber) ?? null) : null;
   return (
     <div className="dialog-body">
       <PageStatusView page={page} now={now} fallbackContacts={fallback} />
+      <EscalateNowPanel page={page} offer={offer} incident={incident} now={now} />
       <p className="muted small-text">
         You can close this: your page is tracked on the home screen until someone acknowledges it.
       </p>

@@ -66,6 +66,8 @@ export function PageDialog({ me, config, incidents, oncall, pages, now, onClose 
           page={pages.find((p) => p.id === page.id) ?? page}
           now={now}
           fallback={fallback}
+          offer={config?.escalation}
+          incidents={incidents}
           onClose={onClose}
         />
       )}
