@@ -120,7 +120,7 @@ export const ServerConfigSchema = z
             enabled: z.boolean().default(false),
             /** Team slugs watched; empty: `oncall.teams` (and when that is empty too: every team). */
             teams: z.array(z.string()).default([]),
-            intervalSeconds: z.number().min(5).max(3600).default(15),
+            intervalSeconds: z.number().min(1).max(3600).default(15),
             /** How long an incident must page nobody before it is rerouted. */
             graceSeconds: z.number().min(0).max(86400).default(60),
           })

@@ -53,7 +53,7 @@ export interface EscalationDecision {
   reason: 'nobody_paged' | 'page_unacknowledged';
   /** The Klaxon page behind a `page_unacknowledged` escalation. */
   pageId: string | null;
-  /** How long the page had waited, in whole minutes (`page_unacknowledged`). */
+  /** The rule's wait in minutes (`page_unacknowledged`): the page waited at least this long. */
   afterMinutes: number | null;
 }
 
@@ -90,7 +90,7 @@ export function decideEscalations(input: EscalationInput): EscalationDecision[] 
         incidentNumber: incident.number,
         reason: 'page_unacknowledged',
         pageId: p.id,
-        afterMinutes: Math.floor(input.pages.afterMs / 60_000),
+        afterMinutes: input.pages.afterMs / 60_000,
       });
     }
   }

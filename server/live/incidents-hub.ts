@@ -442,7 +442,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       listed.add(i.number);
       const h = this.hints.get(i.number);
       if (!h) return i;
-      if (startedAt >= h.receivedAt) {
+      // Strictly later: a poll sent in the same millisecond may predate the change.
+      if (startedAt > h.receivedAt) {
         this.hints.delete(i.number);
         return i;
       }
@@ -452,7 +453,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
     for (const [n, h] of this.hints) {
       if (listed.has(n)) continue;
       const held = this.all.get(n);
-      const keep = startedAt < h.receivedAt || (h.opened && now - h.receivedAt < 2 * this.intervalMs);
+      const keep = startedAt <= h.receivedAt || (h.opened && now - h.receivedAt < 2 * this.intervalMs);
       if (held && keep) out.push(held);
       else this.hints.delete(n);
     }
