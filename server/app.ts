@@ -133,7 +133,14 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   app.addHook('onClose', async () => hub.stop());
 
   await app.register(healthRoutes, { store, hub, metrics });
-  await app.register(clientConfigRoutes, { config, escalationOffer: () => escalation.target.offer() });
+  await app.register(clientConfigRoutes, {
+    config,
+    // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
+    escalationOffer: async () => {
+      await escalation.target.settled(3000);
+      return escalation.target.offer();
+    },
+  });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {

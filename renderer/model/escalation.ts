@@ -64,7 +64,10 @@ export function escalateNowView(input: {
   return {
     kind: 'ready',
     label,
-    hint: `Nobody has acknowledged your page for ${offer.manualAfterMinutes} minutes.`,
+    hint:
+      offer.manualAfterMinutes > 0
+        ? `Nobody has acknowledged your page for ${offer.manualAfterMinutes} minutes.`
+        : 'Nobody has acknowledged your page yet.',
     confirm: `Page ${offer.policyName} too? More people will be woken for incident #${page.incidentNumber}. Klaxon escalates an incident only once.`,
   };
 }

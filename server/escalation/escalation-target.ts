@@ -39,12 +39,23 @@ export class EscalationTarget {
     return this.current;
   }
 
-  /** What clients may offer ("Escalate now"), or null. */
+  /** What clients may offer ("Escalate now"): only once the policy and user are known to exist. */
   offer(): EscalationOffer | null {
     const s = this.current;
     const after = this.deps.config.manualAfterMinutes;
-    if (after === null || s.kind === 'off' || s.kind === 'stopped') return null;
-    return { policyName: s.kind === 'ready' ? s.policy.name : this.deps.config.policy!, manualAfterMinutes: after };
+    if (after === null || s.kind !== 'ready') return null;
+    return { policyName: s.policy.name, manualAfterMinutes: after };
+  }
+
+  /**
+   * Waits (at most `ms`) for the check in progress, starting one while it is still unknown whether
+   * the user and policy exist (the service did not answer before), so that clients asking just after
+   * start, or after an outage, are told what is offered.
+   */
+  async settled(ms: number): Promise<void> {
+    const pending = this.checking ?? (this.current.kind === 'checking' ? this.check() : null);
+    if (!pending) return;
+    await Promise.race([pending, new Promise((r) => setTimeout(r, ms).unref())]).catch(() => undefined);
   }
 
   /** Asks the service whether the user and the policy exist (one check at a time). */

@@ -32,13 +32,13 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
 /** `GET /api/v1/client-config`: public. */
 export async function clientConfigRoutes(
   app: FastifyInstance,
-  deps: { config: ServerConfig; escalationOffer?: () => EscalationOffer | null },
+  deps: { config: ServerConfig; escalationOffer?: () => Promise<EscalationOffer | null> },
 ): Promise<void> {
   const clientConfig = clientConfigOf(deps.config);
   addRoute(app, 'clientConfig', null, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
     // "Escalate now" is offered only once the server knows its policy and user exist.
-    const escalation = deps.escalationOffer?.() ?? null;
+    const escalation = (await deps.escalationOffer?.()) ?? null;
     return escalation ? { ...clientConfig, escalation } : clientConfig;
   });
 }

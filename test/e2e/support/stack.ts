@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type Faults, type RunningSimulator } from '#dev/oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type RunningServer, type ServerConfig } from '#server/index.js';
+import {
+  loadServerConfig,
+  startKlaxonServer,
+  type RunningServer,
+  type ServerConfig,
+  type ServerConfigOverrides,
+} from '#server/index.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(ROOT, 'dist/renderer');
@@ -28,6 +34,10 @@ export interface StackOptions {
   faults?: Faults;
   /** Pages per user per 10 minutes (default 20, so tests are not throttled by accident). */
   pageRateLimitMax?: number;
+  /** The simulator's organisation (default: tidy). */
+  org?: 'tidy' | 'realistic';
+  /** Server settings the stack does not set itself (e.g. `escalation`). */
+  server?: Omit<ServerConfigOverrides, 'oncall' | 'oidc' | 'storage' | 'webUi' | 'listen'>;
 }
 
 /**
@@ -43,6 +53,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     seed: 'demo',
     consistencyDelayMs: o.consistencyDelayMs ?? 0,
     rateLimit: false,
+    ...(o.org ? { org: o.org } : {}),
     ...(o.faults ? { faults: o.faults } : {}),
   });
   const config = loadServerConfig({
@@ -67,6 +78,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
       webUi: { dir: RENDERER_DIR },
       logLevel: 'warn',
+      ...o.server,
     },
   });
   let server = await startKlaxonServer(config, { logger: false });
