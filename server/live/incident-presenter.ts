@@ -67,9 +67,11 @@ export class IncidentPresenter {
   }
 
   /**
-   * Before a poll is taken in: asks the backend for display names (cached there, so usually at once).
-   * The hub waits for this only before its first snapshot; later, changed names present the
-   * incidents again.
+   * When a poll is taken in: asks the backend for display names (cached there, so usually at once).
+   * Changed names are not pushed to clients by themselves: the next poll presents every incident
+   * again and sends what changed with its own changes. (Pushing them at once would send an update for
+   * every acknowledged incident just after the server starts, between a client's snapshot and the
+   * changes it is waiting for; waiting for them would hold up the first snapshot by a request slot.)
    */
   refreshNames(): Promise<void> {
     this.namesPending ??= this.deps.backend
@@ -77,7 +79,7 @@ export class IncidentPresenter {
       .then((names) => {
         if (names === this.names) return;
         this.names = names;
-        this.changed();
+        this.version++;
       })
       .catch(() => undefined)
       .finally(() => {

@@ -55,7 +55,7 @@ interface Hint {
 /** Joins what only Klaxon knows to incidents (server/live/incident-presenter.ts). */
 export interface Presenter {
   present(raw: Incident): Incident;
-  /** Resolves once names are known (or could not be had); the hub waits for it before its first snapshot only. */
+  /** Asks for people's names (cached by the backend); new names are shown from the next poll on. */
   refreshNames(): Promise<void>;
   onChange(listener: () => void): () => void;
 }
@@ -79,8 +79,6 @@ export interface IncidentsHubOptions {
 }
 
 const WAITING = 'Klaxon has not heard from On-Call yet.';
-/** How long the first snapshot waits for people's display names before it goes out without them. */
-const FIRST_NAMES_WAIT_MS = 2000;
 
 /**
  * Exactly one poller of the paging service's incident list, however many clients are connected.
@@ -354,10 +352,8 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
    * objects) cost an identity check.
    */
   private async apply(polled: Incident[], slicer: TimeSlicer, startedAt: number): Promise<void> {
-    const names = this.opts.presenter?.refreshNames();
-    // The first snapshot carries people's names, rather than an update for every incident just after it.
-    if (names && this.fetchedAtMs === null)
-      await Promise.race([names, new Promise((r) => this.clock.setTimeout(() => r(undefined), FIRST_NAMES_WAIT_MS))]);
+    // Never waited for: names that arrive later are taken in by the next poll, with its changes.
+    void this.opts.presenter?.refreshNames();
     const now = this.clock.now();
     for (const i of polled) this.maxPolledNumber = Math.max(this.maxPolledNumber, Number(i.number) || 0);
     const incidents = this.withHints(polled, startedAt, now);

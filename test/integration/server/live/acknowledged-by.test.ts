@@ -73,10 +73,13 @@ describe('who acknowledged, as people read it', () => {
     stack = await startLiveStack({ sim: { org: 'realistic' }, hub: { pollIntervalSeconds: 2 } });
     const sse = await openSse(`${stack.url}/api/v1/events`, alice);
     try {
-      const snap = await sse.next((e) => e.type === 'snapshot');
-      // The first snapshot already carries names: dmitri's acknowledgement of 1041.
-      const seeded = snap.type === 'snapshot' ? snap.data.incidents.incidents.find((i) => i.number === '1041') : null;
-      expect(seeded).toMatchObject({ ackedBy: 'dmitri', ackedByName: 'Dmitri Ivanov' });
+      await sse.next((e) => e.type === 'snapshot');
+      // Names are asked for with the first poll and shown from the next one on: dmitri's acknowledgement of 1041.
+      const named = await sse.next((e) => e.type === 'incident' && e.data.incident.number === '1041');
+      expect(named.type === 'incident' && named.data.incident).toMatchObject({
+        ackedBy: 'dmitri',
+        ackedByName: 'Dmitri Ivanov',
+      });
       stack.sim.control.ack('1042', 'jo');
       const ev = await sse.next(updateOf('1042'));
       expect(ev.type === 'incident' && ev.data.incident).toMatchObject({ ackedBy: 'jo', ackedByName: 'Jo Kowalski' });

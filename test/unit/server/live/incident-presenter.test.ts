@@ -123,14 +123,15 @@ describe('IncidentPresenter', () => {
     });
   });
 
-  it('tells the hub when names arrive', async () => {
+  it('takes new names in quietly: the next poll presents them (no burst of updates between polls)', async () => {
     const p = presenter();
     let told = 0;
     p.onChange(() => told++);
+    const raw = ackedAs('carol');
+    expect(p.present(raw).ackedByName).toBeUndefined();
     void p.refreshNames();
     await flush();
-    expect(told).toBe(1);
-    await p.refreshNames();
-    expect(told).toBe(1);
+    expect(told).toBe(0);
+    expect(p.present(raw).ackedByName).toBe('Carol Okafor');
   });
 });
