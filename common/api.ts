@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClientConfig, Me } from './client-config.js';
+import { IncidentEscalation } from './escalation.js';
 import { Incident, IncidentSnapshot } from './incident.js';
 import { OnCallNow } from './oncall.js';
 import { Page, PageRequest } from './page.js';
@@ -18,6 +19,13 @@ export const AckResult = z
   .object({ incident: Incident.nullable(), accepted: z.boolean(), message: z.string() })
   .strict();
 export type AckResult = z.infer<typeof AckResult>;
+
+/** "Escalate now" on one's own page: no options, so no fields. */
+export const EscalatePageRequest = z.object({}).strict();
+export const EscalatePageResult = z
+  .object({ page: Page, escalation: IncidentEscalation, message: z.string() })
+  .strict();
+export type EscalatePageResult = z.infer<typeof EscalatePageResult>;
 
 export const MyPages = z.object({ pages: z.array(Page) }).strict();
 
@@ -69,6 +77,15 @@ export const routes = {
   },
   myPages: { method: 'GET', path: `${API_PREFIX}/pages/mine`, auth: 'user', response: MyPages, status: 200 },
   getPage: { method: 'GET', path: `${API_PREFIX}/pages/:id`, auth: 'user', response: Page, status: 200 },
+  /** The requester sends their own unacknowledged page's incident to the fallback escalation policy. */
+  escalatePage: {
+    method: 'POST',
+    path: `${API_PREFIX}/pages/:id/escalate`,
+    auth: 'page',
+    body: EscalatePageRequest,
+    response: EscalatePageResult,
+    status: 200,
+  },
   ackIncident: {
     method: 'POST',
     path: `${API_PREFIX}/incidents/:number/ack`,
@@ -79,7 +96,10 @@ export const routes = {
   },
   /** Server-sent events; see sse.ts. */
   events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
-  /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */
+  /**
+   * On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header): a body with the
+   * incident's state (docs/server-config.md#webhook-payload) is applied at once; any call triggers a refresh.
+   */
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;
 export type RouteName = keyof typeof routes;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSentryDsn } from './sentry-dsn.js';
+import { EscalationOffer } from './escalation.js';
 
 /** A way to reach SRE that does not depend on Klaxon or On-Call, shown when paging fails. */
 export const FallbackContact = z
@@ -85,6 +86,8 @@ export const ClientConfig = z
      * does not report.
      */
     sentry: ClientErrorReports.optional(),
+    /** "Escalate now" on one's own unacknowledged page; absent or null: this server does not offer it. */
+    escalation: EscalationOffer.nullable().optional(),
   })
   .strict();
 export type ClientConfig = z.infer<typeof ClientConfig>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentEscalation } from './escalation.js';
 import { IsoTime } from './text.js';
 
 /** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
@@ -10,7 +11,8 @@ export type TeamRef = z.infer<typeof TeamRef>;
 
 /**
  * An On-Call incident normalised by the server. Clients receive only what they show (number,
- * title, phase, start, teams, who is paged, link, who acknowledged); the optional fields are
+ * title, phase, start, teams, who is paged, link, who acknowledged and by what name, Klaxon's escalation, whether it is
+ * provisional); the other optional fields are
  * facts the server keeps for itself (a page finds its incident by `entityId`) and leaves out of
  * snapshots and events, so a storm of hundreds of incidents costs each client less.
  */
@@ -31,6 +33,19 @@ export const Incident = z
       .refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL')
       .nullable(),
     ackedBy: z.string().nullable(),
+    /**
+     * Who acknowledged, as people read it: the service user's display name ("Carol Okafor"), or the
+     * person who acknowledged in Klaxon ("Alice Andersen (via Klaxon)"), whichever service user
+     * sent it. `ackedBy` keeps the service's username. Absent or null: no name known.
+     */
+    ackedByName: z.string().nullable().optional(),
+    /** Klaxon sent this incident on to its fallback escalation policy (server/escalation/). */
+    escalation: IncidentEscalation.nullable().optional(),
+    /**
+     * Known from the paging service's webhook only, not yet from its incident list: `pagedUsers` and
+     * `teams` are not known yet (so "nobody is being paged" must not be concluded from them).
+     */
+    provisional: z.boolean().optional(),
     // Kept by the server, not sent to clients:
     lastAlertAt: IsoTime.nullable().optional(),
     routingKey: z.string().nullable().optional(),
@@ -40,6 +55,8 @@ export const Incident = z
     ackedAt: IsoTime.nullable().optional(),
     resolvedBy: z.string().nullable().optional(),
     resolvedAt: IsoTime.nullable().optional(),
+    /** The display name of `resolvedBy`, when known. */
+    resolvedByName: z.string().nullable().optional(),
   })
   .strict();
 export type Incident = z.infer<typeof Incident>;

@@ -21,3 +21,5 @@ export * from './duration.js';
 export * from './unsent-page.js';
 export * from './error-reports.js';
 export * from './sentry-dsn.js';
+export * from './escalation.js';
+export * from './acknowledger.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AckRequest, AckResult } from './api.js';
+import { AckRequest, AckResult, EscalatePageResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
 import type { Result } from './result.js';
@@ -30,6 +30,7 @@ export const ipcRequests = {
   'unsent:retry': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
   /** "Discard": the person gives up on a kept page; it will not be sent. */
   'unsent:discard': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
+  'pages:escalate': { request: z.object({ id: z.string().uuid() }).strict(), response: EscalatePageResult },
   'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
   'settings:set': { request: UserSettings, response: EffectiveSettings },

@@ -54,6 +54,8 @@ export const Page = z
     incidentNumber: z.string().nullable(),
     ackedBy: z.string().nullable(),
     ackedAt: IsoTime.nullable(),
+    /** Who acknowledged, as people read it (see `Incident.ackedByName`); absent or null: `ackedBy`. */
+    ackedByName: z.string().nullable().optional(),
     createdAt: IsoTime,
     updatedAt: IsoTime,
     deliveredAt: IsoTime.nullable(),

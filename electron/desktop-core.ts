@@ -129,7 +129,7 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     if (s.config !== previous.config) decideErrorReports();
   });
   decideErrorReports();
-  const handlers = ipcHandlers(deps, { store, settings, session, unsent, reporting });
+  const handlers = ipcHandlers(deps, { store, settings, session, unsent, reporting, onPageUpdated });
 
   return {
     state: store,

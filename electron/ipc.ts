@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import {
   AckResult,
+  EscalatePageResult,
   MyPages,
   OnCallNow,
   ipcRequests,
@@ -17,6 +18,7 @@ import {
   type EffectiveSettings,
   type IpcRequestChannel,
   type IpcResponseOf,
+  type Page,
   type Result,
   type SettingKey,
   fail,
@@ -65,11 +67,16 @@ export interface IpcContext {
   unsent: UnsentPages;
   /** Error reports: the renderer's errors go out through the main process (error-reports.ts). */
   reporting: Pick<DesktopErrorReporting, 'fromRenderer'>;
+  /** Shows a page the server changed at the person's request ("Escalate now") at once, as `page:updated`. */
+  onPageUpdated(page: Page): void;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent, reporting }: IpcContext): IpcHandlers {
+export function ipcHandlers(
+  deps: IpcDeps,
+  { store, settings, session, unsent, reporting, onPageUpdated }: IpcContext,
+): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -95,6 +102,16 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent, r
     'unsent:discard': async ({ idempotencyKey }) => {
       await unsent.discard(idempotencyKey);
       return ok(null);
+    },
+    'pages:escalate': async ({ id }) => {
+      const r = await session.request({
+        method: 'POST',
+        path: routePath('escalatePage', { id }),
+        body: {},
+        schema: EscalatePageResult,
+      });
+      if (r.ok) onPageUpdated(r.value.page);
+      return r;
     },
     'incidents:ack': async ({ number, ...body }) =>
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),

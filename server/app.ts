@@ -9,6 +9,7 @@ import { WebSessions } from './auth/web-session.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { registerCompression } from './http/compression.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -18,6 +19,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
 import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
+import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
@@ -28,10 +30,13 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
+import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
-import type { KlaxonStore } from './store/store.js';
+import type { Leadership } from './runtime/leadership.js';
+import { auditEntry } from './store/audit-entry.js';
+import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
@@ -47,6 +52,8 @@ export interface AppDeps {
   logger?: LogOption;
   /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
   errorReports?: ErrorReporter;
+  /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
+  leadership?: Leadership;
 }
 
 export interface KlaxonApp {
@@ -63,7 +70,9 @@ export interface KlaxonApp {
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
   targets: TargetStatus;
-  /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
+  /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
+  escalation: Escalation;
+  /** Starts the background work: the incidents poll, page delivery, page tracking, target checks and escalations. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
@@ -85,7 +94,28 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports });
+  const presenter = new IncidentPresenter({ backend, store, logger: app.log });
+  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports, presenter });
+  const escalation = createEscalation({
+    config,
+    store,
+    backend,
+    hub,
+    presenter,
+    metrics,
+    logger: app.log,
+    errorReports,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+  });
+  /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
+  async function recordAck(ack: KlaxonAck): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName };
+    await store.recordAcknowledgement(
+      ack,
+      auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
+    );
+    presenter.noteAck(ack);
+  }
   const events = new EventStream({
     hub,
     metrics,
@@ -176,17 +206,25 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       serveOperatorDetails: true,
     });
   }
-  await app.register(clientConfigRoutes, { config });
+  await app.register(clientConfigRoutes, {
+    config,
+    // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
+    escalationOffer: async () => {
+      await escalation.target.settled(3000);
+      return escalation.target.offer();
+    },
+  });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
+    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser, recordAck },
   });
+  await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
+  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
 
   return {
@@ -202,14 +240,18 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }
     },
     targets,
+    escalation,
     start() {
+      void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
       tracker.start();
       worker.start();
       targets.start();
+      escalation.start();
     },
     async close() {
+      await escalation.stop();
       await worker.stop();
       await tracker.stop();
       await operatorApp?.close();

@@ -22,6 +22,7 @@ export const PRELOAD_REQUEST_CHANNELS = [
   'unsent:list',
   'unsent:retry',
   'unsent:discard',
+  'pages:escalate',
   'incidents:ack',
   'settings:get',
   'settings:set',

@@ -50,6 +50,8 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_ONCALL_REST_ENDPOINT_KEY', key: 'oncall.restEndpointKey', type: 'string' },
   { env: 'KLAXON_ONCALL_WEBHOOK_SECRET', key: 'oncall.webhookSecret', type: 'string' },
   { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
+  { env: 'KLAXON_ESCALATION_POLICY', key: 'escalation.policy', type: 'string' },
+  { env: 'KLAXON_ESCALATION_AS_USER', key: 'escalation.asUser', type: 'string' },
   { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
   { env: 'KLAXON_SESSION_SECRET', key: 'sessionSecret', type: 'string' },
   { env: 'KLAXON_METRICS_TOKEN', key: 'metrics.token', type: 'string' },
@@ -214,6 +216,24 @@ export function loadServerConfig(
   return config;
 }
 
+/** The escalation block: what is switched on needs a policy to escalate to and a user to send it as. */
+function checkEscalation(c: ServerConfig): void {
+  const e = c.escalation;
+  const automatic = e.unpaged.enabled || e.pageUnackedMinutes !== null;
+  if (automatic && !e.policy) {
+    const key = e.unpaged.enabled ? 'escalation.unpaged.enabled' : 'escalation.pageUnackedMinutes';
+    throw new ConfigError(
+      `escalation.policy: must be set when ${key} is (the id of the fallback escalation policy, e.g. pol-…)`,
+      'escalation.policy',
+    );
+  }
+  if (e.policy && !e.asUser)
+    throw new ConfigError(
+      'escalation.asUser: must be set when escalation.policy is (the On-Call user escalations are sent as, e.g. escalator_sysuser)',
+      'escalation.asUser',
+    );
+}
+
 /** Whether only this machine can reach the listen address (then 127.0.0.1 as the public URL is right). */
 function isLoopbackHost(host: string): boolean {
   const h = host
@@ -260,6 +280,7 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
     );
     c.oncall.pollIntervalSeconds = MIN_POLL_INTERVAL_SECONDS;
   }
+  checkEscalation(c);
   for (const [user, zone] of Object.entries(c.oncall.timeZones)) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });

@@ -76,6 +76,11 @@ export function pagePatchFor(
       patch.ackedAt = incident.ackedAt ? new Date(incident.ackedAt) : null;
     }
   }
+  // Who acknowledged, as people read it, may become known after the acknowledgement itself (names
+  // load, an acknowledgement made in Klaxon is recorded just after On-Call reports it): it follows.
+  const ackedBy = patch.ackedBy !== undefined ? patch.ackedBy : page.ackedBy;
+  if (incident.ackedByName && ackedBy && incident.ackedBy === ackedBy && incident.ackedByName !== page.ackedByName)
+    patch.ackedByName = incident.ackedByName;
   return Object.keys(patch).length > 0 ? patch : null;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ClientConfig } from '#common/index.js';
+import type { ClientConfig, EscalationOffer } from '#common/index.js';
 import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
 import { sentryRelease } from '../runtime/error-reports.js';
@@ -42,10 +42,15 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
 }
 
 /** `GET /api/v1/client-config`: public. */
-export async function clientConfigRoutes(app: FastifyInstance, deps: { config: ServerConfig }): Promise<void> {
+export async function clientConfigRoutes(
+  app: FastifyInstance,
+  deps: { config: ServerConfig; escalationOffer?: () => Promise<EscalationOffer | null> },
+): Promise<void> {
   const clientConfig = clientConfigOf(deps.config);
   addRoute(app, 'clientConfig', null, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
-    return clientConfig;
+    // "Escalate now" is offered only once the server knows its policy and user exist.
+    const escalation = (await deps.escalationOffer?.()) ?? null;
+    return escalation ? { ...clientConfig, escalation } : clientConfig;
   });
 }

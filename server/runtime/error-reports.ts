@@ -24,7 +24,10 @@ export function sentryRelease(config: ServerConfig): string {
 }
 
 export interface ErrorReportContext {
-  /** The part of the server that failed: `http`, `delivery-worker`, `incidents-hub`, `page-tracker`, `target-status`. */
+  /**
+   * The part of the server that failed: `http`, `delivery-worker`, `incidents-hub`, `page-tracker`,
+   * `target-status`, `escalator`.
+   */
   where: string;
   /** A failed request: its method and route pattern (never its body, headers or query). */
   request?: { method: string; route: string };

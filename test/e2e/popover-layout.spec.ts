@@ -8,7 +8,7 @@ let stack: Stack;
 test.beforeEach(async () => {
   // The tidy org's two open incidents, as this scenario counts them: the realistic demo adds one that
   // pages nobody, and open incidents rightly come before "On call now".
-  stack = await startStack({ prepare: (sim) => sim.control.reset('demo', 'tidy') });
+  stack = await startStack({ org: 'tidy' });
 });
 test.afterEach(async () => {
   await stack?.close();
@@ -30,7 +30,7 @@ test('at 380×560, with an acknowledged page and three resolved incidents, open 
   await expect(dialog.getByTestId('follow-note')).toContainText('until someone acknowledges it');
   stack.sim.control.ack(klaxonIncidents(stack.sim)[0]!.incidentNumber, 'carol');
   // Acknowledged while the dialog is open: it no longer promises to wait for that.
-  await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+  await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
   await expect(dialog.getByTestId('follow-note')).toHaveText(
     'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
   );
@@ -38,7 +38,7 @@ test('at 380×560, with an acknowledged page and three resolved incidents, open 
 
   // The acknowledged page is one compact line under its headline; the live region still says it.
   const follow = page.getByRole('region', { name: 'Your latest page' });
-  await expect(follow.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+  await expect(follow.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
   await expect(follow.getByTestId('page-headline')).toContainText('Search returns no results for any query');
   await expect(follow.getByRole('list', { name: 'Progress of your page' })).toBeHidden();
   // Resolved incidents: one line, unfolded on request.

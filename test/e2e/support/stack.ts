@@ -42,6 +42,10 @@ export interface StackOptions {
   unconfirmedAfterSeconds?: number;
   /** `sentry.clientDsn`: the web UI reports its errors there (a Sentry stand-in, test/support/sentry-receiver.ts). */
   sentryClientDsn?: string;
+  /** The simulator's organisation (default: realistic, as in the demo). */
+  org?: 'tidy' | 'realistic';
+  /** Server settings the stack does not set itself (e.g. `escalation`). */
+  server?: Omit<ServerConfigOverrides, 'oncall' | 'oidc' | 'storage' | 'webUi' | 'listen'>;
 }
 
 /**
@@ -57,6 +61,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     seed: 'demo',
     consistencyDelayMs: o.consistencyDelayMs ?? 0,
     rateLimit: false,
+    ...(o.org ? { org: o.org } : {}),
     ...(o.faults ? { faults: o.faults } : {}),
   });
   o.prepare?.(sim);
@@ -90,6 +95,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       webUi: { dir: RENDERER_DIR },
       logLevel: 'warn',
       ...(o.sentryClientDsn ? { sentry: { clientDsn: o.sentryClientDsn, environment: 'e2e' } } : {}),
+      // The demo config escalates incidents that page nobody after two minutes: a spec that is about
+      // escalations says so (`server.escalation`); the others see On-Call as it is.
+      escalation: { unpaged: { enabled: false }, pageUnackedMinutes: null },
+      ...o.server,
     },
   });
   let server = await startKlaxonServer(config, { logger: false });
