@@ -121,7 +121,8 @@ describe('POST /api/v1/webhooks/oncall', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(sse.events.slice(before).filter((e) => e.type === 'incident')).toEqual([]);
       const phases = Object.fromEntries(stack.hub.snapshot().incidents.map((i) => [i.number, i.phase]));
-      expect(phases).toEqual({ '1041': 'ACKED', '1042': 'RESOLVED' });
+      // 1043: the realistic demo's incident that pages nobody, untouched.
+      expect(phases).toEqual({ '1041': 'ACKED', '1042': 'RESOLVED', '1043': 'UNACKED' });
       const metrics = await (await fetch(`${stack.url}/metrics`)).text();
       expect(metrics).toMatch(/klaxon_webhook_updates_total\{outcome="backwards"\} 1/);
       expect(metrics).toMatch(/klaxon_webhook_updates_total\{outcome="no_state"\} 1/);
