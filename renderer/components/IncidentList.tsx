@@ -90,7 +90,8 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
           )}
           {i.phase === 'ACKED' && (
             <span className="state state-acked">
-              <CheckIcon /> Acknowledged{acknowledgerName(i) ? ` by ${acknowledgerName(i)}` : ''}
+              <CheckIcon />
+              <span className="state-words">Acknowledged{acknowledgerName(i) ? ` by ${acknowledgerName(i)}` : ''}</span>
             </span>
           )}
           {i.phase === 'RESOLVED' && (

@@ -32,7 +32,7 @@ test('at 380×560, with an acknowledged page and three resolved incidents, open 
   // Acknowledged while the dialog is open: it no longer promises to wait for that.
   await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
   await expect(dialog.getByTestId('follow-note')).toHaveText(
-    'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
+    'Carol Okafor acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
   );
   await page.getByRole('button', { name: 'Done' }).click();
 
@@ -52,7 +52,7 @@ test('at 380×560, with an acknowledged page and three resolved incidents, open 
   // Nothing is wider than the popover (a title cut to one line must not stretch the list).
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
   await expect(page.getByRole('heading', { name: 'On call now' })).toBeInViewport();
-  await expect(page.getByText('Carol Okafor')).toBeInViewport();
+  await expect(page.getByRole('region', { name: 'On call now' }).getByText('Carol Okafor')).toBeInViewport();
   await screenshot(page, '13-popover-folded');
 
   await resolved.locator('summary').click();
