@@ -95,9 +95,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       webUi: { dir: RENDERER_DIR },
       logLevel: 'warn',
       ...(o.sentryClientDsn ? { sentry: { clientDsn: o.sentryClientDsn, environment: 'e2e' } } : {}),
-      // The demo config escalates incidents that page nobody after two minutes: a spec that is about
-      // escalations says so (`server.escalation`); the others see On-Call as it is.
-      escalation: { unpaged: { enabled: false }, pageUnackedMinutes: null },
+      // The demo config escalates (and checks its policy and user at start, two more requests under
+      // On-Call's rate limit): a spec about escalations says so (`server.escalation`); the others see
+      // On-Call as it is, with the target checks' look-ups alone at start.
+      escalation: { policy: null, asUser: null, unpaged: { enabled: false }, pageUnackedMinutes: null },
       ...o.server,
     },
   });
