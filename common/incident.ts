@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { IncidentBackend } from './incident-key.js';
+import { IncidentEscalation } from './escalation.js';
 import { IsoTime } from './text.js';
 
 /** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
@@ -11,7 +12,8 @@ export type TeamRef = z.infer<typeof TeamRef>;
 
 /**
  * An On-Call incident normalised by the server. Clients receive only what they show (number,
- * title, phase, start, teams, who is paged, link, who acknowledged); the optional fields are
+ * title, phase, start, teams, who is paged, link, who acknowledged and by what name, Klaxon's escalation, whether it is
+ * provisional); the other optional fields are
  * facts the server keeps for itself (a page finds its incident by `entityId`) and leaves out of
  * snapshots and events, so a storm of hundreds of incidents costs each client less.
  */
@@ -32,6 +34,19 @@ export const Incident = z.strictObject({
    * Numbers repeat across services, so clients tell incidents apart by `incidentKey`.
    */
   backend: z.optional(IncidentBackend),
+  /**
+   * Who acknowledged, as people read it: the service user's display name ("Carol Okafor"), or the
+   * person who acknowledged in Klaxon ("Alice Andersen (via Klaxon)"), whichever service user
+   * sent it. `ackedBy` keeps the service's username. Absent or null: no name known.
+   */
+  ackedByName: z.optional(z.nullable(z.string())),
+  /** Klaxon sent this incident on to its fallback escalation policy (server/escalation/). */
+  escalation: z.optional(z.nullable(IncidentEscalation)),
+  /**
+   * Known from the paging service's webhook only, not yet from its incident list: `pagedUsers` and
+   * `teams` are not known yet (so "nobody is being paged" must not be concluded from them).
+   */
+  provisional: z.optional(z.boolean()),
   // Kept by the server, not sent to clients:
   lastAlertAt: z.optional(z.nullable(IsoTime)),
   routingKey: z.optional(z.nullable(z.string())),
@@ -41,6 +56,8 @@ export const Incident = z.strictObject({
   ackedAt: z.optional(z.nullable(IsoTime)),
   resolvedBy: z.optional(z.nullable(z.string())),
   resolvedAt: z.optional(z.nullable(IsoTime)),
+  /** The display name of `resolvedBy`, when known. */
+  resolvedByName: z.optional(z.nullable(z.string())),
 });
 export type Incident = z.infer<typeof Incident>;
 

@@ -51,6 +51,8 @@ export const Page = z.strictObject({
   backend: z.optional(IncidentBackend),
   ackedBy: z.nullable(z.string()),
   ackedAt: z.nullable(IsoTime),
+  /** Who acknowledged, as people read it (see `Incident.ackedByName`); absent or null: `ackedBy`. */
+  ackedByName: z.optional(z.nullable(z.string())),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   deliveredAt: z.nullable(IsoTime),

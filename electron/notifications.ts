@@ -6,6 +6,7 @@
 import {
   incidentKey,
   serviceName,
+  acknowledgerName,
   unsentKey,
   type Incident,
   type Me,
@@ -116,7 +117,7 @@ export class NotificationPolicy {
       case 'acknowledged':
         return {
           ...base,
-          title: `${page.ackedBy ?? 'SRE'} acknowledged your page`,
+          title: `${acknowledgerName(page) ?? 'SRE'} acknowledged your page`,
           body: `"${page.summary}"${incident} is acknowledged: someone is on it.`,
         };
       case 'failing':

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { IncidentBackend, Page } from '#common/index.js';
+import { parseSentryDsn, type IncidentBackend, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
+import { Announcer } from './chat/announcer.js';
+import { ChatWorker } from './chat/chat-worker.js';
+import { configuredChannels } from './chat/configured-channels.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { createPagingServices } from './backends/paging-services.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { registerCompression } from './http/compression.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -16,8 +20,9 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
-import { registerWebUi } from './http/web-ui.js';
+import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
+import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { IncidentsView, type IncidentSource } from './live/incidents-view.js';
 import { PageOutbox } from './pages/accept.js';
@@ -29,9 +34,13 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
+import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
-import type { KlaxonStore } from './store/store.js';
+import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
+import type { Leadership } from './runtime/leadership.js';
+import { auditEntry } from './store/audit-entry.js';
+import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 import { TargetStatusSet } from './targets/target-status-set.js';
 
@@ -48,6 +57,10 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
+  errorReports?: ErrorReporter;
+  /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
+  leadership?: Leadership;
 }
 
 export interface KlaxonApp {
@@ -65,7 +78,14 @@ export interface KlaxonApp {
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
   targets: TargetStatus | TargetStatusSet;
-  /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
+  /**
+   * Chat announcements (server/chat/): `announce` queues an event for every configured channel and
+   * never throws; the escalation job and "Escalate now" announce `escalated` through it.
+   */
+  announcer: Announcer;
+  /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
+  escalation: Escalation;
+  /** Starts the background work: the incidents poll, page delivery, page tracking, target checks, chat and escalations. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
@@ -78,6 +98,7 @@ export interface KlaxonApp {
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;
+  const errorReports = deps.errorReports ?? noErrorReports;
   const metrics = createMetrics();
   const app = Fastify({ logger: loggerOptions(config, deps.logger), bodyLimit: 64 * 1024, return503OnClosing: true });
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
@@ -92,14 +113,52 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     klaxonUrl: () => config.publicUrl ?? (app.server.listening ? listenUrl(app) : null),
     backends: { ...deps.backends, ...(deps.backend ? { oncall: deps.backend } : {}) },
   });
-  // One poller per paging service; a server with one service uses its hub as it is.
+  // One poller per paging service, each with what only Klaxon knows about its incidents; a server
+  // with one service uses its hub as it is.
+  const presenters = new Map(
+    services.all.map((s) => [s.id, new IncidentPresenter({ backend: s.backend, store, logger: app.log })]),
+  );
   const hubs = new Map(
     services.all.map((s) => [
       s.id,
-      new IncidentsHub({ backend: s.backend, config: s.poll, metrics, logger: app.log, serviceName: s.name }),
+      new IncidentsHub({
+        backend: s.backend,
+        config: s.poll,
+        metrics,
+        logger: app.log,
+        serviceName: s.name,
+        errorReports,
+        presenter: presenters.get(s.id)!,
+      }),
     ]),
   );
   const hub: IncidentSource = hubs.size === 1 ? [...hubs.values()][0]! : new IncidentsView(hubs);
+  // Klaxon's escalations (escalation.policy, escalation.asUser) are On-Call's, as they were written.
+  const escalating = services.get('oncall') ?? services.all[0]!;
+  const presenter = presenters.get(escalating.id)!;
+  const escalation = createEscalation({
+    config,
+    store,
+    backend: escalating.backend,
+    hub: hubs.get(escalating.id)!,
+    presenter,
+    metrics,
+    logger: app.log,
+    errorReports,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+    // `announcer` is made below; escalations only happen once the app has started.
+    onEscalated: (record) => void announcer.escalated(record),
+  });
+  /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
+  async function recordAck(ack: KlaxonAck): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName };
+    await store.recordAcknowledgement(
+      ack,
+      auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
+    );
+    // The key (`pagerduty:7`, On-Call's bare `7`) names the service; each presenter knows its own numbers.
+    for (const p of presenters.values()) p.noteAck(ack);
+  }
   const events = new EventStream({
     hub,
     metrics,
@@ -120,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
         intervalMs: config.targetChecks.intervalSeconds * 1000,
         metrics,
         logger: app.log,
+        errorReports,
       }),
     ]),
   );
@@ -131,9 +191,26 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
           config.targets.map((t) => t.id),
         );
 
-  /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
-  const onPageChanged = (page: Page) => events.publishPage(page);
-  const outbox = new PageOutbox(store, config);
+  const chatChannels = configuredChannels(config.chat, {
+    logger: app.log,
+    onIrcConnected: (name, connected) => metrics.chatConnected.set({ channel: name }, connected ? 1 : 0),
+  });
+  for (const c of config.chat.irc) metrics.chatConnected.set({ channel: c.name }, 0);
+  const chat = new ChatWorker({ store, channels: chatChannels, chat: config.chat, metrics, logger: app.log });
+  const announcer = new Announcer({
+    store,
+    channels: chatChannels,
+    includeDetails: config.chat.includeDetails,
+    serverName: config.serverName,
+    onQueued: () => chat.kick(),
+    logger: app.log,
+  });
+  /** A page's status changed (delivery, its incident): its requester's streams hear of it, chat of its incident and acknowledgement. */
+  const onPageChanged = (page: Page) => {
+    events.publishPage(page);
+    void announcer.pageChanged(page);
+  };
+  const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
     backend: services.router,
@@ -142,6 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     metrics,
     logger: app.log,
+    errorReports,
   });
   const tracker = new PageTracker({
     store,
@@ -154,6 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
   // A service's poll succeeds again after failures (or for the first time): failing pages go now.
   for (const h of hubs.values())
@@ -164,11 +243,15 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   function onPageAccepted(page: Page): void {
     events.publishPage(page);
     worker.kick();
+    chat.kick();
   }
 
-  addResponseHeaders(app, { https });
+  // One policy for every response and the web UI's <meta>: the strict defaults, plus the Sentry host
+  // of `sentry.clientDsn` in connect-src when the web UI reports its errors.
+  const reportOrigin = errorReportOrigin(config.sentry.clientDsn);
+  addResponseHeaders(app, { https, csp: contentSecurityPolicy(reportOrigin) });
   registerCompression(app);
-  setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
+  setErrorHandlers(app, registerWebUi(app, config.webUi.dir, reportOrigin), errorReports);
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
@@ -183,6 +266,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     identityProvider: verifier,
     metrics,
     targets,
+    chatChannels: chatChannels.map((c) => c.name),
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
   });
@@ -190,25 +274,34 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   let operatorApp: FastifyInstance | null = null;
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
-    setErrorHandlers(operatorApp, { notFound: () => null });
+    setErrorHandlers(operatorApp, { notFound: () => null }, errorReports);
     await operatorApp.register(healthRoutes, {
       store,
       hub,
       identityProvider: verifier,
       metrics,
       targets,
+      chatChannels: chatChannels.map((c) => c.name),
       ...operator,
       serveOperatorDetails: true,
     });
   }
-  await app.register(clientConfigRoutes, { config });
+  await app.register(clientConfigRoutes, {
+    config,
+    // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
+    escalationOffer: async () => {
+      await escalation.target.settled(3000);
+      return escalation.target.offer();
+    },
+  });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, serviceOf: (key) => services.resolve(key) },
+    acknowledge: { hub, serviceOf: (key) => services.resolve(key), recordAck },
   });
+  await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend: services, targets });
   await app.register(eventsRoutes, { guard, events, store });
   await app.register(webhookRoutes, {
@@ -230,20 +323,33 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }
     },
     targets,
+    announcer,
+    escalation,
     start() {
+      void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
       tracker.start();
       worker.start();
       targets.start();
+      chat.start();
+      escalation.start();
     },
     async close() {
+      await escalation.stop();
       await worker.stop();
+      await chat.stop();
       await tracker.stop();
       await operatorApp?.close();
       await app.close();
     },
   };
+}
+
+/** Where the web UI sends its error reports (for the CSP), or null while clients have no DSN. */
+function errorReportOrigin(clientDsn: string | null): string | null {
+  const dsn = clientDsn ? parseSentryDsn(clientDsn) : null;
+  return dsn && 'origin' in dsn ? dsn.origin : null;
 }
 
 /** Token checks, browser sessions and sign-in, and the guard routes use. */

@@ -1,4 +1,4 @@
-import { durationText, secondsUntil, serviceName, type Page } from '#common/index.js';
+import { acknowledgerName, durationText, secondsUntil, serviceName, type Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**
@@ -34,6 +34,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
   const at = (iso: string) => clockTime(iso, timeZone);
   // The paging service the page went to ("On-Call", "PagerDuty"), as the server says.
   const svc = serviceName(p.backend);
+  const by = acknowledgerName(p);
   switch (p.status) {
     case 'queued':
       return {
@@ -111,7 +112,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     }
     case 'acknowledged':
       return {
-        headline: `Acknowledged by ${p.ackedBy ?? svc}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
+        headline: `Acknowledged by ${by ?? svc}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
         detail: p.incidentNumber ? `Incident #${p.incidentNumber}: SRE is on it.` : 'SRE is on it.',
         countdown: null,
         notReached: false,
@@ -121,7 +122,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     case 'resolved':
       return {
         headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`,
-        detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null,
+        detail: by ? `Acknowledged by ${by}.` : null,
         countdown: null,
         notReached: false,
         settled: true,
@@ -163,7 +164,11 @@ export function pageSteps(p: Page): PageStep[] {
     },
     {
       key: 'acknowledged',
-      label: acked ? `Acknowledged by ${p.ackedBy ?? svc}` : muted ? 'Nobody paged (maintenance mode)' : 'Acknowledged',
+      label: acked
+        ? `Acknowledged by ${acknowledgerName(p) ?? svc}`
+        : muted
+          ? 'Nobody paged (maintenance mode)'
+          : 'Acknowledged',
       state: acked ? 'done' : muted ? 'failed' : hasIncident ? 'current' : 'pending',
     },
   ];
@@ -196,7 +201,7 @@ export const STEP_STATE_WORDS: Record<StepState, string> = {
 /** Under the followed page in the dialog: what closing it means, now that the page is where it is. */
 export function followNote(p: Page): string {
   if (p.status === 'acknowledged')
-    return `${p.ackedBy ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
+    return `${acknowledgerName(p) ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
   if (p.status === 'resolved')
     return 'The incident is resolved. You can close this; your page stays under "My recent pages".';
   return 'You can close this: your page is tracked on the home screen until someone acknowledges it.';

@@ -3,6 +3,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { PagingService } from '../backends/paging-services.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { HttpError } from '../http/errors.js';
+import type { KlaxonAck } from '../store/store.js';
 import type { IncidentSource } from './incidents-view.js';
 import { shownIncident } from './shown-incident.js';
 
@@ -15,6 +16,11 @@ export interface AcknowledgeDeps {
   hub: Pick<IncidentSource, 'refreshNow' | 'snapshot'>;
   /** The service an incident key names and the incident's number there; null: no such service here. */
   serviceOf(key: string): { service: AcknowledgingService; number: string } | null;
+  /**
+   * Keeps who acknowledged through Klaxon (store and presenter), so the incident shows the person,
+   * whichever service user sent it. A failure here does not undo the acknowledgement.
+   */
+  recordAck?(ack: KlaxonAck): Promise<void>;
 }
 
 /** How long an ack waits for the follow-up poll before answering with what it knows. */
@@ -76,20 +82,33 @@ export async function acknowledgeIncident(
     }
   }
   const { accepted } = outcome;
+  if (accepted && deps.recordAck) {
+    const ack = {
+      // By key: numbers repeat across services (On-Call's key is its bare number, as before).
+      incidentNumber: incidentKey({ backend: service.id, number }),
+      personSub: viewer.sub,
+      personName: viewer.name,
+      sentAs: userName,
+      at: new Date(),
+    };
+    await deps.recordAck(ack).catch(() => undefined);
+  }
   await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
+  // No optimistic ACKED: an accepted acknowledgement (`cmdAccepted`) is not an acknowledged incident.
+  // A multi-responder incident stays UNACKED until every policy it pages has acknowledged, and no
+  // answer of the service says which incidents are multi-responder (docs/splunk-oncall.md). So the
+  // incident is shown as the service lists it: by the poll this waited for, or a webhook.
   const wanted = incidentKey({ backend: service.id, number });
   const listed = hub.snapshot().incidents.find((i) => incidentKey(i) === wanted);
-  let incident: Incident | null = listed ? shownIncident(listed) : null;
-  // The service is eventually consistent: show the accepted ack even if the list lags behind.
-  if (accepted && incident && incident.phase === 'UNACKED') {
-    incident = { ...incident, phase: 'ACKED', ackedBy: userName, pagedUsers: [] };
-  }
+  const incident: Incident | null = listed ? shownIncident(listed) : null;
   return {
     incident,
     accepted,
-    message: accepted
-      ? `Incident #${number} is acknowledged in ${svc} (as ${userName}).`
-      : `${svc} did not acknowledge incident #${number}: ${outcome.reason ?? `${svc} gave no reason`}.`,
+    message: !accepted
+      ? `${svc} did not acknowledge incident #${number}: ${outcome.reason ?? `${svc} gave no reason`}.`
+      : incident?.phase === 'UNACKED'
+        ? `${svc} accepted the acknowledgement of incident #${number} (as ${userName}) but does not list it as acknowledged yet: it may need an acknowledgement for each team it pages. Klaxon shows it acknowledged as soon as ${svc} does.`
+        : `Incident #${number} is acknowledged in ${svc} (as ${userName}).`,
   };
 }
 

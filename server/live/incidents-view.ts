@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Incident, IncidentBackend, IncidentSnapshot } from '#common/index.js';
+import { parseIncidentKey, type Incident, type IncidentBackend, type IncidentSnapshot } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 
 /** What the rest of the server reads from the incident polls: one hub, or several seen as one. */
@@ -7,6 +7,8 @@ export interface IncidentSource extends Pick<
   IncidentsHub,
   'snapshot' | 'status' | 'findByEntityId' | 'refreshNow' | 'start' | 'stop'
 > {
+  /** The listed incident with this key (`pagerduty:7`; a bare number is On-Call's); null when none. */
+  findIncident(key: string): Incident | null;
   on(event: 'change', listener: (c: HubChange) => void): unknown;
   on(event: 'status', listener: (s: HubStatus) => void): unknown;
   off(event: 'change', listener: (c: HubChange) => void): unknown;
@@ -39,6 +41,12 @@ export class IncidentsView
       hub.on('change', (c) => this.emit('change', c));
       hub.on('status', () => this.emit('status', this.status()));
     }
+  }
+  findIncident(key: string): Incident | null {
+    const parsed = parseIncidentKey(key);
+    if (!parsed) return null;
+    const hub = this.hubs.get(parsed.backend ?? 'oncall') ?? (this.hubs.size === 1 ? [...this.hubs.values()][0] : null);
+    return hub?.findIncident(parsed.number) ?? null;
   }
 
   /** The hub polling one service. */

@@ -20,6 +20,10 @@ export function shownIncident(i: Incident): Incident {
       link: i.link,
       ackedBy: i.ackedBy,
       ...(i.backend ? { backend: i.backend } : {}),
+      // Joined by live/incident-presenter.ts; absent when there is nothing to say.
+      ...(i.ackedByName != null ? { ackedByName: i.ackedByName } : {}),
+      ...(i.escalation != null ? { escalation: i.escalation } : {}),
+      ...(i.provisional ? { provisional: true } : {}),
     };
     shown.set(i, v);
   }

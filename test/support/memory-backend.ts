@@ -6,8 +6,11 @@ import { buildApp, type AppDeps, type KlaxonApp } from '#server/app.js';
 import type {
   AckOutcome,
   ActiveMute,
+  IncidentUpdate,
   PagingBackend,
   Person,
+  PolicyRef,
+  RerouteOutcome,
   SendAlertResult,
   TargetEscalation,
   WebhookCheck,
@@ -94,6 +97,27 @@ export class MemoryBackend implements PagingBackend {
   async activeMutes(): Promise<ActiveMute[]> {
     this.check('maintenance_mode');
     return [];
+  }
+  async userDisplayNames(): Promise<ReadonlyMap<string, string>> {
+    return new Map([['carol', 'Carol Okafor']]);
+  }
+  async userExists(username: string): Promise<boolean | null> {
+    if (this.down) return null;
+    return username === 'carol';
+  }
+  async findPolicy(id: string): Promise<PolicyRef | null> {
+    this.check('policy');
+    return id === 'everyone' ? { id, name: 'Everyone' } : null;
+  }
+  /** Every reroute asked for, in order (the incidents themselves stay as they are). */
+  rerouted: { userName: string; incidentNumber: string; policyId: string }[] = [];
+  async reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome> {
+    this.check('reroute');
+    this.rerouted.push({ userName, incidentNumber, policyId });
+    return { accepted: true, reason: null };
+  }
+  readWebhook(): IncidentUpdate | null {
+    return null;
   }
   checkWebhook(): WebhookCheck {
     return { ok: false, off: true, message: 'Webhooks are not enabled on this Klaxon server.' };

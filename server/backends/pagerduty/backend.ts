@@ -7,6 +7,9 @@ import type { TimeSlicer } from '../../runtime/time-slice.js';
 import type {
   AckOutcome,
   ActiveMute,
+  IncidentUpdate,
+  PolicyRef,
+  RerouteOutcome,
   PagingBackend,
   Person,
   SendAlertResult,
@@ -18,7 +21,7 @@ import { PagerDutyClient } from './client.js';
 import { triggerEvent } from './events.js';
 import { PagerDutyIncidents } from './incidents.js';
 import { PagerDutyOrg, type PagerDutyTarget } from './org.js';
-import { findPolicy, readWebhook, userExists, type IncidentUpdate, type PolicyRef } from './people-and-policies.js';
+import { findPolicy, readWebhook, userExists } from './people-and-policies.js';
 import { validPagerDutySignature } from './webhook-signature.js';
 
 export interface PagerDutyOptions {
@@ -105,7 +108,7 @@ export class PagerDutyBackend implements PagingBackend {
   }
 
   /** Reassigns an open incident to another escalation policy (which then pages), as `userName`. */
-  reroute(userName: string, incidentNumber: string, policyId: string): Promise<AckOutcome> {
+  reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome> {
     return this.update(userName, incidentNumber, {
       escalation_policy: { id: policyId, type: 'escalation_policy_reference' },
     });

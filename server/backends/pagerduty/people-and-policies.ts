@@ -1,28 +1,10 @@
-import type { Incident, IncidentPhase } from '#common/index.js';
+import type { IncidentPhase } from '#common/index.js';
+import type { IncidentUpdate, PolicyRef } from '../paging-backend.js';
 import type { PagerDutyOrg } from './org.js';
 import { isObj, readRef, type WireRef } from './wire.js';
 
-// What the escalate-unpaged job, "Escalate now" and webhook updates ask of a paging service, for
-// PagerDuty. The shapes are those of the paging-backend interface of the branch that adds them
-// (PolicyRef, IncidentUpdate); PagerDutyBackend offers them as methods, ready to join the interface.
-
-/** An escalation policy, as PagerDuty names it. */
-export interface PolicyRef {
-  id: string;
-  name: string;
-}
-
-/** An incident's state as a v3 webhook reported it; the next poll confirms it. */
-export interface IncidentUpdate {
-  number: string;
-  phase: IncidentPhase;
-  /** `occurred_at` of the event (epoch ms); null when absent or unreadable. */
-  at: number | null;
-  /** PagerDuty's v3 events carry no sequence number; their order per incident is kept by delivery. */
-  sequence: null;
-  /** The incident as far as the webhook tells (who is paged: its assignees while triggered). */
-  incident: Incident;
-}
+// What the escalate-unpaged job, "Escalate now" and webhook updates ask of a paging service
+// (server/backends/paging-backend.ts), for PagerDuty.
 
 /** The escalation policy with this id; null when PagerDuty has none. UpstreamError when it cannot tell. */
 export async function findPolicy(org: PagerDutyOrg, id: string): Promise<PolicyRef | null> {
