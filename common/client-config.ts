@@ -67,7 +67,15 @@ export const Me = z
     user: z
       .object({ sub: z.string(), name: z.string(), email: z.string().nullable(), groups: z.array(z.string()) })
       .strict(),
-    permissions: z.object({ view: z.boolean(), page: z.boolean(), acknowledge: z.boolean() }).strict(),
+    permissions: z
+      .object({
+        view: z.boolean(),
+        page: z.boolean(),
+        acknowledge: z.boolean(),
+        /** May read the audit log and the access review (`groups.audit`); absent from older servers: no. */
+        audit: z.boolean().optional(),
+      })
+      .strict(),
     /** Browser sessions only: send back in the CSRF header on every state-changing request. */
     csrfToken: z.string().optional(),
   })

@@ -6,6 +6,7 @@ import { createAuthenticator, createGuard, type Authenticate, type Guard } from 
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
+import { startAuditRetention } from './audit/audit-retention.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
@@ -22,6 +23,7 @@ import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
+import { auditRoutes } from './routes/audit.js';
 import { clientConfigRoutes } from './routes/client-config.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -30,6 +32,7 @@ import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { type Clock, systemClock } from './runtime/clock.js';
 import type { KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 
@@ -44,6 +47,8 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** The time the audit retention and the access review go by; tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 export interface KlaxonApp {
@@ -173,9 +178,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     guard,
     hub,
     acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
+    audit: store,
   });
   await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
+  const clock = deps.clock ?? systemClock;
+  await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
+  let auditRetention: { stop(): void } | null = null;
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
 
@@ -198,8 +207,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       tracker.start();
       worker.start();
       targets.start();
+      // One per organisation: with several replicas, the leader's job (server/audit/audit-retention.ts).
+      auditRetention = startAuditRetention({
+        store,
+        retentionDays: config.audit.retentionDays,
+        logger: app.log,
+        clock,
+      });
     },
     async close() {
+      auditRetention?.stop();
       await worker.stop();
       await tracker.stop();
       await operatorApp?.close();
