@@ -77,13 +77,13 @@ export const AuditQuery = AuditFilter.extend({
     .regex(/^\d{1,15}$/, 'cursor must be the nextCursor of an earlier answer')
     .optional(),
 }).strict();
-export type AuditQuery = z.input<typeof AuditQuery>;
+/** What a client sends (the query string's values; `limit` is coerced from text by the server). */
+export type AuditQuery = Omit<z.input<typeof AuditQuery>, 'limit'> & { limit?: number };
 
 /** `GET /api/v1/audit/export`: the same filter, every matching entry, as CSV or JSON. */
 export const AuditExportQuery = AuditFilter.extend({
   format: z.enum(['csv', 'json'], { message: 'format must be csv or json' }).default('csv'),
 }).strict();
-export type AuditExportQuery = z.input<typeof AuditExportQuery>;
 
 export const AuditRecord = z
   .object({
@@ -122,7 +122,6 @@ export const AccessReviewQuery = z
       .default(6),
   })
   .strict();
-export type AccessReviewQuery = z.input<typeof AccessReviewQuery>;
 
 export const AccessReviewPerson = z
   .object({

@@ -1,12 +1,15 @@
 import {
   IDLE_LINK,
+  AccessReview,
   AckResult,
+  AuditLogPage,
   IDEMPOTENCY_HEADER,
   MyPages,
   OnCallNow,
   Page,
   resendUnsentNow,
   routePath,
+  routeUrl,
   targetLabelOf,
   webAuthRoutes,
   type ClientState,
@@ -120,6 +123,9 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     discardUnsent: async (key) => unsent.discard(key),
     ackIncident: (number, message) =>
       request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
+    auditLog: (query) => request('GET', routeUrl('auditLog', query), AuditLogPage),
+    auditExportUrl: (query, format) => routeUrl('auditExport', { ...query, format }),
+    accessReview: (months) => request('GET', routeUrl('accessReview', { months }), AccessReview),
     async openExternal(url) {
       window.open(url, '_blank', 'noopener,noreferrer');
     },
