@@ -8,11 +8,11 @@ interface TopBarProps {
   /** Null hides the Settings button (the web UI, which has no settings; or while they are open). */
   settings: { buttonRef: RefObject<HTMLButtonElement | null>; open(): void } | null;
   /** Null hides the Audit button (not an auditor, the desktop, or while the Audit view is open). */
-  audit?: { buttonRef: RefObject<HTMLButtonElement | null>; open(): void } | null;
+  audit: { buttonRef: RefObject<HTMLButtonElement | null>; open(): void } | null;
 }
 
 /** "Klaxon", who is signed in (with Sign out), and the Settings button on the desktop. */
-export function TopBar({ me, settings, audit = null }: TopBarProps) {
+export function TopBar({ me, settings, audit }: TopBarProps) {
   const api = useApi();
   return (
     <header className="topbar">

@@ -74,8 +74,15 @@ export function usesWords(p: AccessReviewPerson): string {
   ].join(', ');
 }
 
-/** The actions the access review counts, for its explanation. */
-export const POWER_WORDS = [...new Set(Object.values(POWER_ACTIONS))].join(', ');
+/** The actions the access review counts, for its explanation: "paged, acknowledged or escalated". */
+export function powerWords(): string {
+  const words = [...new Set(Object.values(POWER_ACTIONS))];
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? '');
+}
+
+/** "Showing 1 entry, newest first." */
+export const showingWords = (n: number): string =>
+  n === 0 ? 'No entries match.' : `Showing ${n} ${n === 1 ? 'entry' : 'entries'}, newest first.`;
 
 /** "1 Dec 2026, 14:05" in the auditor's own time zone. */
 export function auditTime(iso: string): string {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AccessReview } from '#common/index.js';
 import { useApi } from '../api-context.js';
-import { POWER_WORDS, auditTime, usesWords } from '../../model/audit-view.js';
+import { auditTime, powerWords, usesWords } from '../../model/audit-view.js';
 
 /** Who used Klaxon's powers, with their groups at last use, and who has not for N months. */
 export function AccessReviewSection() {
@@ -39,9 +39,9 @@ export function AccessReviewSection() {
     <section className="audit-section" aria-labelledby="access-review-title">
       <h3 id="access-review-title">Access review</h3>
       <p className="notice small-text">
-        Everyone who {POWER_WORDS} through Klaxon while the log keeps their entries, with the groups on their sign-in at
-        their last use. Klaxon only sees people who signed in and used it: group membership itself lives in the identity
-        provider, so review the groups there and remove whoever no longer needs them.
+        Everyone who {powerWords()} through Klaxon while the log keeps their entries, with the groups on their sign-in
+        at their last use. Klaxon only sees people who signed in and used it: group membership itself lives in the
+        identity provider, so review the groups there and remove whoever no longer needs them.
       </p>
       <form className="audit-filter" onSubmit={apply} aria-label="Access review period">
         <label>

@@ -7,6 +7,7 @@ import {
   auditFilterQuery,
   auditTime,
   entrySubject,
+  showingWords,
   type AuditFilterForm,
 } from '../../model/audit-view.js';
 
@@ -105,7 +106,7 @@ export function AuditLogSection() {
         {message && <p className="warning">{message}</p>}
         {entries && !message && (
           <p className="muted small-text">
-            {entries.length === 0 ? 'No entries match.' : `Showing ${entries.length} entries, newest first.`}
+            {showingWords(entries.length)}
             {retentionDays !== null && ` Entries are kept for ${retentionDays} days.`}
           </p>
         )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditFilterQuery, entrySubject, usesWords } from '#renderer/model/audit-view.js';
+import { auditFilterQuery, entrySubject, powerWords, showingWords, usesWords } from '#renderer/model/audit-view.js';
 
 describe('auditFilterQuery', () => {
   it('leaves empty fields out and trims the person', () => {
@@ -43,6 +43,15 @@ describe('words', () => {
     expect(
       entrySubject({ ...base, action: 'incident.acknowledged', detail: { incidentNumber: '12', accepted: false } }),
     ).toBe('incident #12 (On-Call did not accept it)');
+  });
+
+  it('names the powers and counts entries in words', () => {
+    expect(powerWords()).toBe('paged, acknowledged or escalated');
+    expect([0, 1, 2].map(showingWords)).toEqual([
+      'No entries match.',
+      'Showing 1 entry, newest first.',
+      'Showing 2 entries, newest first.',
+    ]);
   });
 
   it('counts uses in words', () => {
