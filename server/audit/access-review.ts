@@ -1,4 +1,4 @@
-import { POWER_ACTIONS, type AccessReview, type PowerAction } from '#common/index.js';
+import { POWER_ACTIONS, type AccessReview, type PowerAction, type PowerUse } from '#common/index.js';
 import type { AuditActorUses } from '../store/store.js';
 
 export const POWER_ACTION_NAMES = Object.keys(POWER_ACTIONS) as PowerAction[];
@@ -26,7 +26,7 @@ export function accessReview(
   const inactiveBefore = monthsBefore(opts.now, opts.months);
   const people = uses
     .map((u) => {
-      const count = (use: (typeof POWER_ACTIONS)[PowerAction]) =>
+      const count = (use: PowerUse) =>
         POWER_ACTION_NAMES.filter((a) => POWER_ACTIONS[a] === use).reduce((n, a) => n + (u.counts[a] ?? 0), 0);
       return {
         sub: u.sub,
