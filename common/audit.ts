@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { IsoTime } from './text.js';
 
 /**
@@ -31,122 +31,111 @@ export const AUDIT_PAGE_DEFAULT = 50;
 
 /** Query-string text: an empty parameter (`?person=`) means "not filtered". */
 const optionalText = (field: string, max: number) =>
-  z
-    .string()
-    .max(max, `${field} must be at most ${max} characters`)
-    .optional()
-    .transform((s) => (s && s.trim() ? s.trim() : undefined));
+  z.pipe(
+    z.optional(z.string().check(z.maxLength(max, `${field} must be at most ${max} characters`))),
+    z.transform((s: string | undefined) => (s && s.trim() ? s.trim() : undefined)),
+  );
 const optionalTime = (field: string) =>
-  z
-    .string()
-    .optional()
-    .transform((s) => (s ? s : undefined))
-    .pipe(
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((s: string | undefined) => s || undefined),
+    ),
+    z.optional(
+      z.iso.datetime({ offset: true, error: `${field} must be an ISO-8601 timestamp such as 2026-01-31T00:00:00Z` }),
+    ),
+  );
+/** A whole number given as query-string text, `min`..`max`, `fallback` when absent. */
+const wholeNumber = (field: string, min: number, max: number, fallback: number) =>
+  z._default(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,9}$/, `${field} must be a whole number`)),
+        z.transform((s: string) => Number(s)),
+      ),
       z
-        .string()
-        .datetime({ offset: true, message: `${field} must be an ISO-8601 timestamp such as 2026-01-31T00:00:00Z` })
-        .optional(),
-    );
+        .number()
+        .check(z.minimum(min, `${field} must be at least ${min}`), z.maximum(max, `${field} must be at most ${max}`)),
+    ),
+    fallback,
+  );
+
+const filterShape = {
+  /** A person: their exact subject, or part of their name (any case). */
+  person: optionalText('person', 200),
+  /** One action, exactly (`page.accepted`). */
+  action: optionalText('action', 64),
+  /** Entries at or after this time. */
+  from: optionalTime('from'),
+  /** Entries before this time. */
+  to: optionalTime('to'),
+};
 
 /** What an auditor filters by; every filter is optional, and they combine (AND). */
-export const AuditFilter = z
-  .object({
-    /** A person: their exact subject, or part of their name (any case). */
-    person: optionalText('person', 200),
-    /** One action, exactly (`page.accepted`). */
-    action: optionalText('action', 64),
-    /** Entries at or after this time. */
-    from: optionalTime('from'),
-    /** Entries before this time. */
-    to: optionalTime('to'),
-  })
-  .strict();
+export const AuditFilter = z.strictObject(filterShape);
 export type AuditFilter = z.output<typeof AuditFilter>;
 
 /** `GET /api/v1/audit`: a filter plus where this page of entries starts (newest first). */
-export const AuditQuery = AuditFilter.extend({
-  limit: z.coerce
-    .number()
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(AUDIT_PAGE_MAX, `limit must be at most ${AUDIT_PAGE_MAX}`)
-    .default(AUDIT_PAGE_DEFAULT),
+export const AuditQuery = z.strictObject({
+  ...filterShape,
+  limit: wholeNumber('limit', 1, AUDIT_PAGE_MAX, AUDIT_PAGE_DEFAULT),
   /** `nextCursor` of the previous page; absent: the newest entries. */
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}$/, 'cursor must be the nextCursor of an earlier answer')
-    .optional(),
-}).strict();
-/** What a client sends (the query string's values; `limit` is coerced from text by the server). */
+  cursor: z.optional(z.string().check(z.regex(/^\d{1,15}$/, 'cursor must be the nextCursor of an earlier answer'))),
+});
+/** What a client sends (the query string's values; `limit` is sent as text and checked by the server). */
 export type AuditQuery = Omit<z.input<typeof AuditQuery>, 'limit'> & { limit?: number };
 
 /** `GET /api/v1/audit/export`: the same filter, every matching entry, as CSV or JSON. */
-export const AuditExportQuery = AuditFilter.extend({
-  format: z.enum(['csv', 'json'], { message: 'format must be csv or json' }).default('csv'),
-}).strict();
+export const AuditExportQuery = z.strictObject({
+  ...filterShape,
+  format: z._default(z.enum(['csv', 'json'], { error: 'format must be csv or json' }), 'csv'),
+});
 
-export const AuditRecord = z
-  .object({
-    id: z.string(),
-    at: IsoTime,
-    /** Who did it; null for what the server did by itself (a delivery, a give-up). */
-    actor: z.object({ sub: z.string(), name: z.string().nullable() }).strict().nullable(),
-    /** The groups on the person's token or session when they did it; null when not recorded. */
-    groups: z.array(z.string()).nullable(),
-    action: z.string(),
-    pageId: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()),
-  })
-  .strict();
+export const AuditRecord = z.strictObject({
+  id: z.string(),
+  at: IsoTime,
+  /** Who did it; null for what the server did by itself (a delivery, a give-up). */
+  actor: z.nullable(z.strictObject({ sub: z.string(), name: z.nullable(z.string()) })),
+  /** The groups on the person's token or session when they did it; null when not recorded. */
+  groups: z.nullable(z.array(z.string())),
+  action: z.string(),
+  pageId: z.nullable(z.string()),
+  detail: z.record(z.string(), z.unknown()),
+});
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
-export const AuditLogPage = z
-  .object({
-    entries: z.array(AuditRecord),
-    /** Pass as `cursor` for the next (older) entries; null: there are no more. */
-    nextCursor: z.string().nullable(),
-    /** How long entries are kept (`audit.retentionDays`): nothing older can be shown. */
-    retentionDays: z.number().int().positive(),
-  })
-  .strict();
+export const AuditLogPage = z.strictObject({
+  entries: z.array(AuditRecord),
+  /** Pass as `cursor` for the next (older) entries; null: there are no more. */
+  nextCursor: z.nullable(z.string()),
+  /** How long entries are kept (`audit.retentionDays`): nothing older can be shown. */
+  retentionDays: z.int().check(z.positive()),
+});
 export type AuditLogPage = z.infer<typeof AuditLogPage>;
 
 /** `GET /api/v1/audit/access-review?months=N`. */
-export const AccessReviewQuery = z
-  .object({
-    months: z.coerce
-      .number()
-      .int('months must be a whole number')
-      .min(1, 'months must be at least 1')
-      .max(120, 'months must be at most 120')
-      .default(6),
-  })
-  .strict();
+export const AccessReviewQuery = z.strictObject({ months: wholeNumber('months', 1, 120, 6) });
 
-export const AccessReviewPerson = z
-  .object({
-    sub: z.string(),
-    name: z.string().nullable(),
-    /** The groups on their token or session at their last use; null when that entry recorded none. */
-    groups: z.array(z.string()).nullable(),
-    lastUsedAt: IsoTime,
-    lastUse: z.enum(['paged', 'acknowledged', 'escalated']),
-    uses: z.object({ paged: z.number(), acknowledged: z.number(), escalated: z.number() }).strict(),
-    /** No use in the last `months` months: a candidate for removal from the groups. */
-    inactive: z.boolean(),
-  })
-  .strict();
+export const AccessReviewPerson = z.strictObject({
+  sub: z.string(),
+  name: z.nullable(z.string()),
+  /** The groups on their token or session at their last use; null when that entry recorded none. */
+  groups: z.nullable(z.array(z.string())),
+  lastUsedAt: IsoTime,
+  lastUse: z.enum(['paged', 'acknowledged', 'escalated']),
+  uses: z.strictObject({ paged: z.number(), acknowledged: z.number(), escalated: z.number() }),
+  /** No use in the last `months` months: a candidate for removal from the groups. */
+  inactive: z.boolean(),
+});
 export type AccessReviewPerson = z.infer<typeof AccessReviewPerson>;
 
-export const AccessReview = z
-  .object({
-    generatedAt: IsoTime,
-    months: z.number().int().positive(),
-    /** People whose last use is before this time are `inactive`. */
-    inactiveBefore: IsoTime,
-    retentionDays: z.number().int().positive(),
-    /** Everyone with a use still in the log, most recent use first. */
-    people: z.array(AccessReviewPerson),
-  })
-  .strict();
+export const AccessReview = z.strictObject({
+  generatedAt: IsoTime,
+  months: z.int().check(z.positive()),
+  /** People whose last use is before this time are `inactive`. */
+  inactiveBefore: IsoTime,
+  retentionDays: z.int().check(z.positive()),
+  /** Everyone with a use still in the log, most recent use first. */
+  people: z.array(AccessReviewPerson),
+});
 export type AccessReview = z.infer<typeof AccessReview>;
