@@ -107,6 +107,11 @@ export const routes = {
     response: AccessReview,
     status: 200,
   },
+  /**
+   * 204 when `events` would accept one more stream of this person, else the error it would answer
+   * (429 at `events.maxStreamsPerUser`). For the web UI: EventSource hides a refused stream's status.
+   */
+  eventsAdmission: { method: 'GET', path: `${API_PREFIX}/events/admission`, auth: 'view', status: 204 },
   /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;

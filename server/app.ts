@@ -7,6 +7,9 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
 import { startAuditRetention } from './audit/audit-retention.js';
+import { Announcer } from './chat/announcer.js';
+import { ChatWorker } from './chat/chat-worker.js';
+import { configuredChannels } from './chat/configured-channels.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
@@ -65,6 +68,11 @@ export interface KlaxonApp {
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
   targets: TargetStatus;
+  /**
+   * Chat announcements (server/chat/): `announce` queues an event for every configured channel and
+   * never throws; the escalation job and "Escalate now" announce `escalated` through it.
+   */
+  announcer: Announcer;
   /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -103,9 +111,26 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     logger: app.log,
   });
 
-  /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
-  const onPageChanged = (page: Page) => events.publishPage(page);
-  const outbox = new PageOutbox(store, config);
+  const chatChannels = configuredChannels(config.chat, {
+    logger: app.log,
+    onIrcConnected: (name, connected) => metrics.chatConnected.set({ channel: name }, connected ? 1 : 0),
+  });
+  for (const c of config.chat.irc) metrics.chatConnected.set({ channel: c.name }, 0);
+  const chat = new ChatWorker({ store, channels: chatChannels, chat: config.chat, metrics, logger: app.log });
+  const announcer = new Announcer({
+    store,
+    channels: chatChannels,
+    includeDetails: config.chat.includeDetails,
+    serverName: config.serverName,
+    onQueued: () => chat.kick(),
+    logger: app.log,
+  });
+  /** A page's status changed (delivery, its incident): its requester's streams hear of it, chat of its incident and acknowledgement. */
+  const onPageChanged = (page: Page) => {
+    events.publishPage(page);
+    void announcer.pageChanged(page);
+  };
+  const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
     backend,
@@ -134,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   function onPageAccepted(page: Page): void {
     events.publishPage(page);
     worker.kick();
+    chat.kick();
   }
 
   addResponseHeaders(app, { https });
@@ -153,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     identityProvider: verifier,
     metrics,
     targets,
+    chatChannels: chatChannels.map((c) => c.name),
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
   });
@@ -167,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       identityProvider: verifier,
       metrics,
       targets,
+      chatChannels: chatChannels.map((c) => c.name),
       ...operator,
       serveOperatorDetails: true,
     });
@@ -201,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }
     },
     targets,
+    announcer,
     start() {
       // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
@@ -214,10 +243,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
         logger: app.log,
         clock,
       });
+      chat.start();
     },
     async close() {
       auditRetention?.stop();
       await worker.stop();
+      await chat.stop();
       await tracker.stop();
       await operatorApp?.close();
       await app.close();

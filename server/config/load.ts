@@ -249,6 +249,7 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
   if (c.sessionSecret && c.sessionSecret.length < 32) problem('sessionSecret', 'must be at least 32 characters');
   if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)
     problem('delivery.maxDelayMs', 'must be at least delivery.baseDelayMs');
+  checkChat(c.chat, problem);
   if (c.oncall.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
     warnings.push(
       `oncall.pollIntervalSeconds: ${c.oncall.pollIntervalSeconds} s is faster than On-Call's rate limit allows; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
@@ -276,4 +277,37 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
       'fallbackContacts is empty: when paging fails or is rate-limited, people are only told to ask their team lead. Add at least one way to reach SRE without Klaxon (a phone number, a chat channel) to fallbackContacts.',
     );
   return problems;
+}
+
+/** Chat channels: names unique (the queue is keyed by them), what each kind needs, no SASL in clear. */
+function checkChat(chat: ServerConfig['chat'], problem: (key: string, message: string) => void): void {
+  const names = new Map<string, string>();
+  const named = (name: string, key: string) => {
+    const first = names.get(name);
+    if (first) problem(key, `"${name}" is already the name of ${first}; every chat channel needs its own name`);
+    else names.set(name, key);
+  };
+  chat.irc.forEach((irc, i) => {
+    named(irc.name, `chat.irc.${i}.name`);
+    if (irc.sasl && !irc.tls)
+      problem(`chat.irc.${i}.sasl`, 'needs chat.irc.' + i + '.tls: true, so the password is not sent in clear');
+  });
+  chat.webhooks.forEach((w, i) => {
+    named(w.name, `chat.webhooks.${i}.name`);
+    if (w.type === 'matrix') {
+      if (!w.roomId?.trim())
+        problem(`chat.webhooks.${i}.roomId`, 'must be set for a matrix webhook (e.g. "!abc:example.org")');
+      if (!w.accessToken?.trim())
+        problem(
+          `chat.webhooks.${i}.accessToken`,
+          'must be set for a matrix webhook (the access token of the posting account)',
+        );
+    } else {
+      if (w.roomId !== null)
+        problem(`chat.webhooks.${i}.roomId`, `is only for matrix; a ${w.type} webhook's URL names its channel`);
+      if (w.accessToken !== null)
+        problem(`chat.webhooks.${i}.accessToken`, `is only for matrix; a ${w.type} webhook's URL is its secret`);
+    }
+  });
+  if (chat.maxDelayMs < chat.baseDelayMs) problem('chat.maxDelayMs', 'must be at least chat.baseDelayMs');
 }

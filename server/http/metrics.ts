@@ -76,6 +76,36 @@ export function createMetrics() {
       help: 'Pages whose incident paged nobody because paging was muted (maintenance mode).',
       registers: [registry],
     }),
+    chatPending: new Gauge({
+      name: 'klaxon_chat_announcements_pending',
+      help: 'Chat announcements queued and not posted yet, by channel (chat.irc[].name, chat.webhooks[].name).',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatFailed: new Gauge({
+      name: 'klaxon_chat_announcements_failed',
+      help: 'Chat announcements given up in the last 24 hours (never posted, or their outcome unknown), by channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatOldestPending: new Gauge({
+      name: 'klaxon_chat_oldest_pending_seconds',
+      help: 'Age of the oldest chat announcement not posted yet, by channel (0 when none waits).',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatAttempts: new Counter({
+      name: 'klaxon_chat_attempts_total',
+      help: 'Attempts to post a chat announcement by channel and outcome (sent, retry, not_sent_gave_up, unknown_gave_up, unknown).',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
+    chatConnected: new Gauge({
+      name: 'klaxon_chat_irc_connected',
+      help: 'Whether this server is connected to an IRC channel and in it (1) or not (0), by channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'klaxon_auth_failures_total',
       help: 'Refused requests by reason (missing_token, invalid_token, expired, wrong_audience, forbidden, csrf, …).',

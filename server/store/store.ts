@@ -82,6 +82,42 @@ export interface WebSession {
   revokedAt: Date | null;
 }
 
+/**
+ * A chat announcement to queue (server/chat/): one message for one configured channel. `key` names
+ * the event (`page:<id>:paged`, `incident:<n>:escalated`); a second enqueue of the same channel and
+ * key is ignored, which is what keeps an event from being announced twice.
+ */
+export interface NewAnnouncement {
+  channel: string;
+  key: string;
+  text: string;
+  /**
+   * Whether the channel can take the same message again without showing it twice (Matrix: the
+   * transaction id). When false, an attempt that may have been sent is never repeated.
+   */
+  resendSafe: boolean;
+}
+
+/** A queued announcement as claimed by the chat worker. */
+export interface Announcement extends NewAnnouncement {
+  id: number;
+  createdAt: Date;
+  /** Attempts including the one this claim starts. */
+  attempts: number;
+}
+
+/** How an attempt to announce ended, recorded under the claimant's lease. */
+export type AnnouncementOutcome =
+  { kind: 'sent'; at: Date } | { kind: 'retry'; at: Date; error: string } | { kind: 'failed'; at: Date; error: string };
+
+/** One channel's queue, for metrics: waiting, given up within the last day, the oldest waiting. */
+export interface AnnouncementCounts {
+  channel: string;
+  pending: number;
+  failedLastDay: number;
+  oldestPendingAt: Date | null;
+}
+
 /** What the page tracker decides for one page, seen as stored: the change and its audit entry. */
 export interface PageFollowUp {
   patch: PagePatch;
@@ -94,8 +130,17 @@ export interface PageFollowUp {
  * (not process memory), and each method is one transaction.
  */
 export interface KlaxonStore {
-  /** Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return. */
-  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): Promise<AcceptOutcome>;
+  /**
+   * Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return.
+   * `announcements` are queued in the same transaction when (and only when) the page is created.
+   */
+  acceptPage(input: {
+    record: PageRecord;
+    rate: RateLimitRule;
+    now: Date;
+    audit: AuditEntry;
+    announcements?: readonly NewAnnouncement[];
+  }): Promise<AcceptOutcome>;
   getPage(id: string): Promise<PageRecord | null>;
   pagesOf(sub: string, limit: number): Promise<Page[]>;
   /**
@@ -149,6 +194,28 @@ export interface KlaxonStore {
     patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
   ): Promise<void>;
   revokeSession(id: string, at: Date): Promise<void>;
+  /** Queues announcements; one whose channel and key are already queued (or sent) is ignored. */
+  enqueueAnnouncements(items: readonly NewAnnouncement[], now: Date): Promise<void>;
+  /**
+   * Claims, in queue order, the announcements of `channel` that are due, up to `limit`, under a
+   * lease (attempts + 1): one claimant at a time across servers. An announcement waiting for a
+   * retry holds back the later ones of its channel, so a channel shows events in order. First,
+   * announcements that a claimant started to send and did not record (it stopped, or its lease ran
+   * out) are settled: resent when `resendSafe`, otherwise marked failed and returned in `abandoned`.
+   */
+  claimAnnouncements(
+    channel: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<{ claimed: Announcement[]; abandoned: Announcement[] }>;
+  /** Records that sending starts now; false (do not send) when `owner` no longer holds the lease. */
+  startSendingAnnouncement(id: number, owner: string, now: Date): Promise<boolean>;
+  /** Records how an attempt ended and releases the lease; false when `owner` no longer held it. */
+  finishAnnouncement(id: number, owner: string, outcome: AnnouncementOutcome): Promise<boolean>;
+  /** Per channel with anything queued in the last week. */
+  announcementCounts(now: Date): Promise<AnnouncementCounts[]>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
   checkWritable(): Promise<{ ok: boolean; error: string | null }>;
   close(): Promise<void>;

@@ -40,6 +40,8 @@ export interface StackOptions {
   targets?: ServerConfigOverrides['targets'];
   /** `delivery.unconfirmedAfterSeconds` (the demo config's default otherwise). */
   unconfirmedAfterSeconds?: number;
+  /** `events.maxStreamsPerUser` (the demo config's default otherwise). */
+  maxStreamsPerUser?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         ...(o.unconfirmedAfterSeconds ? { unconfirmedAfterSeconds: o.unconfirmedAfterSeconds } : {}),
       },
       ...(o.targets ? { targets: o.targets } : {}),
+      ...(o.maxStreamsPerUser ? { events: { maxStreamsPerUser: o.maxStreamsPerUser } } : {}),
       pageRateLimit: { max: o.pageRateLimitMax ?? 20, windowSeconds: 600 },
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
       webUi: { dir: RENDERER_DIR },
