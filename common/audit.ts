@@ -10,8 +10,10 @@ import { IsoTime } from './text.js';
 /** The actions that use Klaxon's powers, as the access review counts them, with the word it shows. */
 export const POWER_ACTIONS = {
   'page.accepted': 'paged',
-  'incident.acknowledged': 'acknowledged',
-  'incident.escalated': 'escalated',
+  // An acknowledgement made through Klaxon (server/app.ts, recordAck).
+  'incident.acknowledge': 'acknowledged',
+  // "Escalate now" asked by a person (server/escalation/rerouter.ts); the escalate-unpaged job acts as nobody.
+  'escalation.claimed': 'escalated',
 } as const;
 export type PowerAction = keyof typeof POWER_ACTIONS;
 export type PowerUse = (typeof POWER_ACTIONS)[PowerAction];
@@ -22,8 +24,13 @@ export const AUDIT_ACTIONS = [
   'page.delivered',
   'page.gave_up',
   'page.unconfirmed',
-  'incident.acknowledged',
-  'incident.escalated',
+  'incident.acknowledge',
+  'escalation.claimed',
+  'escalation.done',
+  'escalation.refused',
+  'escalation.failed',
+  'escalation.released',
+  'escalation.dry_run',
 ] as const;
 
 export const AUDIT_PAGE_MAX = 500;

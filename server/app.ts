@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Page } from '#common/index.js';
+import { parseSentryDsn, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -13,6 +13,7 @@ import { configuredChannels } from './chat/configured-channels.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { registerCompression } from './http/compression.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -20,8 +21,9 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
-import { registerWebUi } from './http/web-ui.js';
+import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
+import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
@@ -33,10 +35,14 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
+import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { type Clock, systemClock } from './runtime/clock.js';
-import type { KlaxonStore } from './store/store.js';
+import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
+import type { Leadership } from './runtime/leadership.js';
+import { auditEntry } from './store/audit-entry.js';
+import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
@@ -52,6 +58,10 @@ export interface AppDeps {
   logger?: LogOption;
   /** The time the audit retention and the access review go by; tests pass a ManualClock. */
   clock?: Clock;
+  /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
+  errorReports?: ErrorReporter;
+  /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
+  leadership?: Leadership;
 }
 
 export interface KlaxonApp {
@@ -73,7 +83,9 @@ export interface KlaxonApp {
    * never throws; the escalation job and "Escalate now" announce `escalated` through it.
    */
   announcer: Announcer;
-  /** Starts the background work: the incidents poll, page delivery, page tracking and target checks. */
+  /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
+  escalation: Escalation;
+  /** Starts the background work: the incidents poll, page delivery, page tracking, target checks, chat and escalations. */
   start(): void;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
@@ -86,6 +98,7 @@ export interface KlaxonApp {
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;
+  const errorReports = deps.errorReports ?? noErrorReports;
   const metrics = createMetrics();
   const app = Fastify({ logger: loggerOptions(config, deps.logger), bodyLimit: 64 * 1024, return503OnClosing: true });
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
@@ -94,7 +107,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const presenter = new IncidentPresenter({ backend, store, logger: app.log });
+  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports, presenter });
+  const escalation = createEscalation({
+    config,
+    store,
+    backend,
+    hub,
+    presenter,
+    metrics,
+    logger: app.log,
+    errorReports,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+    // `announcer` is made below; escalations only happen once the app has started.
+    onEscalated: (record) => void announcer.escalated(record),
+  });
+  /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
+  async function recordAck(ack: KlaxonAck): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName };
+    await store.recordAcknowledgement(
+      ack,
+      auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
+    );
+    presenter.noteAck(ack);
+  }
   const events = new EventStream({
     hub,
     metrics,
@@ -109,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     intervalMs: config.targetChecks.intervalSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
 
   const chatChannels = configuredChannels(config.chat, {
@@ -139,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     metrics,
     logger: app.log,
+    errorReports,
   });
   const tracker = new PageTracker({
     store,
@@ -150,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
   // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
   hub.on('status', (s) => {
@@ -162,9 +201,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     chat.kick();
   }
 
-  addResponseHeaders(app, { https });
+  // One policy for every response and the web UI's <meta>: the strict defaults, plus the Sentry host
+  // of `sentry.clientDsn` in connect-src when the web UI reports its errors.
+  const reportOrigin = errorReportOrigin(config.sentry.clientDsn);
+  addResponseHeaders(app, { https, csp: contentSecurityPolicy(reportOrigin) });
   registerCompression(app);
-  setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
+  setErrorHandlers(app, registerWebUi(app, config.webUi.dir, reportOrigin), errorReports);
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
@@ -187,7 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   let operatorApp: FastifyInstance | null = null;
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
-    setErrorHandlers(operatorApp, { notFound: () => null });
+    setErrorHandlers(operatorApp, { notFound: () => null }, errorReports);
     await operatorApp.register(healthRoutes, {
       store,
       hub,
@@ -199,21 +241,28 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       serveOperatorDetails: true,
     });
   }
-  await app.register(clientConfigRoutes, { config });
+  await app.register(clientConfigRoutes, {
+    config,
+    // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
+    escalationOffer: async () => {
+      await escalation.target.settled(3000);
+      return escalation.target.offer();
+    },
+  });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
-    audit: store,
+    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser, recordAck },
   });
+  await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
   const clock = deps.clock ?? systemClock;
   await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
   let auditRetention: { stop(): void } | null = null;
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
+  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
 
   return {
@@ -230,7 +279,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     },
     targets,
     announcer,
+    escalation,
     start() {
+      void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
       hub.start();
       tracker.start();
@@ -244,9 +295,11 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
         clock,
       });
       chat.start();
+      escalation.start();
     },
     async close() {
       auditRetention?.stop();
+      await escalation.stop();
       await worker.stop();
       await chat.stop();
       await tracker.stop();
@@ -254,6 +307,12 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       await app.close();
     },
   };
+}
+
+/** Where the web UI sends its error reports (for the CSP), or null while clients have no DSN. */
+function errorReportOrigin(clientDsn: string | null): string | null {
+  const dsn = clientDsn ? parseSentryDsn(clientDsn) : null;
+  return dsn && 'origin' in dsn ? dsn.origin : null;
 }
 
 /** Token checks, browser sessions and sign-in, and the guard routes use. */

@@ -3,6 +3,7 @@ import {
   AccessReview,
   AckResult,
   AuditLogPage,
+  EscalatePageResult,
   IDEMPOTENCY_HEADER,
   MyPages,
   OnCallNow,
@@ -126,6 +127,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     auditLog: (query) => request('GET', routeUrl('auditLog', query), AuditLogPage),
     auditExportUrl: (query, format) => routeUrl('auditExport', { ...query, format }),
     accessReview: (months) => request('GET', routeUrl('accessReview', { months }), AccessReview),
+    escalatePage: (id) => request('POST', routePath('escalatePage', { id }), EscalatePageResult, {}),
     async openExternal(url) {
       window.open(url, '_blank', 'noopener,noreferrer');
     },

@@ -18,8 +18,13 @@ const ACTION_WORDS: Record<string, string> = {
   'page.delivered': 'Page delivered to On-Call',
   'page.gave_up': 'Page given up',
   'page.unconfirmed': 'Page unconfirmed',
-  'incident.acknowledged': 'Acknowledged',
-  'incident.escalated': 'Escalated',
+  'incident.acknowledge': 'Acknowledged',
+  'escalation.claimed': 'Escalated (Escalate now)',
+  'escalation.done': 'Escalation sent',
+  'escalation.refused': 'Escalation refused',
+  'escalation.failed': 'Escalation failed',
+  'escalation.released': 'Escalation released',
+  'escalation.dry_run': 'Escalation (dry run)',
 };
 
 export const actionWords = (action: string): string => ACTION_WORDS[action] ?? action;
@@ -58,7 +63,7 @@ export function entrySubject(e: AuditRecord): string {
   const parts: string[] = [];
   if (typeof d.summary === 'string') parts.push(`"${d.summary}"`);
   if (typeof d.target === 'string') parts.push(`to ${d.target}`);
-  if (typeof d.incidentNumber === 'string') parts.push(`incident #${d.incidentNumber}`);
+  if (typeof d.incident === 'string') parts.push(`incident #${d.incident}`);
   if (d.accepted === false) parts.push('(On-Call did not accept it)');
   if (typeof d.client === 'string') parts.push(`from ${d.client}`);
   return parts.join(' ');

@@ -172,6 +172,36 @@ export const ServerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Klaxon's own escalations to a fallback escalation policy (server/escalation/); off until `policy` is set. */
+    escalation: z
+      .object({
+        /** The fallback escalation policy's id (On-Call: its slug, `pol-…`); null: Klaxon never escalates. */
+        policy: nonEmpty.nullable().default(null),
+        /** The paging service's user escalations are sent as (a system user, e.g. `escalator_sysuser`). */
+        asUser: nonEmpty.nullable().default(null),
+        /** Log and audit what the automatic escalations would do, without sending them. */
+        dryRun: z.boolean().default(false),
+        /** Escalate-unpaged: incidents unacknowledged with nobody being paged, rerouted by a job. */
+        unpaged: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** Team slugs watched; empty: `oncall.teams` (and when that is empty too: every team). */
+            teams: z.array(z.string()).default([]),
+            intervalSeconds: z.number().min(1).max(3600).default(15),
+            /** How long an incident must page nobody before it is rerouted. */
+            graceSeconds: z.number().min(0).max(86400).default(60),
+          })
+          .strict()
+          .prefault({}),
+        /** Klaxon's own pages still unacknowledged after this many minutes are escalated; null: never. */
+        pageUnackedMinutes: z.number().positive().max(1440).nullable().default(null),
+        /** The person who paged may press "Escalate now" this many minutes after delivery; null: never offered. */
+        manualAfterMinutes: z.number().min(0).max(1440).nullable().default(5),
+        /** "Escalate now" presses per person per hour. */
+        manualPerHour: z.number().int().positive().max(60).default(3),
+      })
+      .strict()
+      .prefault({}),
     fallbackContacts: z.array(FallbackContact).default([]),
     ticketUrl: httpUrl.nullable().default(null),
     storage: z
@@ -228,6 +258,21 @@ export const ServerConfigSchema = z
       .strict()
       .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Error reports to Sentry (docs/operations.md#sentry): off unless a DSN is set. */
+    sentry: z
+      .object({
+        /** The server's own reports; null = none. */
+        dsn: z.string().nullable().default(null),
+        /** Handed to the web UI and Klaxon desktop in the client configuration (published); null = clients send none. */
+        clientDsn: z.string().nullable().default(null),
+        environment: z.string().trim().min(1, 'must not be empty').default('production'),
+        /** null = `klaxon@<version in package.json>`. */
+        release: z.string().trim().min(1, 'must not be empty').nullable().default(null),
+        /** Share of errors sent, 0 to 1. */
+        sampleRate: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -112,6 +112,29 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    webhookUpdates: new Counter({
+      name: 'klaxon_webhook_updates_total',
+      help: 'Incident states carried by webhooks, by what the server did with them (applied, out_of_view, unchanged, older, backwards, unknown, no_state).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    escalations: new Counter({
+      name: 'klaxon_escalations_total',
+      help: 'Escalations to the fallback policy by reason (nobody_paged, page_unacknowledged, requested) and outcome (rerouted, dry_run, refused, failed, released, already).',
+      labelNames: ['reason', 'outcome'] as const,
+      registers: [registry],
+    }),
+    escalatorUp: new Gauge({
+      name: 'klaxon_escalator_up',
+      help: '1 while the escalator can act (its user and policy exist), 0 when it stopped or is still checking; absent when escalation is off.',
+      registers: [registry],
+    }),
+    escalatorSkips: new Counter({
+      name: 'klaxon_escalator_skipped_runs_total',
+      help: 'Escalator runs that decided nothing, by reason (stale: incident data older than two poll intervals; not_leader; stopped).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -1,6 +1,8 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
 import type { TargetStatus } from '../targets/target-status.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -29,6 +31,8 @@ export interface TrackerDeps {
   unconfirmedAfterMs?: number;
   metrics?: Pick<Metrics, 'pagesUnconfirmed' | 'pagesMuted'>;
   logger?: Logger;
+  /** Failures to read or record pages (storage), and look-ups that failed for another reason than the service. */
+  errorReports?: Pick<ErrorReporter, 'exception'>;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
   clock?: Clock;
@@ -72,6 +76,11 @@ export function pagePatchFor(
       patch.ackedAt = incident.ackedAt ? new Date(incident.ackedAt) : null;
     }
   }
+  // Who acknowledged, as people read it, may become known after the acknowledgement itself (names
+  // load, an acknowledgement made in Klaxon is recorded just after On-Call reports it): it follows.
+  const ackedBy = patch.ackedBy !== undefined ? patch.ackedBy : page.ackedBy;
+  if (incident.ackedByName && ackedBy && incident.ackedBy === ackedBy && incident.ackedByName !== page.ackedByName)
+    patch.ackedByName = incident.ackedByName;
   return Object.keys(patch).length > 0 ? patch : null;
 }
 
@@ -165,6 +174,7 @@ export class PageTracker {
       await this.markUnconfirmed();
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+      this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'reconcile' } });
     }
   }
 
@@ -258,6 +268,7 @@ export class PageTracker {
       } catch (e) {
         // Rolled back: the pages keep their status until the next reconcile looks again.
         this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
+        this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'follow pages' } });
       }
       if (this.queue.size > 0) await yieldToIo();
     }
@@ -284,6 +295,8 @@ export class PageTracker {
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
       );
+      if (!(e instanceof UpstreamError))
+        this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'look up', pageId } });
     } finally {
       this.lookingUp.delete(last.number);
     }

@@ -5,15 +5,11 @@ import { HttpError } from '../http/errors.js';
 import { acknowledgeIncident, type AcknowledgeDeps } from '../live/acknowledge.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import { shownSnapshot } from '../live/shown-incident.js';
-import { auditEntry } from '../store/audit-entry.js';
-import type { KlaxonStore } from '../store/store.js';
 
 export interface IncidentsRouteDeps {
   guard: Guard;
   hub: Pick<IncidentsHub, 'snapshot'>;
   acknowledge: AcknowledgeDeps;
-  /** Where an acknowledgement made in Klaxon is recorded (the access review counts it). */
-  audit: Pick<KlaxonStore, 'appendAudit'>;
 }
 
 /** `GET /api/v1/incidents` (the hub's snapshot) and `POST /api/v1/incidents/:number/ack`. */
@@ -28,20 +24,6 @@ export async function incidentsRoutes(app: FastifyInstance, deps: IncidentsRoute
     if (!/^\d{1,12}$/.test(number))
       throw new HttpError(400, 'invalid_request', `"${number.slice(0, 20)}" is not an incident number.`);
     const { message } = bodyOf('ackIncident', req.body ?? {});
-    const viewer = viewerOf(req);
-    const result = await acknowledgeIncident(deps.acknowledge, viewer, number, message);
-    const entry = auditEntry('incident.acknowledged', viewer, {
-      incidentNumber: number,
-      accepted: result.accepted,
-      client: viewer.client,
-    });
-    // The acknowledgement happened: a failed audit write is logged, not answered as a failed ack.
-    await deps.audit.appendAudit(entry).catch((e: unknown) => {
-      req.log.error(
-        { err: (e as Error).message, incident: number },
-        'could not record an acknowledgement in the audit log',
-      );
-    });
-    return result;
+    return acknowledgeIncident(deps.acknowledge, viewerOf(req), number, message);
   });
 }

@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
  */
 export function auditEntry(
   action: string,
-  viewer: Pick<Viewer, 'sub' | 'name' | 'groups'> | null,
+  viewer: (Pick<Viewer, 'sub' | 'name'> & { groups?: readonly string[] }) | null,
   detail: Record<string, unknown> = {},
   pageId: string | null = null,
 ): AuditEntry {
@@ -16,7 +16,7 @@ export function auditEntry(
     actorSub: viewer?.sub ?? null,
     actorName: viewer?.name ?? null,
     // What the person's groups were when they acted: the access review shows them next to the use.
-    actorGroups: viewer ? [...viewer.groups] : null,
+    actorGroups: viewer?.groups ? [...viewer.groups] : null,
     action,
     pageId,
     detail,

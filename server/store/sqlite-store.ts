@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
 import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
+import { SqliteIncidentRecords } from './sqlite-incident-records.js';
 import type {
   AcceptOutcome,
   Announcement,
@@ -12,6 +13,9 @@ import type {
   AuditEntry,
   AuditSearch,
   NewAnnouncement,
+  EscalationRecord,
+  EscalationStatus,
+  KlaxonAck,
   KlaxonStore,
   PageFollowUp,
   PagePatch,
@@ -64,7 +68,7 @@ CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, sent
 
 /** Columns added after the first release, with their types: added to older files when they open. */
 const ADDED_COLUMNS = {
-  pages: { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER' },
+  pages: { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER', acked_by_name: 'TEXT' },
   // The groups on the actor's token (JSON array); null in entries written before it was recorded.
   audit_log: { actor_groups: 'TEXT' },
 } as const;
@@ -112,6 +116,7 @@ interface PageRow {
   incident_number: string | null;
   acked_by: string | null;
   acked_at: number | null;
+  acked_by_name: string | null;
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
@@ -171,6 +176,7 @@ function toRecord(r: PageRow): PageRecord {
     incidentNumber: r.incident_number,
     ackedBy: r.acked_by,
     ackedAt: iso(r.acked_at),
+    ...(r.acked_by_name ? { ackedByName: r.acked_by_name } : {}),
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
     deliveredAt: iso(r.delivered_at),
@@ -213,6 +219,7 @@ export class SqliteStore implements KlaxonStore {
   private sessionsPrunedAt = -Infinity;
   private readonly stmts;
   private readonly tx;
+  private readonly records: SqliteIncidentRecords;
   private readonly updates = new Map<string, Query<[Record<string, SQLInputValue>], PageRow>>();
   private readonly auditSearches = new Map<string, Query<[Record<string, SQLInputValue>], AuditRow>>();
 
@@ -223,6 +230,7 @@ export class SqliteStore implements KlaxonStore {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
       this.db.exec(SCHEMA);
       this.addMissingColumns();
+      this.records = new SqliteIncidentRecords(this.db);
     } catch (e) {
       // A file that opens but is not a database (or is locked): do not leave the handle open.
       this.db.close();
@@ -518,6 +526,7 @@ export class SqliteStore implements KlaxonStore {
     if (patch.incidentNumber !== undefined) col('incident_number', 'incidentNumber', patch.incidentNumber);
     if (patch.ackedBy !== undefined) col('acked_by', 'ackedBy', patch.ackedBy);
     if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
+    if (patch.ackedByName !== undefined) col('acked_by_name', 'ackedByName', patch.ackedByName);
     if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
     if (patch.mutedAt !== undefined) col('muted_at', 'mutedAt', ms(patch.mutedAt));
     if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', 'unconfirmedAt', ms(patch.unconfirmedAt));
@@ -675,6 +684,52 @@ export class SqliteStore implements KlaxonStore {
     }));
   }
 
+  async recordAcknowledgement(ack: KlaxonAck, audit: AuditEntry): Promise<void> {
+    this.immediate(() => {
+      this.records.recordAck(ack);
+      this.insertAudit(audit);
+    });
+  }
+
+  async acknowledgementsSince(since: Date): Promise<KlaxonAck[]> {
+    return this.records.acksSince(since);
+  }
+
+  async claimEscalation(e: EscalationRecord, audit: AuditEntry): Promise<boolean> {
+    return this.immediate(() => {
+      const claimed = this.records.claim(e);
+      if (claimed) this.insertAudit(audit);
+      return claimed;
+    });
+  }
+
+  async settleEscalation(
+    incidentNumber: string,
+    outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
+    audit: AuditEntry,
+  ): Promise<EscalationRecord | null> {
+    return this.immediate(() => {
+      const settled = this.records.settle(incidentNumber, outcome.status, outcome.message, outcome.at);
+      if (settled) this.insertAudit(audit);
+      return settled;
+    });
+  }
+
+  async releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void> {
+    this.immediate(() => {
+      this.records.release(incidentNumber);
+      this.insertAudit(audit);
+    });
+  }
+
+  async escalationsSince(since: Date): Promise<EscalationRecord[]> {
+    return this.records.escalationsSince(since);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.insertAudit(entry);
+  }
+
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
     try {
       const now = Date.now();
@@ -702,10 +757,6 @@ export class SqliteStore implements KlaxonStore {
 
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
-  }
-
-  async appendAudit(entry: AuditEntry): Promise<void> {
-    this.insertAudit(entry);
   }
 
   async searchAudit(q: AuditSearch): Promise<StoredAuditEntry[]> {

@@ -1,4 +1,4 @@
-import type { Page, PageStatus } from '#common/index.js';
+import type { EscalationReason, Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
 
 /** A page plus what only the server needs to deliver it. */
@@ -63,6 +63,7 @@ export interface PagePatch {
   incidentNumber?: string | null;
   ackedBy?: string | null;
   ackedAt?: Date | null;
+  ackedByName?: string | null;
   deliveredAt?: Date | null;
   mutedAt?: Date | null;
   unconfirmedAt?: Date | null;
@@ -116,6 +117,43 @@ export interface AnnouncementCounts {
   pending: number;
   failedLastDay: number;
   oldestPendingAt: Date | null;
+}
+
+/** An acknowledgement made in Klaxon: who asked, and as which user of the paging service it was sent. */
+export interface KlaxonAck {
+  incidentNumber: string;
+  personSub: string;
+  personName: string;
+  /** The paging service's user it was sent as: the person's own, or the service user (`oncall.ackAsUser`). */
+  sentAs: string;
+  at: Date;
+}
+
+/**
+ * `sending`: claimed, the request may or may not have reached the service (never sent again);
+ * `done`: the service accepted it; `refused`: it answered no; `failed`: no answer, outcome unknown.
+ */
+export type EscalationStatus = 'sending' | 'done' | 'refused' | 'failed';
+
+/** Klaxon's one escalation of an incident to the fallback policy (server/escalation/). One per incident, ever. */
+export interface EscalationRecord {
+  incidentNumber: string;
+  reason: EscalationReason;
+  policy: string;
+  policyName: string;
+  /** The paging service's user the request is sent as. */
+  asUser: string;
+  /** The Klaxon page behind it (`page_unacknowledged`, `requested`). */
+  pageId: string | null;
+  requesterSub: string | null;
+  requesterName: string | null;
+  /** How long the page had waited (`page_unacknowledged`). */
+  afterMinutes: number | null;
+  status: EscalationStatus;
+  /** The service's answer or the failure, when there is one. */
+  message: string | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** What the page tracker decides for one page, seen as stored: the change and its audit entry. */
@@ -180,8 +218,6 @@ export interface KlaxonStore {
    */
   pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
-  /** Adds an audit entry that belongs to no page change (an acknowledgement made in Klaxon). */
-  appendAudit(entry: AuditEntry): Promise<void>;
   searchAudit(q: AuditSearch): Promise<StoredAuditEntry[]>;
   /** Everyone with an entry of one of `actions` (a person, not the server), with their last one and counts. */
   auditActorUses(actions: readonly string[]): Promise<AuditActorUses[]>;
@@ -216,6 +252,27 @@ export interface KlaxonStore {
   finishAnnouncement(id: number, owner: string, outcome: AnnouncementOutcome): Promise<boolean>;
   /** Per channel with anything queued in the last week. */
   announcementCounts(now: Date): Promise<AnnouncementCounts[]>;
+  /** Records an acknowledgement made in Klaxon, with its audit entry. */
+  recordAcknowledgement(ack: KlaxonAck, audit: AuditEntry): Promise<void>;
+  /** Acknowledgements made in Klaxon at or after `since`, oldest first. */
+  acknowledgementsSince(since: Date): Promise<KlaxonAck[]>;
+  /**
+   * Claims the one escalation of `e.incidentNumber` (inserted as given, with its audit entry).
+   * False when the incident was ever claimed before, by this server or another replica.
+   */
+  claimEscalation(e: EscalationRecord, audit: AuditEntry): Promise<boolean>;
+  /** Records how a claimed escalation ended; null when there is no claim for the incident. */
+  settleEscalation(
+    incidentNumber: string,
+    outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
+    audit: AuditEntry,
+  ): Promise<EscalationRecord | null>;
+  /** Drops a claim still `sending` whose request certainly never reached the service, so it may be made again. */
+  releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void>;
+  /** Escalations claimed at or after `since`, oldest first. */
+  escalationsSince(since: Date): Promise<EscalationRecord[]>;
+  /** One audit entry on its own (what a job decided or could not do). */
+  appendAudit(entry: AuditEntry): Promise<void>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
   checkWritable(): Promise<{ ok: boolean; error: string | null }>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ let stack: Stack;
 test.beforeEach(async () => {
   // The tidy org's two open incidents, as this scenario counts them: the realistic demo adds one that
   // pages nobody, and open incidents rightly come before "On call now".
-  stack = await startStack({ prepare: (sim) => sim.control.reset('demo', 'tidy') });
+  stack = await startStack({ org: 'tidy' });
 });
 test.afterEach(async () => {
   await stack?.close();
@@ -33,15 +33,15 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(dialog.getByTestId('follow-note')).toContainText('until someone acknowledges it');
     stack.sim.control.ack(klaxonIncidents(stack.sim)[0]!.incidentNumber, 'carol');
     // Acknowledged while the dialog is open: it no longer promises to wait for that.
-    await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+    await expect(dialog.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
     await expect(dialog.getByTestId('follow-note')).toHaveText(
-      'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
+      'Carol Okafor acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
     );
     await page.getByRole('button', { name: 'Done' }).click();
 
     // The acknowledged page is one compact line under its headline; the live region still says it.
     const follow = page.getByRole('region', { name: 'Your latest page' });
-    await expect(follow.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+    await expect(follow.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
     await expect(follow.getByTestId('page-headline')).toContainText('Search returns no results for any query');
     await expect(follow.getByRole('list', { name: 'Progress of your page' })).toBeHidden();
     // Resolved incidents: one line, unfolded on request.
@@ -55,7 +55,7 @@ for (const theme of ['light', 'dark'] as const) {
     // Nothing is wider than the popover (a title cut to one line must not stretch the list).
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
     await expect(page.getByRole('heading', { name: 'On call now' })).toBeInViewport();
-    await expect(page.getByText('Carol Okafor')).toBeInViewport();
+    await expect(page.getByRole('region', { name: 'On call now' }).getByText('Carol Okafor')).toBeInViewport();
     await expectNoAxeViolations(page, `folded popover (${theme})`);
     await screenshot(page, `18-popover-folded-${theme}`);
 

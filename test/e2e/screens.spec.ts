@@ -69,7 +69,7 @@ for (const theme of ['light', 'dark'] as const) {
       const number = (await headline.innerText()).match(/#(\d+)/)?.[1];
       stack.sim.control.ack(number!, 'carol');
       await page.keyboard.press('Escape');
-      await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+      await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
       await check('08-home-page-acknowledged');
 
       await stack.stopServer();

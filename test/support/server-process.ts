@@ -10,6 +10,7 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 export async function spawnServerProcess(
   configFile: string,
   startTimeoutMs = 30_000,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
@@ -17,7 +18,7 @@ export async function spawnServerProcess(
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
+      env: { ...process.env, KLAXON_LOG_LEVEL: 'error', ...env },
     },
   );
   let stderr = '';

@@ -118,10 +118,11 @@ export async function startServer(
 export async function spawnServer(
   stack: Stack,
   extra: ServerConfigOverrides = {},
+  env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
   const file = path.join(stack.dir, `server-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(stack.serverOverrides(extra)));
-  const { url, child } = await spawnServerProcess(file);
+  const { url, child } = await spawnServerProcess(file, 30_000, env);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,

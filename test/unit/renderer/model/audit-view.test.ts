@@ -40,9 +40,9 @@ describe('words', () => {
         detail: { summary: 'Wiki down', target: 'sre', client: 'web' },
       }),
     ).toBe('"Wiki down" to sre from web');
-    expect(
-      entrySubject({ ...base, action: 'incident.acknowledged', detail: { incidentNumber: '12', accepted: false } }),
-    ).toBe('incident #12 (On-Call did not accept it)');
+    expect(entrySubject({ ...base, action: 'incident.acknowledge', detail: { incident: '12', accepted: false } })).toBe(
+      'incident #12 (On-Call did not accept it)',
+    );
   });
 
   it('names the powers and counts entries in words', () => {

@@ -31,8 +31,8 @@ describe('accessReview', () => {
         },
         {
           sub: 'new',
-          last: entry('new', '2026-11-30T00:00:00Z', 'incident.acknowledged', ['sre']),
-          counts: { 'page.accepted': 3, 'incident.acknowledged': 2, 'incident.escalated': 1 },
+          last: entry('new', '2026-11-30T00:00:00Z', 'incident.acknowledge', ['sre']),
+          counts: { 'page.accepted': 3, 'incident.acknowledge': 2, 'escalation.claimed': 1 },
         },
       ],
       { now: new Date('2026-12-01T00:00:00Z'), months: 6, retentionDays: 400 },
