@@ -6,6 +6,7 @@ import { createAuthenticator, createGuard, type Authenticate, type Guard } from 
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
+import { startAuditRetention } from './audit/audit-retention.js';
 import { Announcer } from './chat/announcer.js';
 import { ChatWorker } from './chat/chat-worker.js';
 import { configuredChannels } from './chat/configured-channels.js';
@@ -28,6 +29,7 @@ import { IncidentsView, type IncidentSource } from './live/incidents-view.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
+import { auditRoutes } from './routes/audit.js';
 import { clientConfigRoutes } from './routes/client-config.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -37,6 +39,7 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { type Clock, systemClock } from './runtime/clock.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
 import type { Leadership } from './runtime/leadership.js';
 import { auditEntry } from './store/audit-entry.js';
@@ -57,6 +60,8 @@ export interface AppDeps {
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
   logger?: LogOption;
+  /** The time the audit retention and the access review go by; tests pass a ManualClock. */
+  clock?: Clock;
   /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
   errorReports?: ErrorReporter;
   /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
@@ -304,6 +309,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend: services, targets });
   await app.register(eventsRoutes, { guard, events, store });
+  const clock = deps.clock ?? systemClock;
+  await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
+  let auditRetention: { stop(): void } | null = null;
   await app.register(webhookRoutes, {
     services: Object.fromEntries(services.all.map((s) => [s.id, { backend: s.backend, hub: hubs.get(s.id)! }])),
     metrics,
@@ -332,10 +340,18 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       tracker.start();
       worker.start();
       targets.start();
+      // One per organisation: with several replicas, the leader's job (server/audit/audit-retention.ts).
+      auditRetention = startAuditRetention({
+        store,
+        retentionDays: config.audit.retentionDays,
+        logger: app.log,
+        clock,
+      });
       chat.start();
       escalation.start();
     },
     async close() {
+      auditRetention?.stop();
       await escalation.stop();
       await worker.stop();
       await chat.stop();
