@@ -165,11 +165,34 @@ describe('a server with one On-Call target and one PagerDuty target', () => {
       .control.requests()
       .filter((r) => r.method === 'PUT');
     expect(puts.map((r) => r.from)).toEqual(expect.arrayContaining(['carol@klaxon.test', 'klaxon@klaxon.test']));
+    // Both are credited to the person who acknowledged in Klaxon, as for On-Call
+    // (test/integration/server/live/acknowledged-by.test.ts): on the page and on the incident.
     const carolsPage = await waitFor('page acknowledged by Carol', async () => {
       const now = await getPage(mine.id);
-      return now.status === 'acknowledged' ? now : null;
+      return now.ackedByName ? now : null;
     });
-    expect(carolsPage.ackedBy).toBe('Carol Okafor');
+    expect(carolsPage).toMatchObject({
+      status: 'acknowledged',
+      ackedBy: 'Carol Okafor',
+      ackedByName: 'Carol Okafor (via Klaxon)',
+    });
+    const alicesPage = await waitFor('page acknowledged through Klaxon as the service user', async () => {
+      const now = await getPage(theirs.id);
+      return now.ackedByName ? now : null;
+    });
+    // PagerDuty itself names its service user ("Klaxon"): the person is what Klaxon adds.
+    expect(alicesPage).toMatchObject({
+      status: 'acknowledged',
+      ackedBy: 'Klaxon',
+      ackedByName: 'Alice Andersen (via Klaxon)',
+    });
+    const listed = (await snapshot()).incidents.find((i) => incidentKey(i) === key(t));
+    expect(listed).toMatchObject({
+      backend: 'pagerduty',
+      phase: 'ACKED',
+      ackedBy: 'Klaxon',
+      ackedByName: 'Alice Andersen (via Klaxon)',
+    });
   });
 
   it('a page to a PagerDuty target in a maintenance window says nobody was paged; the On-Call target is not muted', async () => {
