@@ -29,6 +29,9 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import type { KlaxonStore } from './store/store.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { SoloLeadership, type Leadership } from './cluster/leadership.js';
+import type { SharedHub } from './cluster/shared-hub.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -40,16 +43,23 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
+  /** This replica's name among several (`/readyz`, metrics); default `<host>/<pid>`. */
+  replicaName?: string;
   logger?: LogOption;
 }
 
 export interface KlaxonApp {
   /** The Fastify app with every route; not listening yet. */
   app: FastifyInstance;
-  hub: IncidentsHub;
+  /** The incidents as this server shows them: the poller itself, or (several replicas) the shared view. */
+  hub: IncidentsHub | SharedHub;
   events: EventStream;
-  /** Starts the background work: the incidents poll, page delivery and page tracking. */
-  start(): void;
+  leadership: Leadership;
+  /**
+   * Starts the background work: page delivery, and (on the leader only) the incidents poll and
+   * page tracking. With one process everything starts before this returns.
+   */
+  start(): Promise<void>;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
 }
@@ -68,12 +78,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
-  const events = new EventStream({ hub, metrics, logger: app.log, ...deps.eventStream });
+  /** The one poller of the paging service; with several replicas it runs on the leader only. */
+  const poller = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  // Several replicas on PostgreSQL (server/cluster/): leader election and the shared event journal.
+  // With SQLite (one process) there is none of it, and this process is always the leader.
+  const pgUrl = config.storage.postgresUrl;
+  const cluster = pgUrl
+    ? new ClusterNode({
+        url: pgUrl,
+        metrics,
+        logger: app.log,
+        ...(deps.replicaName ? { self: deps.replicaName } : {}),
+      })
+    : null;
+  const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
+  const hub = cluster ? cluster.sharedHub(poller, config.oncall) : poller;
+  const events = new EventStream({ hub, metrics, logger: app.log, sharedIds: cluster !== null, ...deps.eventStream });
   const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
 
-  /** A page's status changed (delivery, its incident): its requester's streams hear of it. */
-  const onPageChanged = (page: Page) => events.publishPage(page);
+  /**
+   * A page's status changed (delivery, its incident): its requester's streams hear of it. With
+   * several replicas every page change is journalled by the database itself (server/cluster/), and
+   * every replica publishes it from there under the same id.
+   */
+  const onPageChanged = cluster ? () => undefined : (page: Page) => events.publishPage(page);
   const outbox = new PageOutbox(store, config);
   const worker = new DeliveryWorker({
     store,
@@ -86,7 +114,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   const tracker = new PageTracker({
     store,
-    hub,
+    hub: poller,
+    fence: cluster ? () => leadership.fence() : undefined,
+    onFenced: (reason) => leadership.stepDown(reason),
     backend,
     onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
@@ -94,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
-    events.publishPage(page);
+    onPageChanged(page);
     worker.kick();
   }
 
@@ -102,9 +132,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
-  app.addHook('onClose', async () => hub.stop());
+  app.addHook('onClose', async () => poller.stop());
 
-  await app.register(healthRoutes, { store, hub, metrics });
+  await app.register(healthRoutes, { store, hub, metrics, cluster });
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
@@ -118,18 +148,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
 
+  // Several replicas: follow the shared journal from now on, before any client can connect.
+  if (cluster)
+    await cluster.prepare({ events, store }).catch(async (e: unknown) => {
+      await cluster.stop();
+      throw e;
+    });
+
   return {
     app,
     hub,
     events,
-    start() {
-      hub.start();
-      tracker.start();
+    leadership,
+    async start() {
       worker.start();
+      if (cluster) cluster.start([tracker]);
+      else {
+        poller.start();
+        tracker.start();
+      }
     },
     async close() {
       await worker.stop();
-      await tracker.stop();
+      if (cluster) await cluster.stop();
+      else await tracker.stop();
       await app.close();
     },
   };

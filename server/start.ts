@@ -30,7 +30,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
     await store.close();
     throw e;
   }
-  klaxon.start();
+  await klaxon.start();
   klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url }, 'Klaxon server listening');
 
   let closing: Promise<void> | null = null;

@@ -1,6 +1,7 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { FencedOut, type LeaderFence } from '../cluster/leadership.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
@@ -14,6 +15,13 @@ export interface TrackerDeps {
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
   };
+  /**
+   * Several replicas: the leader's fence, passed with every write (null: not leading any more, so
+   * nothing is written; the new leader looks again). Absent with one process.
+   */
+  fence?: (() => LeaderFence | null) | undefined;
+  /** A write was refused by its fence: another replica leads now. */
+  onFenced?(reason: string): void;
   /** The paging service: asked about incidents that left its list. */
   backend?: Pick<PagingBackend, 'getIncident'>;
   onPage(page: Page): void;
@@ -160,7 +168,7 @@ export class PageTracker {
       const work = new Map(chunk);
       const lookUps: [string, Incident][] = [];
       try {
-        const changed = await this.deps.store.followPages([...work.keys()], (page) => {
+        const changed = await this.follow([...work.keys()], (page) => {
           const w = work.get(page.id)!;
           const current = this.deps.hub.findByEntityId(w.incident.entityId ?? pageEntityId(page.id));
           if (!current && w.change === 'removed' && !FINAL.has(page.status)) {
@@ -172,6 +180,7 @@ export class PageTracker {
         for (const page of changed) this.published(page);
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
+        if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
         // Rolled back: the pages keep their status until the next reconcile looks again.
         this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
       }
@@ -191,9 +200,9 @@ export class PageTracker {
     try {
       const incident = await backend.getIncident(last.number);
       if (!incident) return;
-      for (const page of await this.deps.store.followPages([pageId], (page) => followUp(page, incident)))
-        this.published(page);
+      for (const page of await this.follow([pageId], (page) => followUp(page, incident))) this.published(page);
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn(
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
@@ -201,6 +210,13 @@ export class PageTracker {
     } finally {
       this.lookingUp.delete(last.number);
     }
+  }
+
+  /** `store.followPages` as leader: with the fence when there is one, not at all after leadership ended. */
+  private async follow(ids: string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+    if (!this.deps.fence) return this.deps.store.followPages(ids, decide);
+    const fence = this.deps.fence();
+    return fence ? this.deps.store.followPages(ids, decide, { fence }) : [];
   }
 
   private published(page: Page): void {

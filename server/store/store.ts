@@ -1,5 +1,6 @@
 import type { Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
+import type { LeaderFence } from '../cluster/leadership.js';
 
 /** A page plus what only the server needs to deliver it. */
 export interface PageRecord {
@@ -87,8 +88,15 @@ export interface KlaxonStore {
   /**
    * In one transaction, shows each page as stored to `decide` and applies what it returns (with its
    * audit entry); unknown ids are skipped. Returns the pages that changed, in the order given.
+   * With `fence` (the leader's, several replicas), the transaction is refused with FencedOut
+   * (server/cluster/leadership.ts) once another replica was elected: a stalled former leader
+   * cannot write what it saw. One process (SQLite) is always the leader and has no fence.
    */
-  followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]>;
+  followPages(
+    ids: readonly string[],
+    decide: (page: Page) => PageFollowUp | null,
+    opts?: { fence?: LeaderFence },
+  ): Promise<Page[]>;
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
   unfinishedPageIds(): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
