@@ -19,7 +19,7 @@ export interface StartOptions {
  * demo launcher and tests. Start-up failures an operator can fix are thrown as ConfigErrors.
  */
 export async function startKlaxonServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
-  const store = openStore(config.storage.sqlitePath);
+  const store = await openStore(config);
   let klaxon: Awaited<ReturnType<typeof buildApp>> | null = null;
   let url: string;
   try {

@@ -28,6 +28,7 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_LISTEN_PORT', key: 'listen.port', type: 'number' },
   { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },
   { env: 'KLAXON_SQLITE_PATH', key: 'storage.sqlitePath', type: 'string' },
+  { env: 'KLAXON_POSTGRES_URL', key: 'storage.postgresUrl', type: 'string' },
   { env: 'KLAXON_LOG_LEVEL', key: 'logLevel', type: 'string' },
 ];
 
@@ -173,6 +174,11 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
   if (c.targets.length === 1 && defaults === 0) c.targets[0]!.default = true;
   else if (defaults !== 1)
     throw new ConfigError(`targets: exactly one target must have default: true (found ${defaults})`, 'targets');
+  if (c.storage.postgresUrl && !c.sessionSecret)
+    throw new ConfigError(
+      'sessionSecret: must be set when storage.postgresUrl is: every server on the database must sign and check web session cookies with the same secret (set KLAXON_SESSION_SECRET, the same on every server).',
+      'sessionSecret',
+    );
   if (c.sessionSecret && c.sessionSecret.length < 32)
     throw new ConfigError('sessionSecret: must be at least 32 characters', 'sessionSecret');
   if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
 import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
+import { migrateSqlite } from './migrations/sqlite-migrations.js';
 import type {
   AcceptOutcome,
   AuditEntry,
@@ -12,38 +13,6 @@ import type {
   PageRecord,
   WebSession,
 } from './store.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS pages (
-  id TEXT PRIMARY KEY,
-  requester_sub TEXT NOT NULL, requester_name TEXT NOT NULL, requester_email TEXT,
-  summary TEXT NOT NULL, details TEXT NOT NULL,
-  target_id TEXT NOT NULL, target_label TEXT NOT NULL, routing_key TEXT NOT NULL,
-  client TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT, next_attempt_at INTEGER, gave_up_at INTEGER,
-  incident_number TEXT, acked_by TEXT, acked_at INTEGER,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, delivered_at INTEGER,
-  idempotency_key TEXT NOT NULL, request_hash TEXT NOT NULL,
-  lease_owner TEXT, lease_until INTEGER
-);
-CREATE UNIQUE INDEX IF NOT EXISTS pages_idem ON pages (requester_sub, idempotency_key);
-CREATE INDEX IF NOT EXISTS pages_by_user ON pages (requester_sub, created_at);
-CREATE INDEX IF NOT EXISTS pages_due ON pages (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS rate_events (user_sub TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS rate_events_by_user ON rate_events (user_sub, at);
-CREATE INDEX IF NOT EXISTS rate_events_by_time ON rate_events (at);
-CREATE TABLE IF NOT EXISTS audit_log (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor_sub TEXT, actor_name TEXT,
-  action TEXT NOT NULL, page_id TEXT, detail TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_page ON audit_log (page_id);
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY, sub TEXT NOT NULL, name TEXT NOT NULL, email TEXT, groups TEXT NOT NULL,
-  username TEXT, csrf_token TEXT NOT NULL, access_expires_at INTEGER NOT NULL, refresh_token TEXT,
-  created_at INTEGER NOT NULL, revoked_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
-`;
 
 interface PageRow {
   id: string;
@@ -139,7 +108,7 @@ export class SqliteStore implements KlaxonStore {
     this.db = new DatabaseSync(file);
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-      this.db.exec(SCHEMA);
+      migrateSqlite(this.db, 'storage.sqlitePath');
     } catch (e) {
       // A file that opens but is not a database (or is locked): do not leave the handle open.
       this.db.close();

@@ -1,0 +1,20 @@
+/**
+ * PostgreSQL advisory locks Klaxon takes, all in one namespace (the first key of the two-key form),
+ * so they cannot collide with another application's locks on a shared server, nor with each other.
+ * Keys are stable: replicas of different releases must agree on them.
+ */
+export const KLAXON_LOCK_SPACE = 0x4b4c5831; // "KLX1"
+
+export const LOCK = {
+  /** Held while migrations run at start: replicas starting together apply them once. */
+  migrations: 1,
+  /** Held while a starting replica compares its configuration with the running ones (replica-registry.ts). */
+  replicas: 2,
+} as const;
+
+/**
+ * A second namespace for per-person transaction locks (`pg_advisory_xact_lock(space, hashtext(sub))`):
+ * one person's accepts are serialised across replicas, so the idempotency check and the rate limit
+ * see each other's pages.
+ */
+export const PERSON_LOCK_SPACE = 0x4b4c5832; // "KLX2"

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { type Migration, migrationFailed, pendingMigrations } from '../migrations/migration.js';
+import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
+
+/**
+ * The PostgreSQL schema, step by step. Version 1 holds what the SQLite store's version 1 holds,
+ * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
+ * version 2 adds what several replicas on one database need.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'pages (the outbox), rate events, audit log, web sessions, health probe',
+    sql: `
+CREATE TABLE pages (
+  id text PRIMARY KEY,
+  requester_sub text NOT NULL, requester_name text NOT NULL, requester_email text,
+  summary text NOT NULL, details text NOT NULL,
+  target_id text NOT NULL, target_label text NOT NULL, routing_key text NOT NULL,
+  client text NOT NULL, status text NOT NULL, attempts integer NOT NULL DEFAULT 0,
+  last_error text, next_attempt_at timestamptz, gave_up_at timestamptz,
+  incident_number text, acked_by text, acked_at timestamptz,
+  created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, delivered_at timestamptz,
+  idempotency_key text NOT NULL, request_hash text NOT NULL,
+  lease_owner text, lease_until timestamptz,
+  -- insertion order, for pages created in the same millisecond (SQLite's rowid)
+  seq bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE UNIQUE INDEX pages_idem ON pages (requester_sub, idempotency_key);
+CREATE INDEX pages_by_user ON pages (requester_sub, created_at);
+CREATE INDEX pages_due ON pages (status, next_attempt_at);
+CREATE TABLE rate_events (user_sub text NOT NULL, at timestamptz NOT NULL);
+CREATE INDEX rate_events_by_user ON rate_events (user_sub, at);
+CREATE INDEX rate_events_by_time ON rate_events (at);
+CREATE TABLE audit_log (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL, actor_sub text, actor_name text,
+  action text NOT NULL, page_id text, detail jsonb NOT NULL
+);
+CREATE INDEX audit_by_page ON audit_log (page_id);
+CREATE TABLE sessions (
+  id text PRIMARY KEY, sub text NOT NULL, name text NOT NULL, email text, groups text[] NOT NULL,
+  username text, csrf_token text NOT NULL, access_expires_at timestamptz NOT NULL, refresh_token text,
+  created_at timestamptz NOT NULL, revoked_at timestamptz
+);
+CREATE TABLE health_probe (id integer PRIMARY KEY, at timestamptz NOT NULL);
+`,
+  },
+  {
+    version: 2,
+    name: 'replicas: the servers using this database and the settings they must share',
+    sql: `
+CREATE TABLE replicas (
+  id text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  fingerprint text NOT NULL,
+  settings jsonb NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  seen_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+];
+
+/**
+ * Brings a PostgreSQL database to the latest version under an advisory lock, so replicas starting
+ * together wait for one another and each step runs once. Each step and its record commit together
+ * (PostgreSQL's DDL is transactional): a failed step leaves the database at the step before.
+ * Returns the version before and after.
+ */
+export async function migratePostgres(
+  client: pg.ClientBase,
+  key: string,
+  steps: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<{ from: number; to: number }> {
+  // An index on a large table may take longer than the pool's statement timeout allows a request.
+  await client.query('SET statement_timeout = 0');
+  await client.query('SELECT pg_advisory_lock($1, $2)', [KLAXON_LOCK_SPACE, LOCK.migrations]);
+  try {
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    const from = rows[0]?.v ?? 0;
+    let to = from;
+    for (const step of pendingMigrations(steps, from, key)) {
+      await client.query('BEGIN');
+      try {
+        await client.query(step.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw migrationFailed(key, step, to, e);
+      }
+      to = step.version;
+    }
+    return { from, to };
+  } finally {
+    await client
+      .query('SELECT pg_advisory_unlock($1, $2)', [KLAXON_LOCK_SPACE, LOCK.migrations])
+      .catch(() => undefined);
+    await client.query('RESET statement_timeout').catch(() => undefined);
+  }
+}

@@ -1,0 +1,500 @@
+import type pg from 'pg';
+import type { Page, PageStatus } from '#common/index.js';
+import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
+import type {
+  AcceptOutcome,
+  AuditEntry,
+  KlaxonStore,
+  PageFollowUp,
+  PagePatch,
+  PageRecord,
+  WebSession,
+} from '../store.js';
+import { PERSON_LOCK_SPACE } from './advisory-locks.js';
+import { oneLine, storageError } from './pool.js';
+
+interface PageRow {
+  id: string;
+  requester_sub: string;
+  requester_name: string;
+  requester_email: string | null;
+  summary: string;
+  details: string;
+  target_id: string;
+  target_label: string;
+  routing_key: string;
+  client: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  gave_up_at: Date | null;
+  incident_number: string | null;
+  acked_by: string | null;
+  acked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+  idempotency_key: string;
+  request_hash: string;
+}
+
+interface SessionRow {
+  id: string;
+  sub: string;
+  name: string;
+  email: string | null;
+  groups: string[];
+  username: string | null;
+  csrf_token: string;
+  access_expires_at: Date;
+  refresh_token: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const date = (s: string | null): Date | null => (s === null ? null : new Date(s));
+
+function toRecord(r: PageRow): PageRecord {
+  const page: Page = {
+    id: r.id,
+    requester: { sub: r.requester_sub, name: r.requester_name, email: r.requester_email },
+    summary: r.summary,
+    details: r.details,
+    target: { id: r.target_id, label: r.target_label },
+    client: r.client as Page['client'],
+    status: r.status as PageStatus,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: iso(r.next_attempt_at),
+    gaveUpAt: iso(r.gave_up_at),
+    incidentNumber: r.incident_number,
+    ackedBy: r.acked_by,
+    ackedAt: iso(r.acked_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    deliveredAt: iso(r.delivered_at),
+  };
+  return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
+}
+
+/** The longest rate-limit window the configuration allows is a day. */
+const RATE_EVENT_RETENTION_MS = 24 * 3600_000;
+const SESSION_PRUNE_EVERY_MS = 10 * 60_000;
+/** An expired session without a refresh token still explains "your sign-in has expired" for a day. */
+const DEAD_SESSION_GRACE_MS = 24 * 3600_000;
+/** A session not renewed for this long cannot be renewed (refresh tokens live hours, not weeks). */
+const STALE_SESSION_MS = 30 * 24 * 3600_000;
+/** Statuses the delivery worker still has to act on. */
+const UNDELIVERED = "('queued','delivering','failing')";
+/** Deadlock and serialisation failures: PostgreSQL rolled the transaction back, so it can simply run again. */
+const RETRY_STATES = new Set(['40001', '40P01']);
+
+/**
+ * The statements of the accept path, named so each connection parses and plans them once
+ * (pg prepares a named statement on first use per connection).
+ */
+const SQL = {
+  lockPerson: { name: 'lock-person', text: 'SELECT pg_advisory_xact_lock($1, hashtext($2))' },
+  byIdem: { name: 'page-by-idem', text: 'SELECT * FROM pages WHERE requester_sub = $1 AND idempotency_key = $2' },
+  rateEvents: { name: 'rate-events', text: 'SELECT at FROM rate_events WHERE user_sub = $1 AND at > $2' },
+  insertRate: { name: 'insert-rate', text: 'INSERT INTO rate_events (user_sub, at) VALUES ($1, $2)' },
+  pruneRate: { name: 'prune-rate', text: 'DELETE FROM rate_events WHERE at < $1' },
+  insertPage: {
+    name: 'insert-page',
+    text: `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+      routing_key, client, status, attempts, last_error, next_attempt_at, created_at, updated_at, idempotency_key, request_hash)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+  },
+  insertAudit: {
+    name: 'insert-audit',
+    text: 'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+  },
+  claim: {
+    name: 'claim-due',
+    text: `WITH due AS (
+        SELECT id FROM pages
+        WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
+          AND (next_attempt_at IS NULL OR next_attempt_at <= $1) AND (lease_until IS NULL OR lease_until < $1)
+          AND (NOT $2::boolean OR attempts = 0)
+        ORDER BY created_at, seq LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE pages SET status = 'delivering', attempts = pages.attempts + 1, lease_owner = $4, lease_until = $5,
+        next_attempt_at = NULL, updated_at = $1
+      FROM due WHERE pages.id = due.id
+      RETURNING pages.*`,
+  },
+} as const;
+
+/**
+ * KlaxonStore on PostgreSQL, for several Klaxon servers on one database. Each method is one
+ * transaction (or one statement), so any server answers any request the same way: idempotency
+ * keys, rate-limit events, web sessions and delivery leases all live in the database, never in
+ * this process. Delivery claims take due pages with `FOR UPDATE SKIP LOCKED`: two servers
+ * claiming at once get different pages, and a page whose lease ran out (its server died
+ * mid-delivery) is claimed again by whichever server looks next, with its attempt count going up,
+ * so the worker looks for its incident before resending. Errors that mean the database cannot be
+ * reached surface as StorageUnavailableError.
+ */
+export class PostgresStore implements KlaxonStore {
+  private sessionsPrunedAt = -Infinity;
+
+  /** `pool`: connected and migrated (open-store.ts); the store ends it on close, after `onClose`. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onClose: () => Promise<void> = async () => undefined,
+  ) {}
+
+  /** One statement on any connection of the pool (its own transaction). */
+  private async query<Row extends pg.QueryResultRow>(
+    q: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    try {
+      return await this.pool.query<Row>(typeof q === 'string' ? { text: q, values } : values ? { ...q, values } : q);
+    } catch (e) {
+      throw storageError(e);
+    }
+  }
+
+  /**
+   * Runs `fn` in one transaction on one connection; commits what it returns. A deadlock or
+   * serialisation failure (rolled back by PostgreSQL) runs it again; anything else rolls back and
+   * throws. A connection that broke is not returned to the pool.
+   */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (e) {
+        throw storageError(e);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        const code = (e as { code?: string }).code;
+        if (code && RETRY_STATES.has(code) && attempt < 3) continue;
+        throw storageError(e);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async acceptPage(input: {
+    record: PageRecord;
+    rate: RateLimitRule;
+    now: Date;
+    audit: AuditEntry;
+  }): Promise<AcceptOutcome> {
+    const { record, rate, now, audit } = input;
+    const sub = record.page.requester.sub;
+    // COMMIT returns once the commit is durable (synchronous_commit on, PostgreSQL's default), and
+    // only then does the client hear 202.
+    return this.tx(async (c): Promise<AcceptOutcome> => {
+      // One person's accepts, on whichever server, take turns: the key check and the rate limit
+      // below then see every page of theirs committed before.
+      await c.query({ ...SQL.lockPerson, values: [PERSON_LOCK_SPACE, sub] });
+      const existing = (await c.query<PageRow>({ ...SQL.byIdem, values: [sub, record.idempotencyKey] })).rows[0];
+      if (existing) {
+        const prior = toRecord(existing);
+        return prior.requestHash === record.requestHash
+          ? { kind: 'replay', page: prior.page }
+          : { kind: 'conflict', page: prior.page };
+      }
+      const nowMs = now.getTime();
+      const since = new Date(nowMs - rate.windowSeconds * 1000);
+      const earlier = (await c.query<{ at: Date }>({ ...SQL.rateEvents, values: [sub, since] })).rows.map((r) =>
+        r.at.getTime(),
+      );
+      const decision = decideRate(earlier, rate, nowMs);
+      if (!decision.allowed)
+        return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+      const p = record.page;
+      await c.query({
+        ...SQL.insertPage,
+        values: [
+          p.id,
+          p.requester.sub,
+          p.requester.name,
+          p.requester.email,
+          p.summary,
+          p.details,
+          p.target.id,
+          p.target.label,
+          record.routingKey,
+          p.client,
+          p.status,
+          p.attempts,
+          p.lastError,
+          date(p.nextAttemptAt),
+          new Date(p.createdAt),
+          new Date(p.updatedAt),
+          record.idempotencyKey,
+          record.requestHash,
+        ],
+      });
+      await c.query({ ...SQL.insertRate, values: [sub, now] });
+      await this.insertAudit(c, { ...audit, pageId: p.id });
+      await this.prune(c, nowMs);
+      return { kind: 'created', page: p };
+    });
+  }
+
+  async getPage(id: string): Promise<PageRecord | null> {
+    const row = (await this.query<PageRow>('SELECT * FROM pages WHERE id = $1', [id])).rows[0];
+    return row ? toRecord(row) : null;
+  }
+
+  async pagesOf(sub: string, limit: number): Promise<Page[]> {
+    const { rows } = await this.query<PageRow>(
+      'SELECT * FROM pages WHERE requester_sub = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
+      [sub, limit],
+    );
+    return rows.map((r) => toRecord(r).page);
+  }
+
+  async claimDuePages(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    opts: { neverAttemptedOnly?: boolean } = {},
+  ): Promise<PageRecord[]> {
+    const { rows } = await this.query<PageRow & { seq: string }>(SQL.claim, [
+      now,
+      opts.neverAttemptedOnly === true,
+      limit,
+      owner,
+      new Date(now.getTime() + leaseMs),
+    ]);
+    // UPDATE … RETURNING keeps no order: oldest first, as they were chosen.
+    rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || Number(a.seq) - Number(b.seq));
+    return rows.map(toRecord);
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const { rows } = await this.query<{ t: Date | null }>(
+      `SELECT MIN(COALESCE(lease_until, next_attempt_at, 'epoch'::timestamptz)) AS t FROM pages
+       WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
+    );
+    return rows[0]?.t ?? null;
+  }
+
+  async updatePage(
+    id: string,
+    patch: PagePatch,
+    opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> } = {},
+  ): Promise<Page | null> {
+    const row = (await this.query<PageRow>(pageUpdate(id, patch, opts))).rows[0];
+    return row ? toRecord(row).page : null;
+  }
+
+  async followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+    if (ids.length === 0) return [];
+    return this.tx(async (c) => {
+      // Locked in one order (by id) on every server: two trackers following the same pages wait
+      // for each other instead of deadlocking.
+      const { rows } = await c.query<PageRow>('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
+        [...ids],
+      ]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const changed: Page[] = [];
+      for (const id of ids) {
+        const row = byId.get(id);
+        const next = row ? decide(toRecord(row).page) : null;
+        if (!next) continue;
+        const updated = (await c.query<PageRow>(pageUpdate(id, next.patch, { audit: next.audit }))).rows[0];
+        if (updated) changed.push(toRecord(updated).page);
+      }
+      return changed;
+    });
+  }
+
+  async unfinishedPageIds(): Promise<string[]> {
+    const { rows } = await this.query<{ id: string }>(
+      "SELECT id FROM pages WHERE status <> 'resolved' AND created_at > $1 ORDER BY created_at, seq",
+      [new Date(Date.now() - 7 * 24 * 3600_000)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const { rows } = await this.query<{ status: string; gave_up: boolean; n: number }>(
+      'SELECT status, gave_up_at IS NOT NULL AS gave_up, COUNT(*)::int AS n FROM pages GROUP BY 1, 2',
+    );
+    const out: Record<string, number> = {};
+    for (const r of rows) {
+      const key = r.gave_up ? 'gave_up' : r.status;
+      out[key] = (out[key] ?? 0) + r.n;
+    }
+    return out;
+  }
+
+  async createSession(s: WebSession): Promise<void> {
+    await this.query(
+      `INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token,
+       created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        s.id,
+        s.sub,
+        s.name,
+        s.email,
+        s.groups,
+        s.username,
+        s.csrfToken,
+        s.accessExpiresAt,
+        s.refreshToken,
+        s.createdAt,
+        s.revokedAt,
+      ],
+    );
+  }
+
+  async getSession(id: string): Promise<WebSession | null> {
+    const r = (await this.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id])).rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      sub: r.sub,
+      name: r.name,
+      email: r.email,
+      groups: r.groups,
+      username: r.username,
+      csrfToken: r.csrf_token,
+      accessExpiresAt: r.access_expires_at,
+      refreshToken: r.refresh_token,
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    };
+  }
+
+  async updateSession(
+    id: string,
+    patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
+  ): Promise<void> {
+    await this.query(
+      `UPDATE sessions SET access_expires_at = COALESCE($2, access_expires_at),
+         refresh_token = CASE WHEN $3::boolean THEN $4::text ELSE refresh_token END,
+         groups = COALESCE($5::text[], groups)
+       WHERE id = $1`,
+      [
+        id,
+        patch.accessExpiresAt ?? null,
+        patch.refreshToken !== undefined,
+        patch.refreshToken ?? null,
+        patch.groups ?? null,
+      ],
+    );
+  }
+
+  async revokeSession(id: string, at: Date): Promise<void> {
+    await this.query('UPDATE sessions SET revoked_at = $2, refresh_token = NULL WHERE id = $1 AND revoked_at IS NULL', [
+      id,
+      at,
+    ]);
+  }
+
+  async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
+    try {
+      const now = new Date();
+      const written = await this.tx(async (c) => {
+        const { rows } = await c.query<{ at: Date }>(
+          'INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at RETURNING at',
+          [now],
+        );
+        await this.prune(c, now.getTime());
+        return rows[0]?.at;
+      });
+      if (written?.getTime() !== now.getTime()) return { ok: false, error: 'storage did not return what was written' };
+      return { ok: true, error: null };
+    } catch (e) {
+      return { ok: false, error: `storage is not writable: ${oneLine((e as Error).message)}` };
+    }
+  }
+
+  /**
+   * Keeps the tables that grow with use small: rate events older than the longest possible window
+   * on every accept, and at most every few minutes (per server) sessions nobody can use any more.
+   */
+  private async prune(c: pg.ClientBase, nowMs: number): Promise<void> {
+    await c.query({ ...SQL.pruneRate, values: [new Date(nowMs - RATE_EVENT_RETENTION_MS)] });
+    if (nowMs - this.sessionsPrunedAt < SESSION_PRUNE_EVERY_MS) return;
+    this.sessionsPrunedAt = nowMs;
+    await c.query(
+      'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < $1) OR access_expires_at < $2',
+      [new Date(nowMs - DEAD_SESSION_GRACE_MS), new Date(nowMs - STALE_SESSION_MS)],
+    );
+  }
+
+  private async insertAudit(c: pg.ClientBase, e: AuditEntry): Promise<void> {
+    await c.query({
+      ...SQL.insertAudit,
+      values: [e.at, e.actorSub, e.actorName, e.action, e.pageId, JSON.stringify(e.detail)],
+    });
+  }
+
+  private closing: Promise<void> | null = null;
+  close(): Promise<void> {
+    this.closing ??= this.onClose()
+      .catch(() => undefined)
+      .then(() => this.pool.end());
+    return this.closing;
+  }
+}
+
+/**
+ * One UPDATE for a page patch (with `onlyIfLeasedBy`: only while that owner holds the lease), and
+ * its audit entry in the same statement when there is one, returning the new row.
+ */
+function pageUpdate(
+  id: string,
+  patch: PagePatch,
+  opts: { onlyIfLeasedBy?: string; audit?: Omit<AuditEntry, 'pageId'> },
+): pg.QueryConfig {
+  const values: unknown[] = [id, new Date()];
+  const sets: string[] = [];
+  const param = (v: unknown, cast = '') => {
+    values.push(v);
+    return `$${values.length}${cast}`;
+  };
+  const col = (name: string, v: unknown) => sets.push(`${name} = ${param(v)}`);
+  if (patch.status !== undefined) col('status', patch.status);
+  if (patch.lastError !== undefined) col('last_error', patch.lastError);
+  if (patch.nextAttemptAt !== undefined) col('next_attempt_at', patch.nextAttemptAt);
+  if (patch.gaveUpAt !== undefined) col('gave_up_at', patch.gaveUpAt);
+  if (patch.incidentNumber !== undefined) col('incident_number', patch.incidentNumber);
+  if (patch.ackedBy !== undefined) col('acked_by', patch.ackedBy);
+  if (patch.ackedAt !== undefined) col('acked_at', patch.ackedAt);
+  if (patch.deliveredAt !== undefined) col('delivered_at', patch.deliveredAt);
+  // A page that left "delivering" no longer needs its lease.
+  if (patch.status !== undefined && patch.status !== 'delivering') sets.push('lease_owner = NULL, lease_until = NULL');
+  sets.push('updated_at = $2');
+  let where = 'id = $1';
+  if (opts.onlyIfLeasedBy !== undefined)
+    where += ` AND lease_owner = ${param(opts.onlyIfLeasedBy)} AND status = 'delivering'`;
+  const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
+  const a = opts.audit;
+  if (!a) return { text: update, values };
+  const audit = [
+    param(a.at, '::timestamptz'),
+    param(a.actorSub, '::text'),
+    param(a.actorName, '::text'),
+    param(a.action, '::text'),
+  ];
+  const detail = param(JSON.stringify(a.detail), '::jsonb');
+  return {
+    text: `WITH changed AS (${update}), logged AS (
+      INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
+    ) SELECT * FROM changed`,
+    values,
+  };
+}
