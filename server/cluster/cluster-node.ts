@@ -7,7 +7,6 @@ import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { KlaxonStore } from '../store/store.js';
 import { JournalReader, type JournalRow } from './journal.js';
 import { FencedOut, PgLeadership, checkFence, type LeaderState } from './leadership.js';
-import { CLUSTER_SCHEMA, LEADER_LOCK } from './schema.js';
 import { SharedHub } from './shared-hub.js';
 
 /** Work that runs only on the leader (the page tracker, escalation jobs): started on election, stopped on loss. */
@@ -80,21 +79,6 @@ export class ClusterNode {
     });
   }
 
-  /** Creates the shared tables if they are missing, under the leader lock's sibling so replicas do it once. */
-  private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [LEADER_LOCK + 1]);
-      try {
-        await client.query(CLUSTER_SCHEMA);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK + 1]);
-      }
-    } finally {
-      client.release();
-    }
-  }
-
   /** The hub every part of this replica uses; `inner` polls only while this replica leads. */
   sharedHub(inner: IncidentsHub, config: { pollIntervalSeconds: number; recentWindowMinutes: number }): SharedHub {
     this.hub = new SharedHub({ pool: this.pool, inner, leadership: this.leadership, config, logger: this.log });
@@ -109,7 +93,6 @@ export class ClusterNode {
     const hub = this.hub;
     if (!hub) throw new Error('ClusterNode.sharedHub() must be called before prepare()');
     const { events, store } = deps;
-    await this.migrate();
     const cursor = await hub.load();
     events.startAt(cursor);
     this.journal = new JournalReader({

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Metrics } from '../http/metrics.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
-import { LEADER_LOCK } from './schema.js';
+import { KLAXON_LOCK_SPACE, LOCK } from '../store/postgres/advisory-locks.js';
 
 /** What a write made as leader carries: the database refuses it once a newer leader was elected. */
 export interface LeaderFence {
@@ -237,8 +237,8 @@ export class PgLeadership extends EventEmitter<{ change: [LeaderState] }> implem
       if (broken) throw broken;
       if (!this.leading) {
         const { rows } = await client.query<{ got: boolean; holder: string | null; epoch: string }>(
-          'SELECT pg_try_advisory_lock($1) AS got, holder, epoch FROM klaxon_leader WHERE id = 1',
-          [LEADER_LOCK],
+          'SELECT pg_try_advisory_lock($1, $2) AS got, holder, epoch FROM klaxon_leader WHERE id = 1',
+          [KLAXON_LOCK_SPACE, LOCK.leader],
         );
         const row = rows[0];
         if (!row) throw new Error('klaxon_leader has no row: the cluster migration has not run');

@@ -7,7 +7,8 @@ import { jsonEqual } from '../runtime/json-equal.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { JournalRow } from './journal.js';
 import { FencedOut, checkFence, type Leadership } from './leadership.js';
-import { EVENTS_CHANNEL, JOURNAL_LOCK, REFRESH_CHANNEL } from './schema.js';
+import { KLAXON_LOCK_SPACE, LOCK } from '../store/postgres/advisory-locks.js';
+import { EVENTS_CHANNEL, REFRESH_CHANNEL } from './schema.js';
 
 /** A `state` row: the leader's last look at the paging service. */
 interface StateData {
@@ -248,7 +249,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     try {
       await client.query('BEGIN');
       await checkFence(client, fence);
-      await client.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_LOCK]);
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [KLAXON_LOCK_SPACE, LOCK.journal]);
       if (upserts.length > 0)
         await client.query(
           `INSERT INTO klaxon_incidents (number, entity_id, visible, data)

@@ -10,6 +10,10 @@ export const LOCK = {
   migrations: 1,
   /** Held while a starting replica compares its configuration with the running ones (replica-registry.ts). */
   replicas: 2,
+  /** Held by the leader for as long as it leads, on its own connection (server/cluster/leadership.ts). */
+  leader: 3,
+  /** Taken by every transaction that writes the event journal, right before it commits (server/cluster/schema.ts). */
+  journal: 4,
 } as const;
 
 /**

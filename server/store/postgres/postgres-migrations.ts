@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { type Migration, migrationFailed, pendingMigrations } from '../migrations/migration.js';
+import { CLUSTER_SCHEMA } from '../../cluster/schema.js';
 import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
 
 /**
  * The PostgreSQL schema, step by step. Version 1 holds what the SQLite store's version 1 holds,
  * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
- * version 2 adds what several replicas on one database need.
+ * version 2 adds what several replicas on one database need; version 3 what they share at run time
+ * (server/cluster/schema.ts).
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -59,6 +61,11 @@ CREATE TABLE replicas (
   seen_at timestamptz NOT NULL DEFAULT now()
 );
 `,
+  },
+  {
+    version: 3,
+    name: 'several replicas: the leader and its fencing epoch, the shared event journal, the incidents the leader saw',
+    sql: CLUSTER_SCHEMA,
   },
 ];
 

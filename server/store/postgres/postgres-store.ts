@@ -10,6 +10,7 @@ import type {
   PageRecord,
   WebSession,
 } from '../store.js';
+import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
 import { oneLine, storageError } from './pool.js';
 
@@ -298,9 +299,15 @@ export class PostgresStore implements KlaxonStore {
     return row ? toRecord(row).page : null;
   }
 
-  async followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+  async followPages(
+    ids: readonly string[],
+    decide: (page: Page) => PageFollowUp | null,
+    opts: { fence?: LeaderFence } = {},
+  ): Promise<Page[]> {
     if (ids.length === 0) return [];
     return this.tx(async (c) => {
+      // Written as leader: refused (FencedOut) once another replica was elected.
+      if (opts.fence) await checkFence(c, opts.fence);
       // Locked in one order (by id) on every server: two trackers following the same pages wait
       // for each other instead of deadlocking.
       const { rows } = await c.query<PageRow>('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
