@@ -112,7 +112,8 @@ describe('two replicas on one database', () => {
       body: { summary: 'Replicated page', idempotencyKey: randomKey() },
     });
     expect(r.status).toBe(202);
-    const delivered = (e: ServerEvent) => e.type === 'page' && e.data.id === r.body.id && e.data.incidentNumber !== null;
+    const delivered = (e: ServerEvent) =>
+      e.type === 'page' && e.data.id === r.body.id && e.data.incidentNumber !== null;
     const [x, y] = await Promise.all([onA.next(delivered, 20_000), onB.next(delivered, 20_000)]);
     expect(x.id).toBe(y.id);
     const incidents = (stack.sim.control.incidents() as { entityId?: string }[]).filter(
@@ -143,7 +144,8 @@ describe('two replicas on one database', () => {
     const leaderName = (await readyz(a)).cluster.leader;
     const [leader, other] = (await readyz(a)).cluster.self === leaderName ? [a, b] : [b, a];
     const before = (await readyz(other)).cluster.epoch;
-    const polls = () => stack.sim.control.requests().filter((r) => r.path.startsWith('/api-public/v1/incidents')).length;
+    const polls = () =>
+      stack.sim.control.requests().filter((r) => r.path.startsWith('/api-public/v1/incidents')).length;
     const t0 = Date.now();
     await leader.close();
     const after = await waitFor(
