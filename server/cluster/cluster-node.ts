@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { Page } from '#common/index.js';
+import type { Incident, Page } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import type { IncidentsHub } from '../live/incidents-hub.js';
+import type { HubChange, IncidentsHub } from '../live/incidents-hub.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { KlaxonStore } from '../store/store.js';
 import { JournalReader, type JournalRow } from './journal.js';
@@ -36,7 +36,11 @@ interface SharedEvents {
   startAt(seq: number): void;
   advance(seq: number): void;
   publishPage(page: Page, id: number): void;
+  publishIncident(c: HubChange): void;
 }
+
+/** Journal rows a starting replica holds for replay (EventStream's default ring size). */
+const PRIME_ROWS = 1024;
 
 /** Journal rows older than this (and beyond the newest `KEEP_ROWS`) are pruned by the leader. */
 const KEEP_MS = 3600_000;
@@ -94,7 +98,7 @@ export class ClusterNode {
     if (!hub) throw new Error('ClusterNode.sharedHub() must be called before prepare()');
     const { events, store } = deps;
     const cursor = await hub.load();
-    events.startAt(cursor);
+    await this.prime(events, store, cursor);
     this.journal = new JournalReader({
       pool: this.pool,
       url: this.opts.url,
@@ -117,6 +121,36 @@ export class ClusterNode {
       },
     });
     this.journal.start(cursor);
+  }
+
+  /**
+   * A replica that starts (or restarts) holds the newest journal rows for replay too, so a client
+   * that the load balancer moves to it resumes with Last-Event-ID instead of reloading a snapshot.
+   * Nobody is connected yet: publishing only fills the replay buffer.
+   */
+  private async prime(events: SharedEvents, store: Pick<KlaxonStore, 'getPage'>, cursor: number): Promise<void> {
+    const from = Math.max(0, cursor - PRIME_ROWS);
+    const { rows } = await this.pool.query<{
+      seq: string;
+      kind: JournalRow['kind'];
+      page_id: string | null;
+      data: unknown;
+    }>('SELECT seq, kind, page_id, data FROM klaxon_events WHERE seq > $1 AND seq <= $2 ORDER BY seq', [from, cursor]);
+    // Rows pruned in between would leave a hole: replay only from the first row held.
+    const first = rows.length > 0 ? Number(rows[0]!.seq) - 1 : cursor;
+    events.startAt(Math.max(from, first));
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (r.kind === 'page' && r.page_id) {
+        const record = await store.getPage(r.page_id);
+        if (record) events.publishPage(record.page, seq);
+      } else if (r.kind === 'incident') {
+        const d = r.data as { change: HubChange['change']; incident: Incident };
+        events.publishIncident({ change: d.change, incident: d.incident, id: String(seq) });
+      }
+      events.advance(seq);
+    }
+    events.advance(cursor);
   }
 
   /** Takes part in the election; `jobs` run while this replica leads. */

@@ -242,7 +242,8 @@ export class EventStream {
     }
   }
 
-  private publishIncident(c: HubChange): void {
+  /** An incident changed: every stream hears of it (called for the hub's `change` events). */
+  publishIncident(c: HubChange): void {
     if (this.closed) return;
     const id = this.nextId(c.id === undefined ? undefined : Number(c.id));
     const frame = this.frame({

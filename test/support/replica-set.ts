@@ -3,7 +3,7 @@
 // restarts, as a server under a process supervisor would.
 import type { ServerConfigOverrides } from '#server/index.js';
 import { freePort, startHaproxy, type LoadBalancer } from './haproxy.js';
-import { api, spawnServer, type Stack } from './server-stack.js';
+import { spawnServer, type Stack } from './server-stack.js';
 
 export interface Replica {
   name: string;
@@ -37,8 +37,9 @@ export interface ReplicaSet {
 export async function clusterView(replica: Replica): Promise<ClusterView | null> {
   if (replica.pid() === null) return null;
   try {
-    const r = await api(`${replica.url}/readyz`);
-    return (r.body?.cluster as ClusterView | undefined) ?? null;
+    // A stalled replica (SIGSTOP) accepts the connection but never answers.
+    const r = await fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+    return (((await r.json()) as { cluster?: ClusterView }).cluster ?? null) as ClusterView | null;
   } catch {
     return null;
   }

@@ -144,6 +144,26 @@ describe('three replicas behind HAProxy', () => {
     expect(views.filter((v) => v?.role === 'leader')).toHaveLength(1);
   });
 
+  it('move leadership away from a stalled leader, which steps down when it wakes', async () => {
+    const { replica: old, view } = await set.waitForLeader();
+    const pid = old.pid()!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // The database ends its silent session after the lease (5 s), which frees the lock.
+      const next = await set.waitForLeader({ not: old, timeoutMs: 10_000 });
+      expect(next.view.epoch).toBeGreaterThan(view.epoch!);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const woke = await waitFor('the old leader follows', async () => {
+      const v = await clusterView(old);
+      return v?.role === 'follower' ? v : null;
+    });
+    expect(woke.leader).not.toBe(woke.self);
+    const views = await Promise.all(set.replicas.map(clusterView));
+    expect(views.filter((v) => v?.role === 'leader')).toHaveLength(1);
+  });
+
   it('still bring every event to a follower whose LISTEN connection was cut', async () => {
     const token = await stack.token('carol');
     const direct = set.replicas.map((r) => new ResumingSseClient(r.url, token));

@@ -102,6 +102,28 @@ describe('two replicas on one database', () => {
     expect(one.id).not.toBe(two.id);
   });
 
+  it('let a client resume on a server that started after its last event', async () => {
+    const token = await stack.token('alice');
+    const first = await sse(a, token);
+    await first.next((e) => e.type === 'snapshot');
+    stack.sim.control.createIncident({ title: 'Before the new server', routingKey: 'sre' });
+    const seen = await first.next(incidentEvent('Before the new server'), 15_000);
+    first.close();
+    stack.sim.control.createIncident({ title: 'While it starts', routingKey: 'sre' });
+    await waitFor('the change is shared', async () => {
+      const list = await api(`${a.url}/api/v1/incidents`, { token });
+      return list.body.incidents.some((i: { title: string }) => i.title === 'While it starts');
+    });
+    const c = await startServer(stack, { storage: { postgresUrl: url } });
+    try {
+      const resumed = await sse(c, token, { 'last-event-id': seen.id });
+      await resumed.next(incidentEvent('While it starts'));
+      expect(resumed.events.some((e) => e.type === 'snapshot')).toBe(false);
+    } finally {
+      await c.close();
+    }
+  });
+
   it("send a page's changes to its requester on either server", async () => {
     const token = await stack.token('bob');
     const onA = await sse(a, token);
