@@ -94,11 +94,6 @@ export interface PgLeadershipOptions {
   logger?: Logger;
 }
 
-const sleep = (ms: number) =>
-  new Promise<void>((r) => {
-    setTimeout(r, ms).unref();
-  });
-
 /**
  * Leader election with a PostgreSQL session advisory lock held on a dedicated connection (not a
  * pooled one: the lock lives as long as that session). Whoever takes the lock increments the epoch
