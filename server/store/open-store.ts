@@ -2,7 +2,7 @@ import { ConfigError, type ServerConfig } from '../config/index.js';
 import { sharedSettings } from '../config/shared-settings.js';
 import { migratePostgres } from './postgres/postgres-migrations.js';
 import { PostgresStore } from './postgres/postgres-store.js';
-import { createPool, oneLine, redactUrl, withoutPassword } from './postgres/pool.js';
+import { checkOut, createPool, oneLine, redactUrl, withoutPassword } from './postgres/pool.js';
 import { ReplicaRegistry } from './postgres/replica-registry.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { KlaxonStore } from './store.js';
@@ -43,11 +43,11 @@ export async function openPostgres(
 ): Promise<PostgresStore> {
   const pool = createPool(url, poolSize);
   try {
-    const client = await pool.connect();
+    const { client, done } = await checkOut(pool);
     try {
       await migratePostgres(client, PG_KEY);
     } finally {
-      client.release();
+      done();
     }
     const replicas = new ReplicaRegistry(pool, settings, PG_KEY);
     await replicas.register();

@@ -5,11 +5,13 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Runs `server/main.ts --config <file>` in a child process (so tests and benchmarks can SIGKILL it,
- * or measure its RSS and CPU) and resolves with its URL once it says it is listening.
+ * or measure its RSS and CPU), with `env` added to this process's environment, and resolves with its
+ * URL once it says it is listening.
  */
 export async function spawnServerProcess(
   configFile: string,
   startTimeoutMs = 30_000,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
@@ -17,7 +19,7 @@ export async function spawnServerProcess(
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KLAXON_LOG_LEVEL: 'error' },
+      env: { ...process.env, KLAXON_LOG_LEVEL: 'error', ...env },
     },
   );
   let stderr = '';

@@ -114,14 +114,15 @@ export async function startServer(
   return Object.assign(server, { config });
 }
 
-/** Runs `server/main.ts` in a child process (so a test can SIGKILL it) and waits for its URL. */
+/** Runs `server/main.ts` in a child process (so a test can SIGKILL it) and waits for its URL; `env` adds to the environment. */
 export async function spawnServer(
   stack: Stack,
   extra: ServerConfigOverrides = {},
+  env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {
   const file = path.join(stack.dir, `server-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(stack.serverOverrides(extra)));
-  const { url, child } = await spawnServerProcess(file);
+  const { url, child } = await spawnServerProcess(file, 30_000, env);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,

@@ -30,6 +30,25 @@ export function createPool(url: string, size: number): pg.Pool {
   return pool;
 }
 
+const ignore = () => undefined;
+
+/**
+ * A connection of the pool for several statements (a transaction). While checked out, a
+ * connection that breaks between two statements emits 'error' with no pool listener to catch it:
+ * this one ignores it (the next statement fails with the reason). Release it with `done(broken)`.
+ */
+export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; done(broken?: boolean): void }> {
+  const client = await pool.connect();
+  client.on('error', ignore);
+  return {
+    client,
+    done(broken = false) {
+      client.off('error', ignore);
+      client.release(broken);
+    },
+  };
+}
+
 /** The URL with its password (in the user part or a `password` parameter) replaced by `***`, for messages. */
 export function redactUrl(url: string): string {
   try {

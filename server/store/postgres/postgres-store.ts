@@ -12,7 +12,7 @@ import type {
 } from '../store.js';
 import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
-import { oneLine, storageError } from './pool.js';
+import { checkOut, oneLine, storageError } from './pool.js';
 
 interface PageRow {
   id: string;
@@ -167,12 +167,13 @@ export class PostgresStore implements KlaxonStore {
    */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      let client: pg.PoolClient;
+      let connection: Awaited<ReturnType<typeof checkOut>>;
       try {
-        client = await this.pool.connect();
+        connection = await checkOut(this.pool);
       } catch (e) {
         throw storageError(e);
       }
+      const { client } = connection;
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -185,7 +186,7 @@ export class PostgresStore implements KlaxonStore {
         if (code && RETRY_STATES.has(code) && attempt < 3) continue;
         throw storageError(e);
       } finally {
-        client.release(broken);
+        connection.done(broken);
       }
     }
   }

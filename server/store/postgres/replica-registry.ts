@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { ConfigError } from '../../config/index.js';
 import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
+import { checkOut } from './pool.js';
 
 /** How often a running server says it is still there. */
 const HEARTBEAT_MS = 10_000;
@@ -58,7 +59,7 @@ export class ReplicaRegistry {
 
   /** Joins, or throws a ConfigError saying which settings differ from a running server's. */
   async register(): Promise<void> {
-    const client = await this.pool.connect();
+    const { client, done } = await checkOut(this.pool);
     try {
       await client.query('BEGIN');
       // Two servers starting together: the second sees the first.
@@ -81,7 +82,7 @@ export class ReplicaRegistry {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      done();
     }
     this.timer = setInterval(() => void this.upsert(this.pool).catch(() => undefined), HEARTBEAT_MS);
     this.timer.unref();

@@ -1,0 +1,123 @@
+// The SQLite store's schema versions (server/store/migrations/sqlite-migrations.ts): an empty file
+// gets every step; a file made before migrations existed is recognised as version 1 and keeps its
+// data; a failing step leaves nothing behind; a newer database is refused.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateSqlite, SQLITE_MIGRATIONS } from '#server/store/migrations/sqlite-migrations.js';
+import { openStore } from '#server/store/open-store.js';
+import { SqliteStore } from '#server/store/sqlite-store.js';
+import { acceptQueuedPage } from '#test/support/accept-page.js';
+import { loadServerConfig } from '#server/config/index.js';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'klaxon-migrate-'));
+  file = path.join(dir, 'klaxon.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function read<T>(sql: string): T[] {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+const versions = () =>
+  read<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version);
+const latest = SQLITE_MIGRATIONS.length;
+
+describe('SQLite schema migrations', () => {
+  it('bring an empty database to the latest version, each step recorded once', async () => {
+    const store = new SqliteStore(file);
+    await store.close();
+    expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+    expect(
+      read<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'pages'"),
+    ).toHaveLength(1);
+    // Opening again applies nothing.
+    await new SqliteStore(file).close();
+    expect(versions()).toHaveLength(latest);
+  });
+
+  it('recognise a database from before migrations (the previous schema) as version 1 and keep its pages', async () => {
+    // What a server of the previous release left: the same tables and rows, no schema_migrations.
+    const before = new SqliteStore(file);
+    const { page } = await acceptQueuedPage(before, { summary: 'From the previous release' });
+    await before.close();
+    const raw = new DatabaseSync(file);
+    raw.exec('DROP TABLE schema_migrations');
+    raw.close();
+
+    const store = new SqliteStore(file);
+    try {
+      expect((await store.getPage(page.id))?.page.summary).toBe('From the previous release');
+      expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('apply the steps a database lacks, and roll the whole upgrade back when one fails', () => {
+    const db = new DatabaseSync(file);
+    try {
+      expect(migrateSqlite(db, 'storage.sqlitePath')).toEqual({ from: 0, to: latest });
+      const next = [
+        ...SQLITE_MIGRATIONS,
+        { version: latest + 1, name: 'notes', sql: 'CREATE TABLE notes (x INTEGER)' },
+      ];
+      expect(migrateSqlite(db, 'storage.sqlitePath', next)).toEqual({ from: latest, to: latest + 1 });
+      const broken = [
+        ...next,
+        { version: latest + 2, name: 'more notes', sql: 'CREATE TABLE more_notes (x INTEGER)' },
+        {
+          version: latest + 3,
+          name: 'a broken step',
+          sql: 'CREATE TABLE broken (x INTEGER); SELECT no_such_function();',
+        },
+      ];
+      expect(() => migrateSqlite(db, 'storage.sqlitePath', broken)).toThrow(
+        new RegExp(
+          `^storage\\.sqlitePath: Klaxon could not upgrade the database to schema version ${latest + 3} \\(a broken step\\): .*no_such_function.*The database stays at version ${latest + 1}`,
+        ),
+      );
+      expect(db.isTransaction).toBe(false);
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((t) => t.name);
+      expect(tables).toContain('notes');
+      expect(tables).not.toContain('more_notes');
+      expect(tables).not.toContain('broken');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuse a database a newer release migrated, naming storage.sqlitePath (exit 78 at start)', async () => {
+    await new SqliteStore(file).close();
+    const raw = new DatabaseSync(file);
+    raw.exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${latest + 7}, 'from the future', 0)`);
+    raw.close();
+    const config = loadServerConfig({
+      env: {},
+      warn: () => {},
+      overrides: {
+        oidc: { issuer: 'https://idp.klaxon.test', audience: 'klaxon' },
+        oncall: { apiId: 'id', apiKey: 'key', restEndpointKey: 'rest' },
+        storage: { sqlitePath: file },
+      },
+    });
+    await expect(openStore(config)).rejects.toMatchObject({
+      name: 'ConfigError',
+      key: 'storage.sqlitePath',
+      message: expect.stringMatching(
+        `schema is at version ${latest + 7}, newer than this Klaxon server knows \\(${latest}\\)`,
+      ),
+    });
+  });
+});
