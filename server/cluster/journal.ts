@@ -71,11 +71,17 @@ export class JournalReader {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    const l = this.listener;
+    // A listener still connecting ends itself once connected (pg's end() during connect can
+    // leave connect() unsettled).
+    const l = this.listening ? this.listener : null;
     this.listener = null;
-    await l?.end().catch(() => undefined);
-    await this.listenLoop;
-    await this.reading;
+    for (const w of this.caughtUpWaiters.splice(0)) w();
+    // pg's connect() may never settle when end() cut it short: do not wait on it for ever.
+    const bounded = (p: Promise<unknown> | null) =>
+      Promise.race([p, new Promise((r) => setTimeout(r, 5000).unref())]).catch(() => undefined);
+    await bounded(l?.end() ?? null);
+    await bounded(this.listenLoop);
+    await bounded(this.reading);
   }
 
   /** Read now (a notification arrived, or a caller needs to be up to date). */
@@ -171,12 +177,12 @@ export class JournalReader {
       try {
         this.listener = client;
         await client.connect();
+        if (!this.running) break;
         await client.query(`LISTEN ${EVENTS_CHANNEL}; LISTEN ${REFRESH_CHANNEL}`);
         this.listening = true;
         failures = 0;
         // Whatever was notified while this connection was away is in the table.
         this.kick();
-        if (!this.running) await client.end();
         await ended;
       } catch (e) {
         failures++;

@@ -148,7 +148,8 @@ export class PgLeadership extends EventEmitter<{ change: [LeaderState] }> implem
     this.running = false;
     this.wake?.();
     this.dropConnection();
-    await this.loop;
+    // pg's connect() may never settle when end() cut it short: do not wait on it for ever.
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, this.leaseMs).unref())]);
     this.setState(false, this.leading ? null : this.leader, this.epoch);
   }
 
@@ -177,8 +178,12 @@ export class PgLeadership extends EventEmitter<{ change: [LeaderState] }> implem
   private dropConnection(): void {
     const c = this.client;
     this.client = null;
-    if (c) void c.end().catch(() => undefined);
+    // A client still connecting is ended by its session once connect() returns (pg's end() during
+    // connect can leave connect() unsettled).
+    if (c && this.connected.has(c)) void c.end().catch(() => undefined);
   }
+
+  private readonly connected = new WeakSet<pg.Client>();
 
   private async run(): Promise<void> {
     let failures = 0;
@@ -223,7 +228,15 @@ export class PgLeadership extends EventEmitter<{ change: [LeaderState] }> implem
     let broken: Error | null = null;
     client.on('error', (e) => (broken = e));
     this.client = client;
-    await client.connect();
+    try {
+      await client.connect();
+    } finally {
+      this.connected.add(client);
+    }
+    if (this.client !== client) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     const leaseSeconds = Math.max(1, Math.round(this.leaseMs / 1000));
     await client.query(
       `SET idle_session_timeout = '${this.leaseMs}ms'; SET tcp_keepalives_idle = ${leaseSeconds}; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3`,
