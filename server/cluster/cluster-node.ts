@@ -22,7 +22,10 @@ export interface ClusterNodeOptions {
   self?: string;
   /** See PgLeadership: how long a silent leader keeps the lock. */
   leaseMs?: number;
-  metrics?: Pick<Metrics, 'isLeader' | 'leaderEpoch' | 'leaderInfo' | 'elections' | 'journalSeq'> | null;
+  metrics?: Pick<
+    Metrics,
+    'isLeader' | 'leaderEpoch' | 'leaderInfo' | 'elections' | 'journalSeq' | 'snapshotAge'
+  > | null;
   logger?: Logger;
 }
 
@@ -85,7 +88,14 @@ export class ClusterNode {
 
   /** The hub every part of this replica uses; `inner` polls only while this replica leads. */
   sharedHub(inner: IncidentsHub, config: { pollIntervalSeconds: number; recentWindowMinutes: number }): SharedHub {
-    this.hub = new SharedHub({ pool: this.pool, inner, leadership: this.leadership, config, logger: this.log });
+    this.hub = new SharedHub({
+      pool: this.pool,
+      inner,
+      leadership: this.leadership,
+      config,
+      metrics: this.opts.metrics ?? null,
+      logger: this.log,
+    });
     return this.hub;
   }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Incident, IncidentSnapshot } from '#common/index.js';
+import type { Metrics } from '../http/metrics.js';
 import type { HubChange, HubStatus, IncidentsHub } from '../live/incidents-hub.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { jsonEqual } from '../runtime/json-equal.js';
@@ -30,6 +31,7 @@ export interface SharedHubOptions {
   inner: IncidentsHub;
   leadership: Leadership;
   config: { pollIntervalSeconds: number; recentWindowMinutes: number };
+  metrics?: Pick<Metrics, 'snapshotAge'> | null;
   clock?: Clock;
   logger?: Logger;
 }
@@ -121,6 +123,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   snapshot(): IncidentSnapshot {
     const fetchedAtMs = this.state.fetchedAt ? Date.parse(this.state.fetchedAt) : null;
     const age = fetchedAtMs === null ? null : Math.max(0, Math.round((this.clock.now() - fetchedAtMs) / 100) / 10);
+    this.opts.metrics?.snapshotAge.set(age ?? -1);
     this.list ??= [...this.visible.values()].sort(newestFirst);
     return {
       incidents: this.list,
