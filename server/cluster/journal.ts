@@ -183,7 +183,13 @@ export class JournalReader {
         failures = 0;
         // Whatever was notified while this connection was away is in the table.
         this.kick();
-        await ended;
+        // A LISTEN connection only reads: a silently dead one (a cut network path) is found by
+        // asking it something now and then.
+        const probe = setInterval(() => {
+          client.query({ text: 'SELECT 1', query_timeout: 5000 } as pg.QueryConfig).catch(() => void client.end());
+        }, 10_000);
+        probe.unref();
+        await ended.finally(() => clearInterval(probe));
       } catch (e) {
         failures++;
         if (failures === 1 || failures % 30 === 0)
