@@ -39,7 +39,10 @@ export interface ChaosResult {
   actions: string[];
   sse: {
     clients: number;
-    /** Per client: the longest time without any event (ms). */
+    /**
+     * Per client: the longest time without any event (ms) while the chaos ran, with an incident
+     * opened in the simulator every second so there is always something to hear.
+     */
     longestSilenceMs: number[];
     /** Incident events in the journal that a client neither received nor got a later snapshot for. */
     missedAfterResume: number;
@@ -135,6 +138,13 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
       while (listCalls() === before && Date.now() < end) await sleep(20);
       return Date.now() - t0;
     };
+    // Something to hear at all times: a new incident every second while the chaos runs.
+    let ticks = 0;
+    const ticker = setInterval(
+      () => stack.sim.control.createIncident({ title: `tick ${++ticks}`, routingKey: 'sre' }),
+      1000,
+    );
+    const chaosStart = Date.now();
     const chaos = (async () => {
       for (const action of opts.actions) {
         await sleep(opts.gapMs);
@@ -163,7 +173,8 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
         log(done[done.length - 1]!);
       }
     })();
-    await Promise.all([...submitters, chaos]);
+    await Promise.all([...submitters, chaos]).finally(() => clearInterval(ticker));
+    const chaosEnd = Date.now();
     log(`all ${opts.pages} pages accepted (${resends} resends)`);
 
     // Every page final (matched to its incident, or given up) on every replica.
@@ -216,7 +227,7 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
       actions: done,
       sse: {
         clients: clients.length,
-        longestSilenceMs: clients.map((c) => c.longestSilenceMs),
+        longestSilenceMs: clients.map((c) => c.longestSilence(chaosStart, chaosEnd)),
         missedAfterResume,
         resumes: resumes.length,
         resumesWithSnapshot: resumes.filter((r) => !r.replayed).length,

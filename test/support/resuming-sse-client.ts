@@ -15,9 +15,8 @@ export class ResumingSseClient {
   private req: http.ClientRequest | null = null;
   private closed = false;
   private connections = 0;
-  private lastEventAt = Date.now();
-  /** Longest time between two events received (ms), gaps spent reconnecting included. */
-  longestSilenceMs = 0;
+  /** When each event arrived (epoch ms), in order. */
+  readonly arrivals: number[] = [];
   private waiters = new Set<() => void>();
 
   constructor(
@@ -29,6 +28,19 @@ export class ResumingSseClient {
     return new Promise((resolve) => {
       this.connect(resolve);
     });
+  }
+
+  /** The longest time (ms) between `from` and `to` in which no event arrived, reconnects included. */
+  longestSilence(from: number, to: number): number {
+    let last = from;
+    let longest = 0;
+    for (const t of this.arrivals) {
+      if (t < from) continue;
+      if (t > to) break;
+      longest = Math.max(longest, t - last);
+      last = t;
+    }
+    return Math.max(longest, to - last);
   }
 
   /** Titles of the incidents the client currently shows (folded from snapshots and incident events). */
@@ -96,9 +108,7 @@ export class ResumingSseClient {
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (!data) continue;
           const e = ServerEvent.parse(JSON.parse(data));
-          const now = Date.now();
-          this.longestSilenceMs = Math.max(this.longestSilenceMs, now - this.lastEventAt);
-          this.lastEventAt = now;
+          this.arrivals.push(Date.now());
           // A resumed stream starts with what was missed and a heartbeat, or with a snapshot.
           if (firstOfConnection && resuming)
             this.resumes.push({ replayed: e.type !== 'snapshot', lastEventId: sentId });
