@@ -26,6 +26,11 @@ export interface LeaderState {
  */
 export interface Leadership {
   isLeader(): boolean;
+  /**
+   * The same as `isLeader()`, under the name the escalation job's leadership hook uses
+   * (`{ runsHere(): boolean }`, "always true in one process"): pass this object to it.
+   */
+  runsHere(): boolean;
   /** The fence for writes made as leader; null while not leading (and always with one SQLite process). */
   fence(): LeaderFence | null;
   state(): LeaderState;
@@ -43,6 +48,9 @@ export class SoloLeadership extends EventEmitter<{ change: [LeaderState] }> impl
     super();
   }
   isLeader(): boolean {
+    return true;
+  }
+  runsHere(): boolean {
     return true;
   }
   fence(): LeaderFence | null {
@@ -127,6 +135,10 @@ export class PgLeadership extends EventEmitter<{ change: [LeaderState] }> implem
   }
 
   isLeader(): boolean {
+    return this.leading;
+  }
+
+  runsHere(): boolean {
     return this.leading;
   }
 
