@@ -385,7 +385,7 @@ export class PostgresStore implements KlaxonStore {
     await this.query(
       `UPDATE sessions SET access_expires_at = COALESCE($2, access_expires_at),
          refresh_token = CASE WHEN $3::boolean THEN $4::text ELSE refresh_token END,
-         groups = COALESCE($5::text[], groups)
+         groups = COALESCE($5::text[], groups), renewing_until = NULL
        WHERE id = $1`,
       [
         id,
@@ -395,6 +395,15 @@ export class PostgresStore implements KlaxonStore {
         patch.groups ?? null,
       ],
     );
+  }
+
+  async claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE sessions SET renewing_until = $4 WHERE id = $1 AND refresh_token = $2 AND revoked_at IS NULL
+       AND (renewing_until IS NULL OR renewing_until <= $3)`,
+      [id, refreshToken, now, new Date(now.getTime() + leaseMs)],
+    );
+    return rowCount === 1;
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {

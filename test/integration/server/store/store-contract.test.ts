@@ -425,6 +425,33 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       expect(await store.getSession('s3')).toMatchObject({ revokedAt: first, refreshToken: null });
     });
 
+    it('lets one caller at a time, on any store, claim the renewal of a session with its refresh token', async () => {
+      await store.createSession(session('s5'));
+      const other = await db.open();
+      const now = new Date();
+      expect(await store.claimSessionRenewal('s5', 'rt-s5', now, 10 * SECOND)).toBe(true);
+      expect(await store.claimSessionRenewal('s5', 'rt-s5', now, 10 * SECOND)).toBe(false);
+      expect(await other.claimSessionRenewal('s5', 'rt-s5', new Date(now.getTime() + 9 * SECOND), SECOND)).toBe(false);
+      // A claim whose holder died ends with its lease.
+      expect(await other.claimSessionRenewal('s5', 'rt-s5', new Date(now.getTime() + 10 * SECOND), SECOND)).toBe(true);
+      // The renewal's update ends the claim; the old token can no longer be claimed, the new one can.
+      await other.updateSession('s5', {
+        accessExpiresAt: new Date(Date.now() + 3600 * SECOND),
+        refreshToken: 'rt-new',
+      });
+      expect(await store.claimSessionRenewal('s5', 'rt-s5', now, 10 * SECOND)).toBe(false);
+      expect(await store.claimSessionRenewal('s5', 'rt-new', now, 10 * SECOND)).toBe(true);
+      // An update with an empty patch (a renewal that failed for now) ends the claim too.
+      await store.updateSession('s5', {});
+      expect(await other.claimSessionRenewal('s5', 'rt-new', now, 10 * SECOND)).toBe(true);
+      expect((await store.getSession('s5'))?.refreshToken).toBe('rt-new');
+      await store.revokeSession('s5', new Date());
+      expect(await store.claimSessionRenewal('s5', 'rt-new', new Date(now.getTime() + 60 * SECOND), SECOND)).toBe(
+        false,
+      );
+      expect(await store.claimSessionRenewal('unknown', 'rt', now, SECOND)).toBe(false);
+    });
+
     it('is the same session for every store on the database (another server answers the next request)', async () => {
       await store.createSession(session('s4'));
       const other = await db.open();
