@@ -6,6 +6,9 @@ export interface BackoffRule {
   minMs: number;
 }
 
+/** The desktop's and the web UI's reconnects to the Klaxon server: from half a second up to a minute. */
+export const RECONNECT_BACKOFF: BackoffRule = { baseMs: 1000, maxMs: 60_000, minMs: 500 };
+
 /**
  * The one backoff of Klaxon (page delivery, the incidents poller, the desktop's reconnects):
  * exponential with jitter, a random delay in [min(minMs, ceiling), ceiling] where

@@ -20,12 +20,13 @@ import {
   type Page,
   type Result,
   type ServerEvent,
+  RECONNECT_BACKOFF,
 } from '#common/index.js';
 import type { ClientStateStore } from './client-state-store.js';
 import { NotificationPolicy, type DesktopNotification } from './notifications.js';
 import { SignInError, discoverIssuer, signIn as signInWithBrowser } from './oidc-sign-in.js';
 import { serialTask } from './serial-task.js';
-import { RECONNECT_BACKOFF, ServerLink, type AuthProblem, type ServerRequest } from './server-link.js';
+import { ServerLink, type AuthProblem, type ServerRequest } from './server-link.js';
 import type { DesktopSettings } from './settings.js';
 import { IdentityProviderUnreachableError, NotSignedInError, TokenVault, type TokenStore } from './token-vault.js';
 
@@ -334,7 +335,7 @@ export class DesktopSession {
 
   private scheduleRetry(attempt: number, fn: () => void): void {
     if (!this.running) return;
-    const delay = backoffDelayMs(attempt + 1, { ...RECONNECT_BACKOFF, minMs: RECONNECT_BACKOFF.baseMs / 2 });
+    const delay = backoffDelayMs(attempt + 1, RECONNECT_BACKOFF);
     this.opts.store.update((s) => ({ link: { ...s.link, retryAt: new Date(Date.now() + delay).toISOString() } }));
     this.retryTimer = setTimeout(fn, delay);
     this.retryTimer.unref?.();

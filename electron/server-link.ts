@@ -17,6 +17,7 @@ import {
   backoffDelayMs,
   fail,
   type LinkState,
+  RECONNECT_BACKOFF,
 } from '#common/index.js';
 import { EventStreamParser, type RawServerSentEvent } from './event-stream-parser.js';
 import { IdentityProviderUnreachableError, NotSignedInError } from './token-vault.js';
@@ -51,8 +52,6 @@ export interface ServerRequest<T> {
 }
 
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
-/** Reconnect delays: from half a second up to a minute (see common/backoff.ts). */
-export const RECONNECT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Lowest base reconnect delay a server `retry:` hint may set. */
 const MIN_RETRY_MS = 1000;
 

@@ -1,4 +1,6 @@
 import {
+  RECONNECT_BACKOFF,
+  backoffDelayMs,
   IDLE_LINK,
   allowedGroups,
   notAuthorisedMessage,
@@ -11,7 +13,7 @@ import {
 } from '#common/index.js';
 import { openEventStream, type EventStream } from './web-events.js';
 import type { WebRequest } from './web-http.js';
-import { afterSessionEvent, applyServerEvent, reconnectDelaySeconds } from './web-state.js';
+import { afterSessionEvent, applyServerEvent } from './web-state.js';
 
 /** The web UI's ClientState and who is told when it changes; the same object Klaxon desktop pushes. */
 export interface WebStateStore {
@@ -40,16 +42,16 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
     closeEvents();
     if (reconnectTimer) return;
     attempt++;
-    const delay = reconnectDelaySeconds(attempt);
+    const delayMs = backoffDelayMs(attempt, RECONNECT_BACKOFF);
     const { state } = store;
     store.set({
       ...state,
-      link: { ...state.link, status: 'offline', error, retryAt: new Date(Date.now() + delay * 1000).toISOString() },
+      link: { ...state.link, status: 'offline', error, retryAt: new Date(Date.now() + delayMs).toISOString() },
     });
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       void refresh();
-    }, delay * 1000);
+    }, delayMs);
   }
 
   function openEvents() {

@@ -67,8 +67,3 @@ export function normaliseFrame(eventName: string, lastEventId: string, raw: stri
   }
   return { type: eventName, id: lastEventId || '0', data: parsed };
 }
-
-/** Seconds to wait before reconnect attempt `n` (1, 2, 4 … 30). */
-export function reconnectDelaySeconds(attempt: number): number {
-  return Math.min(30, 2 ** Math.max(0, attempt - 1));
-}

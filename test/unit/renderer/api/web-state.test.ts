@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServerEvent, type IncidentSnapshot } from '#common/index.js';
-import {
-  afterSessionEvent,
-  applyServerEvent,
-  initialWebState,
-  normaliseFrame,
-  reconnectDelaySeconds,
-} from '#renderer/api/web-state.js';
+import { afterSessionEvent, applyServerEvent, initialWebState, normaliseFrame } from '#renderer/api/web-state.js';
 import { incident, iso, page } from '#test/support/renderer-fixtures.js';
 
 const snapshot: IncidentSnapshot = {
@@ -91,10 +85,6 @@ describe('web UI state from server-sent events', () => {
     const dataOnly = normaliseFrame('page', '9', JSON.stringify(page()));
     expect(ServerEvent.parse(whole)).toEqual(ServerEvent.parse(dataOnly));
     expect(normaliseFrame('page', '1', 'not json')).toBeNull();
-  });
-
-  it('backs off reconnects up to 30 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map(reconnectDelaySeconds)).toEqual([1, 2, 4, 8, 16, 30, 30]);
   });
 
   it('a session event ends the stream: sign in again, or not authorised with the groups to ask for', () => {
