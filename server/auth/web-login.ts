@@ -283,20 +283,23 @@ export class WebLogin {
     return p;
   }
 
+  /**
+   * Claims the renewal and renews; while another server holds the claim, waits for its outcome
+   * (the session renewed, or the claim free again after a failure, then tries itself).
+   */
   private async renewOnce(session: WebSession, refreshToken: string): Promise<WebSession | null> {
-    const claimed = await this.deps.store.claimSessionRenewal(session.id, refreshToken, new Date(), RENEWAL_LEASE_MS);
-    return claimed ? this.doRenew(session) : this.renewedElsewhere(session.id);
-  }
-
-  /** The session once another server has renewed it; null if it could not (or took too long). */
-  private async renewedElsewhere(id: string): Promise<WebSession | null> {
     const end = Date.now() + RENEWAL_WAIT_MS;
+    let current = session;
     for (;;) {
-      const s = await this.deps.store.getSession(id);
+      if (await this.deps.store.claimSessionRenewal(current.id, refreshToken, new Date(), RENEWAL_LEASE_MS))
+        return this.doRenew(current);
+      await new Promise((r) => setTimeout(r, RENEWAL_POLL_MS));
+      const s = await this.deps.store.getSession(current.id);
       if (!s || s.revokedAt || !s.refreshToken) return null;
       if (s.accessExpiresAt.getTime() > Date.now()) return s;
       if (Date.now() >= end) return null;
-      await new Promise((r) => setTimeout(r, RENEWAL_POLL_MS));
+      current = s;
+      refreshToken = s.refreshToken;
     }
   }
 
