@@ -4,9 +4,9 @@ import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
 
 /**
  * The PostgreSQL schema, step by step. Version 1 holds what the SQLite store's version 1 holds,
- * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups), and
- * version 2 what the SQLite store's version 2 adds; version 3 adds what several replicas on one
- * database need.
+ * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
+ * version 2 adds what several replicas on one database need; version 3 is the SQLite store's
+ * version 2 (the numbers of the two lists need not match).
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -48,11 +48,6 @@ CREATE TABLE health_probe (id integer PRIMARY KEY, at timestamptz NOT NULL);
   },
   {
     version: 2,
-    name: 'sessions.renewing_until: one renewal of a web session at a time',
-    sql: 'ALTER TABLE sessions ADD COLUMN renewing_until timestamptz;',
-  },
-  {
-    version: 3,
     name: 'replicas: the servers using this database and the settings they must share',
     sql: `
 CREATE TABLE replicas (
@@ -65,6 +60,11 @@ CREATE TABLE replicas (
   seen_at timestamptz NOT NULL DEFAULT now()
 );
 `,
+  },
+  {
+    version: 3,
+    name: 'sessions.renewing_until: one renewal of a web session at a time',
+    sql: 'ALTER TABLE sessions ADD COLUMN renewing_until timestamptz;',
   },
 ];
 
