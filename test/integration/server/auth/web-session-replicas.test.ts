@@ -2,17 +2,20 @@
 // on either, sign-out on one ends it on both, and when the access token expires, requests reaching
 // both servers at once renew the session once (the provider rotates refresh tokens, so using the
 // same one twice would be refused as a reuse and end the sign-in).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { CookieJar, completeLogin } from '#dev/identity-provider/index.js';
 import { api, startServer, startStack, WEB_SECRET, type Stack } from '#test/support/server-stack.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite } from '#test/support/postgres.js';
 
+const suite = postgresForSuite();
 let stack: Stack;
-let cluster: PostgresCluster;
 let servers: Awaited<ReturnType<typeof startServer>>[] = [];
+let ready: Promise<void> | null = null;
 
-beforeAll(async () => {
-  [stack, cluster] = await Promise.all([startStack({ idp: { accessTokenTtlSeconds: 2 } }), startPostgres()]);
+/** Two servers on one database; run by the first test (where PostgreSQL is missing, each test fails saying so). */
+async function startServers(): Promise<void> {
+  const cluster = await suite.get();
+  stack = await startStack({ idp: { accessTokenTtlSeconds: 2 } });
   const postgresUrl = await cluster.createDatabase('sessions');
   servers = [
     await startServer(stack, { storage: { postgresUrl } }),
@@ -23,10 +26,11 @@ beforeAll(async () => {
     clientSecret: WEB_SECRET,
     redirectUris: servers.map((s) => `${s.url}/auth/callback`),
   });
-});
+}
+beforeEach(() => (ready ??= startServers()));
 afterAll(async () => {
   await Promise.allSettled(servers.map((s) => s.close()));
-  await Promise.allSettled([stack?.close(), cluster?.close()]);
+  await Promise.allSettled([stack?.close(), suite.close()]);
 });
 
 async function signIn(): Promise<string> {

@@ -2,7 +2,7 @@
 // must answer each method the same way. Covers every method of the interface, transactions (all or
 // nothing), delivery leases, the rate limit, idempotency, web sessions and pruning, and two stores
 // on one database (as two servers would have) racing for the same pages.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import type { AuditEntry, KlaxonStore, PageRecord, WebSession } from '#server/store/store.js';
 import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
@@ -99,7 +99,6 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       .filter((r) => r.page_id === pageId)
       .map((r) => r.action);
 
-  beforeAll(() => kind.setUp());
   afterAll(() => kind.tearDown());
   beforeEach(async () => {
     t0 = new Date(Date.now() - 3600 * SECOND);

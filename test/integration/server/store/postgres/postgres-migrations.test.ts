@@ -3,20 +3,21 @@
 // upgraded and keeps its pages and sessions; replicas starting together apply each step once
 // (advisory lock); a failing step leaves the database at the step before; a newer database is refused.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '#server/store/open-store.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '#server/store/postgres/postgres-migrations.js';
 import { createPool } from '#server/store/postgres/pool.js';
 import { PostgresStore } from '#server/store/postgres/postgres-store.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 import { TEST_SHARED_SETTINGS } from '#test/support/store-harness.js';
 
+const suite = postgresForSuite();
 let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
+beforeEach(async () => {
+  cluster = await suite.get();
 });
-afterAll(() => cluster?.close());
+afterAll(() => suite.close());
 
 async function read<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });

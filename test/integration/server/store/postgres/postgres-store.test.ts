@@ -1,32 +1,31 @@
 // What only the PostgreSQL store does (server/store/postgres/postgres-store.ts), on a throwaway
 // cluster; everything both stores do is in ../store-contract.test.ts.
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '#server/store/open-store.js';
 import { PERSON_LOCK_SPACE } from '#server/store/postgres/advisory-locks.js';
 import type { PostgresStore } from '#server/store/postgres/postgres-store.js';
 import { StorageUnavailableError } from '#server/store/storage-unavailable.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 import { TEST_SHARED_SETTINGS } from '#test/support/store-harness.js';
 
+const suite = postgresForSuite();
 let cluster: PostgresCluster;
 let url: string;
 let store: PostgresStore;
 let other: pg.Client;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(() => cluster?.close());
+afterAll(() => suite.close());
 beforeEach(async () => {
+  cluster = await suite.get();
   url = await cluster.createDatabase('pgstore');
   store = await openPostgres(url, 4, TEST_SHARED_SETTINGS);
   other = new pg.Client({ connectionString: url });
   await other.connect();
 });
 afterEach(async () => {
-  await other.end().catch(() => undefined);
-  await store.close();
+  await other?.end().catch(() => undefined);
+  await store?.close();
 });
 
 describe('claims with FOR UPDATE SKIP LOCKED', () => {
