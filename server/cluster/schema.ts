@@ -16,7 +16,7 @@ export const EVENTS_CHANNEL = 'klaxon_events';
 /** NOTIFY channel: a follower asks the leader to poll the paging service now (payload: the reason). */
 export const REFRESH_CHANNEL = 'klaxon_refresh';
 
-/** Version 3 of the PostgreSQL schema (server/store/postgres/postgres-migrations.ts). */
+/** Version 4 of the PostgreSQL schema (server/store/postgres/postgres-migrations.ts). */
 export const CLUSTER_SCHEMA = `
 CREATE TABLE klaxon_leader (
   id integer PRIMARY KEY CHECK (id = 1),

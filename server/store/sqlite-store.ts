@@ -169,7 +169,11 @@ export class SqliteStore implements KlaxonStore {
       ),
       getSession: prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
       updateSession: prepare<[number, string | null, string, string]>(
-        'UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?',
+        'UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ?, renewing_until = NULL WHERE id = ?',
+      ),
+      claimRenewal: prepare<[number, string, string, number]>(
+        `UPDATE sessions SET renewing_until = ? WHERE id = ? AND refresh_token = ? AND revoked_at IS NULL
+         AND (renewing_until IS NULL OR renewing_until <= ?)`,
       ),
       revokeSession: prepare<[number, string]>(
         'UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL',
@@ -417,6 +421,11 @@ export class SqliteStore implements KlaxonStore {
       JSON.stringify(patch.groups ?? cur.groups),
       id,
     );
+  }
+
+  async claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean> {
+    const nowMs = now.getTime();
+    return this.stmts.claimRenewal.run(nowMs + leaseMs, id, refreshToken, nowMs).changes === 1;
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {

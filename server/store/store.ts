@@ -102,10 +102,17 @@ export interface KlaxonStore {
   countByStatus(): Promise<Record<string, number>>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;
+  /** Updates what the patch names, and ends a renewal claim (claimSessionRenewal) on the session. */
   updateSession(
     id: string,
     patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
   ): Promise<void>;
+  /**
+   * Takes the right to renew a web session with `refreshToken` for `leaseMs`: true for one caller at
+   * a time across servers; false while another holds it, once the token has changed (another caller
+   * renewed the session) or when the session is gone or revoked. updateSession ends the claim.
+   */
+  claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean>;
   revokeSession(id: string, at: Date): Promise<void>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
   checkWritable(): Promise<{ ok: boolean; error: string | null }>;

@@ -167,3 +167,22 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     },
   };
 }
+
+/**
+ * A suite's cluster, started on first use and shared by its tests: call `get()` from `beforeEach`
+ * (never `beforeAll`) and `close()` from `afterAll`. Where PostgreSQL is missing, every test then
+ * fails with POSTGRES_MISSING, instead of being reported as skipped behind one failed hook.
+ */
+export function postgresForSuite(opts: { durable?: boolean } = {}): {
+  get(): Promise<PostgresCluster>;
+  close(): Promise<void>;
+} {
+  let started: Promise<PostgresCluster> | null = null;
+  return {
+    get: () => (started ??= startPostgres(opts)),
+    async close() {
+      const cluster = await started?.catch(() => null);
+      await cluster?.close();
+    },
+  };
+}

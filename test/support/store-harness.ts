@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openPostgres } from '#server/store/open-store.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import type { KlaxonStore } from '#server/store/store.js';
-import { startPostgres, type PostgresCluster } from './postgres.js';
+import { postgresForSuite } from './postgres.js';
 
 export interface StoreDatabase {
   /** A new store on this database; closed by `close()` if the test has not. */
@@ -22,9 +22,7 @@ export interface StoreDatabase {
 
 export interface StoreKind {
   name: 'SQLite' | 'PostgreSQL';
-  /** Once per suite (PostgreSQL: starts the cluster; fails, never skips, where PostgreSQL is missing). */
-  setUp(): Promise<void>;
-  /** A new, empty database. */
+  /** A new, empty database (PostgreSQL: the suite's cluster starts on first use; where PostgreSQL is missing this fails, never skips). */
   database(): Promise<StoreDatabase>;
   tearDown(): Promise<void>;
 }
@@ -41,7 +39,6 @@ export function sqliteKind(): StoreKind {
   const dirs: string[] = [];
   return {
     name: 'SQLite',
-    async setUp() {},
     async database() {
       const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-store-'));
       dirs.push(dir);
@@ -69,20 +66,13 @@ export function sqliteKind(): StoreKind {
   };
 }
 
-export function postgresKind(): StoreKind & { cluster(): PostgresCluster } {
-  let cluster: PostgresCluster | null = null;
-  const need = () => {
-    if (!cluster) throw new Error('the PostgreSQL cluster did not start (see the first failure of this suite)');
-    return cluster;
-  };
+export function postgresKind(): StoreKind {
+  // Started by the first test: where PostgreSQL is missing, each test fails with how to install it.
+  const cluster = postgresForSuite();
   return {
     name: 'PostgreSQL',
-    cluster: need,
-    async setUp() {
-      cluster = await startPostgres();
-    },
     async database() {
-      const url = await need().createDatabase('store');
+      const url = await (await cluster.get()).createDatabase('store');
       const stores: KlaxonStore[] = [];
       return {
         open: async () => tracked(stores, await openPostgres(url, 4, TEST_SHARED_SETTINGS)),
@@ -101,7 +91,7 @@ export function postgresKind(): StoreKind & { cluster(): PostgresCluster } {
       };
     },
     async tearDown() {
-      await cluster?.close();
+      await cluster.close();
     },
   };
 }

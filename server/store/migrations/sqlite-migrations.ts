@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 `,
   },
+  {
+    version: 2,
+    name: 'sessions.renewing_until: one renewal of a web session at a time',
+    sql: 'ALTER TABLE sessions ADD COLUMN renewing_until INTEGER;',
+  },
 ];
 
 /**

@@ -5,6 +5,8 @@ import { StorageUnavailableError } from '../storage-unavailable.js';
 const CONNECT_TIMEOUT_MS = 5000;
 /** A statement that runs longer is cancelled by the server (the accept path takes milliseconds). */
 const STATEMENT_TIMEOUT_MS = 10_000;
+/** A transaction left idle this long belongs to a server that stopped mid-way. */
+const IDLE_IN_TRANSACTION_MS = 15_000;
 /** Past this the client gives up on an answer: covers a network that drops packets silently. */
 const QUERY_TIMEOUT_MS = 15_000;
 
@@ -21,6 +23,9 @@ export function createPool(url: string, size: number): pg.Pool {
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    // A server frozen mid-transaction (a paused VM) would hold its row and advisory locks for ever;
+    // Klaxon's transactions take milliseconds, so PostgreSQL ends such a session instead.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     query_timeout: QUERY_TIMEOUT_MS,
     application_name: 'klaxon',
   });

@@ -6,8 +6,9 @@ import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
 /**
  * The PostgreSQL schema, step by step. Version 1 holds what the SQLite store's version 1 holds,
  * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
- * version 2 adds what several replicas on one database need; version 3 what they share at run time
- * (server/cluster/schema.ts).
+ * version 2 adds what several replicas on one database need; version 3 is the SQLite store's
+ * version 2 (the numbers of the two lists need not match); version 4 what replicas share at run
+ * time (server/cluster/schema.ts).
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -64,6 +65,11 @@ CREATE TABLE replicas (
   },
   {
     version: 3,
+    name: 'sessions.renewing_until: one renewal of a web session at a time',
+    sql: 'ALTER TABLE sessions ADD COLUMN renewing_until timestamptz;',
+  },
+  {
+    version: 4,
     name: 'several replicas: the leader and its fencing epoch, the shared event journal, the incidents the leader saw',
     sql: CLUSTER_SCHEMA,
   },

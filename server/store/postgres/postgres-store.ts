@@ -92,41 +92,51 @@ const UNDELIVERED = "('queued','delivering','failing')";
 /** Deadlock and serialisation failures: PostgreSQL rolled the transaction back, so it can simply run again. */
 const RETRY_STATES = new Set(['40001', '40P01']);
 
+const statementNames = new Map<string, string>();
 /**
- * The statements of the accept path, named so each connection parses and plans them once
- * (pg prepares a named statement on first use per connection).
+ * A statement with a name derived from its text: pg prepares a named statement once per
+ * connection, so PostgreSQL parses and plans each of Klaxon's statements once, not per request.
  */
+function statement(text: string, values: unknown[] = []): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `klaxon-${statementNames.size + 1}`));
+  return { name, text, values };
+}
+
 const SQL = {
-  lockPerson: { name: 'lock-person', text: 'SELECT pg_advisory_xact_lock($1, hashtext($2))' },
-  byIdem: { name: 'page-by-idem', text: 'SELECT * FROM pages WHERE requester_sub = $1 AND idempotency_key = $2' },
-  rateEvents: { name: 'rate-events', text: 'SELECT at FROM rate_events WHERE user_sub = $1 AND at > $2' },
-  insertRate: { name: 'insert-rate', text: 'INSERT INTO rate_events (user_sub, at) VALUES ($1, $2)' },
-  pruneRate: { name: 'prune-rate', text: 'DELETE FROM rate_events WHERE at < $1' },
-  insertPage: {
-    name: 'insert-page',
-    text: `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
-      routing_key, client, status, attempts, last_error, next_attempt_at, created_at, updated_at, idempotency_key, request_hash)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-  },
-  insertAudit: {
-    name: 'insert-audit',
-    text: 'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-  },
-  claim: {
-    name: 'claim-due',
-    text: `WITH due AS (
-        SELECT id FROM pages
-        WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
-          AND (next_attempt_at IS NULL OR next_attempt_at <= $1) AND (lease_until IS NULL OR lease_until < $1)
-          AND (NOT $2::boolean OR attempts = 0)
-        ORDER BY created_at, seq LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      )
-      UPDATE pages SET status = 'delivering', attempts = pages.attempts + 1, lease_owner = $4, lease_until = $5,
-        next_attempt_at = NULL, updated_at = $1
-      FROM due WHERE pages.id = due.id
-      RETURNING pages.*`,
-  },
+  lockPerson: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
+  /** What accepting needs to know, in one round trip: an earlier page under this key, and the person's recent pages. */
+  lookAround: `SELECT (SELECT id FROM pages WHERE requester_sub = $1 AND idempotency_key = $2) AS existing,
+      ARRAY(SELECT at FROM rate_events WHERE user_sub = $1 AND at > $3) AS earlier`,
+  /** The page, its rate event and its audit entry, and rate events past any window pruned: one statement. */
+  insertPage: `WITH page AS (
+      INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+        routing_key, client, status, attempts, last_error, next_attempt_at, created_at, updated_at, idempotency_key,
+        request_hash)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    ), rate AS (
+      INSERT INTO rate_events (user_sub, at) VALUES ($2, $19)
+    ), audit AS (
+      INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES ($20, $21, $22, $23, $1, $24)
+    ), pruned AS (
+      DELETE FROM rate_events WHERE at < $25
+    ) SELECT 1`,
+  pruneRate: 'DELETE FROM rate_events WHERE at < $1',
+  pruneSessions:
+    'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < $1) OR access_expires_at < $2',
+  byId: 'SELECT * FROM pages WHERE id = $1',
+  claim: `WITH due AS (
+      SELECT id FROM pages
+      WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
+        AND (next_attempt_at IS NULL OR next_attempt_at <= $1) AND (lease_until IS NULL OR lease_until < $1)
+        AND (NOT $2::boolean OR attempts = 0)
+      ORDER BY created_at, seq LIMIT $3
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE pages SET status = 'delivering', attempts = pages.attempts + 1, lease_owner = $4, lease_until = $5,
+      next_attempt_at = NULL, updated_at = $1
+    FROM due WHERE pages.id = due.id
+    RETURNING pages.*`,
 } as const;
 
 /**
@@ -154,7 +164,7 @@ export class PostgresStore implements KlaxonStore {
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>> {
     try {
-      return await this.pool.query<Row>(typeof q === 'string' ? { text: q, values } : values ? { ...q, values } : q);
+      return await this.pool.query<Row>(typeof q === 'string' ? statement(q, values) : q);
     } catch (e) {
       throw storageError(e);
     }
@@ -202,28 +212,32 @@ export class PostgresStore implements KlaxonStore {
     // COMMIT returns once the commit is durable (synchronous_commit on, PostgreSQL's default), and
     // only then does the client hear 202.
     return this.tx(async (c): Promise<AcceptOutcome> => {
-      // One person's accepts, on whichever server, take turns: the key check and the rate limit
-      // below then see every page of theirs committed before.
-      await c.query({ ...SQL.lockPerson, values: [PERSON_LOCK_SPACE, sub] });
-      const existing = (await c.query<PageRow>({ ...SQL.byIdem, values: [sub, record.idempotencyKey] })).rows[0];
-      if (existing) {
-        const prior = toRecord(existing);
+      // One person's accepts, on whichever server, take turns: the look below (a statement of its
+      // own, so its snapshot is taken after the lock) sees every page of theirs committed before.
+      await c.query(statement(SQL.lockPerson, [PERSON_LOCK_SPACE, sub]));
+      const nowMs = now.getTime();
+      const since = new Date(nowMs - rate.windowSeconds * 1000);
+      const [look] = (
+        await c.query<{ existing: string | null; earlier: Date[] }>(
+          statement(SQL.lookAround, [sub, record.idempotencyKey, since]),
+        )
+      ).rows;
+      if (look?.existing) {
+        const prior = toRecord((await c.query<PageRow>(statement(SQL.byId, [look.existing]))).rows[0]!);
         return prior.requestHash === record.requestHash
           ? { kind: 'replay', page: prior.page }
           : { kind: 'conflict', page: prior.page };
       }
-      const nowMs = now.getTime();
-      const since = new Date(nowMs - rate.windowSeconds * 1000);
-      const earlier = (await c.query<{ at: Date }>({ ...SQL.rateEvents, values: [sub, since] })).rows.map((r) =>
-        r.at.getTime(),
+      const decision = decideRate(
+        (look?.earlier ?? []).map((d) => d.getTime()),
+        rate,
+        nowMs,
       );
-      const decision = decideRate(earlier, rate, nowMs);
       if (!decision.allowed)
         return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
       const p = record.page;
-      await c.query({
-        ...SQL.insertPage,
-        values: [
+      await c.query(
+        statement(SQL.insertPage, [
           p.id,
           p.requester.sub,
           p.requester.name,
@@ -242,17 +256,22 @@ export class PostgresStore implements KlaxonStore {
           new Date(p.updatedAt),
           record.idempotencyKey,
           record.requestHash,
-        ],
-      });
-      await c.query({ ...SQL.insertRate, values: [sub, now] });
-      await this.insertAudit(c, { ...audit, pageId: p.id });
-      await this.prune(c, nowMs);
+          now,
+          audit.at,
+          audit.actorSub,
+          audit.actorName,
+          audit.action,
+          JSON.stringify(audit.detail),
+          new Date(nowMs - RATE_EVENT_RETENTION_MS),
+        ]),
+      );
+      await this.pruneSessions(c, nowMs);
       return { kind: 'created', page: p };
     });
   }
 
   async getPage(id: string): Promise<PageRecord | null> {
-    const row = (await this.query<PageRow>('SELECT * FROM pages WHERE id = $1', [id])).rows[0];
+    const row = (await this.query<PageRow>(SQL.byId, [id])).rows[0];
     return row ? toRecord(row) : null;
   }
 
@@ -311,9 +330,9 @@ export class PostgresStore implements KlaxonStore {
       if (opts.fence) await checkFence(c, opts.fence);
       // Locked in one order (by id) on every server: two trackers following the same pages wait
       // for each other instead of deadlocking.
-      const { rows } = await c.query<PageRow>('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
-        [...ids],
-      ]);
+      const { rows } = await c.query<PageRow>(
+        statement('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...ids]]),
+      );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const changed: Page[] = [];
       for (const id of ids) {
@@ -392,7 +411,7 @@ export class PostgresStore implements KlaxonStore {
     await this.query(
       `UPDATE sessions SET access_expires_at = COALESCE($2, access_expires_at),
          refresh_token = CASE WHEN $3::boolean THEN $4::text ELSE refresh_token END,
-         groups = COALESCE($5::text[], groups)
+         groups = COALESCE($5::text[], groups), renewing_until = NULL
        WHERE id = $1`,
       [
         id,
@@ -402,6 +421,15 @@ export class PostgresStore implements KlaxonStore {
         patch.groups ?? null,
       ],
     );
+  }
+
+  async claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE sessions SET renewing_until = $4 WHERE id = $1 AND refresh_token = $2 AND revoked_at IS NULL
+       AND (renewing_until IS NULL OR renewing_until <= $3)`,
+      [id, refreshToken, now, new Date(now.getTime() + leaseMs)],
+    );
+    return rowCount === 1;
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
@@ -416,10 +444,13 @@ export class PostgresStore implements KlaxonStore {
       const now = new Date();
       const written = await this.tx(async (c) => {
         const { rows } = await c.query<{ at: Date }>(
-          'INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at RETURNING at',
-          [now],
+          statement(
+            'INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at RETURNING at',
+            [now],
+          ),
         );
-        await this.prune(c, now.getTime());
+        await c.query(statement(SQL.pruneRate, [new Date(now.getTime() - RATE_EVENT_RETENTION_MS)]));
+        await this.pruneSessions(c, now.getTime());
         return rows[0]?.at;
       });
       if (written?.getTime() !== now.getTime()) return { ok: false, error: 'storage did not return what was written' };
@@ -430,24 +461,15 @@ export class PostgresStore implements KlaxonStore {
   }
 
   /**
-   * Keeps the tables that grow with use small: rate events older than the longest possible window
-   * on every accept, and at most every few minutes (per server) sessions nobody can use any more.
+   * Keeps the sessions table small: at most every few minutes (per server), sessions nobody can use
+   * any more. (Rate events older than the longest window go as pages are accepted.)
    */
-  private async prune(c: pg.ClientBase, nowMs: number): Promise<void> {
-    await c.query({ ...SQL.pruneRate, values: [new Date(nowMs - RATE_EVENT_RETENTION_MS)] });
+  private async pruneSessions(c: pg.ClientBase, nowMs: number): Promise<void> {
     if (nowMs - this.sessionsPrunedAt < SESSION_PRUNE_EVERY_MS) return;
     this.sessionsPrunedAt = nowMs;
     await c.query(
-      'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < $1) OR access_expires_at < $2',
-      [new Date(nowMs - DEAD_SESSION_GRACE_MS), new Date(nowMs - STALE_SESSION_MS)],
+      statement(SQL.pruneSessions, [new Date(nowMs - DEAD_SESSION_GRACE_MS), new Date(nowMs - STALE_SESSION_MS)]),
     );
-  }
-
-  private async insertAudit(c: pg.ClientBase, e: AuditEntry): Promise<void> {
-    await c.query({
-      ...SQL.insertAudit,
-      values: [e.at, e.actorSub, e.actorName, e.action, e.pageId, JSON.stringify(e.detail)],
-    });
   }
 
   private closing: Promise<void> | null = null;
@@ -491,7 +513,7 @@ function pageUpdate(
     where += ` AND lease_owner = ${param(opts.onlyIfLeasedBy)} AND status = 'delivering'`;
   const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
   const a = opts.audit;
-  if (!a) return { text: update, values };
+  if (!a) return statement(update, values);
   const audit = [
     param(a.at, '::timestamptz'),
     param(a.actorSub, '::text'),
@@ -499,10 +521,10 @@ function pageUpdate(
     param(a.action, '::text'),
   ];
   const detail = param(JSON.stringify(a.detail), '::jsonb');
-  return {
-    text: `WITH changed AS (${update}), logged AS (
+  return statement(
+    `WITH changed AS (${update}), logged AS (
       INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
     ) SELECT * FROM changed`,
     values,
-  };
+  );
 }

@@ -5,16 +5,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresBinDir, startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { postgresBinDir, postgresForSuite, startPostgres, type PostgresCluster } from '#test/support/postgres.js';
 
+const suite = postgresForSuite();
 let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.close();
-});
+afterAll(() => suite.close());
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -27,6 +23,10 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 }
 
 describe('the throwaway PostgreSQL cluster', () => {
+  beforeEach(async () => {
+    cluster = await suite.get();
+  });
+
   it('gives each caller a fresh, empty database on loopback', async () => {
     const a = await cluster.createDatabase('suite');
     const b = await cluster.createDatabase('suite');
@@ -57,8 +57,10 @@ describe('the throwaway PostgreSQL cluster', () => {
     await other.close();
     expect(existsSync(row!.dir)).toBe(false);
   });
+});
 
-  it('names the package to install when PostgreSQL is missing', () => {
+describe('without PostgreSQL', () => {
+  it('names the package to install', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'klaxon-no-pg-'));
     const saved = process.env.KLAXON_PG_BINDIR;
     process.env.KLAXON_PG_BINDIR = empty;

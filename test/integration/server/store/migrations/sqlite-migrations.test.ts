@@ -45,19 +45,42 @@ describe('SQLite schema migrations', () => {
     expect(versions()).toHaveLength(latest);
   });
 
-  it('recognise a database from before migrations (the previous schema) as version 1 and keep its pages', async () => {
-    // What a server of the previous release left: the same tables and rows, no schema_migrations.
-    const before = new SqliteStore(file);
-    const { page } = await acceptQueuedPage(before, { summary: 'From the previous release' });
-    await before.close();
-    const raw = new DatabaseSync(file);
-    raw.exec('DROP TABLE schema_migrations');
-    raw.close();
+  it('recognise a database from before migrations (the previous schema) as version 1, upgrade it and keep its rows', async () => {
+    // What a server of the previous release left: its tables (version 1's SQL is that schema), a
+    // page and a web session, and no schema_migrations.
+    const old = new DatabaseSync(file);
+    old.exec(SQLITE_MIGRATIONS[0]!.sql);
+    const t = Date.now();
+    old
+      .prepare(
+        `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+         routing_key, client, status, attempts, next_attempt_at, created_at, updated_at, idempotency_key, request_hash)
+         VALUES ('6f1c1b52-5a8e-4c57-9a39-4c1b1b7d0a11', 'alice', 'Alice', NULL, 'From the previous release', '', 'sre',
+         'SRE on call', 'sre', 'web', 'queued', 0, ?, ?, ?, 'key-previous-release', 'hash')`,
+      )
+      .run(t, t, t);
+    old
+      .prepare(
+        `INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at)
+         VALUES ('old-session', 'alice', 'Alice', NULL, '["sre"]', 'alice', 'csrf', ?, 'rt-old', ?)`,
+      )
+      .run(t + 3600_000, t);
+    old.close();
 
     const store = new SqliteStore(file);
     try {
-      expect((await store.getPage(page.id))?.page.summary).toBe('From the previous release');
       expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+      expect((await store.getPage('6f1c1b52-5a8e-4c57-9a39-4c1b1b7d0a11'))?.page).toMatchObject({
+        summary: 'From the previous release',
+        status: 'queued',
+      });
+      expect((await store.claimDuePages('w', new Date(), 1000, 10)).map((r) => r.page.id)).toEqual([
+        '6f1c1b52-5a8e-4c57-9a39-4c1b1b7d0a11',
+      ]);
+      expect(await store.getSession('old-session')).toMatchObject({ groups: ['sre'], refreshToken: 'rt-old' });
+      expect(await store.claimSessionRenewal('old-session', 'rt-old', new Date(), 1000)).toBe(true);
+      const { outcome } = await acceptQueuedPage(store, { summary: 'After the upgrade' });
+      expect(outcome.kind).toBe('created');
     } finally {
       await store.close();
     }

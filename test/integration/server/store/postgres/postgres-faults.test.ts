@@ -4,7 +4,7 @@
 // back (the throwaway cluster is stopped and started under it).
 import net from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   api,
   randomKey,
@@ -14,15 +14,19 @@ import {
   waitFor,
   type Stack,
 } from '#test/support/server-stack.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 
+const suite = postgresForSuite();
 let stack: Stack;
 let cluster: PostgresCluster;
 beforeAll(async () => {
-  [stack, cluster] = await Promise.all([startStack(), startPostgres()]);
+  stack = await startStack();
+});
+beforeEach(async () => {
+  cluster = await suite.get();
 });
 afterAll(async () => {
-  await Promise.allSettled([stack?.close(), cluster?.close()]);
+  await Promise.allSettled([stack?.close(), suite.close()]);
 });
 
 function closedPort(): Promise<number> {

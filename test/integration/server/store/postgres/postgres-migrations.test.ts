@@ -1,22 +1,23 @@
 // The PostgreSQL store's schema versions (server/store/postgres/postgres-migrations.ts), on a
-// throwaway cluster: an empty database gets every step; a database at the previous version is
-// upgraded and keeps its pages; replicas starting together apply each step once (advisory lock);
-// a failing step leaves the database at the step before; a newer database is refused.
+// throwaway cluster: an empty database gets every step; a database at any earlier version is
+// upgraded and keeps its pages and sessions; replicas starting together apply each step once
+// (advisory lock); a failing step leaves the database at the step before; a newer database is refused.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '#server/store/open-store.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '#server/store/postgres/postgres-migrations.js';
 import { createPool } from '#server/store/postgres/pool.js';
 import { PostgresStore } from '#server/store/postgres/postgres-store.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 import { TEST_SHARED_SETTINGS } from '#test/support/store-harness.js';
 
+const suite = postgresForSuite();
 let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
+beforeEach(async () => {
+  cluster = await suite.get();
 });
-afterAll(() => cluster?.close());
+afterAll(() => suite.close());
 
 async function read<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -47,22 +48,37 @@ describe('PostgreSQL schema migrations', () => {
     expect(await versions(url)).toEqual(all);
   });
 
-  it('upgrade a database at the previous version and keep its pages', async () => {
-    const url = await cluster.createDatabase('previous');
-    // What a server of the previous schema version left: version 1 only, with a page in it.
+  it.each(all.slice(0, -1))('upgrade a database at version %i and keep its pages and sessions', async (from) => {
+    const url = await cluster.createDatabase(`from_v${from}`);
+    // What a server of that schema version left, with a page and a web session in it.
     const pool = createPool(url, 2);
     const client = await pool.connect();
-    await migratePostgres(client, 'storage.postgresUrl', POSTGRES_MIGRATIONS.slice(0, latest - 1));
+    await migratePostgres(client, 'storage.postgresUrl', POSTGRES_MIGRATIONS.slice(0, from));
     client.release();
     const before = new PostgresStore(pool);
-    const { page } = await acceptQueuedPage(before, { summary: 'From the previous version' });
+    const { page } = await acceptQueuedPage(before, { summary: `From version ${from}` });
+    await before.createSession({
+      id: 'old-session',
+      sub: 'alice',
+      name: 'Alice',
+      email: null,
+      groups: ['sre'],
+      username: 'alice',
+      csrfToken: 'csrf',
+      accessExpiresAt: new Date(Date.now() + 3600_000),
+      refreshToken: 'rt-old',
+      createdAt: new Date(),
+      revokedAt: null,
+    });
     await before.close();
-    expect(await versions(url)).toEqual(all.slice(0, -1));
+    expect(await versions(url)).toEqual(all.slice(0, from));
 
     const store = await openPostgres(url, 2, TEST_SHARED_SETTINGS);
     try {
-      expect((await store.getPage(page.id))?.page.summary).toBe('From the previous version');
       expect(await versions(url)).toEqual(all);
+      expect((await store.getPage(page.id))?.page.summary).toBe(`From version ${from}`);
+      expect(await store.getSession('old-session')).toMatchObject({ groups: ['sre'], refreshToken: 'rt-old' });
+      expect(await store.claimSessionRenewal('old-session', 'rt-old', new Date(), 1000)).toBe(true);
     } finally {
       await store.close();
     }

@@ -3,7 +3,7 @@
 // and a server that dies mid-delivery leaves its page to another, which looks for the incident
 // before resending (one incident, one alert).
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '#common/index.js';
 import { ConfigError } from '#server/index.js';
 import { createMetrics } from '#server/http/metrics.js';
@@ -22,15 +22,19 @@ import {
   waitFor,
   type Stack,
 } from '#test/support/server-stack.js';
-import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
+import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 
+const suite = postgresForSuite();
 let stack: Stack;
 let cluster: PostgresCluster;
 beforeAll(async () => {
-  [stack, cluster] = await Promise.all([startStack(), startPostgres()]);
+  stack = await startStack();
+});
+beforeEach(async () => {
+  cluster = await suite.get();
 });
 afterAll(async () => {
-  await Promise.allSettled([stack?.close(), cluster?.close()]);
+  await Promise.allSettled([stack?.close(), suite.close()]);
 });
 
 describe('servers with different settings on one database', () => {
