@@ -31,7 +31,7 @@ import { webhookRoutes } from './routes/webhook.js';
 import type { KlaxonStore } from './store/store.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { SoloLeadership, type Leadership } from './cluster/leadership.js';
-import type { SharedHub } from './cluster/shared-hub.js';
+import { SharedHub } from './cluster/shared-hub.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -106,7 +106,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const worker = new DeliveryWorker({
     store,
     backend,
-    incidents: hub,
+    // Several replicas: before a resend, the shared view must come from a poll newer than the
+    // last attempt (it may predate it right after a failover); half the lease to find out.
+    incidents:
+      hub instanceof SharedHub
+        ? {
+            findByEntityId: (e: string) => hub.findForResend(e, config.delivery.timeoutMs + 1000),
+            refreshNow: (r: string) => hub.refreshNow(r),
+            status: () => hub.status(),
+          }
+        : hub,
     delivery: config.delivery,
     onPage: onPageChanged,
     metrics,

@@ -150,18 +150,44 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   }
 
   /**
+   * For a page about to be sent again ("look before resend", server/pages/delivery-worker.ts): its
+   * incident as of a poll that started after this call. The shared tables are only as fresh as the
+   * leader's last poll, and right after a failover that poll may predate the alert an earlier
+   * attempt got through; so when the tables do not have it, this asks for two polls (the first may
+   * have been under way already) and looks again. Throws when On-Call could not be listed within
+   * `budgetMs`: the worker then retries later instead of sending blind.
+   */
+  async findForResend(entityId: string, budgetMs: number): Promise<Incident | null> {
+    const known = await this.findByEntityId(entityId);
+    if (known) return known;
+    const end = Date.now() + budgetMs;
+    for (let i = 0; i < 2; i++) {
+      const fresh = await this.nextPoll('looking before a resend', end - Date.now());
+      if (!fresh || !this.state.ok)
+        throw new Error('On-Call could not be listed since the last attempt, so Klaxon cannot tell whether it arrived');
+    }
+    return this.findByEntityId(entityId);
+  }
+
+  /** Asks the leader to poll; true once a poll's result reached this replica, false after `timeoutMs`. */
+  private async nextPoll(reason: string, timeoutMs: number): Promise<boolean> {
+    if (timeoutMs <= 0) return false;
+    const next = new Promise<boolean>((resolve) => {
+      this.stateWaiters.push(() => resolve(true));
+      setTimeout(() => resolve(false), timeoutMs).unref();
+    });
+    if (this.opts.leadership.isLeader()) void this.opts.inner.refreshNow(reason).catch(() => undefined);
+    else await this.opts.pool.query('SELECT pg_notify($1, $2)', [REFRESH_CHANNEL, reason]);
+    return next;
+  }
+
+  /**
    * Asks the leader to poll now (directly when that is this replica, otherwise by NOTIFY), and
    * resolves with the snapshot once the next look at the service reached this replica (or after
    * 10 s): a webhook or page on any replica costs one coalesced poll, not one per replica.
    */
   async refreshNow(reason: string): Promise<IncidentSnapshot> {
-    const next = new Promise<void>((resolve) => {
-      this.stateWaiters.push(resolve);
-      setTimeout(resolve, 10_000).unref();
-    });
-    if (this.opts.leadership.isLeader()) void this.opts.inner.refreshNow(reason).catch(() => undefined);
-    else await this.opts.pool.query('SELECT pg_notify($1, $2)', [REFRESH_CHANNEL, reason.slice(0, 100)]);
-    await next;
+    await this.nextPoll(reason.slice(0, 100), 10_000);
     return this.snapshot();
   }
 

@@ -45,7 +45,7 @@ export interface LoadBalancer {
  * The settings an SSE-serving Klaxon needs from a load balancer (docs/high-availability.md shows
  * the same): long client/server/tunnel timeouts so quiet streams (a heartbeat every 15 s) are not
  * cut, no buffering (HAProxy does not buffer responses), health checks on /readyz every 500 ms so a
- * dead replica leaves within a second, sessions to a server marked down are shut so its clients
+ * dead replica leaves within two seconds, sessions to a server marked down are shut so its clients
  * reconnect at once, and a request that finds a dead server is sent to another one.
  */
 export function haproxyConfig(port: number, servers: { name: string; port: number }[], maxconn: number): string {
@@ -60,6 +60,8 @@ defaults
   timeout server 1h
   timeout tunnel 1h
   timeout http-request 10s
+  # A replica busy with a burst (two shared cores here) may answer a check slowly: that is not down.
+  timeout check 2s
   retries 3
   option redispatch 1
   retry-on conn-failure empty-response response-timeout
@@ -73,7 +75,7 @@ backend replicas
   balance roundrobin
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 on-marked-down shutdown-sessions maxconn ${maxconn}
+  default-server inter 500ms fastinter 250ms downinter 500ms fall 3 rise 2 on-marked-down shutdown-sessions maxconn ${maxconn}
 ${servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check`).join('\n')}
 `;
 }

@@ -50,7 +50,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-describe('three replicas behind HAProxy', () => {
+// Several processes on two shared cores: give each step room.
+describe('three replicas behind HAProxy', { timeout: 60_000 }, () => {
   it('agree on one leader, and only the leader polls On-Call', async () => {
     const views = await Promise.all(set.replicas.map(clusterView));
     const leader = views.find((v) => v?.role === 'leader')!;
