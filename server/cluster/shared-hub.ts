@@ -17,6 +17,8 @@ interface StateData {
   fetchedAt: string | null;
   ok: boolean;
   error: string | null;
+  /** Poll requests (from `nextPoll` on any replica) made before this poll started. */
+  covers?: string[];
 }
 
 /** An `incident` row: one change of the visible list, as the leader saw it. */
@@ -60,13 +62,30 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   private list: Incident[] | null = [];
   private state: StateData = { fetchedAt: null, ok: false, error: WAITING };
   private stateWaiters: (() => void)[] = [];
+  /** Poll requests waiting for a state row that covers them, by request id. */
+  private readonly requestWaiters = new Map<string, () => void>();
+  private requestCount = 0;
+  /** Leader side: requests received, not yet covered by a poll that started after them. */
+  private requested = new Set<string>();
+  /** Leader side: requests made before the poll under way started. */
+  private inPoll = new Set<string>();
+  /** Leader side: requests covered by a finished poll, to be named in the next state row. */
+  private covered = new Set<string>();
+  private readonly onPolling = () => {
+    this.inPoll = this.requested;
+    this.requested = new Set();
+  };
 
   /** Leader side: the visible list and every incident as the journal and tables have them. */
   private published = new Map<string, Incident>();
   private written = new Map<string, { incident: Incident; visible: boolean }>();
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
-  private readonly onPolled = () => this.schedulePublish();
+  private readonly onPolled = () => {
+    for (const r of this.inPoll) this.covered.add(r);
+    this.inPoll.clear();
+    this.schedulePublish();
+  };
 
   constructor(private readonly opts: SharedHubOptions) {
     super();
@@ -111,6 +130,10 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
       this.state = data;
       if (flipped) this.emit('status', this.status());
       for (const w of this.stateWaiters.splice(0)) w();
+      for (const id of data.covers ?? []) {
+        this.requestWaiters.get(id)?.();
+        this.requestWaiters.delete(id);
+      }
     } else if (row.kind === 'incident') {
       const { change, incident } = row.data as IncidentData;
       if (change === 'removed') this.visible.delete(incident.number);
@@ -153,31 +176,36 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
    * For a page about to be sent again ("look before resend", server/pages/delivery-worker.ts): its
    * incident as of a poll that started after this call. The shared tables are only as fresh as the
    * leader's last poll, and right after a failover that poll may predate the alert an earlier
-   * attempt got through; so when the tables do not have it, this asks for two polls (the first may
-   * have been under way already) and looks again. Throws when On-Call could not be listed within
+   * attempt got through; so when the tables do not have it, this asks the leader for a poll that
+   * starts after the request (a poll already under way does not count) and looks again. Throws when On-Call could not be listed within
    * `budgetMs`: the worker then retries later instead of sending blind.
    */
   async findForResend(entityId: string, budgetMs: number): Promise<Incident | null> {
     const known = await this.findByEntityId(entityId);
     if (known) return known;
-    const end = Date.now() + budgetMs;
-    for (let i = 0; i < 2; i++) {
-      const fresh = await this.nextPoll('looking before a resend', end - Date.now());
-      if (!fresh || !this.state.ok)
-        throw new Error('On-Call could not be listed since the last attempt, so Klaxon cannot tell whether it arrived');
-    }
+    const fresh = await this.nextPoll('looking before a resend', budgetMs, true);
+    if (!fresh || !this.state.ok)
+      throw new Error('On-Call could not be listed since the last attempt, so Klaxon cannot tell whether it arrived');
     return this.findByEntityId(entityId);
   }
 
-  /** Asks the leader to poll; true once a poll's result reached this replica, false after `timeoutMs`. */
-  private async nextPoll(reason: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * Asks the leader to poll; true once a poll's result reached this replica (`started`: only a poll
+   * that started after the leader got the request), false after `timeoutMs`.
+   */
+  private async nextPoll(reason: string, timeoutMs: number, started = false): Promise<boolean> {
     if (timeoutMs <= 0) return false;
+    const id = `${process.pid}.${++this.requestCount}`;
     const next = new Promise<boolean>((resolve) => {
-      this.stateWaiters.push(() => resolve(true));
-      setTimeout(() => resolve(false), timeoutMs).unref();
+      if (started) this.requestWaiters.set(id, () => resolve(true));
+      else this.stateWaiters.push(() => resolve(true));
+      setTimeout(() => {
+        this.requestWaiters.delete(id);
+        resolve(false);
+      }, timeoutMs).unref();
     });
-    if (this.opts.leadership.isLeader()) void this.opts.inner.refreshNow(reason).catch(() => undefined);
-    else await this.opts.pool.query('SELECT pg_notify($1, $2)', [REFRESH_CHANNEL, reason]);
+    if (this.opts.leadership.isLeader()) this.refreshRequested(`${id} ${reason}`);
+    else await this.opts.pool.query('SELECT pg_notify($1, $2)', [REFRESH_CHANNEL, `${id} ${reason}`]);
     return next;
   }
 
@@ -191,9 +219,12 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     return this.snapshot();
   }
 
-  /** A replica asked for a poll; only the leader acts on it. */
-  refreshRequested(reason: string): void {
-    if (this.opts.leadership.isLeader()) void this.opts.inner.refreshNow(`${reason} (replica)`).catch(() => undefined);
+  /** A replica asked for a poll (payload: request id, space, reason); only the leader acts on it. */
+  refreshRequested(payload: string): void {
+    if (!this.opts.leadership.isLeader()) return;
+    const space = payload.indexOf(' ');
+    this.requested.add(space > 0 ? payload.slice(0, space) : payload);
+    void this.opts.inner.refreshNow(space > 0 ? payload.slice(space + 1) : 'replica').catch(() => undefined);
   }
 
   /**
@@ -213,6 +244,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
       { ok: this.state.ok, error: this.state.error },
     );
     this.opts.inner.on('polled', this.onPolled);
+    this.opts.inner.on('polling', this.onPolling);
     this.opts.inner.start();
   }
 
@@ -220,6 +252,10 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   async handOver(): Promise<void> {
     this.opts.inner.stop();
     this.opts.inner.off('polled', this.onPolled);
+    this.opts.inner.off('polling', this.onPolling);
+    this.requested.clear();
+    this.inPoll.clear();
+    this.covered.clear();
     await this.publishing;
   }
 
@@ -272,7 +308,8 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     }
     const deletes = [...this.written.keys()].filter((n) => !all.has(n));
     const status = inner.status();
-    const state: StateData = { fetchedAt: snap.fetchedAt, ok: status.ok, error: status.error };
+    const covers = [...this.covered];
+    const state: StateData = { fetchedAt: snap.fetchedAt, ok: status.ok, error: status.error, covers };
 
     const client = await this.opts.pool.connect();
     try {
@@ -309,6 +346,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
       client.release();
     }
     this.published = now;
+    for (const c of covers) this.covered.delete(c);
     for (const u of upserts) this.written.set(u.n, { incident: u.d, visible: u.v });
     for (const n of deletes) this.written.delete(n);
   }

@@ -52,10 +52,16 @@ const WAITING = 'Klaxon has not heard from On-Call yet.';
  * (which the event stream fans out), and backs off with jitter when the service fails, serving the
  * last snapshot with its age so clients can show that it is getting old.
  *
- * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips), `polled` (after
- * every poll, whatever its outcome, once its changes were emitted).
+ * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips), `polling` (a
+ * request to the service is about to go out), `polled` (after every poll, whatever its outcome,
+ * once its changes were emitted).
  */
-export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus]; polled: [] }> {
+export class IncidentsHub extends EventEmitter<{
+  change: [HubChange];
+  status: [HubStatus];
+  polling: [];
+  polled: [];
+}> {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly random: () => number;
@@ -204,6 +210,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private async pollOnce(reason: string): Promise<void> {
     this.requestSent = true;
     this.lastPollStartedAt = this.clock.now();
+    this.emit('polling');
     const endTimer = this.opts.metrics?.pollDuration.startTimer();
     try {
       // One slicer for reading the list and taking it in: the budget holds across both.
