@@ -186,7 +186,9 @@ export class JournalReader {
         // A LISTEN connection only reads: a silently dead one (a cut network path) is found by
         // asking it something now and then.
         const probe = setInterval(() => {
-          client.query({ text: 'SELECT 1', query_timeout: 5000 } as pg.QueryConfig).catch(() => void client.end());
+          client
+            .query({ text: 'SELECT 1', query_timeout: 5000 } as pg.QueryConfig)
+            .catch(() => client.end().catch(() => undefined));
         }, 10_000);
         probe.unref();
         await ended.finally(() => clearInterval(probe));

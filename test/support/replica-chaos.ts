@@ -188,6 +188,7 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
         )
       ).flat();
     const submitted = [...ids.values()];
+    for (const r of set.replicas) if (r.pid() === null) log(`replica ${r.name} is not running at the end`);
     let visibleOnEveryReplica = 0;
     for (;;) {
       const views = await Promise.all(set.replicas.map((r) => mine(r.url).catch(() => [] as Page[])));

@@ -70,10 +70,17 @@ export async function startReplicaSet(
       },
       async start() {
         const extra = opts.extra ?? {};
-        running = await spawnServer(stack, {
+        const mine = await spawnServer(stack, {
           ...extra,
           listen: { host: '127.0.0.1', port },
           storage: { ...extra.storage, postgresUrl: opts.postgresUrl },
+        });
+        running = mine;
+        // A replica that exits without being told to is a finding: say why.
+        let tail = '';
+        mine.child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-2000)));
+        mine.child.once('exit', (code, signal) => {
+          if (running === mine) console.error(`replica ${r.name} exited by itself (${code ?? signal}): ${tail}`);
         });
       },
     };
