@@ -119,12 +119,14 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
         await sleep(200);
       }
     };
+    // Five people-like senders, paced so that the pages span every kill and the restart.
+    const paceMs = (opts.actions.length * opts.gapMs * 1.5 * 5) / opts.pages;
     let next = 0;
     const submitters = Array.from({ length: 5 }, async () => {
       while (next < opts.pages) {
         const i = next++;
         await submit(i);
-        await sleep(15);
+        await sleep(paceMs);
       }
     });
 
