@@ -11,7 +11,7 @@ import type {
   WebSession,
 } from '../store.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
-import { checkOut, oneLine, storageError } from './pool.js';
+import { checkOut, DURABLE_BEGIN, oneLine, storageError } from './pool.js';
 
 interface PageRow {
   id: string;
@@ -174,7 +174,7 @@ export class PostgresStore implements KlaxonStore {
    * serialisation failure (rolled back by PostgreSQL) runs it again; anything else rolls back and
    * throws. A connection that broke is not returned to the pool.
    */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let connection: Awaited<ReturnType<typeof checkOut>>;
       try {
@@ -185,7 +185,7 @@ export class PostgresStore implements KlaxonStore {
       const { client } = connection;
       let broken = false;
       try {
-        await client.query('BEGIN');
+        await client.query(opts.durable ? DURABLE_BEGIN : 'BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
@@ -208,65 +208,71 @@ export class PostgresStore implements KlaxonStore {
   }): Promise<AcceptOutcome> {
     const { record, rate, now, audit } = input;
     const sub = record.page.requester.sub;
-    // COMMIT returns once the commit is durable (synchronous_commit on, PostgreSQL's default), and
-    // only then does the client hear 202.
-    return this.tx(async (c): Promise<AcceptOutcome> => {
-      // One person's accepts, on whichever server, take turns: the look below (a statement of its
-      // own, so its snapshot is taken after the lock) sees every page of theirs committed before.
-      await c.query(statement(SQL.lockPerson, [PERSON_LOCK_SPACE, sub]));
-      const nowMs = now.getTime();
-      const since = new Date(nowMs - rate.windowSeconds * 1000);
-      const [look] = (
-        await c.query<{ existing: string | null; earlier: Date[] }>(
-          statement(SQL.lookAround, [sub, record.idempotencyKey, since]),
-        )
-      ).rows;
-      if (look?.existing) {
-        const prior = toRecord((await c.query<PageRow>(statement(SQL.byId, [look.existing]))).rows[0]!);
-        return prior.requestHash === record.requestHash
-          ? { kind: 'replay', page: prior.page }
-          : { kind: 'conflict', page: prior.page };
-      }
-      const decision = decideRate(
-        (look?.earlier ?? []).map((d) => d.getTime()),
-        rate,
-        nowMs,
-      );
-      if (!decision.allowed)
-        return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
-      const p = record.page;
-      await c.query(
-        statement(SQL.insertPage, [
-          p.id,
-          p.requester.sub,
-          p.requester.name,
-          p.requester.email,
-          p.summary,
-          p.details,
-          p.target.id,
-          p.target.label,
-          record.routingKey,
-          p.client,
-          p.status,
-          p.attempts,
-          p.lastError,
-          date(p.nextAttemptAt),
-          new Date(p.createdAt),
-          new Date(p.updatedAt),
-          record.idempotencyKey,
-          record.requestHash,
-          now,
-          audit.at,
-          audit.actorSub,
-          audit.actorName,
-          audit.action,
-          JSON.stringify(audit.detail),
-          new Date(nowMs - RATE_EVENT_RETENTION_MS),
-        ]),
-      );
-      await this.pruneSessions(c, nowMs);
-      return { kind: 'created', page: p };
-    });
+    // The 202 is a promise to the person paging: this COMMIT returns only once the page is durable
+    // (synchronous_commit on). Later writes (claims, status changes, the tracker) commit without
+    // waiting for the flush, as the SQLite store's do (synchronous=NORMAL): after a crash of the
+    // database server the worst case is one more attempt, which the page's entity id and the look
+    // before resend make harmless; so they do not queue for the disk ahead of the next accept.
+    return this.tx(
+      async (c): Promise<AcceptOutcome> => {
+        // One person's accepts, on whichever server, take turns: the look below (a statement of its
+        // own, so its snapshot is taken after the lock) sees every page of theirs committed before.
+        await c.query(statement(SQL.lockPerson, [PERSON_LOCK_SPACE, sub]));
+        const nowMs = now.getTime();
+        const since = new Date(nowMs - rate.windowSeconds * 1000);
+        const [look] = (
+          await c.query<{ existing: string | null; earlier: Date[] }>(
+            statement(SQL.lookAround, [sub, record.idempotencyKey, since]),
+          )
+        ).rows;
+        if (look?.existing) {
+          const prior = toRecord((await c.query<PageRow>(statement(SQL.byId, [look.existing]))).rows[0]!);
+          return prior.requestHash === record.requestHash
+            ? { kind: 'replay', page: prior.page }
+            : { kind: 'conflict', page: prior.page };
+        }
+        const decision = decideRate(
+          (look?.earlier ?? []).map((d) => d.getTime()),
+          rate,
+          nowMs,
+        );
+        if (!decision.allowed)
+          return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+        const p = record.page;
+        await c.query(
+          statement(SQL.insertPage, [
+            p.id,
+            p.requester.sub,
+            p.requester.name,
+            p.requester.email,
+            p.summary,
+            p.details,
+            p.target.id,
+            p.target.label,
+            record.routingKey,
+            p.client,
+            p.status,
+            p.attempts,
+            p.lastError,
+            date(p.nextAttemptAt),
+            new Date(p.createdAt),
+            new Date(p.updatedAt),
+            record.idempotencyKey,
+            record.requestHash,
+            now,
+            audit.at,
+            audit.actorSub,
+            audit.actorName,
+            audit.action,
+            JSON.stringify(audit.detail),
+            new Date(nowMs - RATE_EVENT_RETENTION_MS),
+          ]),
+        );
+        await this.pruneSessions(c, nowMs);
+        return { kind: 'created', page: p };
+      },
+      { durable: true },
+    );
   }
 
   async getPage(id: string): Promise<PageRecord | null> {
@@ -426,10 +432,17 @@ export class PostgresStore implements KlaxonStore {
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
-    await this.query('UPDATE sessions SET revoked_at = $2, refresh_token = NULL WHERE id = $1 AND revoked_at IS NULL', [
-      id,
-      at,
-    ]);
+    // A sign-out must survive a crash of the database server, or the cookie would work again.
+    await this.tx(
+      (c) =>
+        c.query(
+          statement('UPDATE sessions SET revoked_at = $2, refresh_token = NULL WHERE id = $1 AND revoked_at IS NULL', [
+            id,
+            at,
+          ]),
+        ),
+      { durable: true },
+    );
   }
 
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
