@@ -37,6 +37,8 @@ interface PageRow {
   delivered_at: Date | null;
   idempotency_key: string;
   request_hash: string;
+  /** bigint, as pg returns it: text. */
+  seq: string;
 }
 
 interface SessionRow {
@@ -91,6 +93,41 @@ const UNDELIVERED = "('queued','delivering','failing')";
 /** Deadlock and serialisation failures: PostgreSQL rolled the transaction back, so it can simply run again. */
 const RETRY_STATES = new Set(['40001', '40P01']);
 
+/**
+ * The columns each statement reads, named: a prepared statement selecting `*` fails ("cached plan
+ * must not change result type") once a newer release has added a column, which is what a rolling
+ * upgrade does under running servers.
+ */
+const PAGE_COLUMNS = [
+  'id',
+  'requester_sub',
+  'requester_name',
+  'requester_email',
+  'summary',
+  'details',
+  'target_id',
+  'target_label',
+  'routing_key',
+  'client',
+  'status',
+  'attempts',
+  'last_error',
+  'next_attempt_at',
+  'gave_up_at',
+  'incident_number',
+  'acked_by',
+  'acked_at',
+  'created_at',
+  'updated_at',
+  'delivered_at',
+  'idempotency_key',
+  'request_hash',
+  'seq',
+];
+const PAGE = PAGE_COLUMNS.join(', ');
+const SESSION =
+  'id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at';
+
 const statementNames = new Map<string, string>();
 /**
  * A statement with a name derived from its text: pg prepares a named statement once per
@@ -123,7 +160,7 @@ const SQL = {
   pruneRate: 'DELETE FROM rate_events WHERE at < $1',
   pruneSessions:
     'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < $1) OR access_expires_at < $2',
-  byId: 'SELECT * FROM pages WHERE id = $1',
+  byId: `SELECT ${PAGE} FROM pages WHERE id = $1`,
   claim: `WITH due AS (
       SELECT id FROM pages
       WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
@@ -135,7 +172,7 @@ const SQL = {
     UPDATE pages SET status = 'delivering', attempts = pages.attempts + 1, lease_owner = $4, lease_until = $5,
       next_attempt_at = NULL, updated_at = $1
     FROM due WHERE pages.id = due.id
-    RETURNING pages.*`,
+    RETURNING ${PAGE_COLUMNS.map((c) => `pages.${c}`).join(', ')}`,
 } as const;
 
 /**
@@ -282,7 +319,7 @@ export class PostgresStore implements KlaxonStore {
 
   async pagesOf(sub: string, limit: number): Promise<Page[]> {
     const { rows } = await this.query<PageRow>(
-      'SELECT * FROM pages WHERE requester_sub = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
+      `SELECT ${PAGE} FROM pages WHERE requester_sub = $1 ORDER BY created_at DESC, seq DESC LIMIT $2`,
       [sub, limit],
     );
     return rows.map((r) => toRecord(r).page);
@@ -295,7 +332,7 @@ export class PostgresStore implements KlaxonStore {
     limit: number,
     opts: { neverAttemptedOnly?: boolean } = {},
   ): Promise<PageRecord[]> {
-    const { rows } = await this.query<PageRow & { seq: string }>(SQL.claim, [
+    const { rows } = await this.query<PageRow>(SQL.claim, [
       now,
       opts.neverAttemptedOnly === true,
       limit,
@@ -330,7 +367,7 @@ export class PostgresStore implements KlaxonStore {
       // Locked in one order (by id) on every server: two trackers following the same pages wait
       // for each other instead of deadlocking.
       const { rows } = await c.query<PageRow>(
-        statement('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...ids]]),
+        statement(`SELECT ${PAGE} FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [[...ids]]),
       );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const changed: Page[] = [];
@@ -386,7 +423,7 @@ export class PostgresStore implements KlaxonStore {
   }
 
   async getSession(id: string): Promise<WebSession | null> {
-    const r = (await this.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id])).rows[0];
+    const r = (await this.query<SessionRow>(`SELECT ${SESSION} FROM sessions WHERE id = $1`, [id])).rows[0];
     if (!r) return null;
     return {
       id: r.id,
@@ -517,7 +554,7 @@ function pageUpdate(
   let where = 'id = $1';
   if (opts.onlyIfLeasedBy !== undefined)
     where += ` AND lease_owner = ${param(opts.onlyIfLeasedBy)} AND status = 'delivering'`;
-  const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
+  const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING ${PAGE}`;
   const a = opts.audit;
   if (!a) return statement(update, values);
   const audit = [
@@ -530,7 +567,7 @@ function pageUpdate(
   return statement(
     `WITH changed AS (${update}), logged AS (
       INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
-    ) SELECT * FROM changed`,
+    ) SELECT ${PAGE} FROM changed`,
     values,
   );
 }
