@@ -12,7 +12,7 @@ import type {
 } from '../store.js';
 import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
-import { checkOut, oneLine, storageError } from './pool.js';
+import { checkOut, DURABLE_BEGIN, oneLine, storageError } from './pool.js';
 
 interface PageRow {
   id: string;
@@ -38,6 +38,8 @@ interface PageRow {
   delivered_at: Date | null;
   idempotency_key: string;
   request_hash: string;
+  /** bigint, as pg returns it: text. */
+  seq: string;
 }
 
 interface SessionRow {
@@ -92,6 +94,41 @@ const UNDELIVERED = "('queued','delivering','failing')";
 /** Deadlock and serialisation failures: PostgreSQL rolled the transaction back, so it can simply run again. */
 const RETRY_STATES = new Set(['40001', '40P01']);
 
+/**
+ * The columns each statement reads, named: a prepared statement selecting `*` fails ("cached plan
+ * must not change result type") once a newer release has added a column, which is what a rolling
+ * upgrade does under running servers.
+ */
+const PAGE_COLUMNS = [
+  'id',
+  'requester_sub',
+  'requester_name',
+  'requester_email',
+  'summary',
+  'details',
+  'target_id',
+  'target_label',
+  'routing_key',
+  'client',
+  'status',
+  'attempts',
+  'last_error',
+  'next_attempt_at',
+  'gave_up_at',
+  'incident_number',
+  'acked_by',
+  'acked_at',
+  'created_at',
+  'updated_at',
+  'delivered_at',
+  'idempotency_key',
+  'request_hash',
+  'seq',
+];
+const PAGE = PAGE_COLUMNS.join(', ');
+const SESSION =
+  'id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at, revoked_at';
+
 const statementNames = new Map<string, string>();
 /**
  * A statement with a name derived from its text: pg prepares a named statement once per
@@ -124,7 +161,7 @@ const SQL = {
   pruneRate: 'DELETE FROM rate_events WHERE at < $1',
   pruneSessions:
     'DELETE FROM sessions WHERE revoked_at IS NOT NULL OR (refresh_token IS NULL AND access_expires_at < $1) OR access_expires_at < $2',
-  byId: 'SELECT * FROM pages WHERE id = $1',
+  byId: `SELECT ${PAGE} FROM pages WHERE id = $1`,
   claim: `WITH due AS (
       SELECT id FROM pages
       WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
@@ -136,7 +173,7 @@ const SQL = {
     UPDATE pages SET status = 'delivering', attempts = pages.attempts + 1, lease_owner = $4, lease_until = $5,
       next_attempt_at = NULL, updated_at = $1
     FROM due WHERE pages.id = due.id
-    RETURNING pages.*`,
+    RETURNING ${PAGE_COLUMNS.map((c) => `pages.${c}`).join(', ')}`,
 } as const;
 
 /**
@@ -175,7 +212,7 @@ export class PostgresStore implements KlaxonStore {
    * serialisation failure (rolled back by PostgreSQL) runs it again; anything else rolls back and
    * throws. A connection that broke is not returned to the pool.
    */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let connection: Awaited<ReturnType<typeof checkOut>>;
       try {
@@ -186,7 +223,7 @@ export class PostgresStore implements KlaxonStore {
       const { client } = connection;
       let broken = false;
       try {
-        await client.query('BEGIN');
+        await client.query(opts.durable ? DURABLE_BEGIN : 'BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
@@ -209,65 +246,71 @@ export class PostgresStore implements KlaxonStore {
   }): Promise<AcceptOutcome> {
     const { record, rate, now, audit } = input;
     const sub = record.page.requester.sub;
-    // COMMIT returns once the commit is durable (synchronous_commit on, PostgreSQL's default), and
-    // only then does the client hear 202.
-    return this.tx(async (c): Promise<AcceptOutcome> => {
-      // One person's accepts, on whichever server, take turns: the look below (a statement of its
-      // own, so its snapshot is taken after the lock) sees every page of theirs committed before.
-      await c.query(statement(SQL.lockPerson, [PERSON_LOCK_SPACE, sub]));
-      const nowMs = now.getTime();
-      const since = new Date(nowMs - rate.windowSeconds * 1000);
-      const [look] = (
-        await c.query<{ existing: string | null; earlier: Date[] }>(
-          statement(SQL.lookAround, [sub, record.idempotencyKey, since]),
-        )
-      ).rows;
-      if (look?.existing) {
-        const prior = toRecord((await c.query<PageRow>(statement(SQL.byId, [look.existing]))).rows[0]!);
-        return prior.requestHash === record.requestHash
-          ? { kind: 'replay', page: prior.page }
-          : { kind: 'conflict', page: prior.page };
-      }
-      const decision = decideRate(
-        (look?.earlier ?? []).map((d) => d.getTime()),
-        rate,
-        nowMs,
-      );
-      if (!decision.allowed)
-        return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
-      const p = record.page;
-      await c.query(
-        statement(SQL.insertPage, [
-          p.id,
-          p.requester.sub,
-          p.requester.name,
-          p.requester.email,
-          p.summary,
-          p.details,
-          p.target.id,
-          p.target.label,
-          record.routingKey,
-          p.client,
-          p.status,
-          p.attempts,
-          p.lastError,
-          date(p.nextAttemptAt),
-          new Date(p.createdAt),
-          new Date(p.updatedAt),
-          record.idempotencyKey,
-          record.requestHash,
-          now,
-          audit.at,
-          audit.actorSub,
-          audit.actorName,
-          audit.action,
-          JSON.stringify(audit.detail),
-          new Date(nowMs - RATE_EVENT_RETENTION_MS),
-        ]),
-      );
-      await this.pruneSessions(c, nowMs);
-      return { kind: 'created', page: p };
-    });
+    // The 202 is a promise to the person paging: this COMMIT returns only once the page is durable
+    // (synchronous_commit on). Later writes (claims, status changes, the tracker) commit without
+    // waiting for the flush, as the SQLite store's do (synchronous=NORMAL): after a crash of the
+    // database server the worst case is one more attempt, which the page's entity id and the look
+    // before resend make harmless; so they do not queue for the disk ahead of the next accept.
+    return this.tx(
+      async (c): Promise<AcceptOutcome> => {
+        // One person's accepts, on whichever server, take turns: the look below (a statement of its
+        // own, so its snapshot is taken after the lock) sees every page of theirs committed before.
+        await c.query(statement(SQL.lockPerson, [PERSON_LOCK_SPACE, sub]));
+        const nowMs = now.getTime();
+        const since = new Date(nowMs - rate.windowSeconds * 1000);
+        const [look] = (
+          await c.query<{ existing: string | null; earlier: Date[] }>(
+            statement(SQL.lookAround, [sub, record.idempotencyKey, since]),
+          )
+        ).rows;
+        if (look?.existing) {
+          const prior = toRecord((await c.query<PageRow>(statement(SQL.byId, [look.existing]))).rows[0]!);
+          return prior.requestHash === record.requestHash
+            ? { kind: 'replay', page: prior.page }
+            : { kind: 'conflict', page: prior.page };
+        }
+        const decision = decideRate(
+          (look?.earlier ?? []).map((d) => d.getTime()),
+          rate,
+          nowMs,
+        );
+        if (!decision.allowed)
+          return { kind: 'rate_limited', count: decision.count, retryAfterSeconds: decision.retryAfterSeconds };
+        const p = record.page;
+        await c.query(
+          statement(SQL.insertPage, [
+            p.id,
+            p.requester.sub,
+            p.requester.name,
+            p.requester.email,
+            p.summary,
+            p.details,
+            p.target.id,
+            p.target.label,
+            record.routingKey,
+            p.client,
+            p.status,
+            p.attempts,
+            p.lastError,
+            date(p.nextAttemptAt),
+            new Date(p.createdAt),
+            new Date(p.updatedAt),
+            record.idempotencyKey,
+            record.requestHash,
+            now,
+            audit.at,
+            audit.actorSub,
+            audit.actorName,
+            audit.action,
+            JSON.stringify(audit.detail),
+            new Date(nowMs - RATE_EVENT_RETENTION_MS),
+          ]),
+        );
+        await this.pruneSessions(c, nowMs);
+        return { kind: 'created', page: p };
+      },
+      { durable: true },
+    );
   }
 
   async getPage(id: string): Promise<PageRecord | null> {
@@ -277,7 +320,7 @@ export class PostgresStore implements KlaxonStore {
 
   async pagesOf(sub: string, limit: number): Promise<Page[]> {
     const { rows } = await this.query<PageRow>(
-      'SELECT * FROM pages WHERE requester_sub = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
+      `SELECT ${PAGE} FROM pages WHERE requester_sub = $1 ORDER BY created_at DESC, seq DESC LIMIT $2`,
       [sub, limit],
     );
     return rows.map((r) => toRecord(r).page);
@@ -290,7 +333,7 @@ export class PostgresStore implements KlaxonStore {
     limit: number,
     opts: { neverAttemptedOnly?: boolean } = {},
   ): Promise<PageRecord[]> {
-    const { rows } = await this.query<PageRow & { seq: string }>(SQL.claim, [
+    const { rows } = await this.query<PageRow>(SQL.claim, [
       now,
       opts.neverAttemptedOnly === true,
       limit,
@@ -331,7 +374,7 @@ export class PostgresStore implements KlaxonStore {
       // Locked in one order (by id) on every server: two trackers following the same pages wait
       // for each other instead of deadlocking.
       const { rows } = await c.query<PageRow>(
-        statement('SELECT * FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...ids]]),
+        statement(`SELECT ${PAGE} FROM pages WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [[...ids]]),
       );
       const byId = new Map(rows.map((r) => [r.id, r]));
       const changed: Page[] = [];
@@ -387,7 +430,7 @@ export class PostgresStore implements KlaxonStore {
   }
 
   async getSession(id: string): Promise<WebSession | null> {
-    const r = (await this.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id])).rows[0];
+    const r = (await this.query<SessionRow>(`SELECT ${SESSION} FROM sessions WHERE id = $1`, [id])).rows[0];
     if (!r) return null;
     return {
       id: r.id,
@@ -433,10 +476,17 @@ export class PostgresStore implements KlaxonStore {
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {
-    await this.query('UPDATE sessions SET revoked_at = $2, refresh_token = NULL WHERE id = $1 AND revoked_at IS NULL', [
-      id,
-      at,
-    ]);
+    // A sign-out must survive a crash of the database server, or the cookie would work again.
+    await this.tx(
+      (c) =>
+        c.query(
+          statement('UPDATE sessions SET revoked_at = $2, refresh_token = NULL WHERE id = $1 AND revoked_at IS NULL', [
+            id,
+            at,
+          ]),
+        ),
+      { durable: true },
+    );
   }
 
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
@@ -511,7 +561,7 @@ function pageUpdate(
   let where = 'id = $1';
   if (opts.onlyIfLeasedBy !== undefined)
     where += ` AND lease_owner = ${param(opts.onlyIfLeasedBy)} AND status = 'delivering'`;
-  const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING *`;
+  const update = `UPDATE pages SET ${sets.join(', ')} WHERE ${where} RETURNING ${PAGE}`;
   const a = opts.audit;
   if (!a) return statement(update, values);
   const audit = [
@@ -524,7 +574,7 @@ function pageUpdate(
   return statement(
     `WITH changed AS (${update}), logged AS (
       INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
-    ) SELECT * FROM changed`,
+    ) SELECT ${PAGE} FROM changed`,
     values,
   );
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { ConfigError } from '../../config/index.js';
+import { jsonEqual } from '../../runtime/json-equal.js';
 import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
 import { checkOut } from './pool.js';
 
@@ -12,7 +13,7 @@ export const REPLICA_STALE_AFTER_SECONDS = 30;
 /** Rows of servers gone for this long are deleted. */
 const FORGET_AFTER = '1 day';
 
-/** JSON with object keys sorted, so equal settings give equal text on every server. */
+/** JSON with object keys sorted, so equal settings give the same fingerprint on every server. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object')
@@ -26,7 +27,7 @@ function canonical(v: unknown): string {
 
 /** The keys whose values differ between two servers' shared settings. */
 export function differingSettings(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => canonical(a[k]) !== canonical(b[k]));
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !jsonEqual(a[k], b[k]));
 }
 
 interface OtherReplica {

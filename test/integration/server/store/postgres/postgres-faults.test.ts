@@ -2,7 +2,6 @@
 // naming the setting (never the password) and exit code 78; while running, /readyz fails, no page
 // is answered 202 unless it was committed, and the server recovers by itself when the database is
 // back (the throwaway cluster is stopped and started under it).
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +13,7 @@ import {
   waitFor,
   type Stack,
 } from '#test/support/server-stack.js';
-import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
+import { freePort, postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 
 const suite = postgresForSuite();
 let stack: Stack;
@@ -28,15 +27,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await Promise.allSettled([stack?.close(), suite.close()]);
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function pagesIn(url: string): Promise<{ id: string; status: string }[]> {
   const client = new pg.Client({ connectionString: url });
@@ -53,7 +43,7 @@ describe('PostgreSQL unreachable at start', () => {
     'server/main.ts prints one line naming storage.postgresUrl without the password, and exits with 78',
     { timeout: 40_000 },
     async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const err = await spawnServer(
         stack,
         { pageRateLimit: { max: 5, windowSeconds: 60 } },

@@ -85,3 +85,42 @@ describe('an unreachable database', () => {
     expect(await store.pagesOf('alice', 10)).toHaveLength(2);
   });
 });
+
+describe('a newer release adding columns while this server runs (rolling upgrade)', () => {
+  it("keeps every statement working: none depends on all of a table's columns", async () => {
+    const { page } = await acceptQueuedPage(store);
+    // Use every statement once, so each connection has them prepared.
+    const exercise = async () => {
+      await acceptQueuedPage(store);
+      await store.getPage(page.id);
+      await store.pagesOf('alice', 10);
+      const claimed = await store.claimDuePages('w', new Date(), 10_000, 10);
+      for (const r of claimed)
+        await store.updatePage(r.page.id, { status: 'delivered' }, { onlyIfLeasedBy: 'w', audit: undefined });
+      await store.followPages([page.id], () => ({
+        patch: { incidentNumber: '7' },
+        audit: { at: new Date(), actorSub: null, actorName: null, action: 'page.incident', detail: {} },
+      }));
+      await store.createSession({
+        id: crypto.randomUUID(),
+        sub: 'alice',
+        name: 'Alice',
+        email: null,
+        groups: [],
+        username: null,
+        csrfToken: 'c',
+        accessExpiresAt: new Date(Date.now() + 60_000),
+        refreshToken: null,
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      expect(await store.getSession('unknown')).toBeNull();
+      expect(await store.checkWritable()).toEqual({ ok: true, error: null });
+    };
+    for (let i = 0; i < 4; i++) await exercise();
+    await other.query(
+      'ALTER TABLE pages ADD COLUMN added_later integer; ALTER TABLE sessions ADD COLUMN added_later integer',
+    );
+    for (let i = 0; i < 4; i++) await exercise();
+  });
+});
