@@ -52,7 +52,7 @@ const KEEP_ROWS = 5000;
 /**
  * One Klaxon replica among several on one PostgreSQL database: elects the leader, runs the
  * singleton work only there, and turns the shared event journal into this replica's SSE events.
- * Built by `start.ts` when PostgreSQL is configured; with SQLite none of this exists.
+ * Built by `buildApp` (app.ts) when PostgreSQL is configured; with SQLite none of this exists.
  */
 export class ClusterNode {
   readonly pool: pg.Pool;
