@@ -50,6 +50,9 @@ export interface ChaosResult {
     resumesWithSnapshot: number;
   };
   listCalls: number;
+  /** Accepted → delivered, per page (as the first replica shows it), sorted. */
+  toDeliverMs: number[];
+  attemptsMean: number;
   seconds: number;
 }
 
@@ -192,8 +195,10 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
     const submitted = [...ids.values()];
     for (const r of set.replicas) if (r.pid() === null) log(`replica ${r.name} is not running at the end`);
     let visibleOnEveryReplica = 0;
+    let final: Page[] = [];
     for (;;) {
       const views = await Promise.all(set.replicas.map((r) => mine(r.url).catch(() => [] as Page[])));
+      final = views[0] ?? [];
       const finalOn = views.map((v) => new Set(v.filter((p) => p.incidentNumber !== null).map((p) => p.id)));
       visibleOnEveryReplica = submitted.filter((id) => finalOn.every((s) => s.has(id))).length;
       if (visibleOnEveryReplica === submitted.length || Date.now() - started > opts.deadlineMs) break;
@@ -236,6 +241,11 @@ export async function runReplicaChaos(opts: ChaosOptions): Promise<ChaosResult> 
         resumesWithSnapshot: resumes.filter((r) => !r.replayed).length,
       },
       listCalls: listCalls() - calls0,
+      toDeliverMs: final
+        .filter((p) => p.deliveredAt)
+        .map((p) => Date.parse(p.deliveredAt!) - Date.parse(p.createdAt))
+        .sort((a, b) => a - b),
+      attemptsMean: final.reduce((n, p) => n + p.attempts, 0) / Math.max(1, final.length),
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
