@@ -57,9 +57,10 @@ export interface PageFollowUp {
 }
 
 /**
- * Everything the server keeps durably. SQLite implements it for one server; a PostgreSQL
- * implementation can follow for several replicas: every method is asynchronous, claims use leases
- * (not process memory), and each method is one transaction.
+ * Everything the server keeps durably. SQLite (sqlite-store.ts) implements it for one server,
+ * PostgreSQL (postgres/postgres-store.ts) for several replicas on one database: every method is
+ * asynchronous, claims use leases (not process memory), and each method is one transaction. One
+ * suite checks both (test/integration/server/store/store-contract.test.ts).
  */
 export interface KlaxonStore {
   /** Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return. */
