@@ -20,6 +20,14 @@ export const AckResult = z
 export type AckResult = z.infer<typeof AckResult>;
 
 export const MyPages = z.object({ pages: z.array(Page) }).strict();
+
+/**
+ * `GET /api/v1/session`: who is signed in, or nobody, always with 200. The web UI asks it on every
+ * load: a 401 from `/me` for a person who simply has not signed in yet is logged by the browser as
+ * an error on every visit, and errors everyone learns to ignore hide the real ones.
+ */
+export const SessionInfo = z.object({ me: Me.nullable() }).strict();
+export type SessionInfo = z.infer<typeof SessionInfo>;
 export type MyPages = z.infer<typeof MyPages>;
 
 /** Who may call a route. 'none': anyone; 'user': any valid token or session; otherwise the permission needed. */
@@ -48,6 +56,7 @@ export const routes = {
     status: 200,
   },
   me: { method: 'GET', path: `${API_PREFIX}/me`, auth: 'user', response: Me, status: 200 },
+  session: { method: 'GET', path: `${API_PREFIX}/session`, auth: 'none', response: SessionInfo, status: 200 },
   incidents: { method: 'GET', path: `${API_PREFIX}/incidents`, auth: 'view', response: IncidentSnapshot, status: 200 },
   oncall: { method: 'GET', path: `${API_PREFIX}/oncall`, auth: 'view', response: OnCallNow, status: 200 },
   createPage: {

@@ -17,7 +17,7 @@ export const PageTarget = z
     id: z.string(),
     label: z.string(),
     description: z.string().nullable(),
-    /** On-Call team slugs this target wakes (used to show who is on call for it). */
+    /** On-Call team slugs this target wakes: their on-call people are shown when whom it pages cannot be looked up. */
     teams: z.array(z.string()),
     isDefault: z.boolean(),
   })

@@ -32,6 +32,15 @@ export const ErrorBody = z
   .strict();
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** Longest field name an answer repeats: a request may name a field of any length. */
+const FIELD_NAME_MAX = 64;
+
+/** The field name as an answer may repeat it: at most FIELD_NAME_MAX characters, then "…". */
+export function shownFieldName(name: string): string {
+  const chars = [...name];
+  return chars.length > FIELD_NAME_MAX ? `${chars.slice(0, FIELD_NAME_MAX).join('')}…` : name;
+}
+
 /** Turns a zod failure into the error body, naming the first offending field. */
 export function validationError(
   issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
@@ -39,7 +48,7 @@ export function validationError(
   const first = issues[0];
   if (!first) return { error: { code: 'invalid_request', message: 'Invalid request.' } };
   const unknownKey = first.code === 'unrecognized_keys' && first.keys?.[0];
-  const path = [...first.path.map(String), ...(unknownKey ? [unknownKey] : [])].join('.');
+  const path = shownFieldName([...first.path.map(String), ...(unknownKey ? [unknownKey] : [])].join('.'));
   const message = unknownKey
     ? `Unknown field "${path}".`
     : path && !first.message.startsWith(path.split('.').pop() ?? '')

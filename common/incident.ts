@@ -8,7 +8,12 @@ export type IncidentPhase = z.infer<typeof IncidentPhase>;
 export const TeamRef = z.object({ slug: z.string(), name: z.string() }).strict();
 export type TeamRef = z.infer<typeof TeamRef>;
 
-/** An On-Call incident normalised by the server; what every client shows. */
+/**
+ * An On-Call incident normalised by the server. Clients receive only what they show (number,
+ * title, phase, start, teams, who is paged, link, who acknowledged); the optional fields are
+ * facts the server keeps for itself (a page finds its incident by `entityId`) and leaves out of
+ * snapshots and events, so a storm of hundreds of incidents costs each client less.
+ */
 export const Incident = z
   .object({
     /** On-Call incident number: a string of digits on the wire. */
@@ -16,14 +21,9 @@ export const Incident = z
     title: z.string(),
     phase: IncidentPhase,
     startedAt: IsoTime,
-    lastAlertAt: IsoTime.nullable(),
     teams: z.array(TeamRef),
     /** Usernames currently being paged (On-Call empties this once acknowledged). */
     pagedUsers: z.array(z.string()),
-    routingKey: z.string().nullable(),
-    /** The REST `entity_id`; Klaxon pages use `klaxon/<page id>` so a page can find its incident. */
-    entityId: z.string().nullable(),
-    alertCount: z.number().int().nonnegative(),
     /** Link to the incident in the On-Call web UI, when known (http(s) only: it becomes a clickable link). */
     link: z
       .string()
@@ -31,9 +31,15 @@ export const Incident = z
       .refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL')
       .nullable(),
     ackedBy: z.string().nullable(),
-    ackedAt: IsoTime.nullable(),
-    resolvedBy: z.string().nullable(),
-    resolvedAt: IsoTime.nullable(),
+    // Kept by the server, not sent to clients:
+    lastAlertAt: IsoTime.nullable().optional(),
+    routingKey: z.string().nullable().optional(),
+    /** The REST `entity_id`; Klaxon pages use `klaxon/<page id>` so a page can find its incident. */
+    entityId: z.string().nullable().optional(),
+    alertCount: z.number().int().nonnegative().optional(),
+    ackedAt: IsoTime.nullable().optional(),
+    resolvedBy: z.string().nullable().optional(),
+    resolvedAt: IsoTime.nullable().optional(),
   })
   .strict();
 export type Incident = z.infer<typeof Incident>;

@@ -4,8 +4,9 @@ import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
 import type { Result } from './result.js';
 import { OnCallNow } from './oncall.js';
-import { Page, PageRequest } from './page.js';
+import { IdempotencyKey, Page, PageRequest } from './page.js';
 import { EffectiveSettings, UserSettings } from './settings.js';
+import { UnsentPage } from './unsent-page.js';
 
 /**
  * The desktop IPC contract, in the manner of GitHub Desktop's `RequestResponseChannels`: one map from
@@ -23,6 +24,12 @@ export const ipcRequests = {
   'oncall:get': { request: NoPayload, response: OnCallNow },
   'pages:create': { request: PageRequest, response: Page },
   'pages:mine': { request: NoPayload, response: z.array(Page) },
+  /** Pages the server has not confirmed, kept and resent by the main process (common/unsent-page.ts). */
+  'unsent:list': { request: NoPayload, response: z.array(UnsentPage) },
+  /** "Try again now": resend one kept page at once; the outcome arrives as `unsent:changed` / `page:updated`. */
+  'unsent:retry': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
+  /** "Discard": the person gives up on a kept page; it will not be sent. */
+  'unsent:discard': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
   'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
   'settings:set': { request: UserSettings, response: EffectiveSettings },
@@ -39,6 +46,8 @@ export type IpcResponseOf<C extends IpcRequestChannel> = z.infer<(typeof ipcRequ
 export const ipcPushes = {
   'state:changed': ClientState,
   'page:updated': Page,
+  /** The kept unsent pages changed (kept, resent, accepted, refused, discarded). */
+  'unsent:changed': z.array(UnsentPage),
   /** Sent when a notification is clicked: show this incident. */
   'navigate:incident': z.object({ number: z.string() }).strict(),
 } as const;

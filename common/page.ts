@@ -57,6 +57,16 @@ export const Page = z
     createdAt: IsoTime,
     updatedAt: IsoTime,
     deliveredAt: IsoTime.nullable(),
+    /**
+     * Set while the page's incident pages nobody because paging is muted for its target (maintenance
+     * mode): when the server noticed. Cleared once someone is paged. Absent from older servers.
+     */
+    mutedAt: IsoTime.nullable().optional(),
+    /**
+     * Set while a delivered page's incident has not appeared within the server's
+     * `delivery.unconfirmedAfterSeconds` (it may have been rewritten or dropped); cleared when it appears.
+     */
+    unconfirmedAt: IsoTime.nullable().optional(),
   })
   .strict();
 export type Page = z.infer<typeof Page>;

@@ -5,14 +5,32 @@ import { z } from 'zod';
  * Policy sources (one schema): Linux `/etc/klaxon/policy.json` (root-owned), macOS managed
  * preferences (domain `org.klaxon.desktop`), Windows `HKLM\Software\Policies\Klaxon`.
  */
+/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost): nothing crosses a network. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * A URL Klaxon sends bearer tokens or sign-ins to: https, or plain http only to this machine
+ * (the demo and tests), since anyone on the network path could read or replace a token sent
+ * over plain http to another host.
+ */
+function tokenBearingUrl(key: string) {
+  return z
+    .string()
+    .url(`${key} must be a URL, e.g. https://klaxon.example.org`)
+    .refine((u) => {
+      const url = URL.parse(u);
+      return url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHostname(url.hostname));
+    }, `${key} must be an https URL (plain http only to this computer: 127.0.0.1, ::1 or localhost), because Klaxon sends your sign-in there`);
+}
+
 export const settingsShape = {
   /** Klaxon server base URL. */
-  serverUrl: z
-    .string()
-    .url()
-    .refine((u) => /^https?:\/\//.test(u), 'serverUrl must be an http(s) URL'),
+  serverUrl: tokenBearingUrl('serverUrl'),
   /** Override the identity provider advertised by the server (null: use the server's). */
-  issuer: z.string().url().nullable(),
+  issuer: tokenBearingUrl('issuer').nullable(),
   /** Override the desktop OIDC client id advertised by the server (null: use the server's). */
   clientId: z.string().min(1).nullable(),
   autoUpdate: z.boolean(),

@@ -5,7 +5,11 @@
  */
 import {
   AppInfo,
+  IDEMPOTENCY_HEADER,
+  Page,
   initialClientState,
+  resendUnsentNow,
+  routes,
   type EffectiveSettings,
   type IpcPushChannel,
   type IpcPushOf,
@@ -13,14 +17,19 @@ import {
   type IpcResponseOf,
   type ManagedPolicy,
   type Result,
+  type UnsentPage,
 } from '#common/index.js';
 import { ClientStateStore } from './client-state-store.js';
+import { unsentRefusedNotifications } from './notifications.js';
 import { DesktopSession, type SessionDeps } from './desktop-session.js';
 import { invokeIpc, ipcHandlers, type IpcDeps } from './ipc.js';
 import { DesktopSettings } from './settings.js';
+import { UnsentPages, memoryUnsentPagesStore, type UnsentPagesStore } from './unsent-pages.js';
 
 export interface DesktopCoreDeps extends SessionDeps, IpcDeps {
   settings: { policy: ManagedPolicy; userSettingsFile: string };
+  /** Where pages the server has not confirmed are kept across restarts (the shell: a file in the user data folder). */
+  unsentPages?: UnsentPagesStore;
   log?(message: string): void;
 }
 
@@ -72,12 +81,42 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
     log,
     onPageUpdated,
   });
-  const handlers = ipcHandlers(deps, { store, settings, session, onPageUpdated });
+  let lastUnsent: UnsentPage[] = [];
+  const unsent = new UnsentPages({
+    store: deps.unsentPages ?? memoryUnsentPagesStore(),
+    send: (request) =>
+      session.request({
+        method: 'POST',
+        path: routes.createPage.path,
+        body: request,
+        headers: { [IDEMPOTENCY_HEADER]: request.idempotencyKey },
+        schema: Page,
+      }),
+    signedInAs: () => {
+      const a = store.get().auth;
+      return a.status === 'signed-in' ? a.me.user.sub : null;
+    },
+    onAccepted: onPageUpdated,
+    onChange: (pages) => {
+      push('unsent:changed', pages);
+      for (const n of unsentRefusedNotifications(lastUnsent, pages, settings.get().values)) deps.notify?.(n);
+      lastUnsent = pages;
+    },
+    log,
+  });
+  // Kept pages go as soon as their author is signed in again or the server answers again.
+  store.subscribe((s, prev) => {
+    if (resendUnsentNow(prev, s)) unsent.resendNow();
+  });
+  const handlers = ipcHandlers(deps, { store, settings, session, unsent });
 
   return {
     state: store,
     settings: () => settings.get(),
-    start: () => session.start(),
+    async start() {
+      await unsent.start();
+      await session.start();
+    },
     invoke: (channel, payload) => invokeIpc(handlers, channel, payload, log),
     subscribe(listener) {
       listeners.add(listener);
@@ -93,6 +132,9 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
       else
         log(`ignored invalid app info: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     },
-    stop: () => session.stop(),
+    async stop() {
+      unsent.stop();
+      await session.stop();
+    },
   };
 }

@@ -9,12 +9,11 @@ import {
   AckResult,
   MyPages,
   OnCallNow,
-  Page,
   ipcRequests,
   routePath,
   routes,
+  targetLabelOf,
   validationError,
-  IDEMPOTENCY_HEADER,
   type EffectiveSettings,
   type IpcRequestChannel,
   type IpcResponseOf,
@@ -26,7 +25,14 @@ import {
 import type { ClientStateStore } from './client-state-store.js';
 import type { DesktopSession } from './desktop-session.js';
 import { refuseExternalUrl } from './external-links.js';
+import {
+  SERVER_CHANGE_NOT_CONFIRMED,
+  SERVER_KEYS,
+  serverChangesIn,
+  type ConfirmServerChange,
+} from './server-change.js';
 import type { DesktopSettings } from './settings.js';
+import type { UnsentPages } from './unsent-pages.js';
 
 /** A request payload as the handler receives it: after the channel's schema parsed it (defaults applied). */
 type ValidIpcRequestOf<C extends IpcRequestChannel> = z.output<(typeof ipcRequests)[C]['request']>;
@@ -43,22 +49,24 @@ export interface IpcDeps {
   hideWindow?(): void;
   /** The shell applies settings it owns (start at login, global shortcut, updates). */
   onSettingsChanged?(settings: EffectiveSettings, changed: SettingKey[]): void;
+  /**
+   * Asks the person, outside the window, before Klaxon connects elsewhere (server-change.ts).
+   * Without it such a change is refused.
+   */
+  confirmServerChange?: ConfirmServerChange;
 }
 
 export interface IpcContext {
   store: ClientStateStore;
   settings: DesktopSettings;
   session: DesktopSession;
-  /** Tells the renderer about a page it just created, before the server's event for it arrives. */
-  onPageUpdated(page: Page): void;
+  /** Every page goes out through it, so one the server does not confirm is kept and resent. */
+  unsent: UnsentPages;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Settings that point at another server or identity provider: the session starts over. */
-const SERVER_KEYS: readonly SettingKey[] = ['serverUrl', 'issuer', 'clientId'];
-
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpdated }: IpcContext): IpcHandlers {
+export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }: IpcContext): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -72,29 +80,35 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, onPageUpd
       return ok(null);
     },
     'oncall:get': () => session.request({ method: 'GET', path: routes.oncall.path, schema: OnCallNow }),
-    'pages:create': async (payload) => {
-      const r = await session.request({
-        method: 'POST',
-        path: routes.createPage.path,
-        body: payload,
-        headers: { [IDEMPOTENCY_HEADER]: payload.idempotencyKey },
-        schema: Page,
-      });
-      if (r.ok) onPageUpdated(r.value);
-      return r;
-    },
+    // Accepted pages reach the renderer as `page:updated` (desktop-core.ts) before the server's event.
+    'pages:create': async (payload) =>
+      unsent.send(payload, targetLabelOf(store.get().config?.targets ?? [], payload.target)),
     'pages:mine': async () => {
       const r = await session.request({ method: 'GET', path: routes.myPages.path, schema: MyPages });
       return r.ok ? ok(r.value.pages) : r;
+    },
+    'unsent:list': async () => ok(unsent.list()),
+    'unsent:retry': async ({ idempotencyKey }) => unsent.retryNow(idempotencyKey),
+    'unsent:discard': async ({ idempotencyKey }) => {
+      await unsent.discard(idempotencyKey);
+      return ok(null);
     },
     'incidents:ack': async ({ number, ...body }) =>
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),
     'settings:get': async () => ok(settings.get()),
     'settings:set': async (payload) => {
+      const current = settings.get();
+      // A locked key fails the patch in settings.set below, before any dialog.
+      if (!Object.keys(payload).some((k) => current.locked[k])) {
+        const changes = serverChangesIn(payload, current.values);
+        if (changes.length > 0 && !(await deps.confirmServerChange?.(changes)))
+          return fail('forbidden', SERVER_CHANGE_NOT_CONFIRMED, { field: changes[0]!.key });
+      }
       const r = settings.set(payload);
       if (!r.ok) return fail('forbidden', r.message, { field: r.field });
       deps.onSettingsChanged?.(r.value, r.changed);
-      if (r.changed.some((k) => SERVER_KEYS.includes(k))) await session.switchServer();
+      // Another server or identity provider: the session starts over.
+      if (r.changed.some((k) => (SERVER_KEYS as readonly SettingKey[]).includes(k))) await session.switchServer();
       return ok(r.value);
     },
     'shell:open-external': async (payload) => {

@@ -3,7 +3,7 @@
  * incident (once per incident, never for what was already there when the app started or
  * reconnected), and what happened to the user's own page. Everything else is the badge's job.
  */
-import type { Incident, Me, Page, Settings } from '#common/index.js';
+import { unsentKey, type Incident, type Me, type Page, type Settings, type UnsentPage } from '#common/index.js';
 
 export interface DesktopNotification {
   title: string;
@@ -17,9 +17,29 @@ export function wantsNewIncidentNotifications(settings: Pick<Settings, 'notifyNe
   return me?.permissions.acknowledge ?? false;
 }
 
+/**
+ * A kept page the server has now refused: the person may have closed the popover believing Klaxon
+ * keeps trying, so they are told it has stopped, and why.
+ */
+export function unsentRefusedNotifications(
+  previous: readonly UnsentPage[],
+  next: readonly UnsentPage[],
+  settings: Pick<Settings, 'notifyOwnPages'>,
+): DesktopNotification[] {
+  if (!settings.notifyOwnPages) return [];
+  const wasRefused = new Set(previous.filter((u) => u.refusal).map(unsentKey));
+  return next
+    .filter((u) => u.refusal && !wasRefused.has(unsentKey(u)))
+    .map((u) => ({
+      title: 'Your page was NOT sent',
+      body: `"${u.request.summary}": ${u.refusal!.message} Klaxon has stopped trying; if it is urgent, call SRE directly.`,
+    }));
+}
+
 export class NotificationPolicy {
   private readonly seenIncidents = new Set<string>();
-  private readonly pageStatus = new Map<string, Page['status']>();
+  /** Each own page's status, with whether it wakes nobody (maintenance) or has no incident in time. */
+  private readonly pageStatus = new Map<string, string>();
 
   constructor(
     private readonly opts: { settings(): Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>; me(): Me | null },
@@ -28,7 +48,7 @@ export class NotificationPolicy {
   /** A full snapshot (start, reconnect): remember everything in it, notify about nothing. */
   onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): void {
     for (const i of incidents) this.seenIncidents.add(i.number);
-    for (const p of pages) this.pageStatus.set(p.id, p.status);
+    for (const p of pages) this.pageStatus.set(p.id, pageState(p));
   }
 
   onIncident(change: 'opened' | 'updated' | 'removed', incident: Incident): DesktopNotification | null {
@@ -46,16 +66,32 @@ export class NotificationPolicy {
     };
   }
 
-  /** Status changes of the user's own pages: delivered, acknowledged, and trouble delivering. */
+  /**
+   * Status changes of the user's own pages: delivered, acknowledged, trouble delivering, and a
+   * delivered page that wakes nobody (maintenance mode) or whose incident did not appear.
+   */
   onPage(page: Page): DesktopNotification | null {
     const before = this.pageStatus.get(page.id);
-    this.pageStatus.set(page.id, page.status);
-    if (before === page.status) return null;
+    const state = pageState(page);
+    this.pageStatus.set(page.id, state);
+    if (before === state) return null;
     const me = this.opts.me();
     if (!me || page.requester.sub !== me.user.sub) return null;
     if (!this.opts.settings().notifyOwnPages) return null;
     const incident = page.incidentNumber ? ` as incident #${page.incidentNumber}` : '';
     const base = page.incidentNumber ? { incidentNumber: page.incidentNumber } : {};
+    if (state === 'delivered:muted')
+      return {
+        ...base,
+        title: 'Your page woke nobody: On-Call is in maintenance mode',
+        body: `"${page.summary}" reached On-Call${incident}, but On-Call pages nobody until maintenance mode ends. Call SRE directly.`,
+      };
+    if (state === 'delivered:unconfirmed')
+      return {
+        ...base,
+        title: 'On-Call shows no incident for your page',
+        body: `"${page.summary}" was sent, but On-Call shows no incident for it: it may have been rewritten or dropped. If it is urgent, call SRE directly.`,
+      };
     switch (page.status) {
       case 'delivered':
         return {
@@ -79,4 +115,12 @@ export class NotificationPolicy {
         return null;
     }
   }
+}
+
+/** A page's status as the person sees it: "delivered" splits into woke nobody, not confirmed, and on its way. */
+function pageState(p: Page): string {
+  if (p.status !== 'delivered') return p.status;
+  if (p.mutedAt) return 'delivered:muted';
+  if (p.unconfirmedAt && !p.incidentNumber) return 'delivered:unconfirmed';
+  return 'delivered';
 }

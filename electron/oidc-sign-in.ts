@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import * as oidc from 'openid-client';
+import { isLoopbackHostname } from '#common/index.js';
 
 export type SignInFailure = 'denied' | 'timeout' | 'cancelled' | 'browser' | 'refused-url' | 'failed';
 
@@ -25,11 +26,6 @@ export class SignInError extends Error {
 
 export type SignInTokens = Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
 
-function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 /**
  * Discovery against the issuer identifier (never the .well-known URL: that would turn off the issuer
  * check). Plain http is accepted only when explicitly allowed AND the issuer is on loopback, so a
@@ -41,7 +37,7 @@ export async function discoverIssuer(
   opts: { allowInsecureLoopback?: boolean; timeoutSeconds?: number } = {},
 ): Promise<oidc.Configuration> {
   const insecure = issuer.protocol === 'http:';
-  if (insecure && !(opts.allowInsecureLoopback && isLoopbackHost(issuer.hostname))) {
+  if (insecure && !(opts.allowInsecureLoopback && isLoopbackHostname(issuer.hostname))) {
     throw new SignInError(
       'refused-url',
       `The identity provider ${issuer.origin} does not use https, so Klaxon will not sign in with it. Ask your IT department to check the issuer setting.`,
@@ -67,8 +63,8 @@ export function refuseAuthorizeUrl(url: URL, config: oidc.Configuration): string
   if (url.protocol === 'https:') return null;
   if (
     url.protocol === 'http:' &&
-    isLoopbackHost(url.hostname) &&
-    isLoopbackHost(new URL(config.serverMetadata().issuer).hostname)
+    isLoopbackHostname(url.hostname) &&
+    isLoopbackHostname(new URL(config.serverMetadata().issuer).hostname)
   )
     return null;
   return `Refusing to open the sign-in page over ${url.protocol.replace(':', '')}: only https is allowed.`;

@@ -140,7 +140,8 @@ export class ServerLink {
     const why = e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e);
     return fail(
       'upstream_unavailable',
-      `Klaxon cannot reach the server at ${this.opts.serverUrl} (${why}). Check your network connection; Klaxon keeps trying.`,
+      // Said of one request, which is not retried here: only the caller knows whether it tries again.
+      `Klaxon cannot reach the server at ${this.opts.serverUrl} (${why}). Check your network connection.`,
     );
   }
 

@@ -10,6 +10,8 @@ import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { setErrorHandlers } from './http/error-handler.js';
+import { registerCompression } from './http/compression.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -32,6 +34,7 @@ import type { KlaxonStore } from './store/store.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { SoloLeadership, type Leadership } from './cluster/leadership.js';
 import { SharedHub } from './cluster/shared-hub.js';
+import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -51,13 +54,22 @@ export interface AppDeps {
 export interface KlaxonApp {
   /** The Fastify app with every route; not listening yet. */
   app: FastifyInstance;
+  /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
+  operatorApp: FastifyInstance | null;
   /** The incidents as this server shows them: the poller itself, or (several replicas) the shared view. */
   hub: IncidentsHub | SharedHub;
   events: EventStream;
   leadership: Leadership;
   /**
-   * Starts the background work: page delivery, and (on the leader only) the incidents poll and
-   * page tracking. With one process everything starts before this returns.
+   * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
+   * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
+   */
+  checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
+  /** The configured page targets as the paging service sees them (checked at start and on an interval). */
+  targets: TargetStatus;
+  /**
+   * Starts the background work: page delivery and target checks, and (on the leader only) the
+   * incidents poll and page tracking. With one process everything starts before this returns.
    */
   start(): Promise<void>;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -76,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
   const https = (config.publicUrl ?? '').startsWith('https:');
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
+  registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   /** The one poller of the paging service; with several replicas it runs on the leader only. */
@@ -93,8 +106,24 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     : null;
   const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
   const hub = cluster ? cluster.sharedHub(poller, config.oncall) : poller;
-  const events = new EventStream({ hub, metrics, logger: app.log, sharedIds: cluster !== null, ...deps.eventStream });
-  const { guard, sessions, webLogin } = auth(app, deps, metrics, https);
+  const events = new EventStream({
+    hub,
+    metrics,
+    logger: app.log,
+    sharedIds: cluster !== null,
+    maxStreamsPerUser: config.events.maxStreamsPerUser,
+    ...deps.eventStream,
+  });
+  const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
+  // Every replica checks the targets itself: each answers its own page dialogs and /readyz from
+  // what it found, and nothing of it is written to the database (read-only look-ups).
+  const targets = new TargetStatus({
+    backend,
+    targets: config.targets,
+    intervalMs: config.targetChecks.intervalSeconds * 1000,
+    metrics,
+    logger: app.log,
+  });
 
   /**
    * A page's status changed (delivery, its incident): its requester's streams hear of it. With
@@ -127,9 +156,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     fence: cluster ? () => leadership.fence() : undefined,
     onFenced: (reason) => leadership.stepDown(reason),
     backend,
+    mutes: targets,
     onPage: onPageChanged,
     intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
+    metrics,
     logger: app.log,
+  });
+  // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
+  hub.on('status', (s) => {
+    if (s.ok) worker.serviceAnswers('the incident list answers again');
   });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
@@ -138,12 +174,42 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   }
 
   addResponseHeaders(app, { https });
+  registerCompression(app);
   setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
-  app.addHook('onClose', async () => poller.stop());
+  app.addHook('onClose', async () => {
+    poller.stop();
+    targets.stop();
+  });
 
-  await app.register(healthRoutes, { store, hub, metrics, cluster });
+  const operator = { token: config.metrics.token };
+  await app.register(healthRoutes, {
+    store,
+    hub,
+    identityProvider: verifier,
+    metrics,
+    targets,
+    cluster,
+    ...operator,
+    serveOperatorDetails: config.metrics.listen === null,
+  });
+  // `metrics.listen`: metrics and readiness details on their own address (e.g. a management network).
+  let operatorApp: FastifyInstance | null = null;
+  if (config.metrics.listen) {
+    operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
+    setErrorHandlers(operatorApp, { notFound: () => null });
+    await operatorApp.register(healthRoutes, {
+      store,
+      hub,
+      identityProvider: verifier,
+      metrics,
+      targets,
+      cluster,
+      ...operator,
+      serveOperatorDetails: true,
+    });
+  }
   await app.register(clientConfigRoutes, { config });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
@@ -152,7 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
   });
-  await app.register(onCallRoutes, { guard, backend });
+  await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
   webLogin.register(app);
@@ -166,21 +232,33 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
 
   return {
     app,
+    operatorApp,
     hub,
     events,
     leadership,
+    async checkIdentityProvider() {
+      try {
+        return { mismatch: await verifier.discoveredIssuerMismatch(), unreachable: null };
+      } catch (e) {
+        return { mismatch: null, unreachable: (e as Error).message };
+      }
+    },
+    targets,
     async start() {
-      worker.start();
+      // The first incidents poll asks the paging service before the target check's look-ups.
       if (cluster) cluster.start([tracker]);
       else {
         poller.start();
         tracker.start();
       }
+      worker.start();
+      targets.start();
     },
     async close() {
       await worker.stop();
       if (cluster) await cluster.stop();
       else await tracker.stop();
+      await operatorApp?.close();
       await app.close();
     },
   };
@@ -192,13 +270,14 @@ function auth(
   deps: AppDeps,
   metrics: Metrics,
   https: boolean,
-): { guard: Guard; sessions: WebSessions; webLogin: WebLogin } {
+): { guard: Guard; sessions: WebSessions; webLogin: WebLogin; verifier: JwtVerifier } {
   const { config, store } = deps;
   const { oidc } = config;
   const verifier = new JwtVerifier({
     issuer: oidc.issuer,
     audience: oidc.audience,
     algorithms: oidc.algorithms,
+    maxLifetimeSeconds: oidc.maxTokenLifetimeSeconds,
     logger: app.log,
   });
   const sessions = new WebSessions(store, https);
@@ -228,5 +307,5 @@ function auth(
       metrics,
       renewSession: (s) => webLogin.renew(s),
     });
-  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin };
+  return { guard: createGuard({ authenticate, groups: config.groups, metrics }), sessions, webLogin, verifier };
 }

@@ -1,17 +1,40 @@
-import { buildApp } from './app.js';
-import type { ServerConfig } from './config/index.js';
+import { buildApp, type KlaxonApp } from './app.js';
+import { ConfigError, type ServerConfig } from './config/index.js';
 import { listen } from './http/listen.js';
 import type { LogOption } from './http/logging.js';
 import { openStore } from './store/open-store.js';
 
 export interface RunningServer {
   url: string;
+  /** Where `/metrics` and readiness details are served when `metrics.listen` is set; null otherwise. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   /** false: no logs; true (default): JSON logs to stdout; an object: extra pino options (e.g. `{ stream }`). */
   logger?: LogOption;
+}
+
+/**
+ * A configured issuer that is not the provider's own (often only a trailing slash) refuses every
+ * sign-in while everything else looks healthy: found at start, it stops the start naming the value
+ * to set (or, with `oidc.issuerMismatch: warn`, is logged and keeps /readyz not ready). A provider
+ * that cannot be reached at start does not stop the start: tokens are checked once it answers.
+ */
+async function checkIdentityProvider(klaxon: KlaxonApp, config: ServerConfig): Promise<void> {
+  const { mismatch, unreachable } = await klaxon.checkIdentityProvider();
+  const configured = config.oidc.issuer;
+  if (mismatch !== null && config.oidc.issuerMismatch === 'refuse')
+    throw new ConfigError(
+      `oidc.issuer: "${configured}" is not the issuer the sign-in provider names ("${mismatch}"), so every sign-in would be refused; set oidc.issuer to "${mismatch}" (or oidc.issuerMismatch to "warn" to start anyway).`,
+      'oidc.issuer',
+    );
+  if (unreachable !== null)
+    klaxon.app.log.warn(
+      { key: 'oidc.issuer', issuer: configured, err: unreachable },
+      'the sign-in provider could not be reached at start to check oidc.issuer; it is checked again with the first token',
+    );
 }
 
 /**
@@ -22,24 +45,41 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   const store = await openStore(config);
   let klaxon: Awaited<ReturnType<typeof buildApp>> | null = null;
   let url: string;
+  let metricsUrl: string | null = null;
   try {
     klaxon = await buildApp({ config, store, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) });
+    await checkIdentityProvider(klaxon, config);
+    if (config.targetChecks.atStart === 'refuse') await refuseBrokenTargets(klaxon);
     url = await listen(klaxon.app, config.listen);
+    if (klaxon.operatorApp && config.metrics.listen)
+      metricsUrl = await listen(klaxon.operatorApp, config.metrics.listen, 'metrics.listen');
   } catch (e) {
     await klaxon?.close().catch(() => undefined);
     await store.close();
     throw e;
   }
   await klaxon.start();
-  klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url }, 'Klaxon server listening');
+  klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url, metricsUrl }, 'Klaxon server listening');
 
   let closing: Promise<void> | null = null;
   return {
     url,
+    metricsUrl,
     close() {
       // The deliveries in flight finish (or are abandoned under lease) before storage goes away.
       closing ??= klaxon.close().then(() => store.close());
       return closing;
     },
   };
+}
+
+/**
+ * `targetChecks.atStart: refuse`: a target whose routing key On-Call does not know, or that wakes
+ * nobody at once by its set-up, stops the start with the key named. When On-Call cannot be asked,
+ * the server starts anyway (and keeps checking): an outage must not keep Klaxon and its fallback
+ * contacts away from people.
+ */
+async function refuseBrokenTargets(klaxon: KlaxonApp): Promise<void> {
+  const problem = await klaxon.targets.firstSetupProblem();
+  if (problem) throw new ConfigError(problem.detail, problem.configKey);
 }

@@ -11,8 +11,9 @@ import { startIdentityProvider, type RunningIdp } from '../identity-provider/ind
 import { startOnCallSimulator, type RunningSimulator } from '../oncall-simulator/index.js';
 import { loadServerConfig, startKlaxonServer, type RunningServer } from '#server/index.js';
 import { desktopSources, isStale, rendererSources } from './build-freshness.js';
-import { accountsText, triggerText } from './demo-text.js';
+import { accountsText, reminderText, triggerText } from './demo-text.js';
 import { findElectronBinary } from './electron-binary.js';
+import { createDemoLog } from './pretty-log.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const noOpen = process.argv.includes('--no-open');
@@ -26,6 +27,7 @@ const running: { idp: RunningIdp | null; sim: RunningSimulator | null; server: R
 };
 let desktop: ChildProcess | null = null;
 let stopping = false;
+let demoLog: ReturnType<typeof createDemoLog> | null = null;
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -81,14 +83,19 @@ async function start(): Promise<void> {
     clientSecret: 'demo-web-secret',
     redirectUris: [`${SERVER_URL}/auth/callback`],
   });
-  const sim = await startOnCallSimulator({ port: PORTS.simulator, seed: 'demo', consistencyDelayMs: 2000 }).catch(
-    (e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)),
-  );
+  const sim = await startOnCallSimulator({
+    port: PORTS.simulator,
+    seed: 'demo',
+    org: 'realistic',
+    consistencyDelayMs: 2000,
+  }).catch((e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)));
   running.sim = sim;
 
   const config = loadServerConfig({ file: path.join(root, 'dev/config/demo-server.yaml') });
   mkdirSync(path.dirname(config.storage.sqlitePath), { recursive: true });
-  const server = await startKlaxonServer(config, { logger: { level: 'warn' } }).catch((e: unknown) =>
+  // Pretty, quiet lines for a person at a terminal (pretty-log.ts); the server's default stays JSON.
+  demoLog = createDemoLog({ print: say, reminder: reminderText(SERVER_URL, idp.accounts) });
+  const server = await startKlaxonServer(config, { logger: { stream: demoLog } }).catch((e: unknown) =>
     Promise.reject(inUse(e, 'Klaxon server', PORTS.server)),
   );
   running.server = server;
@@ -141,6 +148,7 @@ async function start(): Promise<void> {
 async function stop(code: number): Promise<never> {
   if (stopping) process.exit(1); // second Ctrl+C: do not wait any longer
   stopping = true;
+  demoLog?.stop();
   say('\nStopping the Klaxon demo…');
   if (desktop?.pid) desktop.kill('SIGTERM');
   // The server first (it finishes in-flight deliveries), then what it talks to.

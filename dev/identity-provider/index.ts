@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Provider from 'oidc-provider';
 import { demoAccounts, type DemoAccount } from './accounts.js';
 import { CookieJar } from './cookie-jar.js';
 import { createInteractionRoutes } from './interactions.js';
-import { generateSigningKey } from './keys.js';
+import { generateSigningKey, type SigningKey } from './keys.js';
 import { completeLogin } from './login-driver.js';
 import { MemoryStore } from './memory-adapter.js';
 import { createProvider, DESKTOP_CLIENT_ID, webClientMetadata, type WebClient } from './provider.js';
@@ -41,6 +42,14 @@ export interface RunningIdp {
   registerWebClient(c: WebClient): Promise<void>;
   accounts: DemoAccount[];
   mintAccessToken(claims: Record<string, unknown>, opts?: MintOptions): Promise<string>;
+  /**
+   * Key rotation as providers do it: a new signing key signs every token from now on; the JWKS
+   * publishes it first and keeps the previous ones, so tokens issued before stay valid. Sessions,
+   * grants and refresh tokens survive. Returns the new key's `kid`.
+   */
+  rotateSigningKey(): Promise<string>;
+  /** How many times the JWKS has been fetched (tests check that a server does not hammer it). */
+  jwksRequests(): number;
   /** JWKS URI (also in discovery), handy for server configs. */
   jwksUri: string;
   close(): Promise<void>;
@@ -52,8 +61,11 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
   const accessTokenTtlSeconds = opts.accessTokenTtlSeconds ?? 300;
   const refreshTokenTtlSeconds = opts.refreshTokenTtlSeconds ?? 8 * 3600;
   const accounts = demoAccounts();
-  const key = await generateSigningKey();
+  let key = await generateSigningKey();
+  /** Keys that signed before the current one, newest first: still published. */
+  const retiredKeys: SigningKey[] = [];
   const store = new MemoryStore();
+  let jwksRequests = 0;
 
   // The issuer contains the port, which is only known after listening; requests that arrive
   // before the provider exists get a 503 (none do in practice: we resolve only after wiring).
@@ -71,27 +83,38 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const provider = createProvider({
-    issuer,
-    resource,
-    accessTokenTtlSeconds,
-    refreshTokenTtlSeconds,
-    key,
-    accounts,
-    store,
-    cookieKeys: [randomBytes(32).toString('base64url')],
-  });
-  const interactions = createInteractionRoutes(provider, accounts);
-  const oidc = provider.callback();
-  handler = (req, res) => {
-    interactions(req, res)
-      .then((handled) => {
-        if (!handled) oidc(req, res);
-      })
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-  };
+  const cookieKeys = [randomBytes(32).toString('base64url')];
+  /**
+   * oidc-provider takes its keys at construction, so a rotation builds a new provider over the same
+   * storage and cookie keys: sessions, grants and registered web clients carry over.
+   */
+  function useProvider(): Provider {
+    const provider = createProvider({
+      issuer,
+      resource,
+      accessTokenTtlSeconds,
+      refreshTokenTtlSeconds,
+      key,
+      retiredKeys,
+      accounts,
+      store,
+      cookieKeys,
+    });
+    const interactions = createInteractionRoutes(provider, accounts);
+    const oidc = provider.callback();
+    handler = (req, res) => {
+      if (req.url?.split('?')[0] === '/jwks') jwksRequests++;
+      interactions(req, res)
+        .then((handled) => {
+          if (!handled) oidc(req, res);
+        })
+        .catch(() => {
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+    };
+    return provider;
+  }
+  let provider = useProvider();
 
   async function registerWebClient(c: WebClient): Promise<void> {
     if (c.clientId === DESKTOP_CLIENT_ID)
@@ -123,9 +146,16 @@ export async function startIdentityProvider(opts: IdpOptions = {}): Promise<Runn
       issuer,
       resource,
       clientId: DESKTOP_CLIENT_ID,
-      key,
+      key: () => key,
       defaultTtlSeconds: accessTokenTtlSeconds,
     }),
+    async rotateSigningKey() {
+      retiredKeys.unshift(key);
+      key = await generateSigningKey();
+      provider = useProvider();
+      return key.kid;
+    },
+    jwksRequests: () => jwksRequests,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

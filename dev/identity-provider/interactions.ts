@@ -11,7 +11,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { checkPassword, type DemoAccount } from './accounts.js';
-import { consentPage, loginPage, messagePage, send, STYLESHEET, STYLESHEET_PATH } from './pages.js';
+import {
+  consentPage,
+  FAVICON,
+  FAVICON_PATH,
+  loginPage,
+  messagePage,
+  send,
+  STYLESHEET,
+  STYLESHEET_PATH,
+} from './pages.js';
 
 const ROUTE = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|confirm|abort))?$/;
 const MAX_BODY = 16 * 1024;
@@ -51,6 +60,20 @@ export function createInteractionRoutes(provider: Provider, accounts: DemoAccoun
           'x-content-type-options': 'nosniff',
         })
         .end(STYLESHEET);
+      return true;
+    }
+    // /favicon.ico too: a browser that did not read a page's icon link still gets no 404.
+    if (
+      (url.pathname === FAVICON_PATH || url.pathname === '/favicon.ico') &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      res
+        .writeHead(200, {
+          'content-type': 'image/svg+xml',
+          'cache-control': 'public, max-age=300',
+          'x-content-type-options': 'nosniff',
+        })
+        .end(FAVICON);
       return true;
     }
     const m = ROUTE.exec(url.pathname);

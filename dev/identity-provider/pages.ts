@@ -18,6 +18,14 @@ import type { DemoAccount } from './accounts.js';
 
 export const STYLESHEET_PATH = '/static/idp.css';
 
+/**
+ * The pages name their icon, so the browser does not ask for /favicon.ico, get a 404 and log it as
+ * an error on every sign-in (a console full of expected errors hides the real ones). A key.
+ */
+export const FAVICON_PATH = '/static/favicon.svg';
+export const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#57606a"/><circle cx="12" cy="16" r="5" fill="none" stroke="#fff" stroke-width="3"/><path d="M17 16h10v4M23 16v3" fill="none" stroke="#fff" stroke-width="3"/></svg>';
+
 export const STYLESHEET = `
 :root { color-scheme: light dark; --fg: #1b1f24; --bg: #f4f5f7; --card: #fff; --accent: #b42318; --muted: #57606a; --border: #d0d7de; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --card: #161b22; --accent: #ff7b72; --muted: #9da7b3; --border: #30363d; } }
@@ -73,6 +81,7 @@ export function layout(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · Klaxon development sign-in</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>

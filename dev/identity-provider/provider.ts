@@ -17,6 +17,8 @@ export interface ProviderSettings {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   key: SigningKey;
+  /** Earlier signing keys, newest first: published so tokens they signed still verify. */
+  retiredKeys?: SigningKey[];
   accounts: DemoAccount[];
   store: MemoryStore;
   cookieKeys: string[];
@@ -71,7 +73,8 @@ export function createProvider(s: ProviderSettings): Provider {
   const config: Configuration = {
     adapter: s.store.factory(),
     clients: [desktopClient()],
-    jwks: { keys: [s.key.privateJwk as never] },
+    // The signing key first: oidc-provider signs ID tokens with the first key of the algorithm.
+    jwks: { keys: [s.key, ...(s.retiredKeys ?? [])].map((k) => k.privateJwk as never) },
     cookies: { keys: s.cookieKeys },
     findAccount: accountFinder(s.accounts),
     scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],

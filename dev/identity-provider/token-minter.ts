@@ -21,10 +21,12 @@ export function createTokenMinter(d: {
   issuer: string;
   resource: string;
   clientId: string;
-  key: SigningKey;
+  /** The current signing key (it changes when the provider rotates keys). */
+  key: () => SigningKey;
   defaultTtlSeconds: number;
 }) {
   return async function mintAccessToken(claims: Record<string, unknown>, opts: MintOptions = {}): Promise<string> {
+    const key = d.key();
     const now = Math.floor(Date.now() / 1000);
     const ttl = opts.expiresInSeconds ?? d.defaultTtlSeconds;
     const payload: Record<string, unknown> = {
@@ -37,11 +39,11 @@ export function createTokenMinter(d: {
       ...claims,
     };
     const alg = opts.alg ?? 'ES256';
-    const header: Record<string, unknown> = { alg, kid: d.key.kid };
+    const header: Record<string, unknown> = { alg, kid: key.kid };
     if (opts.typ !== '') header.typ = opts.typ ?? 'at+jwt';
 
     if (alg === 'ES256') {
-      return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(d.key.privateKey);
+      return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
     }
     if (alg === 'none') {
       delete header.kid;
@@ -50,7 +52,7 @@ export function createTokenMinter(d: {
     const hs = /^HS(256|384|512)$/.exec(alg);
     if (hs) {
       const input = `${b64url(header)}.${b64url(payload)}`;
-      const sig = createHmac(`sha${hs[1]}`, d.key.publicPem).update(input).digest('base64url');
+      const sig = createHmac(`sha${hs[1]}`, key.publicPem).update(input).digest('base64url');
       return `${input}.${sig}`;
     }
     const { privateKey } = await generateKeyPair(alg);

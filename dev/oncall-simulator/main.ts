@@ -12,7 +12,7 @@ const HELP = `Splunk On-Call simulator
   --host <addr>              listen address (ONCALL_SIM_HOST, default 127.0.0.1)
   --port <n>                 listen port (ONCALL_SIM_PORT, default 8789; 0 = any free port)
   --seed demo|empty          starting data (ONCALL_SIM_SEED, default demo)
-  --org tidy|realistic       demo organisation (ONCALL_SIM_ORG, default tidy; README.md "Demo organisations")
+  --org realistic|tidy       demo organisation (ONCALL_SIM_ORG, default realistic; README.md "Demo organisations")
   --consistency-delay <ms>   delay before alerts show up (ONCALL_SIM_CONSISTENCY_DELAY_MS, default 2000)
   --retention <minutes>      how long resolved incidents stay listed (ONCALL_SIM_RETENTION_MINUTES, default 60)
   --faults <json>            e.g. '{"errorRate":0.2,"latencyMs":300}' (ONCALL_SIM_FAULTS)
@@ -64,7 +64,7 @@ const env = process.env;
 const seed = values.seed ?? env.ONCALL_SIM_SEED ?? 'demo';
 if (seed !== 'demo' && seed !== 'empty') fail(`--seed must be "demo" or "empty", got "${seed}"`);
 
-const org = values.org ?? env.ONCALL_SIM_ORG ?? 'tidy';
+const org = values.org ?? env.ONCALL_SIM_ORG ?? 'realistic';
 if (org !== 'tidy' && org !== 'realistic') fail(`--org must be "tidy" or "realistic", got "${org}"`);
 
 let switches: Partial<Switches> = {};

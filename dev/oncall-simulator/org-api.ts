@@ -1,7 +1,7 @@
 /**
- * The public API's reads of the organisation (docs/splunk-oncall.md#who-is-on-call): who is on call,
- * teams, users, escalation policies with their steps, and routing keys. Auth and throttling happen
- * before (public-api.ts).
+ * The public API's reads of the organisation (docs/splunk-oncall.md#who-is-on-call): who is on call
+ * (now, and per policy step in a team's schedule), teams, users, escalation policies with their steps,
+ * and routing keys. Auth and throttling happen before (public-api.ts).
  */
 import { json, type Reply, type SimRequest } from './http-io.js';
 import type { OrgPolicyEntry, OrgTeam, OrgUser } from './org.js';
@@ -83,6 +83,15 @@ export function handleOrgApi(sim: Simulator, req: SimRequest): Reply | null {
       steps: p.steps.map((s) => ({ timeout: s.timeout, entries: s.entries.map(wireEntry) })),
     });
   }
+  if ((m = path.match(/^\/api-public\/v2\/team\/([^/]+)\/oncall\/schedule$/))) {
+    const team = org.team(decodeURIComponent(m[1]!));
+    if (!team) return err(404, 'Team not found');
+    const step = intParam(req.query.get('step'), 0, 3, 0);
+    const daysForward = intParam(req.query.get('daysForward'), 0, 30, 14);
+    if (step === null) return err(400, 'step must be a whole number from 0 to 3');
+    if (daysForward === null) return err(400, 'daysForward must be a whole number from 0 to 30');
+    return json(200, teamSchedule(sim, team, step, daysForward));
+  }
   if (path === `${V1}/org/routing-keys`) {
     return json(200, {
       _selfUrl: `${V1}/org/routing-keys`,
@@ -98,6 +107,56 @@ export function handleOrgApi(sim: Simulator, req: SimRequest): Reply | null {
     });
   }
   return null;
+}
+
+/** A query parameter that must be a whole number within bounds; `fallback` when absent, null when invalid. */
+function intParam(raw: string | null, min: number, max: number, fallback: number): number | null {
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+}
+
+/**
+ * docs/splunk-oncall.md#team-schedule: for each policy of the team, the entries of its step `step`
+ * (0 = first) with who is on call in them now (`onCallUser`), as `TeamSchedule` in the specification.
+ * A rotation with several people on call gives one entry each; an empty one, an entry with no user.
+ * The simulator has no shifts or overrides: each person's one roll lasts the whole window asked for.
+ */
+function teamSchedule(sim: Simulator, team: OrgTeam, step: number, daysForward: number) {
+  const org = sim.org;
+  const now = sim.clock.now();
+  const roll = (username: string | null) => ({
+    start: new Date(now).toISOString(),
+    end: new Date(now + Math.max(1, daysForward) * 86_400_000).toISOString(),
+    isRoll: false,
+    ...(username ? { onCallUser: { username } } : {}),
+  });
+  const entry = (onCallType: string, username: string | null, rotation?: string) => ({
+    onCallType,
+    ...(rotation ? { rotationName: rotation, shiftName: `${rotation} shift` } : {}),
+    ...(username ? { onCallUser: { username } } : {}),
+    rolls: username ? [roll(username)] : [],
+  });
+  return {
+    team: { name: team.name, slug: team.slug },
+    schedules: org.org.policies
+      .filter((p) => p.teamSlug === team.slug)
+      .map((p) => ({
+        policy: { name: p.name, slug: p.slug },
+        schedule: (p.steps[step]?.entries ?? []).flatMap((e) => {
+          if (e.executionType === 'rotation_group') {
+            const r = org.rotation(e.rotationSlug);
+            const people = r?.onCallNow ?? [];
+            return people.length > 0
+              ? people.map((u) => entry(e.executionType, u, r?.label))
+              : [entry(e.executionType, null, r?.label)];
+          }
+          if (e.executionType === 'user') return [entry('user', e.username)];
+          return [entry(e.executionType, null)];
+        }),
+        overrides: [],
+      })),
+  };
 }
 
 function teamDetail(t: OrgTeam) {

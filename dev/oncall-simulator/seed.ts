@@ -2,12 +2,12 @@
  * The two demo organisations and the incidents shared by tests and the demo launcher (README.md here,
  * "Demo organisations"). Tests rely on these names; change them only together with every caller.
  *
- * `tidy`: one policy per team, one step, one key per policy. The organisation the server's tests and
- * the end-to-end tests were written against, and the default.
- * `realistic`: the same teams, people, policies and keys, plus what real organisations add
- * (docs/splunk-oncall.md#what-real-organisations-add): a batphone policy with everybody on it,
- * policies with several steps, a policy whose rotation is empty, one whose first step pages nobody,
- * keys with several targets and a multi-responder key.
+ * `realistic` (the default, and the demo's): one policy per team would be tidy, so it has what real
+ * organisations add (docs/splunk-oncall.md#what-real-organisations-add): a batphone policy with
+ * everybody on it, policies with several steps, a policy whose rotation is empty, one whose first step
+ * pages nobody, keys with several targets and a multi-responder key.
+ * `tidy`: the same teams, people and keys with one policy per team, one step, one key per policy: for
+ * tests about that simple shape.
  */
 import type { Org, OrgPolicy, OrgRotation, OrgRoutingKey, OrgUser } from './org.js';
 import { DEFAULT_ROUTING_KEY } from './org.js';
@@ -51,7 +51,7 @@ const key = (routingKey: string, policySlugs: string[], extra: Partial<OrgRoutin
 });
 
 /** A fresh copy each time: state (on-call changes) must not leak between simulator instances. */
-export function demoOrg(profile: OrgProfile = 'tidy'): Org {
+export function demoOrg(profile: OrgProfile = 'realistic'): Org {
   return profile === 'realistic' ? realisticOrg() : tidyOrg();
 }
 
@@ -188,7 +188,7 @@ function realisticOrg(): Org {
 }
 
 /** Time zones of the demo On-Call users, for Klaxon's `oncall.timeZones` config. */
-export function demoTimeZones(profile: OrgProfile = 'tidy'): Record<string, string> {
+export function demoTimeZones(profile: OrgProfile = 'realistic'): Record<string, string> {
   return Object.fromEntries(demoOrg(profile).users.map((u) => [u.username, u.timeZone]));
 }
 

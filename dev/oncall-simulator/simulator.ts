@@ -117,7 +117,7 @@ export class Simulator {
         this.org.normaliseKey(b, this.switches.routingKeyCase),
       () => this.switches.maintenanceModeLimit ?? Number.POSITIVE_INFINITY,
     );
-    this.orgProfile = opts.org ?? 'tidy';
+    this.orgProfile = opts.org ?? 'realistic';
     this.org = new OrgDirectory(demoOrg(this.orgProfile));
     this.store = this.newStore();
     this.clock.onAdvance(() => this.refresh());

@@ -85,7 +85,7 @@ export interface SimulatorOptions extends Partial<Switches> {
   host?: string;
   port?: number;
   seed?: SeedName;
-  /** `tidy` (default): one policy per team; `realistic`: batphone, multi-step policies, multi-target keys (seed.ts). */
+  /** `realistic` (default): batphone, multi-step policies, multi-target keys; `tidy`: one policy per team (seed.ts). */
   org?: OrgProfile;
   /** REST alerts and manual incidents (`create-incident`) take effect only after this delay (eventual consistency). */
   consistencyDelayMs?: number;

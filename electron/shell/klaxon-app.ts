@@ -16,8 +16,10 @@ import { applyBadge } from './badge.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
+import { confirmServerChangeInDialog } from './server-change.js';
 import { applyStartAtLogin } from './start-at-login.js';
 import { createElectronTokenStore } from './token-store.js';
+import { fileUnsentPagesStore } from '../unsent-pages.js';
 import { TrayController } from './tray.js';
 import { startUpdater } from './updates.js';
 import { denyAllPermissions, installWebContentsGuards } from './web-contents-guards.js';
@@ -99,6 +101,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
 
   const core = createDesktopCore({
     settings: { policy: policy.policy, userSettingsFile: path.join(app.getPath('userData'), 'settings.json') },
+    // Pages the server has not confirmed survive a restart of Klaxon (no secret in it beyond the page text).
+    unsentPages: fileUnsentPagesStore(path.join(app.getPath('userData'), 'unsent-pages.json')),
     tokenStore,
     // The sign-in module has already checked this is the IdP's authorization endpoint.
     openBrowser: (url) => shell.openExternal(url.href),
@@ -110,13 +114,17 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
         if (clicked.incidentNumber) core.showIncident(clicked.incidentNumber);
       }),
     hideWindow: () => popover?.hide(),
+    // A new server or identity provider only after the person's click in a native dialog.
+    confirmServerChange: confirmServerChangeInDialog,
     onSettingsChanged: (s: EffectiveSettings, changed) => {
       if (changed.includes('startAtLogin')) applyStartAtLogin(s.values.startAtLogin);
       if (changed.includes('globalShortcut')) applyShortcut(s.values.globalShortcut, () => popover?.toggle());
       // The whole EffectiveSettings, so the status can say whether IT or the user turned updates off.
       if (changed.some((k) => k === 'autoUpdate' || k === 'updateChannel')) startUpdater(s, log);
     },
-    allowInsecureIssuer: !app.isPackaged || process.env.KLAXON_ALLOW_INSECURE_ISSUER === '1',
+    // A plain-http identity provider on loopback only in development runs; a packaged build has
+    // no switch for it (an environment variable would let any local program downgrade sign-in).
+    allowInsecureIssuer: !app.isPackaged,
     log,
   });
 

@@ -19,6 +19,9 @@ export const PRELOAD_REQUEST_CHANNELS = [
   'oncall:get',
   'pages:create',
   'pages:mine',
+  'unsent:list',
+  'unsent:retry',
+  'unsent:discard',
   'incidents:ack',
   'settings:get',
   'settings:set',
@@ -28,6 +31,7 @@ export const PRELOAD_REQUEST_CHANNELS = [
 export const PRELOAD_PUSH_CHANNELS = [
   'state:changed',
   'page:updated',
+  'unsent:changed',
   'navigate:incident',
 ] as const satisfies readonly IpcPushChannel[];
 

@@ -31,6 +31,10 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
       }
     },
     myPages: () => bridge.invoke('pages:mine'),
+    unsentPages: () => bridge.invoke('unsent:list'),
+    onUnsent: (listener) => bridge.on('unsent:changed', listener),
+    retryUnsent: (idempotencyKey) => bridge.invoke('unsent:retry', { idempotencyKey }),
+    discardUnsent: (idempotencyKey) => bridge.invoke('unsent:discard', { idempotencyKey }),
     ackIncident: (number, message) => bridge.invoke('incidents:ack', message ? { number, message } : { number }),
     openExternal: async (url) => {
       await bridge.invoke('shell:open-external', { url });

@@ -6,6 +6,7 @@ import type {
   OnCallNow,
   Page,
   PageRequest,
+  UnsentPage,
   UserSettings,
 } from '#common/index.js';
 
@@ -26,7 +27,19 @@ export interface KlaxonApi {
   cancelSignIn(): Promise<Result<null>>;
   signOut(): Promise<Result<null>>;
   getOnCall(): Promise<Result<OnCallNow>>;
+  /**
+   * Sends a page. One the server does not confirm (no answer) is kept and resent with the same
+   * idempotency key until the server answers (common/unsent-page.ts): by the main process on the
+   * desktop, in the tab's sessionStorage on the web. A Try again is this call with the same request.
+   */
   createPage(req: PageRequest): Promise<Result<Page>>;
+  /** The pages kept because the server has not confirmed them, oldest first. */
+  unsentPages(): Promise<Result<UnsentPage[]>>;
+  onUnsent(listener: (pages: UnsentPage[]) => void): () => void;
+  /** "Try again now" on a kept page; the outcome arrives through `onUnsent` / `onPage`. */
+  retryUnsent(idempotencyKey: string): Promise<Result<null>>;
+  /** "Discard": the kept page will not be sent. */
+  discardUnsent(idempotencyKey: string): Promise<Result<null>>;
   myPages(): Promise<Result<Page[]>>;
   ackIncident(number: string, message?: string): Promise<Result<AckResult>>;
   /** Opens a configured link (fallback contact, ticket tracker, incident) outside the app. */

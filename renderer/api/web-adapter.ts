@@ -5,7 +5,9 @@ import {
   MyPages,
   OnCallNow,
   Page,
+  resendUnsentNow,
   routePath,
+  targetLabelOf,
   webAuthRoutes,
   type ClientState,
 } from '#common/index.js';
@@ -13,11 +15,20 @@ import type { KlaxonApi } from './klaxon-api.js';
 import { createWebRequest } from './web-http.js';
 import { createWebLink, type WebStateStore } from './web-link.js';
 import { initialWebState } from './web-state.js';
+import { createWebUnsent } from './web-unsent.js';
+
+function tabStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage refused by the browser's settings
+  }
+}
 
 /**
  * Web shell: the page is served by the Klaxon server itself, so everything is same-origin with the
  * session cookie. Sign-in is a full navigation to the server's /auth/login (the server runs the
- * OIDC code flow); state-changing requests carry the CSRF token from GET /api/v1/me.
+ * OIDC code flow); state-changing requests carry the CSRF token from GET /api/v1/session.
  */
 export function createWebApi(origin: string = window.location.origin): KlaxonApi {
   const stateListeners = new Set<(s: ClientState) => void>();
@@ -28,8 +39,10 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
       return state;
     },
     set(next) {
+      const prev = state;
       state = next;
       for (const l of stateListeners) l(state);
+      if (resendUnsentNow(prev, next)) unsent.resendNow();
     },
     emitPages(pages) {
       for (const p of pages) for (const l of pageListeners) l(p);
@@ -45,6 +58,19 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
   });
   const link = createWebLink(store, request);
   let started: Promise<void> | null = null;
+  const unsent = createWebUnsent({
+    storage: tabStorage(),
+    send: (req) => request('POST', routePath('createPage'), Page, req, { [IDEMPOTENCY_HEADER]: req.idempotencyKey }),
+    signedInAs: () => (store.state.auth.status === 'signed-in' ? store.state.auth.me.user.sub : null),
+    targetLabel: (id) => targetLabelOf(store.state.config?.targets ?? [], id),
+    onAccepted: (p) => store.emitPages([p]),
+  });
+  // This tab is what keeps trying: closing it while a page waits asks first (the browser words it).
+  // Klaxon's own navigation to sign in keeps the tab, and with it sessionStorage: no question then.
+  let signingIn = false;
+  window.addEventListener('beforeunload', (e) => {
+    if (unsent.hasWaiting() && !signingIn) e.preventDefault();
+  });
 
   return {
     kind: 'web',
@@ -63,6 +89,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     onNavigateIncident: () => () => undefined,
     async signIn() {
       store.set({ ...store.state, auth: { status: 'signing-in', authorizeUrl: null } });
+      signingIn = true;
       window.location.assign(webAuthRoutes.login);
       return { ok: true, value: null };
     },
@@ -82,12 +109,15 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
       return { ok: true, value: null };
     },
     getOnCall: () => request('GET', routePath('oncall'), OnCallNow),
-    createPage: (req) =>
-      request('POST', routePath('createPage'), Page, req, { [IDEMPOTENCY_HEADER]: req.idempotencyKey }),
+    createPage: (req) => unsent.send(req),
     async myPages() {
       const r = await request('GET', routePath('myPages'), MyPages);
       return r.ok ? { ok: true, value: r.value.pages } : r;
     },
+    unsentPages: async () => ({ ok: true, value: unsent.list() }),
+    onUnsent: (listener) => unsent.onChange(listener),
+    retryUnsent: (key) => unsent.retryNow(key),
+    discardUnsent: async (key) => unsent.discard(key),
     ackIncident: (number, message) =>
       request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
     async openExternal(url) {

@@ -1,7 +1,8 @@
 import { CLIENT_HEADER, CSRF_HEADER, ErrorBody, fail, type Result } from '#common/index.js';
 import type { z } from 'zod';
 
-const NOT_REACHABLE = 'The Klaxon server is not reachable. Klaxon keeps trying; check your network or VPN.';
+// Said of one request, which is not retried here: only the caller knows whether it tries again.
+const NOT_REACHABLE = 'The Klaxon server is not reachable: check your network or VPN.';
 
 export type WebRequest = <T>(
   method: 'GET' | 'POST',
@@ -14,7 +15,7 @@ export type WebRequest = <T>(
 
 /**
  * Same-origin JSON requests with the browser session: every answer, good or bad, becomes a Result a
- * person can read. State-changing requests carry the CSRF token from GET /api/v1/me.
+ * person can read. State-changing requests carry the CSRF token from GET /api/v1/session.
  */
 export function createWebRequest(session: { csrfToken(): string | null; onUnauthorized(): void }): WebRequest {
   return async function request<T>(

@@ -6,8 +6,8 @@ import {
   notAuthorisedMessage,
   ClientConfig,
   HEARTBEAT_SECONDS,
-  Me,
   Page,
+  SessionInfo,
   routePath,
   type ClientState,
 } from '#common/index.js';
@@ -24,7 +24,7 @@ export interface WebStateStore {
 }
 
 /**
- * The web UI's link to its server: config and who I am (GET /me, which also hands out the CSRF
+ * The web UI's link to its server: config and who I am (GET /session, which also hands out the CSRF
  * token), then the event stream; reconnects with backoff, and a watchdog for a stream gone silent.
  */
 export function createWebLink(store: WebStateStore, request: WebRequest) {
@@ -72,7 +72,7 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
         store.emitPages(applied.pages);
       },
       // Take reconnection over from the browser: after an outage the session may have expired,
-      // which only GET /me can tell us (EventSource hides status codes).
+      // which only GET /session can tell us (EventSource hides status codes).
       onLost: () => scheduleReconnect('Lost the connection to the Klaxon server.'),
     });
   }
@@ -84,10 +84,12 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
       if (!cfg.ok) return scheduleReconnect(cfg.error.message);
       store.set({ ...store.state, config: cfg.value });
     }
-    const me = await request('GET', routePath('me'), Me);
+    // Not /me: its 401 for someone not signed in yet would be logged by the browser as an error on every visit.
+    const session = await request('GET', routePath('session'), SessionInfo);
     const { state } = store;
-    if (!me.ok) {
-      if (me.error.code !== 'unauthorized') return scheduleReconnect(me.error.message);
+    if (!session.ok && session.error.code !== 'unauthorized') return scheduleReconnect(session.error.message);
+    const me = session.ok ? session.value.me : null;
+    if (!me) {
       csrf = null;
       attempt = 0;
       store.set({
@@ -100,17 +102,17 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
       });
       return;
     }
-    csrf = me.value.csrfToken ?? null;
-    if (!me.value.permissions.view) {
+    csrf = me.csrfToken ?? null;
+    if (!me.permissions.view) {
       const groups = state.config ? allowedGroups(state.config.groups) : [];
       store.set({
         ...state,
-        auth: { status: 'not-authorised', me: me.value, requiredGroups: groups, message: notAuthorisedMessage(groups) },
+        auth: { status: 'not-authorised', me, requiredGroups: groups, message: notAuthorisedMessage(groups) },
         link: { ...IDLE_LINK, lastDataAt: state.link.lastDataAt },
       });
       return;
     }
-    store.set({ ...state, auth: { status: 'signed-in', me: me.value } });
+    store.set({ ...state, auth: { status: 'signed-in', me } });
     openEvents();
   }
 

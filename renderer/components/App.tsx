@@ -4,7 +4,8 @@ import { AppFooter } from './AppFooter.js';
 import { AuthPanel } from './AuthPanel.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { Home } from './Home.js';
-import { useClientState, useMyPages, useNow, useOnCall } from './live-data.js';
+import { unsentOf, unsentSignedOutNote } from '../model/unsent-pages.js';
+import { useClientState, useMyPages, useNow, useOnCall, useUnsentPages } from './live-data.js';
 import { useEscapeHidesWindow, useNavigateToIncident, useOpenedFrom } from './popover-behaviour.js';
 import { PageDialog } from './page-dialog/PageDialog.js';
 import { SettingsScreen } from './settings/SettingsScreen.js';
@@ -35,6 +36,9 @@ function Shell({ state }: { state: ClientState }) {
   const now = useNow(1000);
   const me = state.auth.status === 'signed-in' ? state.auth.me : null;
   const pages = useMyPages(me !== null);
+  // Kept pages wait for their author: only the signed-in person's are shown.
+  const allUnsent = useUnsentPages();
+  const unsent = me ? unsentOf(allUnsent, me.user.sub) : [];
   const dialog = useOpenedFrom<HTMLButtonElement>();
   const settings = useOpenedFrom<HTMLButtonElement>();
   // Looked up again whenever the dialog opens or closes, so "who will be woken" is current.
@@ -60,6 +64,7 @@ function Shell({ state }: { state: ClientState }) {
             me={me}
             now={now}
             pages={pages}
+            unsent={unsent}
             oncall={oncall}
             openerRef={dialog.openerRef}
             onPage={dialog.open}
@@ -67,6 +72,7 @@ function Shell({ state }: { state: ClientState }) {
         ) : (
           <>
             {state.link.status === 'offline' && <FreshnessBannerView state={state} now={now} />}
+            <SignedOutUnsentNote note={unsentSignedOutNote(allUnsent)} />
             <AuthPanel state={state} />
           </>
         )}
@@ -79,10 +85,24 @@ function Shell({ state }: { state: ClientState }) {
           incidents={state.snapshot?.incidents ?? []}
           oncall={oncall}
           pages={pages}
+          unsent={unsent}
           now={now}
           onClose={dialog.close}
         />
       )}
     </>
+  );
+}
+
+/** Signed out while a page waits: it goes only once its author signs in again. */
+function SignedOutUnsentNote({ note }: { note: string | null }) {
+  return (
+    <div role="status" aria-live="polite">
+      {note && (
+        <p className="warning" data-testid="unsent-signed-out">
+          {note}
+        </p>
+      )}
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import type { AuthState, ClientState } from '#common/index.js';
 import { notAuthorisedMessage } from '#common/index.js';
 import { refusalNote } from '../model/not-authorised.js';
 import { useApi } from './api-context.js';
+import { FallbackContacts } from './PageStatusView.js';
 
 /** Everything that is not "signed in and allowed": what the state is, and what to do next. */
 export function AuthPanel({ state }: { state: ClientState }) {
@@ -51,6 +52,11 @@ export function AuthPanel({ state }: { state: ClientState }) {
             {notAuthorisedMessage(auth.requiredGroups)}
           </p>
           {note && <p className="muted">{note}</p>}
+          {/* Access takes time to arrive; an emergency does not wait for it. */}
+          <FallbackContacts
+            contacts={state.config?.fallbackContacts ?? []}
+            intro="In an emergency, reach SRE without Klaxon:"
+          />
           <button type="button" className="secondary" onClick={() => void run(() => api.signOut())}>
             Sign out
           </button>

@@ -5,52 +5,85 @@ import { relativeTime } from '../model/relative-time.js';
 import { ExternalLink } from './ExternalLink.js';
 import { AlertIcon, CheckIcon, ClockIcon, DoneIcon } from './icons.js';
 
-/** Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call yet". */
+/**
+ * Follows one page: queued → delivered → incident #N → acknowledged by X, or "NOT reached On-Call
+ * yet". With `foldWhenDone` (the home screen), an acknowledged or resolved page shrinks to one
+ * compact line under its headline: it no longer needs the room, and "My recent pages" keeps it. The
+ * live region keeps its place in both forms, so the change to "Acknowledged by …" is announced.
+ */
 export function PageStatusView({
   page,
   now,
   fallbackContacts,
   headingLevel = 3,
+  foldWhenDone = false,
 }: {
   page: Page;
   now: number;
   fallbackContacts: readonly FallbackContact[];
   headingLevel?: 2 | 3;
+  foldWhenDone?: boolean;
 }) {
-  const text = describePageStatus(page);
+  const text = describePageStatus(page, now);
   const H = headingLevel === 2 ? 'h2' : 'h3';
+  const folded = foldWhenDone && text.settled;
   return (
-    <div className={`page-status tone-${text.tone}`} data-testid="page-status" data-status={page.status}>
-      <H className="page-status-title">
-        Your page: <q>{page.summary}</q>
-      </H>
-      <p className="muted small-text">
-        Sent {relativeTime(page.createdAt, now)} to {page.target.label}
-      </p>
+    <div
+      className={`page-status tone-${text.tone}${folded ? ' folded' : ''}`}
+      data-testid="page-status"
+      data-status={page.status}
+    >
+      {!folded && (
+        <H className="page-status-title">
+          Your page: <q>{page.summary}</q>
+        </H>
+      )}
+      {!folded && (
+        <p className="muted small-text">
+          Sent {relativeTime(page.createdAt, now)} to {page.target.label}
+        </p>
+      )}
       <div role="status" aria-live="polite" aria-atomic="true" className="page-headline" data-testid="page-headline">
         {text.tone === 'bad' ? <AlertIcon /> : text.tone === 'good' ? <CheckIcon /> : <ClockIcon />}
         <div>
           <strong>{text.headline}</strong>
-          {text.detail && <p>{text.detail}</p>}
+          {folded ? (
+            <p className="page-folded-summary">
+              Your page <q>{page.summary}</q>
+            </p>
+          ) : (
+            text.detail && <p>{text.detail}</p>
+          )}
         </div>
       </div>
-      <ol className="steps" aria-label="Progress of your page">
-        {pageSteps(page).map((s) => (
-          <li key={s.key} className={`step step-${s.state}`}>
-            {s.state === 'done' ? (
-              <DoneIcon />
-            ) : s.state === 'failed' ? (
-              <AlertIcon />
-            ) : (
-              <span className="step-dot" aria-hidden="true" />
-            )}
-            <span>{s.label}</span>
-            <span className="visually-hidden">{STEP_STATE_WORDS[s.state]}</span>
-          </li>
-        ))}
-      </ol>
+      {text.countdown && (
+        <p className="page-countdown" data-testid="page-countdown">
+          {text.countdown}
+        </p>
+      )}
+      {!folded && <PageSteps page={page} />}
       {text.notReached && <FallbackContacts contacts={fallbackContacts} />}
     </div>
+  );
+}
+
+function PageSteps({ page }: { page: Page }) {
+  return (
+    <ol className="steps" aria-label="Progress of your page">
+      {pageSteps(page).map((s) => (
+        <li key={s.key} className={`step step-${s.state}`}>
+          {s.state === 'done' ? (
+            <DoneIcon />
+          ) : s.state === 'failed' ? (
+            <AlertIcon />
+          ) : (
+            <span className="step-dot" aria-hidden="true" />
+          )}
+          <span>{s.label}</span>
+          <span className="visually-hidden">{STEP_STATE_WORDS[s.state]}</span>
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -83,7 +116,7 @@ export function MyPagesList({ pages, now }: { pages: readonly Page[]; now: numbe
   return (
     <ul className="my-pages">
       {pages.slice(0, MY_PAGES_SHOWN).map((p) => {
-        const t = describePageStatus(p);
+        const t = describePageStatus(p, now);
         return (
           <li key={p.id} className={`tone-${t.tone}`}>
             <span className="my-page-summary">{p.summary}</span>

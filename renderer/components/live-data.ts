@@ -1,6 +1,6 @@
 // The data every screen shows, kept current: the clock, the client state, my pages, who is on call.
 import { useEffect, useState } from 'react';
-import { mergePages, type ClientState, type OnCallNow, type Page } from '#common/index.js';
+import { mergePages, type ClientState, type OnCallNow, type Page, type UnsentPage } from '#common/index.js';
 import { useApi } from './api-context.js';
 
 /** A clock that re-renders the caller, so relative times and data ages stay current. */
@@ -53,6 +53,28 @@ export function useMyPages(signedIn: boolean): Page[] {
     };
   }, [api, signedIn]);
   return pages;
+}
+
+/** The pages Klaxon keeps because the server has not confirmed them, kept current by their pushes. */
+export function useUnsentPages(): UnsentPage[] {
+  const api = useApi();
+  const [unsent, setUnsent] = useState<UnsentPage[]>([]);
+  useEffect(() => {
+    let alive = true;
+    let pushed = false; // a push is newer than the answer to a request that left before it
+    const off = api.onUnsent((l) => {
+      pushed = true;
+      setUnsent(l);
+    });
+    void api.unsentPages().then((r) => {
+      if (alive && !pushed && r.ok) setUnsent(r.value);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [api]);
+  return unsent;
 }
 
 export function useOnCall(enabled: boolean, refreshKey: unknown): OnCallNow | null {

@@ -34,6 +34,9 @@ export function useNavigateToIncident(): void {
     () =>
       api.onNavigateIncident((n) => {
         const el = document.getElementById(`incident-${n}`);
+        // A resolved incident sits in a folded list: unfold it first, or it cannot be shown.
+        const folded = el?.closest('details');
+        if (folded) folded.open = true;
         el?.scrollIntoView({ block: 'center' });
         el?.focus();
       }),

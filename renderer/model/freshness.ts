@@ -1,4 +1,4 @@
-import { HEARTBEAT_SECONDS, type ClientState } from '#common/index.js';
+import { HEARTBEAT_SECONDS, durationText, secondsUntil, type ClientState } from '#common/index.js';
 import { ageSeconds, clockTime } from './relative-time.js';
 
 /**
@@ -23,14 +23,14 @@ export function freshnessBanner(state: Pick<ClientState, 'link' | 'snapshot'>, n
   const { link, snapshot } = state;
   const lastUpdate = snapshot?.fetchedAt ?? link.lastDataAt;
   if (link.status === 'offline') {
-    const retry = link.retryAt ? Math.max(0, Math.ceil((Date.parse(link.retryAt) - now) / 1000)) : null;
+    const retry = secondsUntil(link.retryAt, now);
     return {
       kind: 'offline',
       text: lastUpdate ? `Offline — last update at ${clockTime(lastUpdate)}` : 'Offline — no data received yet',
       detail: link.error ?? 'The Klaxon server is not reachable.',
       age: [
         lastUpdate ? `Data is ${formatAge(ageSeconds(lastUpdate, now))} old.` : null,
-        retry !== null ? `Reconnecting in ${retry} s.` : 'Reconnecting…',
+        retry !== null ? `Reconnecting in ${durationText(retry)}.` : 'Reconnecting…',
       ]
         .filter(Boolean)
         .join(' '),

@@ -14,6 +14,19 @@ export function sortIncidents(incidents: readonly Incident[]): Incident[] {
   );
 }
 
+/**
+ * What the home screen shows first and what it folds away: open incidents (someone is being woken,
+ * or is on it) stay in view, resolved ones collapse behind one line, so a quiet hour of resolved
+ * noise never pushes "On call now" out of a small popover.
+ */
+export function splitIncidents(incidents: readonly Incident[]): { open: Incident[]; resolved: Incident[] } {
+  const sorted = sortIncidents(incidents);
+  return { open: sorted.filter((i) => i.phase !== 'RESOLVED'), resolved: sorted.filter((i) => i.phase === 'RESOLVED') };
+}
+
+/** The folded line: "3 resolved incidents". */
+export const resolvedSummary = (n: number): string => `${n} resolved ${n === 1 ? 'incident' : 'incidents'}`;
+
 /** Open and unacknowledged, yet On-Call pages nobody for it (the first escalation step had no one on call). */
 export const pagesNobody = (i: Pick<Incident, 'phase' | 'pagedUsers'>): boolean =>
   i.phase === 'UNACKED' && i.pagedUsers.length === 0;

@@ -1,4 +1,4 @@
-import type { Failure, Page, PageRequest, PageTarget } from '#common/index.js';
+import type { Failure, Page, PageRequest, PageTarget, UnsentPage } from '#common/index.js';
 import { checkPageForm, type PageFormErrors } from './page-form.js';
 import { afterSendFailure, findSentPage, type SendAttempt } from './send-outcome.js';
 
@@ -14,6 +14,10 @@ import { afterSendFailure, findSentPage, type SendAttempt } from './send-outcome
  *   again resends `pending` exactly (same idempotency key, same body), so it cannot page twice.
  * In `sending` and `uncertain` the text is locked: changing it under the same key would be a
  * different page (the server answers 409), and a new key could page SRE twice.
+ *
+ * An uncertain request is usually kept by the client (common/unsent-page.ts) and resent until the
+ * server answers: accepted, the page shows up among mine and is followed; refused, the dialog says
+ * "Not sent" with the server's reason, as for a refusal on the spot.
  */
 
 type DialogStep = 'compose' | 'confirm' | 'sent';
@@ -44,6 +48,11 @@ export interface PageSendState {
   /** One key per request: a double click or a Try again after a lost answer cannot page twice. */
   idempotencyKey: string;
   send: SendState;
+  /**
+   * Until when (ms) Send stays off after the server refused for the rate limit: pressing it sooner
+   * could only be refused again. Back and Continue do not lift it; the clock does.
+   */
+  blockedUntil: number | null;
   /** The page being followed (step `sent`). */
   page: Page | null;
 }
@@ -55,10 +64,12 @@ export type PageSendEvent =
   | { type: 'back' }
   | { type: 'send-started'; pending: PendingSend }
   | { type: 'send-answered'; page: Page }
-  /** `pages`: what is known of my pages after the failure; `freshKey`: the key for a next request. */
-  | { type: 'send-failed'; error: Failure; pages: readonly Page[]; freshKey: string }
+  /** `pages`: what is known of my pages after the failure; `freshKey`: the key for a next request; `at`: now (ms). */
+  | { type: 'send-failed'; error: Failure; pages: readonly Page[]; freshKey: string; at: number }
   /** My pages changed (page event or the slow poll): an uncertain page may show up there. */
-  | { type: 'pages-changed'; pages: readonly Page[] };
+  | { type: 'pages-changed'; pages: readonly Page[] }
+  /** The kept unsent pages changed: the server may have refused the one this dialog sent. */
+  | { type: 'unsent-changed'; unsent: readonly UnsentPage[]; freshKey: string; at: number };
 
 const NO_ERRORS: PageFormErrors = { summary: null, details: null };
 
@@ -70,15 +81,30 @@ export function initialPageSendState(targets: readonly PageTarget[], idempotency
     checked: false,
     idempotencyKey,
     send: { kind: 'idle', refusal: null },
+    blockedUntil: null,
     page: null,
   };
 }
+
+/** Send is off: a rate-limit refusal says not before `blockedUntil`. */
+export const sendBlocked = (s: PageSendState, now: number): boolean => s.blockedUntil !== null && now < s.blockedUntil;
+
+/** When a refusal lets the person page again, if it says (`retryAfterSeconds`). */
+const blockedBy = (refusal: Failure, at: number, previous: number | null): number | null =>
+  refusal.retryAfterSeconds ? at + refusal.retryAfterSeconds * 1000 : previous;
 
 /** The text may not change while a request under the current key may have been stored. */
 export const isLocked = (s: PageSendState): boolean => s.send.kind !== 'idle';
 
 /** Why the last Send is in doubt, shown on the confirm step (also while Try again is on its way). */
 export const sendDoubt = (s: PageSendState): Failure | null => (s.send.kind === 'idle' ? null : s.send.doubt);
+
+/** The kept copy of the request whose outcome is unknown, if the client keeps it (it then keeps trying). */
+export function heldUnsent(s: PageSendState, unsent: readonly UnsentPage[]): UnsentPage | null {
+  if (s.send.kind === 'idle') return null;
+  const key = s.send.pending.request.idempotencyKey;
+  return unsent.find((u) => u.request.idempotencyKey === key) ?? null;
+}
 
 /** The first field Continue would flag, for focus. */
 export function firstInvalidField(s: PageSendState): 'summary' | 'details' | null {
@@ -144,6 +170,18 @@ export function pageSendReducer(s: PageSendState, e: PageSendEvent): PageSendSta
       const found = findSentPage(e.pages, s.send.pending.attempt);
       return found ? follow(s, found) : s;
     }
+    case 'unsent-changed': {
+      if (s.step === 'sent' || s.send.kind !== 'uncertain') return s;
+      const refusal = heldUnsent(s, e.unsent)?.refusal;
+      if (!refusal) return s;
+      // Certainly not stored: the text is the person's again, and the next Send is a new request.
+      return {
+        ...s,
+        idempotencyKey: e.freshKey,
+        send: { kind: 'idle', refusal },
+        blockedUntil: blockedBy(refusal, e.at, s.blockedUntil),
+      };
+    }
   }
 }
 
@@ -155,7 +193,12 @@ function afterFailedSend(s: PageSendState, e: Extract<PageSendEvent, { type: 'se
   if (decision.kind === 'uncertain')
     return { ...s, send: { kind: 'uncertain', pending: s.send.pending, doubt: e.error } };
   // Certainly not stored: the text is the person's again, and the next Send is a new request.
-  const refused = { ...s, idempotencyKey: e.freshKey, send: { kind: 'idle' as const, refusal: e.error } };
+  const refused = {
+    ...s,
+    idempotencyKey: e.freshKey,
+    send: { kind: 'idle' as const, refusal: e.error },
+    blockedUntil: blockedBy(e.error, e.at, s.blockedUntil),
+  };
   const field = e.error.code === 'invalid_request' ? e.error.field : undefined;
   if (field === 'summary' || field === 'details') {
     return {

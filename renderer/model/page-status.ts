@@ -1,4 +1,4 @@
-import type { Page } from '#common/index.js';
+import { durationText, secondsUntil, type Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**
@@ -16,22 +16,28 @@ export interface PageStep {
 export interface PageStatusText {
   /** One sentence for the live region and the list. */
   headline: string;
-  /** Extra sentence (retry timing, last error), or null. */
+  /** Extra sentence (last error, what to do), or null. */
   detail: string | null;
-  /** The page has not reached On-Call: show the fallback contacts. */
+  /**
+   * The ticking part ("Next attempt in 8 s."), counted down from the page's `nextAttemptAt`: shown
+   * next to the headline, never inside its live region (it would be read out every second).
+   */
+  countdown: string | null;
+  /** The page has not reached On-Call, or reached it and wakes nobody: show the fallback contacts. */
   notReached: boolean;
   /** Nothing more will change (acknowledged or resolved). */
   settled: boolean;
   tone: 'progress' | 'good' | 'bad';
 }
 
-export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
+export function describePageStatus(p: Page, now: number, timeZone?: string): PageStatusText {
   const at = (iso: string) => clockTime(iso, timeZone);
   switch (p.status) {
     case 'queued':
       return {
         headline: 'Queued: Klaxon is sending your page to On-Call.',
         detail: null,
+        countdown: null,
         notReached: false,
         settled: false,
         tone: 'progress',
@@ -40,15 +46,35 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
       return {
         headline: 'Sending your page to On-Call…',
         detail: p.attempts > 1 ? `Attempt ${p.attempts}.` : null,
+        countdown: null,
         notReached: false,
         settled: false,
         tone: 'progress',
       };
     case 'delivered':
+      if (p.mutedAt)
+        return {
+          headline: 'On-Call is in maintenance mode: nobody was paged.',
+          detail: `${p.incidentNumber ? `Incident #${p.incidentNumber} is open, but` : 'Your page reached On-Call, but'} On-Call pages nobody for it until maintenance mode ends. Reach SRE another way now.`,
+          countdown: null,
+          notReached: true,
+          settled: false,
+          tone: 'bad',
+        };
+      if (p.unconfirmedAt && !p.incidentNumber)
+        return {
+          headline: 'Sent, but On-Call shows no incident for it: it may have been rewritten or dropped.',
+          detail: `Delivered${p.deliveredAt ? ` at ${at(p.deliveredAt)}` : ''}; Klaxon keeps looking for its incident. If this is urgent, reach SRE another way now.`,
+          countdown: null,
+          notReached: true,
+          settled: false,
+          tone: 'bad',
+        };
       return p.incidentNumber
         ? {
             headline: `Delivered: incident #${p.incidentNumber} is open and On-Call is paging.`,
             detail: 'Waiting for someone to acknowledge.',
+            countdown: null,
             notReached: false,
             settled: false,
             tone: 'progress',
@@ -56,6 +82,7 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
         : {
             headline: 'Delivered to On-Call. Waiting for the incident number…',
             detail: null,
+            countdown: null,
             notReached: false,
             settled: false,
             tone: 'progress',
@@ -65,15 +92,16 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
         return {
           headline: 'Your page has NOT reached On-Call. Klaxon has stopped retrying.',
           detail: `${p.lastError ? `Last error: ${p.lastError} ` : ''}Use one of the contacts below now.`,
+          countdown: null,
           notReached: true,
           settled: false,
           tone: 'bad',
         };
       }
-      const next = p.nextAttemptAt ? ` Next attempt at ${at(p.nextAttemptAt)}.` : '';
       return {
         headline: 'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
-        detail: `${p.lastError ? `Last error: ${p.lastError}` : 'On-Call did not accept it.'}${next} If this is urgent, use a contact below now.`,
+        detail: `${p.lastError ? `Last error: ${p.lastError}` : 'On-Call did not accept it.'} If this is urgent, use a contact below now.`,
+        countdown: p.nextAttemptAt ? nextAttemptText(p.nextAttemptAt, now) : null,
         notReached: true,
         settled: false,
         tone: 'bad',
@@ -83,6 +111,7 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
       return {
         headline: `Acknowledged by ${p.ackedBy ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
         detail: p.incidentNumber ? `Incident #${p.incidentNumber}: SRE is on it.` : 'SRE is on it.',
+        countdown: null,
         notReached: false,
         settled: true,
         tone: 'good',
@@ -91,11 +120,22 @@ export function describePageStatus(p: Page, timeZone?: string): PageStatusText {
       return {
         headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`,
         detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null,
+        countdown: null,
         notReached: false,
         settled: true,
         tone: 'good',
       };
   }
+}
+
+/**
+ * "Next attempt in 8 s." counted down to a due time, in the one duration wording (common/duration.ts);
+ * "Trying again now…" once it is due. Whatever the precision of the time, it is never a clock time:
+ * "at 21:43" says nothing about how soon.
+ */
+export function nextAttemptText(nextAttemptAt: string, now: number): string {
+  const s = secondsUntil(nextAttemptAt, now) ?? 0;
+  return s > 0 ? `Next attempt in ${durationText(s)}.` : 'Trying again now…';
 }
 
 /** The four steps queued → delivered → incident #N → acknowledged, with where the page is now. */
@@ -104,6 +144,8 @@ export function pageSteps(p: Page): PageStep[] {
   const hasIncident = p.incidentNumber !== null;
   const acked = p.status === 'acknowledged' || p.status === 'resolved' || p.ackedBy !== null;
   const failing = p.status === 'failing';
+  const unconfirmed = !hasIncident && !!p.unconfirmedAt && p.status === 'delivered';
+  const muted = !!p.mutedAt && !acked;
   const steps: PageStep[] = [
     { key: 'queued', label: 'Queued', state: 'done' },
     {
@@ -113,13 +155,17 @@ export function pageSteps(p: Page): PageStep[] {
     },
     {
       key: 'incident',
-      label: hasIncident ? `Incident #${p.incidentNumber}` : 'Incident opened',
-      state: hasIncident ? 'done' : delivered ? 'current' : 'pending',
+      label: hasIncident ? `Incident #${p.incidentNumber}` : unconfirmed ? 'No incident in On-Call' : 'Incident opened',
+      state: hasIncident ? 'done' : unconfirmed ? 'failed' : delivered ? 'current' : 'pending',
     },
     {
       key: 'acknowledged',
-      label: acked ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}` : 'Acknowledged',
-      state: acked ? 'done' : hasIncident ? 'current' : 'pending',
+      label: acked
+        ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}`
+        : muted
+          ? 'Nobody paged (maintenance mode)'
+          : 'Acknowledged',
+      state: acked ? 'done' : muted ? 'failed' : hasIncident ? 'current' : 'pending',
     },
   ];
   return steps;
@@ -147,6 +193,15 @@ export const STEP_STATE_WORDS: Record<StepState, string> = {
   failed: ' (failing)',
   pending: ' (not yet)',
 };
+
+/** Under the followed page in the dialog: what closing it means, now that the page is where it is. */
+export function followNote(p: Page): string {
+  if (p.status === 'acknowledged')
+    return `${p.ackedBy ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
+  if (p.status === 'resolved')
+    return 'The incident is resolved. You can close this; your page stays under "My recent pages".';
+  return 'You can close this: your page is tracked on the home screen until someone acknowledges it.';
+}
 
 /** "My recent pages" shows the newest few; older ones stay on the server. */
 export const MY_PAGES_SHOWN = 10;

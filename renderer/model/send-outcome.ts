@@ -1,4 +1,5 @@
-import type { ErrorCode, Page } from '#common/index.js';
+import { durationText, type ErrorCode, type Page } from '#common/index.js';
+import { clockTime } from './relative-time.js';
 
 /**
  * What the page dialog does when "Send page now" does not come back with a page.
@@ -54,7 +55,14 @@ export function afterSendFailure(code: ErrorCode, attempt: SendAttempt, pages: r
   return found ? { kind: 'follow', page: found } : { kind: 'uncertain' };
 }
 
-/** After "Not sent: …": when a rate-limited person may page again (" You can page again in 42 s."), or nothing. */
-export function retryHint(refusal: { retryAfterSeconds?: number | undefined }): string {
-  return refusal.retryAfterSeconds ? ` You can page again in ${Math.ceil(refusal.retryAfterSeconds)} s.` : '';
+/**
+ * While a rate-limited person must wait: "You can page again in about 4 minutes (at 14:09)." counted
+ * down to `until` (ms); null once they may. The clock time is said for waits of a minute or more, so
+ * a person who looks away knows when to come back.
+ */
+export function pageAgainText(until: number | null, now: number, timeZone?: string): string | null {
+  if (until === null || now >= until) return null;
+  const seconds = Math.ceil((until - now) / 1000);
+  const at = seconds >= 60 ? ` (at ${clockTime(until, timeZone)})` : '';
+  return `You can page again in ${durationText(seconds)}${at}.`;
 }

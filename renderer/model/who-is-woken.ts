@@ -7,8 +7,10 @@ export interface WokenPerson {
 }
 
 /**
- * Who a page to `target` will wake: the on-call users of the target's teams (every team when the
- * target names none). A person on two policies is listed once.
+ * Everyone on call in the target's teams (every team when the target names none), a person on two
+ * policies once: the team-wide view, shown labelled as uncertain when whom the target's own
+ * escalation policies wake cannot be looked up (`target-reach.ts`). It may list more people than a
+ * page wakes.
  */
 export function whoWillBeWoken(oncall: OnCallNow | null, target: Pick<PageTarget, 'teams'> | null): WokenPerson[] {
   if (!oncall) return [];

@@ -1,5 +1,6 @@
 import * as jose from 'jose';
 import type { Logger } from '../runtime/logger.js';
+import { ProviderKeys, ProviderKeysUnavailable } from './provider-keys.js';
 
 /** Why a token was refused; also the `reason` label of the auth-failure metric. */
 export type TokenFailureReason =
@@ -13,6 +14,8 @@ export type TokenFailureReason =
   | 'bad_signature'
   | 'unknown_key'
   | 'missing_claim'
+  | 'issued_in_future'
+  | 'lifetime_too_long'
   | 'issuer_unreachable'
   | 'invalid_token';
 
@@ -32,6 +35,8 @@ export interface VerifierOptions {
   algorithms: string[];
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clockToleranceSeconds?: number;
+  /** Longest lifetime (`exp − iat`) of a token Klaxon accepts (`oidc.maxTokenLifetimeSeconds`). Default one day. */
+  maxLifetimeSeconds?: number;
   /** Where configuration mistakes found at discovery are reported (e.g. an issuer mismatch). */
   logger?: Logger;
 }
@@ -43,17 +48,24 @@ function issuerMismatchMessage(configured: string, discovered: string): string {
 
 /**
  * Verifies OAuth access tokens (RFC 9068 JWTs) from the organisation's provider. The JWKS is
- * discovered once from the issuer's metadata and cached by jose (refetched on an unknown `kid`,
- * at most every 30 s), so key rotation needs no restart.
+ * discovered once from the issuer's metadata and its keys kept by ProviderKeys (provider-keys.ts:
+ * an unknown `kid` fetches them again, at most once per 2 s for everyone, so key rotation needs no
+ * restart and strangers cannot lock real users out or hammer the provider).
  */
 export class JwtVerifier {
-  private jwks: ReturnType<typeof jose.createRemoteJWKSet> | null = null;
-  private discovering: Promise<ReturnType<typeof jose.createRemoteJWKSet>> | null = null;
+  private keys: ProviderKeys | null = null;
+  private discovering: Promise<ProviderKeys> | null = null;
+  /** Set when the provider's discovery document names another issuer than `oidc.issuer`. */
+  private mismatch: { discovered: string; message: string } | null = null;
 
   constructor(private readonly opts: VerifierOptions) {}
 
-  private async keySet(): Promise<ReturnType<typeof jose.createRemoteJWKSet>> {
-    if (this.jwks) return this.jwks;
+  private get toleranceSeconds(): number {
+    return this.opts.clockToleranceSeconds ?? 30;
+  }
+
+  private async keySet(): Promise<ProviderKeys> {
+    if (this.keys) return this.keys;
     this.discovering ??= (async () => {
       const url = new URL(
         '.well-known/openid-configuration',
@@ -66,47 +78,113 @@ export class JwtVerifier {
       // Tokens carry the provider's exact issuer string, so a near miss (a trailing slash) refuses
       // every sign-in; say which value to configure instead of leaving only "wrong issuer" errors.
       if (typeof meta.issuer === 'string' && meta.issuer !== this.opts.issuer) {
+        this.mismatch = { discovered: meta.issuer, message: issuerMismatchMessage(this.opts.issuer, meta.issuer) };
         this.opts.logger?.error(
           { configured: this.opts.issuer, discovered: meta.issuer, key: 'oidc.issuer' },
           issuerMismatchMessage(this.opts.issuer, meta.issuer),
         );
       }
-      this.jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri), {
-        timeoutDuration: 5000,
-        cooldownDuration: 30_000,
-        cacheMaxAge: 600_000,
+      this.keys = new ProviderKeys({
+        jwksUri: new URL(meta.jwks_uri),
+        mayRefetchFor: (header, token) => this.couldBeValid(header, token),
       });
-      return this.jwks;
+      return this.keys;
     })().finally(() => {
       this.discovering = null;
     });
     return this.discovering;
   }
 
-  async verify(token: string): Promise<jose.JWTPayload> {
-    let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
+  /**
+   * Reads the provider's discovery document now (at start): the issuer it names when that is not
+   * the configured one, else null. Throws when the provider cannot be reached.
+   */
+  async discoveredIssuerMismatch(): Promise<string | null> {
+    await this.keySet();
+    return this.mismatch?.discovered ?? null;
+  }
+
+  /** For /readyz: not ready while the configured issuer is not the provider's (every token would be refused). */
+  status(): { ok: boolean; error: string | null } {
+    return this.mismatch ? { ok: false, error: this.mismatch.message } : { ok: true, error: null };
+  }
+
+  /**
+   * Whether a token could pass every check but the signature (read without verifying): only such a
+   * token may make the provider's keys be fetched again for its unknown key id.
+   */
+  private couldBeValid(header: jose.JWSHeaderParameters, token: jose.FlattenedJWSInput): boolean {
+    let claims: jose.JWTPayload;
     try {
-      jwks = await this.keySet();
+      claims = JSON.parse(Buffer.from(String(token.payload), 'base64url').toString('utf8')) as jose.JWTPayload;
+    } catch {
+      return false;
+    }
+    const now = Date.now() / 1000;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    return (
+      typeof header.alg === 'string' &&
+      this.opts.algorithms.includes(header.alg) &&
+      /^(application\/)?at\+jwt$/i.test(header.typ ?? '') &&
+      claims.iss === this.opts.issuer &&
+      aud.includes(this.opts.audience) &&
+      typeof claims.exp === 'number' &&
+      claims.exp > now - this.toleranceSeconds &&
+      typeof claims.iat === 'number' &&
+      claims.iat <= now + this.toleranceSeconds
+    );
+  }
+
+  async verify(token: string): Promise<jose.JWTPayload> {
+    let keys: ProviderKeys;
+    try {
+      keys = await this.keySet();
     } catch (e) {
       throw new TokenError(
         'issuer_unreachable',
         `The sign-in provider could not be reached to check your token (${(e as Error).message}). Try again shortly.`,
       );
     }
+    const tolerance = this.toleranceSeconds;
+    let payload: jose.JWTPayload;
     try {
-      const { payload } = await jose.jwtVerify(token, jwks, {
+      ({ payload } = await jose.jwtVerify(token, keys.resolve, {
         issuer: this.opts.issuer,
         audience: this.opts.audience,
         algorithms: this.opts.algorithms,
         typ: 'at+jwt',
-        clockTolerance: this.opts.clockToleranceSeconds ?? 30,
+        clockTolerance: tolerance,
         requiredClaims: ['sub', 'exp', 'iat'],
-      });
-      return payload;
+      }));
     } catch (e) {
       throw toTokenError(e);
     }
+    checkLifetime(payload, tolerance, this.opts.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS);
+    return payload;
   }
+}
+
+const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
+
+/**
+ * jose checks `iat` only against a maximum token age, which Klaxon does not set (`exp` bounds the
+ * age). A token "issued" in the future, or valid for longer than any provider issues access tokens,
+ * was made with a wrong clock or outside the provider's normal issuance (a stolen signing key
+ * would mint exactly such long-lived tokens), so both are refused.
+ */
+function checkLifetime(payload: jose.JWTPayload, toleranceSeconds: number, maxLifetimeSeconds: number): void {
+  const iat = payload.iat!;
+  const exp = payload.exp!;
+  if (iat > Date.now() / 1000 + toleranceSeconds)
+    throw new TokenError(
+      'issued_in_future',
+      'The access token says it was issued in the future; the clocks of the sign-in provider and the Klaxon server disagree. Tell the Klaxon operator.',
+    );
+  if (exp - iat > maxLifetimeSeconds)
+    throw new TokenError(
+      'lifetime_too_long',
+      `The access token is valid for ${exp - iat} s; Klaxon accepts at most ${maxLifetimeSeconds} s. Ask the Klaxon operator to check the sign-in provider's access-token lifetime.`,
+    );
 }
 
 function toTokenError(e: unknown): TokenError {
@@ -135,8 +213,11 @@ function toTokenError(e: unknown): TokenError {
       'unknown_key',
       'The access token is signed with a key the sign-in provider does not publish.',
     );
-  if (e instanceof jose.errors.JWKSTimeout)
-    return new TokenError('issuer_unreachable', 'The sign-in provider did not answer in time; try again shortly.');
+  if (e instanceof ProviderKeysUnavailable)
+    return new TokenError(
+      'issuer_unreachable',
+      `The sign-in provider's keys could not be fetched to check your token (${e.message}). Try again shortly.`,
+    );
   if (
     e instanceof jose.errors.JWSInvalid ||
     e instanceof jose.errors.JWTInvalid ||

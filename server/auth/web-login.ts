@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../runtime/logger.js';
 import type { KlaxonStore, WebSession } from '../store/store.js';
+import { authPage, registerAuthStylesheet, SIGN_IN_AGAIN } from './auth-pages.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 import { groupsFromClaims } from './permissions.js';
 import type { WebSessions } from './web-session.js';
@@ -38,25 +39,24 @@ interface LoginState {
   r: string;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function htmlPage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Klaxon</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-}
-
 /**
- * Only same-origin paths may be returned to after sign-in (no open redirect). Browsers drop tabs
- * and newlines and read `\\` as `/` in URLs, so `/\t/evil.example` would leave the site: raw
- * values with control characters, spaces or backslashes are refused, and what remains must
- * resolve to the public origin.
+ * Where the browser goes after sign-in: only a place on Klaxon's own origin (no open redirect).
+ * Decided on the URL as a browser resolves it, never on the raw text: the WHATWG URL parser drops
+ * tabs and newlines, reads `\\` as `/`, and collapses dot segments in any spelling (`..`, `%2e%2e`,
+ * `.%2E`), so `/..//evil.example` becomes the path `//evil.example`, which a browser reads in a
+ * `Location` header as the host `evil.example`. The value is resolved against the public URL, its
+ * origin compared, and only path, query and fragment kept; a path starting with `//` is refused,
+ * and the result must resolve back to exactly the URL that was checked.
  */
-function safeReturnTo(v: unknown, publicUrl: string): string {
-  if (typeof v !== 'string' || !v.startsWith('/') || [...v].some((c) => c <= ' ' || c === '\\')) return '/';
+export function safeReturnTo(v: unknown, publicUrl: string): string {
+  if (typeof v !== 'string') return '/';
   try {
     const base = new URL(publicUrl);
-    const u = new URL(v, base);
-    if (u.origin !== base.origin) return '/';
-    return `${u.pathname}${u.search}${u.hash}`;
+    const resolved = new URL(v, base);
+    if (resolved.origin !== base.origin) return '/';
+    const local = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    if (!local.startsWith('/') || local.startsWith('//')) return '/';
+    return new URL(local, base).href === resolved.href ? local : '/';
   } catch {
     return '/';
   }
@@ -107,6 +107,7 @@ export class WebLogin {
     app.get(webAuthRoutes.login, (req, reply) => this.login(req, reply));
     app.get(webAuthRoutes.callback, (req, reply) => this.callback(req, reply));
     app.post(webAuthRoutes.logout, (req, reply) => this.logout(req, reply));
+    registerAuthStylesheet(app);
   }
 
   private async login(request: FastifyRequest, reply: FastifyReply) {
@@ -115,10 +116,9 @@ export class WebLogin {
         .code(503)
         .type('text/html; charset=utf-8')
         .send(
-          htmlPage(
-            'Web sign-in is not set up',
-            '<p>The Klaxon operator has not configured <code>oidc.web.clientSecret</code>. Use Klaxon desktop, or ask the operator.</p>',
-          ),
+          authPage('Web sign-in is not set up', [
+            'The Klaxon operator has not configured oidc.web.clientSecret. Use Klaxon desktop, or ask the operator.',
+          ]),
         );
     }
     let config: oidc.Configuration;
@@ -130,9 +130,12 @@ export class WebLogin {
         .code(503)
         .type('text/html; charset=utf-8')
         .send(
-          htmlPage(
+          authPage(
             'Sign-in is unavailable',
-            '<p>Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.</p><p><a href="/auth/login">Try again</a></p>',
+            [
+              'Klaxon could not reach the sign-in provider. Try again in a minute; if it keeps failing, tell the Klaxon operator.',
+            ],
+            { label: 'Try again', href: webAuthRoutes.login },
           ),
         );
     }
@@ -174,7 +177,7 @@ export class WebLogin {
       reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .send(htmlPage(title, `<p>${escapeHtml(text)}</p><p><a href="${webAuthRoutes.login}">Sign in again</a></p>`));
+        .send(authPage(title, [text], SIGN_IN_AGAIN));
     const raw = request.cookies[loginCookieName(this.deps.secureCookies)];
     const unsigned = raw ? request.unsignCookie(raw) : null;
     reply.clearCookie(loginCookieName(this.deps.secureCookies), { path: '/auth', secure: this.deps.secureCookies });

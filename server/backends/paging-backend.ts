@@ -1,4 +1,4 @@
-import type { Incident, OnCallNow, Page } from '#common/index.js';
+import type { EscalationPlan, Incident, OnCallNow, Page } from '#common/index.js';
 import type { TimeSlicer } from '../runtime/time-slice.js';
 
 /** What sending a page's alert came to; `retryable` tells delivery whether another attempt may succeed. */
@@ -10,6 +10,33 @@ export interface AckOutcome {
   accepted: boolean;
   /** The service's reason when it did not accept; null when it gave none. */
   reason: string | null;
+}
+
+/**
+ * What the service says about one target (the routing key a page is sent to) and whom a page to it
+ * wakes. Vendor-neutral: PagerDuty's integration key → service → escalation policy fits the same shape.
+ */
+export interface TargetEscalation {
+  /**
+   * `exact`: the service knows the key as written; `case_only`: only in another letter case (whether
+   * that still routes is the service's business, and may be undocumented); `unknown`: it does not know
+   * it, and pages to it go to the service's default route (`policies` are then that route's).
+   */
+  match: 'exact' | 'case_only' | 'unknown';
+  /** The key as the service spells it, or the default route's key for `unknown`; null when there is none. */
+  routesAs: string | null;
+  /** The escalation policies a page starts, each with who its steps page now, in order of time. */
+  policies: EscalationPlan[];
+}
+
+/** Paging muted now (maintenance mode, a maintenance window): for everything, or for some routing keys. */
+export interface ActiveMute {
+  scope: 'everything' | 'routing_keys';
+  /** The routing keys muted (empty for `everything`), spelt as the service lists them. */
+  routingKeys: string[];
+  since: string | null;
+  by: string | null;
+  purpose: string | null;
 }
 
 /**
@@ -39,4 +66,13 @@ export interface PagingBackend {
   onCallNow(): Promise<OnCallNow>;
   /** Whether the service has a user with this name; null when it cannot tell right now. */
   knowsUser(username: string): Promise<boolean | null>;
+  /**
+   * Who a page to `routingKey` wakes at once and later if nobody acknowledges, per escalation policy,
+   * and whether the service knows the key at all (the target check is built on it). Cached: policies
+   * change rarely, who is on call is asked again every minute. Throws an UpstreamError when the service
+   * cannot tell; callers then fall back to the team-wide view, labelled as uncertain.
+   */
+  escalationFor(routingKey: string): Promise<TargetEscalation>;
+  /** Paging muted now, one entry per active mute. Cached for seconds. Throws an UpstreamError when it cannot tell. */
+  activeMutes(): Promise<ActiveMute[]>;
 }

@@ -4,14 +4,41 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ServerConfigOverrides, MIN_POLL_INTERVAL_SECONDS, ServerConfig, ServerConfigSchema } from './schema.js';
 
-/** A configuration problem that stops the server from starting; the message names the key. */
+export interface ConfigProblem {
+  key: string;
+  /** A sentence that starts with the key. */
+  message: string;
+}
+
+/**
+ * A configuration problem that stops the server from starting; the message names the key. A
+ * configuration with several problems gives one error listing each (`problems`), so an operator
+ * fixes them in one go instead of one per start.
+ */
 export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
   constructor(
     message: string,
     readonly key: string | null = null,
+    problems?: readonly ConfigProblem[],
   ) {
     super(message);
     this.name = 'ConfigError';
+    this.problems = problems ?? (key ? [{ key, message }] : []);
+  }
+
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    if (problems.length === 1) return new ConfigError(problems[0]!.message, problems[0]!.key, problems);
+    const lines = problems.map((p) => `  - ${p.message}`);
+    return new ConfigError(
+      [
+        `${problems.length} problems in the configuration (each key is described in docs/server-config.md):`,
+        ...lines,
+      ].join('\n'),
+      problems[0]?.key ?? null,
+      problems,
+    );
   }
 }
 
@@ -24,6 +51,7 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
   { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
   { env: 'KLAXON_SESSION_SECRET', key: 'sessionSecret', type: 'string' },
+  { env: 'KLAXON_METRICS_TOKEN', key: 'metrics.token', type: 'string' },
   { env: 'KLAXON_LISTEN_HOST', key: 'listen.host', type: 'string' },
   { env: 'KLAXON_LISTEN_PORT', key: 'listen.port', type: 'number' },
   { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },
@@ -78,7 +106,7 @@ function readFile(file: string): unknown {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string } {
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
   const base = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = [base, issue.keys[0]].filter(Boolean).join('.');
@@ -102,9 +130,41 @@ function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string 
   return { key: base || '(top level)', message: `${base || '(top level)'}: ${message}` };
 }
 
+/** Deletes the value at a dotted path (numbers index arrays), so the schema's default applies there. */
+function deletePath(target: unknown, path: readonly PropertyKey[]): void {
+  let cur = target;
+  for (const k of path.slice(0, -1)) {
+    if (typeof cur !== 'object' || cur === null) return;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  if (typeof cur === 'object' && cur !== null) delete (cur as Record<PropertyKey, unknown>)[path[path.length - 1]!];
+}
+
 /**
- * Loads the server configuration: defaults < file < environment < `overrides`. Throws ConfigError
- * naming the first bad key, so an operator sees exactly what to fix.
+ * Every schema problem of `input`, and the configuration parsed once the offending values are
+ * taken out (defaults in their place), so the semantic checks can still run and report theirs.
+ */
+function parseCollecting(input: Obj): { config: ServerConfig | null; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const work = structuredClone(input);
+  // Each round removes what the schema refused; a removal can surface a problem behind it (a
+  // required field of a list item), hence a few rounds.
+  for (let round = 0; round < 10; round++) {
+    const parsed = ServerConfigSchema.safeParse(work);
+    if (parsed.success) return { config: parsed.data, problems };
+    for (const issue of parsed.error.issues) {
+      const p = describeIssue(issue);
+      if (!problems.some((q) => q.key === p.key)) problems.push(p);
+      if (issue.code === 'unrecognized_keys') for (const k of issue.keys) deletePath(work, [...issue.path, k]);
+      else deletePath(work, issue.path);
+    }
+  }
+  return { config: null, problems };
+}
+
+/**
+ * Loads the server configuration: defaults < file < environment < `overrides`. Throws a ConfigError
+ * naming every bad key (schema and meaning alike), so an operator sees at once all there is to fix.
  */
 export function loadServerConfig(
   input: {
@@ -116,25 +176,31 @@ export function loadServerConfig(
 ): ServerConfig {
   const env = input.env ?? process.env;
   const raw: Obj = input.file ? (readFile(input.file) as Obj) : {};
+  const problems: ConfigProblem[] = [];
   const fromEnv: Obj = {};
   for (const o of ENV_OVERRIDES) {
     const v = env[o.env];
     if (v === undefined || v === '') continue;
     if (o.type === 'number') {
       const n = Number(v);
-      if (!Number.isFinite(n)) throw new ConfigError(`${o.key}: must be a number (from ${o.env}="${v}")`, o.key);
+      if (!Number.isFinite(n)) {
+        problems.push({ key: o.key, message: `${o.key}: must be a number (from ${o.env}="${v}")` });
+        continue;
+      }
       setPath(fromEnv, o.key, n);
     } else setPath(fromEnv, o.key, v);
   }
-  const merged = deepMerge(deepMerge(raw, fromEnv), input.overrides ?? {});
-  const parsed = ServerConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const { key, message } = describeIssue(parsed.error.issues[0]!);
-    throw new ConfigError(message, key);
-  }
-  const config = parsed.data;
+  const merged = deepMerge(deepMerge(raw, fromEnv), input.overrides ?? {}) as Obj;
+  const parsed = parseCollecting(merged);
+  problems.push(...parsed.problems.filter((p) => !problems.some((q) => q.key === p.key)));
+  const config = parsed.config;
   const warnings: string[] = [];
-  checkSemantics(config, warnings);
+  if (config) {
+    for (const p of checkSemantics(config, warnings))
+      // A key the schema already refused (and replaced by its default) is not reported twice.
+      if (!problems.some((q) => q.key === p.key)) problems.push(p);
+  }
+  if (problems.length > 0 || !config) throw ConfigError.of(problems);
   if (input.file && !path.isAbsolute(config.storage.sqlitePath) && !config.storage.sqlitePath.startsWith(':')) {
     // Relative paths in a file are relative to the process's working directory, as documented.
     config.storage.sqlitePath = path.resolve(config.storage.sqlitePath);
@@ -153,36 +219,42 @@ function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-function required(value: string, key: string, hint: string): void {
-  if (!value.trim()) throw new ConfigError(`${key}: must be set (${hint})`, key);
-}
-
-function checkSemantics(c: ServerConfig, warnings: string[]): void {
-  required(c.oidc.issuer, 'oidc.issuer', 'the URL of your OpenID Connect provider');
-  if (!/^https?:\/\//.test(c.oidc.issuer)) throw new ConfigError('oidc.issuer: must be an http(s) URL', 'oidc.issuer');
+/** Every problem of meaning (required values, one default target, …); warnings go to `warnings`. */
+function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, message: string) => problems.push({ key, message: `${key}: ${message}` });
+  const required = (value: string, key: string, hint: string) => {
+    if (value.trim()) return true;
+    problem(key, `must be set (${hint})`);
+    return false;
+  };
+  if (
+    required(c.oidc.issuer, 'oidc.issuer', 'the URL of your OpenID Connect provider') &&
+    !/^https?:\/\//.test(c.oidc.issuer)
+  )
+    problem('oidc.issuer', 'must be an http(s) URL');
   required(c.oidc.audience, 'oidc.audience', 'the resource indicator your provider puts in access tokens');
   required(c.oncall.apiId, 'oncall.apiId', 'or set KLAXON_ONCALL_API_ID');
   required(c.oncall.apiKey, 'oncall.apiKey', 'or set KLAXON_ONCALL_API_KEY');
   required(c.oncall.restEndpointKey, 'oncall.restEndpointKey', 'or set KLAXON_ONCALL_REST_ENDPOINT_KEY');
-  if (c.targets.length === 0) throw new ConfigError('targets: must list at least one page target', 'targets');
+  if (c.targets.length === 0) problem('targets', 'must list at least one page target');
   const ids = new Set<string>();
   c.targets.forEach((t, i) => {
-    if (ids.has(t.id)) throw new ConfigError(`targets.${i}.id: "${t.id}" is used twice`, `targets.${i}.id`);
+    if (ids.has(t.id)) problem(`targets.${i}.id`, `"${t.id}" is used twice`);
     ids.add(t.id);
   });
   const defaults = c.targets.filter((t) => t.default).length;
   if (c.targets.length === 1 && defaults === 0) c.targets[0]!.default = true;
-  else if (defaults !== 1)
-    throw new ConfigError(`targets: exactly one target must have default: true (found ${defaults})`, 'targets');
+  else if (c.targets.length > 0 && defaults !== 1)
+    problem('targets', `exactly one target must have default: true (found ${defaults})`);
   if (c.storage.postgresUrl && !c.sessionSecret)
-    throw new ConfigError(
-      'sessionSecret: must be set when storage.postgresUrl is: every server on the database must sign and check web session cookies with the same secret (set KLAXON_SESSION_SECRET, the same on every server).',
+    problem(
       'sessionSecret',
+      'must be set when storage.postgresUrl is: every server on the database must sign and check web session cookies with the same secret (set KLAXON_SESSION_SECRET, the same on every server).',
     );
-  if (c.sessionSecret && c.sessionSecret.length < 32)
-    throw new ConfigError('sessionSecret: must be at least 32 characters', 'sessionSecret');
+  if (c.sessionSecret && c.sessionSecret.length < 32) problem('sessionSecret', 'must be at least 32 characters');
   if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)
-    throw new ConfigError('delivery.maxDelayMs: must be at least delivery.baseDelayMs', 'delivery.maxDelayMs');
+    problem('delivery.maxDelayMs', 'must be at least delivery.baseDelayMs');
   if (c.oncall.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
     warnings.push(
       `oncall.pollIntervalSeconds: ${c.oncall.pollIntervalSeconds} s is faster than On-Call's rate limit allows; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
@@ -193,7 +265,7 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });
     } catch {
-      throw new ConfigError(`oncall.timeZones.${user}: "${zone}" is not an IANA time zone`, `oncall.timeZones.${user}`);
+      problem(`oncall.timeZones.${user}`, `"${zone}" is not an IANA time zone`);
     }
   }
   if (c.publicUrl === null && !isLoopbackHost(c.listen.host)) {
@@ -205,4 +277,9 @@ function checkSemantics(c: ServerConfig, warnings: string[]): void {
     warnings.push(
       'sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.',
     );
+  if (c.fallbackContacts.length === 0)
+    warnings.push(
+      'fallbackContacts is empty: when paging fails or is rate-limited, people are only told to ask their team lead. Add at least one way to reach SRE without Klaxon (a phone number, a chat channel) to fallbackContacts.',
+    );
+  return problems;
 }

@@ -70,6 +70,13 @@ export const ServerConfigSchema = z
           )
           .min(1)
           .default(['ES256', 'RS256']),
+        /**
+         * When the provider's discovery document names another issuer than `issuer` (often a
+         * trailing slash): refuse to start, or start with a warning (and /readyz not ready).
+         */
+        issuerMismatch: z.enum(['refuse', 'warn']).default('refuse'),
+        /** Access tokens valid for longer than this (`exp − iat`) are refused. */
+        maxTokenLifetimeSeconds: z.number().int().positive().default(86400),
         desktopClientId: z.string().min(1).default('klaxon-desktop'),
         scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'groups', 'offline_access']),
         web: z
@@ -102,6 +109,18 @@ export const ServerConfigSchema = z
         maxDelayMs: z.number().int().positive().default(60000),
         giveUpAfterMinutes: z.number().positive().default(30),
         concurrency: z.number().int().min(1).max(32).default(4),
+        /** A delivered page whose incident has not appeared after this long is shown as unconfirmed. */
+        unconfirmedAfterSeconds: z.number().int().positive().default(120),
+      })
+      .strict()
+      .prefault({}),
+    /** The check of the configured targets against the paging service (routing keys exist and wake someone). */
+    targetChecks: z
+      .object({
+        /** What a set-up problem found at start does: `warn` (log, /readyz, metric, page dialog) or `refuse` to start. */
+        atStart: z.enum(['warn', 'refuse']).default('warn'),
+        /** How often the targets are checked again while running. */
+        intervalSeconds: z.number().int().min(10).default(300),
       })
       .strict()
       .prefault({}),
@@ -123,6 +142,26 @@ export const ServerConfigSchema = z
     sessionSecret: z.string().default(''),
     webUi: z
       .object({ dir: z.string().default('dist/renderer') })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        /** Event streams one person may hold open at once (browser tabs, desktop); more are refused with 429. */
+        maxStreamsPerUser: z.number().int().min(1).max(100_000).default(10),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({
+        /** Bearer token /metrics and the details of /readyz need; null: open to anyone who reaches them. */
+        token: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
+        /** A separate address for /metrics, /readyz details and /healthz; null: the main listener. */
+        listen: z
+          .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) })
+          .strict()
+          .nullable()
+          .default(null),
+      })
       .strict()
       .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

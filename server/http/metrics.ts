@@ -48,6 +48,34 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    targetProblems: new Gauge({
+      name: 'klaxon_target_problem',
+      help: 'Configured page targets with a problem found by the target check (1), by target id and problem (unknown_target, case_mismatch, not_lower_case, no_policy, nobody_at_once, nobody_on_call_now).',
+      labelNames: ['target', 'problem'] as const,
+      registers: [registry],
+    }),
+    targetMuted: new Gauge({
+      name: 'klaxon_target_muted',
+      help: 'Whether paging to a configured page target is muted (maintenance mode) as of the last look: 1 muted, 0 not.',
+      labelNames: ['target'] as const,
+      registers: [registry],
+    }),
+    targetChecks: new Counter({
+      name: 'klaxon_target_checks_total',
+      help: 'Checks of one page target by outcome: ok, problem, or failed (the paging service could not be asked).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    pagesUnconfirmed: new Counter({
+      name: 'klaxon_pages_unconfirmed_total',
+      help: 'Delivered pages whose incident did not appear within delivery.unconfirmedAfterSeconds.',
+      registers: [registry],
+    }),
+    pagesMuted: new Counter({
+      name: 'klaxon_pages_muted_total',
+      help: 'Pages whose incident paged nobody because paging was muted (maintenance mode).',
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'klaxon_auth_failures_total',
       help: 'Refused requests by reason (missing_token, invalid_token, expired, wrong_audience, forbidden, csrf, …).',

@@ -4,6 +4,7 @@ import type { PagingBackend } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { HttpError } from '../http/errors.js';
 import type { IncidentsHub } from './incidents-hub.js';
+import { shownIncident } from './shown-incident.js';
 
 export interface AcknowledgeDeps {
   hub: Pick<IncidentsHub, 'refreshNow' | 'snapshot'>;
@@ -66,17 +67,18 @@ export async function acknowledgeIncident(
   }
   const { accepted } = outcome;
   await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
-  let incident: Incident | null = hub.snapshot().incidents.find((i) => i.number === number) ?? null;
+  const found = hub.snapshot().incidents.find((i) => i.number === number);
+  let incident: Incident | null = found ? shownIncident(found) : null;
   // The service is eventually consistent: show the accepted ack even if the list lags behind.
   if (accepted && incident && incident.phase === 'UNACKED') {
-    incident = { ...incident, phase: 'ACKED', ackedBy: userName, ackedAt: new Date().toISOString(), pagedUsers: [] };
+    incident = { ...incident, phase: 'ACKED', ackedBy: userName, pagedUsers: [] };
   }
   return {
     incident,
     accepted,
     message: accepted
       ? `Incident #${number} is acknowledged in On-Call (as ${userName}).`
-      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'no reason given'}.`,
+      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'On-Call gave no reason'}.`,
   };
 }
 

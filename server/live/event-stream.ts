@@ -2,6 +2,10 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
 import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
+import { acceptedEncodings } from '../http/compression.js';
+import { HttpError } from '../http/errors.js';
+import { GzipMember, StreamPiece } from './gzip-frames.js';
+import { shownIncident, shownSnapshot } from './shown-incident.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Viewer } from '../auth/viewer.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -36,12 +40,14 @@ export interface EventStreamOptions {
    * the newest id instead of taking one. Default false: this process numbers the events itself.
    */
   sharedIds?: boolean;
+  /** Streams one person may hold open at once (`events.maxStreamsPerUser`). Default 10. */
+  maxStreamsPerUser?: number;
 }
 
 /** The timings and limits of the stream, apart from its collaborators. */
 export type EventStreamTuning = Pick<
   EventStreamOptions,
-  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs'
+  'heartbeatSeconds' | 'tickMs' | 'ringSize' | 'maxBufferedBytes' | 'retryMs' | 'maxStreamsPerUser'
 >;
 
 interface Client {
@@ -49,13 +55,15 @@ interface Client {
   sub: string;
   expirySecond: number | null;
   open: boolean;
+  /** Set when the client asked for gzip (gzip-frames.ts). */
+  gzip: GzipMember | null;
 }
 
 interface RingEntry {
   seq: number;
   /** null: for everyone; otherwise only the streams of this subject (page events). */
   sub: string | null;
-  frame: string;
+  frame: StreamPiece;
 }
 
 const SSE_HEADERS = {
@@ -64,6 +72,9 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
   connection: 'keep-alive',
 } as const;
+
+/** When a person over the stream limit may try again (a closed tab frees its slot at once). */
+const STREAM_LIMIT_RETRY_SECONDS = 30;
 
 const EXPIRED_MESSAGE = 'Your sign-in has expired. Klaxon reconnects as soon as it has refreshed it.';
 
@@ -86,6 +97,7 @@ export class EventStream {
   private readonly ringSize: number;
   private readonly maxBuffered: number;
   private readonly retryMs: number;
+  private readonly maxPerUser: number;
 
   private seq: number;
   /** Every id at or below this is no longer replayable. */
@@ -97,7 +109,7 @@ export class EventStream {
   private ticks = 0;
   private timer: unknown = null;
   private closed = false;
-  private snapshotCache: { key: string; json: string } | null = null;
+  private snapshotCache: { key: string; incidents: StreamPiece } | null = null;
   private dropped = 0;
 
   private readonly onChange = (c: HubChange) => this.publishIncident(c);
@@ -111,6 +123,7 @@ export class EventStream {
     this.ringSize = opts.ringSize ?? 1024;
     this.maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
     this.retryMs = opts.retryMs ?? 3000;
+    this.maxPerUser = opts.maxStreamsPerUser ?? 10;
     this.seq = opts.sharedIds ? 0 : this.clock.now();
     this.evictedUpTo = this.seq;
     opts.hub.on('change', this.onChange);
@@ -146,41 +159,63 @@ export class EventStream {
     initialPages: readonly Page[],
     pagesAsOf?: string,
   ): void {
+    // Every stream holds a socket and starts with a snapshot of every incident: one person (or a
+    // script with their token) must not open them without bound. Checked before the response is
+    // taken over, so the refusal is an ordinary error answer.
+    const open = this.bySub.get(viewer.sub)?.size ?? 0;
+    if (open >= this.maxPerUser)
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `You already have ${open} live connections to Klaxon open, the most one person may have (events.maxStreamsPerUser on the Klaxon server). Close Klaxon in other browser tabs or windows and try again.`,
+        {
+          retryAfterSeconds: STREAM_LIMIT_RETRY_SECONDS,
+          headers: { 'retry-after': String(STREAM_LIMIT_RETRY_SECONDS) },
+        },
+      );
     reply.hijack();
     const res = reply.raw;
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
-    res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    const gzip = acceptedEncodings(request).has('gzip') ? new GzipMember() : null;
+    res.writeHead(200, {
+      ...headers,
+      ...SSE_HEADERS,
+      vary: 'accept-encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    if (gzip) res.write(gzip.header());
     const socket = request.raw.socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(0);
 
     const now = this.clock.now();
-    let first = `retry: ${this.retryMs}\n\n`;
+    const client: Client = { res, sub: viewer.sub, expirySecond: null, open: true, gzip };
+    const first: StreamPiece[] = [new StreamPiece(`retry: ${this.retryMs}\n\n`)];
     if (this.closed) {
-      res.end(first);
+      this.end(client, first);
       return;
     }
     if (viewer.expiresAt && viewer.expiresAt.getTime() <= now) {
-      res.end(
-        first +
-          this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }),
+      first.push(
+        this.frame({ type: 'session', id: this.nextId(), data: { state: 'expired', message: EXPIRED_MESSAGE } }),
       );
+      this.end(client, first);
       return;
     }
     const resumeFrom = this.resumablePoint(request);
     if (resumeFrom !== null) {
-      for (const e of this.ring) if (e.seq > resumeFrom && (e.sub === null || e.sub === viewer.sub)) first += e.frame;
-      first += this.heartbeatFrame(String(this.seq));
+      for (const e of this.ring)
+        if (e.seq > resumeFrom && (e.sub === null || e.sub === viewer.sub)) first.push(e.frame);
+      first.push(this.heartbeatFrame(String(this.seq)));
     } else {
-      first += this.snapshotFrame(initialPages);
+      first.push(...this.snapshotFrame(initialPages));
       const asOf = pagesAsOf !== undefined ? Number(pagesAsOf) : NaN;
       if (Number.isSafeInteger(asOf))
-        for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first += e.frame;
+        for (const e of this.ring) if (e.seq > asOf && e.sub === viewer.sub) first.push(e.frame);
     }
 
-    const client: Client = { res, sub: viewer.sub, expirySecond: null, open: true };
     this.clients.add(client);
     let mine = this.bySub.get(viewer.sub);
     if (!mine) this.bySub.set(viewer.sub, (mine = new Set()));
@@ -237,7 +272,7 @@ export class EventStream {
     this.opts.hub.off('change', this.onChange);
     this.opts.hub.off('status', this.onStatus);
     for (const c of [...this.clients]) {
-      c.res.end();
+      this.end(c, []);
       this.remove(c);
     }
   }
@@ -249,7 +284,7 @@ export class EventStream {
     const frame = this.frame({
       type: 'incident',
       id,
-      data: { change: c.change, incident: c.incident, fetchedAt: this.opts.hub.status().lastSuccessAt },
+      data: { change: c.change, incident: shownIncident(c.incident), fetchedAt: this.opts.hub.status().lastSuccessAt },
     });
     this.remember(Number(id), null, frame);
     for (const client of this.clients) this.write(client, frame);
@@ -271,11 +306,11 @@ export class EventStream {
     return String(this.seq);
   }
 
-  private frame(e: ServerEvent): string {
-    return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+  private frame(e: ServerEvent): StreamPiece {
+    return new StreamPiece(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
   }
 
-  private heartbeatFrame(id: string): string {
+  private heartbeatFrame(id: string): StreamPiece {
     const s = this.opts.hub.snapshot();
     const e: ServerEventOf<'heartbeat'> = {
       type: 'heartbeat',
@@ -294,14 +329,24 @@ export class EventStream {
   /**
    * The snapshot's id is the current sequence number (not a new one): it reflects every event up
    * to that id, so resuming from it later replays exactly what came after. The incidents part is
-   * serialised once per (sequence, second) and shared by every client connecting in that time.
+   * serialised (and, for gzip clients, compressed) once per (sequence, second) and shared by every
+   * client connecting in that time; the pages around it are this viewer's own.
    */
-  private snapshotFrame(pages: readonly Page[]): string {
+  private snapshotFrame(pages: readonly Page[]): StreamPiece[] {
     const id = String(this.seq);
     const key = `${id}:${Math.floor(this.clock.now() / 1000)}`;
-    if (this.snapshotCache?.key !== key) this.snapshotCache = { key, json: JSON.stringify(this.opts.hub.snapshot()) };
-    const json = `{"type":"snapshot","id":${JSON.stringify(id)},"data":{"incidents":${this.snapshotCache.json},"pages":${JSON.stringify(pages)}}}`;
-    return `id: ${id}\nevent: snapshot\ndata: ${json}\n\n`;
+    if (this.snapshotCache?.key !== key)
+      this.snapshotCache = {
+        key,
+        incidents: new StreamPiece(JSON.stringify(shownSnapshot(this.opts.hub.snapshot()))),
+      };
+    return [
+      new StreamPiece(
+        `id: ${id}\nevent: snapshot\ndata: {"type":"snapshot","id":${JSON.stringify(id)},"data":{"incidents":`,
+      ),
+      this.snapshotCache.incidents,
+      new StreamPiece(`,"pages":${JSON.stringify(pages)}}}\n\n`),
+    ];
   }
 
   /** The id to replay from, or null when a full snapshot is needed (no id, unknown, too old, from the future). */
@@ -315,14 +360,15 @@ export class EventStream {
     return n;
   }
 
-  private remember(seq: number, sub: string | null, frame: string): void {
+  private remember(seq: number, sub: string | null, frame: StreamPiece): void {
     this.ring.push({ seq, sub, frame });
     while (this.ring.length > this.ringSize) this.evictedUpTo = this.ring.shift()!.seq;
   }
 
-  private write(c: Client, frame: string): void {
+  private write(c: Client, pieces: StreamPiece | StreamPiece[]): void {
     if (!c.open) return;
-    c.res.write(frame);
+    const list = Array.isArray(pieces) ? pieces : [pieces];
+    c.res.write(c.gzip ? c.gzip.encode(list) : list.map((p) => p.text).join(''));
     if (c.res.writableLength > this.maxBuffered) {
       this.dropped++;
       this.log.warn(
@@ -332,6 +378,13 @@ export class EventStream {
       c.res.destroy();
       this.remove(c);
     }
+  }
+
+  /** Writes the last pieces and ends the stream cleanly (with the gzip trailer for gzip clients). */
+  private end(c: Client, pieces: StreamPiece[]): void {
+    if (c.res.writableEnded || c.res.destroyed) return;
+    if (c.gzip) c.res.end(Buffer.concat([c.gzip.encode(pieces), c.gzip.trailer()]));
+    else c.res.end(pieces.map((p) => p.text).join(''));
   }
 
   private remove(c: Client): void {
@@ -375,7 +428,7 @@ export class EventStream {
           id: this.nextId(),
           data: { state: 'expired', message: EXPIRED_MESSAGE },
         });
-        if (c.open) c.res.end(frame);
+        if (c.open) this.end(c, [frame]);
         this.remove(c);
       }
       this.expiries.delete(second);

@@ -24,7 +24,8 @@ export interface DeliveryDeps {
   };
   /** How long after start retries wait for the hub's first poll before looking up themselves. */
   firstPollWaitMs?: number;
-  delivery: ServerConfig['delivery'];
+  /** The delivery settings (how long a delivered page may wait for its incident is the tracker's). */
+  delivery: Omit<ServerConfig['delivery'], 'unconfirmedAfterSeconds'>;
   /** Called with every page whose state changed (SSE publish). */
   onPage(page: Page): void;
   metrics: Pick<Metrics, 'deliveryAttempts'>;
@@ -80,6 +81,27 @@ export class DeliveryWorker {
       this.kicked = false;
       this.tick();
     });
+  }
+
+  /**
+   * The paging service answers again (the hub's poll succeeded after failures, or a page was just
+   * delivered): pages waiting out a backoff of up to `delivery.maxDelayMs` go now, and their
+   * requesters see the new `nextAttemptAt`.
+   */
+  serviceAnswers(reason: string): void {
+    if (!this.running) return;
+    this.deps.store
+      .makeFailingPagesDue(new Date(this.clock.now()))
+      .then((pages) => {
+        if (pages.length === 0) return;
+        this.log.info(
+          { pages: pages.length, reason },
+          'the paging service answers again: failing pages are retried now',
+        );
+        for (const p of pages) this.deps.onPage(p);
+        this.kick();
+      })
+      .catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'could not make failing pages due'));
   }
 
   /** Stops claiming new pages and waits for the attempts in flight (bounded by the send timeout). */
@@ -238,6 +260,8 @@ export class DeliveryWorker {
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
       await this.finishDelivered(page, null, `sent in ${this.clock.now() - started} ms`);
+      // The service took this alert: others waiting out a backoff need not wait any longer.
+      this.serviceAnswers('a page was delivered');
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
@@ -281,7 +305,7 @@ export class DeliveryWorker {
       }
       return;
     }
-    const delay = Math.min(
+    let delay = Math.min(
       backoffDelayMs(
         page.attempts,
         { baseMs: this.deps.delivery.baseDelayMs, maxMs: this.deps.delivery.maxDelayMs, minMs: 50 },
@@ -289,6 +313,10 @@ export class DeliveryWorker {
       ),
       Math.max(0, Date.parse(page.createdAt) + this.giveUpMs - now),
     );
+    // Retries wait for the hub's first look at the service's incidents (waitingForFirstPoll): the
+    // page says so, instead of promising an attempt that will not happen. The hub's first good
+    // poll makes it due at once (serviceAnswers).
+    if (this.waitingForFirstPoll()) delay = Math.max(delay, this.startedAt + this.firstPollWaitMs - now);
     const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },

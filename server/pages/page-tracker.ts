@@ -1,7 +1,9 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
+import type { Metrics } from '../http/metrics.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
 import { FencedOut, type LeaderFence } from '../cluster/leadership.js';
+import type { TargetStatus } from '../targets/target-status.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { yieldToIo } from '../runtime/time-slice.js';
@@ -14,6 +16,8 @@ export interface TrackerDeps {
     on(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     off(event: 'change', listener: (c: { change: string; incident: Incident }) => void): unknown;
     findByEntityId(entityId: string): Incident | null | undefined;
+    /** When the hub last listed incidents; a page is called unconfirmed only after a list that late. */
+    status?(): { lastSuccessAt: string | null };
   };
   /**
    * Several replicas: the leader's fence, passed with every write (null: not leading any more, so
@@ -24,19 +28,38 @@ export interface TrackerDeps {
   onFenced?(reason: string): void;
   /** The paging service: asked about incidents that left its list. */
   backend?: Pick<PagingBackend, 'getIncident'>;
+  /** Whether paging is muted for a routing key (maintenance mode): why a page's incident may page nobody. */
+  mutes?: Pick<TargetStatus, 'mutedNow' | 'mutesAgeMs' | 'refreshMutes'>;
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
+  /** A delivered page whose incident has not appeared after this long is marked unconfirmed; absent: never. */
+  unconfirmedAfterMs?: number;
+  metrics?: Pick<Metrics, 'pagesUnconfirmed' | 'pagesMuted'>;
   logger?: Logger;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
   clock?: Clock;
 }
 
-/** What a page should become given its incident (pure: tested on its own). */
-export function pagePatchFor(page: Page, incident: Incident): PagePatch | null {
+/**
+ * What a page should become given its incident (pure: tested on its own). `muted` says whether paging
+ * is muted for the incident's routing key now (null: not known): an open incident that pages nobody
+ * while muted marks the page "maintenance: nobody was paged" until someone is paged.
+ */
+export function pagePatchFor(
+  page: Page,
+  incident: Incident,
+  muted: boolean | null = null,
+  now = new Date(),
+): PagePatch | null {
   const patch: PagePatch = {};
   if (incident.number !== page.incidentNumber) patch.incidentNumber = incident.number;
+  // The incident appeared after all (late, or after a rewrite): the page moves on normally.
+  if (page.unconfirmedAt) patch.unconfirmedAt = null;
+  const pagesNobody = incident.phase === 'UNACKED' && incident.pagedUsers.length === 0;
+  if (pagesNobody && muted === true && !page.mutedAt) patch.mutedAt = now;
+  if (page.mutedAt && (!pagesNobody || muted === false)) patch.mutedAt = null;
   if (page.status === 'queued' || page.status === 'delivering' || page.status === 'failing') {
     // The incident exists, so the page reached the service even if the worker never heard back.
     patch.status = 'delivered';
@@ -61,16 +84,17 @@ export function pagePatchFor(page: Page, incident: Incident): PagePatch | null {
 }
 
 /** The change a page's incident asks for, with its audit entry (null: nothing to do). */
-function followUp(page: Page, incident: Incident): PageFollowUp | null {
-  const patch = pagePatchFor(page, incident);
+function followUp(page: Page, incident: Incident, muted: boolean | null): PageFollowUp | null {
+  const patch = pagePatchFor(page, incident, muted);
   if (!patch) return null;
+  const action = patch.status ?? (patch.mutedAt ? 'muted' : patch.unconfirmedAt === null ? 'confirmed' : 'incident');
   return {
     patch,
     audit: {
       at: new Date(),
       actorSub: null,
       actorName: null,
-      action: `page.${patch.status ?? 'incident'}`,
+      action: `page.${action}`,
       detail: { incident: incident.number, phase: incident.phase, by: incident.ackedBy },
     },
   };
@@ -80,6 +104,9 @@ function followUp(page: Page, incident: Incident): PageFollowUp | null {
 const PAGES_PER_TRANSACTION = 16;
 
 const PAGE_ENTITY = /^klaxon\/([0-9a-f-]{36})$/i;
+
+/** How old a look at maintenance mode may be before the tracker asks again about a page that woke nobody. */
+const MUTES_FRESH_MS = 10_000;
 
 /** A page to look at, and the hub change (or reconcile) that prompted it. */
 interface Work {
@@ -133,15 +160,63 @@ export class PageTracker {
     while (this.draining) await this.draining;
   }
 
-  /** Queues every unfinished page whose incident the hub knows (also those outside the team view). */
+  /**
+   * Queues every unfinished page whose incident the hub knows (also those outside the team view), and
+   * marks delivered pages whose incident has not appeared in time as unconfirmed.
+   */
   async reconcileAll(): Promise<void> {
     try {
       for (const id of await this.deps.store.unfinishedPageIds()) {
         const incident = this.deps.hub.findByEntityId(pageEntityId(id));
         if (incident) this.enqueue(id, { change: 'reconcile', incident });
       }
+      await this.markUnconfirmed();
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+    }
+  }
+
+  /**
+   * A delivered page whose incident the service has not listed within `unconfirmedAfterMs` may have
+   * been rewritten (a Rules Engine rule changing its entity id or routing key) or dropped: say so, so
+   * the person uses a fallback contact, and keep following it (it moves on if the incident appears).
+   */
+  private async markUnconfirmed(): Promise<void> {
+    const after = this.deps.unconfirmedAfterMs;
+    if (!after) return;
+    // "On-Call shows no incident" must come from a list fetched `after` past the delivery: not from
+    // no list at all (just started) or an old one (On-Call failing since).
+    const status = this.deps.hub.status?.();
+    const listedAt = status ? (status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null) : this.clock.now();
+    if (listedAt === null) return;
+    const cutoff = Math.min(listedAt, this.clock.now()) - after;
+    const ids = (await this.deps.store.pagesAwaitingIncident(new Date(cutoff))).filter(
+      (id) => !this.deps.hub.findByEntityId(pageEntityId(id)),
+    );
+    if (ids.length === 0) return;
+    const now = new Date(this.clock.now());
+    const changed = await this.follow(ids, (page) =>
+      page.status === 'delivered' && !page.incidentNumber && !page.unconfirmedAt
+        ? {
+            patch: { unconfirmedAt: now },
+            audit: {
+              at: now,
+              actorSub: null,
+              actorName: null,
+              action: 'page.unconfirmed',
+              detail: { deliveredAt: page.deliveredAt, waitedSeconds: Math.round(after / 1000) },
+            },
+          }
+        : null,
+    );
+    for (const page of changed) {
+      this.deps.metrics?.pagesUnconfirmed.inc();
+      this.log.warn(
+        { pageId: page.id, deliveredAt: page.deliveredAt },
+        'a delivered page has no incident in On-Call yet: a rule may have rewritten or dropped it',
+      );
+      this.deps.onPage(page);
     }
   }
 
@@ -167,6 +242,8 @@ export class PageTracker {
       for (const [id] of chunk) this.queue.delete(id);
       const work = new Map(chunk);
       const lookUps: [string, Incident][] = [];
+      const askMutes: [string, Work][] = [];
+      const newlyMuted = new Set<string>();
       try {
         const changed = await this.follow([...work.keys()], (page) => {
           const w = work.get(page.id)!;
@@ -175,9 +252,17 @@ export class PageTracker {
             lookUps.push([page.id, w.incident]);
             return null;
           }
-          return followUp(page, current ?? w.incident);
+          const incident = current ?? w.incident;
+          if (this.mutesTooOldFor(page, incident)) askMutes.push([page.id, w]);
+          const next = followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null);
+          if (next?.patch.mutedAt) newlyMuted.add(page.id);
+          return next;
         });
-        for (const page of changed) this.published(page);
+        for (const page of changed) {
+          if (newlyMuted.has(page.id)) this.countMuted(page);
+          this.published(page);
+        }
+        if (askMutes.length > 0) void this.lookAgainAfterMutes(askMutes);
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
         if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
@@ -200,7 +285,10 @@ export class PageTracker {
     try {
       const incident = await backend.getIncident(last.number);
       if (!incident) return;
-      for (const page of await this.follow([pageId], (page) => followUp(page, incident))) this.published(page);
+      for (const page of await this.follow([pageId], (page) =>
+        followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null),
+      ))
+        this.published(page);
     } catch (e) {
       if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn(
@@ -217,6 +305,34 @@ export class PageTracker {
     if (!this.deps.fence) return this.deps.store.followPages(ids, decide);
     const fence = this.deps.fence();
     return fence ? this.deps.store.followPages(ids, decide, { fence }) : [];
+  }
+
+  /**
+   * An open incident paging nobody for a page not (yet) marked muted, judged on a maintenance look
+   * older than 10 s: worth asking again before saying why nobody was paged.
+   */
+  private mutesTooOldFor(page: Page, incident: Incident): boolean {
+    const mutes = this.deps.mutes;
+    if (!mutes || page.mutedAt) return false;
+    const pagesNobody = incident.phase === 'UNACKED' && incident.pagedUsers.length === 0;
+    return pagesNobody && mutes.mutesAgeMs() > MUTES_FRESH_MS;
+  }
+
+  private async lookAgainAfterMutes(pages: [string, Work][]): Promise<void> {
+    try {
+      await this.deps.mutes!.refreshMutes();
+    } catch {
+      return; // not known: the page keeps its status; the next reconcile tries again
+    }
+    for (const [id, w] of pages) this.enqueue(id, w);
+  }
+
+  private countMuted(page: Page): void {
+    this.deps.metrics?.pagesMuted.inc();
+    this.log.warn(
+      { pageId: page.id, incident: page.incidentNumber },
+      "a page's incident pages nobody: On-Call is in maintenance mode for its routing key",
+    );
   }
 
   private published(page: Page): void {

@@ -1,4 +1,4 @@
-import type { FallbackContact } from '#common/index.js';
+import { durationText, formatPhoneNumber, type FallbackContact } from '#common/index.js';
 
 export interface RateLimitRule {
   max: number;
@@ -31,15 +31,6 @@ function describeWindow(seconds: number): string {
   return minutes === 1 ? 'minute' : `${minutes} minutes`;
 }
 
-/** "+15550100" → "+1 555 0100": readable for a person about to dial it under stress. */
-export function formatPhone(href: string): string {
-  const raw = href.replace(/^tel:/, '');
-  const m = /^\+1(\d{7}|\d{10})$/.exec(raw);
-  if (!m) return raw;
-  const d = m[1]!;
-  return d.length === 7 ? `+1 ${d.slice(0, 3)} ${d.slice(3)}` : `+1 ${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
-}
-
 /** The sentence shown when a user hits the page limit: what happened and what to do instead. */
 export function rateLimitMessage(
   count: number,
@@ -50,8 +41,7 @@ export function rateLimitMessage(
   const head = `You have sent ${count} ${count === 1 ? 'page' : 'pages'} in the last ${describeWindow(rule.windowSeconds)}.`;
   const phone = contacts.find((c) => c.kind === 'phone');
   const other = contacts[0];
-  if (phone) return `${head} If this is a new emergency, call the ${phone.label} (${formatPhone(phone.href)}).`;
+  if (phone) return `${head} If this is a new emergency, call the ${phone.label} (${formatPhoneNumber(phone.href)}).`;
   if (other) return `${head} If this is a new emergency, use the ${other.label} (${other.href}).`;
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  return `${head} You can page again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
+  return `${head} You can page again in ${durationText(retryAfterSeconds)}.`;
 }

@@ -4,6 +4,7 @@ import { addRoute, bodyOf } from '../http/contract-route.js';
 import { HttpError } from '../http/errors.js';
 import { acknowledgeIncident, type AcknowledgeDeps } from '../live/acknowledge.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
+import { shownSnapshot } from '../live/shown-incident.js';
 
 export interface IncidentsRouteDeps {
   guard: Guard;
@@ -15,7 +16,7 @@ export interface IncidentsRouteDeps {
 export async function incidentsRoutes(app: FastifyInstance, deps: IncidentsRouteDeps): Promise<void> {
   addRoute(app, 'incidents', deps.guard, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    return deps.hub.snapshot();
+    return shownSnapshot(deps.hub.snapshot());
   });
 
   addRoute(app, 'ackIncident', deps.guard, async (req) => {

@@ -40,6 +40,8 @@ interface PageRow {
   request_hash: string;
   lease_owner: string | null;
   lease_until: number | null;
+  muted_at: number | null;
+  unconfirmed_at: number | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -64,6 +66,8 @@ function toRecord(r: PageRow): PageRecord {
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
     deliveredAt: iso(r.delivered_at),
+    mutedAt: iso(r.muted_at),
+    unconfirmedAt: iso(r.unconfirmed_at),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -154,8 +158,14 @@ export class SqliteStore implements KlaxonStore {
       claim: prepare<[string, number, number, string], PageRow>(
         "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? RETURNING *",
       ),
+      failingDue: prepare<[number, number, number], PageRow>(
+        "UPDATE pages SET next_attempt_at = ?, updated_at = ? WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > ? RETURNING *",
+      ),
       nextDue: prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
+      ),
+      awaitingIncident: prepare<[number], { id: string }>(
+        "SELECT id FROM pages WHERE status = 'delivered' AND incident_number IS NULL AND unconfirmed_at IS NULL AND delivered_at <= ? ORDER BY created_at",
       ),
       unfinished: prepare<[number], { id: string }>(
         "SELECT id FROM pages WHERE status NOT IN ('resolved') AND created_at > ? ORDER BY created_at",
@@ -299,6 +309,11 @@ export class SqliteStore implements KlaxonStore {
     return t === null || t === undefined ? null : new Date(t);
   }
 
+  async makeFailingPagesDue(now: Date): Promise<Page[]> {
+    const t = now.getTime();
+    return this.immediate(() => this.stmts.failingDue.all(t, t, t).map((r) => toRecord(r).page));
+  }
+
   async updatePage(
     id: string,
     patch: PagePatch,
@@ -339,6 +354,8 @@ export class SqliteStore implements KlaxonStore {
     if (patch.ackedBy !== undefined) col('acked_by', 'ackedBy', patch.ackedBy);
     if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
     if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
+    if (patch.mutedAt !== undefined) col('muted_at', 'mutedAt', ms(patch.mutedAt));
+    if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', 'unconfirmedAt', ms(patch.unconfirmedAt));
     // A page that left "delivering" no longer needs its lease.
     if (patch.status !== undefined && patch.status !== 'delivering')
       sets.push('lease_owner = NULL, lease_until = NULL');
@@ -364,6 +381,10 @@ export class SqliteStore implements KlaxonStore {
 
   async unfinishedPageIds(): Promise<string[]> {
     return this.stmts.unfinished.all(Date.now() - 7 * 24 * 3600_000).map((r) => r.id);
+  }
+
+  async pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]> {
+    return this.stmts.awaitingIncident.all(deliveredBefore.getTime()).map((r) => r.id);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

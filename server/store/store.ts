@@ -34,6 +34,8 @@ export interface PagePatch {
   ackedBy?: string | null;
   ackedAt?: Date | null;
   deliveredAt?: Date | null;
+  mutedAt?: Date | null;
+  unconfirmedAt?: Date | null;
 }
 
 export interface WebSession {
@@ -80,6 +82,11 @@ export interface KlaxonStore {
   ): Promise<PageRecord[]>;
   /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
   nextDueAt(): Promise<Date | null>;
+  /**
+   * Makes every failing page that waits for a later attempt (and has not given up) due at `now`
+   * (the paging service answers again); returns those pages as they now are.
+   */
+  makeFailingPagesDue(now: Date): Promise<Page[]>;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
   updatePage(
     id: string,
@@ -100,6 +107,11 @@ export interface KlaxonStore {
   ): Promise<Page[]>;
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
   unfinishedPageIds(): Promise<string[]>;
+  /**
+   * Ids of delivered pages delivered before `deliveredBefore` whose incident has not been seen and that
+   * are not marked unconfirmed yet (for the tracker to mark).
+   */
+  pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;

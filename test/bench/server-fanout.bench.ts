@@ -32,6 +32,8 @@ const server = await spawnKlaxonServer({
     web: { clientId: 'klaxon-web', clientSecret: 'bench-web-secret' },
   },
   sessionSecret: 'bench-session-secret-0123456789abcdefghijkl',
+  // Every simulated client uses the same account.
+  events: { maxStreamsPerUser: 100_000 },
   logLevel: 'error',
 });
 sim.control.setWebhook({

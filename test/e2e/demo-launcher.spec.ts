@@ -51,6 +51,22 @@ test('npm start brings up the zero-config demo, serves the UI and the simulator,
     const discovery = await fetch('http://127.0.0.1:8788/.well-known/openid-configuration');
     expect(discovery.status).toBe(200);
 
+    // On-Call stops answering the incident list: the server warns, as a short line a person reads
+    // (no raw JSON), shown once rather than on every poll, and the way in is repeated under it.
+    await fetch('http://127.0.0.1:8789/_sim/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, paths: ['/api-public/v1/incidents'] }),
+    });
+    await expect
+      .poll(() => out, { timeout: 30_000, message: 'a warning, then the reminder' })
+      .toMatch(
+        /\d\d:\d\d:\d\d WARN {2}On-Call incident poll failed[^\n]*\n(?:[^\n]*\n)*?— Klaxon demo: web UI http:\/\/127\.0\.0\.1:8787\/ · sign in as alice, bob, carol or eve/,
+      );
+    await fetch('http://127.0.0.1:8789/_sim/faults', { method: 'DELETE' });
+    expect(out).not.toMatch(/^\{"level"/m);
+    expect(out.match(/WARN {2}On-Call incident poll failed/g)).toHaveLength(1);
+
     process.kill(-child.pid!, 'SIGINT');
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
     // npm itself ends the way a terminal's Ctrl+C ends it (by the signal, or 0); the demo must have

@@ -33,10 +33,10 @@ test('desktop: sign in through the system browser, see incidents, page SRE and f
   await expect(page.getByTestId('storage-notice')).toContainText('Sign-in is kept in memory only');
   await page.getByRole('button', { name: 'Sign in' }).click();
 
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await expect(page.getByText('Checkout latency above SLO')).toBeVisible();
   await expect(page.getByText('Acknowledged by dmitri')).toBeVisible();
-  await expect(page.getByText('Carol Okafor')).toBeVisible();
+  await expect(page.getByText('Carol Okafor').first()).toBeVisible();
 
   await composePage(page, 'Wiki edits fail to save', 'Saving any page shows "internal error" since 09:40.');
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -99,12 +99,18 @@ test('desktop: eve is told she is not authorised and which group to ask for', as
   await expect(page.getByTestId('not-authorised')).toHaveText(
     'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
   );
+  // The emergency line and chat are there too, opened through the main process.
+  const fallback = page.getByTestId('fallback-contacts');
+  await expect(fallback).toContainText('In an emergency, reach SRE without Klaxon:');
+  await fallback.getByRole('link', { name: 'SRE emergency line' }).click();
+  await fallback.getByRole('link', { name: '#sre chat channel' }).click();
+  await expect.poll(() => desktop.openedExternally).toEqual(['tel:+15550100', 'https://chat.example.org/#sre']);
 });
 
 test('desktop: the server goes down: offline banner with the last update time', async ({ page }) => {
   await page.goto(renderer.url);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await stack.stopServer();
   await expect(page.getByTestId('freshness-banner')).toContainText(/Offline — last update at \d\d:\d\d/);
   await expect(page.getByTestId('freshness-banner')).toContainText(/Data is \d+ s old/);
@@ -124,4 +130,18 @@ test('desktop: no Klaxon server reachable at start: the sign-in screen says so i
     await page.close();
     await lonely.stop();
   }
+});
+
+test('desktop: a clicked notification about a resolved incident unfolds the resolved list to show it', async ({
+  page,
+}) => {
+  const n = stack.sim.control.createIncident({ title: 'Backup job failed', routingKey: 'sre' });
+  stack.sim.control.resolve(n, 'carol');
+  await page.goto(renderer.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('resolved-incidents').locator('summary')).toHaveText('1 resolved incident');
+  await expect(page.getByText('Backup job failed')).toBeHidden();
+  desktop.core.showIncident(n);
+  await expect(page.getByTestId(`incident-${n}`)).toBeFocused();
+  await expect(page.getByText('Backup job failed')).toBeVisible();
 });

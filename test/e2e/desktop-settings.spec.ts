@@ -30,7 +30,7 @@ test('desktop settings: keyboard-reachable from the popover, a policy-locked set
 }) => {
   await page.goto(renderer.url);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
 
   // The shell reports its version and update state: the footer says it in words.
   desktop.core.setAppInfo({

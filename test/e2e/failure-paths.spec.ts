@@ -28,6 +28,10 @@ test('On-Call refuses every delivery: the user is told the page has NOT reached 
   await expect(dialog.getByTestId('page-headline')).toContainText(
     'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
   );
+  // How soon the next attempt comes, counted down from the page's nextAttemptAt; never a clock time,
+  // and outside the live region (a screen reader would otherwise hear it every second).
+  await expect(dialog.getByTestId('page-countdown')).toHaveText(/^(Next attempt in \d+ s\.|Trying again now…)$/);
+  await expect(dialog.getByTestId('page-headline')).not.toContainText(/Next attempt|\d\d:\d\d/);
   const fallback = dialog.getByTestId('fallback-contacts');
   await expect(fallback.getByRole('link', { name: 'SRE emergency line' })).toHaveAttribute('href', 'tel:+15550100');
   await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute(
@@ -48,7 +52,7 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   page,
 }) => {
   await signInWeb(page, stack.url, 'alice');
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await expect(page.getByTestId('freshness-banner')).toHaveCount(0);
 
   await stack.stopServer();
@@ -60,20 +64,23 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   const live = banner.getByRole('status');
   await expect(live).toHaveAttribute('aria-live', 'polite');
   await expect(live).toContainText(/Offline — last update at \d\d:\d\d/);
+  // A reconnect made while the server was still shutting down gets its 503; once it is gone, every
+  // attempt is refused alike. Compare from then on: the reason may change once, the seconds never.
+  await expect(live).toContainText('The Klaxon server is not reachable');
   const announced = await live.innerText();
   expect(announced).not.toMatch(/\d+ s\b|Reconnecting/);
   const age = await page.getByTestId('freshness-age').innerText();
   await expect(page.getByTestId('freshness-age')).not.toHaveText(age);
   expect(await live.innerText()).toBe(announced);
   // The last known incidents stay visible under the banner instead of turning into "All quiet".
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
 
   // The server comes back (same session store): the UI reconnects by itself and is live again.
   await stack.restartServer();
   await expect(page.getByTestId('freshness-banner')).toHaveCount(0, { timeout: 45_000 });
   stack.sim.control.createIncident({ title: 'Object storage unreachable', routingKey: 'sre' });
   await expect(page.getByText('Object storage unreachable')).toBeVisible();
-  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('4 open incidents, 3 not acknowledged');
 });
 
 test('eve (no groups) signs in: not authorised, told which group to ask for', async ({ page }) => {
@@ -82,6 +89,15 @@ test('eve (no groups) signs in: not authorised, told which group to ask for', as
     'Your account is not in a group allowed to use Klaxon. Ask for membership of: staff or sre.',
   );
   await expect(page.getByText('Signed in as')).toContainText('Eve Evans');
+  // Not allowed to page, but an emergency still has a way to SRE.
+  const fallback = page.getByTestId('fallback-contacts');
+  await expect(fallback).toContainText('In an emergency, reach SRE without Klaxon:');
+  await expect(fallback.getByRole('link', { name: 'SRE emergency line' })).toHaveAttribute('href', 'tel:+15550100');
+  await expect(fallback).toContainText('+1 555 0100');
+  await expect(fallback.getByRole('link', { name: '#sre chat channel' })).toHaveAttribute(
+    'href',
+    'https://chat.example.org/#sre',
+  );
   await expect(page.getByRole('button', { name: 'Wake up SRE…' })).toHaveCount(0);
   await expect(page.getByText('Checkout latency above SLO')).toHaveCount(0);
 });
@@ -113,6 +129,26 @@ test('empty and oversize summaries are refused in the dialog, naming the field, 
   const mine = await page.request.get(`${stack.url}/api/v1/pages/mine`);
   expect((await mine.json()).pages).toHaveLength(0);
   expect(stack.sim.control.requests().filter((r) => r.path.startsWith(REST_ENDPOINT_PREFIX))).toHaveLength(0);
+});
+
+test('Enter twice in Summary does not page: the confirm step does not take an Enter that began in the compose step', async ({
+  page,
+}) => {
+  await signInWeb(page, stack.url, 'alice');
+  await composePage(page, 'Status page is down');
+  await page.getByRole('textbox', { name: 'Summary' }).press('Enter');
+  await page.keyboard.press('Enter');
+  // A held key repeats too.
+  await page.keyboard.down('Enter');
+  await page.keyboard.down('Enter');
+  await page.keyboard.up('Enter');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { name: 'Confirm: wake up SRE' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
+  await expect(dialog.getByRole('button', { name: 'Send page now' })).toBeEnabled();
+  await page.waitForTimeout(500);
+  const mine = await page.request.get(`${stack.url}/api/v1/pages/mine`);
+  expect((await mine.json()).pages).toHaveLength(0);
 });
 
 test('a double click on Send makes exactly one page', async ({ page }) => {
@@ -152,16 +188,29 @@ test.describe('with a page rate limit of 1', () => {
     await sendFromConfirm(page);
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByRole('alert')).toContainText(/Not sent: .+/);
-    await expect(dialog.getByRole('alert')).toContainText(/You can page again in \d+ s\./);
     await expect(dialog.getByRole('link', { name: 'SRE emergency line' })).toBeVisible();
-    // Still on the confirm step with Send available, so nothing is lost.
-    await expect(dialog.getByRole('button', { name: 'Send page now' })).toBeEnabled();
+    // The same number, written one way, in the refusal and next to the contact.
+    await expect(dialog.getByRole('alert')).toContainText('+1 555 0100');
+    await expect(dialog).not.toContainText('+15550100');
+    // Still on the confirm step, nothing lost; Send stays off until the time the server gave, which is said.
+    const send = dialog.getByRole('button', { name: 'Send page now' });
+    await expect(send).toBeDisabled();
+    await expect(dialog.getByTestId('page-again')).toHaveText(
+      /You can page again in about \d+ minutes \(at \d\d:\d\d\)\.$/,
+    );
+    await expect(send).toHaveAccessibleDescription(/You can page again in about \d+ minutes/);
+    // Back and Continue do not lift it.
+    await dialog.getByRole('button', { name: 'Back' }).click();
+    await dialog.getByRole('button', { name: /continue/i }).click();
+    await expect(send).toBeDisabled();
     expect(klaxonIncidents(stack.sim)).toHaveLength(1);
   });
 });
 
 test('an unacknowledged incident that pages nobody is flagged', async ({ page }) => {
-  stack.sim.control.setOnCall('pol-sreprimary00001', []);
+  // Nobody left on call anywhere in SRE: its primary rotation and its batphone are empty.
+  stack.sim.control.setOnCall('rtg-sreprimary00001', []);
+  stack.sim.control.setOnCall('rtg-srebatphone00003', []);
   stack.sim.control.createIncident({ title: 'Mail relay queue growing', routingKey: 'sre' });
   await signInWeb(page, stack.url, 'alice');
   const item = page.getByRole('listitem').filter({ hasText: 'Mail relay queue growing' });

@@ -17,14 +17,16 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   await signInWeb(page, stack.url, 'alice');
 
   // Home: the badge in words, the seeded incidents with their state in text, who is on call.
-  await expect(page.getByTestId('badge-summary')).toHaveText('2 open incidents, 1 not acknowledged');
+  await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   const list = page.getByRole('list', { name: 'Recent incidents' });
   await expect(list.getByText('Checkout latency above SLO')).toBeVisible();
   await expect(list.getByText('Elevated 5xx on edge cache')).toBeVisible();
   await expect(list.getByText('Acknowledged by dmitri')).toBeVisible();
-  await expect(list.getByText('Not acknowledged')).toBeVisible();
-  await expect(page.getByText('Carol Okafor')).toBeVisible();
-  await expect(page.getByText(/their time \(Europe\/Berlin\)/)).toBeVisible();
+  const checkout = list.getByRole('listitem').filter({ hasText: 'Checkout latency above SLO' });
+  await expect(checkout.getByText('Not acknowledged')).toBeVisible();
+  // Carol is on call in SRE Primary and in the batphone: the on-call list shows her under each.
+  await expect(page.getByText('Carol Okafor').first()).toBeVisible();
+  await expect(page.getByText(/their time \(Europe\/Berlin\)/).first()).toBeVisible();
   // The web UI has no desktop settings and no app version/update footer.
   await expect(page.getByRole('button', { name: 'Settings' })).toHaveCount(0);
   await expect(page.getByTestId('app-footer')).toHaveCount(0);
@@ -45,10 +47,14 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
     .fill('Since 12:00, every login attempt shows "session error".');
   await dialog.getByRole('textbox', { name: 'Summary' }).press('Enter');
 
-  // Confirm names who will be woken, with their local time; Send has the focus.
+  // Confirm names who will be woken, with their local time; the focus is on its heading, so a
+  // second Enter sends nothing: Send is a deliberate Tab (past Back) and Enter away.
   await expect(dialog.getByRole('heading', { name: 'Confirm: wake up SRE' })).toBeVisible();
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Carol Okafor');
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Europe/Berlin');
+  await expect(dialog.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
   const send = dialog.getByRole('button', { name: 'Send page now' });
   await expect(send).toBeFocused();
   // Hold deliveries at On-Call's REST endpoint, so the page is seen before it is delivered.

@@ -58,7 +58,7 @@ test('signs in through the system browser (a loopback IdP) and shows live incide
   await completeLogin(authorizeUrl, 'alice');
   expect(await signIn).toEqual({ ok: true, value: null });
   await expect.poll(async () => (await klaxon.tray())?.kind).toBe('live-unacked');
-  expect((await klaxon.tray())?.tooltip).toMatch(/2 open incidents, 1 not acknowledged/);
+  expect((await klaxon.tray())?.tooltip).toMatch(/3 open incidents, 2 not acknowledged/);
 });
 
 test('sends a page through window.klaxon and follows it to delivery', async () => {

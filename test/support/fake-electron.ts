@@ -274,6 +274,17 @@ export class Notification extends Emitter {
   }
 }
 
+export const dialog = {
+  /** The button the person clicks in the next message box (an index into its `buttons`). */
+  response: 0,
+  async showMessageBox(...args: unknown[]) {
+    // Electron's signature: (options) or (parentWindow, options).
+    const options = args.length > 1 ? args[1] : args[0];
+    rec('dialog.showMessageBox', options, args.length > 1 ? 'window-modal' : 'app-modal');
+    return { response: this.response, checkboxChecked: false };
+  },
+};
+
 export const globalShortcut = {
   registered: new Map<string, Listener>(),
   register(acc: string, cb: Listener) {
@@ -340,6 +351,7 @@ export function resetFake(): void {
   globalShortcut.registered.clear();
   protocol.handlers.clear();
   app.gotLock = true;
+  dialog.response = 0;
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
 }
@@ -355,6 +367,7 @@ const electron = {
   ipcRenderer,
   contextBridge,
   shell,
+  dialog,
   safeStorage,
   Notification,
   globalShortcut,

@@ -7,7 +7,7 @@ import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } fr
 import { buildApp, type KlaxonApp } from '#server/app.js';
 import type { Authenticate } from '#server/auth/guard.js';
 import type { Viewer } from '#server/auth/viewer.js';
-import { loadServerConfig } from '#server/config/index.js';
+import { loadServerConfig, type ServerConfigOverrides } from '#server/config/index.js';
 import { HttpError } from '#server/http/errors.js';
 import type { EventStreamTuning } from '#server/live/event-stream.js';
 import type { Logger } from '#server/runtime/logger.js';
@@ -66,6 +66,7 @@ export interface LiveStack {
   url: string;
   hub: KlaxonApp['hub'];
   events: KlaxonApp['events'];
+  targets: KlaxonApp['targets'];
   /** The pages each person's event stream starts with (by sub). */
   pages: Map<string, Page[]>;
   /** Runs while the events route loads a viewer's pages (to test what happens in between). */
@@ -81,6 +82,8 @@ export async function startLiveStack(
     webhookSecret?: string | null;
     ackAsUser?: string | null;
     timeoutMs?: number;
+    /** Page targets (default: one, `sre`); the target check and the dialog's look-ups use them. */
+    targets?: ServerConfigOverrides['targets'];
   } = {},
 ): Promise<LiveStack> {
   const sim = await startOnCallSimulator({ log: false, ...opts.sim });
@@ -103,6 +106,7 @@ export async function startLiveStack(
         ackAsUser: opts.ackAsUser ?? null,
         timeoutMs: opts.timeoutMs ?? 2000,
       },
+      ...(opts.targets ? { targets: opts.targets } : {}),
       // Never contacted: requests are authenticated from test headers.
       oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test' },
       storage: { sqlitePath: ':memory:' },
@@ -142,6 +146,7 @@ export async function startLiveStack(
     url,
     hub: klaxon.hub,
     events: klaxon.events,
+    targets: klaxon.targets,
     pages,
     duringPagesFor: null,
     async close() {

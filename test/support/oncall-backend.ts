@@ -26,13 +26,15 @@ export function simulatorClient(sim: RunningSimulator, extra: ClientExtras = {})
 /** The Splunk On-Call backend over the simulator (its org slug, no team filter). */
 export function simulatorBackend(
   sim: RunningSimulator,
-  extra: ClientExtras & { timeZones?: Record<string, string> } = {},
+  extra: ClientExtras & { timeZones?: Record<string, string>; cacheClock?: Clock } = {},
 ): SplunkOnCallBackend {
-  const { timeZones = {}, ...clientExtra } = extra;
+  const { timeZones = {}, cacheClock, ...clientExtra } = extra;
   return new SplunkOnCallBackend({
     client: simulatorClient(sim, clientExtra),
     config: { orgSlug: sim.orgSlug, teams: [], timeZones },
     ...(extra.logger ? { logger: extra.logger } : {}),
+    // The backend's caches on a clock the test moves; the HTTP client keeps real time for its limiter.
+    ...(cacheClock ? { clock: cacheClock } : {}),
   });
 }
 
@@ -56,6 +58,12 @@ export function scriptedBackend(
     oncallCurrent: call('oncallCurrent'),
     teams: call('teams'),
     teamMembers: call('teamMembers'),
+    routingKeys: call('routingKeys'),
+    policies: call('policies'),
+    policy: call('policy'),
+    teamSchedule: call('teamSchedule'),
+    maintenanceModes: call('maintenanceModes'),
+    userNames: call('userNames'),
   } as OnCallApi;
   return new SplunkOnCallBackend({
     client,

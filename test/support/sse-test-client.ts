@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import { ServerEvent } from '#common/index.js';
 
 /** A raw SSE reader for tests: every frame is checked against the contract's ServerEvent schema. */
@@ -9,6 +11,10 @@ export interface SseConnection {
   /** Frames whose `id:`/`event:` lines disagree with the JSON, or whose JSON fails the schema. */
   invalid: string[];
   ended: boolean;
+  /** Bytes received as they crossed the wire (compressed when the server compressed). */
+  wireBytes: number;
+  /** Everything received, as it crossed the wire. */
+  raw: Buffer[];
   next<T extends ServerEvent>(pred: (e: ServerEvent) => e is T, timeoutMs?: number): Promise<T>;
   next(pred: (e: ServerEvent) => boolean, timeoutMs?: number): Promise<ServerEvent>;
   waitEnd(timeoutMs?: number): Promise<void>;
@@ -24,6 +30,8 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         events: [],
         invalid: [],
         ended: false,
+        wireBytes: 0,
+        raw: [],
         next(pred: (e: ServerEvent) => boolean, timeoutMs = 10_000): Promise<ServerEvent> {
           let seen = 0;
           return new Promise<ServerEvent>((ok, fail) => {
@@ -75,8 +83,16 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         for (const w of [...waiters]) w();
       };
       let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
+      res.on('data', (chunk: Buffer) => {
+        conn.wireBytes += chunk.length;
+        conn.raw.push(chunk);
+      });
+      // A stream the server compressed (the request asked for it) is decoded as it arrives.
+      const gzip = res.headers['content-encoding'] === 'gzip';
+      const text: Readable = gzip ? res.pipe(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })) : res;
+      if (gzip) text.on('error', () => undefined); // an abrupt end leaves the gzip trailer out
+      text.setEncoding('utf8');
+      text.on('data', (chunk: string) => {
         buf += chunk;
         let i: number;
         while ((i = buf.indexOf('\n\n')) >= 0) {

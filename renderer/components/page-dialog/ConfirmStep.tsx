@@ -1,12 +1,14 @@
 import { useEffect, useRef } from 'react';
 import type { FallbackContact, Failure, Me, OnCallNow } from '#common/index.js';
-import { retryHint } from '../../model/send-outcome.js';
-import { whoWillBeWoken } from '../../model/who-is-woken.js';
+import { sendBlocked } from '../../model/page-send.js';
+import { pageAgainText } from '../../model/send-outcome.js';
+import { targetView } from '../../model/target-reach.js';
 import { AlertIcon } from '../icons.js';
-import { PersonWithTime } from '../OnCallList.js';
 import { FallbackContacts } from '../PageStatusView.js';
 import { SendOutcomeUnknown } from './SendOutcomeUnknown.js';
+import { TargetNotices } from './TargetNotices.js';
 import type { PageSend } from './use-page-send.js';
+import { WhoIsWoken } from './WhoIsWoken.js';
 
 interface ConfirmStepProps {
   me: Me;
@@ -16,34 +18,32 @@ interface ConfirmStepProps {
   pageSend: PageSend;
 }
 
-/** Step 2: who this wakes (with their local time) and what they will read; then Send. */
+/**
+ * Step 2: whom this wakes now and later (with their local time), whether paging is muted or the
+ * target is misconfigured, and what they will read; then Send. The step opens with the focus on its
+ * heading, not on Send: an Enter that began in the compose step (a double Enter, a held key) must
+ * land on something that does nothing, so nobody pages without reading this.
+ */
 export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStepProps) {
-  const sendButtonRef = useRef<HTMLButtonElement>(null);
-  const { state, target, sending, doubt, refusal, back, send } = pageSend;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const { state, target, sending, doubt, held, refusal, back, send } = pageSend;
   const { summary, details } = state.draft;
-  const woken = whoWillBeWoken(oncall, target);
+  const view = targetView(oncall, target);
+  const blocked = sendBlocked(state, now);
+  const pageAgain = pageAgainText(state.blockedUntil, now);
 
-  useEffect(() => sendButtonRef.current?.focus(), []);
+  useEffect(() => headingRef.current?.focus(), []);
 
   return (
     <div className="dialog-body">
-      <p>
-        <strong>This will wake{target ? ` ${target.label}` : ' SRE on call'}:</strong>
-      </p>
-      {woken.length > 0 ? (
-        <ul className="woken" data-testid="who-is-woken">
-          {woken.map((p) => (
-            <li key={p.user.username}>
-              <PersonWithTime person={p} now={now} />
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="warning" data-testid="who-is-woken">
-          <AlertIcon /> Klaxon cannot see who is on call right now. On-Call will page whoever its escalation policy
-          names.
-        </p>
-      )}
+      <TargetNotices view={view} fallback={fallback} />
+      <WhoIsWoken
+        view={view.woken}
+        label={target?.label ?? 'SRE on call'}
+        muted={view.muted !== null}
+        now={now}
+        headingRef={headingRef}
+      />
       <dl className="recap">
         <dt>From</dt>
         <dd>
@@ -59,21 +59,33 @@ export function ConfirmStep({ me, oncall, now, fallback, pageSend }: ConfirmStep
           </>
         )}
       </dl>
-      {doubt && <SendOutcomeUnknown doubt={doubt} fallback={fallback} />}
+      {doubt && <SendOutcomeUnknown doubt={doubt} held={held} now={now} fallback={fallback} />}
       {refusal && <NotSent refusal={refusal} fallback={fallback} />}
+      {pageAgain && (
+        <p className="warning" id="page-again-note" data-testid="page-again">
+          <AlertIcon /> {pageAgain}
+        </p>
+      )}
       <div className="dialog-actions">
         <button type="button" className="secondary" disabled={sending} onClick={back}>
           Back
         </button>
         <button
           type="button"
-          ref={sendButtonRef}
           className="primary danger"
-          disabled={sending}
-          aria-disabled={sending}
+          disabled={sending || blocked}
+          aria-describedby={blocked ? 'page-again-note' : undefined}
           onClick={() => void send()}
         >
-          {sending ? 'Sending…' : doubt ? 'Try again' : 'Send page now'}
+          {sending
+            ? 'Sending…'
+            : doubt
+              ? held
+                ? 'Try again now'
+                : 'Try again'
+              : view.muted
+                ? 'Send anyway'
+                : 'Send page now'}
         </button>
       </div>
     </div>
@@ -86,7 +98,6 @@ function NotSent({ refusal, fallback }: { refusal: Failure; fallback: readonly F
     <div className="send-error" role="alert">
       <p>
         <AlertIcon /> <strong>Not sent: {refusal.message}</strong>
-        {retryHint(refusal)}
       </p>
       <FallbackContacts contacts={fallback} intro="If this cannot wait, reach SRE another way now:" />
     </div>

@@ -1,7 +1,8 @@
 import type { FallbackContact, Page } from '#common/index.js';
+import { followNote } from '../../model/page-status.js';
 import { PageStatusView } from '../PageStatusView.js';
 
-/** Step 3: the page, followed live until someone acknowledges it. */
+/** Step 3: the page, followed live until someone acknowledges it (and what closing means at each point). */
 export function FollowStep({
   page,
   now,
@@ -16,8 +17,8 @@ export function FollowStep({
   return (
     <div className="dialog-body">
       <PageStatusView page={page} now={now} fallbackContacts={fallback} />
-      <p className="muted small-text">
-        You can close this: your page is tracked on the home screen until someone acknowledges it.
+      <p className="muted small-text" data-testid="follow-note">
+        {followNote(page)}
       </p>
       <div className="dialog-actions">
         <button type="button" className="primary" onClick={onClose} autoFocus>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { ClientConfig, Incident, Me, OnCallNow, Page } from '#common/index.js';
+import type { ClientConfig, Incident, Me, OnCallNow, Page, UnsentPage } from '#common/index.js';
 import { ComposeStep } from './ComposeStep.js';
 import { ConfirmStep } from './ConfirmStep.js';
 import { FollowStep } from './FollowStep.js';
@@ -11,6 +11,8 @@ export interface PageDialogProps {
   incidents: readonly Incident[];
   oncall: OnCallNow | null;
   pages: readonly Page[];
+  /** Pages kept because the server has not confirmed them: this dialog's own may be among them. */
+  unsent: readonly UnsentPage[];
   now: number;
   onClose(): void;
 }
@@ -18,10 +20,10 @@ export interface PageDialogProps {
 const TITLES = { compose: 'Wake up SRE', confirm: 'Confirm: wake up SRE', sent: 'Following your page' } as const;
 
 /** "Wake up SRE": compose (with the similar-incident check) → confirm who is woken → send → follow. */
-export function PageDialog({ me, config, incidents, oncall, pages, now, onClose }: PageDialogProps) {
+export function PageDialog({ me, config, incidents, oncall, pages, unsent, now, onClose }: PageDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const summaryRef = useRef<HTMLInputElement>(null);
-  const pageSend = usePageSend(config, pages);
+  const pageSend = usePageSend(config, pages, unsent);
   const { step, page } = pageSend.state;
   const fallback = config?.fallbackContacts ?? [];
 

@@ -1,12 +1,14 @@
 import { useEffect, useReducer, useRef } from 'react';
-import { mergePages, type ClientConfig, type Page } from '#common/index.js';
+import { mergePages, type ClientConfig, type Page, type UnsentPage } from '#common/index.js';
 import { newIdempotencyKey } from '../../model/page-form.js';
 import {
   firstInvalidField,
+  heldUnsent,
   initialPageSendState,
   isLocked,
   pageSendReducer,
   pendingSend,
+  sendBlocked,
   sendDoubt,
 } from '../../model/page-send.js';
 import { isDefinitiveRefusal } from '../../model/send-outcome.js';
@@ -16,7 +18,7 @@ import { useApi } from '../api-context.js';
  * The page dialog's state machine (model/page-send.ts) wired to the API, the clock and the list of
  * my pages. The steps render what it returns and call its actions; none of them calls the API.
  */
-export function usePageSend(config: ClientConfig | null, pages: readonly Page[]) {
+export function usePageSend(config: ClientConfig | null, pages: readonly Page[], unsent: readonly UnsentPage[]) {
   const api = useApi();
   const targets = config?.targets ?? [];
   const [state, dispatch] = useReducer(pageSendReducer, targets, (t) => initialPageSendState(t, newIdempotencyKey()));
@@ -27,11 +29,23 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[])
 
   // While the outcome is unknown, the page may still show up (page event or the slow poll).
   useEffect(() => dispatch({ type: 'pages-changed', pages }), [pages]);
+  // ...or the server may have refused the kept copy meanwhile.
+  useEffect(
+    () => dispatch({ type: 'unsent-changed', unsent, freshKey: newIdempotencyKey(), at: Date.now() }),
+    [unsent],
+  );
 
   const target = targets.find((t) => t.id === state.draft.targetId) ?? null;
+  const held = heldUnsent(state, unsent);
+  // Found among my pages while a copy is still kept: resend it now, so the server's answer (the
+  // same page) clears the copy at once instead of at its next attempt.
+  const heldKey = state.step === 'sent' && held && !held.refusal ? held.request.idempotencyKey : null;
+  useEffect(() => {
+    if (heldKey) void api.retryUnsent(heldKey);
+  }, [api, heldKey]);
 
   const send = async () => {
-    if (inFlight.current || state.step !== 'confirm') return;
+    if (inFlight.current || state.step !== 'confirm' || sendBlocked(state, Date.now())) return;
     inFlight.current = true;
     const pending =
       state.send.kind === 'uncertain'
@@ -52,6 +66,7 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[])
       error: r.error,
       pages: mergePages(latestPages.current, mine?.ok ? mine.value : []),
       freshKey: newIdempotencyKey(),
+      at: Date.now(),
     });
   };
 
@@ -62,6 +77,8 @@ export function usePageSend(config: ClientConfig | null, pages: readonly Page[])
     sending: state.send.kind === 'sending',
     /** Why the last Send is in doubt ("Try again"), or null. */
     doubt: sendDoubt(state),
+    /** The kept copy of the request in doubt: Klaxon keeps trying it even after the dialog closes. */
+    held,
     /** The last "Not sent", or null. */
     refusal: state.send.kind === 'idle' ? state.send.refusal : null,
     edit: (field: 'summary' | 'details', value: string) => dispatch({ type: 'edit', field, value }),

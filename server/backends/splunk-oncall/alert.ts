@@ -1,6 +1,6 @@
 import { pageEntityId, type Page } from '#common/index.js';
 import type { SendAlertResult } from '../paging-backend.js';
-import { errorGist, isObj } from './wire.js';
+import { errorGist, isObj, NO_REASON } from './wire.js';
 
 /**
  * What On-Call's REST endpoint receives for a page. The entity_id makes a retry roll into the same
@@ -24,10 +24,11 @@ export function alertBody(page: Page): Record<string, unknown> {
 
 /**
  * What On-Call's answer to an alert means. Both the HTTP status and `result` count (a 200 may
- * carry `result: failure`). Retryable: 429, 5xx, 404 (an unknown key or a proxy glitch: retrying
- * costs little, giving up loses a page), and a 2xx we cannot read (the alert carries its own
+ * carry `result: failure`). Retryable: 429, 5xx, 404 (a wrong address or key, or a proxy glitch:
+ * retrying costs little, giving up loses a page), and a 2xx we cannot read (the alert carries its own
  * `entity_id`, so a retry at worst rolls into the same incident). Not retryable: other 4xx and
- * `result: failure`, where resending the same body would fail the same way.
+ * `result: failure`, where resending the same body would fail the same way. An unknown routing key
+ * is not an error here: On-Call sends such alerts to its default route (the target check reports it).
  */
 export function alertOutcome(status: number, text: string, sentEntityId: unknown): SendAlertResult {
   let json: unknown = null;
@@ -38,8 +39,7 @@ export function alertOutcome(status: number, text: string, sentEntityId: unknown
   }
   const ok = status >= 200 && status < 300;
   const result = isObj(json) && typeof json.result === 'string' ? json.result.toLowerCase() : null;
-  const upstreamMessage = errorGist(text);
-  const because = upstreamMessage ? `: ${upstreamMessage}` : '';
+  const reason = errorGist(text) || NO_REASON;
   const failed = (retryable: boolean, error: string): SendAlertResult => ({ ok: false, retryable, status, error });
   if (ok && result === 'success') {
     const entityId =
@@ -50,17 +50,24 @@ export function alertOutcome(status: number, text: string, sentEntityId: unknown
           : '';
     return { ok: true, entityId };
   }
-  if (ok && result === 'failure')
-    return failed(false, `On-Call refused the alert: ${upstreamMessage || 'no reason given'}.`);
+  if (ok && result === 'failure') return failed(false, `On-Call refused the alert: ${reason}.`);
   if (ok) return failed(true, 'On-Call answered with something Klaxon could not read; Klaxon will try again.');
   if (status === 429)
     return failed(true, 'On-Call is limiting how fast alerts are accepted (HTTP 429); Klaxon will try again.');
   if (status >= 500)
-    return failed(true, `On-Call is having problems (HTTP ${status}${because}); Klaxon will try again.`);
-  if (status === 404)
-    return failed(
-      true,
-      'On-Call did not recognise the alert address (HTTP 404); the Klaxon operator should check oncall.restEndpointKey and the routing key. Klaxon keeps trying.',
-    );
-  return failed(false, `On-Call refused the alert (HTTP ${status}${because}).`);
+    return failed(true, `On-Call is having problems (HTTP ${status}: ${reason}); Klaxon will try again.`);
+  if (status === 404) {
+    // On-Call's own failure answer means it read the address and refused the key; anything else means
+    // nothing that speaks On-Call's language answers there (a wrong base URL, or a proxy's page).
+    return result === 'failure'
+      ? failed(
+          true,
+          `On-Call did not accept the REST endpoint key (HTTP 404: ${reason}); the Klaxon operator should check oncall.restEndpointKey. Klaxon keeps trying.`,
+        )
+      : failed(
+          true,
+          'Nothing at the REST endpoint address knows this alert (HTTP 404); the Klaxon operator should check oncall.restEndpointBaseUrl. Klaxon keeps trying.',
+        );
+  }
+  return failed(false, `On-Call refused the alert (HTTP ${status}: ${reason}).`);
 }

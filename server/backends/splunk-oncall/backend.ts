@@ -4,8 +4,9 @@ import type { Clock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TimeSlicer } from '../../runtime/time-slice.js';
 import type { ServerConfig } from '../../config/index.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '../paging-backend.js';
+import type { AckOutcome, ActiveMute, PagingBackend, SendAlertResult, TargetEscalation } from '../paging-backend.js';
 import { alertBody } from './alert.js';
+import { type EscalationApi, EscalationLookup } from './escalation.js';
 import { OnCallClient } from './client.js';
 import { IncidentCache } from './incident-cache.js';
 import { OnCallNowService } from './on-call-now.js';
@@ -14,7 +15,8 @@ import { OnCallNowService } from './on-call-now.js';
 export type OnCallApi = Pick<
   OnCallClient,
   'listIncidents' | 'getIncident' | 'ackIncidents' | 'sendAlert' | 'oncallCurrent' | 'teams' | 'teamMembers'
->;
+> &
+  EscalationApi;
 
 export interface SplunkOnCallOptions {
   client: OnCallApi;
@@ -35,12 +37,23 @@ export class SplunkOnCallBackend implements PagingBackend {
   private readonly client: OnCallApi;
   private readonly incidents: IncidentCache;
   private readonly onCall: OnCallNowService;
+  private readonly escalation: EscalationLookup;
 
   constructor(opts: SplunkOnCallOptions) {
     this.client = opts.client;
     const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
     this.incidents = new IncidentCache({ client: opts.client, orgSlug: opts.config.orgSlug, ...common });
-    this.onCall = new OnCallNowService({ client: opts.client, config: opts.config, ...common });
+    this.escalation = new EscalationLookup({
+      client: opts.client,
+      timeZones: opts.config.timeZones,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    this.onCall = new OnCallNowService({
+      client: opts.client,
+      config: opts.config,
+      displayNames: () => this.escalation.displayNames(),
+      ...common,
+    });
   }
 
   async listIncidents(slicer?: TimeSlicer): Promise<Incident[]> {
@@ -68,6 +81,14 @@ export class SplunkOnCallBackend implements PagingBackend {
 
   knowsUser(username: string): Promise<boolean | null> {
     return this.onCall.isOnCallUser(username);
+  }
+
+  escalationFor(routingKey: string): Promise<TargetEscalation> {
+    return this.escalation.escalationFor(routingKey);
+  }
+
+  activeMutes(): Promise<ActiveMute[]> {
+    return this.escalation.activeMutes();
   }
 }
 

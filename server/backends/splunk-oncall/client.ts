@@ -9,12 +9,26 @@ import { UpstreamLimiter } from '../upstream-limiter.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import { alertOutcome } from './alert.js';
 import {
+  readMaintenanceModes,
+  readPolicy,
+  readPolicyList,
+  readRoutingKeys,
+  readTeamSchedule,
+  readUserNames,
+  type WireMaintenanceMode,
+  type WirePolicy,
+  type WirePolicyInfo,
+  type WireRotationOnCall,
+  type WireRoutingKey,
+} from './wire-org.js';
+import {
   WireAckResult,
   WireIncident,
   WireOnCallTeam,
   WireTeamMember,
   errorGist,
   isObj,
+  NO_REASON,
   readAckResults,
   readIncident,
   readIncidentList,
@@ -42,21 +56,31 @@ export interface OnCallClientOptions {
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
 
+/** `Retry-After` in milliseconds from `now`: delta seconds or an HTTP date (RFC 9110); null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | null {
+  if (header === null || header.trim() === '') return null;
+  const v = header.trim();
+  if (/^\d+$/.test(v)) return Number(v) > 0 ? Number(v) * 1000 : null;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now) || null;
+}
+
 /**
  * The only code that talks to Splunk On-Call. All public-API calls share one limiter (≤ 2 req/s
- * however many callers), every request has a timeout, 429s (and 403s once the credentials have
- * worked, the older throttling signal) pause everyone, and nothing is retried here: GET callers
+ * however many callers), every request has a timeout, a 429 pauses everyone (for `Retry-After`
+ * when On-Call sends one), and nothing is retried here: GET callers
  * retry on their own schedule (the hub's backoff, the on-call cache), writes are never retried
  * automatically because they are not idempotent.
  */
 export class OnCallClient {
   private readonly limiter: UpstreamLimiter;
   private readonly log: Logger;
-  private credentialsWorked = false;
   private consecutiveThrottles = 0;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: OnCallClientOptions) {
-    this.limiter = new UpstreamLimiter({ perSecond: opts.ratePerSecond ?? 2, clock: opts.clock ?? systemClock });
+    this.clock = opts.clock ?? systemClock;
+    this.limiter = new UpstreamLimiter({ perSecond: opts.ratePerSecond ?? 2, clock: this.clock });
     this.log = opts.logger ?? silentLogger;
   }
 
@@ -122,6 +146,63 @@ export class OnCallClient {
     const members = readTeamMembers(body);
     if (!members) throw this.malformed('team_members', 'the member list has no "members" list');
     return members;
+  }
+
+  /** `GET /api-public/v1/org/routing-keys`: every routing key with the escalation policies it pages. */
+  async routingKeys(): Promise<WireRoutingKey[]> {
+    const body = await this.call('routing_keys', 'GET', '/api-public/v1/org/routing-keys');
+    const keys = readRoutingKeys(body);
+    if (!keys) throw this.malformed('routing_keys', 'the routing key list has no "routingKeys" list');
+    return keys;
+  }
+
+  /** `GET /api-public/v1/policies`: every escalation policy with its team. */
+  async policies(): Promise<WirePolicyInfo[]> {
+    const body = await this.call('policies', 'GET', '/api-public/v1/policies');
+    const policies = readPolicyList(body);
+    if (!policies) throw this.malformed('policies', 'the policy list has no "policies" list');
+    return policies;
+  }
+
+  /** `GET /api-public/v1/policies/{slug}`: one escalation policy with its steps; null when On-Call does not know it. */
+  async policy(slug: string): Promise<WirePolicy | null> {
+    try {
+      const body = await this.call('policy', 'GET', `/api-public/v1/policies/${encodeURIComponent(slug)}`);
+      const policy = readPolicy(body);
+      if (!policy) throw this.malformed('policy', 'the policy has no "steps" list');
+      return policy;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  /**
+   * `GET /api-public/v2/team/{slug}/oncall/schedule?step=`: per policy of the team, who is on call now
+   * in the rotation entries of step `step` (0 = first; On-Call answers for steps 0 to 3).
+   */
+  async teamSchedule(teamSlug: string, step: number): Promise<Map<string, WireRotationOnCall[]>> {
+    const path = `/api-public/v2/team/${encodeURIComponent(teamSlug)}/oncall/schedule?daysForward=1&step=${step}`;
+    const body = await this.call('team_schedule', 'GET', path);
+    const schedule = readTeamSchedule(body);
+    if (!schedule) throw this.malformed('team_schedule', 'the team schedule has no "schedules" list');
+    return schedule;
+  }
+
+  /** `GET /api-public/v1/maintenancemode`: the active maintenance modes. */
+  async maintenanceModes(): Promise<WireMaintenanceMode[]> {
+    const body = await this.call('maintenance_mode', 'GET', '/api-public/v1/maintenancemode');
+    const modes = readMaintenanceModes(body);
+    if (!modes) throw this.malformed('maintenance_mode', 'the maintenance state has no "activeInstances" list');
+    return modes;
+  }
+
+  /** `GET /api-public/v2/user`: every user's display name. */
+  async userNames(): Promise<Map<string, string>> {
+    const body = await this.call('users', 'GET', '/api-public/v2/user');
+    const names = readUserNames(body);
+    if (!names) throw this.malformed('users', 'the user list has no "users" list');
+    return names;
   }
 
   /**
@@ -191,7 +272,6 @@ export class OnCallClient {
     this.opts.metrics?.upstreamCalls.inc({ endpoint, status: String(res.status) });
     const text = res.text;
     if (res.ok) {
-      this.credentialsWorked = true;
       this.consecutiveThrottles = 0;
       try {
         return JSON.parse(text) as unknown;
@@ -199,44 +279,45 @@ export class OnCallClient {
         throw this.malformed(endpoint, `the answer is not JSON (${JSON.stringify(text.slice(0, 60))})`);
       }
     }
-    const err = this.httpError(endpoint, res, text);
+    const err = this.httpError(endpoint, method, res, text);
     if (err.kind !== 'not_found')
       this.log.warn({ endpoint, method, status: res.status, reason: err.message }, 'On-Call request failed');
     throw err;
   }
 
-  private httpError(endpoint: string, res: UpstreamResponse, text: string): UpstreamError {
+  private httpError(endpoint: string, method: string, res: UpstreamResponse, text: string): UpstreamError {
     const status = res.status;
     const detail = errorGist(text);
-    const throttled = status === 429 || (status === 403 && this.credentialsWorked);
-    if (throttled) {
+    const reason = detail || NO_REASON;
+    // Only 429 is throttling. The older specification also lists 403 for it, but a 403 is what a
+    // read-only or revoked key gets, and pausing every caller for that would hide the real problem.
+    if (status === 429) {
       this.consecutiveThrottles++;
-      const header = Number(res.header('retry-after'));
+      const asked = retryAfterMs(res.header('retry-after'), this.clock.now());
       const backoff = Math.min(30_000, 1000 * 2 ** (this.consecutiveThrottles - 1));
-      const waitMs = Number.isFinite(header) && header > 0 ? Math.min(300_000, header * 1000) : backoff;
+      const waitMs = asked !== null ? Math.min(300_000, asked) : backoff;
       this.limiter.pause(waitMs);
       return new UpstreamError(
         'rate_limited',
-        `On-Call is limiting Klaxon's requests (HTTP ${status}); Klaxon waits ${seconds(waitMs)} before asking again.`,
+        `On-Call is limiting Klaxon's requests (HTTP 429); Klaxon waits ${seconds(waitMs)} before asking again.`,
         endpoint,
-        {
-          status,
-          retryable: true,
-          retryAfterMs: waitMs,
-          detail,
-        },
+        { status, retryable: true, retryAfterMs: waitMs, detail },
+      );
+    }
+    if ((status === 401 || status === 403) && method !== 'GET') {
+      return new UpstreamError(
+        'auth',
+        `On-Call refused the change (HTTP ${status}: ${reason}): Klaxon's On-Call API key is read-only or no longer valid. The Klaxon operator should give oncall.apiKey a key that may make changes.`,
+        endpoint,
+        { status, retryable: false, detail },
       );
     }
     if (status === 401 || status === 403) {
       return new UpstreamError(
         'auth',
-        `On-Call refused Klaxon's API credentials (HTTP ${status}); the operator should check oncall.apiId and oncall.apiKey.`,
+        `On-Call refused Klaxon's API credentials (HTTP ${status}: ${reason}); the operator should check oncall.apiId and oncall.apiKey.`,
         endpoint,
-        {
-          status,
-          retryable: false,
-          detail,
-        },
+        { status, retryable: false, detail },
       );
     }
     if (status === 404)
@@ -246,19 +327,17 @@ export class OnCallClient {
         detail,
       });
     if (status >= 500) {
-      return new UpstreamError(
-        'http',
-        `On-Call is having problems (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-        endpoint,
-        { status, retryable: true, detail },
-      );
+      return new UpstreamError('http', `On-Call is having problems (HTTP ${status}: ${reason}).`, endpoint, {
+        status,
+        retryable: true,
+        detail,
+      });
     }
-    return new UpstreamError(
-      'http',
-      `On-Call refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-      endpoint,
-      { status, retryable: false, detail },
-    );
+    return new UpstreamError('http', `On-Call refused the request (HTTP ${status}: ${reason}).`, endpoint, {
+      status,
+      retryable: false,
+      detail,
+    });
   }
 
   private transportError(endpoint: string, e: unknown, timeoutMs: number): UpstreamError {

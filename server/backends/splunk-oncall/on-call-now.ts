@@ -13,6 +13,11 @@ interface OnCallNowConfig {
 
 export interface OnCallNowOptions {
   client: Pick<OnCallClient, 'oncallCurrent' | 'teamMembers' | 'teams'>;
+  /**
+   * People's display names (On-Call's v2 users), so a person reads the same here as in "who will be
+   * woken"; team members' first and last names are used for anyone it does not name.
+   */
+  displayNames?: () => Promise<ReadonlyMap<string, string>>;
   config: OnCallNowConfig;
   /** How long an answer is reused. At least 30 s: who is on call changes rarely. */
   ttlMs?: number;
@@ -119,6 +124,7 @@ export class OnCallNowService {
       const current = await this.opts.client.oncallCurrent();
       const filter = new Set(this.opts.config.teams ?? []);
       const zones = this.opts.config.timeZones ?? {};
+      const display = (await this.opts.displayNames?.().catch(() => null)) ?? new Map<string, string>();
       const teams: OnCallTeam[] = [];
       for (const t of current) {
         if (filter.size > 0 && !filter.has(t.team.slug)) continue;
@@ -129,7 +135,7 @@ export class OnCallNowService {
             policy: p.policy,
             users: p.usernames.map((username) => ({
               username,
-              name: names.get(username) ?? null,
+              name: display.get(username) ?? names.get(username) ?? null,
               timeZone: zones[username] ?? null,
             })),
           })),

@@ -62,19 +62,27 @@ const pick = (o: Obj, ...keys: string[]): unknown => {
   return undefined;
 };
 
-/** Short, human-readable gist of an error body (JSON `error`/`message`, or the text itself). */
+/**
+ * Short, human-readable gist of an error body: JSON `error`/`message`, or the text itself when it is
+ * not JSON (proxies answer in plain text, e.g. "no healthy upstream"). JSON without a message, or an
+ * empty body, gives '' so callers can say "On-Call gave no reason" instead of showing raw JSON.
+ */
 export function errorGist(text: string): string {
+  let j: unknown;
   try {
-    const j: unknown = JSON.parse(text);
-    if (isObj(j)) {
-      const m = j.error ?? j.message;
-      if (typeof m === 'string') return m.slice(0, 200);
-    }
+    j = JSON.parse(text);
   } catch {
-    /* not JSON: proxies answer in plain text, e.g. "no healthy upstream" */
+    return text.trim().replace(/\s+/g, ' ').slice(0, 200);
   }
-  return text.trim().replace(/\s+/g, ' ').slice(0, 200);
+  if (isObj(j)) {
+    const m = j.error ?? j.message;
+    if (typeof m === 'string') return m.trim().slice(0, 200);
+  }
+  return '';
 }
+
+/** What a person reads when On-Call refused something without saying why. */
+export const NO_REASON = 'On-Call gave no reason';
 
 /**
  * ISO-8601 with or without fractional seconds or offset; numbers are epoch seconds or

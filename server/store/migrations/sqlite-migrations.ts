@@ -6,7 +6,7 @@ import { type Migration, migrationFailed, pendingMigrations } from './migration.
  * with its `IF NOT EXISTS`: on a database made by such a server it changes nothing, which is how an
  * existing file is recognised (and then upgraded by later steps) instead of recreated.
  */
-export const SQLITE_MIGRATIONS: readonly Migration[] = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'pages (the outbox), rate events, audit log, web sessions, health probe',
@@ -47,7 +47,40 @@ CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT 
     name: 'sessions.renewing_until: one renewal of a web session at a time',
     sql: 'ALTER TABLE sessions ADD COLUMN renewing_until INTEGER;',
   },
+  {
+    version: 3,
+    name: 'pages.muted_at, pages.unconfirmed_at: an incident that paged nobody (maintenance mode), a delivered page with no incident',
+    ...addColumns('pages', { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER' }),
+  },
 ];
+
+/**
+ * A step that adds columns to one table, leaving alone any the table already has: the release
+ * before versioned migrations added `pages.muted_at` and `pages.unconfirmed_at` itself when it
+ * opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
+ * may already hold them. SQLite has no `ADD COLUMN IF NOT EXISTS`.
+ */
+function addColumns(table: string, columns: Readonly<Record<string, string>>): Pick<SqliteMigration, 'sql' | 'adds'> {
+  return {
+    sql: Object.entries(columns)
+      .map(([name, type]) => `ALTER TABLE ${table} ADD COLUMN ${name} ${type};`)
+      .join('\n'),
+    adds: { table, columns },
+  };
+}
+
+/** A SQLite step; `adds`: the step only adds these columns (see `addColumns`). */
+interface SqliteMigration extends Migration {
+  adds?: { table: string; columns: Readonly<Record<string, string>> };
+}
+
+/** The SQL of a step as this database needs it: an `addColumns` step without the columns already there. */
+function sqlFor(db: DatabaseSync, step: SqliteMigration): string {
+  if (!step.adds) return step.sql;
+  const { table, columns } = step.adds;
+  const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+  return addColumns(table, Object.fromEntries(Object.entries(columns).filter(([name]) => !have.has(name)))).sql;
+}
 
 /**
  * Brings a SQLite database to the latest version: the missing steps and their records in one
@@ -58,7 +91,7 @@ CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT 
 export function migrateSqlite(
   db: DatabaseSync,
   key: string,
-  steps: readonly Migration[] = SQLITE_MIGRATIONS,
+  steps: readonly SqliteMigration[] = SQLITE_MIGRATIONS,
 ): { from: number; to: number } {
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -70,7 +103,7 @@ export function migrateSqlite(
     let to = from;
     for (const step of pendingMigrations(steps, from, key)) {
       try {
-        db.exec(step.sql);
+        db.exec(sqlFor(db, step));
       } catch (e) {
         throw migrationFailed(key, step, from, e);
       }

@@ -8,7 +8,7 @@ import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
  * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
  * version 2 adds what several replicas on one database need; version 3 is the SQLite store's
  * version 2 (the numbers of the two lists need not match); version 4 what replicas share at run
- * time (server/cluster/schema.ts).
+ * time (server/cluster/schema.ts); version 5 is the SQLite store's version 3.
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -72,6 +72,11 @@ CREATE TABLE replicas (
     version: 4,
     name: 'several replicas: the leader and its fencing epoch, the shared event journal, the incidents the leader saw',
     sql: CLUSTER_SCHEMA,
+  },
+  {
+    version: 5,
+    name: 'pages.muted_at, pages.unconfirmed_at: an incident that paged nobody (maintenance mode), a delivered page with no incident',
+    sql: 'ALTER TABLE pages ADD COLUMN muted_at timestamptz, ADD COLUMN unconfirmed_at timestamptz;',
   },
 ];
 

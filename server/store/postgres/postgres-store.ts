@@ -36,6 +36,8 @@ interface PageRow {
   created_at: Date;
   updated_at: Date;
   delivered_at: Date | null;
+  muted_at: Date | null;
+  unconfirmed_at: Date | null;
   idempotency_key: string;
   request_hash: string;
   /** bigint, as pg returns it: text. */
@@ -78,6 +80,8 @@ function toRecord(r: PageRow): PageRecord {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     deliveredAt: iso(r.delivered_at),
+    mutedAt: iso(r.muted_at),
+    unconfirmedAt: iso(r.unconfirmed_at),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -121,6 +125,8 @@ const PAGE_COLUMNS = [
   'created_at',
   'updated_at',
   'delivered_at',
+  'muted_at',
+  'unconfirmed_at',
   'idempotency_key',
   'request_hash',
   'seq',
@@ -353,6 +359,16 @@ export class PostgresStore implements KlaxonStore {
     return rows[0]?.t ?? null;
   }
 
+  async makeFailingPagesDue(now: Date): Promise<Page[]> {
+    const { rows } = await this.query<PageRow>(
+      `UPDATE pages SET next_attempt_at = $1, updated_at = $1
+       WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > $1 RETURNING ${PAGE}`,
+      [now],
+    );
+    rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || Number(a.seq) - Number(b.seq));
+    return rows.map((r) => toRecord(r).page);
+  }
+
   async updatePage(
     id: string,
     patch: PagePatch,
@@ -393,6 +409,15 @@ export class PostgresStore implements KlaxonStore {
     const { rows } = await this.query<{ id: string }>(
       "SELECT id FROM pages WHERE status <> 'resolved' AND created_at > $1 ORDER BY created_at, seq",
       [new Date(Date.now() - 7 * 24 * 3600_000)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]> {
+    const { rows } = await this.query<{ id: string }>(
+      `SELECT id FROM pages WHERE status = 'delivered' AND incident_number IS NULL AND unconfirmed_at IS NULL
+       AND delivered_at <= $1 ORDER BY created_at, seq`,
+      [deliveredBefore],
     );
     return rows.map((r) => r.id);
   }
@@ -555,6 +580,8 @@ function pageUpdate(
   if (patch.ackedBy !== undefined) col('acked_by', patch.ackedBy);
   if (patch.ackedAt !== undefined) col('acked_at', patch.ackedAt);
   if (patch.deliveredAt !== undefined) col('delivered_at', patch.deliveredAt);
+  if (patch.mutedAt !== undefined) col('muted_at', patch.mutedAt);
+  if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', patch.unconfirmedAt);
   // A page that left "delivering" no longer needs its lease.
   if (patch.status !== undefined && patch.status !== 'delivering') sets.push('lease_owner = NULL, lease_until = NULL');
   sets.push('updated_at = $2');

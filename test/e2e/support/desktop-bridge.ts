@@ -6,6 +6,7 @@ import type { ManagedPolicy } from '#common/index.js';
 import { completeLogin } from '#dev/identity-provider/index.js';
 import { createDesktopCore, type DesktopCore } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
+import type { UnsentPagesStore } from '#electron/unsent-pages.js';
 
 export interface DesktopHarness {
   core: DesktopCore;
@@ -22,11 +23,12 @@ export interface DesktopHarness {
  * `installDesktopBridge`, which stands in for the preload.
  *
  * By default IT's policy pins the server URL. With `policy`, that policy is in force instead and
- * the server URL is the person's own setting (so the settings screen can edit it).
+ * the server URL is the person's own setting (so the settings screen can edit it). `unsentPages`:
+ * where unsent pages are kept (a file, so a second core can play Klaxon after a restart).
  */
 export async function startDesktopCore(
   serverUrl: string,
-  opts: { policy?: ManagedPolicy } = {},
+  opts: { policy?: ManagedPolicy; unsentPages?: UnsentPagesStore } = {},
 ): Promise<DesktopHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-desktop-'));
   const userSettingsFile = path.join(dir, 'settings.json');
@@ -45,6 +47,7 @@ export async function startDesktopCore(
   harness.core = createDesktopCore({
     settings: { policy, userSettingsFile },
     tokenStore: memoryTokenStore('No keyring is available in this test, so sign-in is kept in memory only.'),
+    ...(opts.unsentPages ? { unsentPages: opts.unsentPages } : {}),
     allowInsecureIssuer: true,
     openBrowser: async (url) => {
       // Like a real browser: the app does not wait for the person to finish logging in.

@@ -1,5 +1,5 @@
 import type { Page as PwPage } from '@playwright/test';
-import type { ClientState, OnCallNow, Page } from '#common/index.js';
+import type { ClientState, Failure, IpcRequestChannel, OnCallNow, Page, UnsentPage } from '#common/index.js';
 
 /**
  * A static `window.klaxon` answering from fixed data: enough to render and look at a screen.
@@ -10,20 +10,32 @@ import type { ClientState, OnCallNow, Page } from '#common/index.js';
  */
 export async function installFixtureBridge(
   page: PwPage,
-  data: { state: ClientState; oncall: OnCallNow; pages: Page[] },
+  data: {
+    state: ClientState;
+    oncall: OnCallNow;
+    pages: Page[];
+    unsent?: UnsentPage[];
+    /** Channels that answer with this failure instead (a refused Send, say). */
+    failures?: Partial<Record<IpcRequestChannel, Failure>>;
+  },
 ): Promise<void> {
   const answers = {
     'state:get': data.state,
     'oncall:get': data.oncall,
     'pages:mine': data.pages,
+    'unsent:list': data.unsent ?? [],
     'config:get': data.state.config,
   };
   await page.addInitScript({
     content: `(() => {
       const answers = ${JSON.stringify(answers)};
+      const failures = ${JSON.stringify(data.failures ?? {})};
       const listeners = new Map();
       window.klaxon = {
-        invoke: async (channel) => ({ ok: true, value: channel in answers ? answers[channel] : null }),
+        invoke: async (channel) =>
+          channel in failures
+            ? { ok: false, error: failures[channel] }
+            : { ok: true, value: channel in answers ? answers[channel] : null },
         on: (channel, l) => {
           const set = listeners.get(channel) || new Set();
           set.add(l);

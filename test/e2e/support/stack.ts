@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type Faults, type RunningSimulator } from '#dev/oncall-simulator/index.js';
-import { loadServerConfig, startKlaxonServer, type RunningServer, type ServerConfig } from '#server/index.js';
+import {
+  loadServerConfig,
+  startKlaxonServer,
+  type RunningServer,
+  type ServerConfig,
+  type ServerConfigOverrides,
+} from '#server/index.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(ROOT, 'dist/renderer');
@@ -28,6 +34,12 @@ export interface StackOptions {
   faults?: Faults;
   /** Pages per user per 10 minutes (default 20, so tests are not throttled by accident). */
   pageRateLimitMax?: number;
+  /** Runs on the simulator before the Klaxon server starts (so its first look sees the change). */
+  prepare?: (sim: RunningSimulator) => void;
+  /** Page targets instead of the demo config's. */
+  targets?: ServerConfigOverrides['targets'];
+  /** `delivery.unconfirmedAfterSeconds` (the demo config's default otherwise). */
+  unconfirmedAfterSeconds?: number;
 }
 
 /**
@@ -45,6 +57,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     rateLimit: false,
     ...(o.faults ? { faults: o.faults } : {}),
   });
+  o.prepare?.(sim);
   const config = loadServerConfig({
     file: path.join(ROOT, 'dev/config/demo-server.yaml'),
     env: {},
@@ -62,7 +75,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         webhookSecret: WEBHOOK_SECRET,
       },
       oidc: { issuer: idp.issuer, audience: idp.resource },
-      delivery: { timeoutMs: 2000, baseDelayMs: 300, maxDelayMs: 1500, giveUpAfterMinutes: 30 },
+      delivery: {
+        timeoutMs: 2000,
+        baseDelayMs: 300,
+        maxDelayMs: 1500,
+        giveUpAfterMinutes: 30,
+        ...(o.unconfirmedAfterSeconds ? { unconfirmedAfterSeconds: o.unconfirmedAfterSeconds } : {}),
+      },
+      ...(o.targets ? { targets: o.targets } : {}),
       pageRateLimit: { max: o.pageRateLimitMax ?? 20, windowSeconds: 600 },
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
       webUi: { dir: RENDERER_DIR },

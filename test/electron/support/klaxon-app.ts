@@ -33,7 +33,6 @@ export async function launchKlaxon(executablePath: string): Promise<RunningKlaxo
     env: {
       ...process.env,
       KLAXON_E2E: '1',
-      KLAXON_ALLOW_INSECURE_ISSUER: '1',
       KLAXON_ASSETS_DIR: path.join(REPO, 'assets'),
     },
   });

@@ -34,10 +34,11 @@ describe('desktop core against the real server', () => {
         'live snapshot',
       );
       expect(s.auth.status === 'signed-in' && s.auth.me.user.name).toBe('Alice Andersen');
-      expect(countIncidents(s.snapshot!.incidents)).toMatchObject({ open: 2, unacked: 1 });
+      // The realistic demo org: one acknowledged incident, one paging carol, one paging nobody.
+      expect(countIncidents(s.snapshot!.incidents)).toMatchObject({ open: 3, unacked: 2, unackedNobodyPaged: 1 });
       const v = tray(s);
       expect(v.kind).toBe('live-unacked');
-      expect(v.tooltip).toMatch(/^Klaxon — 2 open incidents, 1 not acknowledged · updated \d+ s ago$/);
+      expect(v.tooltip).toMatch(/^Klaxon — 3 open incidents, 2 not acknowledged · updated \d+ s ago$/);
       expect(core.pushes.some((p) => p.channel === 'state:changed')).toBe(true);
     } finally {
       await core.stop();
@@ -51,8 +52,8 @@ describe('desktop core against the real server', () => {
       await core.start();
       await core.invoke('auth:sign-in', undefined);
       const s0 = await waitForState(core, (x) => x.link.status === 'live' && x.snapshot !== null);
-      const unacked = s0.snapshot!.incidents.find((i) => i.phase === 'UNACKED')!;
-      stack.sim.control.ack(unacked.number, 'carol');
+      for (const unacked of s0.snapshot!.incidents.filter((i) => i.phase === 'UNACKED'))
+        stack.sim.control.ack(unacked.number, 'carol');
       await waitForState(
         core,
         (x) => countIncidents(x.snapshot?.incidents ?? []).unacked === 0,
@@ -239,7 +240,7 @@ describe('desktop core against the real server', () => {
     }
   });
 
-  it('changing the server in Settings reconnects to the new one', async () => {
+  it('changing the server in Settings (confirmed in the dialog) reconnects to the new one', async () => {
     const { createDesktopCore } = await import('#electron/desktop-core.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const os = await import('node:os');
@@ -250,6 +251,7 @@ describe('desktop core against the real server', () => {
       tokenStore: memoryTokenStore(),
       openBrowser: async () => {},
       allowInsecureIssuer: true,
+      confirmServerChange: async () => true,
       log: () => {},
     });
     try {

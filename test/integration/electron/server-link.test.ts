@@ -59,7 +59,7 @@ describe('server link against the real server', () => {
       await core.start();
       await core.invoke('auth:sign-in', undefined);
       const live = await waitForState(core, (x) => x.link.status === 'live' && x.snapshot !== null);
-      expect(tray(live).badge.dockText).toBe('2');
+      expect(tray(live).badge.dockText).toBe('3');
 
       await stack.stopServer();
       const offline = await waitForState(core, (x) => x.link.status === 'offline', 10_000, 'offline');

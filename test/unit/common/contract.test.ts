@@ -94,6 +94,24 @@ describe('settings and policy', () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain('serverURL');
   });
+  it('serverUrl and issuer: https, or plain http only to this machine (bearer tokens travel over it)', () => {
+    for (const schema of [ManagedPolicy, UserSettings])
+      for (const key of ['serverUrl', 'issuer'] as const) {
+        for (const url of ['http://klaxon.example.org', 'http://10.0.0.5:8787', 'http://127.0.0.1.evil.example/']) {
+          const r = schema.safeParse({ [key]: url });
+          expect(r.success, `${key} ${url}`).toBe(false);
+          expect(r.error?.issues[0]?.path).toEqual([key]);
+          expect(r.error?.issues[0]?.message).toMatch(new RegExp(`^${key} must be an https URL`));
+        }
+        for (const url of [
+          'https://klaxon.example.org',
+          'http://127.0.0.1:8787',
+          'http://[::1]:8787',
+          'http://localhost:8787',
+        ])
+          expect(schema.safeParse({ [key]: url }).success, `${key} ${url}`).toBe(true);
+      }
+  });
   it('refuses a non-https update feed and lets users not set it at all', () => {
     expect(ManagedPolicy.safeParse({ updateFeedUrl: 'http://updates.example.org' }).success).toBe(false);
     expect(UserSettings.safeParse({ updateFeedUrl: 'https://updates.example.org' }).success).toBe(false);

@@ -45,6 +45,58 @@ describe('PageRequest', () => {
     }
   });
 
+  it.each([
+    ['left-to-right mark', 'fix\u200Eit'],
+    ['right-to-left mark', 'fix\u200Fit'],
+    ['Arabic letter mark', 'fix\u061Cit'],
+    ['zero-width space', 'fix\u200Bit'],
+    ['zero-width joiner on its own', 'fix\u200D it'],
+    ['zero-width non-joiner at the end', 'fix it\u200C'],
+    ['word joiner', 'fix\u2060it'],
+    ['zero-width no-break space inside', 'fix\uFEFFit'],
+    ['soft hyphen', 'check\u00ADout'],
+    ['invisible times', 'a\u2062b'],
+    ['Mongolian vowel separator', 'a\u180Eb'],
+    ['tag characters', 'a\u{E0041}\u{E0042}b'],
+    ['line separator', 'one\u2028two'],
+    ['paragraph separator', 'one\u2029two'],
+  ])('refuses an invisible or format character in the summary (%s), naming the field', (_what, summary) => {
+    const e = errorOf({ summary, idempotencyKey: key });
+    expect(e.field).toBe('summary');
+    expect(e.message).toMatch(/^summary must not contain/);
+  });
+
+  it.each([['\u200B\u200C\u200D'], ['\u3164\u3164'], ['\u115F\u1160'], ['\u2800'], ['\uFEFF'], ['\u00A0\u3000']])(
+    'a summary of nothing visible (%j) counts as empty',
+    (summary) => {
+      const e = errorOf({ summary, idempotencyKey: key });
+      expect(e.field).toBe('summary');
+      expect(e.message).toMatch(/^summary must not be empty/);
+    },
+  );
+
+  it('keeps joiners inside emoji and scripts that need them, and strips a BOM at either end', () => {
+    for (const summary of ['Deploy 👩‍💻 stuck', 'On fire ❤️‍🔥', 'Team 🏴󠁧󠁢󠁳󠁣󠁴󠁿 down', 'می‌خواهم', 'क्‍ष'])
+      expect(parse({ summary, idempotencyKey: key }).success, summary).toBe(true);
+    const r = parse({ summary: '\uFEFFAPI down\uFEFF', details: '\uFEFFsince noon\uFEFF', idempotencyKey: key });
+    expect(r.success && [r.data.summary, r.data.details]).toEqual(['API down', 'since noon']);
+  });
+
+  it('details: line and paragraph separators become line breaks; other invisible characters are refused', () => {
+    const r = parse({ summary: 's', details: 'one\u2028two\u2029three', idempotencyKey: key });
+    expect(r.success && r.data.details).toBe('one\ntwo\nthree');
+    expect(errorOf({ summary: 's', details: 'a\u200Bb', idempotencyKey: key }).field).toBe('details');
+    expect(errorOf({ summary: 's', details: 'a\u202Eb', idempotencyKey: key }).field).toBe('details');
+  });
+
+  it('an unknown field with a huge name is named, shortened, in a short answer', () => {
+    const huge = 'k'.repeat(50_000);
+    const e = errorOf({ summary: 's', idempotencyKey: key, [huge]: 1 });
+    expect(e.field).toBe(`${'k'.repeat(64)}…`);
+    expect(e.message).toBe(`Unknown field "${'k'.repeat(64)}…".`);
+    expect(JSON.stringify(e).length).toBeLessThan(300);
+  });
+
   it('allows newlines and tabs in details but not other control characters', () => {
     expect(parse({ summary: 's', details: 'a\n\tb\r\nc', idempotencyKey: key }).success).toBe(true);
     expect(errorOf({ summary: 's', details: 'a\u0000b', idempotencyKey: key }).field).toBe('details');

@@ -1,8 +1,9 @@
 // createDesktopCore when the server cannot be reached, and its settings channels (no server needed).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '#common/index.js';
 import { appInfoFromUpdateStatus } from '#electron/updates.js';
 import { createDesktopCore } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
@@ -73,6 +74,70 @@ describe('desktop core without a reachable server', () => {
       value: { values: { globalShortcut: 'Alt+Shift+K' } },
     });
     await c.stop();
+  });
+
+  it('settings: the renderer alone cannot change where Klaxon connects; a confirmed change applies', async () => {
+    const file = path.join(dir, 'own-settings.json');
+    const asked: unknown[] = [];
+    let answer = false;
+    const changed: string[][] = [];
+    const c = createDesktopCore({
+      settings: { policy: {}, userSettingsFile: file },
+      tokenStore: memoryTokenStore(),
+      openBrowser: async () => {},
+      onSettingsChanged: (_s, keys) => changed.push(keys),
+      log: () => {},
+    });
+    const refused = {
+      ok: false,
+      error: { code: 'forbidden', field: 'serverUrl', message: expect.stringMatching(/^Klaxon did not change/) },
+    };
+    const attempt = {
+      serverUrl: 'https://evil.example.org',
+      issuer: 'https://idp.evil.example',
+      notifyOwnPages: false,
+    };
+    // No way to ask the person (no dialog): refused, and nothing of the patch is applied.
+    expect(await c.invoke('settings:set', attempt)).toMatchObject(refused);
+    expect(c.settings().values).toMatchObject({
+      serverUrl: DEFAULT_SETTINGS.serverUrl,
+      issuer: null,
+      notifyOwnPages: true,
+    });
+    expect(c.state.get().serverUrl).toBe(DEFAULT_SETTINGS.serverUrl);
+    expect(existsSync(file)).toBe(false);
+    expect(changed).toEqual([]);
+
+    const d = createDesktopCore({
+      settings: { policy: {}, userSettingsFile: file },
+      tokenStore: memoryTokenStore(),
+      openBrowser: async () => {},
+      confirmServerChange: async (changes) => {
+        asked.push(changes);
+        return answer;
+      },
+      log: () => {},
+    });
+    // The person chooses Cancel.
+    expect(await d.invoke('settings:set', attempt)).toMatchObject(refused);
+    expect(d.settings().values.serverUrl).toBe(DEFAULT_SETTINGS.serverUrl);
+    expect(existsSync(file)).toBe(false);
+    // Other settings never ask.
+    expect(await d.invoke('settings:set', { notifyOwnPages: false })).toMatchObject({ ok: true });
+    expect(asked).toHaveLength(1);
+    // The person chooses Connect.
+    answer = true;
+    expect(await d.invoke('settings:set', attempt)).toMatchObject({
+      ok: true,
+      value: { values: { serverUrl: 'https://evil.example.org', issuer: 'https://idp.evil.example' } },
+    });
+    expect(asked[1]).toEqual([
+      { key: 'serverUrl', from: DEFAULT_SETTINGS.serverUrl, to: 'https://evil.example.org' },
+      { key: 'issuer', from: null, to: 'https://idp.evil.example' },
+    ]);
+    expect(d.state.get().serverUrl).toBe('https://evil.example.org');
+    await c.stop();
+    await d.stop();
   });
 
   it('shows the version and update status the shell reports (ClientState.app), and ignores a malformed one', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Me, Settings } from '#common/index.js';
-import { NotificationPolicy, wantsNewIncidentNotifications } from '#electron/notifications.js';
+import type { Me, Settings, UnsentPage } from '#common/index.js';
+import {
+  NotificationPolicy,
+  unsentRefusedNotifications,
+  wantsNewIncidentNotifications,
+} from '#electron/notifications.js';
 import { incident, me, page } from '#test/support/electron-fixtures.js';
 
 function policy(
@@ -71,10 +75,56 @@ describe('own page notifications', () => {
       /stopped retrying; call SRE directly/,
     );
   });
+  it('says when a delivered page wakes nobody (maintenance mode) or has no incident, and when that passes', () => {
+    const p = policy();
+    p.onSnapshot([], [page({ status: 'delivered' })]);
+    expect(p.onPage(page({ status: 'delivered', unconfirmedAt: '2026-11-22T12:02:00.000Z' }))).toMatchObject({
+      title: 'On-Call shows no incident for your page',
+      body: expect.stringMatching(/may have been rewritten or dropped\. If it is urgent, call SRE directly\.$/),
+    });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12', unconfirmedAt: null }))).toMatchObject({
+      title: 'Your page reached On-Call',
+    });
+    expect(p.onPage(page({ status: 'delivered', incidentNumber: '12', mutedAt: '2026-11-22T12:03:00.000Z' }))).toEqual({
+      incidentNumber: '12',
+      title: 'Your page woke nobody: On-Call is in maintenance mode',
+      body: '"Checkout is down" reached On-Call as incident #12, but On-Call pages nobody until maintenance mode ends. Call SRE directly.',
+    });
+  });
   it("ignores other people's pages and respects the opt-out", () => {
     expect(
       policy().onPage(page({ status: 'delivered', requester: { sub: 'bob', name: 'Bob Brown', email: null } })),
     ).toBeNull();
     expect(policy({ notifyOwnPages: false }).onPage(page({ status: 'delivered' }))).toBeNull();
+  });
+});
+
+describe('kept pages the server refused', () => {
+  const kept: UnsentPage = {
+    request: { summary: 'Payroll export stuck', details: '', idempotencyKey: 'klx-0123456789abcdef' },
+    requesterSub: 'alice',
+    targetLabel: 'SRE on call',
+    firstTriedAt: '2026-11-22T12:00:00.000Z',
+    attempts: 2,
+    lastError: 'x',
+    nextAttemptAt: '2026-11-22T12:00:08.000Z',
+    refusal: null,
+  };
+  const refused = {
+    ...kept,
+    nextAttemptAt: null,
+    refusal: { code: 'forbidden' as const, message: 'You may not page SRE.' },
+  };
+
+  it('says once that Klaxon stopped trying, and why', () => {
+    expect(unsentRefusedNotifications([kept], [refused], { notifyOwnPages: true })).toEqual([
+      {
+        title: 'Your page was NOT sent',
+        body: '"Payroll export stuck": You may not page SRE. Klaxon has stopped trying; if it is urgent, call SRE directly.',
+      },
+    ]);
+    expect(unsentRefusedNotifications([refused], [refused], { notifyOwnPages: true })).toEqual([]);
+    expect(unsentRefusedNotifications([kept], [kept], { notifyOwnPages: true })).toEqual([]);
+    expect(unsentRefusedNotifications([kept], [refused], { notifyOwnPages: false })).toEqual([]);
   });
 });

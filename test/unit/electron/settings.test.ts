@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '#common/index.js';
-import { DesktopSettings, LOCKED_BY_POLICY, effectiveSettings } from '#electron/settings.js';
+import { DesktopSettings, LOCKED_BY_POLICY, effectiveSettings, validSettingsLayer } from '#electron/settings.js';
 
 let dir: string;
 beforeEach(() => {
@@ -49,6 +49,21 @@ describe('effective settings: policy > user > defaults', () => {
     const broken = new DesktopSettings({ policy: {}, userSettingsFile: file, log: (m) => logs.push(m) });
     expect(broken.get().values).toEqual(DEFAULT_SETTINGS);
     expect(logs.some((l) => l.includes('could not read'))).toBe(true);
+  });
+
+  it('ignores a plain-http server or issuer from policy or the settings file, naming the setting', () => {
+    const file = path.join(dir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ serverUrl: 'http://klaxon.example.org', startAtLogin: true }));
+    const logs: string[] = [];
+    const s = new DesktopSettings({ policy: {}, userSettingsFile: file, log: (m) => logs.push(m) });
+    expect(s.get().values.serverUrl).toBe(DEFAULT_SETTINGS.serverUrl);
+    expect(logs.join('\n')).toMatch(/invalid value for "serverUrl" ignored \(serverUrl must be an https URL/);
+    const policy = validSettingsLayer(
+      { serverUrl: 'http://klaxon.example.org', issuer: 'http://idp.example.org' },
+      'policy',
+    );
+    expect(policy.values).toEqual({});
+    expect(policy.problems.map((p) => p.key)).toEqual(['serverUrl', 'issuer']);
   });
 
   it('drops invalid user values by name and keeps the valid ones', () => {

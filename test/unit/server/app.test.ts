@@ -2,97 +2,18 @@
 // backend, to its incident, to "acknowledged", through the PagingBackend interface alone. Requests
 // go in with app.inject (no port), storage is SQLite in memory.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AckResult, pageEntityId, type Incident, type OnCallNow, type Page } from '#common/index.js';
-import { buildApp, type KlaxonApp } from '#server/app.js';
-import type { AckOutcome, PagingBackend, SendAlertResult } from '#server/backends/paging-backend.js';
-import { UpstreamError } from '#server/backends/upstream-error.js';
-import { loadServerConfig } from '#server/config/index.js';
-import { SqliteStore } from '#server/store/sqlite-store.js';
-import { viewerFromTestHeaders } from '#test/support/live-stack.js';
+import { AckResult, type OnCallNow, type Page } from '#common/index.js';
+import type { PagingBackend } from '#server/backends/paging-backend.js';
+import { MemoryBackend, startMemoryApp, type MemoryApp } from '#test/support/memory-backend.js';
 
-/** A paging service kept in memory: an alert opens an incident at once, acks take effect at once. */
-class InMemoryBackend implements PagingBackend {
-  incidents: Incident[] = [];
-  sent: { pageId: string; routingKey: string }[] = [];
-
-  async listIncidents(): Promise<Incident[]> {
-    return this.incidents;
-  }
-  async getIncident(number: string): Promise<Incident | null> {
-    return this.incidents.find((i) => i.number === number) ?? null;
-  }
-  async sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
-    this.sent.push({ pageId: page.id, routingKey });
-    const entityId = pageEntityId(page.id);
-    if (!this.incidents.some((i) => i.entityId === entityId))
-      this.incidents = [...this.incidents, incident(String(100 + this.incidents.length), entityId, page.summary)];
-    return { ok: true, entityId };
-  }
-  async acknowledge(userName: string, number: string): Promise<AckOutcome> {
-    if (userName !== 'carol') throw new UpstreamError('not_found', 'User not found', 'ack', { retryable: false });
-    const now = new Date().toISOString();
-    this.incidents = this.incidents.map((i) =>
-      i.number === number ? { ...i, phase: 'ACKED', ackedBy: userName, ackedAt: now, pagedUsers: [] } : i,
-    );
-    return { accepted: true, reason: null };
-  }
-  async onCallNow(): Promise<OnCallNow> {
-    const policy = { slug: 'primary', name: 'Primary' };
-    const users = [{ username: 'carol', name: 'Carol', timeZone: null }];
-    return {
-      teams: [{ team: { slug: 'sre', name: 'SRE' }, policies: [{ policy, users }] }],
-      fetchedAt: null,
-      stale: false,
-    };
-  }
-  async knowsUser(username: string): Promise<boolean> {
-    return username === 'carol';
-  }
-}
-
-function incident(number: string, entityId: string, title: string): Incident {
-  return {
-    number,
-    title,
-    phase: 'UNACKED',
-    startedAt: new Date().toISOString(),
-    lastAlertAt: null,
-    teams: [{ slug: 'sre', name: 'SRE' }],
-    pagedUsers: ['carol'],
-    routingKey: 'sre',
-    entityId,
-    alertCount: 1,
-    link: null,
-    ackedBy: null,
-    ackedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-  };
-}
-
-let klaxon: KlaxonApp | null = null;
-let store: SqliteStore | null = null;
+let klaxon: MemoryApp | null = null;
 afterEach(async () => {
   await klaxon?.close();
-  await store?.close();
   klaxon = null;
-  store = null;
 });
 
-async function start(backend: PagingBackend): Promise<KlaxonApp> {
-  const config = loadServerConfig({
-    env: {},
-    warn: () => {},
-    overrides: {
-      // Only the backend would use these; the in-memory one does not.
-      oncall: { apiId: 'unused', apiKey: 'unused', restEndpointKey: 'unused' },
-      oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test' },
-      webUi: { dir: '/nonexistent/klaxon-ui' },
-    },
-  });
-  store = new SqliteStore(':memory:');
-  klaxon = await buildApp({ config, store, backend, authenticate: viewerFromTestHeaders, logger: false });
-  klaxon.start();
+async function start(backend: PagingBackend): Promise<MemoryApp> {
+  klaxon = await startMemoryApp(backend);
   return klaxon;
 }
 
@@ -108,7 +29,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | null>): Promise
 
 describe('the app over another paging backend', () => {
   it('accepts a page, sends it, follows its incident and its acknowledgement', async () => {
-    const backend = new InMemoryBackend();
+    const backend = new MemoryBackend();
     const { app } = await start(backend);
     const alice = { 'x-test-sub': 'alice', 'x-test-name': 'Alice' };
 
@@ -129,7 +50,7 @@ describe('the app over another paging backend', () => {
       return p.incidentNumber ? p : null;
     });
     expect(delivered.status).toBe('delivered');
-    expect(backend.sent).toEqual([{ pageId: page.id, routingKey: 'sre' }]);
+    expect(backend.sent).toEqual([{ pageId: page.id, routingKey: 'sre', at: expect.any(Number) }]);
 
     const ack = await app.inject({
       method: 'POST',
@@ -150,7 +71,7 @@ describe('the app over another paging backend', () => {
   });
 
   it('answers who is on call from the backend, and 409 when nobody the backend knows can acknowledge', async () => {
-    const { app } = await start(new InMemoryBackend());
+    const { app } = await start(new MemoryBackend());
     const oncall = await app.inject({ url: '/api/v1/oncall', headers: { 'x-test-sub': 'alice' } });
     expect(oncall.statusCode).toBe(200);
     expect(oncall.json<OnCallNow>().teams[0]?.policies[0]?.users[0]?.username).toBe('carol');

@@ -72,9 +72,12 @@ describe('GET /api-public/v1/incidents (list-incidents)', () => {
     expect(r.contentType).toMatch(/^application\/json/);
     expect(Object.keys(r.body as object)).toEqual(['incidents']);
     const incidents = z.array(WireIncident).parse((r.body as { incidents: unknown }).incidents);
-    expect(incidents).toHaveLength(2);
-    const unacked = incidents.find((i) => i.currentPhase === 'UNACKED')!;
+    expect(incidents).toHaveLength(3);
+    const unacked = incidents.find((i) => i.entityDisplayName === 'Checkout latency above SLO')!;
     const acked = incidents.find((i) => i.currentPhase === 'ACKED')!;
+    // The realistic org's third demo incident: open, on a policy whose rotation is empty, paging nobody.
+    const unpaged = incidents.find((i) => i.entityDisplayName === 'Nightly export stalled')!;
+    expect(unpaged).toMatchObject({ currentPhase: 'UNACKED', routingKey: 'platform-hours', pagedUsers: [] });
     expect(unacked.entityDisplayName).toBe('Checkout latency above SLO');
     expect(unacked.pagedUsers).toEqual(['carol']);
     expect(unacked.pagedTeams).toEqual(['team-sreKLX0000000001']);
@@ -315,13 +318,21 @@ describe('on-call, teams and policies (oncall-current, teams, team-policies, pol
     expect(body.members.map((m) => `${m.firstName} ${m.lastName} (${m.username})`)).toEqual([
       'Carol Okafor (carol)',
       'Dmitri Ivanov (dmitri)',
+      'Ana Souza (ana)',
+      'Lars Nilsson (lars)',
+      'Joanna Kowalski (jo)',
     ]);
     expect((await vo(sim, 'GET', '/api-public/v1/team/team-nope000000000000/members')).status).toBe(404);
   });
 
   it('GET /team/{team}/policies and GET /policies map policies to teams', async () => {
     const tp = await vo(sim, 'GET', '/api-public/v1/team/team-pltKLX0000000002/policies');
-    expect(tp.body).toEqual({ policies: [{ name: 'Platform Primary', slug: 'pol-pltprimary00002' }] });
+    expect(tp.body).toEqual({
+      policies: [
+        { name: 'Platform Primary', slug: 'pol-pltprimary00002' },
+        { name: 'Platform Business Hours', slug: 'pol-pltbizhours00005' },
+      ],
+    });
     const all = await vo(sim, 'GET', '/api-public/v1/policies');
     const policies = z
       .object({ policies: z.array(PolicyRef) })
@@ -329,18 +340,26 @@ describe('on-call, teams and policies (oncall-current, teams, team-policies, pol
       .parse(all.body).policies;
     expect(policies.map((p) => [p.policy.slug, p.team?.slug])).toEqual([
       ['pol-sreprimary00001', 'team-sreKLX0000000001'],
+      ['pol-srebatphone00003', 'team-sreKLX0000000001'],
+      ['pol-sretickets000006', 'team-sreKLX0000000001'],
       ['pol-pltprimary00002', 'team-pltKLX0000000002'],
+      ['pol-pltbizhours00005', 'team-pltKLX0000000002'],
     ]);
   });
 
-  it('GET /org/routing-keys lists sre, platform and the default route', async () => {
+  it('GET /org/routing-keys lists every key with its policies, and the default route', async () => {
     const r = await vo(sim, 'GET', '/api-public/v1/org/routing-keys');
     const keys = (
       r.body as { routingKeys: { routingKey: string; isDefault: boolean; targets: { policySlug: string }[] }[] }
     ).routingKeys;
-    expect(keys.map((k) => [k.routingKey, k.isDefault, k.targets[0]!.policySlug])).toEqual([
+    expect(keys.map((k) => [k.routingKey, k.isDefault, k.targets.map((t) => t.policySlug).join(' ')])).toEqual([
       ['sre', false, 'pol-sreprimary00001'],
       ['platform', false, 'pol-pltprimary00002'],
+      ['batphone', false, 'pol-srebatphone00003'],
+      ['platform-hours', false, 'pol-pltbizhours00005'],
+      ['tickets', false, 'pol-sretickets000006'],
+      ['sre-platform', false, 'pol-sreprimary00001 pol-pltprimary00002'],
+      ['major-incident', false, 'pol-sreprimary00001 pol-pltprimary00002'],
       ['routingdefault', true, 'pol-sreprimary00001'],
     ]);
   });

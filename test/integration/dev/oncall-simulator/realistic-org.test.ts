@@ -169,6 +169,67 @@ describe('who is on call (oncall-current)', () => {
   });
 });
 
+describe("who is on call at each step of a team's policies (team-schedule)", () => {
+  interface Entry {
+    onCallType: string;
+    rotationName?: string;
+    onCallUser?: { username: string };
+    rolls: { start: string; end: string; isRoll: boolean }[];
+  }
+  interface TeamSchedule {
+    team: { name: string; slug: string };
+    schedules: { policy: { name: string; slug: string }; schedule: Entry[]; overrides: unknown[] }[];
+  }
+  const stepOf = async (team: string, step?: number) => {
+    const q = step === undefined ? '' : `?step=${step}`;
+    const s = await get<TeamSchedule>(`/api-public/v2/team/${team}/oncall/schedule${q}`);
+    return Object.fromEntries(
+      s.schedules.map((p) => [p.policy.slug, p.schedule.map((e) => [e.onCallType, e.onCallUser?.username ?? null])]),
+    );
+  };
+
+  it('gives, per policy, who is on call in the entries of one step (the first by default)', async () => {
+    const first = await get<TeamSchedule>(`/api-public/v2/team/${DEMO_TEAM_SRE}/oncall/schedule`);
+    expect(first.team).toEqual({ name: 'SRE', slug: DEMO_TEAM_SRE });
+    const primary = first.schedules.find((p) => p.policy.slug === DEMO_POLICY_SRE)!;
+    expect(primary.schedule).toEqual([
+      {
+        onCallType: 'rotation_group',
+        rotationName: 'SRE primary',
+        shiftName: 'SRE primary shift',
+        onCallUser: { username: 'carol' },
+        rolls: [expect.objectContaining({ isRoll: false, onCallUser: { username: 'carol' } })],
+      },
+    ]);
+    expect(await stepOf(DEMO_TEAM_SRE, 0)).toEqual({
+      [DEMO_POLICY_SRE]: [['rotation_group', 'carol']],
+      [DEMO_POLICY_BATPHONE]: ['carol', 'dmitri', 'ana', 'lars', 'jo'].map((u) => ['rotation_group', u]),
+      [DEMO_POLICY_TICKETS]: [['email', null]],
+    });
+    expect(await stepOf(DEMO_TEAM_SRE, 1)).toEqual({
+      [DEMO_POLICY_SRE]: [['rotation_group', 'dmitri']],
+      [DEMO_POLICY_BATPHONE]: [],
+      [DEMO_POLICY_TICKETS]: [['rotation_group', 'carol']],
+    });
+    expect((await stepOf(DEMO_TEAM_SRE, 2))[DEMO_POLICY_SRE]).toEqual([['policy_routing', null]]);
+    expect(await stepOf(DEMO_TEAM_PLATFORM, 0)).toEqual({
+      [DEMO_POLICY_PLATFORM]: [['rotation_group', 'priya']],
+      // Business hours: the rotation is empty now, so its entry names nobody.
+      [DEMO_POLICY_PLATFORM_HOURS]: [['rotation_group', null]],
+    });
+    expect((await stepOf(DEMO_TEAM_PLATFORM, 1))[DEMO_POLICY_PLATFORM]).toEqual([['user', 'sam']]);
+  });
+
+  it('follows on-call changes, refuses a step beyond 3 and answers 404 for an unknown team', async () => {
+    sim.control.setOnCall('rtg-sresecondary0004', ['lars']);
+    expect((await stepOf(DEMO_TEAM_SRE, 1))[DEMO_POLICY_SRE]).toEqual([['rotation_group', 'lars']]);
+    expect((await vo(sim, 'GET', `/api-public/v2/team/${DEMO_TEAM_SRE}/oncall/schedule?step=4`)).status).toBe(400);
+    const missing = await vo(sim, 'GET', '/api-public/v2/team/team-nope/oncall/schedule');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ error: 'Team not found' });
+  });
+});
+
 describe('users (users)', () => {
   const V1User = {
     firstName: expect.any(String),
@@ -222,6 +283,7 @@ describe('users (users)', () => {
       '/api-public/v2/user',
       `/api-public/v1/team/${DEMO_TEAM_SRE}/members`,
       '/api-public/v1/oncall/current',
+      `/api-public/v2/team/${DEMO_TEAM_SRE}/oncall/schedule`,
     ])
       expect((await vo(sim, 'GET', path)).text).not.toMatch(/time_?zone/i);
   });

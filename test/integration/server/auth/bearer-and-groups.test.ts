@@ -102,6 +102,30 @@ describe('bearer tokens', () => {
     expect((await me(await stack.token('alice', {}, { expiresInSeconds: -10 }))).status).toBe(200);
   });
 
+  it('refuses a token issued in the future beyond the 30 s clock tolerance', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expectInvalidToken(await me(await stack.token('alice', { iat: now + 120 })), /issued in the future/);
+    expect((await me(await stack.token('alice', { iat: now + 10 }))).status).toBe(200);
+  });
+
+  it('refuses a token valid for longer than oidc.maxTokenLifetimeSeconds (default one day)', async () => {
+    expectInvalidToken(
+      await me(await stack.token('alice', {}, { expiresInSeconds: 2 * 86400 })),
+      /valid for 172800 s; Klaxon accepts at most 86400 s/,
+    );
+    expect((await me(await stack.token('alice', {}, { expiresInSeconds: 86400 }))).status).toBe(200);
+    const strict = await startServer(stack, { oidc: { maxTokenLifetimeSeconds: 600 } });
+    try {
+      const r = await api(`${strict.url}/api/v1/me`, {
+        token: await stack.token('alice', {}, { expiresInSeconds: 3600 }),
+      });
+      expectInvalidToken(r, /at most 600 s/);
+      expect((await api(`${strict.url}/api/v1/me`, { token: await stack.token('alice') })).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('refuses alg "none" and HMAC tokens made with the public key', async () => {
     expectInvalidToken(await me(await stack.token('alice', {}, { alg: 'none' })), /(algorithm|malformed)/);
     expectInvalidToken(await me(await stack.token('alice', {}, { alg: 'HS256' })), /algorithm/);

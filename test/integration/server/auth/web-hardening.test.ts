@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, completeLogin } from '#dev/identity-provider/index.js';
-import { loadServerConfig, startKlaxonServer } from '#server/index.js';
+import { ConfigError, loadServerConfig, startKlaxonServer } from '#server/index.js';
 import { api, startServer, startStack, WEB_SECRET, type Stack } from '#test/support/server-stack.js';
 
 let stack: Stack;
@@ -45,6 +45,13 @@ describe('return address after web sign-in', () => {
     ['https://evil.example/'],
     ['javascript:alert(1)'],
     ['/\n/evil.example'],
+    // Dot segments that collapse into "//evil.example" once the URL is resolved, plain or encoded.
+    ['/..//evil.example'],
+    ['/.//evil.example'],
+    ['/%2e%2e//evil.example'],
+    ['/%2E%2E/\\evil.example'],
+    ['/pages/.%2E//evil.example'],
+    ['/.\t.//evil.example'],
   ])('sends the browser to / instead of %j', async (returnTo) => {
     expect(await signInReturningTo(returnTo)).toBe('/');
   });
@@ -66,7 +73,27 @@ describe('Authorization scheme', () => {
 });
 
 describe('issuer mismatch', () => {
-  it('logs an error naming the configured and the discovered issuer and what to set', async () => {
+  it('refuses to start by default, naming oidc.issuer and the value to set', async () => {
+    const config = loadServerConfig({
+      env: {},
+      overrides: stack.serverOverrides({ oidc: { issuer: `${stack.idp.issuer}/` } }),
+      warn: () => {},
+    });
+    const refused = await startKlaxonServer(config, { logger: false }).then(
+      async (s) => {
+        await s.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).key).toBe('oidc.issuer');
+    expect((refused as ConfigError).message).toBe(
+      `oidc.issuer: "${stack.idp.issuer}/" is not the issuer the sign-in provider names ("${stack.idp.issuer}"), so every sign-in would be refused; set oidc.issuer to "${stack.idp.issuer}" (or oidc.issuerMismatch to "warn" to start anyway).`,
+    );
+  });
+
+  it('with oidc.issuerMismatch "warn": starts, logs what to set, and /readyz is not ready', async () => {
     const lines: string[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -76,7 +103,7 @@ describe('issuer mismatch', () => {
     });
     const config = loadServerConfig({
       env: {},
-      overrides: stack.serverOverrides({ oidc: { issuer: `${stack.idp.issuer}/` } }),
+      overrides: stack.serverOverrides({ oidc: { issuer: `${stack.idp.issuer}/`, issuerMismatch: 'warn' } }),
       warn: () => {},
     });
     const s = await startKlaxonServer(config, { logger: { stream } });
@@ -88,6 +115,12 @@ describe('issuer mismatch', () => {
         .map((l) => JSON.parse(l) as { level: number; msg: string })
         .find((l) => l.msg.startsWith(expected));
       expect(logged?.level).toBe(50); // pino "error"
+      const ready = await api(`${s.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        status: 'not_ready',
+        identityProvider: { ok: false, error: expect.stringContaining(`set oidc.issuer to "${stack.idp.issuer}"`) },
+      });
     } finally {
       await s.close();
     }

@@ -59,6 +59,25 @@ describe('web sign-in', () => {
     expect(me.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{32,}$/);
   });
 
+  it('GET /api/v1/session answers 200 either way: nobody before sign-in, the person and the CSRF token after', async () => {
+    const anonymous = await api(`${server.url}/api/v1/session`);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ me: null });
+    expect(anonymous.headers.get('cache-control')).toBe('no-store');
+    const stale = await api(`${server.url}/api/v1/session`, { headers: { cookie: 'klaxon_session=forged.value' } });
+    expect(stale.status).toBe(200);
+    expect(stale.body).toEqual({ me: null });
+
+    const { jar } = await browserSignIn('eve');
+    const session = await api(`${server.url}/api/v1/session`, { headers: withCookie(jar, '/api/v1/session') });
+    expect(session.status).toBe(200);
+    const me = await api(`${server.url}/api/v1/me`, { headers: withCookie(jar, '/api/v1/me') });
+    // The same answer as /me (a refused person is signed in too: the UI names the groups to ask for).
+    expect(session.body).toEqual({ me: me.body });
+    expect(session.body.me.permissions).toEqual({ view: false, page: false, acknowledge: false });
+    expect(session.body.me.csrfToken).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+  });
+
   it('requires the CSRF header on state-changing requests made with the cookie', async () => {
     const { jar } = await browserSignIn('bob');
     const cookie = withCookie(jar, '/api/v1/pages');

@@ -66,6 +66,7 @@ describe('GET /api/v1/events', () => {
     expect(snap.data.incidents.incidents.map((i) => i.title).sort()).toEqual([
       'Checkout latency above SLO',
       'Elevated 5xx on edge cache',
+      'Nightly export stalled',
     ]);
     expect(snap.data.pages.map((p) => p.id)).toEqual([PAGE_A]);
     expect(stack.events.clientCount()).toBe(1);

@@ -43,14 +43,14 @@ describe('IncidentsHub against the simulator', () => {
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(calls.length).toBeLessThanOrEqual(5);
     expect(sim.control.requests().some((r) => r.status === 429)).toBe(false);
-    // Every subscriber heard the two demo incidents open.
-    expect(received).toHaveLength(2000);
+    // Every subscriber heard the three demo incidents open.
+    expect(received).toHaveLength(3000);
   });
 
   it('reports an incident opened, acknowledged and resolved in On-Call', async () => {
     const { sim, hub, changes } = await setup(60);
     await hub.refreshNow('test');
-    expect(changes.map((c) => c.change)).toEqual(['opened', 'opened']);
+    expect(changes.map((c) => c.change)).toEqual(['opened', 'opened', 'opened']);
     changes.length = 0;
 
     const n = sim.control.createIncident({ title: 'Disk full on db-3', routingKey: 'sre', entityId: 'klaxon/abc' });
@@ -87,7 +87,7 @@ describe('IncidentsHub against the simulator', () => {
     await waitFor(() => !hub.status().ok, 5000);
     await waitFor(() => hub.snapshot().stale, 5000);
     const first = hub.snapshot();
-    expect(first.incidents).toHaveLength(2);
+    expect(first.incidents).toHaveLength(3);
     expect(first.upstream).toEqual({ ok: false, error: 'On-Call is having problems (HTTP 503: no healthy upstream).' });
     await new Promise((r) => setTimeout(r, 1200));
     const later = hub.snapshot();
@@ -111,6 +111,6 @@ describe('IncidentsHub against the simulator', () => {
     await new Promise((r) => setTimeout(r, 1100));
     await hub.refreshNow('test');
     expect(hub.snapshot()).toMatchObject({ upstream: { ok: false, error: expect.stringMatching(/could not read/) } });
-    expect(hub.snapshot().incidents).toHaveLength(2);
+    expect(hub.snapshot().incidents).toHaveLength(3);
   });
 });

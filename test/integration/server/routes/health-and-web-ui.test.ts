@@ -24,6 +24,63 @@ afterAll(async () => {
   await stack?.close();
 });
 
+describe('metrics and readiness details behind a token or on their own address', () => {
+  const TOKEN = 'metrics-token-0123456789abcdef';
+
+  it('metrics.token: /metrics needs the bearer token; /readyz shows details only with it', async () => {
+    const s = await startServer(stack, {
+      metrics: { token: TOKEN },
+      storage: { sqlitePath: path.join(stack.dir, 'metrics-token.db') },
+    });
+    try {
+      const open = await api(`${s.url}/metrics`);
+      expect(open.status).toBe(401);
+      expect(open.headers.get('www-authenticate')).toBe('Bearer realm="klaxon-metrics"');
+      expect(open.body.error.message).toMatch(/metrics\.token/);
+      expect((await api(`${s.url}/metrics`, { token: 'wrong-token-0123456789abcdef' })).status).toBe(401);
+      const m = await api(`${s.url}/metrics`, { token: TOKEN });
+      expect(m.status).toBe(200);
+      expect(m.body).toMatch(/klaxon_pages_created_total/);
+
+      const ready = await waitFor('ready', async () => {
+        const r = await api(`${s.url}/readyz`);
+        return r.status === 200 ? r : null;
+      });
+      expect(ready.body).toEqual({ status: 'ready' });
+      expect((await api(`${s.url}/readyz`, { token: TOKEN })).body).toMatchObject({
+        status: 'ready',
+        storage: { ok: true },
+        upstream: { ok: true },
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('metrics.listen: /metrics and readiness details move to their own address', async () => {
+    const s = await startServer(stack, {
+      metrics: { listen: { host: '127.0.0.1', port: 0 } },
+      storage: { sqlitePath: path.join(stack.dir, 'metrics-listen.db') },
+    });
+    try {
+      expect(s.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(s.metricsUrl).not.toBe(s.url);
+      expect((await api(`${s.url}/metrics`)).status).toBe(404);
+      const m = await api(`${s.metricsUrl}/metrics`);
+      expect(m.status).toBe(200);
+      expect(m.body).toMatch(/klaxon_pages_created_total/);
+      await waitFor('ready', async () => (await api(`${s.url}/readyz`)).status === 200);
+      expect((await api(`${s.url}/readyz`)).body).toEqual({ status: 'ready' });
+      expect((await api(`${s.metricsUrl}/readyz`)).body).toMatchObject({ status: 'ready', storage: { ok: true } });
+      expect((await api(`${s.metricsUrl}/healthz`)).body).toEqual({ status: 'ok' });
+      // The API is not on the metrics address.
+      expect((await api(`${s.metricsUrl}/api/v1/client-config`)).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('health and metrics', () => {
   it('/healthz answers while the process runs; /readyz while storage writes; On-Call health is a detail of it', async () => {
     expect((await api(`${server.url}/healthz`)).body).toEqual({ status: 'ok' });

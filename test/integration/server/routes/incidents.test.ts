@@ -24,7 +24,7 @@ describe('GET /api/v1/incidents', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const snap = IncidentSnapshot.parse(await res.json());
-    expect(snap.incidents).toHaveLength(2);
+    expect(snap.incidents).toHaveLength(3);
     expect(snap).toMatchObject({ stale: false, upstream: { ok: true }, windowMinutes: 60, pollIntervalSeconds: 10 });
   });
 });

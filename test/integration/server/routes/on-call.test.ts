@@ -16,13 +16,24 @@ describe('GET /api/v1/oncall', () => {
     stack.sim.control.clearRequests();
     const body = OnCallNow.parse(await (await get('/api/v1/oncall', viewerHeaders('alice'))).json());
     expect(body.stale).toBe(false);
+    // Every policy of the team, each with its people: display names, and time zones where configured.
+    const person = (username: string, name: string, timeZone: string | null = null) => ({ username, name, timeZone });
+    const carol = person('carol', 'Carol Okafor', 'Europe/Berlin');
     expect(body.teams[0]).toEqual({
       team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
       policies: [
+        { policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, users: [carol] },
         {
-          policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' },
-          users: [{ username: 'carol', name: 'Carol Okafor', timeZone: 'Europe/Berlin' }],
+          policy: { slug: 'pol-srebatphone00003', name: 'SRE Batphone' },
+          users: [
+            carol,
+            person('dmitri', 'Dmitri Ivanov', 'America/New_York'),
+            person('ana', 'Ana Souza'),
+            person('lars', 'Lars Nilsson'),
+            person('jo', 'Jo Kowalski'),
+          ],
         },
+        { policy: { slug: 'pol-sretickets000006', name: 'SRE Tickets' }, users: [] },
       ],
     });
     await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/oncall', viewerHeaders('alice'))));

@@ -56,6 +56,9 @@ describe('IPC', () => {
       { ok: false, error: { code: 'invalid_request', field: 'serverUrl' } },
     );
     expect(
+      await fake.ipcMain.handlers.get('settings:set')!(frame, { serverUrl: 'http://klaxon.example.org' }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'serverUrl' } });
+    expect(
       await fake.ipcMain.handlers.get('settings:set')!(frame, { updateFeedUrl: 'https://x.example' }),
     ).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'updateFeedUrl' } });
   });

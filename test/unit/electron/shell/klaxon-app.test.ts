@@ -1,7 +1,7 @@
 // The main-process wiring (electron/shell/klaxon-app.ts) against the recording fake of `electron`.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -31,7 +31,10 @@ vi.mock('electron-updater', () => ({
 let dir: string;
 let server: http.Server;
 let configRequests = 0;
+/** The identity provider the fake server advertises; null: the fixture's (https). */
+let advertisedIssuer: string | null = null;
 beforeEach(async () => {
+  advertisedIssuer = null;
   fake.resetFake();
   dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-main-'));
   fake.app.userData = dir;
@@ -39,7 +42,9 @@ beforeEach(async () => {
   server = http.createServer((req, res) => {
     if (req.url === '/api/v1/client-config') {
       configRequests++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(clientConfig()));
+      const config = clientConfig();
+      if (advertisedIssuer) config.oidc.issuer = advertisedIssuer;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
       return;
     }
     res.writeHead(404).end();
@@ -166,7 +171,73 @@ describe('main process wiring', () => {
   });
 });
 
+describe('where Klaxon connects', () => {
+  it('settings:set from the window changes the server only after Connect in the native dialog', async () => {
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
+    await startKlaxonApp(paths());
+    const setSettings = fake.ipcMain.handlers.get('settings:set')!;
+    const get = fake.ipcMain.handlers.get('settings:get')!;
+    const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
+    const port = (server.address() as AddressInfo).port;
+    const before = `http://127.0.0.1:${port}`;
+    const elsewhere = `http://localhost:${port}`;
+
+    fake.dialog.response = 0; // Cancel
+    expect(await setSettings(frame, { serverUrl: elsewhere })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', field: 'serverUrl' },
+    });
+    expect(fake.callsTo('dialog.showMessageBox')).toHaveLength(1);
+    expect(await get(frame, undefined)).toMatchObject({ ok: true, value: { values: { serverUrl: before } } });
+    expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).serverUrl).toBe(before);
+
+    fake.dialog.response = 1; // Connect
+    expect(await setSettings(frame, { serverUrl: elsewhere })).toMatchObject({
+      ok: true,
+      value: { values: { serverUrl: elsewhere } },
+    });
+    expect((fake.callsTo('dialog.showMessageBox')[1]![0] as { message: string }).message).toBe(
+      `Connect Klaxon to localhost:${port}?`,
+    );
+    expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).serverUrl).toBe(elsewhere);
+  });
+});
+
 describe('development knobs', () => {
+  it('KLAXON_ALLOW_INSECURE_ISSUER is ignored in a packaged build: no sign-in with a plain-http provider', async () => {
+    const { startKlaxonApp } = await import('#electron/shell/klaxon-app.js');
+    advertisedIssuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const saved = { insecure: process.env.KLAXON_ALLOW_INSECURE_ISSUER, xdg: process.env.XDG_CONFIG_HOME };
+    process.env.KLAXON_ALLOW_INSECURE_ISSUER = '1';
+    process.env.XDG_CONFIG_HOME = dir; // a packaged start applies "start at login"
+    const frame = { senderFrame: { url: 'app://klaxon/index.html' } };
+    try {
+      fake.app.isPackaged = true;
+      await startKlaxonApp(paths());
+      const packaged = await fake.ipcMain.handlers.get('auth:sign-in')!(frame, undefined);
+      expect(packaged).toMatchObject({
+        ok: false,
+        error: {
+          message: expect.stringMatching(/^The identity provider http:\/\/127\.0\.0\.1:\d+ does not use https/),
+        },
+      });
+      fake.app.emit('before-quit');
+      fake.resetFake();
+      // Unpackaged (development), the same provider is tried.
+      fake.app.isPackaged = false;
+      await startKlaxonApp(paths());
+      const dev = await fake.ipcMain.handlers.get('auth:sign-in')!(frame, undefined);
+      expect(dev).toMatchObject({ ok: false });
+      expect((dev as { error: { message: string } }).error.message).not.toMatch(/does not use https/);
+    } finally {
+      fake.app.isPackaged = false;
+      if (saved.insecure === undefined) delete process.env.KLAXON_ALLOW_INSECURE_ISSUER;
+      else process.env.KLAXON_ALLOW_INSECURE_ISSUER = saved.insecure;
+      if (saved.xdg === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = saved.xdg;
+    }
+  });
+
   it('KLAXON_RENDERER_DIR, KLAXON_ASSETS_DIR and KLAXON_E2E are ignored in a packaged build', async () => {
     const { defaultPaths, devEnv } = await import('#electron/shell/klaxon-app.js');
     const saved = { ...process.env };

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure, PageTarget } from '#common/index.js';
+import type { Failure, PageTarget, UnsentPage } from '#common/index.js';
 import {
   firstInvalidField,
+  heldUnsent,
   initialPageSendState,
   isLocked,
   pageSendReducer,
   pendingSend,
+  sendBlocked,
   sendDoubt,
   type PageSendEvent,
   type PageSendState,
@@ -33,7 +35,7 @@ const sending = () => {
   return run(s, { type: 'send-started', pending: pendingSend(s, TARGETS[0]!, [page({ id: OLD_ID })], T0) });
 };
 const failed = (s: PageSendState, error: Failure, pages = [page({ id: OLD_ID })]) =>
-  run(s, { type: 'send-failed', error, pages, freshKey: FRESH });
+  run(s, { type: 'send-failed', error, pages, freshKey: FRESH, at: T0 });
 
 describe('page dialog: compose and confirm', () => {
   it('opens on compose with the default target, nothing checked and nothing sent', () => {
@@ -100,6 +102,19 @@ describe('page dialog: Send', () => {
     expect(run(s, { type: 'back' }, { type: 'continue' }).send).toEqual({ kind: 'idle', refusal: null });
   });
 
+  it('a rate-limit refusal turns Send off until the time it gives, through Back and Continue', () => {
+    const refusal: Failure = { code: 'rate_limited', message: 'Too many pages.', retryAfterSeconds: 254 };
+    const s = failed(sending(), refusal);
+    expect(s.blockedUntil).toBe(T0 + 254_000);
+    expect(sendBlocked(s, T0 + 253_999)).toBe(true);
+    expect(sendBlocked(s, T0 + 254_000)).toBe(false);
+    const again = run(s, { type: 'back' }, { type: 'continue' });
+    expect(again.send).toEqual({ kind: 'idle', refusal: null });
+    expect(sendBlocked(again, T0 + 100_000)).toBe(true);
+    // Other refusals say nothing about time: Send stays on.
+    expect(sendBlocked(failed(sending(), { code: 'forbidden', message: 'No.' }), T0)).toBe(false);
+  });
+
   it('a refused summary or details goes back to compose with the error under that field', () => {
     const s = failed(sending(), { code: 'invalid_request', message: 'summary must not be empty', field: 'summary' });
     expect(s).toMatchObject({ step: 'compose', idempotencyKey: FRESH, send: { kind: 'idle', refusal: null } });
@@ -152,5 +167,47 @@ describe('page dialog: Send', () => {
     const followed = run(retry, { type: 'pages-changed', pages: [found] });
     expect(followed.step).toBe('sent');
     expect(failed(followed, { code: 'forbidden', message: 'no' })).toBe(followed);
+  });
+});
+
+describe('page dialog: a request the client keeps because the server did not answer', () => {
+  const kept = (s: PageSendState, over: Partial<UnsentPage> = {}): UnsentPage => {
+    if (s.send.kind === 'idle') throw new Error('nothing sent');
+    return {
+      request: { ...s.send.pending.request, details: s.send.pending.request.details ?? '' },
+      requesterSub: 'alice',
+      targetLabel: 'SRE on call',
+      firstTriedAt: iso(0),
+      attempts: 1,
+      lastError: lost.message,
+      nextAttemptAt: iso(8000),
+      refusal: null,
+      ...over,
+    };
+  };
+
+  it('finds the kept copy of its own request, and no other', () => {
+    const uncertain = failed(sending(), lost);
+    const mine = kept(uncertain);
+    const other = { ...mine, request: { ...mine.request, idempotencyKey: 'klx-other-key-000000000' } };
+    expect(heldUnsent(uncertain, [other, mine])).toBe(mine);
+    expect(heldUnsent(uncertain, [other])).toBeNull();
+    expect(heldUnsent(confirming(), [mine])).toBeNull();
+  });
+
+  it('keeps waiting while the copy waits; says "Not sent" with the reason once the server refuses it', () => {
+    const uncertain = failed(sending(), lost);
+    expect(run(uncertain, { type: 'unsent-changed', unsent: [kept(uncertain)], freshKey: FRESH, at: T0 })).toBe(
+      uncertain,
+    );
+    const refusal: Failure = { code: 'forbidden', message: 'Your account may no longer page SRE.' };
+    const s = run(uncertain, {
+      type: 'unsent-changed',
+      unsent: [kept(uncertain, { refusal, nextAttemptAt: null })],
+      freshKey: FRESH,
+      at: T0,
+    });
+    expect(s).toMatchObject({ step: 'confirm', idempotencyKey: FRESH, send: { kind: 'idle', refusal } });
+    expect(isLocked(s)).toBe(false);
   });
 });

@@ -1,19 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { describePageStatus, pageSteps, pageToFollow, STEP_STATE_WORDS } from '#renderer/model/page-status.js';
+import {
+  describePageStatus,
+  followNote,
+  pageSteps,
+  pageToFollow,
+  STEP_STATE_WORDS,
+} from '#renderer/model/page-status.js';
 import { fallbackContactDetail } from '#renderer/model/fallback-contacts.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
 
 describe('page status wording', () => {
   it('walks queued → delivered → incident → acknowledged', () => {
-    expect(describePageStatus(page()).headline).toMatch(/^Queued/);
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) })).headline).toBe(
+    expect(describePageStatus(page(), T0).headline).toMatch(/^Queued/);
+    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0) }), T0).headline).toBe(
       'Delivered to On-Call. Waiting for the incident number…',
     );
-    expect(describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' })).headline).toBe(
-      'Delivered: incident #42 is open and On-Call is paging.',
-    );
+    expect(
+      describePageStatus(page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42' }), T0).headline,
+    ).toBe('Delivered: incident #42 is open and On-Call is paging.');
     const acked = describePageStatus(
       page({ status: 'acknowledged', incidentNumber: '42', ackedBy: 'carol', ackedAt: '2026-11-22T12:03:00Z' }),
+      T0,
       'UTC',
     );
     expect(acked.headline).toBe('Acknowledged by carol at 12:03.');
@@ -26,19 +33,32 @@ describe('page status wording', () => {
         status: 'failing',
         attempts: 3,
         lastError: 'On-Call answered 503.',
-        nextAttemptAt: '2026-11-22T12:04:00Z',
+        nextAttemptAt: iso(8000),
       }),
+      T0,
       'UTC',
     );
     expect(t.headline).toBe('Your page has NOT reached On-Call yet. Klaxon keeps retrying…');
     expect(t.detail).toContain('On-Call answered 503.');
-    expect(t.detail).toContain('Next attempt at 12:04.');
+    expect(t.countdown).toBe('Next attempt in 8 s.');
     expect(t.notReached).toBe(true);
     expect(t.tone).toBe('bad');
   });
 
+  it('counts down to the next delivery attempt instead of naming a clock time', () => {
+    const failing = page({ status: 'failing', lastError: 'On-Call answered 503.', nextAttemptAt: iso(8_400) });
+    expect(describePageStatus(failing, T0).countdown).toBe('Next attempt in 9 s.');
+    expect(describePageStatus(failing, T0 + 1_400).countdown).toBe('Next attempt in 7 s.');
+    expect(describePageStatus(failing, T0 + 9_000).countdown).toBe('Trying again now…');
+    expect(describePageStatus({ ...failing, nextAttemptAt: iso(254_000) }, T0).countdown).toBe(
+      'Next attempt in about 4 minutes.',
+    );
+    expect(describePageStatus(failing, T0).detail).not.toMatch(/\d\d:\d\d/);
+    expect(describePageStatus(page(), T0).countdown).toBeNull();
+  });
+
   it('tells the user when Klaxon has given up', () => {
-    const t = describePageStatus(page({ status: 'failing', gaveUpAt: iso(0) }));
+    const t = describePageStatus(page({ status: 'failing', gaveUpAt: iso(0) }), T0);
     expect(t.headline).toMatch(/stopped retrying/);
     expect(t.notReached).toBe(true);
   });
@@ -66,6 +86,18 @@ describe('page status wording', () => {
 });
 
 describe('following pages', () => {
+  it('says what closing the dialog means, and stops promising an acknowledgement once there is one', () => {
+    expect(followNote(page({ status: 'delivered', incidentNumber: '7' }))).toBe(
+      'You can close this: your page is tracked on the home screen until someone acknowledges it.',
+    );
+    const acked = followNote(page({ status: 'acknowledged', ackedBy: 'carol' }));
+    expect(acked).toBe(
+      'carol acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".',
+    );
+    expect(acked).not.toMatch(/until someone acknowledges/);
+    expect(followNote(page({ status: 'resolved' }))).not.toMatch(/until someone acknowledges/);
+  });
+
   it('follows the newest unsettled page, or one settled in the last 15 minutes', () => {
     const older = page({ id: '00000000-0000-4000-8000-000000000001', createdAt: iso(-600_000), status: 'failing' });
     const newer = page({
@@ -96,13 +128,13 @@ describe('following pages', () => {
     });
     const follow = pageToFollow([ackedLongAgo, failing], T0);
     expect(follow?.id).toBe(failing.id);
-    expect(describePageStatus(follow!).notReached).toBe(true);
+    expect(describePageStatus(follow!, T0).notReached).toBe(true);
   });
 });
 
 describe('fallback contacts and progress steps, in words', () => {
   it('gives the number to dial for a phone, else the kind of contact', () => {
-    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+15550100');
+    expect(fallbackContactDetail({ kind: 'phone', href: 'tel:+15550100' })).toBe('+1 555 0100');
     expect(fallbackContactDetail({ kind: 'chat', href: 'https://chat.example.org/sre' })).toBe('chat');
   });
   it('says what each step icon means', () => {
@@ -112,5 +144,38 @@ describe('fallback contacts and progress steps, in words', () => {
       ' (not yet)',
       ' (not yet)',
     ]);
+  });
+});
+
+describe('a page that reached On-Call and wakes nobody', () => {
+  it('says maintenance mode: nobody was paged, with the fallback contacts, not "delivered"', () => {
+    const muted = page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42', mutedAt: iso(1000) });
+    const t = describePageStatus(muted, T0);
+    expect(t).toMatchObject({
+      headline: 'On-Call is in maintenance mode: nobody was paged.',
+      detail:
+        'Incident #42 is open, but On-Call pages nobody for it until maintenance mode ends. Reach SRE another way now.',
+      notReached: true,
+      settled: false,
+      tone: 'bad',
+    });
+    expect(pageSteps(muted).at(-1)).toEqual({
+      key: 'acknowledged',
+      label: 'Nobody paged (maintenance mode)',
+      state: 'failed',
+    });
+  });
+
+  it('says sent, but no incident, while its incident has not appeared in time; and moves on when it does', () => {
+    const unconfirmed = page({ status: 'delivered', deliveredAt: iso(0), unconfirmedAt: iso(120_000) });
+    const t = describePageStatus(unconfirmed, T0, 'UTC');
+    expect(t.headline).toBe('Sent, but On-Call shows no incident for it: it may have been rewritten or dropped.');
+    expect(t.detail).toBe(
+      'Delivered at 12:00; Klaxon keeps looking for its incident. If this is urgent, reach SRE another way now.',
+    );
+    expect(t.notReached).toBe(true);
+    expect(pageSteps(unconfirmed)[2]).toEqual({ key: 'incident', label: 'No incident in On-Call', state: 'failed' });
+    const found = describePageStatus({ ...unconfirmed, unconfirmedAt: null, incidentNumber: '43' }, T0);
+    expect(found.headline).toBe('Delivered: incident #43 is open and On-Call is paging.');
   });
 });

@@ -3,7 +3,7 @@ import {
   afterSendFailure,
   findSentPage,
   isDefinitiveRefusal,
-  retryHint,
+  pageAgainText,
   type SendAttempt,
 } from '#renderer/model/send-outcome.js';
 import { T0, iso, page } from '#test/support/renderer-fixtures.js';
@@ -65,8 +65,11 @@ describe('after a failed Send', () => {
 });
 
 describe('"Not sent" wording', () => {
-  it('says when a rate-limited person may page again, in whole seconds', () => {
-    expect(retryHint({ retryAfterSeconds: 41.2 })).toBe(' You can page again in 42 s.');
-    expect(retryHint({})).toBe('');
+  it('says when a rate-limited person may page again, counting down, with the clock time for longer waits', () => {
+    expect(pageAgainText(T0 + 41_200, T0)).toBe('You can page again in 42 s.');
+    expect(pageAgainText(T0 + 254_000, T0, 'UTC')).toBe('You can page again in about 4 minutes (at 12:04).');
+    expect(pageAgainText(T0 + 254_000, T0 + 250_000, 'UTC')).toBe('You can page again in 4 s.');
+    expect(pageAgainText(T0 + 254_000, T0 + 254_000)).toBeNull();
+    expect(pageAgainText(null, T0)).toBeNull();
   });
 });

@@ -150,15 +150,58 @@ describe('loadServerConfig', () => {
     ).toMatch(/^listen\.port: must be a number/);
   });
 
+  it('reports every problem at once, one line per key: environment, then values, then what they mean together', () => {
+    const e = errorOf(() =>
+      loadServerConfig({
+        env: { KLAXON_LISTEN_PORT: 'eighty' },
+        overrides: {
+          oncal: { apiKey: 'typo' },
+          oncall: { apiId: 'id', restEndpointKey: 'rest', pollIntervalSeconds: 'fast' },
+          oidc: { issuer: 'ftp://idp.example.org', audience: 'aud' },
+          targets: [
+            { id: 'sre', label: 'SRE', routingKey: 'sre', default: true },
+            { id: 'sre', label: 'Platform', routingKey: 'platform' },
+          ],
+          sessionSecret: 'short',
+        } as never,
+      }),
+    );
+    expect(e.problems.map((p) => p.key)).toEqual([
+      'listen.port',
+      'oncall.pollIntervalSeconds',
+      'oncal',
+      'oidc.issuer',
+      'oncall.apiKey',
+      'targets.1.id',
+      'sessionSecret',
+    ]);
+    expect(e.key).toBe('listen.port');
+    expect(e.message).toBe(
+      [
+        '7 problems in the configuration (each key is described in docs/server-config.md):',
+        '  - listen.port: must be a number (from KLAXON_LISTEN_PORT="eighty")',
+        '  - oncall.pollIntervalSeconds: must be a number',
+        '  - oncal: unknown key (check the spelling; see docs/server-config.md)',
+        '  - oidc.issuer: must be an http(s) URL',
+        '  - oncall.apiKey: must be set (or set KLAXON_ONCALL_API_KEY)',
+        '  - targets.1.id: "sre" is used twice',
+        '  - sessionSecret: must be at least 32 characters',
+      ].join('\n'),
+    );
+  });
+
   it('the demo config file loads', () => {
     const c = loadServerConfig({
       file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'),
       env: {},
       warn: () => {},
     });
-    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform']);
+    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours']);
     expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
     expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');
+    // Every person of the simulator's realistic org has a time zone: On-Call's API has none.
+    for (const user of ['carol', 'dmitri', 'ana', 'lars', 'jo', 'priya', 'sam', 'mei'])
+      expect(c.oncall.timeZones[user], user).toMatch(/\//);
   });
 
   it('storage.postgresUrl: SQLite unless set (KLAXON_POSTGRES_URL wins), a postgres URL, with a session secret', () => {

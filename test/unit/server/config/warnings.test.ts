@@ -5,6 +5,7 @@ const base = {
   oidc: { issuer: 'https://idp.example.org', audience: 'https://klaxon.example.org/api' },
   oncall: { apiId: 'id', apiKey: 'key', restEndpointKey: 'rest' },
   sessionSecret: 's'.repeat(40),
+  fallbackContacts: [{ kind: 'phone' as const, label: 'SRE emergency line', href: 'tel:+15550100' }],
 };
 
 function warningsFor(extra: Record<string, unknown>): string[] {
@@ -30,5 +31,14 @@ describe('publicUrl warning', () => {
     expect(warningsFor({ listen: { host: '0.0.0.0', port: 8787 }, publicUrl: 'https://klaxon.example.org' })).toEqual(
       [],
     );
+  });
+});
+
+describe('fallback contacts warning', () => {
+  it('warns at start when there are none, saying what people would read and what to set', () => {
+    const w = warningsFor({ fallbackContacts: [] });
+    expect(w).toEqual([
+      'fallbackContacts is empty: when paging fails or is rate-limited, people are only told to ask their team lead. Add at least one way to reach SRE without Klaxon (a phone number, a chat channel) to fallbackContacts.',
+    ]);
   });
 });

@@ -75,3 +75,36 @@ describe('a page follows its incident', () => {
     expect(patch!.deliveredAt).toBeInstanceOf(Date);
   });
 });
+
+describe('a page whose incident pages nobody because paging is muted (maintenance mode)', () => {
+  const now = new Date('2026-11-22T12:00:05Z');
+  const unpaged: Incident = { ...incident, pagedUsers: [] };
+
+  it('is marked when its open incident pages nobody while its routing key is muted', () => {
+    expect(pagePatchFor(page, unpaged, true, now)).toEqual({ incidentNumber: '42', mutedAt: now });
+  });
+
+  it('is not marked when Klaxon does not know, when it is not muted, or when someone is paged', () => {
+    expect(pagePatchFor(page, unpaged, null, now)).toEqual({ incidentNumber: '42' });
+    expect(pagePatchFor(page, unpaged, false, now)).toEqual({ incidentNumber: '42' });
+    expect(pagePatchFor(page, incident, true, now)).toEqual({ incidentNumber: '42' });
+  });
+
+  it('loses the mark once someone is paged, acknowledges, or maintenance ends', () => {
+    const muted = { ...page, incidentNumber: '42', mutedAt: '2026-11-22T12:00:04.000Z' };
+    expect(pagePatchFor(muted, unpaged, true, now)).toBeNull();
+    expect(pagePatchFor(muted, incident, true, now)).toEqual({ mutedAt: null });
+    expect(pagePatchFor(muted, unpaged, false, now)).toEqual({ mutedAt: null });
+    expect(pagePatchFor(muted, { ...unpaged, phase: 'ACKED', ackedBy: 'carol' }, true, now)).toMatchObject({
+      status: 'acknowledged',
+      mutedAt: null,
+    });
+  });
+});
+
+describe('an unconfirmed page (its incident did not appear in time)', () => {
+  it('moves on normally when the incident appears after all', () => {
+    const late = { ...page, unconfirmedAt: '2026-11-22T12:02:01.000Z' };
+    expect(pagePatchFor(late, incident)).toEqual({ incidentNumber: '42', unconfirmedAt: null });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRate, formatPhone, rateLimitMessage } from '#server/pages/rate-limit.js';
+import { decideRate, rateLimitMessage } from '#server/pages/rate-limit.js';
 
 const rule = { max: 3, windowSeconds: 600 };
 const contacts = [
@@ -22,9 +22,7 @@ describe('page rate limit', () => {
       'You have sent 3 pages in the last 10 minutes. If this is a new emergency, call the SRE emergency line (+1 555 0100).',
     );
     expect(rateLimitMessage(1, { max: 1, windowSeconds: 3600 }, 100, [])).toBe(
-      'You have sent 1 page in the last hour. You can page again in 2 minutes.',
+      'You have sent 1 page in the last hour. You can page again in about 2 minutes.',
     );
-    expect(formatPhone('tel:+15555550123')).toBe('+1 555 555 0123');
-    expect(formatPhone('tel:+442071838750')).toBe('+442071838750');
   });
 });

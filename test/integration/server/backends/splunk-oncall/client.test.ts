@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { createMetrics } from '#server/http/metrics.js';
-import { OnCallClient } from '#server/backends/splunk-oncall/client.js';
+import { OnCallClient, retryAfterMs } from '#server/backends/splunk-oncall/client.js';
 import { UpstreamError } from '#server/backends/upstream-error.js';
 import { RecordingLogger } from '#test/support/live-stack.js';
 
@@ -58,6 +58,7 @@ describe('OnCallClient against the simulator', () => {
     expect(incidents.map((i) => [i.entityDisplayName, i.currentPhase]).sort()).toEqual([
       ['Checkout latency above SLO', 'UNACKED'],
       ['Elevated 5xx on edge cache', 'ACKED'],
+      ['Nightly export stalled', 'UNACKED'],
     ]);
     const acked = incidents.find((i) => i.currentPhase === 'ACKED')!;
     expect(acked.transitions.at(-1)).toMatchObject({ name: 'ACKED', by: 'dmitri' });
@@ -80,14 +81,25 @@ describe('OnCallClient against the simulator', () => {
   });
 
   it('reads who is on call in both key spellings', async () => {
+    // Every policy of a team, each with its people (the realistic org: a batphone with everybody on it).
     const expected = [
       {
         team: { slug: 'team-sreKLX0000000001', name: 'SRE' },
-        policies: [{ policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] }],
+        policies: [
+          { policy: { slug: 'pol-sreprimary00001', name: 'SRE Primary' }, usernames: ['carol'] },
+          {
+            policy: { slug: 'pol-srebatphone00003', name: 'SRE Batphone' },
+            usernames: ['carol', 'dmitri', 'ana', 'lars', 'jo'],
+          },
+          { policy: { slug: 'pol-sretickets000006', name: 'SRE Tickets' }, usernames: [] },
+        ],
       },
       {
         team: { slug: 'team-pltKLX0000000002', name: 'Platform' },
-        policies: [{ policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] }],
+        policies: [
+          { policy: { slug: 'pol-pltprimary00002', name: 'Platform Primary' }, usernames: ['priya'] },
+          { policy: { slug: 'pol-pltbizhours00005', name: 'Platform Business Hours' }, usernames: [] },
+        ],
       },
     ];
     expect(await client().c.oncallCurrent()).toEqual(expected);
@@ -146,20 +158,59 @@ describe('OnCallClient against the simulator', () => {
     expect(text).toMatch(/klaxon_upstream_requests_total\{endpoint="incidents",status="200"\} 1/);
   });
 
-  it('treats a 403 after working credentials as throttling, but a first 403 as bad credentials', async () => {
+  it('treats a 403 as bad credentials, never as throttling: no pause, even after the credentials worked', async () => {
     const bad = client(sim, { apiKey: 'wrong-key' }).c;
     const authErr = await caught(bad.listIncidents());
-    expect(authErr.kind).toBe('auth');
-    expect(authErr.message).toMatch(/check oncall.apiId and oncall.apiKey/);
+    expect(authErr).toMatchObject({ kind: 'auth', status: 403, retryable: false });
+    expect(authErr.message).toBe(
+      "On-Call refused Klaxon's API credentials (HTTP 403: Authentication failed); the operator should check oncall.apiId and oncall.apiKey.",
+    );
 
     const c2 = client().c;
     await c2.listIncidents();
-    sim.control.setFaults({});
-    // A bucket smaller than one token: every call is throttled with the legacy 403.
+    // A bucket smaller than one token: every call gets the legacy 403 the older specification describes.
     sim.control.setRateLimit({ perSecond: 0.001, legacy403: true });
     const legacy = await caught(c2.teams());
     sim.control.setRateLimit({ perSecond: 2 });
-    expect(legacy).toMatchObject({ kind: 'rate_limited', status: 403, retryable: true });
+    expect(legacy).toMatchObject({ kind: 'auth', status: 403, retryable: false });
+    expect(legacy.retryAfterMs).toBeNull();
+    // Nobody was paused: the next request goes out within the limiter's spacing, not after a backoff.
+    const t0 = Date.now();
+    await c2.teams();
+    expect(Date.now() - t0).toBeLessThan(900);
+  });
+
+  for (const refusal of ['auth-failed', 'read-only', 'unauthorized'] as const) {
+    it(`says a read-only key is read-only or no longer valid when it writes (${refusal}), naming oncall.apiKey`, async () => {
+      sim.control.setSwitches({ readOnlyRefusal: refusal });
+      try {
+        const { c } = client(sim, { apiKey: sim.readOnlyApiKey });
+        const open = (await c.listIncidents()).find((i) => i.currentPhase === 'UNACKED')!;
+        const t0 = Date.now();
+        const err = await caught(c.ackIncidents('carol', [open.incidentNumber]));
+        expect(err).toMatchObject({ kind: 'auth', retryable: false, status: refusal === 'unauthorized' ? 401 : 403 });
+        expect(err.message).toMatch(/Klaxon's On-Call API key is read-only or no longer valid/);
+        expect(err.message).toMatch(/oncall\.apiKey/);
+        expect(err.message).not.toMatch(/limiting|waits/);
+        // No pause: reads go on at once.
+        await c.listIncidents();
+        expect(Date.now() - t0).toBeLessThan(1500);
+      } finally {
+        sim.control.setSwitches({ readOnlyRefusal: 'auth-failed' });
+      }
+    });
+  }
+
+  it('honours Retry-After on a 429, in seconds or as an HTTP date', async () => {
+    const { c } = client();
+    sim.control.setRateLimit({ perSecond: 0.001, sendRetryAfter: true });
+    await c.teams().catch(() => undefined); // the one token of the new bucket
+    const err = await caught(c.teams());
+    sim.control.setRateLimit({ perSecond: 2 });
+    expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 1000 });
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT', Date.parse('2026-10-21T07:27:30Z'))).toBe(30_000);
+    expect(retryAfterMs('soon', 0)).toBeNull();
+    expect(retryAfterMs(null, 0)).toBeNull();
   });
 
   it('survives 5xx with a plain-text body, timeouts, resets and malformed JSON, and logs them', async () => {
@@ -184,7 +235,7 @@ describe('OnCallClient against the simulator', () => {
     expect(malformed).toMatchObject({ kind: 'malformed', retryable: true });
 
     sim.control.setFaults({});
-    expect(await c.listIncidents()).toHaveLength(2);
+    expect(await c.listIncidents()).toHaveLength(3);
     const warnings = logger.warnings().join('\n');
     for (const needle of ['503', 'did not answer', 'could not reach', 'could not read'])
       expect(warnings).toContain(needle);
@@ -233,8 +284,23 @@ describe('sendAlert (REST endpoint)', () => {
     expect(await c.sendAlert('sre', body('klaxon/y'))).toMatchObject({ ok: false, retryable: true });
     sim.control.setFaults({});
     const wrongKey = await client(sim, { restEndpointKey: 'not-the-key' }).c.sendAlert('sre', body('klaxon/z'));
-    expect(wrongKey.ok).toBe(false);
-    if (!wrongKey.ok) expect(wrongKey.error).toMatch(/On-Call/);
+    expect(wrongKey).toEqual({
+      ok: false,
+      retryable: true,
+      status: 404,
+      error:
+        'On-Call did not accept the REST endpoint key (HTTP 404: Unknown API key); the Klaxon operator should check oncall.restEndpointKey. Klaxon keeps trying.',
+    });
+  });
+
+  it('names oncall.restEndpointBaseUrl, not the routing key, when nothing answers at the REST address', async () => {
+    const wrongUrl = client(sim, { restEndpointBaseUrl: `${sim.url}/integrations/generic/20131114/alrt` }).c;
+    const r = await wrongUrl.sendAlert('sre', body('klaxon/w'));
+    expect(r).toMatchObject({ ok: false, retryable: true, status: 404 });
+    if (!r.ok) {
+      expect(r.error).toMatch(/oncall\.restEndpointBaseUrl/);
+      expect(r.error).not.toMatch(/routing key/);
+    }
   });
 
   it('treats a 200 carrying result: failure as a failure', async () => {
