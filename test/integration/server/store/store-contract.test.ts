@@ -34,6 +34,8 @@ function record(opts: { sub?: string; at: Date; key?: string; hash?: string; sum
     createdAt: iso,
     updatedAt: iso,
     deliveredAt: null,
+    mutedAt: null,
+    unconfirmedAt: null,
   };
   const key = opts.key ?? `key-${id}`;
   return { page, routingKey: 'sre-routing', idempotencyKey: key, requestHash: opts.hash ?? `hash-${key}` };
@@ -191,6 +193,23 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       expect(old.id).not.toBe(first.id);
     });
 
+    it('pagesAwaitingIncident: delivered pages without an incident, delivered by then and not marked unconfirmed, oldest first', async () => {
+      const [early, late, withIncident, marked] = [
+        await acceptCreated({ at: t0 }),
+        await acceptCreated({ at: at(SECOND) }),
+        await acceptCreated({ at: at(2 * SECOND) }),
+        await acceptCreated({ at: at(3 * SECOND) }),
+      ];
+      await acceptCreated({ at: at(4 * SECOND) }); // still queued: never listed
+      await store.updatePage(late.id, { status: 'delivered', deliveredAt: at(60 * SECOND) });
+      await store.updatePage(early.id, { status: 'delivered', deliveredAt: at(10 * SECOND) });
+      await store.updatePage(withIncident.id, { status: 'delivered', deliveredAt: t0, incidentNumber: '7' });
+      await store.updatePage(marked.id, { status: 'delivered', deliveredAt: t0, unconfirmedAt: at(30 * SECOND) });
+      expect(await store.pagesAwaitingIncident(at(9 * SECOND))).toEqual([]);
+      expect(await store.pagesAwaitingIncident(at(10 * SECOND))).toEqual([early.id]);
+      expect(await store.pagesAwaitingIncident(at(60 * SECOND))).toEqual([early.id, late.id]);
+    });
+
     it('countByStatus: pages per status, given-up pages counted apart', async () => {
       expect(await store.countByStatus()).toEqual({});
       const a = await acceptCreated({ at: t0 });
@@ -264,6 +283,30 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
     });
   });
 
+  describe('the paging service answers again', () => {
+    it('makeFailingPagesDue: failing pages waiting for a later attempt become due now; given-up and due ones stay', async () => {
+      const waiting = await acceptCreated({ at: t0 });
+      const gaveUp = await acceptCreated({ at: t0 });
+      const due = await acceptCreated({ at: t0 });
+      const queued = await acceptCreated({ at: t0 });
+      await store.updatePage(waiting.id, { status: 'failing', nextAttemptAt: at(60 * SECOND) });
+      await store.updatePage(gaveUp.id, { status: 'failing', nextAttemptAt: at(60 * SECOND), gaveUpAt: t0 });
+      await store.updatePage(due.id, { status: 'failing', nextAttemptAt: at(5 * SECOND) });
+      const now = at(10 * SECOND);
+      const made = await store.makeFailingPagesDue(now);
+      expect(made.map((p) => [p.id, p.status, p.nextAttemptAt])).toEqual([[waiting.id, 'failing', now.toISOString()]]);
+      expect((await store.getPage(waiting.id))?.page).toEqual(made[0]);
+      expect((await store.getPage(gaveUp.id))?.page.nextAttemptAt).toBe(at(60 * SECOND).toISOString());
+      expect((await store.getPage(due.id))?.page.nextAttemptAt).toBe(at(5 * SECOND).toISOString());
+      expect((await store.getPage(queued.id))?.page.status).toBe('queued');
+      // Now due: the worker claims it at once; a second call finds nothing left to move.
+      expect((await store.claimDuePages('w', now, LEASE, 10)).map((r) => r.page.id).sort()).toEqual(
+        [waiting.id, due.id, queued.id].sort(),
+      );
+      expect(await store.makeFailingPagesDue(now)).toEqual([]);
+    });
+  });
+
   describe('updating pages', () => {
     it('applies a patch, clears the lease when the page leaves delivering, and writes the audit entry', async () => {
       const a = await acceptCreated({ at: t0 });
@@ -301,6 +344,8 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
         ackedBy: 'carol',
         ackedAt: at(3),
         deliveredAt: at(4),
+        mutedAt: at(5),
+        unconfirmedAt: at(6),
       });
       expect(all).toMatchObject({
         status: 'acknowledged',
@@ -311,6 +356,8 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
         ackedBy: 'carol',
         ackedAt: at(3).toISOString(),
         deliveredAt: at(4).toISOString(),
+        mutedAt: at(5).toISOString(),
+        unconfirmedAt: at(6).toISOString(),
       });
       const cleared = await store.updatePage(a.id, {
         lastError: null,
@@ -320,6 +367,8 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
         ackedBy: null,
         ackedAt: null,
         deliveredAt: null,
+        mutedAt: null,
+        unconfirmedAt: null,
       });
       expect(cleared).toMatchObject({
         status: 'acknowledged',
@@ -330,6 +379,8 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
         ackedBy: null,
         ackedAt: null,
         deliveredAt: null,
+        mutedAt: null,
+        unconfirmedAt: null,
       });
       expect((await store.getPage(a.id))?.page).toEqual(cleared);
     });

@@ -1,6 +1,7 @@
 // The SQLite store's schema versions (server/store/migrations/sqlite-migrations.ts): an empty file
 // gets every step; a file made before migrations existed is recognised as version 1 and keeps its
-// data; a failing step leaves nothing behind; a newer database is refused.
+// data; a database at any earlier version is upgraded; a failing step leaves nothing behind; a
+// newer database is refused.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,28 @@ function read<T>(sql: string): T[] {
 const versions = () =>
   read<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version);
 const latest = SQLITE_MIGRATIONS.length;
+
+const OLD_PAGE = '6f1c1b52-5a8e-4c57-9a39-4c1b1b7d0a12';
+/** A delivered page as an older server wrote it (only version 1's columns). */
+function insertOldPage(db: DatabaseSync, summary: string): void {
+  const t = Date.parse('2026-11-22T11:59:00Z');
+  db.prepare(
+    `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
+     routing_key, client, status, attempts, created_at, updated_at, delivered_at, idempotency_key, request_hash)
+     VALUES (?, 'alice', 'Alice', NULL, ?, '', 'sre', 'SRE on call', 'sre', 'web', 'delivered', 1, ?, ?, ?, 'key-old', 'hash')`,
+  ).run(OLD_PAGE, summary, t, t, t);
+}
+/** The upgraded store finds the old page for the tracker, and stores and clears its marks. */
+async function expectMarksKept(store: SqliteStore): Promise<void> {
+  expect(await store.pagesAwaitingIncident(new Date('2026-11-22T11:58:59Z'))).toEqual([]);
+  expect(await store.pagesAwaitingIncident(new Date('2026-11-22T12:00:00Z'))).toEqual([OLD_PAGE]);
+  const at = new Date('2026-11-22T12:00:05Z');
+  expect(await store.updatePage(OLD_PAGE, { unconfirmedAt: at, mutedAt: at })).toMatchObject({
+    unconfirmedAt: at.toISOString(),
+    mutedAt: at.toISOString(),
+  });
+  expect(await store.pagesAwaitingIncident(at)).toEqual([]);
+}
 
 describe('SQLite schema migrations', () => {
   it('bring an empty database to the latest version, each step recorded once', async () => {
@@ -81,6 +104,53 @@ describe('SQLite schema migrations', () => {
       expect(await store.claimSessionRenewal('old-session', 'rt-old', new Date(), 1000)).toBe(true);
       const { outcome } = await acceptQueuedPage(store, { summary: 'After the upgrade' });
       expect(outcome.kind).toBe('created');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each(SQLITE_MIGRATIONS.slice(0, -1).map((m) => m.version))(
+    'upgrade a database at version %i (a previous release) and keep its pages, which then take every field',
+    async (from) => {
+      const old = new DatabaseSync(file);
+      migrateSqlite(old, 'storage.sqlitePath', SQLITE_MIGRATIONS.slice(0, from));
+      insertOldPage(old, `From version ${from}`);
+      old.close();
+
+      const store = new SqliteStore(file);
+      try {
+        expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+        expect((await store.getPage(OLD_PAGE))?.page).toMatchObject({
+          summary: `From version ${from}`,
+          mutedAt: null,
+          unconfirmedAt: null,
+        });
+        await expectMarksKept(store);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  it('upgrade a file from the release before migrations that added the page marks itself (no duplicate column)', async () => {
+    // That release created version 1's tables and added pages.muted_at and pages.unconfirmed_at
+    // when it opened a file, recording nothing in schema_migrations.
+    const old = new DatabaseSync(file);
+    old.exec(SQLITE_MIGRATIONS[0]!.sql);
+    old.exec('ALTER TABLE pages ADD COLUMN muted_at INTEGER; ALTER TABLE pages ADD COLUMN unconfirmed_at INTEGER;');
+    insertOldPage(old, 'Marked by the previous release');
+    old.prepare('UPDATE pages SET muted_at = ? WHERE id = ?').run(Date.parse('2026-11-22T12:00:00Z'), OLD_PAGE);
+    old.close();
+
+    const store = new SqliteStore(file);
+    try {
+      expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+      expect((await store.getPage(OLD_PAGE))?.page).toMatchObject({
+        summary: 'Marked by the previous release',
+        mutedAt: '2026-11-22T12:00:00.000Z',
+        unconfirmedAt: null,
+      });
+      await expectMarksKept(store);
     } finally {
       await store.close();
     }

@@ -76,7 +76,20 @@ describe('PostgreSQL schema migrations', () => {
     const store = await openPostgres(url, 2, TEST_SHARED_SETTINGS);
     try {
       expect(await versions(url)).toEqual(all);
-      expect((await store.getPage(page.id))?.page.summary).toBe(`From version ${from}`);
+      expect((await store.getPage(page.id))?.page).toMatchObject({
+        summary: `From version ${from}`,
+        mutedAt: null,
+        unconfirmedAt: null,
+      });
+      const at = new Date();
+      expect(await store.updatePage(page.id, { status: 'delivered', deliveredAt: at })).toMatchObject({
+        unconfirmedAt: null,
+      });
+      expect(await store.pagesAwaitingIncident(at)).toEqual([page.id]);
+      expect(await store.updatePage(page.id, { mutedAt: at, unconfirmedAt: at })).toMatchObject({
+        mutedAt: at.toISOString(),
+        unconfirmedAt: at.toISOString(),
+      });
       expect(await store.getSession('old-session')).toMatchObject({ groups: ['sre'], refreshToken: 'rt-old' });
       expect(await store.claimSessionRenewal('old-session', 'rt-old', new Date(), 1000)).toBe(true);
     } finally {
