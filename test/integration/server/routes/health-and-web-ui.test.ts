@@ -42,6 +42,8 @@ describe('metrics and readiness details behind a token or on their own address',
       expect(m.status).toBe(200);
       expect(m.body).toMatch(/klaxon_pages_created_total/);
 
+      // Readiness does not wait for On-Call (issue 14); the details below are after its first poll.
+      await waitFor('On-Call answered', async () => (await api(`${s.url}/healthz/upstream`)).status === 200);
       const ready = await waitFor('ready', async () => {
         const r = await api(`${s.url}/readyz`);
         return r.status === 200 ? r : null;
@@ -51,6 +53,12 @@ describe('metrics and readiness details behind a token or on their own address',
         status: 'ready',
         storage: { ok: true },
         upstream: { ok: true },
+      });
+      // On-Call's errors are details too: /healthz/upstream keeps its status open, its reason behind the token.
+      expect((await api(`${s.url}/healthz/upstream`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.url}/healthz/upstream`, { token: TOKEN })).body).toMatchObject({
+        status: 'ok',
+        upstream: { ok: true, error: null },
       });
     } finally {
       await s.close();
@@ -70,9 +78,12 @@ describe('metrics and readiness details behind a token or on their own address',
       expect(m.status).toBe(200);
       expect(m.body).toMatch(/klaxon_pages_created_total/);
       await waitFor('ready', async () => (await api(`${s.url}/readyz`)).status === 200);
+      await waitFor('On-Call answered', async () => (await api(`${s.url}/healthz/upstream`)).status === 200);
       expect((await api(`${s.url}/readyz`)).body).toEqual({ status: 'ready' });
       expect((await api(`${s.metricsUrl}/readyz`)).body).toMatchObject({ status: 'ready', storage: { ok: true } });
       expect((await api(`${s.metricsUrl}/healthz`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.url}/healthz/upstream`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.metricsUrl}/healthz/upstream`)).body).toMatchObject({ upstream: { ok: true } });
       // The API is not on the metrics address.
       expect((await api(`${s.metricsUrl}/api/v1/client-config`)).status).toBe(404);
     } finally {
