@@ -1,7 +1,8 @@
 // Two Klaxon servers on one PostgreSQL database, in this process (the child-process suite behind
 // HAProxy is load-balanced.test.ts): one leader polls, both serve the same events under the same
 // ids, a client resumes on the other server with Last-Event-ID, a page's changes reach its
-// requester on either server, and a former leader's writes are refused by the epoch.
+// requester on either server, a page is marked unconfirmed once (by the leader's tracker), and a
+// former leader's writes are refused by the epoch.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageEntityId, type ServerEvent } from '#common/index.js';
@@ -17,6 +18,8 @@ let a: Awaited<ReturnType<typeof startServer>>;
 let b: Awaited<ReturnType<typeof startServer>>;
 const streams: SseConnection[] = [];
 
+/** Each replica's settings: a delivered page is called unconfirmed after 3 s without its incident. */
+const replica = () => ({ storage: { postgresUrl: url }, delivery: { unconfirmedAfterSeconds: 3 } });
 const readyz = async (s: { url: string }) => (await api(`${s.url}/readyz`)).body;
 const incidentEvent = (title: string) => (e: ServerEvent) => e.type === 'incident' && e.data.incident.title === title;
 
@@ -24,8 +27,8 @@ beforeAll(async () => {
   db = await startPostgres();
   url = await db.createDatabase('replicas');
   stack = await startStack();
-  a = await startServer(stack, { storage: { postgresUrl: url } });
-  b = await startServer(stack, { storage: { postgresUrl: url } });
+  a = await startServer(stack, replica());
+  b = await startServer(stack, replica());
 });
 afterAll(async () => {
   for (const s of streams) s.close();
@@ -144,6 +147,53 @@ describe('two replicas on one database', () => {
     expect(incidents).toHaveLength(1);
   });
 
+  it('mark a page whose incident never appears unconfirmed once, from the leader, seen on either server', async () => {
+    const token = await stack.token('bob');
+    const onA = await sse(a, token);
+    const onB = await sse(b, token);
+    await Promise.all([onA.next((e) => e.type === 'snapshot'), onB.next((e) => e.type === 'snapshot')]);
+    const unconfirmed = async () =>
+      Promise.all(
+        [a, b].map(async (s) => {
+          const m = /^klaxon_pages_unconfirmed_total (\d+)/m.exec((await api(`${s.url}/metrics`)).body as string);
+          return Number(m?.[1] ?? 'NaN');
+        }),
+      );
+    const before = await unconfirmed();
+    // A Rules Engine rule rewrites the entity id: the page can never find its incident.
+    stack.sim.control.setRules([
+      { when: { field: 'monitoring_tool', matches: 'klaxon' }, set: { entity_id: 'rewritten/${{entity_id}}' } },
+    ]);
+    try {
+      const r = await api(`${a.url}/api/v1/pages`, {
+        token,
+        body: { summary: 'Rewritten by a rule', idempotencyKey: randomKey() },
+      });
+      expect(r.status).toBe(202);
+      const marked = (e: ServerEvent) => e.type === 'page' && e.data.id === r.body.id && !!e.data.unconfirmedAt;
+      const [x, y] = await Promise.all([onA.next(marked, 20_000), onB.next(marked, 20_000)]);
+      expect(x.id).toBe(y.id);
+      // Marked once, with one audit entry.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          "SELECT COUNT(*)::int AS n FROM audit_log WHERE page_id = $1 AND action = 'page.unconfirmed'",
+          [r.body.id],
+        );
+        expect(rows[0]!.n).toBe(1);
+      } finally {
+        await client.end();
+      }
+      // Counted by the leader's tracker; the follower runs none.
+      const after = await unconfirmed();
+      const leading = await Promise.all([a, b].map(async (s) => (await readyz(s)).cluster.role === 'leader'));
+      expect(after.map((n, i) => n - before[i]!)).toEqual(leading.map((l) => (l ? 1 : 0)));
+    } finally {
+      stack.sim.control.setRules([]);
+    }
+  });
+
   it("refuse a former leader's writes once another replica was elected", async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -182,7 +232,7 @@ describe('two replicas on one database', () => {
     const n = polls();
     await waitFor('the new leader polls', () => polls() > n, 10_000);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    if (leader === a) a = await startServer(stack, { storage: { postgresUrl: url } });
-    else b = await startServer(stack, { storage: { postgresUrl: url } });
+    if (leader === a) a = await startServer(stack, replica());
+    else b = await startServer(stack, replica());
   });
 });
