@@ -52,7 +52,8 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   await expect(dialog.getByRole('heading', { name: 'Confirm: wake up SRE' })).toBeVisible();
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Carol Okafor');
   await expect(dialog.getByTestId('who-is-woken')).toContainText('Europe/Berlin');
-  await expect(dialog.getByRole('heading', { name: 'This will wake SRE on call:' })).toBeFocused();
+  // The lead line of who is woken (the exact view: the target's policy answered).
+  await expect(dialog.getByRole('heading', { name: 'This will wake now (SRE on call: SRE Primary):' })).toBeFocused();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   const send = dialog.getByRole('button', { name: 'Send page now' });
