@@ -9,7 +9,8 @@ import { pageEntityId } from '#common/index.js';
 import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
 import { clusterView, startReplicaSet, type ReplicaSet } from '#test/support/replica-set.js';
 import { ResumingSseClient } from '#test/support/resuming-sse-client.js';
-import { api, incidentsFor, randomKey, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, incidentsFor, randomKey, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: Stack;
 let db: PostgresCluster;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageEntityId, type ServerEvent } from '#common/index.js';
 import { FencedOut, checkFence } from '#server/cluster/leadership.js';
 import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 import { openSse, type SseConnection } from '#test/support/sse-test-client.js';
 
 let stack: Stack;

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import type { AuditEntry, KlaxonStore, PageRecord, WebSession } from '#server/store/store.js';
+import * as build from '#test/support/builders.js';
 import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
 
 const SECOND = 1000;
@@ -16,27 +17,17 @@ function record(opts: { sub?: string; at: Date; key?: string; hash?: string; sum
   const iso = opts.at.toISOString();
   const id = crypto.randomUUID();
   const sub = opts.sub ?? 'alice';
-  const page: Page = {
+  const page: Page = build.page({
     id,
     requester: { sub, name: `Name of ${sub}`, email: `${sub}@klaxon.test` },
     summary: opts.summary ?? 'Database is down',
     details: 'Line one\nLine two',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'desktop',
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     nextAttemptAt: iso,
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
     createdAt: iso,
     updatedAt: iso,
-    deliveredAt: null,
     mutedAt: null,
     unconfirmedAt: null,
-  };
+  });
   const key = opts.key ?? `key-${id}`;
   return { page, routingKey: 'sre-routing', idempotencyKey: key, requestHash: opts.hash ?? `hash-${key}` };
 }

@@ -4,15 +4,8 @@
 // back (the throwaway cluster is stopped and started under it).
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  api,
-  randomKey,
-  spawnServer,
-  startServer,
-  startStack,
-  waitFor,
-  type Stack,
-} from '#test/support/server-stack.js';
+import { api, randomKey, spawnServer, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 import { freePort, postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 
 const suite = postgresForSuite();

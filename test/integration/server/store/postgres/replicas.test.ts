@@ -19,9 +19,9 @@ import {
   spawnServer,
   startServer,
   startStack,
-  waitFor,
   type Stack,
 } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 
 const suite = postgresForSuite();
