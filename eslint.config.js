@@ -6,6 +6,8 @@ import globals from 'globals';
 /** Files of electron/ allowed to import `electron`: the thin shell. Everything else must run under plain Node. */
 const ELECTRON_SHELL = ['electron/shell/**'];
 
+const RENDERER_ONLY_COMMON = 'renderer/ may import common/ only; it talks to the main process through window.klaxon.';
+
 const noImport = (/** @type {string[]} */ groups, /** @type {string} */ message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
@@ -64,20 +66,25 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**'],
-    rules: noImport(
-      [
-        'electron',
-        '\\#server/*',
-        '\\#electron/*',
-        '\\#dev/*',
-        '\\#test/*',
-        '**/server/**',
-        '**/electron/**',
-        '**/dev/**',
-        'node:*',
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['\\#server/*', '\\#electron/*', '\\#dev/*', '\\#test/*', '**/server/**', '**/dev/**', 'node:*'],
+              message: RENDERER_ONLY_COMMON,
+            },
+            {
+              // `electron` and any path through an electron/ folder; the one exception is the Sentry
+              // SDK's renderer half, browser code that imports no `electron` (renderer/error-reports/).
+              regex: '^(?!@sentry/electron/renderer$)(.*/)?electron(/.*)?$',
+              message: RENDERER_ONLY_COMMON,
+            },
+          ],
+        },
       ],
-      'renderer/ may import common/ only; it talks to the main process through window.klaxon.',
-    ),
+    },
   },
   {
     files: ['electron/**'],

@@ -50,6 +50,9 @@ export const FORBIDDEN_PACKAGES = [
   'esbuild',
   'electron-builder',
   'tsx',
+  // Native add-ons of the Sentry SDK (crash dumps, profiling): optional peers, never installed or bundled.
+  '@sentry/node-native',
+  '@sentry/profiling-node',
 ] as const;
 
 /** Source folders of the repository that must never be bundled into the desktop app. */

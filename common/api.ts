@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { ClientConfig, Me } from './client-config.js';
+import { IncidentEscalation } from './escalation.js';
 import { Incident, IncidentSnapshot } from './incident.js';
 import { OnCallNow } from './oncall.js';
 import { Page, PageRequest } from './page.js';
@@ -16,6 +17,11 @@ export const AckRequest = z.strictObject({ message: z.optional(singleLineText('m
 export type AckRequest = z.input<typeof AckRequest>;
 export const AckResult = z.strictObject({ incident: z.nullable(Incident), accepted: z.boolean(), message: z.string() });
 export type AckResult = z.infer<typeof AckResult>;
+
+/** "Escalate now" on one's own page: no options, so no fields. */
+export const EscalatePageRequest = z.strictObject({});
+export const EscalatePageResult = z.strictObject({ page: Page, escalation: IncidentEscalation, message: z.string() });
+export type EscalatePageResult = z.infer<typeof EscalatePageResult>;
 
 export const MyPages = z.strictObject({ pages: z.array(Page) });
 
@@ -67,6 +73,15 @@ export const routes = {
   },
   myPages: { method: 'GET', path: `${API_PREFIX}/pages/mine`, auth: 'user', response: MyPages, status: 200 },
   getPage: { method: 'GET', path: `${API_PREFIX}/pages/:id`, auth: 'user', response: Page, status: 200 },
+  /** The requester sends their own unacknowledged page's incident to the fallback escalation policy. */
+  escalatePage: {
+    method: 'POST',
+    path: `${API_PREFIX}/pages/:id/escalate`,
+    auth: 'page',
+    body: EscalatePageRequest,
+    response: EscalatePageResult,
+    status: 200,
+  },
   ackIncident: {
     method: 'POST',
     path: `${API_PREFIX}/incidents/:number/ack`,
@@ -77,7 +92,15 @@ export const routes = {
   },
   /** Server-sent events; see sse.ts. */
   events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
-  /** On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header); triggers a refresh. */
+  /**
+   * 204 when `events` would accept one more stream of this person, else the error it would answer
+   * (429 at `events.maxStreamsPerUser`). For the web UI: EventSource hides a refused stream's status.
+   */
+  eventsAdmission: { method: 'GET', path: `${API_PREFIX}/events/admission`, auth: 'view', status: 204 },
+  /**
+   * On-Call outgoing webhook (shared secret in the `x-klaxon-webhook-secret` header): a body with the
+   * incident's state (docs/server-config.md#webhook-payload) is applied at once; any call triggers a refresh.
+   */
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;
 export type RouteName = keyof typeof routes;

@@ -20,7 +20,8 @@ export function countIncidents(incidents: readonly Incident[]): IncidentCounts {
     open++;
     if (i.phase === 'UNACKED') {
       unacked++;
-      if (i.pagedUsers.length === 0) unackedNobodyPaged++;
+      // A provisional incident (webhook only) has no paged users known yet, not "nobody".
+      if (i.pagedUsers.length === 0 && !i.provisional) unackedNobodyPaged++;
     }
   }
   return { open, unacked, acked: open - unacked, unackedNobodyPaged };

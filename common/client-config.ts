@@ -1,4 +1,6 @@
 import { z } from 'zod/mini';
+import { parseSentryDsn } from './sentry-dsn.js';
+import { EscalationOffer } from './escalation.js';
 
 /** A way to reach SRE that does not depend on Klaxon or On-Call, shown when paging fails. */
 export const FallbackContact = z.strictObject({
@@ -19,6 +21,27 @@ export const PageTarget = z.strictObject({
   isDefault: z.boolean(),
 });
 export type PageTarget = z.infer<typeof PageTarget>;
+
+/** A Sentry DSN a client may be given: it is published, so it must carry no secret key. */
+export const SentryDsnText = z.string().check(
+  z.refine((d) => !('error' in parseSentryDsn(d)), {
+    message: 'must be a Sentry DSN (https://<key>@<host>/<project>) without a secret key',
+  }),
+);
+
+/**
+ * Error reports (Sentry) for clients: where the web UI and Klaxon desktop send their errors, and how.
+ * Present only when the server's operator set `sentry.clientDsn` (docs/operations.md#sentry).
+ */
+export const ClientErrorReports = z.strictObject({
+  dsn: SentryDsnText,
+  environment: z.string().check(z.minLength(1)),
+  /** The server's release, which is also the web UI's (the server serves it); Klaxon desktop reports its own version. */
+  release: z.string().check(z.minLength(1)),
+  /** Share of errors sent, 0 to 1. */
+  sampleRate: z.number().check(z.gte(0), z.lte(1)),
+});
+export type ClientErrorReports = z.infer<typeof ClientErrorReports>;
 
 /**
  * Public, secret-free settings of a Klaxon server. Served without authentication so a freshly
@@ -48,6 +71,14 @@ export const ClientConfig = z.strictObject({
     view: z.optional(z.nullable(z.array(z.string()))),
   }),
   pageRateLimit: z.strictObject({ max: z.int().check(z.positive()), windowSeconds: z.int().check(z.positive()) }),
+  /**
+   * Error reports, only when the operator turned them on. Absent otherwise, so a Klaxon desktop
+   * older than this field (its schema is strict) still reads the configuration of a server that
+   * does not report.
+   */
+  sentry: z.optional(ClientErrorReports),
+  /** "Escalate now" on one's own unacknowledged page; absent or null: this server does not offer it. */
+  escalation: z.optional(z.nullable(EscalationOffer)),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
 

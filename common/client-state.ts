@@ -66,5 +66,10 @@ export const ClientState = z.strictObject({
   storage: TokenStorage,
   /** Desktop only: version and updates, shown in the popover footer. */
   app: z.optional(z.nullable(AppInfo)),
+  /**
+   * Desktop only: the main process sends error reports (Sentry), so the renderer hands its own
+   * errors to it (`errors:report`). Absent or false: the renderer starts no error reporting at all.
+   */
+  errorReports: z.optional(z.boolean()),
 });
 export type ClientState = z.infer<typeof ClientState>;

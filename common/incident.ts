@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { IncidentEscalation } from './escalation.js';
 import { IsoTime } from './text.js';
 
 /** On-Call's `currentPhase`, upper-case on the wire (docs/splunk-oncall.md#phases). */
@@ -10,7 +11,8 @@ export type TeamRef = z.infer<typeof TeamRef>;
 
 /**
  * An On-Call incident normalised by the server. Clients receive only what they show (number,
- * title, phase, start, teams, who is paged, link, who acknowledged); the optional fields are
+ * title, phase, start, teams, who is paged, link, who acknowledged and by what name, Klaxon's escalation, whether it is
+ * provisional); the other optional fields are
  * facts the server keeps for itself (a page finds its incident by `entityId`) and leaves out of
  * snapshots and events, so a storm of hundreds of incidents costs each client less.
  */
@@ -26,6 +28,19 @@ export const Incident = z.strictObject({
   /** Link to the incident in the On-Call web UI, when known (http(s) only: it becomes a clickable link). */
   link: z.nullable(z.url().check(z.refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL'))),
   ackedBy: z.nullable(z.string()),
+  /**
+   * Who acknowledged, as people read it: the service user's display name ("Carol Okafor"), or the
+   * person who acknowledged in Klaxon ("Alice Andersen (via Klaxon)"), whichever service user
+   * sent it. `ackedBy` keeps the service's username. Absent or null: no name known.
+   */
+  ackedByName: z.optional(z.nullable(z.string())),
+  /** Klaxon sent this incident on to its fallback escalation policy (server/escalation/). */
+  escalation: z.optional(z.nullable(IncidentEscalation)),
+  /**
+   * Known from the paging service's webhook only, not yet from its incident list: `pagedUsers` and
+   * `teams` are not known yet (so "nobody is being paged" must not be concluded from them).
+   */
+  provisional: z.optional(z.boolean()),
   // Kept by the server, not sent to clients:
   lastAlertAt: z.optional(z.nullable(IsoTime)),
   routingKey: z.optional(z.nullable(z.string())),
@@ -35,6 +50,8 @@ export const Incident = z.strictObject({
   ackedAt: z.optional(z.nullable(IsoTime)),
   resolvedBy: z.optional(z.nullable(z.string())),
   resolvedAt: z.optional(z.nullable(IsoTime)),
+  /** The display name of `resolvedBy`, when known. */
+  resolvedByName: z.optional(z.nullable(z.string())),
 });
 export type Incident = z.infer<typeof Incident>;
 

@@ -19,3 +19,7 @@ export * from './access.js';
 export * from './phone.js';
 export * from './duration.js';
 export * from './unsent-page.js';
+export * from './error-reports.js';
+export * from './sentry-dsn.js';
+export * from './escalation.js';
+export * from './acknowledger.js';

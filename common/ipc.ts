@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { AckRequest, AckResult } from './api.js';
+import { AckRequest, AckResult, EscalatePageResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
 import type { Result } from './result.js';
@@ -30,6 +30,7 @@ export const ipcRequests = {
   'unsent:retry': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
   /** "Discard": the person gives up on a kept page; it will not be sent. */
   'unsent:discard': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
+  'pages:escalate': { request: z.strictObject({ id: z.uuid() }), response: EscalatePageResult },
   'incidents:ack': {
     request: z.extend(AckRequest, { number: z.string().check(z.regex(/^\d+$/)) }),
     response: AckResult,
@@ -39,6 +40,14 @@ export const ipcRequests = {
   /** Opens a link from the server's config (fallback contact, ticket tracker, incident link) in the system browser. */
   'shell:open-external': { request: z.strictObject({ url: z.url() }), response: z.null() },
   'window:hide': { request: NoPayload, response: z.null() },
+  /**
+   * The renderer's error reporter (Sentry) hands over one envelope, as its transport serialised it;
+   * the main process sends the events in it, scrubbed again, only while error reports are on.
+   */
+  'errors:report': {
+    request: z.strictObject({ envelope: z.string().check(z.maxLength(1_000_000)) }),
+    response: z.null(),
+  },
 } as const;
 
 export type IpcRequestChannel = keyof typeof ipcRequests;

@@ -48,6 +48,8 @@ export const Page = z.strictObject({
   incidentNumber: z.nullable(z.string()),
   ackedBy: z.nullable(z.string()),
   ackedAt: z.nullable(IsoTime),
+  /** Who acknowledged, as people read it (see `Incident.ackedByName`); absent or null: `ackedBy`. */
+  ackedByName: z.optional(z.nullable(z.string())),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   deliveredAt: z.nullable(IsoTime),

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { SentryDsnText } from './client-config.js';
 
 /**
  * Klaxon desktop settings. Effective value = managed policy (IT) > user setting > default.
@@ -43,6 +44,11 @@ export const settingsShape = {
   notifyOwnPages: z.boolean(),
   /** Electron accelerator that opens the popover. */
   globalShortcut: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+  /**
+   * Where Klaxon desktop sends its error reports (Sentry): a DSN, `off` (never, whatever the server
+   * says), or null (the DSN the server's client configuration names, if any). IT only.
+   */
+  sentryDsn: z.nullable(z.union([z.literal('off'), SentryDsnText])),
 } as const;
 
 export const Settings = z.strictObject(settingsShape);
@@ -61,6 +67,7 @@ export const DEFAULT_SETTINGS: Settings = {
   notifyNewIncidents: null,
   notifyOwnPages: true,
   globalShortcut: 'CommandOrControl+Shift+K',
+  sentryDsn: null,
 };
 
 /** What IT may set. Any subset of settings; unknown keys are refused with their name. */
@@ -68,7 +75,7 @@ export const ManagedPolicy = z.partial(Settings);
 export type ManagedPolicy = z.infer<typeof ManagedPolicy>;
 
 /** What a user may change in the UI (keys locked by policy are refused at runtime). */
-export const UserSettings = z.partial(z.omit(Settings, { updateFeedUrl: true }));
+export const UserSettings = z.partial(z.omit(Settings, { updateFeedUrl: true, sentryDsn: true }));
 export type UserSettings = z.infer<typeof UserSettings>;
 
 export const SettingSource = z.enum(['policy', 'user', 'default']);

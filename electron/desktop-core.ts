@@ -15,6 +15,7 @@ import {
   type IpcPushOf,
   type IpcRequestChannel,
   type IpcResponseOf,
+  type ClientState,
   type ManagedPolicy,
   type Result,
   type UnsentPage,
@@ -22,6 +23,7 @@ import {
 import { ClientStateStore } from './client-state-store.js';
 import { unsentRefusedNotifications } from './notifications.js';
 import { DesktopSession, type SessionDeps } from './desktop-session.js';
+import { DesktopErrorReporting, type ErrorReportsShell } from './error-reports.js';
 import { invokeIpc, ipcHandlers, type IpcDeps } from './ipc.js';
 import { DesktopSettings } from './settings.js';
 import { UnsentPages, memoryUnsentPagesStore, type UnsentPagesStore } from './unsent-pages.js';
@@ -31,6 +33,14 @@ export interface DesktopCoreDeps extends SessionDeps, IpcDeps {
   /** Where pages the server has not confirmed are kept across restarts (the shell: a file in the user data folder). */
   unsentPages?: UnsentPagesStore;
   log?(message: string): void;
+  /** The main process's error reporter (shell/error-reports.ts); without it, error reports stay off. */
+  errorReports?: ErrorReportsShell;
+}
+
+/** What the main process knows to be sensitive: the signed-in person's name, e-mail and subject. */
+function sensitiveOf(s: ClientState): string[] {
+  const me = s.auth.status === 'signed-in' || s.auth.status === 'not-authorised' ? s.auth.me : null;
+  return me ? [me.user.name, me.user.email ?? '', me.user.sub].filter(Boolean) : [];
 }
 
 export interface DesktopCore {
@@ -108,7 +118,18 @@ export function createDesktopCore(deps: DesktopCoreDeps): DesktopCore {
   store.subscribe((s, prev) => {
     if (resendUnsentNow(prev, s)) unsent.resendNow();
   });
-  const handlers = ipcHandlers(deps, { store, settings, session, unsent });
+  // Decided again whenever the server's configuration changes (another server, a new DSN); a DSN
+  // from IT's policy turns reports on before the server has answered.
+  const reporting = new DesktopErrorReporting(deps.errorReports, () => sensitiveOf(store.get()), log);
+  const decideErrorReports = () => {
+    const on = reporting.update(settings.get().values.sentryDsn, store.get().config?.sentry);
+    if ((store.get().errorReports ?? false) !== on) store.update({ errorReports: on });
+  };
+  store.subscribe((s, previous) => {
+    if (s.config !== previous.config) decideErrorReports();
+  });
+  decideErrorReports();
+  const handlers = ipcHandlers(deps, { store, settings, session, unsent, reporting, onPageUpdated });
 
   return {
     state: store,

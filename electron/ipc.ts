@@ -7,6 +7,7 @@
 import type { z } from 'zod/mini';
 import {
   AckResult,
+  EscalatePageResult,
   MyPages,
   OnCallNow,
   ipcRequests,
@@ -17,6 +18,7 @@ import {
   type EffectiveSettings,
   type IpcRequestChannel,
   type IpcResponseOf,
+  type Page,
   type Result,
   type SettingKey,
   fail,
@@ -24,6 +26,7 @@ import {
 } from '#common/index.js';
 import type { ClientStateStore } from './client-state-store.js';
 import type { DesktopSession } from './desktop-session.js';
+import type { DesktopErrorReporting } from './error-reports.js';
 import { refuseExternalUrl } from './external-links.js';
 import {
   SERVER_CHANGE_NOT_CONFIRMED,
@@ -62,11 +65,18 @@ export interface IpcContext {
   session: DesktopSession;
   /** Every page goes out through it, so one the server does not confirm is kept and resent. */
   unsent: UnsentPages;
+  /** Error reports: the renderer's errors go out through the main process (error-reports.ts). */
+  reporting: Pick<DesktopErrorReporting, 'fromRenderer'>;
+  /** Shows a page the server changed at the person's request ("Escalate now") at once, as `page:updated`. */
+  onPageUpdated(page: Page): void;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }: IpcContext): IpcHandlers {
+export function ipcHandlers(
+  deps: IpcDeps,
+  { store, settings, session, unsent, reporting, onPageUpdated }: IpcContext,
+): IpcHandlers {
   return {
     'state:get': async () => ok(store.get()),
     'config:get': async () => ok(store.get().config),
@@ -92,6 +102,16 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }:
     'unsent:discard': async ({ idempotencyKey }) => {
       await unsent.discard(idempotencyKey);
       return ok(null);
+    },
+    'pages:escalate': async ({ id }) => {
+      const r = await session.request({
+        method: 'POST',
+        path: routePath('escalatePage', { id }),
+        body: {},
+        schema: EscalatePageResult,
+      });
+      if (r.ok) onPageUpdated(r.value.page);
+      return r;
     },
     'incidents:ack': async ({ number, ...body }) =>
       session.request({ method: 'POST', path: routePath('ackIncident', { number }), body, schema: AckResult }),
@@ -125,6 +145,11 @@ export function ipcHandlers(deps: IpcDeps, { store, settings, session, unsent }:
     },
     'window:hide': async () => {
       deps.hideWindow?.();
+      return ok(null);
+    },
+    // Always answered ok: while reports are off the envelope is dropped, and the renderer has nothing to retry.
+    'errors:report': async ({ envelope }) => {
+      reporting.fromRenderer(envelope);
       return ok(null);
     },
   };

@@ -3,7 +3,15 @@
  * incident (once per incident, never for what was already there when the app started or
  * reconnected), and what happened to the user's own page. Everything else is the badge's job.
  */
-import { unsentKey, type Incident, type Me, type Page, type Settings, type UnsentPage } from '#common/index.js';
+import {
+  acknowledgerName,
+  unsentKey,
+  type Incident,
+  type Me,
+  type Page,
+  type Settings,
+  type UnsentPage,
+} from '#common/index.js';
 
 export interface DesktopNotification {
   title: string;
@@ -102,7 +110,7 @@ export class NotificationPolicy {
       case 'acknowledged':
         return {
           ...base,
-          title: `${page.ackedBy ?? 'SRE'} acknowledged your page`,
+          title: `${acknowledgerName(page) ?? 'SRE'} acknowledged your page`,
           body: `"${page.summary}"${incident} is acknowledged: someone is on it.`,
         };
       case 'failing':

@@ -51,6 +51,9 @@ export interface ServerRequest<T> {
   schema: z.ZodMiniType<T>;
 }
 
+/** The server answered the event stream with an error body: its message is meant for the person. */
+class StreamRefusedError extends Error {}
+
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';
 /** Lowest base reconnect delay a server `retry:` hint may set. */
 const MIN_RETRY_MS = 1000;
@@ -222,7 +225,7 @@ export class ServerLink {
           outcome = 'stop';
         } else {
           error =
-            e instanceof IdentityProviderUnreachableError
+            e instanceof IdentityProviderUnreachableError || e instanceof StreamRefusedError
               ? e.message
               : `Cannot reach the Klaxon server at ${this.opts.serverUrl} (${e instanceof AxiosError ? (e.code ?? e.message) : e instanceof Error ? e.message : String(e)}).`;
         }
@@ -300,7 +303,10 @@ export class ServerLink {
       return 'stop';
     }
     if (res.status !== 200) {
-      res.data.destroy();
+      // The server's own sentence when it sent one (429 at events.maxStreamsPerUser says what to
+      // close); the loop shows it and retries with the backoff.
+      const refusal = ErrorBody.safeParse(await readJson(res.data));
+      if (refusal.success) throw new StreamRefusedError(refusal.data.error.message);
       throw new Error(`the server answered ${res.status}`);
     }
     let outcome: StreamOutcome = 'ended';

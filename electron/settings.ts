@@ -75,6 +75,8 @@ export function effectiveSettings(policy: ManagedPolicy, user: Partial<Settings>
   }
   // The update feed is an IT decision only (UserSettings has no such key).
   if (!locked.updateFeedUrl) locked.updateFeedUrl = 'Only your IT department can change the update feed';
+  // So is where error reports go (docs/it-deployment.md): a person cannot send them elsewhere.
+  if (!locked.sentryDsn) locked.sentryDsn = 'Only your IT department can change where error reports go';
   return { values: values as Settings, sources, locked };
 }
 

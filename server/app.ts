@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Page } from '#common/index.js';
+import { parseSentryDsn, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
+import { Announcer } from './chat/announcer.js';
+import { ChatWorker } from './chat/chat-worker.js';
+import { configuredChannels } from './chat/configured-channels.js';
 import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
+import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
 import { registerCompression } from './http/compression.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -16,8 +20,9 @@ import { listenUrl } from './http/listen.js';
 import { loggerOptions, type LogOption } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { addResponseHeaders } from './http/response-headers.js';
-import { registerWebUi } from './http/web-ui.js';
+import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
+import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
@@ -28,12 +33,15 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { meRoutes } from './routes/me.js';
 import { onCallRoutes } from './routes/on-call.js';
+import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
-import type { KlaxonStore } from './store/store.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { SoloLeadership, type Leadership } from './cluster/leadership.js';
 import { SharedHub } from './cluster/shared-hub.js';
+import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
+import { auditEntry } from './store/audit-entry.js';
+import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
 
 export interface AppDeps {
@@ -49,6 +57,10 @@ export interface AppDeps {
   /** This replica's name among several (`/readyz`, metrics); default `<host>/<pid>`. */
   replicaName?: string;
   logger?: LogOption;
+  /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
+  errorReports?: ErrorReporter;
+  /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
+  leadership?: Leadership;
 }
 
 export interface KlaxonApp {
@@ -68,8 +80,15 @@ export interface KlaxonApp {
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
   targets: TargetStatus;
   /**
-   * Starts the background work: page delivery and target checks, and (on the leader only) the
-   * incidents poll and page tracking. With one process everything starts before this returns.
+   * Chat announcements (server/chat/): `announce` queues an event for every configured channel and
+   * never throws; the escalation job and "Escalate now" announce `escalated` through it.
+   */
+  announcer: Announcer;
+  /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
+  escalation: Escalation;
+  /**
+   * Starts the background work: page delivery, target checks, chat, and (on the leader only) the
+   * incidents poll, page tracking and escalations. With one process everything starts before this returns.
    */
   start(): Promise<void>;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
@@ -83,6 +102,7 @@ export interface KlaxonApp {
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;
+  const errorReports = deps.errorReports ?? noErrorReports;
   const metrics = createMetrics();
   const app = Fastify({ logger: loggerOptions(config, deps.logger), bodyLimit: 64 * 1024, return503OnClosing: true });
   for (const w of configWarnings(config)) app.log.warn({ config: true }, w);
@@ -91,8 +111,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   registerJsonBodyParser(app);
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
+  const presenter = new IncidentPresenter({ backend, store, logger: app.log });
   /** The one poller of the paging service; with several replicas it runs on the leader only. */
-  const poller = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log });
+  const poller = new IncidentsHub({
+    backend,
+    config: config.oncall,
+    metrics,
+    logger: app.log,
+    errorReports,
+    presenter,
+  });
   // Several replicas on PostgreSQL (server/cluster/): leader election and the shared event journal.
   // With SQLite (one process) there is none of it, and this process is always the leader.
   const pgUrl = config.storage.postgresUrl;
@@ -106,6 +134,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     : null;
   const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
   const hub = cluster ? cluster.sharedHub(poller, config.oncall) : poller;
+  // The escalator runs where `leadership.runsHere()`, and its claims and settlements carry the
+  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts).
+  const escalation = createEscalation({
+    config,
+    store,
+    backend,
+    hub,
+    presenter,
+    metrics,
+    logger: app.log,
+    errorReports,
+    leadership,
+    // `announcer` is made below; escalations only happen once the app has started.
+    onEscalated: (record) => void announcer.escalated(record),
+  });
+  /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
+  async function recordAck(ack: KlaxonAck): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName };
+    await store.recordAcknowledgement(
+      ack,
+      auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
+    );
+    presenter.noteAck(ack);
+  }
   const events = new EventStream({
     hub,
     metrics,
@@ -123,15 +175,34 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     intervalMs: config.targetChecks.intervalSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
 
+  const chatChannels = configuredChannels(config.chat, {
+    logger: app.log,
+    onIrcConnected: (name, connected) => metrics.chatConnected.set({ channel: name }, connected ? 1 : 0),
+  });
+  for (const c of config.chat.irc) metrics.chatConnected.set({ channel: c.name }, 0);
+  const chat = new ChatWorker({ store, channels: chatChannels, chat: config.chat, metrics, logger: app.log });
+  const announcer = new Announcer({
+    store,
+    channels: chatChannels,
+    includeDetails: config.chat.includeDetails,
+    serverName: config.serverName,
+    onQueued: () => chat.kick(),
+    logger: app.log,
+  });
   /**
-   * A page's status changed (delivery, its incident): its requester's streams hear of it. With
-   * several replicas every page change is journalled by the database itself (server/cluster/), and
-   * every replica publishes it from there under the same id.
+   * A page's status changed (delivery, its incident): its requester's streams hear of it, chat of
+   * its incident and acknowledgement. With several replicas every page change is journalled by the
+   * database itself (server/cluster/), and every replica publishes it from there under the same id;
+   * chat hears of it from the replica that made the change (each event is queued once per channel).
    */
-  const onPageChanged = cluster ? () => undefined : (page: Page) => events.publishPage(page);
-  const outbox = new PageOutbox(store, config);
+  const onPageChanged = (page: Page) => {
+    if (!cluster) events.publishPage(page);
+    void announcer.pageChanged(page);
+  };
+  const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
     backend,
@@ -149,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onPage: onPageChanged,
     metrics,
     logger: app.log,
+    errorReports,
   });
   const tracker = new PageTracker({
     store,
@@ -162,6 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
+    errorReports,
   });
   // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
   hub.on('status', (s) => {
@@ -171,11 +244,15 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   function onPageAccepted(page: Page): void {
     onPageChanged(page);
     worker.kick();
+    chat.kick();
   }
 
-  addResponseHeaders(app, { https });
+  // One policy for every response and the web UI's <meta>: the strict defaults, plus the Sentry host
+  // of `sentry.clientDsn` in connect-src when the web UI reports its errors.
+  const reportOrigin = errorReportOrigin(config.sentry.clientDsn);
+  addResponseHeaders(app, { https, csp: contentSecurityPolicy(reportOrigin) });
   registerCompression(app);
-  setErrorHandlers(app, registerWebUi(app, config.webUi.dir));
+  setErrorHandlers(app, registerWebUi(app, config.webUi.dir, reportOrigin), errorReports);
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
@@ -191,6 +268,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     metrics,
     targets,
     cluster,
+    chatChannels: chatChannels.map((c) => c.name),
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
   });
@@ -198,7 +276,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   let operatorApp: FastifyInstance | null = null;
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
-    setErrorHandlers(operatorApp, { notFound: () => null });
+    setErrorHandlers(operatorApp, { notFound: () => null }, errorReports);
     await operatorApp.register(healthRoutes, {
       store,
       hub,
@@ -206,21 +284,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       metrics,
       targets,
       cluster,
+      chatChannels: chatChannels.map((c) => c.name),
       ...operator,
       serveOperatorDetails: true,
     });
   }
-  await app.register(clientConfigRoutes, { config });
+  await app.register(clientConfigRoutes, {
+    config,
+    // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
+    escalationOffer: async () => {
+      await escalation.target.settled(3000);
+      return escalation.target.offer();
+    },
+  });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser },
+    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser, recordAck },
   });
+  await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, metrics });
+  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
 
   // Several replicas: follow the shared journal from now on, before any client can connect.
@@ -244,7 +331,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }
     },
     targets,
+    announcer,
+    escalation,
     async start() {
+      void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
       if (cluster) cluster.start([tracker]);
       else {
@@ -253,15 +343,25 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }
       worker.start();
       targets.start();
+      chat.start();
+      escalation.start();
     },
     async close() {
+      await escalation.stop();
       await worker.stop();
+      await chat.stop();
       if (cluster) await cluster.stop();
       else await tracker.stop();
       await operatorApp?.close();
       await app.close();
     },
   };
+}
+
+/** Where the web UI sends its error reports (for the CSP), or null while clients have no DSN. */
+function errorReportOrigin(clientDsn: string | null): string | null {
+  const dsn = clientDsn ? parseSentryDsn(clientDsn) : null;
+  return dsn && 'origin' in dsn ? dsn.origin : null;
 }
 
 /** Token checks, browser sessions and sign-in, and the guard routes use. */

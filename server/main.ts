@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   }
   let server;
   try {
-    server = await startKlaxonServer(config);
+    server = await startKlaxonServer(config, { ownsProcess: true });
   } catch (e) {
     // Port taken, database not writable: say what to change, without a stack trace.
     if (e instanceof ConfigError) {

@@ -2,6 +2,7 @@ import { buildApp, type KlaxonApp } from './app.js';
 import { ConfigError, type ServerConfig } from './config/index.js';
 import { listen } from './http/listen.js';
 import type { LogOption } from './http/logging.js';
+import { sentryRelease, startErrorReports } from './runtime/error-reports.js';
 import { openStore } from './store/open-store.js';
 
 export interface RunningServer {
@@ -14,6 +15,11 @@ export interface RunningServer {
 export interface StartOptions {
   /** false: no logs; true (default): JSON logs to stdout; an object: extra pino options (e.g. `{ stream }`). */
   logger?: LogOption;
+  /**
+   * The server is the process (the CLI): with error reports on, uncaught exceptions and unhandled
+   * rejections are reported too before the process ends. Tests and the demo embed the server.
+   */
+  ownsProcess?: boolean;
 }
 
 /**
@@ -46,8 +52,14 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   let klaxon: Awaited<ReturnType<typeof buildApp>> | null = null;
   let url: string;
   let metricsUrl: string | null = null;
+  const errorReports = await startErrorReports(config, { ownsProcess: opts.ownsProcess ?? false });
   try {
-    klaxon = await buildApp({ config, store, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) });
+    klaxon = await buildApp({
+      config,
+      store,
+      errorReports,
+      ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    });
     await checkIdentityProvider(klaxon, config);
     if (config.targetChecks.atStart === 'refuse') await refuseBrokenTargets(klaxon);
     url = await listen(klaxon.app, config.listen);
@@ -56,10 +68,15 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
   } catch (e) {
     await klaxon?.close().catch(() => undefined);
     await store.close();
+    await errorReports.close();
     throw e;
   }
   await klaxon.start();
   klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url, metricsUrl }, 'Klaxon server listening');
+  if (errorReports.enabled) {
+    const { environment, sampleRate } = config.sentry;
+    klaxon.app.log.info({ environment, release: sentryRelease(config), sampleRate }, 'error reports to Sentry are on');
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -67,7 +84,11 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
     metricsUrl,
     close() {
       // The deliveries in flight finish (or are abandoned under lease) before storage goes away.
-      closing ??= klaxon.close().then(() => store.close());
+      // Error reports last: a failure while closing is still sent.
+      closing ??= klaxon
+        .close()
+        .then(() => store.close())
+        .finally(() => errorReports.close());
       return closing;
     },
   };

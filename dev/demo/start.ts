@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '../identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../oncall-simulator/index.js';
+import { demoIrcOverrides, ircServerPresent, ircText } from './demo-irc.js';
 import { loadServerConfig, startKlaxonServer, type RunningServer } from '#server/index.js';
 import { desktopSources, isStale, rendererSources } from './build-freshness.js';
 import { accountsText, reminderText, triggerText } from './demo-text.js';
@@ -91,7 +92,12 @@ async function start(): Promise<void> {
   }).catch((e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)));
   running.sim = sim;
 
-  const config = loadServerConfig({ file: path.join(root, 'dev/config/demo-server.yaml') });
+  // Chat announcements only when someone runs an IRC server here: nothing to set up, nothing to break.
+  const irc = await ircServerPresent();
+  const config = loadServerConfig({
+    file: path.join(root, 'dev/config/demo-server.yaml'),
+    ...(irc ? { overrides: demoIrcOverrides } : {}),
+  });
   mkdirSync(path.dirname(config.storage.sqlitePath), { recursive: true });
   // Pretty, quiet lines for a person at a terminal (pretty-log.ts); the server's default stays JSON.
   demoLog = createDemoLog({ print: say, reminder: reminderText(SERVER_URL, idp.accounts) });
@@ -115,6 +121,8 @@ async function start(): Promise<void> {
   say('  carol is also the SRE on call in the simulator, so her acknowledgements reach On-Call.');
   say('');
   say(triggerText({ server: server.url, idp: idp.issuer, simulator: sim.url }));
+  say('');
+  say(ircText(irc));
   say('');
 
   const electron = findElectronBinary(root);

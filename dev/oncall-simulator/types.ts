@@ -156,11 +156,19 @@ export interface WebhookDelivery {
 export interface WebhookPayload {
   incident: string;
   phase: string;
+  /** `${{STATE.CURRENT_ALERT_PHASE}}`: the same phase here. */
+  alert_phase: string;
   entity_id: string;
   title: string;
   ack_user: string;
   alert_count: string;
   routing_key: string;
+  /** The first team paged (empty when none). */
+  team: string;
+  /** Epoch milliseconds of the incident's start, as a string. */
+  started_at: string;
+  /** Increases with every webhook this simulator sends, as a string. */
+  sequence: string;
   /** Epoch milliseconds of the change, as a string. */
   ts: string;
 }

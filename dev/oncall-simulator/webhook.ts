@@ -14,6 +14,7 @@ export class WebhookSender {
   private readonly inFlight = new Set<AbortController>();
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private sequence = 0;
 
   constructor(
     private target: WebhookTarget,
@@ -28,15 +29,20 @@ export class WebhookSender {
     return this.deliveries.map((d) => ({ ...d }));
   }
 
+  /** The template of docs/server-config.md#webhook-payload, as On-Call would fill it in. */
   payloadFor(i: SimIncident, _change: IncidentChange, at: number): WebhookPayload {
     return {
       incident: String(i.number),
       phase: i.phase,
+      alert_phase: i.phase,
       entity_id: i.entityId,
       title: i.entityDisplayName,
       ack_user: i.ackUser ?? '',
       alert_count: String(i.alertCount),
       routing_key: i.routingKey,
+      team: i.pagedTeams[0] ?? '',
+      started_at: String(i.startTime),
+      sequence: String(++this.sequence),
       ts: String(at),
     };
   }

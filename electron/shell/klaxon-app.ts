@@ -13,6 +13,7 @@ import { readManagedPolicy } from '../managed-policy/index.js';
 import type { TrayView } from '../tray.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { applyBadge } from './badge.js';
+import { createMainErrorReports } from './error-reports.js';
 import { forwardPushes, registerIpcHandlers } from './ipc.js';
 import { showNotification } from './notifications.js';
 import { PopoverWindow } from './popover-window.js';
@@ -125,6 +126,8 @@ export async function startKlaxonApp(paths: KlaxonAppPaths): Promise<void> {
     // A plain-http identity provider on loopback only in development runs; a packaged build has
     // no switch for it (an environment variable would let any local program downgrade sign-in).
     allowInsecureIssuer: !app.isPackaged,
+    // Off unless IT's policy or the server names a Sentry DSN (error-reports.ts decides).
+    errorReports: createMainErrorReports(log),
     log,
   });
 

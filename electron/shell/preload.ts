@@ -22,11 +22,13 @@ export const PRELOAD_REQUEST_CHANNELS = [
   'unsent:list',
   'unsent:retry',
   'unsent:discard',
+  'pages:escalate',
   'incidents:ack',
   'settings:get',
   'settings:set',
   'shell:open-external',
   'window:hide',
+  'errors:report',
 ] as const satisfies readonly IpcRequestChannel[];
 export const PRELOAD_PUSH_CHANNELS = [
   'state:changed',

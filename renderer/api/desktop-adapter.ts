@@ -36,6 +36,7 @@ export function createDesktopApi(bridge: KlaxonBridge): KlaxonApi {
     retryUnsent: (idempotencyKey) => bridge.invoke('unsent:retry', { idempotencyKey }),
     discardUnsent: (idempotencyKey) => bridge.invoke('unsent:discard', { idempotencyKey }),
     ackIncident: (number, message) => bridge.invoke('incidents:ack', message ? { number, message } : { number }),
+    escalatePage: (id) => bridge.invoke('pages:escalate', { id }),
     openExternal: async (url) => {
       await bridge.invoke('shell:open-external', { url });
     },

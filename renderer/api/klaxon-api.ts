@@ -1,6 +1,7 @@
 import type {
   AckResult,
   ClientState,
+  EscalatePageResult,
   EffectiveSettings,
   Result,
   OnCallNow,
@@ -42,6 +43,8 @@ export interface KlaxonApi {
   discardUnsent(idempotencyKey: string): Promise<Result<null>>;
   myPages(): Promise<Result<Page[]>>;
   ackIncident(number: string, message?: string): Promise<Result<AckResult>>;
+  /** "Escalate now": sends my own unacknowledged page's incident on to the server's fallback policy. */
+  escalatePage(pageId: string): Promise<Result<EscalatePageResult>>;
   /** Opens a configured link (fallback contact, ticket tracker, incident) outside the app. */
   openExternal(url: string): Promise<void>;
   /** Esc on the home screen: the desktop hides its popover; the web page stays. */

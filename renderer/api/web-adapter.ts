@@ -1,6 +1,7 @@
 import {
   IDLE_LINK,
   AckResult,
+  EscalatePageResult,
   IDEMPOTENCY_HEADER,
   MyPages,
   OnCallNow,
@@ -120,6 +121,7 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     discardUnsent: async (key) => unsent.discard(key),
     ackIncident: (number, message) =>
       request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
+    escalatePage: (id) => request('POST', routePath('escalatePage', { id }), EscalatePageResult, {}),
     async openExternal(url) {
       window.open(url, '_blank', 'noopener,noreferrer');
     },

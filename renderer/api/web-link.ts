@@ -57,7 +57,10 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
   function openEvents() {
     closeEvents();
     const { state } = store;
-    if (!state.link.lastDataAt) store.set({ ...state, link: { ...state.link, status: 'connecting' } });
+    // A retry after a refusal stays "offline" with its reason until data comes: flipping to
+    // "Connecting…" and back would make a screen reader announce the same refusal at every retry.
+    if (!state.link.lastDataAt && state.link.status !== 'offline')
+      store.set({ ...state, link: { ...state.link, status: 'connecting' } });
     stream = openEventStream({
       onAlive: () => {
         attempt = 0;
@@ -73,8 +76,27 @@ export function createWebLink(store: WebStateStore, request: WebRequest) {
       },
       // Take reconnection over from the browser: after an outage the session may have expired,
       // which only GET /session can tell us (EventSource hides status codes).
-      onLost: () => scheduleReconnect('Lost the connection to the Klaxon server.'),
+      onLost: () => {
+        const lost = stream;
+        lost?.close(); // no reconnect by the browser while we ask why
+        void whyLost().then((why) => {
+          if (stream === lost) scheduleReconnect(why); // not if signed out or reopened meanwhile
+        });
+      },
     });
+  }
+
+  /**
+   * EventSource reports a refused stream and a dropped one alike, without the status, so one small
+   * request asks the server what a new stream would get. Chosen over a fetch-based stream reader:
+   * EventSource keeps its tested parsing and gzip handling, and a person over the limit is rare
+   * enough that one extra request per failure costs nothing. The reconnect keeps the backoff.
+   */
+  async function whyLost(): Promise<string> {
+    const asked = await request('GET', routePath('eventsAdmission'), null);
+    // Over events.maxStreamsPerUser: the server's sentence says what to close.
+    if (!asked.ok && asked.error.code === 'rate_limited') return asked.error.message;
+    return 'Lost the connection to the Klaxon server.';
   }
 
   /** (Re)establishes config, who I am, and the event stream. */

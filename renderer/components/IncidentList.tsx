@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { Incident } from '#common/index.js';
+import { acknowledgerName, type Incident } from '#common/index.js';
+import { escalationNote } from '../model/escalation.js';
 import { ackOutcome, pagesNobody, resolvedSummary, splitIncidents } from '../model/incident-list.js';
 import { relativeTime } from '../model/relative-time.js';
 import { useApi } from './api-context.js';
@@ -89,7 +90,8 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
           )}
           {i.phase === 'ACKED' && (
             <span className="state state-acked">
-              <CheckIcon /> Acknowledged{i.ackedBy ? ` by ${i.ackedBy}` : ''}
+              <CheckIcon />
+              <span className="state-words">Acknowledged{acknowledgerName(i) ? ` by ${acknowledgerName(i)}` : ''}</span>
             </span>
           )}
           {i.phase === 'RESOLVED' && (
@@ -131,6 +133,11 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
               </ExternalLink>
             </span>
           )}
+        </p>
+      )}
+      {i.escalation && (
+        <p className="escalation-note" role="note" data-testid={`escalation-${i.number}`}>
+          <AlertIcon /> {escalationNote(i.escalation)}
         </p>
       )}
       {pagesNobody(i) && (

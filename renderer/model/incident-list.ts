@@ -27,9 +27,12 @@ export function splitIncidents(incidents: readonly Incident[]): { open: Incident
 /** The folded line: "3 resolved incidents". */
 export const resolvedSummary = (n: number): string => `${n} resolved ${n === 1 ? 'incident' : 'incidents'}`;
 
-/** Open and unacknowledged, yet On-Call pages nobody for it (the first escalation step had no one on call). */
-export const pagesNobody = (i: Pick<Incident, 'phase' | 'pagedUsers'>): boolean =>
-  i.phase === 'UNACKED' && i.pagedUsers.length === 0;
+/**
+ * Open and unacknowledged, yet On-Call pages nobody for it (the first escalation step had no one on
+ * call). Not said of a provisional incident (known from a webhook only): who it pages is not known yet.
+ */
+export const pagesNobody = (i: Pick<Incident, 'phase' | 'pagedUsers' | 'provisional'>): boolean =>
+  i.phase === 'UNACKED' && i.pagedUsers.length === 0 && !i.provisional;
 
 export interface AckOutcome {
   /** The sentence shown (and announced) under the incident. */

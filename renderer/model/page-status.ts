@@ -1,4 +1,4 @@
-import { durationText, secondsUntil, type Page } from '#common/index.js';
+import { acknowledgerName, durationText, secondsUntil, type Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**
@@ -32,6 +32,7 @@ export interface PageStatusText {
 
 export function describePageStatus(p: Page, now: number, timeZone?: string): PageStatusText {
   const at = (iso: string) => clockTime(iso, timeZone);
+  const by = acknowledgerName(p);
   switch (p.status) {
     case 'queued':
       return {
@@ -109,7 +110,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     }
     case 'acknowledged':
       return {
-        headline: `Acknowledged by ${p.ackedBy ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
+        headline: `Acknowledged by ${by ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
         detail: p.incidentNumber ? `Incident #${p.incidentNumber}: SRE is on it.` : 'SRE is on it.',
         countdown: null,
         notReached: false,
@@ -119,7 +120,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     case 'resolved':
       return {
         headline: `Resolved${p.incidentNumber ? `: incident #${p.incidentNumber}` : ''}.`,
-        detail: p.ackedBy ? `Acknowledged by ${p.ackedBy}.` : null,
+        detail: by ? `Acknowledged by ${by}.` : null,
         countdown: null,
         notReached: false,
         settled: true,
@@ -161,7 +162,7 @@ export function pageSteps(p: Page): PageStep[] {
     {
       key: 'acknowledged',
       label: acked
-        ? `Acknowledged by ${p.ackedBy ?? 'On-Call'}`
+        ? `Acknowledged by ${acknowledgerName(p) ?? 'On-Call'}`
         : muted
           ? 'Nobody paged (maintenance mode)'
           : 'Acknowledged',
@@ -197,7 +198,7 @@ export const STEP_STATE_WORDS: Record<StepState, string> = {
 /** Under the followed page in the dialog: what closing it means, now that the page is where it is. */
 export function followNote(p: Page): string {
   if (p.status === 'acknowledged')
-    return `${p.ackedBy ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
+    return `${acknowledgerName(p) ?? 'Someone'} acknowledged it: SRE is on it. You can close this; your page stays under "My recent pages".`;
   if (p.status === 'resolved')
     return 'The incident is resolved. You can close this; your page stays under "My recent pages".';
   return 'You can close this: your page is tracked on the home screen until someone acknowledges it.';

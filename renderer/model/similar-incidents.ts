@@ -1,4 +1,4 @@
-import type { Incident } from '#common/index.js';
+import { acknowledgerName, type Incident } from '#common/index.js';
 
 /**
  * "Is it one of these? SRE already knows." While someone types a page summary we compare it with
@@ -70,8 +70,7 @@ export function findSimilarIncidents(summary: string, incidents: readonly Incide
 }
 
 /** How a similar incident stands, after its title: "acknowledged by Carol", "not acknowledged yet, SRE is being paged". */
-export function similarIncidentStatus(i: Pick<Incident, 'phase' | 'ackedBy'>): string {
-  return i.phase === 'ACKED'
-    ? `acknowledged${i.ackedBy ? ` by ${i.ackedBy}` : ''}`
-    : 'not acknowledged yet, SRE is being paged';
+export function similarIncidentStatus(i: Pick<Incident, 'phase' | 'ackedBy' | 'ackedByName'>): string {
+  const by = acknowledgerName(i);
+  return i.phase === 'ACKED' ? `acknowledged${by ? ` by ${by}` : ''}` : 'not acknowledged yet, SRE is being paged';
 }

@@ -49,6 +49,10 @@ main {
   border: 1px solid var(--border);
   border-radius: 8px;
 }
+/* The popover-sized window (380 px): the card keeps a margin instead of touching both edges. */
+@media (max-width: 30rem) {
+  main { margin: 1.5rem 0.75rem 0; }
+}
 .brand { margin: 0 0 0.75rem; color: var(--muted); font-weight: 600; letter-spacing: 0.02em; }
 h1 { font-size: 1.1rem; margin: 0 0 0.5rem; }
 p { margin: 0.5rem 0; }

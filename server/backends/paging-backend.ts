@@ -1,4 +1,4 @@
-import type { EscalationPlan, Incident, OnCallNow, Page } from '#common/index.js';
+import type { EscalationPlan, Incident, IncidentPhase, OnCallNow, Page } from '#common/index.js';
 import type { TimeSlicer } from '../runtime/time-slice.js';
 
 /** What sending a page's alert came to; `retryable` tells delivery whether another attempt may succeed. */
@@ -10,6 +10,34 @@ export interface AckOutcome {
   accepted: boolean;
   /** The service's reason when it did not accept; null when it gave none. */
   reason: string | null;
+}
+
+/** What the service said to a request to send an incident on to an escalation policy. */
+export interface RerouteOutcome {
+  accepted: boolean;
+  /** The service's reason when it did not accept; null when it gave none. */
+  reason: string | null;
+}
+
+/** An escalation policy, as the service names it. */
+export interface PolicyRef {
+  id: string;
+  name: string;
+}
+
+/**
+ * An incident's state as the service's webhook reported it. The incidents hub applies it at once
+ * (forward only) and the next poll confirms it.
+ */
+export interface IncidentUpdate {
+  number: string;
+  phase: IncidentPhase;
+  /** When the change happened by the service's clock (epoch ms); null when the webhook does not say. */
+  at: number | null;
+  /** The service's sequence number for the change, when it sends one: a higher number is newer. */
+  sequence: number | null;
+  /** The incident as far as the webhook tells (`provisional`: paged users and teams are not known). */
+  incident: Incident;
 }
 
 /**
@@ -75,4 +103,23 @@ export interface PagingBackend {
   escalationFor(routingKey: string): Promise<TargetEscalation>;
   /** Paging muted now, one entry per active mute. Cached for seconds. Throws an UpstreamError when it cannot tell. */
   activeMutes(): Promise<ActiveMute[]>;
+  /**
+   * Every user's display name by username. Cached (one request per several minutes, within the rate
+   * limit); the last answer is served while the service fails; empty until the first answer.
+   */
+  userDisplayNames(): Promise<ReadonlyMap<string, string>>;
+  /** Whether any user (people and service users alike) has this name; null when the service cannot tell now. */
+  userExists(username: string): Promise<boolean | null>;
+  /** The escalation policy with this id; null when the service has none. UpstreamError when it cannot tell. */
+  findPolicy(id: string): Promise<PolicyRef | null>;
+  /**
+   * Sends an open incident on to an escalation policy (which then pages), as `userName`. A write:
+   * never retried here. UpstreamError `not_found`: the service does not know that user.
+   */
+  reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome>;
+  /**
+   * The incident state carried by the body of the service's webhook (already authenticated); null
+   * when it carries none Klaxon can use (the call is then only a reason to poll at once).
+   */
+  readWebhook(body: unknown): IncidentUpdate | null;
 }

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Incident, IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import type { HubChange, HubStatus, IncidentsHub } from '../live/incidents-hub.js';
+import type { IncidentUpdate } from '../backends/paging-backend.js';
+import type { HubChange, HubStatus, IncidentsHub, UpdateOutcome } from '../live/incidents-hub.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
@@ -161,6 +162,30 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
 
   status(): HubStatus {
     return { ok: this.state.ok, error: this.state.error, lastSuccessAt: this.state.fetchedAt };
+  }
+
+  /**
+   * One incident by number: as the leader's poller has it (on the leader, also outside the view),
+   * else as the shared view shows it ("Escalate now" on any replica).
+   */
+  findIncident(number: string): Incident | null {
+    return this.opts.inner.findIncident(number) ?? this.visible.get(number) ?? null;
+  }
+
+  /** Every incident the leader's last poll listed: only the leader has them (its escalator reads them). */
+  allIncidents(): Incident[] {
+    return this.opts.leadership.isLeader() ? this.opts.inner.allIncidents() : [];
+  }
+
+  /**
+   * A webhook's update: the leader applies it to its poller and journals it at once, so every
+   * replica shows it; a follower leaves it to the poll the webhook asks the leader for ('unknown').
+   */
+  applyUpdate(u: IncidentUpdate): UpdateOutcome {
+    if (!this.opts.leadership.isLeader()) return 'unknown';
+    const outcome = this.opts.inner.applyUpdate(u);
+    if (outcome === 'applied' || outcome === 'out_of_view') this.schedulePublish();
+    return outcome;
   }
 
   /** The newest incident with this REST entity id among everything the leader last saw (also outside the view). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { parseSentryDsn } from '#common/index.js';
 import { ServerConfigOverrides, MIN_POLL_INTERVAL_SECONDS, ServerConfig, ServerConfigSchema } from './schema.js';
 
 export interface ConfigProblem {
@@ -49,6 +50,8 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_ONCALL_REST_ENDPOINT_KEY', key: 'oncall.restEndpointKey', type: 'string' },
   { env: 'KLAXON_ONCALL_WEBHOOK_SECRET', key: 'oncall.webhookSecret', type: 'string' },
   { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
+  { env: 'KLAXON_ESCALATION_POLICY', key: 'escalation.policy', type: 'string' },
+  { env: 'KLAXON_ESCALATION_AS_USER', key: 'escalation.asUser', type: 'string' },
   { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
   { env: 'KLAXON_SESSION_SECRET', key: 'sessionSecret', type: 'string' },
   { env: 'KLAXON_METRICS_TOKEN', key: 'metrics.token', type: 'string' },
@@ -58,6 +61,10 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_SQLITE_PATH', key: 'storage.sqlitePath', type: 'string' },
   { env: 'KLAXON_POSTGRES_URL', key: 'storage.postgresUrl', type: 'string' },
   { env: 'KLAXON_LOG_LEVEL', key: 'logLevel', type: 'string' },
+  { env: 'KLAXON_SENTRY_DSN', key: 'sentry.dsn', type: 'string' },
+  { env: 'KLAXON_SENTRY_CLIENT_DSN', key: 'sentry.clientDsn', type: 'string' },
+  { env: 'KLAXON_SENTRY_ENVIRONMENT', key: 'sentry.environment', type: 'string' },
+  { env: 'KLAXON_SENTRY_RELEASE', key: 'sentry.release', type: 'string' },
 ];
 
 const warningsOf = new WeakMap<object, string[]>();
@@ -210,6 +217,24 @@ export function loadServerConfig(
   return config;
 }
 
+/** The escalation block: what is switched on needs a policy to escalate to and a user to send it as. */
+function checkEscalation(c: ServerConfig): void {
+  const e = c.escalation;
+  const automatic = e.unpaged.enabled || e.pageUnackedMinutes !== null;
+  if (automatic && !e.policy) {
+    const key = e.unpaged.enabled ? 'escalation.unpaged.enabled' : 'escalation.pageUnackedMinutes';
+    throw new ConfigError(
+      `escalation.policy: must be set when ${key} is (the id of the fallback escalation policy, e.g. pol-…)`,
+      'escalation.policy',
+    );
+  }
+  if (e.policy && !e.asUser)
+    throw new ConfigError(
+      'escalation.asUser: must be set when escalation.policy is (the On-Call user escalations are sent as, e.g. escalator_sysuser)',
+      'escalation.asUser',
+    );
+}
+
 /** Whether only this machine can reach the listen address (then 127.0.0.1 as the public URL is right). */
 function isLoopbackHost(host: string): boolean {
   const h = host
@@ -255,12 +280,14 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
   if (c.sessionSecret && c.sessionSecret.length < 32) problem('sessionSecret', 'must be at least 32 characters');
   if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)
     problem('delivery.maxDelayMs', 'must be at least delivery.baseDelayMs');
+  checkChat(c.chat, problem);
   if (c.oncall.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
     warnings.push(
       `oncall.pollIntervalSeconds: ${c.oncall.pollIntervalSeconds} s is faster than On-Call's rate limit allows; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
     );
     c.oncall.pollIntervalSeconds = MIN_POLL_INTERVAL_SECONDS;
   }
+  checkEscalation(c);
   for (const [user, zone] of Object.entries(c.oncall.timeZones)) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -273,6 +300,12 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
       `publicUrl is not set while listen.host is "${c.listen.host}": browser sign-in would send people back to http://127.0.0.1:<port>, which only works on this machine. Set publicUrl (or KLAXON_PUBLIC_URL) to the address browsers use, e.g. https://klaxon.example.org.`,
     );
   }
+  for (const key of ['dsn', 'clientDsn'] as const) {
+    const dsn = c.sentry[key]?.trim() || null;
+    c.sentry[key] = dsn;
+    const parsed = dsn === null ? null : parseSentryDsn(dsn);
+    if (parsed && 'error' in parsed) throw new ConfigError(`sentry.${key}: ${parsed.error}`, `sentry.${key}`);
+  }
   if (!c.sessionSecret)
     warnings.push(
       'sessionSecret is not set: using a random one, so web sign-ins end when the server restarts. Set KLAXON_SESSION_SECRET.',
@@ -282,4 +315,37 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
       'fallbackContacts is empty: when paging fails or is rate-limited, people are only told to ask their team lead. Add at least one way to reach SRE without Klaxon (a phone number, a chat channel) to fallbackContacts.',
     );
   return problems;
+}
+
+/** Chat channels: names unique (the queue is keyed by them), what each kind needs, no SASL in clear. */
+function checkChat(chat: ServerConfig['chat'], problem: (key: string, message: string) => void): void {
+  const names = new Map<string, string>();
+  const named = (name: string, key: string) => {
+    const first = names.get(name);
+    if (first) problem(key, `"${name}" is already the name of ${first}; every chat channel needs its own name`);
+    else names.set(name, key);
+  };
+  chat.irc.forEach((irc, i) => {
+    named(irc.name, `chat.irc.${i}.name`);
+    if (irc.sasl && !irc.tls)
+      problem(`chat.irc.${i}.sasl`, 'needs chat.irc.' + i + '.tls: true, so the password is not sent in clear');
+  });
+  chat.webhooks.forEach((w, i) => {
+    named(w.name, `chat.webhooks.${i}.name`);
+    if (w.type === 'matrix') {
+      if (!w.roomId?.trim())
+        problem(`chat.webhooks.${i}.roomId`, 'must be set for a matrix webhook (e.g. "!abc:example.org")');
+      if (!w.accessToken?.trim())
+        problem(
+          `chat.webhooks.${i}.accessToken`,
+          'must be set for a matrix webhook (the access token of the posting account)',
+        );
+    } else {
+      if (w.roomId !== null)
+        problem(`chat.webhooks.${i}.roomId`, `is only for matrix; a ${w.type} webhook's URL names its channel`);
+      if (w.accessToken !== null)
+        problem(`chat.webhooks.${i}.accessToken`, `is only for matrix; a ${w.type} webhook's URL is its secret`);
+    }
+  });
+  if (chat.maxDelayMs < chat.baseDelayMs) problem('chat.maxDelayMs', 'must be at least chat.baseDelayMs');
 }

@@ -24,6 +24,52 @@ const TargetConfig = z
   .strict();
 export type TargetConfig = z.infer<typeof TargetConfig>;
 
+const channelName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "-" or "_"');
+
+/** One IRC network and channel Klaxon joins to announce in (server/chat/irc-channel.ts). */
+const IrcChannelConfig = z
+  .object({
+    /** Names this channel in metrics, logs and the queue; must not change once used (the queue is keyed by it). */
+    name: channelName,
+    host: nonEmpty,
+    port: z.number().int().min(1).max(65535).default(6697),
+    tls: z.boolean().default(true),
+    /** Check the server's TLS certificate (turn off only for a test network with a self-signed certificate). */
+    tlsVerify: z.boolean().default(true),
+    nick: z
+      .string()
+      .regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]{0,29}$/, 'must be a valid IRC nickname')
+      .default('klaxon'),
+    /** The channel to announce in, with its leading "#" or "&". */
+    channel: z.string().regex(/^[#&][^\s,\x07]{1,199}$/, 'must be an IRC channel such as "#ops"'),
+    /** The channel's key (+k), if it has one. */
+    channelKey: z.string().nullable().default(null),
+    /** SASL PLAIN login (needs tls, so the password never crosses the network in clear). */
+    sasl: z.object({ account: nonEmpty, password: nonEmpty }).strict().nullable().default(null),
+    /** A server password (PASS), if the network needs one. */
+    password: z.string().nullable().default(null),
+  })
+  .strict();
+export type IrcChannelConfig = z.infer<typeof IrcChannelConfig>;
+
+/** One chat webhook (server/chat/webhook-channel.ts). */
+const WebhookChannelConfig = z
+  .object({
+    name: channelName,
+    /** `slack` and `mattermost`: an incoming-webhook URL; `matrix`: the client-server API of a homeserver. */
+    type: z.enum(['slack', 'mattermost', 'matrix']),
+    /** The incoming webhook's URL (slack, mattermost) or the homeserver's base URL (matrix). */
+    url: httpUrl,
+    /** matrix: the room to post in ("!abc:example.org"). */
+    roomId: z.string().nullable().default(null),
+    /** matrix: the access token of the account that posts (it must have joined the room). */
+    accessToken: z.string().nullable().default(null),
+  })
+  .strict();
+export type WebhookChannelConfig = z.infer<typeof WebhookChannelConfig>;
+
 export const ServerConfigSchema = z
   .object({
     serverName: z.string().default('Klaxon'),
@@ -124,6 +170,36 @@ export const ServerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Klaxon's own escalations to a fallback escalation policy (server/escalation/); off until `policy` is set. */
+    escalation: z
+      .object({
+        /** The fallback escalation policy's id (On-Call: its slug, `pol-…`); null: Klaxon never escalates. */
+        policy: nonEmpty.nullable().default(null),
+        /** The paging service's user escalations are sent as (a system user, e.g. `escalator_sysuser`). */
+        asUser: nonEmpty.nullable().default(null),
+        /** Log and audit what the automatic escalations would do, without sending them. */
+        dryRun: z.boolean().default(false),
+        /** Escalate-unpaged: incidents unacknowledged with nobody being paged, rerouted by a job. */
+        unpaged: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** Team slugs watched; empty: `oncall.teams` (and when that is empty too: every team). */
+            teams: z.array(z.string()).default([]),
+            intervalSeconds: z.number().min(1).max(3600).default(15),
+            /** How long an incident must page nobody before it is rerouted. */
+            graceSeconds: z.number().min(0).max(86400).default(60),
+          })
+          .strict()
+          .prefault({}),
+        /** Klaxon's own pages still unacknowledged after this many minutes are escalated; null: never. */
+        pageUnackedMinutes: z.number().positive().max(1440).nullable().default(null),
+        /** The person who paged may press "Escalate now" this many minutes after delivery; null: never offered. */
+        manualAfterMinutes: z.number().min(0).max(1440).nullable().default(5),
+        /** "Escalate now" presses per person per hour. */
+        manualPerHour: z.number().int().positive().max(60).default(3),
+      })
+      .strict()
+      .prefault({}),
     fallbackContacts: z.array(FallbackContact).default([]),
     ticketUrl: httpUrl.nullable().default(null),
     storage: z
@@ -164,7 +240,39 @@ export const ServerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Pages, their incidents, acknowledgements and escalations announced in chat (server/chat/). */
+    chat: z
+      .object({
+        irc: z.array(IrcChannelConfig).default([]),
+        webhooks: z.array(WebhookChannelConfig).default([]),
+        /** Post a page's details too; by default only who, the summary, the target and the incident. */
+        includeDetails: z.boolean().default(false),
+        /** How long one attempt to post may take. */
+        timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+        /** Retry spacing after a failed attempt (common/backoff.ts), doubling up to maxDelayMs. */
+        baseDelayMs: z.number().int().positive().default(2000),
+        maxDelayMs: z.number().int().positive().default(300_000),
+        /** An announcement not posted after this long is given up (counted as failed). */
+        giveUpAfterMinutes: z.number().positive().default(120),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Error reports to Sentry (docs/operations.md#sentry): off unless a DSN is set. */
+    sentry: z
+      .object({
+        /** The server's own reports; null = none. */
+        dsn: z.string().nullable().default(null),
+        /** Handed to the web UI and Klaxon desktop in the client configuration (published); null = clients send none. */
+        clientDsn: z.string().nullable().default(null),
+        environment: z.string().trim().min(1, 'must not be empty').default('production'),
+        /** null = `klaxon@<version in package.json>`. */
+        release: z.string().trim().min(1, 'must not be empty').nullable().default(null),
+        /** Share of errors sent, 0 to 1. */
+        sampleRate: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

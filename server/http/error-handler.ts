@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StorageUnavailableError } from '../store/storage-unavailable.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import { errorBody, HttpError } from './errors.js';
 
 /** Whether it was stored is unknown (a commit may have been cut off); the same request again is safe (idempotency key). */
@@ -9,14 +10,31 @@ const STORAGE_UNAVAILABLE =
 const INTERNAL =
   'Something went wrong on the Klaxon server. Try again; if it keeps happening, tell the Klaxon operator.';
 
+/** Text values of a request body (at most 50): a page's summary and details, blanked out of a report. */
+function bodyStrings(body: unknown, out: string[] = [], depth = 0): string[] {
+  if (out.length >= 50 || depth > 4) return out;
+  if (typeof body === 'string') out.push(body);
+  else if (Array.isArray(body)) for (const v of body) bodyStrings(v, out, depth + 1);
+  else if (body && typeof body === 'object') for (const v of Object.values(body)) bodyStrings(v, out, depth + 1);
+  return out;
+}
+
+/** What a report about this request must not contain: the person and what they sent. */
+function sensitiveOfRequest(req: FastifyRequest): string[] {
+  const v = req.viewer;
+  return [...(v ? [v.name, v.email ?? '', v.sub, v.username ?? ''] : []), ...bodyStrings(req.body)].filter(Boolean);
+}
+
 /**
  * The one place a failed request becomes the contract's `{ error: … }` body: an HttpError as it
  * says, Fastify's own request errors (body too large, not JSON) in plain words, anything else as a
- * logged 500. Unknown paths answer 404 unless the web UI takes them (client-side routes).
+ * logged (and, with Sentry on, reported) 500. Unknown paths answer 404 unless the web UI takes
+ * them (client-side routes).
  */
 export function setErrorHandlers(
   app: FastifyInstance,
   webUi: { notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null },
+  errorReports: Pick<ErrorReporter, 'exception'>,
 ): void {
   app.setErrorHandler((err: FastifyError | HttpError | StorageUnavailableError, req, reply) => {
     if (err instanceof HttpError) {
@@ -37,6 +55,11 @@ export function setErrorHandlers(
     }
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody('invalid_request', err.message));
     req.log.error({ err }, 'request failed');
+    errorReports.exception(err, {
+      where: 'http',
+      request: { method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0]! },
+      sensitive: sensitiveOfRequest(req),
+    });
     return reply.code(500).send(errorBody('internal', INTERNAL));
   });
 

@@ -76,6 +76,36 @@ export function createMetrics() {
       help: 'Pages whose incident paged nobody because paging was muted (maintenance mode).',
       registers: [registry],
     }),
+    chatPending: new Gauge({
+      name: 'klaxon_chat_announcements_pending',
+      help: 'Chat announcements queued and not posted yet, by channel (chat.irc[].name, chat.webhooks[].name).',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatFailed: new Gauge({
+      name: 'klaxon_chat_announcements_failed',
+      help: 'Chat announcements given up in the last 24 hours (never posted, or their outcome unknown), by channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatOldestPending: new Gauge({
+      name: 'klaxon_chat_oldest_pending_seconds',
+      help: 'Age of the oldest chat announcement not posted yet, by channel (0 when none waits).',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    chatAttempts: new Counter({
+      name: 'klaxon_chat_attempts_total',
+      help: 'Attempts to post a chat announcement by channel and outcome (sent, retry, not_sent_gave_up, unknown_gave_up, unknown).',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
+    chatConnected: new Gauge({
+      name: 'klaxon_chat_irc_connected',
+      help: 'Whether this server is connected to an IRC channel and in it (1) or not (0), by channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'klaxon_auth_failures_total',
       help: 'Refused requests by reason (missing_token, invalid_token, expired, wrong_audience, forbidden, csrf, …).',
@@ -106,6 +136,29 @@ export function createMetrics() {
     journalSeq: new Gauge({
       name: 'klaxon_event_journal_seq',
       help: 'The newest shared event (journal sequence number) this replica has applied.',
+      registers: [registry],
+    }),
+    webhookUpdates: new Counter({
+      name: 'klaxon_webhook_updates_total',
+      help: 'Incident states carried by webhooks, by what the server did with them (applied, out_of_view, unchanged, older, backwards, unknown, no_state).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    escalations: new Counter({
+      name: 'klaxon_escalations_total',
+      help: 'Escalations to the fallback policy by reason (nobody_paged, page_unacknowledged, requested) and outcome (rerouted, dry_run, refused, failed, released, already).',
+      labelNames: ['reason', 'outcome'] as const,
+      registers: [registry],
+    }),
+    escalatorUp: new Gauge({
+      name: 'klaxon_escalator_up',
+      help: '1 while the escalator can act (its user and policy exist), 0 when it stopped or is still checking; absent when escalation is off.',
+      registers: [registry],
+    }),
+    escalatorSkips: new Counter({
+      name: 'klaxon_escalator_skipped_runs_total',
+      help: 'Escalator runs that decided nothing, by reason (stale: incident data older than two poll intervals; not_leader; stopped).',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
   };

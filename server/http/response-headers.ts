@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { CONTENT_SECURITY_POLICY } from './web-ui.js';
 
 /**
  * Headers on every response: the security headers (the CSP also covers error pages and JSON),
@@ -7,7 +6,7 @@ import { CONTENT_SECURITY_POLICY } from './web-ui.js';
  * long the server itself took (token check, validation, durable write), visible in browser dev
  * tools and to benchmarks, next to the round trip.
  */
-export function addResponseHeaders(app: FastifyInstance, opts: { https: boolean }): void {
+export function addResponseHeaders(app: FastifyInstance, opts: { https: boolean; csp: string }): void {
   const receivedAt = new WeakMap<object, number>();
   app.addHook('onRequest', async (req) => {
     receivedAt.set(req, performance.now());
@@ -16,7 +15,7 @@ export function addResponseHeaders(app: FastifyInstance, opts: { https: boolean 
     const t0 = receivedAt.get(req);
     if (t0 !== undefined && req.url.startsWith('/api/'))
       reply.header('server-timing', `app;dur=${(performance.now() - t0).toFixed(2)}`);
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('content-security-policy', opts.csp);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

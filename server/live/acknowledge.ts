@@ -3,6 +3,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { HttpError } from '../http/errors.js';
+import type { KlaxonAck } from '../store/store.js';
 import type { IncidentsHub } from './incidents-hub.js';
 import { shownIncident } from './shown-incident.js';
 
@@ -11,6 +12,11 @@ export interface AcknowledgeDeps {
   backend: Pick<PagingBackend, 'acknowledge' | 'knowsUser'>;
   /** The service's user that acknowledges for people it does not know (`oncall.ackAsUser`); null: none. */
   serviceUser: string | null;
+  /**
+   * Keeps who acknowledged through Klaxon (store and presenter), so the incident shows the person,
+   * whichever service user sent it. A failure here does not undo the acknowledgement.
+   */
+  recordAck?(ack: KlaxonAck): Promise<void>;
 }
 
 /** How long an ack waits for the follow-up poll before answering with what it knows. */
@@ -66,19 +72,31 @@ export async function acknowledgeIncident(
     }
   }
   const { accepted } = outcome;
-  await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
-  const found = hub.snapshot().incidents.find((i) => i.number === number);
-  let incident: Incident | null = found ? shownIncident(found) : null;
-  // The service is eventually consistent: show the accepted ack even if the list lags behind.
-  if (accepted && incident && incident.phase === 'UNACKED') {
-    incident = { ...incident, phase: 'ACKED', ackedBy: userName, pagedUsers: [] };
+  if (accepted && deps.recordAck) {
+    const ack = {
+      incidentNumber: number,
+      personSub: viewer.sub,
+      personName: viewer.name,
+      sentAs: userName,
+      at: new Date(),
+    };
+    await deps.recordAck(ack).catch(() => undefined);
   }
+  await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
+  // No optimistic ACKED: an accepted acknowledgement (`cmdAccepted`) is not an acknowledged incident.
+  // A multi-responder incident stays UNACKED until every policy it pages has acknowledged, and no
+  // answer of the service says which incidents are multi-responder (docs/splunk-oncall.md). So the
+  // incident is shown as the service lists it: by the poll this waited for, or a webhook.
+  const found = hub.snapshot().incidents.find((i) => i.number === number);
+  const incident: Incident | null = found ? shownIncident(found) : null;
   return {
     incident,
     accepted,
-    message: accepted
-      ? `Incident #${number} is acknowledged in On-Call (as ${userName}).`
-      : `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'On-Call gave no reason'}.`,
+    message: !accepted
+      ? `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'On-Call gave no reason'}.`
+      : incident?.phase === 'UNACKED'
+        ? `On-Call accepted the acknowledgement of incident #${number} (as ${userName}) but does not list it as acknowledged yet: it may need an acknowledgement for each team it pages. Klaxon shows it acknowledged as soon as On-Call does.`
+        : `Incident #${number} is acknowledged in On-Call (as ${userName}).`,
   };
 }
 

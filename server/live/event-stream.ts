@@ -146,6 +146,28 @@ export class EventStream {
   }
 
   /**
+   * Throws the 429 a new stream of this person would get, if any. Every stream holds a socket and
+   * starts with a snapshot of every incident: one person (or a script with their token) must not open
+   * them without bound. Checked before the response is taken over, so the refusal is an ordinary
+   * error answer; `GET /api/v1/events/admission` asks the same question for the web UI, whose
+   * EventSource cannot read a refused stream's status (renderer/api/web-link.ts).
+   */
+  admit(viewer: Viewer): void {
+    const open = this.bySub.get(viewer.sub)?.size ?? 0;
+    if (open >= this.maxPerUser)
+      throw new HttpError(
+        429,
+        'rate_limited',
+        // Read by a person in the desktop popover or the web UI, who may not know what a stream is.
+        `Klaxon is open in too many windows or devices for you (the limit is ${this.maxPerUser}, events.maxStreamsPerUser on the Klaxon server). Close one and Klaxon reconnects by itself.`,
+        {
+          retryAfterSeconds: STREAM_LIMIT_RETRY_SECONDS,
+          headers: { 'retry-after': String(STREAM_LIMIT_RETRY_SECONDS) },
+        },
+      );
+  }
+
+  /**
    * Takes over the response: headers, then either the events missed since `Last-Event-ID` (when
    * all of them are still held) or a full snapshot, then live events until the client leaves,
    * the credential expires or the server closes. `pagesAsOf`: the `currentId()` read before
@@ -159,20 +181,7 @@ export class EventStream {
     initialPages: readonly Page[],
     pagesAsOf?: string,
   ): void {
-    // Every stream holds a socket and starts with a snapshot of every incident: one person (or a
-    // script with their token) must not open them without bound. Checked before the response is
-    // taken over, so the refusal is an ordinary error answer.
-    const open = this.bySub.get(viewer.sub)?.size ?? 0;
-    if (open >= this.maxPerUser)
-      throw new HttpError(
-        429,
-        'rate_limited',
-        `You already have ${open} live connections to Klaxon open, the most one person may have (events.maxStreamsPerUser on the Klaxon server). Close Klaxon in other browser tabs or windows and try again.`,
-        {
-          retryAfterSeconds: STREAM_LIMIT_RETRY_SECONDS,
-          headers: { 'retry-after': String(STREAM_LIMIT_RETRY_SECONDS) },
-        },
-      );
+    this.admit(viewer);
     reply.hijack();
     const res = reply.raw;
     const headers: Record<string, string | number | string[]> = {};

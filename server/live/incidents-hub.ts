@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { backoffDelayMs, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import type { PagingBackend } from '../backends/paging-backend.js';
+import type { IncidentUpdate, PagingBackend } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { type Clock, sleepOn, systemClock } from '../runtime/clock.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { TimeSlicer } from '../runtime/time-slice.js';
@@ -28,11 +29,47 @@ export interface HubStatus {
   lastSuccessAt: string | null;
 }
 
+/** What the hub did with a webhook's incident update (counted in metrics). */
+export type UpdateOutcome =
+  /** Applied at once: clients heard of it. */
+  | 'applied'
+  /** Applied, but the incident is outside what clients are shown (team or time window). */
+  | 'out_of_view'
+  /** The hub already shows this phase. */
+  | 'unchanged'
+  /** Older than an update already applied (sequence or time). */
+  | 'older'
+  /** Would move the incident back (e.g. ACKED → UNACKED): only a poll may do that. */
+  | 'backwards'
+  /** An incident no poll listed although its number is not new: the poll decides. */
+  | 'unknown';
+
+/** Phases in the order an incident moves through them; a webhook only moves an incident forward. */
+const PHASE_RANK = { UNACKED: 0, ACKED: 1, RESOLVED: 2 } as const;
+
+/** A webhook's update held until a poll that began after it confirms or overrides it. */
+interface Hint {
+  rank: number;
+  receivedAt: number;
+  /** The update brought an incident no poll had listed yet. */
+  opened: boolean;
+}
+
+/** Joins what only Klaxon knows to incidents (server/live/incident-presenter.ts). */
+export interface Presenter {
+  present(raw: Incident): Incident;
+  /** Asks for people's names (cached by the backend); new names are shown from the next poll on. */
+  refreshNames(): Promise<void>;
+  onChange(listener: () => void): () => void;
+}
+
 export interface IncidentsHubOptions {
   backend: Pick<PagingBackend, 'listIncidents'>;
   config: HubConfig;
   metrics?: Pick<Metrics, 'pollDuration' | 'snapshotAge'> | null;
   logger?: Logger;
+  /** A poll that failed for another reason than the paging service (a bug, not an outage). */
+  errorReports?: Pick<ErrorReporter, 'exception'>;
   clock?: Clock;
   /** 0..1; injectable so backoff jitter is predictable in tests. */
   random?: () => number;
@@ -42,6 +79,8 @@ export interface IncidentsHubOptions {
   maxBackoffMs?: number;
   /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
   sliceMs?: number;
+  /** Adds what only Klaxon knows (acknowledgers, names, escalations) to every incident clients see. */
+  presenter?: Presenter | null;
 }
 
 const WAITING = 'Klaxon has not heard from On-Call yet.';
@@ -84,6 +123,14 @@ export class IncidentsHub extends EventEmitter<{
   private readonly sortKeys = new WeakMap<Incident, number>();
   /** Everything the service returned (not only the team/window view) by entity id, newest wins. */
   private byEntity = new Map<string, Incident>();
+  /** Everything the service returned at the last poll, with webhook updates applied, by number (not presented). */
+  private all = new Map<string, Incident>();
+  /** The highest incident number any poll listed: a webhook may open only incidents above it. */
+  private maxPolledNumber = 0;
+  private readonly hints = new Map<string, Hint>();
+  /** Per incident, the newest webhook update applied (to refuse older ones that arrive late). */
+  private readonly lastUpdate = new Map<string, { sequence: number | null; at: number | null }>();
+  /** Presented incidents in view, newest first (the map's order is the list's). */
   private visible = new Map<string, Incident>();
   private visibleList: Incident[] = [];
   private fetchedAtMs: number | null = null;
@@ -101,6 +148,7 @@ export class IncidentsHub extends EventEmitter<{
     this.minGapMs = opts.minRefreshGapMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? Math.max(60_000, 2 * this.intervalMs);
     this.teamFilter = new Set(opts.config.teams ?? []);
+    opts.presenter?.onChange(() => this.represent());
   }
 
   start(): void {
@@ -144,7 +192,65 @@ export class IncidentsHub extends EventEmitter<{
    * returned (not only the team/window view), so a page can find its incident.
    */
   findByEntityId(entityId: string): Incident | null {
-    return this.byEntity.get(entityId) ?? null;
+    const raw = this.byEntity.get(entityId);
+    return raw ? this.present(raw) : null;
+  }
+
+  /** One incident by number, as clients see it, listed at the last poll (in the team view or not). */
+  findIncident(number: string): Incident | null {
+    const raw = this.all.get(number);
+    return raw ? this.present(raw) : null;
+  }
+
+  /**
+   * Every incident the service listed at the last poll (not only the team/window view), with
+   * webhook updates applied, as the service describes them (nothing Klaxon joined to them).
+   */
+  allIncidents(): Incident[] {
+    return [...this.all.values()];
+  }
+
+  /**
+   * An incident's state from the service's webhook, applied at once: clients hear of it without
+   * waiting for the poll. Only forward (UNACKED → ACKED → RESOLVED; a re-opened incident waits for
+   * the poll), never older than an update already applied, and for an incident no poll listed only
+   * when its number is above every listed one. The poll stays the truth: the update stands until a
+   * poll that began after it arrived (an incident it opened: for up to two poll intervals more,
+   * as the service's list may lag behind its webhooks).
+   */
+  applyUpdate(u: IncidentUpdate): UpdateOutcome {
+    const now = this.clock.now();
+    const last = this.lastUpdate.get(u.number);
+    if (last && isOlder(u, last)) return 'older';
+    const current = this.all.get(u.number);
+    let next: Incident;
+    if (current) {
+      const rank = PHASE_RANK[u.phase];
+      if (rank < PHASE_RANK[current.phase]) return 'backwards';
+      this.lastUpdate.set(u.number, { sequence: u.sequence, at: u.at });
+      if (rank === PHASE_RANK[current.phase]) return 'unchanged';
+      next = advance(current, u.incident);
+    } else {
+      if (this.fetchedAtMs === null || Number(u.number) <= this.maxPolledNumber) return 'unknown';
+      this.lastUpdate.set(u.number, { sequence: u.sequence, at: u.at });
+      next = this.withTeamNames(u.incident);
+    }
+    this.hints.set(u.number, { rank: PHASE_RANK[u.phase], receivedAt: now, opened: !current });
+    this.all.set(u.number, next);
+    this.sortKeys.set(next, Date.parse(next.startedAt) || 0);
+    if (next.entityId) {
+      const seen = this.byEntity.get(next.entityId);
+      if (!seen || Number(next.number) >= Number(seen.number)) this.byEntity.set(next.entityId, next);
+    }
+    const shown = this.inView(next, now) ? this.present(next) : null;
+    const before = this.visible.get(u.number);
+    if (!shown && !before) return 'out_of_view';
+    if (shown) this.visible.set(u.number, shown);
+    else this.visible.delete(u.number);
+    if (shown && !before) this.resort();
+    this.visibleList = [...this.visible.values()];
+    this.emit('change', { change: !shown ? 'removed' : before ? 'updated' : 'opened', incident: shown ?? before! });
+    return 'applied';
   }
 
   /**
@@ -211,11 +317,12 @@ export class IncidentsHub extends EventEmitter<{
     this.requestSent = true;
     this.lastPollStartedAt = this.clock.now();
     this.emit('polling');
+    const startedAt = this.lastPollStartedAt;
     const endTimer = this.opts.metrics?.pollDuration.startTimer();
     try {
       // One slicer for reading the list and taking it in: the budget holds across both.
       const slicer = new TimeSlicer(this.opts.sliceMs);
-      await this.apply(await this.opts.backend.listIncidents(slicer), slicer);
+      await this.apply(await this.opts.backend.listIncidents(slicer), slicer, startedAt);
       const wasOk = this.upstreamOk;
       this.failures = 0;
       this.retryAfterMs = 0;
@@ -236,6 +343,9 @@ export class IncidentsHub extends EventEmitter<{
         { reason, failures: this.failures, error: message },
         'On-Call incident poll failed; serving the last snapshot',
       );
+      // On-Call being down is an outage operators follow on /readyz and the metrics; anything else is a bug.
+      if (!(e instanceof UpstreamError))
+        this.opts.errorReports?.exception(e, { where: 'incidents-hub', extra: { reason } });
       if (changed) this.emit('status', this.status());
     } finally {
       this.requestSent = false;
@@ -291,8 +401,12 @@ export class IncidentsHub extends EventEmitter<{
    * incidents takes tens of milliseconds); incidents the backend handed back unchanged (the same
    * objects) cost an identity check.
    */
-  private async apply(incidents: Incident[], slicer: TimeSlicer): Promise<void> {
+  private async apply(polled: Incident[], slicer: TimeSlicer, startedAt: number): Promise<void> {
+    // Never waited for: names that arrive later are taken in by the next poll, with its changes.
+    void this.opts.presenter?.refreshNames();
     const now = this.clock.now();
+    for (const i of polled) this.maxPolledNumber = Math.max(this.maxPolledNumber, Number(i.number) || 0);
+    const incidents = this.withHints(polled, startedAt, now);
     const byEntity = new Map<string, Incident>();
     for (const i of incidents) {
       if (slicer.due()) await slicer.yieldNow();
@@ -309,7 +423,7 @@ export class IncidentsHub extends EventEmitter<{
     all.sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
 
     const next = new Map<string, Incident>();
-    for (const i of all) if (this.inView(i, now)) next.set(i.number, i);
+    for (const i of all) if (this.inView(i, now)) next.set(i.number, this.present(i));
     const changes: HubChange[] = [];
     for (const [n, i] of next) {
       if (slicer.due()) await slicer.yieldNow();
@@ -320,6 +434,8 @@ export class IncidentsHub extends EventEmitter<{
     for (const [n, i] of this.visible) if (!next.has(n)) changes.push({ change: 'removed', incident: i });
 
     this.byEntity = byEntity;
+    this.all = new Map(incidents.map((i) => [i.number, i]));
+    for (const n of this.lastUpdate.keys()) if (!this.all.has(n)) this.lastUpdate.delete(n);
     this.visible = next;
     this.visibleList = [...next.values()];
     this.fetchedAtMs = now;
@@ -331,4 +447,92 @@ export class IncidentsHub extends EventEmitter<{
       this.emit('change', c);
     }
   }
+
+  private present(raw: Incident): Incident {
+    return this.opts.presenter ? this.opts.presenter.present(raw) : raw;
+  }
+
+  /** Something joined to incidents changed (a name, an acknowledgement in Klaxon, an escalation). */
+  private represent(): void {
+    const changes: HubChange[] = [];
+    for (const [n, before] of this.visible) {
+      const raw = this.all.get(n);
+      if (!raw) continue;
+      const now = this.present(raw);
+      if (now !== before && !jsonEqual(now, before)) {
+        this.visible.set(n, now);
+        changes.push({ change: 'updated', incident: now });
+      }
+    }
+    if (changes.length === 0) return;
+    this.visibleList = [...this.visible.values()];
+    for (const c of changes) this.emit('change', c);
+  }
+
+  /** Newest first, numbers breaking ties, as a poll orders them. */
+  private resort(): void {
+    const key = (i: Incident) => this.sortKeys.get(this.all.get(i.number) ?? i) ?? (Date.parse(i.startedAt) || 0);
+    const sorted = [...this.visible.values()].sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
+    this.visible = new Map(sorted.map((i) => [i.number, i]));
+  }
+
+  /**
+   * A poll's list with the webhook updates it may predate: a poll that began before an update
+   * arrived does not take the incident back to an earlier phase, nor drop an incident the update
+   * opened; a poll that began after it is the truth (an opened incident is kept a little longer).
+   */
+  private withHints(polled: Incident[], startedAt: number, now: number): Incident[] {
+    if (this.hints.size === 0) return polled;
+    const listed = new Set<string>();
+    const out = polled.map((i) => {
+      listed.add(i.number);
+      const h = this.hints.get(i.number);
+      if (!h) return i;
+      // Strictly later: a poll sent in the same millisecond may predate the change.
+      if (startedAt > h.receivedAt) {
+        this.hints.delete(i.number);
+        return i;
+      }
+      const held = this.all.get(i.number);
+      return held && PHASE_RANK[i.phase] < h.rank ? held : i;
+    });
+    for (const [n, h] of this.hints) {
+      if (listed.has(n)) continue;
+      const held = this.all.get(n);
+      const keep = startedAt <= h.receivedAt || (h.opened && now - h.receivedAt < 2 * this.intervalMs);
+      if (held && keep) out.push(held);
+      else this.hints.delete(n);
+    }
+    return out;
+  }
+
+  /** Team names for an incident a webhook opened (it names team slugs only), from the incidents already known. */
+  private withTeamNames(i: Incident): Incident {
+    if (i.teams.length === 0) return i;
+    const names = new Map<string, string>();
+    for (const x of this.all.values()) for (const t of x.teams) names.set(t.slug, t.name);
+    return { ...i, teams: i.teams.map((t) => ({ slug: t.slug, name: names.get(t.slug) ?? t.name })) };
+  }
+}
+
+/** Whether an update is older than (or the same as) the last one applied, by sequence, else by time. */
+function isOlder(u: IncidentUpdate, last: { sequence: number | null; at: number | null }): boolean {
+  if (u.sequence !== null && last.sequence !== null) return u.sequence <= last.sequence;
+  if (u.at !== null && last.at !== null) return u.at < last.at;
+  return false;
+}
+
+/** The incident moved forward by a webhook: its phase and who did it; paging stops once acknowledged. */
+function advance(current: Incident, u: Incident): Incident {
+  const acked = u.phase === 'ACKED';
+  return {
+    ...current,
+    phase: u.phase,
+    pagedUsers: [],
+    alertCount: Math.max(current.alertCount ?? 0, u.alertCount ?? 0),
+    ackedBy: acked ? (u.ackedBy ?? current.ackedBy) : current.ackedBy,
+    ackedAt: acked ? (u.ackedAt ?? current.ackedAt) : current.ackedAt,
+    resolvedBy: u.resolvedBy,
+    resolvedAt: u.resolvedAt,
+  };
 }

@@ -19,6 +19,10 @@ export function shownIncident(i: Incident): Incident {
       pagedUsers: i.pagedUsers,
       link: i.link,
       ackedBy: i.ackedBy,
+      // Joined by live/incident-presenter.ts; absent when there is nothing to say.
+      ...(i.ackedByName != null ? { ackedByName: i.ackedByName } : {}),
+      ...(i.escalation != null ? { escalation: i.escalation } : {}),
+      ...(i.provisional ? { provisional: true } : {}),
     };
     shown.set(i, v);
   }

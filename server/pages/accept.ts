@@ -4,7 +4,7 @@ import { auditEntry } from '../store/audit-entry.js';
 import type { ServerConfig, TargetConfig } from '../config/index.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimitMessage } from './rate-limit.js';
-import type { KlaxonStore } from '../store/store.js';
+import type { KlaxonStore, NewAnnouncement } from '../store/store.js';
 import type { Viewer } from '../auth/viewer.js';
 
 const MISSING_KEY =
@@ -26,7 +26,18 @@ export class PageOutbox {
   constructor(
     private readonly store: KlaxonStore,
     private readonly config: Pick<ServerConfig, 'targets' | 'pageRateLimit' | 'fallbackContacts'>,
+    /** The chat announcements of a new page, queued in the page's own transaction (server/chat/). */
+    private readonly announcementsOf: (page: Page) => NewAnnouncement[] = () => [],
   ) {}
+
+  /** A fault in wording an announcement never fails the page: the page goes out unannounced. */
+  private chatAnnouncements(page: Page): NewAnnouncement[] {
+    try {
+      return this.announcementsOf(page);
+    } catch {
+      return [];
+    }
+  }
 
   async accept(
     viewer: Viewer,
@@ -52,6 +63,7 @@ export class PageOutbox {
         ip: meta.ip ?? null,
         via: viewer.via,
       }),
+      announcements: this.chatAnnouncements(page),
     });
     switch (outcome.kind) {
       case 'created':

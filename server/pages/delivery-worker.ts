@@ -3,10 +3,14 @@ import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
+import { noErrorReports, type ErrorReporter } from '../runtime/error-reports.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { backoffDelayMs } from '#common/backoff.js';
 import type { KlaxonStore, PageRecord } from '../store/store.js';
 import type { PagingBackend, SendAlertResult } from '../backends/paging-backend.js';
+
+/** What a report about a page must not contain: its words and who sent it. */
+const pageText = (p: Page) => [p.summary, p.details, p.requester.name, p.requester.email ?? ''];
 
 export interface DeliveryDeps {
   store: KlaxonStore;
@@ -30,6 +34,8 @@ export interface DeliveryDeps {
   onPage(page: Page): void;
   metrics: Pick<Metrics, 'deliveryAttempts'>;
   logger?: Logger;
+  /** Unexpected failures and pages that gave up (runtime/error-reports.ts). */
+  errorReports?: Pick<ErrorReporter, 'exception' | 'message'>;
   random?: () => number;
   clock?: Clock;
 }
@@ -55,6 +61,7 @@ export class DeliveryWorker {
   private startedAt = 0;
   private readonly firstPollWaitMs: number;
   private readonly log: Logger;
+  private readonly errors: Pick<ErrorReporter, 'exception' | 'message'>;
   private readonly clock: Clock;
   /** How long after start retries wait for the hub's first look at the service's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
@@ -64,6 +71,7 @@ export class DeliveryWorker {
     this.giveUpMs = deps.delivery.giveUpAfterMinutes * 60_000;
     this.firstPollWaitMs = deps.firstPollWaitMs ?? DeliveryWorker.FIRST_POLL_WAIT_MS;
     this.log = deps.logger ?? silentLogger;
+    this.errors = deps.errorReports ?? noErrorReports;
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -128,6 +136,7 @@ export class DeliveryWorker {
     this.ticking = this.claimAndSend()
       .catch((e: unknown) => {
         this.log.error({ err: (e as Error).message }, 'the delivery worker stumbled; it looks again in a second');
+        this.errors.exception(e, { where: 'delivery-worker' });
         this.later(1000);
       })
       .finally(() => {
@@ -149,13 +158,19 @@ export class DeliveryWorker {
         });
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
+        this.errors.exception(e, { where: 'delivery-worker', extra: { step: 'claim due pages' } });
       }
       for (const r of claimed) {
         this.deps.onPage(r.page);
         const p = this.deliver(r)
-          .catch((e: unknown) =>
-            this.log.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly'),
-          )
+          .catch((e: unknown) => {
+            this.log.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly');
+            this.errors.exception(e, {
+              where: 'delivery-worker',
+              extra: { pageId: r.page.id },
+              sensitive: pageText(r.page),
+            });
+          })
           .finally(() => {
             this.inflight.delete(r.page.id);
             this.kick();
@@ -301,6 +316,12 @@ export class DeliveryWorker {
           { pageId: page.id, attempts: page.attempts, reason: result.error },
           'page delivery gave up: an operator must act',
         );
+        // The page's text stays out; its id leads an operator to it (audit log, metrics).
+        this.errors.message('A page could not be delivered to the paging service and Klaxon gave up', {
+          where: 'delivery-worker',
+          extra: { pageId: page.id, attempts: page.attempts, reason: result.error },
+          sensitive: pageText(page),
+        });
         this.deps.onPage(updated);
       }
       return;

@@ -1,6 +1,8 @@
 import { pageEntityId, type Incident, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
 import { FencedOut, type LeaderFence } from '../cluster/leadership.js';
 import type { TargetStatus } from '../targets/target-status.js';
@@ -37,6 +39,8 @@ export interface TrackerDeps {
   unconfirmedAfterMs?: number;
   metrics?: Pick<Metrics, 'pagesUnconfirmed' | 'pagesMuted'>;
   logger?: Logger;
+  /** Failures to read or record pages (storage), and look-ups that failed for another reason than the service. */
+  errorReports?: Pick<ErrorReporter, 'exception'>;
   /** Pages looked at per transaction before letting other work run (default 16; tests use 1). */
   pagesPerTransaction?: number;
   clock?: Clock;
@@ -80,6 +84,11 @@ export function pagePatchFor(
       patch.ackedAt = incident.ackedAt ? new Date(incident.ackedAt) : null;
     }
   }
+  // Who acknowledged, as people read it, may become known after the acknowledgement itself (names
+  // load, an acknowledgement made in Klaxon is recorded just after On-Call reports it): it follows.
+  const ackedBy = patch.ackedBy !== undefined ? patch.ackedBy : page.ackedBy;
+  if (incident.ackedByName && ackedBy && incident.ackedBy === ackedBy && incident.ackedByName !== page.ackedByName)
+    patch.ackedByName = incident.ackedByName;
   return Object.keys(patch).length > 0 ? patch : null;
 }
 
@@ -174,6 +183,7 @@ export class PageTracker {
     } catch (e) {
       if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
+      this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'reconcile' } });
     }
   }
 
@@ -268,6 +278,7 @@ export class PageTracker {
         if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
         // Rolled back: the pages keep their status until the next reconcile looks again.
         this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
+        this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'follow pages' } });
       }
       if (this.queue.size > 0) await yieldToIo();
     }
@@ -295,6 +306,8 @@ export class PageTracker {
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
       );
+      if (!(e instanceof UpstreamError))
+        this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'look up', pageId } });
     } finally {
       this.lookingUp.delete(last.number);
     }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { ClientConfig } from '#common/index.js';
+import type { ClientConfig, EscalationOffer } from '#common/index.js';
 import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
+import { sentryRelease } from '../runtime/error-reports.js';
 
 /** What clients learn from the server before sign-in: identity provider, targets, fallback contacts. No secrets. */
 function clientConfigOf(c: ServerConfig): ClientConfig {
@@ -26,14 +27,30 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
     pollIntervalSeconds: c.oncall.pollIntervalSeconds,
     groups: { page: c.groups.page, acknowledge: c.groups.acknowledge, view: c.groups.view },
     pageRateLimit: c.pageRateLimit,
+    // Only when on: a desktop older than the field refuses a configuration that has it.
+    ...(c.sentry.clientDsn
+      ? {
+          sentry: {
+            dsn: c.sentry.clientDsn,
+            environment: c.sentry.environment,
+            release: sentryRelease(c),
+            sampleRate: c.sentry.sampleRate,
+          },
+        }
+      : {}),
   };
 }
 
 /** `GET /api/v1/client-config`: public. */
-export async function clientConfigRoutes(app: FastifyInstance, deps: { config: ServerConfig }): Promise<void> {
+export async function clientConfigRoutes(
+  app: FastifyInstance,
+  deps: { config: ServerConfig; escalationOffer?: () => Promise<EscalationOffer | null> },
+): Promise<void> {
   const clientConfig = clientConfigOf(deps.config);
   addRoute(app, 'clientConfig', null, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
-    return clientConfig;
+    // "Escalate now" is offered only once the server knows its policy and user exist.
+    const escalation = (await deps.escalationOffer?.()) ?? null;
+    return escalation ? { ...clientConfig, escalation } : clientConfig;
   });
 }

@@ -8,11 +8,13 @@ import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
-  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
+  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus' | 'announcementCounts'>;
   hub: Pick<IncidentsHub, 'status'>;
   /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
   identityProvider: { status(): { ok: boolean; error: string | null } };
-  metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
+  metrics: Pick<Metrics, 'pagesByStatus' | 'registry' | 'chatPending' | 'chatFailed' | 'chatOldestPending'>;
+  /** The configured chat channels' names: each has its queue gauges, 0 when nothing is queued. */
+  chatChannels?: readonly string[];
   /** Several replicas: who leads, and how far this replica has followed the shared journal. */
   cluster?: Pick<ClusterNode, 'status'> | null;
   /** `metrics.token`: the bearer token /metrics and the details of /readyz need; null: none. */
@@ -100,10 +102,27 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     try {
       const counts = await deps.store.countByStatus();
       for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
+      await setChatGauges(deps);
     } catch {
       /* storage trouble shows in /readyz; still serve the other metrics */
     }
     reply.header('content-type', deps.metrics.registry.contentType).header('cache-control', 'no-store');
     return deps.metrics.registry.metrics();
   });
+}
+
+/** The chat queue as stored (right after a restart, and the same on every replica). */
+async function setChatGauges(deps: HealthDeps): Promise<void> {
+  const now = new Date();
+  const counts = await deps.store.announcementCounts(now);
+  const { chatPending, chatFailed, chatOldestPending } = deps.metrics;
+  for (const name of new Set([...(deps.chatChannels ?? []), ...counts.map((c) => c.channel)])) {
+    const c = counts.find((x) => x.channel === name);
+    chatPending.set({ channel: name }, c?.pending ?? 0);
+    chatFailed.set({ channel: name }, c?.failedLastDay ?? 0);
+    chatOldestPending.set(
+      { channel: name },
+      c?.oldestPendingAt ? Math.max(0, (now.getTime() - c.oldestPendingAt.getTime()) / 1000) : 0,
+    );
+  }
 }

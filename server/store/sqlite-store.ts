@@ -4,9 +4,18 @@ import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type 
 import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import { migrateSqlite } from './migrations/sqlite-migrations.js';
+import { ANNOUNCEMENT_OUTCOME_UNKNOWN, ANNOUNCEMENT_RETENTION_MS } from './announcement-rules.js';
+import { SqliteIncidentRecords } from './sqlite-incident-records.js';
 import type {
   AcceptOutcome,
+  Announcement,
+  AnnouncementCounts,
+  AnnouncementOutcome,
   AuditEntry,
+  NewAnnouncement,
+  EscalationRecord,
+  EscalationStatus,
+  KlaxonAck,
   KlaxonStore,
   PageFollowUp,
   PagePatch,
@@ -33,6 +42,7 @@ interface PageRow {
   incident_number: string | null;
   acked_by: string | null;
   acked_at: number | null;
+  acked_by_name: string | null;
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
@@ -43,6 +53,29 @@ interface PageRow {
   muted_at: number | null;
   unconfirmed_at: number | null;
 }
+
+interface AnnouncementRow {
+  id: number;
+  channel: string;
+  event_key: string;
+  text: string;
+  resend_safe: number;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  sending_at: number | null;
+}
+
+const toAnnouncement = (r: AnnouncementRow): Announcement => ({
+  id: r.id,
+  channel: r.channel,
+  key: r.event_key,
+  text: r.text,
+  resendSafe: r.resend_safe === 1,
+  createdAt: new Date(r.created_at),
+  attempts: r.attempts,
+});
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
@@ -63,6 +96,7 @@ function toRecord(r: PageRow): PageRecord {
     incidentNumber: r.incident_number,
     ackedBy: r.acked_by,
     ackedAt: iso(r.acked_at),
+    ...(r.acked_by_name ? { ackedByName: r.acked_by_name } : {}),
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
     deliveredAt: iso(r.delivered_at),
@@ -105,6 +139,7 @@ export class SqliteStore implements KlaxonStore {
   private sessionsPrunedAt = -Infinity;
   private readonly stmts;
   private readonly tx;
+  private readonly records: SqliteIncidentRecords;
   private readonly updates = new Map<string, Query<[Record<string, SQLInputValue>], PageRow>>();
 
   constructor(file: string) {
@@ -113,6 +148,7 @@ export class SqliteStore implements KlaxonStore {
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
       migrateSqlite(this.db, 'storage.sqlitePath');
+      this.records = new SqliteIncidentRecords(this.db);
     } catch (e) {
       // A file that opens but is not a database (or is locked): do not leave the handle open.
       this.db.close();
@@ -192,6 +228,45 @@ export class SqliteStore implements KlaxonStore {
         'INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
       ),
       readProbe: prepare<[], { at: number }>('SELECT at FROM health_probe WHERE id = 1'),
+      insertAnnouncement: prepare<[string, string, string, number, number, number]>(
+        `INSERT INTO announcements (channel, event_key, text, resend_safe, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, event_key) DO NOTHING`,
+      ),
+      abandonAnnouncements: prepare<[number, string, string, number], AnnouncementRow>(
+        `UPDATE announcements SET failed_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+         WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL AND sending_at IS NOT NULL AND resend_safe = 0
+         AND lease_until < ? RETURNING *`,
+      ),
+      waitingAnnouncements: prepare<[string, number], AnnouncementRow>(
+        'SELECT * FROM announcements WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?',
+      ),
+      claimAnnouncement: prepare<[string, number, number], AnnouncementRow>(
+        'UPDATE announcements SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, sending_at = NULL WHERE id = ? RETURNING *',
+      ),
+      startSending: prepare<[number, number, string, number]>(
+        'UPDATE announcements SET sending_at = ? WHERE id = ? AND lease_owner = ? AND lease_until > ? AND sent_at IS NULL AND failed_at IS NULL',
+      ),
+      announcementSent: prepare<[number, number, string]>(
+        'UPDATE announcements SET sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+      ),
+      announcementRetry: prepare<[number, string, number, string]>(
+        `UPDATE announcements SET next_attempt_at = ?, last_error = ?, sending_at = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND lease_owner = ?`,
+      ),
+      announcementFailed: prepare<[number, string, number, string]>(
+        'UPDATE announcements SET failed_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+      ),
+      announcementCounts: prepare<
+        [number, number],
+        { channel: string; pending: number; failed: number; oldest: number | null }
+      >(
+        `SELECT channel, SUM(sent_at IS NULL AND failed_at IS NULL) AS pending, SUM(COALESCE(failed_at, 0) > ?) AS failed,
+         MIN(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN created_at END) AS oldest
+         FROM announcements WHERE created_at > ? OR (sent_at IS NULL AND failed_at IS NULL) GROUP BY channel ORDER BY channel`,
+      ),
+      pruneAnnouncements: prepare<[number, number]>(
+        'DELETE FROM announcements WHERE (sent_at IS NOT NULL AND sent_at < ?) OR (failed_at IS NOT NULL AND failed_at < ?)',
+      ),
     };
   }
 
@@ -200,6 +275,7 @@ export class SqliteStore implements KlaxonStore {
     rate: RateLimitRule;
     now: Date;
     audit: AuditEntry;
+    announcements?: readonly NewAnnouncement[];
   }): Promise<AcceptOutcome> {
     const { record, rate, now } = input;
     const sub = record.page.requester.sub;
@@ -208,7 +284,7 @@ export class SqliteStore implements KlaxonStore {
     // more attempt, which the entity_id makes harmless), so they do not stall the accept path.
     this.tx.syncFull.run();
     try {
-      return this.acceptTx(record, rate, now, sub, input.audit);
+      return this.acceptTx(record, rate, now, sub, input.audit, input.announcements ?? []);
     } finally {
       this.tx.syncNormal.run();
     }
@@ -231,7 +307,14 @@ export class SqliteStore implements KlaxonStore {
     }
   }
 
-  private acceptTx(record: PageRecord, rate: RateLimitRule, now: Date, sub: string, audit: AuditEntry): AcceptOutcome {
+  private acceptTx(
+    record: PageRecord,
+    rate: RateLimitRule,
+    now: Date,
+    sub: string,
+    audit: AuditEntry,
+    announcements: readonly NewAnnouncement[],
+  ): AcceptOutcome {
     return this.immediate((): AcceptOutcome => {
       const existing = this.stmts.byIdem.get(sub, record.idempotencyKey);
       if (existing) {
@@ -273,6 +356,7 @@ export class SqliteStore implements KlaxonStore {
       });
       this.stmts.insertRate.run(sub, nowMs);
       this.insertAudit({ ...audit, pageId: p.id });
+      this.insertAnnouncements(announcements, nowMs);
       this.prune(nowMs);
       return { kind: 'created', page: p };
     });
@@ -353,6 +437,7 @@ export class SqliteStore implements KlaxonStore {
     if (patch.incidentNumber !== undefined) col('incident_number', 'incidentNumber', patch.incidentNumber);
     if (patch.ackedBy !== undefined) col('acked_by', 'ackedBy', patch.ackedBy);
     if (patch.ackedAt !== undefined) col('acked_at', 'ackedAt', ms(patch.ackedAt));
+    if (patch.ackedByName !== undefined) col('acked_by_name', 'ackedByName', patch.ackedByName);
     if (patch.deliveredAt !== undefined) col('delivered_at', 'deliveredAt', ms(patch.deliveredAt));
     if (patch.mutedAt !== undefined) col('muted_at', 'mutedAt', ms(patch.mutedAt));
     if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', 'unconfirmedAt', ms(patch.unconfirmedAt));
@@ -451,6 +536,114 @@ export class SqliteStore implements KlaxonStore {
 
   async revokeSession(id: string, at: Date): Promise<void> {
     this.stmts.revokeSession.run(at.getTime(), id);
+  }
+
+  async enqueueAnnouncements(items: readonly NewAnnouncement[], now: Date): Promise<void> {
+    if (items.length === 0) return;
+    this.immediate(() => this.insertAnnouncements(items, now.getTime()));
+  }
+
+  private insertAnnouncements(items: readonly NewAnnouncement[], nowMs: number): void {
+    for (const a of items)
+      this.stmts.insertAnnouncement.run(a.channel, a.key, a.text, a.resendSafe ? 1 : 0, nowMs, nowMs);
+  }
+
+  async claimAnnouncements(
+    channel: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<{ claimed: Announcement[]; abandoned: Announcement[] }> {
+    const t = now.getTime();
+    return this.immediate(() => {
+      const abandoned = this.stmts.abandonAnnouncements
+        .all(t, ANNOUNCEMENT_OUTCOME_UNKNOWN, channel, t)
+        .map(toAnnouncement);
+      const claimed: Announcement[] = [];
+      // Queue order: the first one not due yet (a retry waiting, or leased by another) stops the claim.
+      for (const r of this.stmts.waitingAnnouncements.all(channel, limit)) {
+        if (r.next_attempt_at > t || (r.lease_until !== null && r.lease_until >= t)) break;
+        claimed.push(toAnnouncement(this.stmts.claimAnnouncement.get(owner, t + leaseMs, r.id)!));
+      }
+      return { claimed, abandoned };
+    });
+  }
+
+  async startSendingAnnouncement(id: number, owner: string, now: Date): Promise<boolean> {
+    const t = now.getTime();
+    return this.stmts.startSending.run(t, id, owner, t).changes === 1;
+  }
+
+  async finishAnnouncement(id: number, owner: string, outcome: AnnouncementOutcome): Promise<boolean> {
+    const t = outcome.at.getTime();
+    const done =
+      outcome.kind === 'sent'
+        ? this.stmts.announcementSent.run(t, id, owner)
+        : outcome.kind === 'retry'
+          ? this.stmts.announcementRetry.run(t, outcome.error, id, owner)
+          : this.stmts.announcementFailed.run(t, outcome.error, id, owner);
+    if (outcome.kind === 'sent') {
+      const old = t - ANNOUNCEMENT_RETENTION_MS;
+      this.stmts.pruneAnnouncements.run(old, old);
+    }
+    return done.changes === 1;
+  }
+
+  async announcementCounts(now: Date): Promise<AnnouncementCounts[]> {
+    const t = now.getTime();
+    return this.stmts.announcementCounts.all(t - 24 * 3600_000, t - ANNOUNCEMENT_RETENTION_MS).map((r) => ({
+      channel: r.channel,
+      pending: r.pending,
+      failedLastDay: r.failed,
+      oldestPendingAt: r.oldest === null ? null : new Date(r.oldest),
+    }));
+  }
+
+  async recordAcknowledgement(ack: KlaxonAck, audit: AuditEntry): Promise<void> {
+    this.immediate(() => {
+      this.records.recordAck(ack);
+      this.insertAudit(audit);
+    });
+  }
+
+  async acknowledgementsSince(since: Date): Promise<KlaxonAck[]> {
+    return this.records.acksSince(since);
+  }
+
+  async claimEscalation(e: EscalationRecord, audit: AuditEntry): Promise<boolean> {
+    return this.immediate(() => {
+      const claimed = this.records.claim(e);
+      if (claimed) this.insertAudit(audit);
+      return claimed;
+    });
+  }
+
+  async settleEscalation(
+    incidentNumber: string,
+    outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
+    audit: AuditEntry,
+  ): Promise<EscalationRecord | null> {
+    return this.immediate(() => {
+      const settled = this.records.settle(incidentNumber, outcome.status, outcome.message, outcome.at);
+      if (settled) this.insertAudit(audit);
+      return settled;
+    });
+  }
+
+  async releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void> {
+    this.immediate(() => {
+      this.records.release(incidentNumber);
+      this.insertAudit(audit);
+    });
+  }
+
+  async escalationsSince(since: Date): Promise<EscalationRecord[]> {
+    return this.records.escalationsSince(since);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.insertAudit(entry);
   }
 
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {

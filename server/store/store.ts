@@ -1,4 +1,4 @@
-import type { Page, PageStatus } from '#common/index.js';
+import type { EscalationReason, Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
 import type { LeaderFence } from '../cluster/leadership.js';
 
@@ -33,6 +33,7 @@ export interface PagePatch {
   incidentNumber?: string | null;
   ackedBy?: string | null;
   ackedAt?: Date | null;
+  ackedByName?: string | null;
   deliveredAt?: Date | null;
   mutedAt?: Date | null;
   unconfirmedAt?: Date | null;
@@ -52,6 +53,79 @@ export interface WebSession {
   revokedAt: Date | null;
 }
 
+/**
+ * A chat announcement to queue (server/chat/): one message for one configured channel. `key` names
+ * the event (`page:<id>:paged`, `incident:<n>:escalated`); a second enqueue of the same channel and
+ * key is ignored, which is what keeps an event from being announced twice.
+ */
+export interface NewAnnouncement {
+  channel: string;
+  key: string;
+  text: string;
+  /**
+   * Whether the channel can take the same message again without showing it twice (Matrix: the
+   * transaction id). When false, an attempt that may have been sent is never repeated.
+   */
+  resendSafe: boolean;
+}
+
+/** A queued announcement as claimed by the chat worker. */
+export interface Announcement extends NewAnnouncement {
+  id: number;
+  createdAt: Date;
+  /** Attempts including the one this claim starts. */
+  attempts: number;
+}
+
+/** How an attempt to announce ended, recorded under the claimant's lease. */
+export type AnnouncementOutcome =
+  { kind: 'sent'; at: Date } | { kind: 'retry'; at: Date; error: string } | { kind: 'failed'; at: Date; error: string };
+
+/** One channel's queue, for metrics: waiting, given up within the last day, the oldest waiting. */
+export interface AnnouncementCounts {
+  channel: string;
+  pending: number;
+  failedLastDay: number;
+  oldestPendingAt: Date | null;
+}
+
+/** An acknowledgement made in Klaxon: who asked, and as which user of the paging service it was sent. */
+export interface KlaxonAck {
+  incidentNumber: string;
+  personSub: string;
+  personName: string;
+  /** The paging service's user it was sent as: the person's own, or the service user (`oncall.ackAsUser`). */
+  sentAs: string;
+  at: Date;
+}
+
+/**
+ * `sending`: claimed, the request may or may not have reached the service (never sent again);
+ * `done`: the service accepted it; `refused`: it answered no; `failed`: no answer, outcome unknown.
+ */
+export type EscalationStatus = 'sending' | 'done' | 'refused' | 'failed';
+
+/** Klaxon's one escalation of an incident to the fallback policy (server/escalation/). One per incident, ever. */
+export interface EscalationRecord {
+  incidentNumber: string;
+  reason: EscalationReason;
+  policy: string;
+  policyName: string;
+  /** The paging service's user the request is sent as. */
+  asUser: string;
+  /** The Klaxon page behind it (`page_unacknowledged`, `requested`). */
+  pageId: string | null;
+  requesterSub: string | null;
+  requesterName: string | null;
+  /** How long the page had waited (`page_unacknowledged`). */
+  afterMinutes: number | null;
+  status: EscalationStatus;
+  /** The service's answer or the failure, when there is one. */
+  message: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** What the page tracker decides for one page, seen as stored: the change and its audit entry. */
 export interface PageFollowUp {
   patch: PagePatch;
@@ -65,8 +139,17 @@ export interface PageFollowUp {
  * suite checks both (test/integration/server/store/store-contract.test.ts).
  */
 export interface KlaxonStore {
-  /** Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return. */
-  acceptPage(input: { record: PageRecord; rate: RateLimitRule; now: Date; audit: AuditEntry }): Promise<AcceptOutcome>;
+  /**
+   * Idempotency check, rate limit, page insert and audit entry: all or nothing, durable on return.
+   * `announcements` are queued in the same transaction when (and only when) the page is created.
+   */
+  acceptPage(input: {
+    record: PageRecord;
+    rate: RateLimitRule;
+    now: Date;
+    audit: AuditEntry;
+    announcements?: readonly NewAnnouncement[];
+  }): Promise<AcceptOutcome>;
   getPage(id: string): Promise<PageRecord | null>;
   pagesOf(sub: string, limit: number): Promise<Page[]>;
   /**
@@ -127,6 +210,51 @@ export interface KlaxonStore {
    */
   claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean>;
   revokeSession(id: string, at: Date): Promise<void>;
+  /** Queues announcements; one whose channel and key are already queued (or sent) is ignored. */
+  enqueueAnnouncements(items: readonly NewAnnouncement[], now: Date): Promise<void>;
+  /**
+   * Claims, in queue order, the announcements of `channel` that are due, up to `limit`, under a
+   * lease (attempts + 1): one claimant at a time across servers. An announcement waiting for a
+   * retry holds back the later ones of its channel, so a channel shows events in order. First,
+   * announcements that a claimant started to send and did not record (it stopped, or its lease ran
+   * out) are settled: resent when `resendSafe`, otherwise marked failed and returned in `abandoned`.
+   */
+  claimAnnouncements(
+    channel: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<{ claimed: Announcement[]; abandoned: Announcement[] }>;
+  /** Records that sending starts now; false (do not send) when `owner` no longer holds the lease. */
+  startSendingAnnouncement(id: number, owner: string, now: Date): Promise<boolean>;
+  /** Records how an attempt ended and releases the lease; false when `owner` no longer held it. */
+  finishAnnouncement(id: number, owner: string, outcome: AnnouncementOutcome): Promise<boolean>;
+  /** Per channel with anything queued in the last week. */
+  announcementCounts(now: Date): Promise<AnnouncementCounts[]>;
+  /** Records an acknowledgement made in Klaxon, with its audit entry. */
+  recordAcknowledgement(ack: KlaxonAck, audit: AuditEntry): Promise<void>;
+  /** Acknowledgements made in Klaxon at or after `since`, oldest first. */
+  acknowledgementsSince(since: Date): Promise<KlaxonAck[]>;
+  /**
+   * Claims the one escalation of `e.incidentNumber` (inserted as given, with its audit entry).
+   * False when the incident was ever claimed before, by this server or another replica. With
+   * `fence` (the escalator's, as leader), refused with FencedOut once another replica was elected.
+   */
+  claimEscalation(e: EscalationRecord, audit: AuditEntry, opts?: { fence?: LeaderFence }): Promise<boolean>;
+  /** Records how a claimed escalation ended; null when there is no claim for the incident. `fence`: as claimEscalation. */
+  settleEscalation(
+    incidentNumber: string,
+    outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
+    audit: AuditEntry,
+    opts?: { fence?: LeaderFence },
+  ): Promise<EscalationRecord | null>;
+  /** Drops a claim still `sending` whose request certainly never reached the service, so it may be made again. */
+  releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void>;
+  /** Escalations claimed at or after `since`, oldest first. */
+  escalationsSince(since: Date): Promise<EscalationRecord[]>;
+  /** One audit entry on its own (what a job decided or could not do). */
+  appendAudit(entry: AuditEntry): Promise<void>;
   /** Writes and reads back a probe row; false (with the reason) if storage cannot take writes. */
   checkWritable(): Promise<{ ok: boolean; error: string | null }>;
   close(): Promise<void>;

@@ -1,8 +1,10 @@
 import type { TargetMuting, TargetReach } from '#common/index.js';
 import type { ActiveMute, PagingBackend, TargetEscalation } from '../backends/paging-backend.js';
+import { UpstreamError } from '../backends/upstream-error.js';
 import type { TargetConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
+import type { ErrorReporter } from '../runtime/error-reports.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { type FoundProblem, isSetupProblem, mutingFor, targetProblem } from './target-problems.js';
 
@@ -13,6 +15,8 @@ export interface TargetStatusDeps {
   intervalMs: number;
   metrics?: Pick<Metrics, 'targetProblems' | 'targetMuted' | 'targetChecks'> | null;
   logger?: Logger;
+  /** Checks that failed for another reason than the paging service (which `/readyz` and the metrics show). */
+  errorReports?: Pick<ErrorReporter, 'exception'>;
   clock?: Clock;
   /** How long a dialog's look-up waits for the paging service before answering with what is known. */
   reachWaitMs?: number;
@@ -144,6 +148,8 @@ export class TargetStatus {
         next = { ...before, checkedAt: this.isoNow(), escalation, problem, error: null };
       } catch (e) {
         next = { ...before, error: errorText(e) };
+        if (!(e instanceof UpstreamError))
+          this.deps.errorReports?.exception(e, { where: 'target-status', extra: { target: t.id } });
       }
       this.report(before, next);
       this.last.set(t.id, next);

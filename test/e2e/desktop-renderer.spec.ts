@@ -35,7 +35,7 @@ test('desktop: sign in through the system browser, see incidents, page SRE and f
 
   await expect(page.getByTestId('badge-summary')).toHaveText('3 open incidents, 2 not acknowledged');
   await expect(page.getByText('Checkout latency above SLO')).toBeVisible();
-  await expect(page.getByText('Acknowledged by dmitri')).toBeVisible();
+  await expect(page.getByText('Acknowledged by Dmitri Ivanov', { exact: true })).toBeVisible();
   await expect(page.getByText('Carol Okafor').first()).toBeVisible();
 
   await composePage(page, 'Wiki edits fail to save', 'Saving any page shows "internal error" since 09:40.');
@@ -64,11 +64,11 @@ test('desktop: sign in through the system browser, see incidents, page SRE and f
   await expect.poll(() => desktop.hideCalls).toBe(1);
 
   stack.sim.control.ack(incident!.incidentNumber, 'carol');
-  await expect(page.getByTestId('page-headline')).toContainText(/Acknowledged by carol at \d\d:\d\d/);
+  await expect(page.getByTestId('page-headline')).toContainText(/Acknowledged by Carol Okafor at \d\d:\d\d/);
 
   // Reopening the popover (a fresh renderer) finds the page again from the server.
   await page.reload();
-  await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+  await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
 });
 
 test('desktop: a failing page shows the fallback contacts, opened through the main process', async ({ page }) => {

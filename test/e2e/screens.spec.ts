@@ -69,7 +69,7 @@ for (const theme of ['light', 'dark'] as const) {
       const number = (await headline.innerText()).match(/#(\d+)/)?.[1];
       stack.sim.control.ack(number!, 'carol');
       await page.keyboard.press('Escape');
-      await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+      await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
       await check('08-home-page-acknowledged');
 
       await stack.stopServer();
@@ -82,6 +82,9 @@ for (const theme of ['light', 'dark'] as const) {
       await page.getByRole('button', { name: 'Send page now' }).click();
       await expect(page.getByTestId('send-uncertain')).toContainText('Your page is NOT sent yet.');
       await check('14-page-not-sent-yet');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await check('14-page-not-sent-yet-full-window');
+      await page.setViewportSize({ width: 380, height: 560 });
       await page.keyboard.press('Escape');
       await expect(page.getByTestId('unsent-pages')).toBeVisible();
       await check('15-home-unsent');
@@ -98,6 +101,39 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('fallback-contacts')).toBeVisible();
       await expectNoAxeViolations(page, `not authorised (${theme})`);
       await screenshot(page, `10-not-authorised-${theme}`);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await expect(
+        page.getByTestId('fallback-contacts').getByRole('link', { name: 'SRE emergency line' }),
+      ).toBeInViewport();
+      await expectNoAxeViolations(page, `not authorised, full window (${theme})`);
+      await screenshot(page, `10-not-authorised-full-window-${theme}`);
+    });
+
+    test(`screens (${theme}): web, refused for the rate limit, Send off until the time it gives, popover size and full window`, async ({
+      page,
+    }) => {
+      // One page per window, so the second is refused by the real server.
+      await stack.close();
+      stack = await startStack({ pageRateLimitMax: 1 });
+      await signInWeb(page, stack.url, 'alice');
+      await composePage(page, 'Payments fail for every customer');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Send page now' }).click();
+      await expect(page.getByRole('dialog').getByTestId('page-headline')).toContainText(/Delivered: incident #\d+/, {
+        timeout: 30_000,
+      });
+      await page.getByRole('button', { name: 'Done' }).click();
+      await composePage(page, 'Payments fail again');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Send page now' }).click();
+      await expect(page.getByTestId('page-again')).toContainText(/You can page again in about \d+ minutes/);
+      await expect(page.getByRole('button', { name: 'Send page now' })).toBeDisabled();
+      await expectNoAxeViolations(page, `rate limited, web (${theme})`);
+      await screenshot(page, `16-rate-limited-web-${theme}`);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await expect(page.getByTestId('page-again')).toBeInViewport();
+      await expectNoAxeViolations(page, `rate limited, web, full window (${theme})`);
+      await screenshot(page, `16-rate-limited-web-full-window-${theme}`);
     });
 
     test(`screens (${theme}): desktop, one page NOT sent yet and one the server refused (fixture bridge)`, async ({

@@ -21,7 +21,7 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
   const list = page.getByRole('list', { name: 'Recent incidents' });
   await expect(list.getByText('Checkout latency above SLO')).toBeVisible();
   await expect(list.getByText('Elevated 5xx on edge cache')).toBeVisible();
-  await expect(list.getByText('Acknowledged by dmitri')).toBeVisible();
+  await expect(list.getByText('Acknowledged by Dmitri Ivanov', { exact: true })).toBeVisible();
   const checkout = list.getByRole('listitem').filter({ hasText: 'Checkout latency above SLO' });
   await expect(checkout.getByText('Not acknowledged')).toBeVisible();
   // Carol is on call in SRE Primary and in the batphone: the on-call list shows her under each.
@@ -94,12 +94,12 @@ test('web UI: alice signs in, sees the seeded incidents, pages SRE and follows t
 
   // An SRE acknowledges in On-Call: the person who paged sees who, and when.
   stack.sim.control.ack(number, 'carol');
-  await expect(page.getByTestId('page-headline')).toContainText(/Acknowledged by carol at \d\d:\d\d/);
+  await expect(page.getByTestId('page-headline')).toContainText(/Acknowledged by Carol Okafor at \d\d:\d\d/);
   await expect(page.getByRole('region', { name: 'Your latest page' })).toBeVisible();
 
   // Reload: the page is still followed and listed in "My recent pages".
   await page.reload();
-  await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by carol');
+  await expect(page.getByTestId('page-headline')).toContainText('Acknowledged by Carol Okafor');
   await expect(page.getByRole('heading', { name: 'My recent pages' })).toBeVisible();
   await expect(page.locator('.my-pages')).toContainText('Wiki logins fail with an error page');
 });
@@ -108,7 +108,7 @@ test('web UI: an SRE (carol, also an On-Call user) acknowledges an incident from
   await signInWeb(page, stack.url, 'carol');
   const item = page.getByRole('listitem').filter({ hasText: 'Checkout latency above SLO' });
   await item.getByRole('button', { name: /Acknowledge/ }).click();
-  await expect(item.getByText('Acknowledged by carol')).toBeVisible();
+  await expect(item.getByText('Acknowledged by Carol Okafor (via Klaxon)', { exact: true })).toBeVisible();
   await expect(item.getByRole('button', { name: /Acknowledge/ })).toHaveCount(0);
   const wire = stack.sim.control.incidents() as { entityDisplayName?: string; currentPhase: string }[];
   expect(wire.find((i) => i.entityDisplayName === 'Checkout latency above SLO')?.currentPhase).toBe('ACKED');

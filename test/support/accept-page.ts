@@ -1,5 +1,5 @@
 import type { Page } from '#common/index.js';
-import type { AcceptOutcome, KlaxonStore } from '#server/store/store.js';
+import type { AcceptOutcome, KlaxonStore, NewAnnouncement } from '#server/store/store.js';
 import * as build from './builders.js';
 
 /**
@@ -15,6 +15,8 @@ export async function acceptQueuedPage(
     at?: Date;
     key?: string;
     rateMax?: number;
+    /** Chat announcements queued with the page (server/chat/). */
+    announcements?: NewAnnouncement[];
   } = {},
 ): Promise<{ page: Page; outcome: AcceptOutcome }> {
   const at = opts.at ?? new Date();
@@ -35,6 +37,7 @@ export async function acceptQueuedPage(
     rate: { max: opts.rateMax ?? 100, windowSeconds: 600 },
     now: at,
     audit: { at, actorSub: 'alice', actorName: 'Alice Andersen', action: 'page.accepted', pageId: null, detail: {} },
+    ...(opts.announcements ? { announcements: opts.announcements } : {}),
   });
   return { page, outcome };
 }

@@ -48,6 +48,8 @@ export async function startDesktopStack(
     serverUrl: '',
     async startServer(extra = {}) {
       const overrides: DeepPartial<ServerConfig> = {
+        // Sections the stack does not set (events, pageRateLimit, …) come from `extra` as given.
+        ...extra,
         listen: { host: '127.0.0.1', port },
         oncall: {
           apiBaseUrl: sim.url,

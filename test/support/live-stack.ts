@@ -68,6 +68,8 @@ export interface LiveStack {
   hub: KlaxonApp['hub'];
   events: KlaxonApp['events'];
   targets: KlaxonApp['targets'];
+  /** The whole app (its escalation parts, for tests that drive them). */
+  klaxon: KlaxonApp;
   /** The pages each person's event stream starts with (by sub). */
   pages: Map<string, Page[]>;
   /** Runs while the events route loads a viewer's pages (to test what happens in between). */
@@ -85,39 +87,48 @@ export async function startLiveStack(
     timeoutMs?: number;
     /** Page targets (default: one, `sre`); the target check and the dialog's look-ups use them. */
     targets?: ServerConfigOverrides['targets'];
+    /** More server configuration (escalation, targets, …), merged over the stack's. */
+    config?: ServerConfigOverrides;
+    /** A database file instead of memory, so a test can start a second app on it (a restart). */
+    sqlitePath?: string;
+    /** An already running simulator (a restart keeps On-Call as it is); the stack then leaves it running. */
+    simulator?: RunningSimulator;
   } = {},
 ): Promise<LiveStack> {
-  const sim = await startOnCallSimulator({ log: false, ...opts.sim });
+  const sim = opts.simulator ?? (await startOnCallSimulator({ log: false, ...opts.sim }));
   const config = loadServerConfig({
     env: {},
     warn: () => {},
-    overrides: {
-      listen: { host: '127.0.0.1', port: 0 },
-      oncall: {
-        apiBaseUrl: sim.url,
-        restEndpointBaseUrl: sim.restEndpointBaseUrl,
-        apiId: sim.apiId,
-        apiKey: sim.apiKey,
-        restEndpointKey: sim.restEndpointKey,
-        orgSlug: sim.orgSlug,
-        pollIntervalSeconds: opts.hub?.pollIntervalSeconds ?? 10,
-        recentWindowMinutes: 60,
-        timeZones: { carol: 'Europe/Berlin', dmitri: 'America/New_York' },
-        webhookSecret: opts.webhookSecret ?? null,
-        ackAsUser: opts.ackAsUser ?? null,
-        timeoutMs: opts.timeoutMs ?? 2000,
+    overrides: merged(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        oncall: {
+          apiBaseUrl: sim.url,
+          restEndpointBaseUrl: sim.restEndpointBaseUrl,
+          apiId: sim.apiId,
+          apiKey: sim.apiKey,
+          restEndpointKey: sim.restEndpointKey,
+          orgSlug: sim.orgSlug,
+          pollIntervalSeconds: opts.hub?.pollIntervalSeconds ?? 10,
+          recentWindowMinutes: 60,
+          timeZones: { carol: 'Europe/Berlin', dmitri: 'America/New_York' },
+          webhookSecret: opts.webhookSecret ?? null,
+          ackAsUser: opts.ackAsUser ?? null,
+          timeoutMs: opts.timeoutMs ?? 2000,
+        },
+        ...(opts.targets ? { targets: opts.targets } : {}),
+        // Never contacted: requests are authenticated from test headers.
+        oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test' },
+        storage: { sqlitePath: ':memory:' },
+        webUi: { dir: '/nonexistent/klaxon-ui' },
       },
-      ...(opts.targets ? { targets: opts.targets } : {}),
-      // Never contacted: requests are authenticated from test headers.
-      oidc: { issuer: 'http://127.0.0.1:9/', audience: 'klaxon-test' },
-      storage: { sqlitePath: ':memory:' },
-      webUi: { dir: '/nonexistent/klaxon-ui' },
-    },
+      opts.config ?? {},
+    ),
   });
   const pages = new Map<string, Page[]>();
   // eslint-disable-next-line prefer-const -- assigned once the app it is read from is running
   let stack: LiveStack;
-  const sqlite = new SqliteStore(':memory:');
+  const sqlite = new SqliteStore(opts.sqlitePath ?? ':memory:');
   // The pages a stream starts with come from `pages`, loaded with a turn of the event loop in between.
   const store = new Proxy(sqlite, {
     get(target, key, receiver) {
@@ -148,15 +159,27 @@ export async function startLiveStack(
     hub: klaxon.hub,
     events: klaxon.events,
     targets: klaxon.targets,
+    klaxon,
     pages,
     duringPagesFor: null,
     async close() {
       await klaxon.close();
       await sqlite.close();
-      await sim.close();
+      if (!opts.simulator) await sim.close();
     },
   };
   return stack;
+}
+
+/** `extra` over `base`, objects merged key by key (lists and values replaced). */
+function merged<T extends object>(base: T, extra: object): T {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(extra)) {
+    const b = out[k];
+    const isObj = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = isObj(b) && isObj(v) ? merged(b, v) : v;
+  }
+  return out as T;
 }
 
 export const viewerHeaders = (sub: string, extra: Record<string, string> = {}): Record<string, string> => ({

@@ -6,7 +6,10 @@ import { buildApp, type AppDeps, type KlaxonApp } from '#server/app.js';
 import type {
   AckOutcome,
   ActiveMute,
+  IncidentUpdate,
   PagingBackend,
+  PolicyRef,
+  RerouteOutcome,
   SendAlertResult,
   TargetEscalation,
 } from '#server/backends/paging-backend.js';
@@ -85,6 +88,27 @@ export class MemoryBackend implements PagingBackend {
   async activeMutes(): Promise<ActiveMute[]> {
     this.check('maintenance_mode');
     return [];
+  }
+  async userDisplayNames(): Promise<ReadonlyMap<string, string>> {
+    return new Map([['carol', 'Carol Okafor']]);
+  }
+  async userExists(username: string): Promise<boolean | null> {
+    if (this.down) return null;
+    return username === 'carol';
+  }
+  async findPolicy(id: string): Promise<PolicyRef | null> {
+    this.check('policy');
+    return id === 'everyone' ? { id, name: 'Everyone' } : null;
+  }
+  /** Every reroute asked for, in order (the incidents themselves stay as they are). */
+  rerouted: { userName: string; incidentNumber: string; policyId: string }[] = [];
+  async reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome> {
+    this.check('reroute');
+    this.rerouted.push({ userName, incidentNumber, policyId });
+    return { accepted: true, reason: null };
+  }
+  readWebhook(): IncidentUpdate | null {
+    return null;
   }
 }
 

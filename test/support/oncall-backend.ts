@@ -64,6 +64,8 @@ export function scriptedBackend(
     teamSchedule: call('teamSchedule'),
     maintenanceModes: call('maintenanceModes'),
     userNames: call('userNames'),
+    reroute: call('reroute'),
+    userExists: call('userExists'),
   } as OnCallApi;
   return new SplunkOnCallBackend({
     client,

@@ -68,6 +68,8 @@ export function PageDialog({ me, config, incidents, oncall, pages, unsent, now, 
           page={pages.find((p) => p.id === page.id) ?? page}
           now={now}
           fallback={fallback}
+          offer={config?.escalation}
+          incidents={incidents}
           onClose={onClose}
         />
       )}

@@ -1,20 +1,40 @@
 import type { Incident, OnCallNow, Page } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
-import type { Clock } from '../../runtime/clock.js';
+import { type Clock, systemClock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TimeSlicer } from '../../runtime/time-slice.js';
 import type { ServerConfig } from '../../config/index.js';
-import type { AckOutcome, ActiveMute, PagingBackend, SendAlertResult, TargetEscalation } from '../paging-backend.js';
+import type {
+  AckOutcome,
+  ActiveMute,
+  IncidentUpdate,
+  PagingBackend,
+  PolicyRef,
+  RerouteOutcome,
+  SendAlertResult,
+  TargetEscalation,
+} from '../paging-backend.js';
 import { alertBody } from './alert.js';
 import { type EscalationApi, EscalationLookup } from './escalation.js';
 import { OnCallClient } from './client.js';
 import { IncidentCache } from './incident-cache.js';
 import { OnCallNowService } from './on-call-now.js';
+import { UserDirectory } from './user-directory.js';
+import { readWebhookPayload } from './webhook-payload.js';
 
 /** The parts of On-Call's API the backend uses (OnCallClient; tests script their own). */
 export type OnCallApi = Pick<
   OnCallClient,
-  'listIncidents' | 'getIncident' | 'ackIncidents' | 'sendAlert' | 'oncallCurrent' | 'teams' | 'teamMembers'
+  | 'listIncidents'
+  | 'getIncident'
+  | 'ackIncidents'
+  | 'sendAlert'
+  | 'oncallCurrent'
+  | 'teams'
+  | 'teamMembers'
+  | 'reroute'
+  | 'userNames'
+  | 'userExists'
 > &
   EscalationApi;
 
@@ -38,22 +58,26 @@ export class SplunkOnCallBackend implements PagingBackend {
   private readonly incidents: IncidentCache;
   private readonly onCall: OnCallNowService;
   private readonly escalation: EscalationLookup;
+  private readonly users: UserDirectory;
+  private readonly orgSlug: string | null;
+  private readonly clock: Clock;
 
   constructor(opts: SplunkOnCallOptions) {
     this.client = opts.client;
+    this.orgSlug = opts.config.orgSlug;
+    this.clock = opts.clock ?? systemClock;
     const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
     this.incidents = new IncidentCache({ client: opts.client, orgSlug: opts.config.orgSlug, ...common });
+    // The one list of display names (users v2, cached): who is woken, who is on call, who acknowledged.
+    this.users = new UserDirectory({ client: opts.client, ...common });
+    const displayNames = () => this.users.displayNames();
     this.escalation = new EscalationLookup({
       client: opts.client,
       timeZones: opts.config.timeZones,
+      displayNames,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
-    this.onCall = new OnCallNowService({
-      client: opts.client,
-      config: opts.config,
-      displayNames: () => this.escalation.displayNames(),
-      ...common,
-    });
+    this.onCall = new OnCallNowService({ client: opts.client, config: opts.config, displayNames, ...common });
   }
 
   async listIncidents(slicer?: TimeSlicer): Promise<Incident[]> {
@@ -89,6 +113,38 @@ export class SplunkOnCallBackend implements PagingBackend {
 
   activeMutes(): Promise<ActiveMute[]> {
     return this.escalation.activeMutes();
+  }
+
+  userDisplayNames(): Promise<ReadonlyMap<string, string>> {
+    return this.users.displayNames();
+  }
+
+  async userExists(username: string): Promise<boolean | null> {
+    try {
+      return await this.client.userExists(username);
+    } catch {
+      return null;
+    }
+  }
+
+  async findPolicy(id: string): Promise<PolicyRef | null> {
+    const policy = await this.client.policy(id);
+    return policy ? { id: policy.slug, name: policy.name } : null;
+  }
+
+  async reroute(userName: string, incidentNumber: string, policyId: string): Promise<RerouteOutcome> {
+    const statuses = await this.client.reroute(userName, incidentNumber, policyId);
+    const s = statuses.find((x) => x.incidentNumber === incidentNumber) ?? statuses[0];
+    if (!s) return { accepted: false, reason: 'On-Call gave no answer for the incident.' };
+    const target = s.targets.find((t) => !t.success);
+    return {
+      accepted: s.success,
+      reason: s.success ? null : s.message || (target ? `${target.slug}: ${target.message}` : null),
+    };
+  }
+
+  readWebhook(body: unknown): IncidentUpdate | null {
+    return readWebhookPayload(body, { orgSlug: this.orgSlug, now: () => this.clock.now() });
   }
 }
 

@@ -14,8 +14,10 @@ import {
   readPolicyList,
   readRoutingKeys,
   readTeamSchedule,
+  readRerouteStatuses,
   readUserNames,
   type WireMaintenanceMode,
+  type WireRerouteStatus,
   type WirePolicy,
   type WirePolicyInfo,
   type WireRotationOnCall,
@@ -122,6 +124,32 @@ export class OnCallClient {
     const results = readAckResults(body);
     if (!results) throw this.malformed('ack', 'the acknowledgement answer has no "results" list');
     return results;
+  }
+
+  /**
+   * `POST /api-public/v1/incidents/reroute`: sends one incident to an escalation policy, as
+   * Wikimedia's escalate_unpaged and Splunk's Go client send it (`incidentNumber` as a string,
+   * `EscalationPolicy` targets). Never retried automatically. A 404 means On-Call does not know `userName`.
+   */
+  async reroute(userName: string, incidentNumber: string, policySlug: string): Promise<WireRerouteStatus[]> {
+    const body = await this.call('reroute', 'POST', '/api-public/v1/incidents/reroute', {
+      userName,
+      reroutes: [{ incidentNumber, targets: [{ type: 'EscalationPolicy', slug: policySlug }] }],
+    });
+    const statuses = readRerouteStatuses(body);
+    if (!statuses) throw this.malformed('reroute', 'the reroute answer has no "statuses" list');
+    return statuses;
+  }
+
+  /** `GET /api-public/v1/user/{user}`: whether the user exists (service users too, who are in no team). */
+  async userExists(username: string): Promise<boolean> {
+    try {
+      await this.call('user', 'GET', `/api-public/v1/user/${encodeURIComponent(username)}`);
+      return true;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return false;
+      throw e;
+    }
   }
 
   /** `GET /api-public/v1/oncall/current`: who is on call now, per team and policy. */

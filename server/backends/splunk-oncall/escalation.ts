@@ -7,13 +7,15 @@ import type { WirePolicy, WirePolicyInfo, WireRotationOnCall, WireRoutingKey } f
 
 export type EscalationApi = Pick<
   OnCallClient,
-  'routingKeys' | 'policies' | 'policy' | 'teamSchedule' | 'maintenanceModes' | 'userNames'
+  'routingKeys' | 'policies' | 'policy' | 'teamSchedule' | 'maintenanceModes'
 >;
 
 export interface EscalationOptions {
   client: EscalationApi;
   /** On-Call username → IANA zone (`oncall.timeZones`; On-Call's API has none). */
   timeZones: Readonly<Record<string, string>>;
+  /** People's display names by username (user-directory.ts): never fails, empty until known. */
+  displayNames: () => Promise<ReadonlyMap<string, string>>;
   clock?: Clock;
 }
 
@@ -56,7 +58,7 @@ export class EscalationLookup {
     const route = folded ?? keys.find((k) => k.isDefault) ?? null;
     const match = exact ? 'exact' : folded ? 'case_only' : 'unknown';
     if (!route) return { match, routesAs: null, policies: [] };
-    const [infos, names] = await Promise.all([this.policyInfos(), this.displayNames()]);
+    const [infos, names] = await Promise.all([this.policyInfos(), this.opts.displayNames()]);
     const teams = new Map<string, TeamRef>();
     for (const p of infos) if (p.team) teams.set(p.slug, p.team);
     for (const t of route.targets)
@@ -88,15 +90,6 @@ export class EscalationLookup {
 
   private policyInfos(): Promise<WirePolicyInfo[]> {
     return this.setup.get('policies', () => this.opts.client.policies()) as Promise<WirePolicyInfo[]>;
-  }
-
-  /** Display names; without them people are shown by username rather than not at all. */
-  async displayNames(): Promise<Map<string, string>> {
-    try {
-      return (await this.setup.get('names', () => this.opts.client.userNames())) as Map<string, string>;
-    } catch {
-      return new Map();
-    }
   }
 
   private policy(slug: string): Promise<WirePolicy | null> {
@@ -171,6 +164,6 @@ export class EscalationLookup {
 interface PlanContext {
   /** Policy slug → its team (whose schedule says who is on call in the policy's rotations). */
   teams: Map<string, TeamRef>;
-  names: Map<string, string>;
+  names: ReadonlyMap<string, string>;
   policyNames: Map<string, string>;
 }

@@ -1,14 +1,11 @@
-import { isObj, readTime } from './wire.js';
+import { isObj, readTime, str, type Obj } from './wire.js';
 
 /**
  * Tolerant readers for the organisation's set-up (docs/splunk-oncall.md#routing-keys, #policies,
- * #team-schedule, #maintenance-mode, #users). As in wire.ts: a field that is missing or of another
+ * #team-schedule, #maintenance-mode, #users) and for escalating (#reroute). As in wire.ts: a field that is missing or of another
  * type is skipped, never thrown on; a body that is not the expected shape at all returns null.
  */
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown): string | null =>
-  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 export interface WireRoutingKey {
@@ -161,4 +158,27 @@ export function readUserNames(body: unknown): Map<string, string> | null {
     if (username && name) out.set(username, name);
   }
   return out;
+}
+
+export interface WireRerouteStatus {
+  incidentNumber: string;
+  success: boolean;
+  message: string;
+  /** Per target: whether the service took it, and why not. */
+  targets: { slug: string; success: boolean; message: string }[];
+}
+
+/** `POST /api-public/v1/incidents/reroute` → `{statuses: [{incidentNumber, success, message, targetStatus}]}`. */
+export function readRerouteStatuses(body: unknown): WireRerouteStatus[] | null {
+  if (!isObj(body) || !Array.isArray(body.statuses)) return null;
+  return list(body.statuses).map((s) => ({
+    incidentNumber: str(s.incidentNumber) ?? '',
+    success: s.success === true,
+    message: typeof s.message === 'string' ? s.message : '',
+    targets: list(s.targetStatus).map((t) => ({
+      slug: str(t.slug) ?? '',
+      success: t.success === true,
+      message: typeof t.message === 'string' ? t.message : '',
+    })),
+  }));
 }

@@ -53,9 +53,10 @@ export interface WireTeamMember {
   lastName: string | null;
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null =>
+/** A non-empty string, or a number as a string (On-Call sends some ids either way); else null. */
+export const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 const pick = (o: Obj, ...keys: string[]): unknown => {
   for (const k of keys) if (o[k] !== undefined) return o[k];

@@ -52,12 +52,49 @@ CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT 
     name: 'pages.muted_at, pages.unconfirmed_at: an incident that paged nobody (maintenance mode), a delivered page with no incident',
     ...addColumns('pages', { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER' }),
   },
+  {
+    version: 4,
+    name: 'klaxon_acks, escalations: acknowledgements made in Klaxon, escalations (one per incident, ever)',
+    // IF NOT EXISTS: a file written by the release before versioned migrations may hold them already.
+    sql: `
+CREATE TABLE IF NOT EXISTS klaxon_acks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, incident_number TEXT NOT NULL, person_sub TEXT NOT NULL,
+  person_name TEXT NOT NULL, sent_as TEXT NOT NULL, at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS klaxon_acks_by_time ON klaxon_acks (at);
+CREATE TABLE IF NOT EXISTS escalations (
+  incident_number TEXT PRIMARY KEY, reason TEXT NOT NULL, policy TEXT NOT NULL, policy_name TEXT NOT NULL,
+  as_user TEXT NOT NULL, page_id TEXT, requester_sub TEXT, requester_name TEXT, after_minutes REAL,
+  status TEXT NOT NULL, message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS escalations_by_time ON escalations (created_at);
+`,
+  },
+  {
+    version: 5,
+    name: 'announcements: the chat announcement queue (once per channel and event, claimed under a lease)',
+    sql: `
+CREATE TABLE IF NOT EXISTS announcements (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, event_key TEXT NOT NULL, text TEXT NOT NULL,
+  resend_safe INTEGER NOT NULL, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER, sending_at INTEGER,
+  sent_at INTEGER, failed_at INTEGER, last_error TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS announcements_once ON announcements (channel, event_key);
+CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, sent_at, failed_at, id);
+`,
+  },
+  {
+    version: 6,
+    name: 'pages.acked_by_name: the display name of whoever acknowledged the page',
+    ...addColumns('pages', { acked_by_name: 'TEXT' }),
+  },
 ];
 
 /**
  * A step that adds columns to one table, leaving alone any the table already has: the release
- * before versioned migrations added `pages.muted_at` and `pages.unconfirmed_at` itself when it
- * opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
+ * before versioned migrations added `pages.muted_at`, `pages.unconfirmed_at` and
+ * `pages.acked_by_name` itself when it opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
  * may already hold them. SQLite has no `ADD COLUMN IF NOT EXISTS`.
  */
 function addColumns(table: string, columns: Readonly<Record<string, string>>): Pick<SqliteMigration, 'sql' | 'adds'> {

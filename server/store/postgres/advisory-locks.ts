@@ -22,3 +22,10 @@ export const LOCK = {
  * see each other's pages.
  */
 export const PERSON_LOCK_SPACE = 0x4b4c5832; // "KLX2"
+
+/**
+ * A third namespace for per-channel transaction locks on the chat announcement queue
+ * (`pg_advisory_xact_lock(space, hashtext(channel))`): one claim of a channel at a time across
+ * replicas, so an announcement is claimed once and a channel's announcements go out in order.
+ */
+export const CHANNEL_LOCK_SPACE = 0x4b4c5833; // "KLX3"

@@ -8,7 +8,7 @@ import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
  * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
  * version 2 adds what several replicas on one database need; version 3 is the SQLite store's
  * version 2 (the numbers of the two lists need not match); version 4 what replicas share at run
- * time (server/cluster/schema.ts); version 5 is the SQLite store's version 3.
+ * time (server/cluster/schema.ts); versions 5 to 8 are the SQLite store's versions 3 to 6.
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -77,6 +77,42 @@ CREATE TABLE replicas (
     version: 5,
     name: 'pages.muted_at, pages.unconfirmed_at: an incident that paged nobody (maintenance mode), a delivered page with no incident',
     sql: 'ALTER TABLE pages ADD COLUMN muted_at timestamptz, ADD COLUMN unconfirmed_at timestamptz;',
+  },
+  {
+    version: 6,
+    name: 'klaxon_acks, escalations: acknowledgements made in Klaxon, escalations (one per incident, ever)',
+    sql: `
+CREATE TABLE IF NOT EXISTS klaxon_acks (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, incident_number text NOT NULL, person_sub text NOT NULL,
+  person_name text NOT NULL, sent_as text NOT NULL, at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS klaxon_acks_by_time ON klaxon_acks (at);
+CREATE TABLE IF NOT EXISTS escalations (
+  incident_number text PRIMARY KEY, reason text NOT NULL, policy text NOT NULL, policy_name text NOT NULL,
+  as_user text NOT NULL, page_id text, requester_sub text, requester_name text, after_minutes double precision,
+  status text NOT NULL, message text, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS escalations_by_time ON escalations (created_at);
+`,
+  },
+  {
+    version: 7,
+    name: 'announcements: the chat announcement queue (once per channel and event, claimed under a lease)',
+    sql: `
+CREATE TABLE IF NOT EXISTS announcements (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, channel text NOT NULL, event_key text NOT NULL, text text NOT NULL,
+  resend_safe boolean NOT NULL, created_at timestamptz NOT NULL, attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL, lease_owner text, lease_until timestamptz, sending_at timestamptz,
+  sent_at timestamptz, failed_at timestamptz, last_error text
+);
+CREATE UNIQUE INDEX IF NOT EXISTS announcements_once ON announcements (channel, event_key);
+CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+`,
+  },
+  {
+    version: 8,
+    name: 'pages.acked_by_name: the display name of whoever acknowledged the page',
+    sql: 'ALTER TABLE pages ADD COLUMN IF NOT EXISTS acked_by_name text;',
   },
 ];
 

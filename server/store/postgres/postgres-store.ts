@@ -3,8 +3,15 @@ import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
 import type {
   AcceptOutcome,
+  Announcement,
+  AnnouncementCounts,
+  AnnouncementOutcome,
   AuditEntry,
+  EscalationRecord,
+  EscalationStatus,
+  KlaxonAck,
   KlaxonStore,
+  NewAnnouncement,
   PageFollowUp,
   PagePatch,
   PageRecord,
@@ -12,6 +19,7 @@ import type {
 } from '../store.js';
 import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
+import * as records from './postgres-incident-records.js';
 import { checkOut, DURABLE_BEGIN, oneLine, storageError } from './pool.js';
 
 interface PageRow {
@@ -33,6 +41,7 @@ interface PageRow {
   incident_number: string | null;
   acked_by: string | null;
   acked_at: Date | null;
+  acked_by_name: string | null;
   created_at: Date;
   updated_at: Date;
   delivered_at: Date | null;
@@ -77,6 +86,7 @@ function toRecord(r: PageRow): PageRecord {
     incidentNumber: r.incident_number,
     ackedBy: r.acked_by,
     ackedAt: iso(r.acked_at),
+    ...(r.acked_by_name ? { ackedByName: r.acked_by_name } : {}),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     deliveredAt: iso(r.delivered_at),
@@ -122,6 +132,7 @@ const PAGE_COLUMNS = [
   'incident_number',
   'acked_by',
   'acked_at',
+  'acked_by_name',
   'created_at',
   'updated_at',
   'delivered_at',
@@ -249,6 +260,7 @@ export class PostgresStore implements KlaxonStore {
     rate: RateLimitRule;
     now: Date;
     audit: AuditEntry;
+    announcements?: readonly NewAnnouncement[];
   }): Promise<AcceptOutcome> {
     const { record, rate, now, audit } = input;
     const sub = record.page.requester.sub;
@@ -312,6 +324,7 @@ export class PostgresStore implements KlaxonStore {
             new Date(nowMs - RATE_EVENT_RETENTION_MS),
           ]),
         );
+        await records.insertAnnouncements(c, input.announcements ?? [], now);
         await this.pruneSessions(c, nowMs);
         return { kind: 'created', page: p };
       },
@@ -514,6 +527,68 @@ export class PostgresStore implements KlaxonStore {
     );
   }
 
+  async enqueueAnnouncements(items: readonly NewAnnouncement[], now: Date): Promise<void> {
+    if (items.length > 0) await this.tx((c) => records.insertAnnouncements(c, items, now));
+  }
+
+  async claimAnnouncements(
+    channel: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<{ claimed: Announcement[]; abandoned: Announcement[] }> {
+    return this.tx((c) => records.claimAnnouncements(c, channel, owner, now, leaseMs, limit));
+  }
+
+  async startSendingAnnouncement(id: number, owner: string, now: Date): Promise<boolean> {
+    return this.tx((c) => records.startSendingAnnouncement(c, id, owner, now));
+  }
+
+  async finishAnnouncement(id: number, owner: string, outcome: AnnouncementOutcome): Promise<boolean> {
+    return this.tx((c) => records.finishAnnouncement(c, id, owner, outcome));
+  }
+
+  async announcementCounts(now: Date): Promise<AnnouncementCounts[]> {
+    return this.tx((c) => records.announcementCounts(c, now));
+  }
+
+  async recordAcknowledgement(ack: KlaxonAck, audit: AuditEntry): Promise<void> {
+    await this.tx(async (c) => {
+      await records.recordAck(c, ack);
+      await records.insertAudit(c, audit);
+    });
+  }
+
+  async acknowledgementsSince(since: Date): Promise<KlaxonAck[]> {
+    return this.tx((c) => records.acksSince(c, since));
+  }
+
+  async claimEscalation(e: EscalationRecord, audit: AuditEntry, opts: { fence?: LeaderFence } = {}): Promise<boolean> {
+    return this.tx((c) => records.claimEscalation(c, e, audit, opts.fence));
+  }
+
+  async settleEscalation(
+    incidentNumber: string,
+    outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
+    audit: AuditEntry,
+    opts: { fence?: LeaderFence } = {},
+  ): Promise<EscalationRecord | null> {
+    return this.tx((c) => records.settleEscalation(c, incidentNumber, outcome, audit, opts.fence));
+  }
+
+  async releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void> {
+    await this.tx((c) => records.releaseEscalation(c, incidentNumber, audit));
+  }
+
+  async escalationsSince(since: Date): Promise<EscalationRecord[]> {
+    return this.tx((c) => records.escalationsSince(c, since));
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.tx((c) => records.insertAudit(c, entry));
+  }
+
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
     try {
       const now = new Date();
@@ -579,6 +654,7 @@ function pageUpdate(
   if (patch.incidentNumber !== undefined) col('incident_number', patch.incidentNumber);
   if (patch.ackedBy !== undefined) col('acked_by', patch.ackedBy);
   if (patch.ackedAt !== undefined) col('acked_at', patch.ackedAt);
+  if (patch.ackedByName !== undefined) col('acked_by_name', patch.ackedByName);
   if (patch.deliveredAt !== undefined) col('delivered_at', patch.deliveredAt);
   if (patch.mutedAt !== undefined) col('muted_at', patch.mutedAt);
   if (patch.unconfirmedAt !== undefined) col('unconfirmed_at', patch.unconfirmedAt);

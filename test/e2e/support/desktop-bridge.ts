@@ -5,6 +5,7 @@ import type { Page as PwPage } from '@playwright/test';
 import type { ManagedPolicy } from '#common/index.js';
 import { completeLogin } from '#dev/identity-provider/index.js';
 import { createDesktopCore, type DesktopCore } from '#electron/desktop-core.js';
+import type { ErrorReportsShell } from '#electron/error-reports.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
 import type { UnsentPagesStore } from '#electron/unsent-pages.js';
 
@@ -28,7 +29,7 @@ export interface DesktopHarness {
  */
 export async function startDesktopCore(
   serverUrl: string,
-  opts: { policy?: ManagedPolicy; unsentPages?: UnsentPagesStore } = {},
+  opts: { policy?: ManagedPolicy; unsentPages?: UnsentPagesStore; errorReports?: ErrorReportsShell } = {},
 ): Promise<DesktopHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-e2e-desktop-'));
   const userSettingsFile = path.join(dir, 'settings.json');
@@ -60,6 +61,7 @@ export async function startDesktopCore(
       harness.hideCalls++;
     },
     log: () => undefined,
+    ...(opts.errorReports ? { errorReports: opts.errorReports } : {}),
   });
   await harness.core.start();
   return harness;

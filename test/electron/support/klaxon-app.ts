@@ -10,6 +10,7 @@ import { _electron, type ElectronApplication } from 'playwright-core';
 import type { KlaxonTestRefs } from '#electron/shell/klaxon-app.js';
 import { MAIN_BUNDLE, REPO } from './electron-binary.js';
 import { startDesktopStack, type DesktopStack } from '#test/support/desktop-stack.js';
+import type { DeepPartial, ServerConfig } from '#server/index.js';
 
 export interface RunningKlaxon {
   app: ElectronApplication;
@@ -21,9 +22,12 @@ export interface RunningKlaxon {
   close(): Promise<void>;
 }
 
-export async function launchKlaxon(executablePath: string): Promise<RunningKlaxon> {
+export async function launchKlaxon(
+  executablePath: string,
+  opts: { server?: DeepPartial<ServerConfig> } = {},
+): Promise<RunningKlaxon> {
   const stack = await startDesktopStack();
-  await stack.startServer();
+  await stack.startServer(opts.server);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'klaxon-electron-profile-'));
   writeFileSync(path.join(profile, 'settings.json'), JSON.stringify({ serverUrl: stack.serverUrl }));
   const app = await _electron.launch({

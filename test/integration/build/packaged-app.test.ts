@@ -141,6 +141,14 @@ describe.runIf(process.platform !== 'win32')('packaged app (electron-builder --l
     expect(main).toMatch(/from ["']electron["']/);
   });
 
+  it('carries the Sentry Electron SDK inside main.js, without its optional native module', () => {
+    const main = extractFile(asarPath, 'main.js').toString('utf8');
+    // The SDK is bundled (error reports can start when a DSN appears), yet it asks for no native code:
+    // the build refuses any `.node` import, and @sentry/node-native is not installed.
+    expect(main).toContain('sentry.javascript.electron');
+    expect(main).not.toMatch(/@sentry\/node-native|@sentry-internal\/node-native|\.node["']\)/);
+  });
+
   it('flips the Electron fuses in the packaged executable', async () => {
     const wire = (await getCurrentFuseWire(path.join(appOut, 'klaxon'))) as unknown as Record<number, number>;
     const state = (o: FuseV1Options) => String.fromCharCode(wire[o]!);

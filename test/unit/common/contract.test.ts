@@ -48,6 +48,14 @@ describe('badge counts and words', () => {
     ]);
     expect(c).toEqual({ open: 3, unacked: 2, acked: 1, unackedNobodyPaged: 1 });
   });
+  it('does not count an incident known from a webhook only as "nobody paged" (who it pages is not known yet)', () => {
+    expect(countIncidents([incident({ pagedUsers: [], provisional: true })])).toEqual({
+      open: 1,
+      unacked: 1,
+      acked: 0,
+      unackedNobodyPaged: 0,
+    });
+  });
   it('describes the counts in words', () => {
     expect(describeCounts(countIncidents([]))).toBe('All quiet');
     expect(describeCounts(countIncidents([incident(), incident({ number: '2', phase: 'ACKED' })]))).toBe(

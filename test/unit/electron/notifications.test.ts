@@ -65,6 +65,20 @@ describe('own page notifications', () => {
       title: 'carol acknowledged your page',
     });
   });
+  it('names who acknowledged as people read it: the person behind an acknowledgement made in Klaxon', () => {
+    const p = policy();
+    p.onSnapshot([], [page()]);
+    expect(
+      p.onPage(
+        page({
+          status: 'acknowledged',
+          incidentNumber: '12',
+          ackedBy: 'klaxon',
+          ackedByName: 'Alice Andersen (via Klaxon)',
+        }),
+      ),
+    ).toMatchObject({ title: 'Alice Andersen (via Klaxon) acknowledged your page' });
+  });
   it('warns when delivery is failing, and says when Klaxon gave up', () => {
     const p = policy();
     expect(p.onPage(page({ status: 'failing', lastError: 'On-Call is not answering' }))?.body).toMatch(

@@ -64,11 +64,15 @@ describe('outgoing webhook', () => {
     expect(got[1]!.body).toEqual({
       incident: n,
       phase: 'ACKED',
+      alert_phase: 'ACKED',
       entity_id: 'hook/1',
       title: 'Hooked',
       ack_user: 'carol',
       alert_count: '2',
       routing_key: 'sre',
+      team: 'team-sreKLX0000000001',
+      started_at: expect.stringMatching(/^\d{13}$/),
+      sequence: '2',
       ts: expect.stringMatching(/^\d{13}$/),
     });
   });

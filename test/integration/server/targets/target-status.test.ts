@@ -130,6 +130,44 @@ describe('the target check', () => {
   });
 });
 
+describe('error reports from the target check', () => {
+  it('reports a check that failed for another reason than On-Call, never one On-Call failed (readyz and metrics show that)', async () => {
+    const sim = await startOnCallSimulator({
+      org: 'realistic',
+      rateLimit: false,
+      faults: { errorRate: 1, errorStatus: 503, paths: ['/api-public/v1/org/routing-keys'] },
+    });
+    const real = simulatorBackend(sim, { ratePerSecond: 50 });
+    const reports: { error: string; where: string; extra: unknown }[] = [];
+    const targets = new TargetStatus({
+      backend: {
+        // The first target's look-up fails inside Klaxon (a bug); the second's at On-Call (503).
+        escalationFor: (key) =>
+          key === 'sre' ? Promise.reject(new TypeError('escalation is undefined')) : real.escalationFor(key),
+        activeMutes: () => real.activeMutes(),
+      },
+      targets: [
+        { id: 'sre', label: 'SRE on call', description: null, routingKey: 'sre', default: true, teams: [] },
+        { id: 'platform', label: 'Platform', description: null, routingKey: 'platform', default: false, teams: [] },
+      ],
+      intervalMs: 300_000,
+      errorReports: {
+        exception: (e, ctx) => reports.push({ error: (e as Error).message, where: ctx.where, extra: ctx.extra }),
+      },
+    });
+    try {
+      const checks = await targets.checkAll();
+      expect(checks.map((c) => [c.targetId, c.error !== null])).toEqual([
+        ['sre', true],
+        ['platform', true],
+      ]);
+      expect(reports).toEqual([{ error: 'escalation is undefined', where: 'target-status', extra: { target: 'sre' } }]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('refusing to start (targetChecks.atStart: refuse)', () => {
   it('stops the start naming the key of a routing key On-Call does not know', async () => {
     stack = await startStack({ sim: { org: 'realistic', rateLimit: false } });

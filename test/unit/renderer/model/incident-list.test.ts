@@ -39,6 +39,8 @@ describe('incident list', () => {
     expect(pagesNobody({ phase: 'UNACKED', pagedUsers: [] })).toBe(true);
     expect(pagesNobody({ phase: 'UNACKED', pagedUsers: ['carol'] })).toBe(false);
     expect(pagesNobody({ phase: 'ACKED', pagedUsers: [] })).toBe(false);
+    // Known from a webhook only: who it pages is not known yet.
+    expect(pagesNobody({ phase: 'UNACKED', pagedUsers: [], provisional: true })).toBe(false);
   });
 
   it("words an Acknowledge: On-Call's answer, a refusal, or why it could not be asked", () => {

@@ -27,6 +27,26 @@ describe('page status wording', () => {
     expect(acked.settled).toBe(true);
   });
 
+  it('names who acknowledged as people read it: "Alice Andersen (via Klaxon)", "Carol Okafor"', () => {
+    const viaKlaxon = page({
+      status: 'acknowledged',
+      incidentNumber: '42',
+      ackedBy: 'klaxon',
+      ackedByName: 'Alice Andersen (via Klaxon)',
+      ackedAt: '2026-11-22T12:03:00Z',
+    });
+    expect(describePageStatus(viaKlaxon, T0, 'UTC').headline).toBe(
+      'Acknowledged by Alice Andersen (via Klaxon) at 12:03.',
+    );
+    expect(pageSteps(viaKlaxon)[3]!.label).toBe('Acknowledged by Alice Andersen (via Klaxon)');
+    expect(
+      describePageStatus(
+        page({ status: 'resolved', incidentNumber: '42', ackedBy: 'carol', ackedByName: 'Carol Okafor' }),
+        T0,
+      ).detail,
+    ).toBe('Acknowledged by Carol Okafor.');
+  });
+
   it('says plainly that a failing page has NOT reached On-Call and offers fallbacks', () => {
     const t = describePageStatus(
       page({

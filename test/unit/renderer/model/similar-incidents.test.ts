@@ -65,6 +65,9 @@ describe('similar incidents', () => {
 describe('how a similar incident stands', () => {
   it('names who acknowledged it, or says SRE is being paged', () => {
     expect(similarIncidentStatus({ phase: 'ACKED', ackedBy: 'dmitri' })).toBe('acknowledged by dmitri');
+    expect(similarIncidentStatus({ phase: 'ACKED', ackedBy: 'dmitri', ackedByName: 'Dmitri Volkov' })).toBe(
+      'acknowledged by Dmitri Volkov',
+    );
     expect(similarIncidentStatus({ phase: 'ACKED', ackedBy: null })).toBe('acknowledged');
     expect(similarIncidentStatus({ phase: 'UNACKED', ackedBy: null })).toBe('not acknowledged yet, SRE is being paged');
   });

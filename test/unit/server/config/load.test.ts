@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoOrg } from '#dev/oncall-simulator/seed.js';
 import { ConfigError, loadServerConfig } from '#server/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-config-'));
@@ -202,6 +203,11 @@ describe('loadServerConfig', () => {
     // Every person of the simulator's realistic org has a time zone: On-Call's API has none.
     for (const user of ['carol', 'dmitri', 'ana', 'lars', 'jo', 'priya', 'sam', 'mei'])
       expect(c.oncall.timeZones[user], user).toMatch(/\//);
+    // The demo escalates to a policy and as a user the simulator's realistic org has.
+    const org = demoOrg('realistic');
+    expect(org.policies.map((p) => p.slug)).toContain(c.escalation.policy);
+    expect(org.users.map((u) => u.username)).toContain(c.escalation.asUser);
+    expect(c.escalation.unpaged.enabled).toBe(true);
   });
 
   it('storage.postgresUrl: SQLite unless set (KLAXON_POSTGRES_URL wins), a postgres URL, with a session secret', () => {

@@ -3,6 +3,7 @@
 // itself: pages still find their incidents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckResult, IncidentSnapshot, type Page } from '#common/index.js';
+import { shownIncident } from '#server/live/shown-incident.js';
 import { openSse } from '#test/support/sse-test-client.js';
 import { MemoryBackend, memoryIncident, startMemoryApp, type MemoryApp } from '#test/support/memory-backend.js';
 
@@ -56,8 +57,9 @@ describe('incidents as clients receive them', () => {
       payload: {},
     });
     const result = AckResult.parse(ack.json());
-    expect(Object.keys(result.incident!).sort()).toEqual(SHOWN);
-    expect(result.incident).toMatchObject({ phase: 'ACKED', ackedBy: 'carol' });
+    // Acknowledged in Klaxon: the name people read comes along (live/incident-presenter.ts).
+    expect(Object.keys(result.incident!).sort()).toEqual([...SHOWN, 'ackedByName'].sort());
+    expect(result.incident).toMatchObject({ phase: 'ACKED', ackedBy: 'carol', ackedByName: 'alice (via Klaxon)' });
 
     const accepted = await klaxon.app.inject({
       method: 'POST',
@@ -72,5 +74,31 @@ describe('incidents as clients receive them', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error('the page never found its incident');
+  });
+});
+
+describe('shownIncident', () => {
+  it("keeps what the presenter joined for people (acknowledger's name, Klaxon's escalation, provisional) and drops the rest", () => {
+    const escalation = {
+      to: 'SRE Batphone',
+      at: '2026-11-22T03:12:00.000Z',
+      reason: 'nobody_paged' as const,
+      requestedBy: null,
+      afterMinutes: null,
+    };
+    const full = memoryIncident('9', {
+      phase: 'ACKED',
+      ackedBy: 'klaxon',
+      ackedByName: 'Alice Andersen (via Klaxon)',
+      resolvedBy: 'carol',
+      resolvedByName: 'Carol Okafor',
+      escalation,
+      provisional: true,
+    });
+    const shown = shownIncident(full);
+    expect(Object.keys(shown).sort()).toEqual([...SHOWN, 'ackedByName', 'escalation', 'provisional'].sort());
+    expect(shown).toMatchObject({ ackedByName: 'Alice Andersen (via Klaxon)', escalation, provisional: true });
+    // Nothing joined: nothing added.
+    expect(Object.keys(shownIncident(memoryIncident('10'))).sort()).toEqual(SHOWN);
   });
 });

@@ -29,12 +29,18 @@ describe('event streams per person', () => {
       error: {
         code: 'rate_limited',
         message:
-          'You already have 2 live connections to Klaxon open, the most one person may have (events.maxStreamsPerUser on the Klaxon server). Close Klaxon in other browser tabs or windows and try again.',
+          'Klaxon is open in too many windows or devices for you (the limit is 2, events.maxStreamsPerUser on the Klaxon server). Close one and Klaxon reconnects by itself.',
         retryAfterSeconds: 30,
       },
     });
     expect(refused.headers.get('retry-after')).toBe('30');
+    // The web UI's EventSource cannot read that answer, so it asks the admission route, which says the same.
+    const asked = await api(`${url}/api/v1/events/admission`, { headers: as('alice') });
+    expect(asked.status).toBe(429);
+    expect(asked.body).toEqual(refused.body);
+    expect(klaxon.events.clientCount()).toBe(2); // asking opened no stream
 
+    expect((await api(`${url}/api/v1/events/admission`, { headers: as('bob') })).status).toBe(204);
     const b1 = await openSse(`${url}/api/v1/events`, as('bob'));
     await snapshotOf(b1);
 

@@ -40,6 +40,24 @@ describe('a page follows its incident', () => {
     ).toEqual({ status: 'resolved' });
   });
 
+  it('takes who acknowledged as people read it, also when the name becomes known after the acknowledgement', () => {
+    const withNumber = { ...page, incidentNumber: '42' };
+    const ackedIncident = { ...incident, phase: 'ACKED' as const, ackedBy: 'klaxon', ackedAt: '2026-11-22T12:03:00Z' };
+    expect(pagePatchFor(withNumber, ackedIncident)).not.toHaveProperty('ackedByName');
+    const named = { ...ackedIncident, ackedByName: 'Alice Andersen (via Klaxon)' };
+    expect(pagePatchFor(withNumber, named)).toMatchObject({
+      status: 'acknowledged',
+      ackedBy: 'klaxon',
+      ackedByName: 'Alice Andersen (via Klaxon)',
+    });
+    // Acknowledged before the name was known (a webhook was faster than Klaxon's own record): it follows.
+    const acked = { ...withNumber, status: 'acknowledged' as const, ackedBy: 'klaxon' };
+    expect(pagePatchFor(acked, named)).toEqual({ ackedByName: 'Alice Andersen (via Klaxon)' });
+    expect(pagePatchFor({ ...acked, ackedByName: 'Alice Andersen (via Klaxon)' }, named)).toBeNull();
+    // A name for someone else's acknowledgement is not taken.
+    expect(pagePatchFor({ ...acked, ackedBy: 'carol' }, named)).toBeNull();
+  });
+
   it('counts an existing incident as delivery, even for a page that was still failing or had given up', () => {
     const patch = pagePatchFor(
       { ...page, status: 'failing', deliveredAt: null, lastError: 'HTTP 503', gaveUpAt: '2026-11-22T12:30:00.000Z' },

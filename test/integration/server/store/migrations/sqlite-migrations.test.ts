@@ -156,6 +156,43 @@ describe('SQLite schema migrations', () => {
     }
   });
 
+  it('upgrade a file from the last release before migrations, with its escalations, acknowledgements and chat queue', async () => {
+    // That release also created klaxon_acks, escalations and announcements itself (IF NOT EXISTS)
+    // and added pages.acked_by_name, recording nothing in schema_migrations.
+    const old = new DatabaseSync(file);
+    old.exec(SQLITE_MIGRATIONS[0]!.sql);
+    old.exec(
+      'ALTER TABLE pages ADD COLUMN muted_at INTEGER; ALTER TABLE pages ADD COLUMN unconfirmed_at INTEGER; ALTER TABLE pages ADD COLUMN acked_by_name TEXT;',
+    );
+    for (const step of SQLITE_MIGRATIONS.slice(3, 5)) old.exec(step.sql);
+    insertOldPage(old, 'Acknowledged in the previous release');
+    old.prepare('UPDATE pages SET acked_by_name = ? WHERE id = ?').run('Alice Andersen (via Klaxon)', OLD_PAGE);
+    old
+      .prepare(
+        `INSERT INTO escalations (incident_number, reason, policy, policy_name, as_user, status, created_at, updated_at)
+         VALUES ('1043', 'nobody_paged', 'pol-1', 'Batphone', 'escalator_sysuser', 'done', 1, 1)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO announcements (channel, event_key, text, resend_safe, created_at, next_attempt_at)
+         VALUES ('irc', 'page:x:paged', 'queued before the upgrade', 0, 1, 1)`,
+      )
+      .run();
+    old.close();
+
+    const store = new SqliteStore(file);
+    try {
+      expect(versions()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+      expect((await store.getPage(OLD_PAGE))?.page.ackedByName).toBe('Alice Andersen (via Klaxon)');
+      expect((await store.escalationsSince(new Date(0))).map((e) => e.incidentNumber)).toEqual(['1043']);
+      const { claimed } = await store.claimAnnouncements('irc', 'w', new Date(), 1000, 10);
+      expect(claimed.map((a) => a.text)).toEqual(['queued before the upgrade']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('apply the steps a database lacks, and roll the whole upgrade back when one fails', () => {
     const db = new DatabaseSync(file);
     try {
