@@ -2,11 +2,12 @@
 // HAProxy is load-balanced.test.ts): one leader polls, both serve the same events under the same
 // ids, a client resumes on the other server with Last-Event-ID, a page's changes reach its
 // requester on either server, a page is marked unconfirmed once (by the leader's tracker), and a
-// former leader's writes are refused by the epoch.
+// former leader's writes (page tracking, escalations) are refused by the epoch.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageEntityId, type ServerEvent } from '#common/index.js';
 import { FencedOut, checkFence } from '#server/cluster/leadership.js';
+import { claimEscalation, settleEscalation } from '#server/store/postgres/postgres-incident-records.js';
 import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
 import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -208,6 +209,58 @@ describe('two replicas on one database', () => {
       const stale = await checkFence(client, { epoch: current - 1 }).catch((e: unknown) => e);
       await client.query('ROLLBACK');
       expect(stale).toBeInstanceOf(FencedOut);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("refuse a former leader's escalation claims and settlements, and take the current leader's once", async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const at = new Date();
+    const escalation = {
+      incidentNumber: '9901',
+      reason: 'nobody_paged' as const,
+      policy: 'pol-srebatphone00003',
+      policyName: 'SRE Batphone',
+      asUser: 'escalator_sysuser',
+      pageId: null,
+      requesterSub: null,
+      requesterName: null,
+      afterMinutes: null,
+      status: 'sending' as const,
+      message: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const audit = { at, actorSub: null, actorName: null, action: 'escalation.claimed', pageId: null, detail: {} };
+    const inTx = async <T>(fn: () => Promise<T>): Promise<T | unknown> => {
+      await client.query('BEGIN');
+      try {
+        const r = await fn();
+        await client.query('COMMIT');
+        return r;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        return e;
+      }
+    };
+    try {
+      const { rows } = await client.query<{ epoch: string }>('SELECT epoch FROM klaxon_leader WHERE id = 1');
+      const current = Number(rows[0]!.epoch);
+      expect(await inTx(() => claimEscalation(client, escalation, audit, { epoch: current - 1 }))).toBeInstanceOf(
+        FencedOut,
+      );
+      expect(await inTx(() => claimEscalation(client, escalation, audit, { epoch: current }))).toBe(true);
+      expect(await inTx(() => claimEscalation(client, escalation, audit, { epoch: current }))).toBe(false);
+      const outcome = { status: 'done' as const, message: null, at };
+      expect(await inTx(() => settleEscalation(client, '9901', outcome, audit, { epoch: current - 1 }))).toBeInstanceOf(
+        FencedOut,
+      );
+      const { rows: left } = await client.query<{ status: string }>(
+        "SELECT status FROM escalations WHERE incident_number = '9901'",
+      );
+      expect(left).toEqual([{ status: 'sending' }]);
     } finally {
       await client.end();
     }
