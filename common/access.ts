@@ -1,7 +1,11 @@
 import type { ClientConfig } from './client-config.js';
 
 /** The group lists of the server's configuration that decide who may do what. */
-export type GroupRules = Pick<ClientConfig['groups'], 'page' | 'acknowledge'> & { view?: readonly string[] | null };
+export type GroupRules = Pick<ClientConfig['groups'], 'page' | 'acknowledge'> & {
+  view?: readonly string[] | null;
+  /** Auditors: read the audit log and the access review. Not part of `allowedGroups`. */
+  audit?: readonly string[];
+};
 
 /**
  * The groups that let someone use Klaxon at all (see incidents): the configured view groups, or

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { AccessReview, AccessReviewQuery, AuditExportQuery, AuditLogPage, AuditQuery } from './audit.js';
 import { ClientConfig, Me } from './client-config.js';
 import { IncidentEscalation } from './escalation.js';
 import { Incident, IncidentSnapshot } from './incident.js';
@@ -35,7 +36,7 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 export type MyPages = z.infer<typeof MyPages>;
 
 /** Who may call a route. 'none': anyone; 'user': any valid token or session; otherwise the permission needed. */
-export type RouteAuth = 'none' | 'user' | 'view' | 'page' | 'acknowledge';
+export type RouteAuth = 'none' | 'user' | 'view' | 'page' | 'acknowledge' | 'audit';
 
 export interface RouteDef {
   method: 'GET' | 'POST';
@@ -44,6 +45,8 @@ export interface RouteDef {
   auth: RouteAuth;
   /** The request body's schema, checked by the server before the route acts. */
   body?: z.ZodMiniType;
+  /** The query string's schema (GET), checked the same way. */
+  query?: z.ZodMiniType;
   /** What the route answers on success: the server's handlers must return this type; clients parse it. */
   response?: z.ZodMiniType;
   /** The success status the server answers with. */
@@ -92,6 +95,33 @@ export const routes = {
   },
   /** Server-sent events; see sse.ts. */
   events: { method: 'GET', path: `${API_PREFIX}/events`, auth: 'view', status: 200 },
+  /** The audit log, newest first, filtered and paged (auditors: `groups.audit`). */
+  auditLog: {
+    method: 'GET',
+    path: `${API_PREFIX}/audit`,
+    auth: 'audit',
+    query: AuditQuery,
+    response: AuditLogPage,
+    status: 200,
+  },
+  /** Every entry the filter matches, as a CSV or JSON file to download (`response`: the file's text). */
+  auditExport: {
+    method: 'GET',
+    path: `${API_PREFIX}/audit/export`,
+    auth: 'audit',
+    query: AuditExportQuery,
+    response: z.string(),
+    status: 200,
+  },
+  /** Who used Klaxon's powers, with the groups seen at their last use, and who has not for N months. */
+  accessReview: {
+    method: 'GET',
+    path: `${API_PREFIX}/audit/access-review`,
+    auth: 'audit',
+    query: AccessReviewQuery,
+    response: AccessReview,
+    status: 200,
+  },
   /**
    * 204 when `events` would accept one more stream of this person, else the error it would answer
    * (429 at `events.maxStreamsPerUser`). For the web UI: EventSource hides a refused stream's status.
@@ -104,6 +134,14 @@ export const routes = {
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;
 export type RouteName = keyof typeof routes;
+
+/** A route's path with a query string from the values given (empty and absent ones left out). */
+export function routeUrl(name: RouteName, query: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${routes[name].path}?${s}` : routes[name].path;
+}
 
 /** Fills `:params` of a route path. */
 export function routePath(name: RouteName, params: Record<string, string> = {}): string {

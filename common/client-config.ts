@@ -90,7 +90,13 @@ export const Me = z.strictObject({
     email: z.nullable(z.string()),
     groups: z.array(z.string()),
   }),
-  permissions: z.strictObject({ view: z.boolean(), page: z.boolean(), acknowledge: z.boolean() }),
+  permissions: z.strictObject({
+    view: z.boolean(),
+    page: z.boolean(),
+    acknowledge: z.boolean(),
+    /** May read the audit log and the access review (`groups.audit`); absent from older servers: no. */
+    audit: z.optional(z.boolean()),
+  }),
   /** Browser sessions only: send back in the CSRF header on every state-changing request. */
   csrfToken: z.optional(z.string()),
 });

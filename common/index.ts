@@ -16,6 +16,7 @@ export * from './page-list.js';
 export * from './result.js';
 export * from './backoff.js';
 export * from './access.js';
+export * from './audit.js';
 export * from './phone.js';
 export * from './duration.js';
 export * from './unsent-page.js';

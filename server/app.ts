@@ -6,6 +6,7 @@ import { createAuthenticator, createGuard, type Authenticate, type Guard } from 
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
 import { WebSessions } from './auth/web-session.js';
+import { startAuditRetention } from './audit/audit-retention.js';
 import { Announcer } from './chat/announcer.js';
 import { ChatWorker } from './chat/chat-worker.js';
 import { configuredChannels } from './chat/configured-channels.js';
@@ -27,6 +28,7 @@ import { IncidentsHub } from './live/incidents-hub.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
+import { auditRoutes } from './routes/audit.js';
 import { clientConfigRoutes } from './routes/client-config.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -39,6 +41,7 @@ import { webhookRoutes } from './routes/webhook.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { SoloLeadership, type Leadership } from './cluster/leadership.js';
 import { SharedHub } from './cluster/shared-hub.js';
+import { type Clock, systemClock } from './runtime/clock.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
 import { auditEntry } from './store/audit-entry.js';
 import type { KlaxonAck, KlaxonStore } from './store/store.js';
@@ -57,6 +60,8 @@ export interface AppDeps {
   /** This replica's name among several (`/readyz`, metrics); default `<host>/<pid>`. */
   replicaName?: string;
   logger?: LogOption;
+  /** The time the audit retention and the access review go by; tests pass a ManualClock. */
+  clock?: Clock;
   /** Where unexpected failures are reported (runtime/error-reports.ts); default: nowhere. */
   errorReports?: ErrorReporter;
   /** Whether singleton work (the escalator) runs in this process; default: always (one server). */
@@ -307,6 +312,24 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
   await app.register(onCallRoutes, { guard, backend, targets });
   await app.register(eventsRoutes, { guard, events, store });
+  const clock = deps.clock ?? systemClock;
+  await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
+  let auditRetention: { stop(): void } | null = null;
+  /** Audit retention runs once per organisation: on the leader with several replicas (server/audit/audit-retention.ts). */
+  const retentionJob = {
+    start() {
+      auditRetention ??= startAuditRetention({
+        store,
+        retentionDays: config.audit.retentionDays,
+        logger: app.log,
+        clock,
+      });
+    },
+    stop() {
+      auditRetention?.stop();
+      auditRetention = null;
+    },
+  };
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
 
@@ -336,10 +359,11 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     async start() {
       void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
-      if (cluster) cluster.start([tracker]);
+      if (cluster) cluster.start([tracker, retentionJob]);
       else {
         poller.start();
         tracker.start();
+        retentionJob.start();
       }
       worker.start();
       targets.start();
@@ -347,6 +371,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       escalation.start();
     },
     async close() {
+      retentionJob.stop();
       await escalation.stop();
       await worker.stop();
       await chat.stop();

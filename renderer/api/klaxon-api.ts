@@ -1,5 +1,8 @@
 import type {
+  AccessReview,
   AckResult,
+  AuditLogPage,
+  AuditQuery,
   ClientState,
   EscalatePageResult,
   EffectiveSettings,
@@ -56,4 +59,13 @@ export interface KlaxonApi {
   getSettings?(): Promise<Result<EffectiveSettings>>;
   /** Desktop only: changes the user's settings; a key locked by policy fails with its `field`. */
   setSettings?(patch: UserSettings): Promise<Result<EffectiveSettings>>;
+  /**
+   * Web only (auditors, `me.permissions.audit`): one page of the audit log. Absent on the desktop,
+   * which has no Audit view: auditors use the web page.
+   */
+  auditLog?(query: AuditQuery): Promise<Result<AuditLogPage>>;
+  /** Web only: where the browser downloads the filtered log (`format` csv or json). */
+  auditExportUrl?(query: Record<string, string | undefined>, format: 'csv' | 'json'): string;
+  /** Web only: the access review, people inactive for `months` months marked. */
+  accessReview?(months: number): Promise<Result<AccessReview>>;
 }

@@ -1,6 +1,8 @@
 import {
   IDLE_LINK,
+  AccessReview,
   AckResult,
+  AuditLogPage,
   EscalatePageResult,
   IDEMPOTENCY_HEADER,
   MyPages,
@@ -8,6 +10,7 @@ import {
   Page,
   resendUnsentNow,
   routePath,
+  routeUrl,
   targetLabelOf,
   webAuthRoutes,
   type ClientState,
@@ -121,6 +124,9 @@ export function createWebApi(origin: string = window.location.origin): KlaxonApi
     discardUnsent: async (key) => unsent.discard(key),
     ackIncident: (number, message) =>
       request('POST', routePath('ackIncident', { number }), AckResult, message ? { message } : {}),
+    auditLog: (query) => request('GET', routeUrl('auditLog', query), AuditLogPage),
+    auditExportUrl: (query, format) => routeUrl('auditExport', { ...query, format }),
+    accessReview: (months) => request('GET', routeUrl('accessReview', { months }), AccessReview),
     escalatePage: (id) => request('POST', routePath('escalatePage', { id }), EscalatePageResult, {}),
     async openExternal(url) {
       window.open(url, '_blank', 'noopener,noreferrer');

@@ -1,6 +1,7 @@
 import type { ClientState } from '#common/index.js';
 import { useApi } from './api-context.js';
 import { AppFooter } from './AppFooter.js';
+import { AuditScreen } from './audit/AuditScreen.js';
 import { AuthPanel } from './AuthPanel.js';
 import { FreshnessBannerView } from './FreshnessBannerView.js';
 import { Home } from './Home.js';
@@ -41,10 +42,13 @@ function Shell({ state }: { state: ClientState }) {
   const unsent = me ? unsentOf(allUnsent, me.user.sub) : [];
   const dialog = useOpenedFrom<HTMLButtonElement>();
   const settings = useOpenedFrom<HTMLButtonElement>();
+  const audit = useOpenedFrom<HTMLButtonElement>();
   // Looked up again whenever the dialog opens or closes, so "who will be woken" is current.
   const oncall = useOnCall(me !== null, dialog.isOpen);
   // The web UI has no settings of its own (the adapter has no settings methods): no button there.
   const hasSettings = typeof api.getSettings === 'function';
+  // The Audit view: for auditors, in the web UI (the desktop adapter has no audit methods).
+  const mayAudit = me?.permissions.audit === true && typeof api.auditLog === 'function';
   // The dialog and the settings screen handle their own Esc.
   useEscapeHidesWindow(!dialog.isOpen && !settings.isOpen);
   useNavigateToIncident();
@@ -54,10 +58,13 @@ function Shell({ state }: { state: ClientState }) {
       <TopBar
         me={me}
         settings={hasSettings && !settings.isOpen ? { buttonRef: settings.openerRef, open: settings.open } : null}
+        audit={mayAudit && !audit.isOpen ? { buttonRef: audit.openerRef, open: audit.open } : null}
       />
       <main className="content">
         {settings.isOpen ? (
           <SettingsScreen onClose={settings.close} />
+        ) : mayAudit && audit.isOpen ? (
+          <AuditScreen onClose={audit.close} />
         ) : me ? (
           <Home
             state={state}

@@ -7,15 +7,22 @@ interface TopBarProps {
   me: Me | null;
   /** Null hides the Settings button (the web UI, which has no settings; or while they are open). */
   settings: { buttonRef: RefObject<HTMLButtonElement | null>; open(): void } | null;
+  /** Null hides the Audit button (not an auditor, the desktop, or while the Audit view is open). */
+  audit: { buttonRef: RefObject<HTMLButtonElement | null>; open(): void } | null;
 }
 
 /** "Klaxon", who is signed in (with Sign out), and the Settings button on the desktop. */
-export function TopBar({ me, settings }: TopBarProps) {
+export function TopBar({ me, settings, audit }: TopBarProps) {
   const api = useApi();
   return (
     <header className="topbar">
       <h1>Klaxon</h1>
       <div className="who">
+        {audit && (
+          <button type="button" ref={audit.buttonRef} className="ghost small" onClick={audit.open}>
+            Audit
+          </button>
+        )}
         {me && (
           <>
             <span className="muted small-text" title={me.user.email ?? undefined}>

@@ -15,16 +15,23 @@ export function groupsFromClaims(claims: Record<string, unknown>, claimName: str
 
 export function permissionsFor(groups: readonly string[], rules: GroupRules): Viewer['permissions'] {
   const has = (allowed: readonly string[]) => groups.some((g) => allowed.includes(g));
-  return { view: has(allowedGroups(rules)), page: has(rules.page), acknowledge: has(rules.acknowledge) };
+  return {
+    view: has(allowedGroups(rules)),
+    page: has(rules.page),
+    acknowledge: has(rules.acknowledge),
+    audit: has(rules.audit ?? []),
+  };
 }
 
 export function requiredGroupsFor(permission: Exclude<Permission, 'user'>, rules: GroupRules): string[] {
-  return permission === 'view' ? allowedGroups(rules) : [...rules[permission]];
+  if (permission === 'view') return allowedGroups(rules);
+  return [...(permission === 'audit' ? (rules.audit ?? []) : rules[permission])];
 }
 
 const ACTION: Record<Exclude<Permission, 'view' | 'user'>, string> = {
   page: 'page SRE',
   acknowledge: 'acknowledge incidents',
+  audit: 'read the audit log',
 };
 
 /**
@@ -34,6 +41,8 @@ const ACTION: Record<Exclude<Permission, 'view' | 'user'>, string> = {
 export function forbiddenMessage(permission: Exclude<Permission, 'user'>, rules: GroupRules): string {
   const groups = requiredGroupsFor(permission, rules);
   if (permission === 'view') return notAuthorisedMessage(groups);
+  if (!groups.length)
+    return `Nobody may ${ACTION[permission]} on this Klaxon server yet: the operator names the groups that may in groups.${permission}.`;
   const list = groups.length === 1 ? `the group ${groups[0]}` : `one of these groups: ${groups.join(', ')}`;
   return `To ${ACTION[permission]} you need to be in ${list}. Ask your IT team to add you, then sign in again.`;
 }

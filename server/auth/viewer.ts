@@ -8,7 +8,7 @@ export interface Viewer {
   groups: string[];
   /** Username for actions in the paging service (acknowledging) when known (preferred_username claim). */
   username: string | null;
-  permissions: { view: boolean; page: boolean; acknowledge: boolean };
+  permissions: { view: boolean; page: boolean; acknowledge: boolean; audit: boolean };
   /** When the credential behind this request stops being valid (SSE streams end then). */
   expiresAt: Date | null;
   via: 'bearer' | 'session';

@@ -138,6 +138,8 @@ export const ServerConfigSchema = z
         acknowledge: z.array(z.string()).default(['sre']),
         /** Who may see incidents; null = anyone who may page or acknowledge. */
         view: z.array(z.string()).nullable().default(null),
+        /** Who may read the audit log and the access review (auditors); none by default. */
+        audit: z.array(z.string()).default([]),
       })
       .strict()
       .prefault({}),
@@ -212,6 +214,13 @@ export const ServerConfigSchema = z
           .nullable()
           .default(null),
         postgresPoolSize: z.number().int().min(2).max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({
+        /** Audit entries older than this many days are deleted (checked every hour). */
+        retentionDays: z.number().int().min(1).max(36500).default(400),
       })
       .strict()
       .prefault({}),

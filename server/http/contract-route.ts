@@ -14,6 +14,10 @@ export type Answer<N extends RouteName> =
 export type BodyOf<N extends RouteName> =
   RouteOf<N> extends { body: infer S extends z.ZodMiniType } ? z.output<S> : never;
 
+/** What a route's `query` schema gives once checked. */
+export type QueryOf<N extends RouteName> =
+  RouteOf<N> extends { query: infer S extends z.ZodMiniType } ? z.output<S> : never;
+
 /**
  * Adds one route of the contract (`common/api.ts`) as the contract declares it: its method and
  * path, the guard its `auth` asks for, and its success `status`; the handler must answer the
@@ -48,4 +52,13 @@ export function bodyOf<N extends RouteName>(name: N, body: unknown): BodyOf<N> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
   return parsed.data as BodyOf<N>;
+}
+
+/** The query string checked against the route's `query` schema; a 400 naming the first bad parameter otherwise. */
+export function queryOf<N extends RouteName>(name: N, query: unknown): QueryOf<N> {
+  const schema = (routes[name] as RouteDef).query;
+  if (!schema) throw new Error(`route ${name} declares no query`);
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) throw HttpError.invalid(parsed.error.issues);
+  return parsed.data as QueryOf<N>;
 }

@@ -7,9 +7,18 @@ import type { Viewer } from '../auth/viewer.js';
  */
 export function auditEntry(
   action: string,
-  viewer: Pick<Viewer, 'sub' | 'name'> | null,
+  viewer: (Pick<Viewer, 'sub' | 'name'> & { groups?: readonly string[] }) | null,
   detail: Record<string, unknown> = {},
   pageId: string | null = null,
 ): AuditEntry {
-  return { at: new Date(), actorSub: viewer?.sub ?? null, actorName: viewer?.name ?? null, action, pageId, detail };
+  return {
+    at: new Date(),
+    actorSub: viewer?.sub ?? null,
+    actorName: viewer?.name ?? null,
+    // What the person's groups were when they acted: the access review shows them next to the use.
+    actorGroups: viewer?.groups ? [...viewer.groups] : null,
+    action,
+    pageId,
+    detail,
+  };
 }

@@ -11,7 +11,9 @@ import type {
   Announcement,
   AnnouncementCounts,
   AnnouncementOutcome,
+  AuditActorUses,
   AuditEntry,
+  AuditSearch,
   NewAnnouncement,
   EscalationRecord,
   EscalationStatus,
@@ -20,8 +22,33 @@ import type {
   PageFollowUp,
   PagePatch,
   PageRecord,
+  StoredAuditEntry,
   WebSession,
 } from './store.js';
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor_sub: string | null;
+  actor_name: string | null;
+  actor_groups: string | null;
+  action: string;
+  page_id: string | null;
+  detail: string;
+}
+
+function toAuditEntry(r: AuditRow): StoredAuditEntry {
+  return {
+    id: r.id,
+    at: new Date(r.at),
+    actorSub: r.actor_sub,
+    actorName: r.actor_name,
+    actorGroups: r.actor_groups === null ? null : (JSON.parse(r.actor_groups) as string[]),
+    action: r.action,
+    pageId: r.page_id,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  };
+}
 
 interface PageRow {
   id: string;
@@ -141,6 +168,7 @@ export class SqliteStore implements KlaxonStore {
   private readonly tx;
   private readonly records: SqliteIncidentRecords;
   private readonly updates = new Map<string, Query<[Record<string, SQLInputValue>], PageRow>>();
+  private readonly auditSearches = new Map<string, Query<[Record<string, SQLInputValue>], AuditRow>>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -180,9 +208,10 @@ export class SqliteStore implements KlaxonStore {
         @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
         @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`,
       ),
-      insertAudit: prepare<[number, string | null, string | null, string, string | null, string]>(
-        'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      insertAudit: prepare<[number, string | null, string | null, string | null, string, string | null, string]>(
+        'INSERT INTO audit_log (at, actor_sub, actor_name, actor_groups, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
+      pruneAudit: prepare<[number]>('DELETE FROM audit_log WHERE at < ?'),
       pagesOf: prepare<[string, number], PageRow>(
         'SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
       ),
@@ -675,7 +704,67 @@ export class SqliteStore implements KlaxonStore {
     if (this.db.isOpen) this.db.close();
   }
 
+  async searchAudit(q: AuditSearch): Promise<StoredAuditEntry[]> {
+    const where: string[] = [];
+    const values: Record<string, SQLInputValue> = { limit: q.limit };
+    if (q.person !== undefined) {
+      // SQLite's lower() folds ASCII only; names are matched as the IdP spelled them otherwise.
+      where.push('(actor_sub = @person OR instr(lower(actor_name), lower(@person)) > 0)');
+      values.person = q.person;
+    }
+    const add = (condition: string, key: string, value: SQLInputValue | undefined) => {
+      if (value === undefined) return;
+      where.push(condition);
+      values[key] = value;
+    };
+    add('action = @action', 'action', q.action);
+    add('at >= @from', 'from', q.from?.getTime());
+    add('at < @to', 'to', q.to?.getTime());
+    add('id < @beforeId', 'beforeId', q.beforeId);
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    // One statement per combination of filters (at most 32).
+    let stmt = this.auditSearches.get(sql);
+    if (!stmt)
+      this.auditSearches.set(
+        sql,
+        (stmt = this.db.prepare(sql) as unknown as Query<[Record<string, SQLInputValue>], AuditRow>),
+      );
+    return stmt.all(values).map(toAuditEntry);
+  }
+
+  async auditActorUses(actions: readonly string[]): Promise<AuditActorUses[]> {
+    if (!actions.length) return [];
+    const list = actions.map(() => '?').join(', ');
+    const counts = this.db
+      .prepare(
+        `SELECT actor_sub AS sub, action, COUNT(*) AS n FROM audit_log WHERE actor_sub IS NOT NULL AND action IN (${list}) GROUP BY actor_sub, action`,
+      )
+      .all(...actions) as { sub: string; action: string; n: number }[];
+    const lasts = this.db
+      .prepare(
+        `SELECT a.* FROM audit_log a JOIN (SELECT MAX(id) AS id FROM audit_log WHERE actor_sub IS NOT NULL AND action IN (${list}) GROUP BY actor_sub) l ON a.id = l.id`,
+      )
+      .all(...actions) as unknown as AuditRow[];
+    return lasts.map((r) => ({
+      sub: r.actor_sub!,
+      last: toAuditEntry(r),
+      counts: Object.fromEntries(counts.filter((c) => c.sub === r.actor_sub).map((c) => [c.action, c.n])),
+    }));
+  }
+
+  async pruneAudit(before: Date): Promise<number> {
+    return Number(this.stmts.pruneAudit.run(before.getTime()).changes);
+  }
+
   private insertAudit(e: AuditEntry): void {
-    this.stmts.insertAudit.run(e.at.getTime(), e.actorSub, e.actorName, e.action, e.pageId, JSON.stringify(e.detail));
+    this.stmts.insertAudit.run(
+      e.at.getTime(),
+      e.actorSub,
+      e.actorName,
+      e.actorGroups ? JSON.stringify(e.actorGroups) : null,
+      e.action,
+      e.pageId,
+      JSON.stringify(e.detail),
+    );
   }
 }

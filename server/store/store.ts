@@ -14,9 +14,40 @@ export interface AuditEntry {
   at: Date;
   actorSub: string | null;
   actorName: string | null;
+  /** The groups on the actor's token or session then (the access review shows them); absent: none recorded. */
+  actorGroups?: string[] | null;
   action: string;
   pageId: string | null;
   detail: Record<string, unknown>;
+}
+
+/** An audit entry as stored: its id orders entries (newer is larger) and pages through them. */
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+  actorGroups: string[] | null;
+}
+
+/** What an auditor looks for; every field is optional and they combine. Newest first, `limit` at most. */
+export interface AuditSearch {
+  /** The actor's exact subject, or part of their name (any case). */
+  person?: string;
+  action?: string;
+  /** At or after. */
+  from?: Date;
+  /** Before. */
+  to?: Date;
+  /** Only entries older than this id (the previous page's last). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** One person's uses of the given actions, for the access review. */
+export interface AuditActorUses {
+  sub: string;
+  /** Their last entry of those actions: name, groups, time and action as recorded then. */
+  last: StoredAuditEntry;
+  /** How many entries of each action they have. */
+  counts: Record<string, number>;
 }
 
 export type AcceptOutcome =
@@ -196,6 +227,11 @@ export interface KlaxonStore {
    */
   pagesAwaitingIncident(deliveredBefore: Date): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
+  searchAudit(q: AuditSearch): Promise<StoredAuditEntry[]>;
+  /** Everyone with an entry of one of `actions` (a person, not the server), with their last one and counts. */
+  auditActorUses(actions: readonly string[]): Promise<AuditActorUses[]>;
+  /** Deletes the audit entries from before `before` (retention); returns how many. */
+  pruneAudit(before: Date): Promise<number>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;
   /** Updates what the patch names, and ends a renewal claim (claimSessionRenewal) on the session. */

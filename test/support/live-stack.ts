@@ -54,6 +54,7 @@ export const viewerFromTestHeaders: Authenticate = async (req) => {
       view: perms.includes('view'),
       page: perms.includes('page'),
       acknowledge: perms.includes('acknowledge'),
+      audit: perms.includes('audit'),
     },
     expiresAt: typeof expiresIn === 'string' ? new Date(Date.now() + Number(expiresIn)) : null,
     via: 'bearer',

@@ -89,12 +89,25 @@ CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, sent
     name: 'pages.acked_by_name: the display name of whoever acknowledged the page',
     ...addColumns('pages', { acked_by_name: 'TEXT' }),
   },
+  {
+    version: 7,
+    name: "audit_log.actor_groups: the groups on the actor's token (JSON array; null before it was recorded)",
+    ...addColumns('audit_log', { actor_groups: 'TEXT' }),
+  },
+  {
+    version: 8,
+    name: 'audit_log indexes by time and by actor: the audit search, the access review and retention',
+    sql: `
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_log (actor_sub, id);
+`,
+  },
 ];
 
 /**
  * A step that adds columns to one table, leaving alone any the table already has: the release
  * before versioned migrations added `pages.muted_at`, `pages.unconfirmed_at` and
- * `pages.acked_by_name` itself when it opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
+ * `pages.acked_by_name` (and `audit_log.actor_groups`) itself when it opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
  * may already hold them. SQLite has no `ADD COLUMN IF NOT EXISTS`.
  */
 function addColumns(table: string, columns: Readonly<Record<string, string>>): Pick<SqliteMigration, 'sql' | 'adds'> {

@@ -84,8 +84,8 @@ const toAnnouncement = (r: AnnouncementRow): Announcement => ({
 
 export async function insertAudit(c: Client, a: AuditEntry): Promise<void> {
   await c.query(
-    'INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-    [a.at, a.actorSub, a.actorName, a.action, a.pageId, JSON.stringify(a.detail)],
+    'INSERT INTO audit_log (at, actor_sub, actor_name, actor_groups, action, page_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [a.at, a.actorSub, a.actorName, a.actorGroups ?? null, a.action, a.pageId, JSON.stringify(a.detail)],
   );
 }
 

@@ -8,7 +8,7 @@ import { KLAXON_LOCK_SPACE, LOCK } from './advisory-locks.js';
  * with PostgreSQL's types (timestamptz for times, jsonb for audit details, text[] for groups);
  * version 2 adds what several replicas on one database need; version 3 is the SQLite store's
  * version 2 (the numbers of the two lists need not match); version 4 what replicas share at run
- * time (server/cluster/schema.ts); versions 5 to 8 are the SQLite store's versions 3 to 6.
+ * time (server/cluster/schema.ts); versions 5 to 8 are the SQLite store's versions 3 to 6, version 9 its 7 and 8.
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -113,6 +113,15 @@ CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, id) 
     version: 8,
     name: 'pages.acked_by_name: the display name of whoever acknowledged the page',
     sql: 'ALTER TABLE pages ADD COLUMN IF NOT EXISTS acked_by_name text;',
+  },
+  {
+    version: 9,
+    name: 'audit_log.actor_groups and indexes by time and by actor: the audit search, the access review and retention',
+    sql: `
+ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS actor_groups text[];
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_log (actor_sub, id);
+`,
   },
 ];
 

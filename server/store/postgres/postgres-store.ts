@@ -3,6 +3,9 @@ import type { Page, PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
 import type {
   AcceptOutcome,
+  AuditActorUses,
+  AuditSearch,
+  StoredAuditEntry,
   Announcement,
   AnnouncementCounts,
   AnnouncementOutcome,
@@ -19,6 +22,7 @@ import type {
 } from '../store.js';
 import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import { PERSON_LOCK_SPACE } from './advisory-locks.js';
+import * as auditLog from './postgres-audit-log.js';
 import * as records from './postgres-incident-records.js';
 import { checkOut, DURABLE_BEGIN, oneLine, storageError } from './pool.js';
 
@@ -171,7 +175,7 @@ const SQL = {
     ), rate AS (
       INSERT INTO rate_events (user_sub, at) VALUES ($2, $19)
     ), audit AS (
-      INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES ($20, $21, $22, $23, $1, $24)
+      INSERT INTO audit_log (at, actor_sub, actor_name, actor_groups, action, page_id, detail) VALUES ($20, $21, $22, $26, $23, $1, $24)
     ), pruned AS (
       DELETE FROM rate_events WHERE at < $25
     ) SELECT 1`,
@@ -322,6 +326,7 @@ export class PostgresStore implements KlaxonStore {
             audit.action,
             JSON.stringify(audit.detail),
             new Date(nowMs - RATE_EVENT_RETENTION_MS),
+            audit.actorGroups ?? null,
           ]),
         );
         await records.insertAnnouncements(c, input.announcements ?? [], now);
@@ -589,6 +594,18 @@ export class PostgresStore implements KlaxonStore {
     await this.tx((c) => records.insertAudit(c, entry));
   }
 
+  async searchAudit(q: AuditSearch): Promise<StoredAuditEntry[]> {
+    return this.tx((c) => auditLog.searchAudit(c, q));
+  }
+
+  async auditActorUses(actions: readonly string[]): Promise<AuditActorUses[]> {
+    return this.tx((c) => auditLog.auditActorUses(c, actions));
+  }
+
+  async pruneAudit(before: Date): Promise<number> {
+    return this.tx((c) => auditLog.pruneAudit(c, before));
+  }
+
   async checkWritable(): Promise<{ ok: boolean; error: string | null }> {
     try {
       const now = new Date();
@@ -671,12 +688,13 @@ function pageUpdate(
     param(a.at, '::timestamptz'),
     param(a.actorSub, '::text'),
     param(a.actorName, '::text'),
+    param(a.actorGroups ?? null, '::text[]'),
     param(a.action, '::text'),
   ];
   const detail = param(JSON.stringify(a.detail), '::jsonb');
   return statement(
     `WITH changed AS (${update}), logged AS (
-      INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
+      INSERT INTO audit_log (at, actor_sub, actor_name, actor_groups, action, page_id, detail) SELECT ${audit.join(', ')}, id, ${detail} FROM changed
     ) SELECT ${PAGE} FROM changed`,
     values,
   );

@@ -70,7 +70,7 @@ describe('bearer tokens', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       user: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test', groups: ['sre', 'staff'] },
-      permissions: { view: true, page: true, acknowledge: true },
+      permissions: { view: true, page: true, acknowledge: true, audit: false },
     });
     expect(r.body.csrfToken).toBeUndefined();
   });
@@ -160,7 +160,7 @@ describe('groups', () => {
     const eve = await stack.token('eve');
     const who = await me(eve);
     expect(who.status).toBe(200);
-    expect(who.body.permissions).toEqual({ view: false, page: false, acknowledge: false });
+    expect(who.body.permissions).toEqual({ view: false, page: false, acknowledge: false, audit: false });
     const page = await api(`${server.url}/api/v1/pages`, {
       token: eve,
       body: { summary: 'Site down', idempotencyKey: randomKey() },
@@ -194,7 +194,7 @@ describe('groups', () => {
   it('treats a malformed groups claim as no groups', async () => {
     const r = await me(await stack.token('alice', { groups: { sre: true } }));
     expect(r.status).toBe(200);
-    expect(r.body.permissions).toEqual({ view: false, page: false, acknowledge: false });
+    expect(r.body.permissions).toEqual({ view: false, page: false, acknowledge: false, audit: false });
   });
 
   it('counts refusals by reason in /metrics', async () => {

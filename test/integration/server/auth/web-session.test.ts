@@ -74,7 +74,7 @@ describe('web sign-in', () => {
     const me = await api(`${server.url}/api/v1/me`, { headers: withCookie(jar, '/api/v1/me') });
     // The same answer as /me (a refused person is signed in too: the UI names the groups to ask for).
     expect(session.body).toEqual({ me: me.body });
-    expect(session.body.me.permissions).toEqual({ view: false, page: false, acknowledge: false });
+    expect(session.body.me.permissions).toEqual({ view: false, page: false, acknowledge: false, audit: false });
     expect(session.body.me.csrfToken).toMatch(/^[A-Za-z0-9_-]{32,}$/);
   });
 

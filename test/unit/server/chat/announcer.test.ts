@@ -22,7 +22,7 @@ const alice: Viewer = {
   email: null,
   groups: ['staff'],
   username: 'alice',
-  permissions: { view: true, page: true, acknowledge: false },
+  permissions: { view: true, page: true, acknowledge: false, audit: false },
   expiresAt: null,
   via: 'bearer',
   client: 'api',

@@ -36,7 +36,8 @@ describe('loadServerConfig', () => {
     expect(c.oncall.pollIntervalSeconds).toBe(10);
     expect(c.pageRateLimit).toEqual({ max: 3, windowSeconds: 600 });
     expect(c.delivery).toMatchObject({ timeoutMs: 5000, baseDelayMs: 1000, maxDelayMs: 60000, giveUpAfterMinutes: 30 });
-    expect(c.groups).toEqual({ page: ['staff', 'sre'], acknowledge: ['sre'], view: null });
+    expect(c.groups).toEqual({ page: ['staff', 'sre'], acknowledge: ['sre'], view: null, audit: [] });
+    expect(c.audit).toEqual({ retentionDays: 400 });
     expect(c.targets).toHaveLength(1);
     expect(c.targets[0]).toMatchObject({ id: 'sre', default: true });
     expect(c.oidc.algorithms).toEqual(['ES256', 'RS256']);

@@ -7,8 +7,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '#server/store/open-store.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '#server/store/postgres/postgres-migrations.js';
 import { createPool } from '#server/store/postgres/pool.js';
-import { PostgresStore } from '#server/store/postgres/postgres-store.js';
-import { acceptQueuedPage } from '#test/support/accept-page.js';
 import { postgresForSuite, type PostgresCluster } from '#test/support/postgres.js';
 import { TEST_SHARED_SETTINGS } from '#test/support/store-harness.js';
 
@@ -55,22 +53,21 @@ describe('PostgreSQL schema migrations', () => {
     const client = await pool.connect();
     await migratePostgres(client, 'storage.postgresUrl', POSTGRES_MIGRATIONS.slice(0, from));
     client.release();
-    const before = new PostgresStore(pool);
-    const { page } = await acceptQueuedPage(before, { summary: `From version ${from}` });
-    await before.createSession({
-      id: 'old-session',
-      sub: 'alice',
-      name: 'Alice',
-      email: null,
-      groups: ['sre'],
-      username: 'alice',
-      csrfToken: 'csrf',
-      accessExpiresAt: new Date(Date.now() + 3600_000),
-      refreshToken: 'rt-old',
-      createdAt: new Date(),
-      revokedAt: null,
-    });
-    await before.close();
+    // Written with version 1's columns only: what any release of that schema could have written.
+    const page = { id: crypto.randomUUID() };
+    const now = new Date();
+    await pool.query(
+      `INSERT INTO pages (id, requester_sub, requester_name, summary, details, target_id, target_label, routing_key,
+         client, status, next_attempt_at, created_at, updated_at, idempotency_key, request_hash)
+       VALUES ($1, 'alice', 'Alice Andersen', $2, '', 'sre', 'SRE on call', 'sre', 'web', 'queued', $3, $3, $3, $4, 'h')`,
+      [page.id, `From version ${from}`, now, `key-${page.id}`],
+    );
+    await pool.query(
+      `INSERT INTO sessions (id, sub, name, email, groups, username, csrf_token, access_expires_at, refresh_token, created_at)
+       VALUES ('old-session', 'alice', 'Alice', NULL, ARRAY['sre'], 'alice', 'csrf', $1, 'rt-old', $2)`,
+      [new Date(Date.now() + 3600_000), now],
+    );
+    await pool.end();
     expect(await versions(url)).toEqual(all.slice(0, from));
 
     const store = await openPostgres(url, 2, TEST_SHARED_SETTINGS);
