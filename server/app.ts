@@ -38,9 +38,11 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { SoloLeadership, type Leadership } from './cluster/leadership.js';
+import { SharedHub } from './cluster/shared-hub.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
-import type { Leadership } from './runtime/leadership.js';
 import { auditEntry } from './store/audit-entry.js';
 import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
@@ -55,6 +57,8 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
+  /** This replica's name among several (`/readyz`, metrics); default `<host>/<pid>`. */
+  replicaName?: string;
   logger?: LogOption;
   /** The time the audit retention and the access review go by; tests pass a ManualClock. */
   clock?: Clock;
@@ -69,8 +73,10 @@ export interface KlaxonApp {
   app: FastifyInstance;
   /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
   operatorApp: FastifyInstance | null;
-  hub: IncidentsHub;
+  /** The incidents as this server shows them: the poller itself, or (several replicas) the shared view. */
+  hub: IncidentsHub | SharedHub;
   events: EventStream;
+  leadership: Leadership;
   /**
    * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
    * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
@@ -85,8 +91,11 @@ export interface KlaxonApp {
   announcer: Announcer;
   /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
   escalation: Escalation;
-  /** Starts the background work: the incidents poll, page delivery, page tracking, target checks, chat and escalations. */
-  start(): void;
+  /**
+   * Starts the background work: page delivery, target checks, chat, and (on the leader only) the
+   * incidents poll, page tracking and escalations. With one process everything starts before this returns.
+   */
+  start(): Promise<void>;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
 }
@@ -108,7 +117,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
 
   const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
   const presenter = new IncidentPresenter({ backend, store, logger: app.log });
-  const hub = new IncidentsHub({ backend, config: config.oncall, metrics, logger: app.log, errorReports, presenter });
+  /** The one poller of the paging service; with several replicas it runs on the leader only. */
+  const poller = new IncidentsHub({
+    backend,
+    config: config.oncall,
+    metrics,
+    logger: app.log,
+    errorReports,
+    presenter,
+  });
+  // Several replicas on PostgreSQL (server/cluster/): leader election and the shared event journal.
+  // With SQLite (one process) there is none of it, and this process is always the leader.
+  const pgUrl = config.storage.postgresUrl;
+  const cluster = pgUrl
+    ? new ClusterNode({
+        url: pgUrl,
+        metrics,
+        logger: app.log,
+        ...(deps.replicaName ? { self: deps.replicaName } : {}),
+      })
+    : null;
+  const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
+  const hub = cluster ? cluster.sharedHub(poller, config.oncall) : poller;
+  // The escalator runs where `leadership.runsHere()`, and its claims and settlements carry the
+  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts).
   const escalation = createEscalation({
     config,
     store,
@@ -118,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     metrics,
     logger: app.log,
     errorReports,
-    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+    leadership,
     // `announcer` is made below; escalations only happen once the app has started.
     onEscalated: (record) => void announcer.escalated(record),
   });
@@ -135,10 +167,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     metrics,
     logger: app.log,
+    sharedIds: cluster !== null,
     maxStreamsPerUser: config.events.maxStreamsPerUser,
     ...deps.eventStream,
   });
   const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
+  // Every replica checks the targets itself: each answers its own page dialogs and /readyz from
+  // what it found, and nothing of it is written to the database (read-only look-ups).
   const targets = new TargetStatus({
     backend,
     targets: config.targets,
@@ -162,16 +197,30 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onQueued: () => chat.kick(),
     logger: app.log,
   });
-  /** A page's status changed (delivery, its incident): its requester's streams hear of it, chat of its incident and acknowledgement. */
+  /**
+   * A page's status changed (delivery, its incident): its requester's streams hear of it, chat of
+   * its incident and acknowledgement. With several replicas every page change is journalled by the
+   * database itself (server/cluster/), and every replica publishes it from there under the same id;
+   * chat hears of it from the replica that made the change (each event is queued once per channel).
+   */
   const onPageChanged = (page: Page) => {
-    events.publishPage(page);
+    if (!cluster) events.publishPage(page);
     void announcer.pageChanged(page);
   };
   const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
     backend,
-    incidents: hub,
+    // Several replicas: before a resend, the shared view must come from a poll newer than the
+    // last attempt (it may predate it right after a failover); half the lease to find out.
+    incidents:
+      hub instanceof SharedHub
+        ? {
+            findByEntityId: (e: string) => hub.findForResend(e, config.delivery.timeoutMs + 1000),
+            refreshNow: (r: string) => hub.refreshNow(r),
+            status: () => hub.status(),
+          }
+        : hub,
     delivery: config.delivery,
     onPage: onPageChanged,
     metrics,
@@ -180,7 +229,9 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   const tracker = new PageTracker({
     store,
-    hub,
+    hub: poller,
+    fence: cluster ? () => leadership.fence() : undefined,
+    onFenced: (reason) => leadership.stepDown(reason),
     backend,
     mutes: targets,
     onPage: onPageChanged,
@@ -196,7 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
-    events.publishPage(page);
+    onPageChanged(page);
     worker.kick();
     chat.kick();
   }
@@ -210,7 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
-    hub.stop();
+    poller.stop();
     targets.stop();
   });
 
@@ -221,6 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     identityProvider: verifier,
     metrics,
     targets,
+    cluster,
     chatChannels: chatChannels.map((c) => c.name),
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
@@ -236,6 +288,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       identityProvider: verifier,
       metrics,
       targets,
+      cluster,
       chatChannels: chatChannels.map((c) => c.name),
       ...operator,
       serveOperatorDetails: true,
@@ -262,14 +315,37 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const clock = deps.clock ?? systemClock;
   await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
   let auditRetention: { stop(): void } | null = null;
+  /** Audit retention runs once per organisation: on the leader with several replicas (server/audit/audit-retention.ts). */
+  const retentionJob = {
+    start() {
+      auditRetention ??= startAuditRetention({
+        store,
+        retentionDays: config.audit.retentionDays,
+        logger: app.log,
+        clock,
+      });
+    },
+    stop() {
+      auditRetention?.stop();
+      auditRetention = null;
+    },
+  };
   await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
   webLogin.register(app);
+
+  // Several replicas: follow the shared journal from now on, before any client can connect.
+  if (cluster)
+    await cluster.prepare({ events, store }).catch(async (e: unknown) => {
+      await cluster.stop();
+      throw e;
+    });
 
   return {
     app,
     operatorApp,
     hub,
     events,
+    leadership,
     async checkIdentityProvider() {
       try {
         return { mismatch: await verifier.discoveredIssuerMismatch(), unreachable: null };
@@ -280,29 +356,27 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     targets,
     announcer,
     escalation,
-    start() {
+    async start() {
       void presenter.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
-      hub.start();
-      tracker.start();
+      if (cluster) cluster.start([tracker, retentionJob]);
+      else {
+        poller.start();
+        tracker.start();
+        retentionJob.start();
+      }
       worker.start();
       targets.start();
-      // One per organisation: with several replicas, the leader's job (server/audit/audit-retention.ts).
-      auditRetention = startAuditRetention({
-        store,
-        retentionDays: config.audit.retentionDays,
-        logger: app.log,
-        clock,
-      });
       chat.start();
       escalation.start();
     },
     async close() {
-      auditRetention?.stop();
+      retentionJob.stop();
       await escalation.stop();
       await worker.stop();
       await chat.stop();
-      await tracker.stop();
+      if (cluster) await cluster.stop();
+      else await tracker.stop();
       await operatorApp?.close();
       await app.close();
     },

@@ -21,7 +21,8 @@ export interface DeliveryDeps {
   backend: Pick<PagingBackend, 'sendAlert' | 'listIncidents' | 'getIncident'>;
   /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
   incidents: {
-    findByEntityId(entityId: string): Incident | null | undefined;
+    /** Several replicas: asked of the shared tables, so it may answer later. */
+    findByEntityId(entityId: string): Incident | null | undefined | Promise<Incident | null | undefined>;
     refreshNow(reason: string): Promise<unknown>;
     status?(): { lastSuccessAt: unknown };
   };
@@ -201,7 +202,12 @@ export class DeliveryWorker {
    * service did not answer the direct look-up either (one rate-limited request; the number when known).
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
-    const seen = this.deps.incidents.findByEntityId(entityId);
+    let seen;
+    try {
+      seen = await this.deps.incidents.findByEntityId(entityId);
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
     if (seen) return seen.number;
     if (!this.hubNeverListed()) return null;
     const { backend } = this.deps;

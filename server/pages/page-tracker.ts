@@ -4,6 +4,7 @@ import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { ErrorReporter } from '../runtime/error-reports.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { FencedOut, type LeaderFence } from '../cluster/leadership.js';
 import type { TargetStatus } from '../targets/target-status.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
@@ -20,6 +21,13 @@ export interface TrackerDeps {
     /** When the hub last listed incidents; a page is called unconfirmed only after a list that late. */
     status?(): { lastSuccessAt: string | null };
   };
+  /**
+   * Several replicas: the leader's fence, passed with every write (null: not leading any more, so
+   * nothing is written; the new leader looks again). Absent with one process.
+   */
+  fence?: (() => LeaderFence | null) | undefined;
+  /** A write was refused by its fence: another replica leads now. */
+  onFenced?(reason: string): void;
   /** The paging service: asked about incidents that left its list. */
   backend?: Pick<PagingBackend, 'getIncident'>;
   /** Whether paging is muted for a routing key (maintenance mode): why a page's incident may page nobody. */
@@ -173,6 +181,7 @@ export class PageTracker {
       }
       await this.markUnconfirmed();
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
       this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'reconcile' } });
     }
@@ -197,7 +206,7 @@ export class PageTracker {
     );
     if (ids.length === 0) return;
     const now = new Date(this.clock.now());
-    const changed = await this.deps.store.followPages(ids, (page) =>
+    const changed = await this.follow(ids, (page) =>
       page.status === 'delivered' && !page.incidentNumber && !page.unconfirmedAt
         ? {
             patch: { unconfirmedAt: now },
@@ -246,7 +255,7 @@ export class PageTracker {
       const askMutes: [string, Work][] = [];
       const newlyMuted = new Set<string>();
       try {
-        const changed = await this.deps.store.followPages([...work.keys()], (page) => {
+        const changed = await this.follow([...work.keys()], (page) => {
           const w = work.get(page.id)!;
           const current = this.deps.hub.findByEntityId(w.incident.entityId ?? pageEntityId(page.id));
           if (!current && w.change === 'removed' && !FINAL.has(page.status)) {
@@ -266,6 +275,7 @@ export class PageTracker {
         if (askMutes.length > 0) void this.lookAgainAfterMutes(askMutes);
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
+        if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
         // Rolled back: the pages keep their status until the next reconcile looks again.
         this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
         this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'follow pages' } });
@@ -286,11 +296,12 @@ export class PageTracker {
     try {
       const incident = await backend.getIncident(last.number);
       if (!incident) return;
-      for (const page of await this.deps.store.followPages([pageId], (page) =>
+      for (const page of await this.follow([pageId], (page) =>
         followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null),
       ))
         this.published(page);
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn(
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
@@ -300,6 +311,13 @@ export class PageTracker {
     } finally {
       this.lookingUp.delete(last.number);
     }
+  }
+
+  /** `store.followPages` as leader: with the fence when there is one, not at all after leadership ended. */
+  private async follow(ids: string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+    if (!this.deps.fence) return this.deps.store.followPages(ids, decide);
+    const fence = this.deps.fence();
+    return fence ? this.deps.store.followPages(ids, decide, { fence }) : [];
   }
 
   /**
