@@ -1,17 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { refreshAtScrape, type ScrapeSources } from '../http/metrics-at-scrape.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
 import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
-  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus'>;
-  hub: Pick<IncidentsHub, 'status'>;
+  store: Pick<KlaxonStore, 'checkWritable'> & ScrapeSources['store'];
+  hub: Pick<IncidentsHub, 'status'> & ScrapeSources['hub'];
   /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
   identityProvider: { status(): { ok: boolean; error: string | null } };
-  metrics: Pick<Metrics, 'pagesByStatus' | 'registry'>;
+  metrics: Pick<Metrics, 'registry'> & ScrapeSources['metrics'];
   /** `metrics.token`: the bearer token /metrics and the details of /readyz need; null: none. */
   token: string | null;
   /**
@@ -31,8 +32,6 @@ function hasToken(request: FastifyRequest, token: string | null): boolean {
   const expected = Buffer.from(token);
   return sent.length === expected.length && timingSafeEqual(sent, expected);
 }
-
-const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
 
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
@@ -75,10 +74,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
         'The metrics need the bearer token set as metrics.token in the Klaxon server configuration.',
         { headers: { 'www-authenticate': 'Bearer realm="klaxon-metrics"' } },
       );
-    // Page counts come from the outbox itself, so they are right after a restart too.
     try {
-      const counts = await deps.store.countByStatus();
-      for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
+      await refreshAtScrape(deps);
     } catch {
       /* storage trouble shows in /readyz; still serve the other metrics */
     }
