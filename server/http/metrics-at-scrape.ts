@@ -4,7 +4,7 @@ import type { KlaxonStore } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 
 const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
-/** Statuses of a page On-Call has not taken yet (a given-up page stays `failing`). */
+/** Statuses of a page On-Call has not taken yet (a given-up page stays `failing`: `gaveUpAt` tells). */
 const UNDELIVERED = new Set(['queued', 'delivering', 'failing']);
 
 export interface ScrapeSources {
@@ -33,7 +33,8 @@ export async function refreshAtScrape(src: ScrapeSources): Promise<void> {
   for (const id of await src.store.unfinishedPageIds()) {
     const page = (await src.store.getPage(id))?.page;
     if (!page) continue;
-    if (UNDELIVERED.has(page.status)) {
+    // A given-up page is no longer tried; klaxon_pages{status="gave_up"} counts it.
+    if (UNDELIVERED.has(page.status) && !page.gaveUpAt) {
       const created = Date.parse(page.createdAt);
       oldest = oldest === null ? created : Math.min(oldest, created);
     }

@@ -39,7 +39,7 @@ export function createMetrics() {
     }),
     oldestUndeliveredPage: new Gauge({
       name: 'klaxon_oldest_undelivered_page_age_seconds',
-      help: 'Age of the oldest page of the last 7 days that On-Call has not taken yet (queued, delivering, failing or given up); 0 when there is none.',
+      help: 'Age of the oldest page of the last 7 days that On-Call has not taken yet and that is still being tried (queued, delivering, failing; not given up); 0 when there is none.',
       registers: [registry],
     }),
     unconfirmedPages: new Gauge({
