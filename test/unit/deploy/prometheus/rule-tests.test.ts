@@ -2,12 +2,12 @@
 // (Debian's `prometheus` package; .ci/run installs it). Every test group of a `*.rules.test.yml`
 // runs as its own test, so `npm test` counts each group and names the one that fails; and every
 // alert must be expected to fire in at least one group.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { promtool } from '#test/support/promtool.js';
 
 const dir = path.resolve(import.meta.dirname, '../../../../deploy/prometheus');
 const scratch = mkdtempSync(path.join(tmpdir(), 'klaxon-promtool-'));
@@ -27,21 +27,6 @@ interface TestFile {
 }
 interface RuleFile {
   groups: { rules: { alert?: string }[] }[];
-}
-
-function promtool(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile('promtool', args, { cwd: scratch }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      const missing = err && err.code === 'ENOENT';
-      resolve({
-        code,
-        output: missing
-          ? "promtool was not found on the PATH: install Debian's prometheus package (.ci/run does)."
-          : `${stdout}${stderr}`,
-      });
-    });
-  });
 }
 
 const ruleFiles = readdirSync(dir).filter((f) => f.endsWith('.rules.yml'));
@@ -83,7 +68,7 @@ describe.each(testFiles)('%s', (file) => {
       one,
       stringify({ ...doc, rule_files: doc.rule_files.map((f) => path.resolve(dir, f)), tests: [doc.tests[i]] }),
     );
-    const r = await promtool(['test', 'rules', one]);
+    const r = await promtool(['test', 'rules', one], scratch);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/SUCCESS/);
   });
