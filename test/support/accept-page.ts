@@ -1,5 +1,6 @@
 import type { Page } from '#common/index.js';
 import type { AcceptOutcome, KlaxonStore } from '#server/store/store.js';
+import * as build from './builders.js';
 
 /**
  * Accepts a queued page from Alice straight into a store (no HTTP), as `POST /api/v1/pages` would:
@@ -18,25 +19,16 @@ export async function acceptQueuedPage(
 ): Promise<{ page: Page; outcome: AcceptOutcome }> {
   const at = opts.at ?? new Date();
   const iso = at.toISOString();
-  const page: Page = {
+  const page: Page = build.page({
     id: crypto.randomUUID(),
     requester: { sub: 'alice', name: 'Alice Andersen', email: opts.email ?? null },
     summary: opts.summary ?? 'Test page',
-    details: '',
-    target: { id: 'sre', label: 'SRE on call' },
     client: opts.client ?? 'web',
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     nextAttemptAt: iso,
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
     createdAt: iso,
     updatedAt: iso,
-    deliveredAt: null,
-  };
+  });
+
   const key = opts.key ?? `key-${page.id}`;
   const outcome = await store.acceptPage({
     record: { page, routingKey: 'sre', idempotencyKey: key, requestHash: key },

@@ -20,6 +20,7 @@ import {
 import { createDesktopCore, type DesktopCore, type DesktopCoreDeps } from '#electron/desktop-core.js';
 import { memoryTokenStore } from '#electron/token-vault.js';
 import type { ClientState, IpcPushChannel } from '#common/index.js';
+import { waitFor } from './wait-for.js';
 
 export interface DesktopStack {
   idp: RunningIdp;
@@ -135,14 +136,17 @@ export async function waitForState(
   timeoutMs = 15_000,
   what = 'state',
 ): Promise<ClientState> {
-  const t0 = Date.now();
-  for (;;) {
+  const last = () => {
     const s = core.state.get();
-    if (pred(s)) return s;
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(
-        `timed out waiting for ${what}; last state: ${JSON.stringify({ auth: s.auth.status, link: s.link, n: s.snapshot?.incidents.length })}`,
-      );
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    return JSON.stringify({ auth: s.auth.status, link: s.link, n: s.snapshot?.incidents.length });
+  };
+  return waitFor(
+    what,
+    () => {
+      const s = core.state.get();
+      if (pred(s)) return s;
+      throw new Error(`last state: ${last()}`);
+    },
+    timeoutMs,
+  );
 }

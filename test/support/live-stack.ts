@@ -13,6 +13,7 @@ import type { EventStreamTuning } from '#server/live/event-stream.js';
 import type { Logger } from '#server/runtime/logger.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import type { KlaxonStore } from '#server/store/store.js';
+import { waitFor } from './wait-for.js';
 
 /** Records log lines so tests can assert that failures were logged. */
 export class RecordingLogger implements Logger {
@@ -140,7 +141,7 @@ export async function startLiveStack(
   });
   const url = await klaxon.app.listen({ host: '127.0.0.1', port: 0 });
   klaxon.start();
-  await waitFor(() => klaxon.hub.status().lastSuccessAt !== null, 10_000);
+  await waitFor('the first good poll', () => klaxon.hub.status().lastSuccessAt !== null, 10_000);
   stack = {
     sim,
     url,
@@ -156,14 +157,6 @@ export async function startLiveStack(
     },
   };
   return stack;
-}
-
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000, stepMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 export const viewerHeaders = (sub: string, extra: Record<string, string> = {}): Record<string, string> => ({

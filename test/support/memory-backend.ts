@@ -14,6 +14,7 @@ import { UpstreamError } from '#server/backends/upstream-error.js';
 import { loadServerConfig, type ServerConfigOverrides } from '#server/config/index.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import { viewerFromTestHeaders } from './live-stack.js';
+import { incident } from './builders.js';
 
 /**
  * An alert opens an incident at once, acks take effect at once. Set `down` to a reason and every
@@ -88,24 +89,13 @@ export class MemoryBackend implements PagingBackend {
 }
 
 export function memoryIncident(number: string, over: Partial<Incident> = {}): Incident {
-  return {
+  return incident({
     number,
     title: `Incident ${number}`,
-    phase: 'UNACKED',
     startedAt: new Date().toISOString(),
-    lastAlertAt: null,
     teams: [{ slug: 'sre', name: 'SRE' }],
-    pagedUsers: ['carol'],
-    routingKey: 'sre',
-    entityId: null,
-    alertCount: 1,
-    link: null,
-    ackedBy: null,
-    ackedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
     ...over,
-  };
+  });
 }
 
 export interface MemoryApp extends KlaxonApp {

@@ -163,26 +163,6 @@ export async function api(
   return { status: res.status, body, headers: res.headers };
 }
 
-export async function waitFor<T>(
-  what: string,
-  fn: () => T | Promise<T>,
-  timeoutMs = 20_000,
-  everyMs = 100,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Incidents in the simulator whose entity_id is this one. */
 export function incidentsFor(sim: RunningSimulator, entityId: string): unknown[] {
   return (sim.control.incidents() as { entityId?: string }[]).filter((i) => i.entityId === entityId);

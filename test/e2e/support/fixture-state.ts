@@ -1,4 +1,5 @@
 import type { ClientConfig, ClientState, Incident, OnCallNow, Page } from '#common/index.js';
+import { clientConfig, incident, page } from '#test/support/builders.js';
 
 /**
  * A hand-made ClientState for looking at screens that the real stack reaches only with effort
@@ -7,7 +8,7 @@ import type { ClientConfig, ClientState, Incident, OnCallNow, Page } from '#comm
  */
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-export const fixtureConfig: ClientConfig = {
+export const fixtureConfig: ClientConfig = clientConfig({
   serverName: 'Klaxon demo',
   oidc: {
     issuer: 'http://127.0.0.1:8788',
@@ -36,52 +37,26 @@ export const fixtureConfig: ClientConfig = {
     { kind: 'chat', label: '#sre-emergency chat', href: 'https://chat.example.org/sre-emergency' },
   ],
   ticketUrl: 'https://tickets.example.org/new',
-  recentWindowMinutes: 60,
-  pollIntervalSeconds: 10,
-  groups: { page: ['staff', 'sre'], acknowledge: ['sre'] },
-  pageRateLimit: { max: 3, windowSeconds: 600 },
-};
-
-const base: Omit<Incident, 'number' | 'title' | 'phase' | 'startedAt'> = {
-  lastAlertAt: null,
-  teams: [{ slug: 'team-sreKLX0000000001', name: 'SRE' }],
-  pagedUsers: [],
-  routingKey: 'sre',
-  entityId: null,
-  alertCount: 1,
-  link: null,
-  ackedBy: null,
-  ackedAt: null,
-  resolvedBy: null,
-  resolvedAt: null,
-};
+});
 
 export const fixtureIncidents: Incident[] = [
-  {
-    ...base,
-    number: '1001',
-    title: 'Checkout latency above SLO',
-    phase: 'UNACKED',
-    startedAt: ago(12 * 60_000),
-    pagedUsers: ['carol'],
-  },
-  {
-    ...base,
+  incident({ number: '1001', startedAt: ago(12 * 60_000) }),
+  incident({
     number: '1002',
     title: 'Elevated 5xx on edge cache',
     phase: 'ACKED',
     startedAt: ago(25 * 60_000),
+    pagedUsers: [],
     ackedBy: 'dmitri',
     ackedAt: ago(20 * 60_000),
-  },
-  {
-    ...base,
+  }),
+  incident({
     number: '1003',
     title: 'Search cluster red',
-    phase: 'UNACKED',
     startedAt: ago(3 * 60_000),
     teams: [{ slug: 'team-pltKLX0000000002', name: 'Platform' }],
-  },
+    pagedUsers: [],
+  }),
 ];
 
 export const fixtureOnCall: OnCallNow = {
@@ -110,25 +85,16 @@ export const fixtureOnCall: OnCallNow = {
 };
 
 export const fixturePages: Page[] = [
-  {
+  page({
     id: '6f1c2a9e-8d4b-4c1e-9a7f-2b3c4d5e6f70',
-    requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
     summary: 'Login fails for all users',
-    details: '',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'desktop',
     status: 'failing',
     attempts: 3,
     lastError: 'On-Call answered 503 Service Unavailable.',
     nextAttemptAt: new Date(Date.now() + 20_000).toISOString(),
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
     createdAt: ago(90_000),
     updatedAt: ago(10_000),
-    deliveredAt: null,
-  },
+  }),
 ];
 
 export function fixtureState(over: Partial<ClientState> = {}): ClientState {

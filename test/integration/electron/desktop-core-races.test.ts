@@ -10,7 +10,7 @@ import { completeLogin, startIdentityProvider, type RunningIdp } from '#dev/iden
 import { routes, type ServerEvent } from '#common/index.js';
 import { createDesktopCore, type DesktopCore } from '#electron/desktop-core.js';
 import { memoryTokenStore, type TokenStore } from '#electron/token-vault.js';
-import { clientConfig, incident, me, snapshot } from '#test/support/electron-fixtures.js';
+import { clientConfig, incident, me, snapshot } from '#test/support/builders.js';
 import { waitForState } from '#test/support/desktop-stack.js';
 
 interface Script {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Page, UnsentPage } from '#common/index.js';
 import { fileUnsentPagesStore } from '#electron/unsent-pages.js';
 import { desktopCore, startDesktopStack, waitForState, type DesktopStack } from '#test/support/desktop-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: DesktopStack;
 beforeAll(async () => {
@@ -15,16 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function until<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('desktop: pages the server has not confirmed', () => {
   it('keeps a page sent while the server is down, across a restart of the app, and sends it once the server is back', async () => {
@@ -61,7 +52,7 @@ describe('desktop: pages the server has not confirmed', () => {
       await waitForState(second, (s) => s.config !== null, 20_000, 'the server config');
       await second.invoke('auth:sign-in', undefined);
 
-      const accepted = await until('the kept page to be accepted', () =>
+      const accepted = await waitFor('the kept page to be accepted', () =>
         second.pushes.find(
           (p) => p.channel === 'page:updated' && (p.payload as Page).summary === 'Wiki edits fail to save',
         ),
@@ -94,7 +85,7 @@ describe('desktop: pages the server has not confirmed', () => {
       await stack.startServer();
       await waitForState(bob, (s) => s.link.status === 'live', 20_000, 'the link back');
       await bob.invoke('unsent:retry', { idempotencyKey: request.idempotencyKey });
-      const refused = await until('the refusal', () => {
+      const refused = await waitFor('the refusal', () => {
         const u = bob.pushes.findLast((p) => p.channel === 'unsent:changed')?.payload as UnsentPage[] | undefined;
         return u?.[0]?.refusal ? u : null;
       });

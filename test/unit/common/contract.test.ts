@@ -11,25 +11,16 @@ import {
   ipcRequests,
   type Incident as IncidentT,
 } from '#common/index.js';
+import * as build from '#test/support/builders.js';
 
-const incident = (over: Partial<IncidentT> = {}): IncidentT => ({
-  number: '1042',
-  title: 'API 5xx spike',
-  phase: 'UNACKED',
-  startedAt: '2024-05-01T12:00:03Z',
-  lastAlertAt: null,
-  teams: [{ slug: 'team-sre', name: 'SRE' }],
-  pagedUsers: ['bob'],
-  routingKey: 'sre',
-  entityId: null,
-  alertCount: 1,
-  link: null,
-  ackedBy: null,
-  ackedAt: null,
-  resolvedBy: null,
-  resolvedAt: null,
-  ...over,
-});
+const incident = (over: Partial<IncidentT> = {}): IncidentT =>
+  build.incident({
+    title: 'API 5xx spike',
+    startedAt: '2024-05-01T12:00:03Z',
+    teams: [{ slug: 'team-sre', name: 'SRE' }],
+    pagedUsers: ['bob'],
+    ...over,
+  });
 
 describe('Incident', () => {
   it('accepts a normalised incident', () => expect(Incident.safeParse(incident()).success).toBe(true));

@@ -1,7 +1,7 @@
 // common/event-reducer.ts: server-sent events folded into the incident snapshot and the user's pages.
 import { describe, expect, it } from 'vitest';
 import { reducePages as applyPageEvent, reduceSnapshot as applyServerEvent } from '#common/index.js';
-import { incident, page, snapshot } from '#test/support/electron-fixtures.js';
+import { incident, page, snapshot } from '#test/support/builders.js';
 
 describe('server events into the snapshot', () => {
   it('adds, updates and removes incidents and keeps freshness from heartbeats', () => {

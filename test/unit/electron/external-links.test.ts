@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refuseExternalUrl } from '#electron/external-links.js';
-import { clientConfig, incident, snapshot } from '#test/support/electron-fixtures.js';
+import { clientConfig, incident, snapshot } from '#test/support/builders.js';
 
 const ctx = {
   config: clientConfig(),

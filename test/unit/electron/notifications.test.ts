@@ -5,7 +5,7 @@ import {
   unsentRefusedNotifications,
   wantsNewIncidentNotifications,
 } from '#electron/notifications.js';
-import { incident, me, page } from '#test/support/electron-fixtures.js';
+import { incident, me, page } from '#test/support/builders.js';
 
 function policy(
   settings: Partial<Pick<Settings, 'notifyNewIncidents' | 'notifyOwnPages'>> = {},

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { LinkState, ServerEvent } from '#common/index.js';
 import { ServerLink, type AuthProblem } from '#electron/server-link.js';
 import { NotSignedInError } from '#electron/token-vault.js';
-import { snapshot } from '#test/support/electron-fixtures.js';
+import { snapshot } from '#test/support/builders.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 const servers: http.Server[] = [];

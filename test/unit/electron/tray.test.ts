@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientState } from '#common/index.js';
 import { trayView, type TrayViewContext } from '#electron/tray.js';
-import { clientConfig, incident, liveState, me, snapshot } from '#test/support/electron-fixtures.js';
+import { clientConfig, incident, me, snapshot } from '#test/support/builders.js';
+import { liveState } from '#test/support/electron-fixtures.js';
 
 const ctx = (over: Partial<TrayViewContext> = {}): TrayViewContext => ({
   platform: 'linux',

@@ -2,7 +2,9 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page, ServerEvent, ServerEventOf } from '#common/index.js';
 import { openSse, type SseConnection } from '#test/support/sse-test-client.js';
-import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '#test/support/live-stack.js';
+import { startLiveStack, viewerHeaders, type LiveStack } from '#test/support/live-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
+import * as build from '#test/support/builders.js';
 
 let stack: LiveStack | null = null;
 const conns: SseConnection[] = [];
@@ -28,25 +30,7 @@ const isType =
 
 function page(sub: string, id: string, status: Page['status'] = 'queued'): Page {
   const now = new Date().toISOString();
-  return {
-    id,
-    requester: { sub, name: sub, email: null },
-    summary: 'Checkout is down',
-    details: '',
-    target: { id: 'sre', label: 'SRE on call' },
-    client: 'desktop',
-    status,
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: null,
-    gaveUpAt: null,
-    incidentNumber: null,
-    ackedBy: null,
-    ackedAt: null,
-    createdAt: now,
-    updatedAt: now,
-    deliveredAt: null,
-  };
+  return build.page({ id, requester: { sub, name: sub, email: null }, status, createdAt: now, updatedAt: now });
 }
 
 const PAGE_A = '5b0e8c1e-7a61-4c1c-9a54-1a7f1c9a0001';
@@ -87,7 +71,7 @@ describe('GET /api/v1/events', () => {
     const first = await connect('alice');
     const snap = await first.next(isType('snapshot'));
     first.close();
-    await waitFor(() => stack!.events.clientCount() === 0);
+    await waitFor('every SSE client to be gone', () => stack!.events.clientCount() === 0);
 
     const n = stack.sim.control.createIncident({ title: 'Queue backlog', routingKey: 'sre' });
     await stack.hub.refreshNow('test');
@@ -195,7 +179,7 @@ describe('GET /api/v1/events', () => {
     // A raw client that never reads its socket.
     const stalled = http.get(`${stack.url}/api/v1/events`, { headers: viewerHeaders('alice') }, (res) => res.pause());
     stalled.on('error', () => {});
-    await waitFor(() => stack!.events.clientCount() === 2);
+    await waitFor('two SSE clients', () => stack!.events.clientCount() === 2);
     const big = { ...page('alice', PAGE_A), details: 'x'.repeat(4000) };
     for (let i = 0; i < 3000 && stack.events.clientCount() === 2; i++) {
       stack.events.publishPage(big);

@@ -3,7 +3,8 @@ import { IncidentSnapshot } from '#common/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import { IncidentsHub, type HubChange } from '#server/live/incidents-hub.js';
 import { simulatorBackend } from '#test/support/oncall-backend.js';
-import { RecordingLogger, waitFor } from '#test/support/live-stack.js';
+import { RecordingLogger } from '#test/support/live-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let sim: RunningSimulator | null = null;
 let hub: IncidentsHub | null = null;
@@ -82,10 +83,10 @@ describe('IncidentsHub against the simulator', () => {
   it('keeps serving the last snapshot through an outage, marked stale with its age, then recovers', async () => {
     const { sim, hub, logger } = await setup(1, { maxBackoffMs: 2000 });
     hub.start();
-    await waitFor(() => hub.status().ok);
+    await waitFor('the hub to reach On-Call', () => hub.status().ok);
     sim.control.setFaults({ errorRate: 1, errorStatus: 503 });
-    await waitFor(() => !hub.status().ok, 5000);
-    await waitFor(() => hub.snapshot().stale, 5000);
+    await waitFor('the hub to see On-Call fail', () => !hub.status().ok, 5000);
+    await waitFor('the snapshot to turn stale', () => hub.snapshot().stale, 5000);
     const first = hub.snapshot();
     expect(first.incidents).toHaveLength(3);
     expect(first.upstream).toEqual({ ok: false, error: 'On-Call is having problems (HTTP 503: no healthy upstream).' });
@@ -100,7 +101,7 @@ describe('IncidentsHub against the simulator', () => {
     expect(failing).toBeLessThanOrEqual(4);
 
     sim.control.setFaults({});
-    await waitFor(() => hub.status().ok, 6000);
+    await waitFor('the hub to recover', () => hub.status().ok, 6000);
     expect(hub.snapshot()).toMatchObject({ stale: false, upstream: { ok: true, error: null } });
   });
 

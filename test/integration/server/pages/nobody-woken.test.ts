@@ -3,7 +3,8 @@
 // under its entity id (a Rules Engine rewrite) or shows up late.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -13,7 +13,8 @@ import type { SplunkOnCallBackend } from '#server/backends/splunk-oncall/backend
 import { PageTracker } from '#server/pages/page-tracker.js';
 import { SqliteStore } from '#server/store/sqlite-store.js';
 import { createMetrics } from '#server/http/metrics.js';
-import { incidentsFor, waitFor } from '#test/support/server-stack.js';
+import { incidentsFor } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
 import { simulatorBackend } from '#test/support/oncall-backend.js';
 

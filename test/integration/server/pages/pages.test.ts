@@ -2,15 +2,8 @@
 // through faults and timeouts (exactly one incident per page), and the page following its incident.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '#common/index.js';
-import {
-  api,
-  incidentsFor,
-  randomKey,
-  startServer,
-  startStack,
-  waitFor,
-  type Stack,
-} from '#test/support/server-stack.js';
+import { api, incidentsFor, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 const REST = '/integrations/*';
 let stack: Stack;

@@ -2,15 +2,8 @@
 // mid-delivery, and On-Call still ends up with exactly one incident for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageEntityId, type Page } from '#common/index.js';
-import {
-  api,
-  incidentsFor,
-  randomKey,
-  spawnServer,
-  startStack,
-  waitFor,
-  type Stack,
-} from '#test/support/server-stack.js';
+import { api, incidentsFor, randomKey, spawnServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 const REST = '/integrations/*';
 let stack: Stack;

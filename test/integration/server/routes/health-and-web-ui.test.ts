@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientConfig, ErrorBody } from '#common/index.js';
 import { CONTENT_SECURITY_POLICY } from '#server/index.js';
-import { api, randomKey, startServer, startStack, waitFor, type Stack } from '#test/support/server-stack.js';
+import { api, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: Stack;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorBody } from '#common/index.js';
 import { openSse } from '#test/support/sse-test-client.js';
-import { startLiveStack, viewerHeaders, waitFor, type LiveStack } from '#test/support/live-stack.js';
+import { startLiveStack, viewerHeaders, type LiveStack } from '#test/support/live-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let stack: LiveStack | null = null;
 afterEach(async () => {
@@ -36,7 +37,11 @@ describe('POST /api/v1/webhooks/oncall', () => {
       body: 'incident=1042&phase=ACKED',
     });
     expect(form.status).toBe(204);
-    await waitFor(() => stack!.sim.control.requests().some((r) => r.path === '/api-public/v1/incidents'), 3000);
+    await waitFor(
+      'a poll of the incidents endpoint',
+      () => stack!.sim.control.requests().some((r) => r.path === '/api-public/v1/incidents'),
+      3000,
+    );
   });
 
   it("turns the simulator's outgoing webhook into a live event without waiting for the poll", async () => {

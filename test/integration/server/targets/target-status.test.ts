@@ -13,6 +13,7 @@ import { ManualClock } from '#test/support/manual-clock.js';
 import { simulatorBackend } from '#test/support/oncall-backend.js';
 import { startServer, startStack, type Stack } from '#test/support/server-stack.js';
 import { startLiveStack, viewerHeaders, type LiveStack } from '#test/support/live-stack.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 let live: LiveStack | null = null;
 let stack: Stack | null = null;
@@ -239,10 +240,10 @@ describe('what the page dialog is told (GET /api/v1/oncall)', () => {
 });
 
 async function waitForMuting(target: string, state: string): Promise<void> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    if ((await reach())[target]!.muting.state === state) return;
-    if (Date.now() > end) throw new Error(`${target} never became ${state}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitFor(
+    `${target} to become ${state}`,
+    async () => (await reach())[target]!.muting.state === state,
+    30_000,
+    500,
+  );
 }

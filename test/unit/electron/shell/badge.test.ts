@@ -2,7 +2,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { trayView } from '#electron/tray.js';
 import * as fake from '#test/support/fake-electron.js';
-import { incident, liveState } from '#test/support/electron-fixtures.js';
+import { incident } from '#test/support/builders.js';
+import { liveState } from '#test/support/electron-fixtures.js';
 
 vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
 

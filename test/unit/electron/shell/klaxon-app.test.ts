@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_REQUEST_CHANNELS } from '#common/index.js';
 import * as fake from '#test/support/fake-electron.js';
-import { clientConfig } from '#test/support/electron-fixtures.js';
+import { clientConfig } from '#test/support/builders.js';
 
 vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
 vi.mock('electron-store', () => ({

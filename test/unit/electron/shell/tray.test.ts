@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { initialClientState } from '#common/index.js';
 import { ClientStateStore } from '#electron/client-state-store.js';
 import * as fake from '#test/support/fake-electron.js';
-import { incident, liveState } from '#test/support/electron-fixtures.js';
+import { incident } from '#test/support/builders.js';
+import { liveState } from '#test/support/electron-fixtures.js';
 
 vi.mock('electron', async () => await import('#test/support/fake-electron.js'));
 

@@ -15,6 +15,7 @@ import { silentLogger } from '#server/runtime/logger.js';
 import { ManualClock } from '#test/support/manual-clock.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
 import { scriptedBackend } from '#test/support/oncall-backend.js';
+import * as build from '#test/support/builders.js';
 
 const quiet = silentLogger;
 
@@ -186,24 +187,15 @@ async function acceptPages(store: KlaxonStore, count: number): Promise<Page[]> {
   return pages;
 }
 
-const incidentFor = (page: Page, n: number, extra: Partial<Incident> = {}): Incident => ({
-  number: String(n),
-  title: `Manual page by Alice Andersen: ${page.summary}`,
-  phase: 'UNACKED',
-  startedAt: '2024-05-01T11:50:00Z',
-  lastAlertAt: null,
-  teams: [],
-  pagedUsers: ['carol'],
-  routingKey: 'sre',
-  entityId: pageEntityId(page.id),
-  alertCount: 1,
-  link: null,
-  ackedBy: null,
-  ackedAt: null,
-  resolvedBy: null,
-  resolvedAt: null,
-  ...extra,
-});
+const incidentFor = (page: Page, n: number, extra: Partial<Incident> = {}): Incident =>
+  build.incident({
+    number: String(n),
+    title: `Manual page by Alice Andersen: ${page.summary}`,
+    startedAt: '2024-05-01T11:50:00Z',
+    teams: [],
+    entityId: pageEntityId(page.id),
+    ...extra,
+  });
 
 /** The slice of the hub the tracker uses: change events and the entity index. */
 class FakeHub extends EventEmitter<{ change: [{ change: string; incident: Incident }] }> {

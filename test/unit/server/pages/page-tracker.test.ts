@@ -1,43 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, Page } from '#common/index.js';
 import { pagePatchFor } from '#server/pages/page-tracker.js';
+import * as build from '#test/support/builders.js';
 
-const page: Page = {
+const page: Page = build.page({
   id: '4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
-  requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
   summary: 'API 5xx spike',
   details: 'Error rate at 12%.',
-  target: { id: 'sre', label: 'SRE on call' },
-  client: 'desktop',
   status: 'delivered',
   attempts: 1,
-  lastError: null,
-  nextAttemptAt: null,
-  gaveUpAt: null,
-  incidentNumber: null,
-  ackedBy: null,
-  ackedAt: null,
-  createdAt: '2026-11-22T12:00:00.000Z',
-  updatedAt: '2026-11-22T12:00:00.000Z',
   deliveredAt: '2026-11-22T12:00:01.000Z',
-};
-const incident: Incident = {
+});
+const incident: Incident = build.incident({
   number: '42',
   title: 'Manual page by Alice Andersen: API 5xx spike',
-  phase: 'UNACKED',
   startedAt: '2026-11-22T12:00:02Z',
-  lastAlertAt: null,
   teams: [],
-  pagedUsers: ['carol'],
-  routingKey: 'sre',
   entityId: 'klaxon/4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
-  alertCount: 1,
-  link: null,
-  ackedBy: null,
-  ackedAt: null,
-  resolvedBy: null,
-  resolvedAt: null,
-};
+});
 
 describe('a page follows its incident', () => {
   it('takes the incident number, then who acknowledged, then resolved', () => {

@@ -2,26 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import { alertBody, alertOutcome } from '#server/backends/splunk-oncall/alert.js';
 import { errorGist } from '#server/backends/splunk-oncall/wire.js';
+import * as build from '#test/support/builders.js';
 
-const page: Page = {
+const page: Page = build.page({
   id: '4f6c1d7e-1b0e-4c59-9d8c-6d9f0c2a9b11',
-  requester: { sub: 'alice', name: 'Alice Andersen', email: 'alice@klaxon.test' },
   summary: 'API 5xx spike',
   details: 'Error rate at 12%.',
-  target: { id: 'sre', label: 'SRE on call' },
-  client: 'desktop',
   status: 'delivered',
   attempts: 1,
-  lastError: null,
-  nextAttemptAt: null,
-  gaveUpAt: null,
-  incidentNumber: null,
-  ackedBy: null,
-  ackedAt: null,
-  createdAt: '2026-11-22T12:00:00.000Z',
-  updatedAt: '2026-11-22T12:00:00.000Z',
   deliveredAt: '2026-11-22T12:00:01.000Z',
-};
+});
 
 describe('the alert sent to On-Call', () => {
   it('is CRITICAL with the page entity id, who asked and from which client', () => {
