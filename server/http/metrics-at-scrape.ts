@@ -1,5 +1,4 @@
-import type { IncidentsHub } from '../live/incidents-hub.js';
-import { type Clock, systemClock } from '../runtime/clock.js';
+import { systemClock } from '../runtime/clock.js';
 import type { KlaxonStore } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 
@@ -9,25 +8,20 @@ const UNDELIVERED = new Set(['queued', 'delivering', 'failing']);
 
 export interface ScrapeSources {
   store: Pick<KlaxonStore, 'countByStatus' | 'unfinishedPageIds' | 'getPage'>;
-  hub: Pick<IncidentsHub, 'snapshot'>;
   metrics: Pick<Metrics, 'pagesByStatus' | 'oldestUndeliveredPage' | 'unconfirmedPages'>;
-  clock?: Clock;
 }
 
 /**
- * Sets the gauges that are read from their source when Prometheus scrapes, so they are right after
- * a restart and keep moving while nothing else touches them: the outbox counts, the age of the
- * oldest page On-Call has not taken, the pages sent whose incident never appeared, and the incidents
- * snapshot's age (which the hub otherwise updates only when someone reads the snapshot or a poll
- * succeeds: a poll that keeps failing must still show the age growing). The alert rules in
- * `deploy/prometheus/` read these.
+ * Sets the gauges that are read from the outbox when Prometheus scrapes, so they are right after a
+ * restart and the same on every replica: the counts by status, the age of the oldest page still
+ * being sent, and the pages sent whose incident never appeared. The alert rules in
+ * `deploy/prometheus/` read them.
  */
 export async function refreshAtScrape(src: ScrapeSources): Promise<void> {
-  src.hub.snapshot();
   const counts = await src.store.countByStatus();
   for (const s of PAGE_STATUSES) src.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
   // Only pages of the last 7 days that are not resolved: a handful, read one by one.
-  const now = (src.clock ?? systemClock).now();
+  const now = systemClock.now();
   let oldest: number | null = null;
   let unconfirmed = 0;
   for (const id of await src.store.unfinishedPageIds()) {

@@ -9,7 +9,7 @@ import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
   store: Pick<KlaxonStore, 'checkWritable'> & ScrapeSources['store'];
-  hub: Pick<IncidentsHub, 'status'> & ScrapeSources['hub'];
+  hub: Pick<IncidentsHub, 'status'>;
   /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
   identityProvider: { status(): { ok: boolean; error: string | null } };
   metrics: Pick<Metrics, 'registry'> & ScrapeSources['metrics'];
