@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ClientConfig, Me } from './client-config.js';
 import { Incident, IncidentSnapshot } from './incident.js';
 import { OnCallNow } from './oncall.js';
@@ -12,21 +12,19 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Tells the server which kind of client sent a request (`desktop`, `web`). */
 export const CLIENT_HEADER = 'x-klaxon-client';
 
-export const AckRequest = z.object({ message: singleLineText('message', 0, 200).optional() }).strict();
+export const AckRequest = z.strictObject({ message: z.optional(singleLineText('message', 0, 200)) });
 export type AckRequest = z.input<typeof AckRequest>;
-export const AckResult = z
-  .object({ incident: Incident.nullable(), accepted: z.boolean(), message: z.string() })
-  .strict();
+export const AckResult = z.strictObject({ incident: z.nullable(Incident), accepted: z.boolean(), message: z.string() });
 export type AckResult = z.infer<typeof AckResult>;
 
-export const MyPages = z.object({ pages: z.array(Page) }).strict();
+export const MyPages = z.strictObject({ pages: z.array(Page) });
 
 /**
  * `GET /api/v1/session`: who is signed in, or nobody, always with 200. The web UI asks it on every
  * load: a 401 from `/me` for a person who simply has not signed in yet is logged by the browser as
  * an error on every visit, and errors everyone learns to ignore hide the real ones.
  */
-export const SessionInfo = z.object({ me: Me.nullable() }).strict();
+export const SessionInfo = z.strictObject({ me: z.nullable(Me) });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 export type MyPages = z.infer<typeof MyPages>;
 
@@ -39,9 +37,9 @@ export interface RouteDef {
   /** The server guards the route with this (server/http/contract-route.ts). */
   auth: RouteAuth;
   /** The request body's schema, checked by the server before the route acts. */
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
   /** What the route answers on success: the server's handlers must return this type; clients parse it. */
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   /** The success status the server answers with. */
   status: number;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const ErrorCode = z.enum([
   'invalid_request',
@@ -13,23 +13,19 @@ export const ErrorCode = z.enum([
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** Every non-2xx JSON answer of the Klaxon server has this shape. */
-export const ErrorBody = z
-  .object({
-    error: z
-      .object({
-        code: ErrorCode,
-        /** A sentence a person can act on. */
-        message: z.string(),
-        /** The offending request field (dotted path), for validation errors. */
-        field: z.string().optional(),
-        /** For `rate_limited`: seconds until another request may succeed. */
-        retryAfterSeconds: z.number().optional(),
-        /** For `forbidden`: the groups that would grant access. */
-        requiredGroups: z.array(z.string()).optional(),
-      })
-      .strict(),
-  })
-  .strict();
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: ErrorCode,
+    /** A sentence a person can act on. */
+    message: z.string(),
+    /** The offending request field (dotted path), for validation errors. */
+    field: z.optional(z.string()),
+    /** For `rate_limited`: seconds until another request may succeed. */
+    retryAfterSeconds: z.optional(z.number()),
+    /** For `forbidden`: the groups that would grant access. */
+    requiredGroups: z.optional(z.array(z.string())),
+  }),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** Longest field name an answer repeats: a request may name a field of any length. */

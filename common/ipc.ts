@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { AckRequest, AckResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
@@ -17,7 +17,7 @@ const NoPayload = z.undefined();
 
 export const ipcRequests = {
   'state:get': { request: NoPayload, response: ClientState },
-  'config:get': { request: NoPayload, response: ClientConfig.nullable() },
+  'config:get': { request: NoPayload, response: z.nullable(ClientConfig) },
   'auth:sign-in': { request: NoPayload, response: z.null() },
   'auth:cancel': { request: NoPayload, response: z.null() },
   'auth:sign-out': { request: NoPayload, response: z.null() },
@@ -27,14 +27,17 @@ export const ipcRequests = {
   /** Pages the server has not confirmed, kept and resent by the main process (common/unsent-page.ts). */
   'unsent:list': { request: NoPayload, response: z.array(UnsentPage) },
   /** "Try again now": resend one kept page at once; the outcome arrives as `unsent:changed` / `page:updated`. */
-  'unsent:retry': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
+  'unsent:retry': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
   /** "Discard": the person gives up on a kept page; it will not be sent. */
-  'unsent:discard': { request: z.object({ idempotencyKey: IdempotencyKey }).strict(), response: z.null() },
-  'incidents:ack': { request: AckRequest.extend({ number: z.string().regex(/^\d+$/) }).strict(), response: AckResult },
+  'unsent:discard': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
+  'incidents:ack': {
+    request: z.extend(AckRequest, { number: z.string().check(z.regex(/^\d+$/)) }),
+    response: AckResult,
+  },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
   'settings:set': { request: UserSettings, response: EffectiveSettings },
   /** Opens a link from the server's config (fallback contact, ticket tracker, incident link) in the system browser. */
-  'shell:open-external': { request: z.object({ url: z.string().url() }).strict(), response: z.null() },
+  'shell:open-external': { request: z.strictObject({ url: z.url() }), response: z.null() },
   'window:hide': { request: NoPayload, response: z.null() },
 } as const;
 
@@ -49,7 +52,7 @@ export const ipcPushes = {
   /** The kept unsent pages changed (kept, resent, accepted, refused, discarded). */
   'unsent:changed': z.array(UnsentPage),
   /** Sent when a notification is clicked: show this incident. */
-  'navigate:incident': z.object({ number: z.string() }).strict(),
+  'navigate:incident': z.strictObject({ number: z.string() }),
 } as const;
 export type IpcPushChannel = keyof typeof ipcPushes;
 export type IpcPushOf<C extends IpcPushChannel> = z.infer<(typeof ipcPushes)[C]>;

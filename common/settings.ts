@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /**
  * Klaxon desktop settings. Effective value = managed policy (IT) > user setting > default.
@@ -17,40 +17,35 @@ export function isLoopbackHostname(hostname: string): boolean {
  * over plain http to another host.
  */
 function tokenBearingUrl(key: string) {
-  return z
-    .string()
-    .url(`${key} must be a URL, e.g. https://klaxon.example.org`)
-    .refine((u) => {
+  return z.url(`${key} must be a URL, e.g. https://klaxon.example.org`).check(
+    z.refine((u) => {
       const url = URL.parse(u);
       return url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHostname(url.hostname));
-    }, `${key} must be an https URL (plain http only to this computer: 127.0.0.1, ::1 or localhost), because Klaxon sends your sign-in there`);
+    }, `${key} must be an https URL (plain http only to this computer: 127.0.0.1, ::1 or localhost), because Klaxon sends your sign-in there`),
+  );
 }
 
 export const settingsShape = {
   /** Klaxon server base URL. */
   serverUrl: tokenBearingUrl('serverUrl'),
   /** Override the identity provider advertised by the server (null: use the server's). */
-  issuer: tokenBearingUrl('issuer').nullable(),
+  issuer: z.nullable(tokenBearingUrl('issuer')),
   /** Override the desktop OIDC client id advertised by the server (null: use the server's). */
-  clientId: z.string().min(1).nullable(),
+  clientId: z.nullable(z.string().check(z.minLength(1))),
   autoUpdate: z.boolean(),
   updateChannel: z.enum(['latest', 'beta']),
   /** Generic HTTPS update feed (null: the one built into the installer). */
-  updateFeedUrl: z
-    .string()
-    .url()
-    .refine((u) => u.startsWith('https://'), 'updateFeedUrl must be https')
-    .nullable(),
+  updateFeedUrl: z.nullable(z.url().check(z.refine((u) => u.startsWith('https://'), 'updateFeedUrl must be https'))),
   startAtLogin: z.boolean(),
   /** Desktop notification for new unacknowledged incidents. null: on for SRE (acknowledge permission), off otherwise. */
-  notifyNewIncidents: z.boolean().nullable(),
+  notifyNewIncidents: z.nullable(z.boolean()),
   /** Desktop notification when your own page is delivered or acknowledged. */
   notifyOwnPages: z.boolean(),
   /** Electron accelerator that opens the popover. */
-  globalShortcut: z.string().min(1).max(64),
+  globalShortcut: z.string().check(z.minLength(1)).check(z.maxLength(64)),
 } as const;
 
-export const Settings = z.object(settingsShape).strict();
+export const Settings = z.strictObject(settingsShape);
 export type Settings = z.infer<typeof Settings>;
 export type SettingKey = keyof Settings;
 export const SETTING_KEYS = Object.keys(settingsShape) as SettingKey[];
@@ -69,22 +64,20 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** What IT may set. Any subset of settings; unknown keys are refused with their name. */
-export const ManagedPolicy = Settings.partial().strict();
+export const ManagedPolicy = z.partial(Settings);
 export type ManagedPolicy = z.infer<typeof ManagedPolicy>;
 
 /** What a user may change in the UI (keys locked by policy are refused at runtime). */
-export const UserSettings = Settings.omit({ updateFeedUrl: true }).partial().strict();
+export const UserSettings = z.partial(z.omit(Settings, { updateFeedUrl: true }));
 export type UserSettings = z.infer<typeof UserSettings>;
 
 export const SettingSource = z.enum(['policy', 'user', 'default']);
 export type SettingSource = z.infer<typeof SettingSource>;
 
-export const EffectiveSettings = z
-  .object({
-    values: Settings,
-    sources: z.record(z.string(), SettingSource),
-    /** Keys the user cannot change, with the reason shown in the UI. */
-    locked: z.record(z.string(), z.string()),
-  })
-  .strict();
+export const EffectiveSettings = z.strictObject({
+  values: Settings,
+  sources: z.record(z.string(), SettingSource),
+  /** Keys the user cannot change, with the reason shown in the UI. */
+  locked: z.record(z.string(), z.string()),
+});
 export type EffectiveSettings = z.infer<typeof EffectiveSettings>;

@@ -1,4 +1,8 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
+
+// zod/mini (the contract's schemas: the web UI ships them, and mini keeps only what is used) carries
+// no error messages until a locale is set; every process that loads the contract gets English ones.
+z.config(z.locales.en());
 
 /**
  * Text rules shared by every place a person types something that ends up in a page.
@@ -58,20 +62,21 @@ const stripBom = (s: string) => s.replace(/^\uFEFF+|\uFEFF+$/g, '');
 
 /** A single-line, trimmed text field of `min`..`max` code points. */
 export function singleLineText(field: string, min: number, max: number) {
-  return z
-    .string({ error: `${field} must be text` })
-    .transform((s) => stripBom(s.trim()).trim())
-    .pipe(
-      z
-        .string()
-        .refine((s) => textLength(s) >= min && (min === 0 || hasVisibleCharacters(s)), {
-          message: min === 1 ? `${field} must not be empty` : `${field} must be at least ${min} characters`,
-        })
-        .refine((s) => textLength(s) <= max, { message: `${field} must be at most ${max} characters` })
-        .refine((s) => !hasControlCharacters(s, { allowNewlines: false }), {
-          message: `${field} must not contain control characters, invisible characters or line breaks`,
-        }),
-    );
+  return z.pipe(
+    z.pipe(
+      z.string({ error: `${field} must be text` }),
+      z.transform((s: string) => stripBom(s.trim()).trim()),
+    ),
+    z.string().check(
+      z.refine((s) => textLength(s) >= min && (min === 0 || hasVisibleCharacters(s)), {
+        message: min === 1 ? `${field} must not be empty` : `${field} must be at least ${min} characters`,
+      }),
+      z.refine((s) => textLength(s) <= max, { message: `${field} must be at most ${max} characters` }),
+      z.refine((s) => !hasControlCharacters(s, { allowNewlines: false }), {
+        message: `${field} must not contain control characters, invisible characters or line breaks`,
+      }),
+    ),
+  );
 }
 
 /**
@@ -79,19 +84,20 @@ export function singleLineText(field: string, min: number, max: number) {
  * become `\n`, the Unicode line and paragraph separators included.
  */
 export function multiLineText(field: string, max: number) {
-  return z
-    .string({ error: `${field} must be text` })
-    .transform((s) => stripBom(s.replace(/\r\n?|[\u2028\u2029]/g, '\n')).trimEnd())
-    .pipe(
-      z
-        .string()
-        .refine((s) => textLength(s) <= max, { message: `${field} must be at most ${max} characters` })
-        .refine((s) => !hasControlCharacters(s, { allowNewlines: true }), {
-          message: `${field} must not contain control characters or invisible characters`,
-        }),
-    );
+  return z.pipe(
+    z.pipe(
+      z.string({ error: `${field} must be text` }),
+      z.transform((s: string) => stripBom(s.replace(/\r\n?|[\u2028\u2029]/g, '\n')).trimEnd()),
+    ),
+    z.string().check(
+      z.refine((s) => textLength(s) <= max, { message: `${field} must be at most ${max} characters` }),
+      z.refine((s) => !hasControlCharacters(s, { allowNewlines: true }), {
+        message: `${field} must not contain control characters or invisible characters`,
+      }),
+    ),
+  );
 }
 
 /** ISO-8601 UTC timestamp as produced by `Date.prototype.toISOString()` (or second precision). */
-export const IsoTime = z.string().datetime({ offset: true, message: 'must be an ISO-8601 timestamp' });
+export const IsoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 timestamp' });
 export type IsoTime = z.infer<typeof IsoTime>;

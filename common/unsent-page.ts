@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { backoffDelayMs, type BackoffRule } from './backoff.js';
 import type { ClientState } from './client-state.js';
 import { ErrorBody, type ErrorCode } from './errors.js';
@@ -17,22 +17,20 @@ import { IsoTime } from './text.js';
  * Nothing in it is secret beyond the page's own text: the request, who wrote it (their `sub`, so
  * only their session resends it) and what happened so far.
  */
-export const UnsentPage = z
-  .object({
-    request: PageRequest,
-    requesterSub: z.string().min(1),
-    /** The target's label when it was sent ("SRE on call"), for the person reading the list. */
-    targetLabel: z.string(),
-    firstTriedAt: IsoTime,
-    attempts: z.number().int().positive(),
-    /** Why the last attempt did not get through, as a sentence. */
-    lastError: z.string(),
-    /** When the next attempt is due; null while it waits for its author to sign in again, or once refused. */
-    nextAttemptAt: IsoTime.nullable(),
-    /** The server's definitive refusal: NOT sent, and Klaxon has stopped trying. */
-    refusal: ErrorBody.shape.error.nullable(),
-  })
-  .strict();
+export const UnsentPage = z.strictObject({
+  request: PageRequest,
+  requesterSub: z.string().check(z.minLength(1)),
+  /** The target's label when it was sent ("SRE on call"), for the person reading the list. */
+  targetLabel: z.string(),
+  firstTriedAt: IsoTime,
+  attempts: z.int().check(z.positive()),
+  /** Why the last attempt did not get through, as a sentence. */
+  lastError: z.string(),
+  /** When the next attempt is due; null while it waits for its author to sign in again, or once refused. */
+  nextAttemptAt: z.nullable(IsoTime),
+  /** The server's definitive refusal: NOT sent, and Klaxon has stopped trying. */
+  refusal: z.nullable(ErrorBody.shape.error),
+});
 export type UnsentPage = z.infer<typeof UnsentPage>;
 
 /** Resends come quickly at first (a server restart takes seconds), then every 30 s at most. */

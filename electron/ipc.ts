@@ -4,7 +4,7 @@
  * build here until its handler follows. `invokeIpc` checks the channel and validates the payload with
  * the channel's schema before any handler runs; shell/ipc.ts checks the sender before that.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
   AckResult,
   MyPages,

@@ -5,7 +5,7 @@
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
   IDLE_LINK,
   CLIENT_HEADER,
@@ -48,7 +48,7 @@ export interface ServerRequest<T> {
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
 }
 
 type StreamOutcome = 'ended' | 'unauthorized' | 'reauth' | 'stop';

@@ -41,6 +41,11 @@ function redirectOrigin(params: Record<string, unknown>): string[] {
   return uri ? [uri.origin] : [];
 }
 
+/**
+ * The development provider's own pages (sign-in form, consent, stylesheet, icon). Long on purpose:
+ * `handle` is a router of a few lines per path, kept in one place so every page this provider
+ * serves, and its CSP, can be checked at a glance.
+ */
 export function createInteractionRoutes(provider: Provider, accounts: DemoAccount[]) {
   const byId = new Map(accounts.map((a) => [a.username, a]));
 

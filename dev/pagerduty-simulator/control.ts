@@ -27,6 +27,11 @@ function isoMs(v: string | undefined, name: string): number | undefined {
   return ms;
 }
 
+/**
+ * The simulator's control surface (what tests and the demo script do to the fake PagerDuty). Long on
+ * purpose: one short method per operation in one object literal, so the whole surface reads as one
+ * table next to `SimulatorControl`; splitting it would scatter that table over files.
+ */
 export function createControl(sim: Simulator): SimulatorControl {
   const incidentOr404 = (id: string) => {
     sim.tick();

@@ -35,7 +35,10 @@ export const DEMO_READONLY_API_TOKEN = 'demo-pd-readonly-token';
 const DAY = 86_400_000;
 const MIN = 60_000;
 
-/** A fresh copy each time, relative to `now`: rotations start at today's UTC midnight. */
+/**
+ * A fresh copy each time, relative to `now`: rotations start at today's UTC midnight. Long on purpose:
+ * it is the demo organisation written out as data (services, policies, schedules, users), read top to bottom.
+ */
 export function demoOrg(now: number): Org {
   const today = Math.floor(now / DAY) * DAY;
   const u = DEMO_USERS;

@@ -1,5 +1,5 @@
 import { CLIENT_HEADER, CSRF_HEADER, ErrorBody, fail, type Result } from '#common/index.js';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 
 // Said of one request, which is not retried here: only the caller knows whether it tries again.
 const NOT_REACHABLE = 'The Klaxon server is not reachable: check your network or VPN.';
@@ -8,7 +8,7 @@ export type WebRequest = <T>(
   method: 'GET' | 'POST',
   path: string,
   /** Checks the answer against the contract; null: the answer's body is not used. */
-  schema: z.ZodType<T> | null,
+  schema: z.ZodMiniType<T> | null,
   body?: unknown,
   headers?: Record<string, string>,
 ) => Promise<Result<T>>;
@@ -21,7 +21,7 @@ export function createWebRequest(session: { csrfToken(): string | null; onUnauth
   return async function request<T>(
     method: 'GET' | 'POST',
     path: string,
-    schema: z.ZodType<T> | null,
+    schema: z.ZodMiniType<T> | null,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<Result<T>> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { routes, type RouteDef, type RouteName } from '#common/index.js';
 import type { Guard } from '../auth/guard.js';
 import { HttpError } from './errors.js';
@@ -8,10 +8,11 @@ type RouteOf<N extends RouteName> = (typeof routes)[N];
 
 /** What a route's handler answers: the contract's `response` type, or nothing (204, or a hijacked SSE stream). */
 export type Answer<N extends RouteName> =
-  RouteOf<N> extends { response: infer S extends z.ZodType } ? z.output<S> : void;
+  RouteOf<N> extends { response: infer S extends z.ZodMiniType } ? z.output<S> : void;
 
 /** What a route's `body` schema gives once checked. */
-export type BodyOf<N extends RouteName> = RouteOf<N> extends { body: infer S extends z.ZodType } ? z.output<S> : never;
+export type BodyOf<N extends RouteName> =
+  RouteOf<N> extends { body: infer S extends z.ZodMiniType } ? z.output<S> : never;
 
 /**
  * Adds one route of the contract (`common/api.ts`) as the contract declares it: its method and
