@@ -37,6 +37,16 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    oldestUndeliveredPage: new Gauge({
+      name: 'klaxon_oldest_undelivered_page_age_seconds',
+      help: 'Age of the oldest page of the last 7 days that On-Call has not taken yet and that is still being tried (queued, delivering, failing; not given up); 0 when there is none.',
+      registers: [registry],
+    }),
+    unconfirmedPages: new Gauge({
+      name: 'klaxon_unconfirmed_pages',
+      help: 'Delivered pages of the last 7 days whose incident has not appeared in On-Call within delivery.unconfirmedAfterSeconds (not yet acknowledged or resolved).',
+      registers: [registry],
+    }),
     pagesCreated: new Counter({
       name: 'klaxon_pages_created_total',
       help: 'Pages accepted (202).',

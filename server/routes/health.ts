@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { refreshAtScrape, type ScrapeSources } from '../http/metrics-at-scrape.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
@@ -8,11 +9,11 @@ import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
-  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus' | 'announcementCounts'>;
+  store: Pick<KlaxonStore, 'checkWritable' | 'announcementCounts'> & ScrapeSources['store'];
   hub: Pick<IncidentsHub, 'status'>;
   /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
   identityProvider: { status(): { ok: boolean; error: string | null } };
-  metrics: Pick<Metrics, 'pagesByStatus' | 'registry' | 'chatPending' | 'chatFailed' | 'chatOldestPending'>;
+  metrics: Pick<Metrics, 'registry' | 'chatPending' | 'chatFailed' | 'chatOldestPending'> & ScrapeSources['metrics'];
   /** The configured chat channels' names: each has its queue gauges, 0 when nothing is queued. */
   chatChannels?: readonly string[];
   /** Several replicas: who leads, and how far this replica has followed the shared journal. */
@@ -36,8 +37,6 @@ function hasToken(request: FastifyRequest, token: string | null): boolean {
   const expected = Buffer.from(token);
   return sent.length === expected.length && timingSafeEqual(sent, expected);
 }
-
-const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
 
 /**
  * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: this server can take
@@ -98,10 +97,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
         'The metrics need the bearer token set as metrics.token in the Klaxon server configuration.',
         { headers: { 'www-authenticate': 'Bearer realm="klaxon-metrics"' } },
       );
-    // Page counts come from the outbox itself, so they are right after a restart too.
     try {
-      const counts = await deps.store.countByStatus();
-      for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
+      await refreshAtScrape(deps);
       await setChatGauges(deps);
     } catch {
       /* storage trouble shows in /readyz; still serve the other metrics */
