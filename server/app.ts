@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { parseSentryDsn, type IncidentBackend, type Page } from '#common/index.js';
+import { incidentKey, parseSentryDsn, type Incident, type IncidentBackend, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -25,7 +25,7 @@ import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
 import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
-import { IncidentsView, type IncidentSource } from './live/incidents-view.js';
+import { IncidentsView, type IncidentSource, type ShownIncidents } from './live/incidents-view.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
@@ -39,9 +39,10 @@ import { onCallRoutes } from './routes/on-call.js';
 import { pageEscalationRoutes } from './routes/page-escalation.js';
 import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { SoloLeadership, type Leadership } from './cluster/leadership.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
-import type { Leadership } from './runtime/leadership.js';
 import { auditEntry } from './store/audit-entry.js';
 import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
@@ -59,6 +60,8 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
   eventStream?: EventStreamTuning;
+  /** This replica's name among several (`/readyz`, metrics); default `<host>/<pid>`. */
+  replicaName?: string;
   logger?: LogOption;
   /** The time the audit retention and the access review go by; tests pass a ManualClock. */
   clock?: Clock;
@@ -73,9 +76,10 @@ export interface KlaxonApp {
   app: FastifyInstance;
   /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
   operatorApp: FastifyInstance | null;
-  /** The incident polls: one hub per paging service, seen as one when there are several. */
-  hub: IncidentSource;
+  /** The incidents as this server shows them: every paging service's poll, or (several replicas) the shared view. */
+  hub: ShownIncidents;
   events: EventStream;
+  leadership: Leadership;
   /**
    * Reads the identity provider's discovery document: `mismatch` is the issuer it names when that
    * is not `oidc.issuer`; `unreachable` says why it could not be read (tokens are checked once it answers).
@@ -90,8 +94,11 @@ export interface KlaxonApp {
   announcer: Announcer;
   /** Klaxon's escalations (server/escalation/): the policy checked, the escalator job, "Escalate now". */
   escalation: Escalation;
-  /** Starts the background work: the incidents poll, page delivery, page tracking, target checks, chat and escalations. */
-  start(): void;
+  /**
+   * Starts the background work: page delivery, target checks, chat, and (on the leader only) the
+   * incidents poll, page tracking and escalations. With one process everything starts before this returns.
+   */
+  start(): Promise<void>;
   /** Finishes (or abandons under lease) the deliveries in flight, then closes the app. */
   close(): Promise<void>;
 }
@@ -119,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     backends: { ...deps.backends, ...(deps.backend ? { oncall: deps.backend } : {}) },
   });
   // One poller per paging service, each with what only Klaxon knows about its incidents; a server
-  // with one service uses its hub as it is.
+  // with one service uses its hub as it is. With several replicas they run on the leader only.
   const presenters = new Map(
     services.all.map((s) => [s.id, new IncidentPresenter({ backend: s.backend, store, logger: app.log })]),
   );
@@ -137,20 +144,55 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       }),
     ]),
   );
-  const hub: IncidentSource = hubs.size === 1 ? [...hubs.values()][0]! : new IncidentsView(hubs);
+  // Several replicas on PostgreSQL (server/cluster/): leader election and the shared event journal.
+  // With SQLite (one process) there is none of it, and this process is always the leader.
+  const pgUrl = config.storage.postgresUrl;
+  const cluster = pgUrl
+    ? new ClusterNode({
+        url: pgUrl,
+        metrics,
+        logger: app.log,
+        ...(deps.replicaName ? { self: deps.replicaName } : {}),
+      })
+    : null;
+  const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
+  /** The pollers as one (several replicas: always, as the shared view's source); the leader's only. */
+  const pollers: IncidentSource = hubs.size === 1 && !cluster ? [...hubs.values()][0]! : new IncidentsView(hubs);
+  const polls = services.all.map((s) => s.poll);
+  const shared = cluster
+    ? cluster.sharedHub(pollers as IncidentsView, {
+        pollIntervalSeconds: Math.max(...polls.map((p) => p.pollIntervalSeconds)),
+        recentWindowMinutes: Math.max(...polls.map((p) => p.recentWindowMinutes)),
+      })
+    : null;
+  const hub: ShownIncidents = shared ?? pollers;
   // Klaxon's escalations (escalation.policy, escalation.asUser) are On-Call's, as they were written.
   const escalating = services.get('oncall') ?? services.all[0]!;
   const presenter = presenters.get(escalating.id)!;
+  const ownIncident = (i: Incident) => (i.backend ?? 'oncall') === escalating.id;
+  // The escalator runs where `leadership.runsHere()`, and its claims and settlements carry the
+  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts). Several
+  // replicas: it reads the shared view, limited to the escalating service's incidents.
+  const escalationHub = shared
+    ? {
+        snapshot: () => {
+          const snap = shared.snapshot();
+          return { ...snap, incidents: snap.incidents.filter(ownIncident) };
+        },
+        allIncidents: () => shared.allIncidents().filter(ownIncident),
+        findIncident: (n: string) => shared.findIncident(incidentKey({ backend: escalating.id, number: n })),
+      }
+    : hubs.get(escalating.id)!;
   const escalation = createEscalation({
     config,
     store,
     backend: escalating.backend,
-    hub: hubs.get(escalating.id)!,
+    hub: escalationHub,
     presenter,
     metrics,
     logger: app.log,
     errorReports,
-    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+    leadership,
     // `announcer` is made below; escalations only happen once the app has started.
     onEscalated: (record) => void announcer.escalated(record),
   });
@@ -168,10 +210,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     hub,
     metrics,
     logger: app.log,
+    sharedIds: cluster !== null,
     maxStreamsPerUser: config.events.maxStreamsPerUser,
     ...deps.eventStream,
   });
   const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
+  // Every replica checks the targets itself: each answers its own page dialogs and /readyz from
+  // what it found, and nothing of it is written to the database (read-only look-ups).
   const targetsOf = new Map(
     services.all.map((s) => [
       s.id,
@@ -210,16 +255,29 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onQueued: () => chat.kick(),
     logger: app.log,
   });
-  /** A page's status changed (delivery, its incident): its requester's streams hear of it, chat of its incident and acknowledgement. */
+  /**
+   * A page's status changed (delivery, its incident): its requester's streams hear of it, chat of
+   * its incident and acknowledgement. With several replicas every page change is journalled by the
+   * database itself (server/cluster/), and every replica publishes it from there under the same id;
+   * chat hears of it from the replica that made the change (each event is queued once per channel).
+   */
   const onPageChanged = (page: Page) => {
-    events.publishPage(page);
+    if (!cluster) events.publishPage(page);
     void announcer.pageChanged(page);
   };
   const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
     backend: services.router,
-    incidents: hub,
+    // Several replicas: before a resend, the shared view must come from a poll newer than the
+    // last attempt (it may predate it right after a failover); half the lease to find out.
+    incidents: shared
+      ? {
+          findByEntityId: (e: string) => shared.findForResend(e, config.delivery.timeoutMs + 1000),
+          refreshNow: (r: string) => shared.refreshNow(r),
+          status: () => shared.status(),
+        }
+      : pollers,
     delivery: config.delivery,
     onPage: onPageChanged,
     metrics,
@@ -228,7 +286,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   const tracker = new PageTracker({
     store,
-    hub,
+    // The leader's own pollers (the tracker is leader work).
+    hub: pollers,
+    fence: cluster ? () => leadership.fence() : undefined,
+    onFenced: (reason) => leadership.stepDown(reason),
     backend: services.router,
     mutes: targets,
     targetRoutingKey: (id) => config.targets.find((t) => t.id === id)?.routingKey ?? null,
@@ -240,13 +301,14 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     errorReports,
   });
   // A service's poll succeeds again after failures (or for the first time): failing pages go now.
-  for (const h of hubs.values())
-    h.on('status', (s) => {
-      if (s.ok) worker.serviceAnswers('the incident list answers again');
+  // Several replicas: as the shared view says it, on every replica.
+  for (const h of shared ? [shared] : hubs.values())
+    h.on('status', (st) => {
+      if (st.ok) worker.serviceAnswers('the incident list answers again');
     });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
-    events.publishPage(page);
+    onPageChanged(page);
     worker.kick();
     chat.kick();
   }
@@ -260,7 +322,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
-    hub.stop();
+    pollers.stop();
     targets.stop();
   });
 
@@ -271,6 +333,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     identityProvider: verifier,
     metrics,
     targets,
+    cluster,
     chatChannels: chatChannels.map((c) => c.name),
     ...operator,
     serveOperatorDetails: config.metrics.listen === null,
@@ -286,6 +349,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       identityProvider: verifier,
       metrics,
       targets,
+      cluster,
       chatChannels: chatChannels.map((c) => c.name),
       ...operator,
       serveOperatorDetails: true,
@@ -312,17 +376,49 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const clock = deps.clock ?? systemClock;
   await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
   let auditRetention: { stop(): void } | null = null;
+  /** Audit retention runs once per organisation: on the leader with several replicas (server/audit/audit-retention.ts). */
+  const retentionJob = {
+    start() {
+      auditRetention ??= startAuditRetention({
+        store,
+        retentionDays: config.audit.retentionDays,
+        logger: app.log,
+        clock,
+      });
+    },
+    stop() {
+      auditRetention?.stop();
+      auditRetention = null;
+    },
+  };
   await app.register(webhookRoutes, {
-    services: Object.fromEntries(services.all.map((s) => [s.id, { backend: s.backend, hub: hubs.get(s.id)! }])),
+    services: Object.fromEntries(
+      services.all.map((s) => [
+        s.id,
+        {
+          backend: s.backend,
+          // Several replicas: the leader applies it and journals it; a follower asks the leader to poll.
+          hub: shared ?? hubs.get(s.id)!,
+        },
+      ]),
+    ),
     metrics,
   });
   webLogin.register(app);
+
+  // Several replicas: follow the shared journal from now on, before any client can connect.
+  if (cluster)
+    await cluster.prepare({ events, store }).catch(async (e: unknown) => {
+      await cluster.stop();
+      throw e;
+    });
 
   return {
     app,
     operatorApp,
     hub,
     events,
+    leadership,
     async checkIdentityProvider() {
       try {
         return { mismatch: await verifier.discoveredIssuerMismatch(), unreachable: null };
@@ -333,29 +429,27 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     targets,
     announcer,
     escalation,
-    start() {
-      void presenter.load();
+    async start() {
+      for (const p of presenters.values()) void p.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
-      hub.start();
-      tracker.start();
+      if (cluster) cluster.start([tracker, retentionJob]);
+      else {
+        pollers.start();
+        tracker.start();
+        retentionJob.start();
+      }
       worker.start();
       targets.start();
-      // One per organisation: with several replicas, the leader's job (server/audit/audit-retention.ts).
-      auditRetention = startAuditRetention({
-        store,
-        retentionDays: config.audit.retentionDays,
-        logger: app.log,
-        clock,
-      });
       chat.start();
       escalation.start();
     },
     async close() {
-      auditRetention?.stop();
+      retentionJob.stop();
       await escalation.stop();
       await worker.stop();
       await chat.stop();
-      await tracker.stop();
+      if (cluster) await cluster.stop();
+      else await tracker.stop();
       await operatorApp?.close();
       await app.close();
     },

@@ -48,7 +48,7 @@ async function checkIdentityProvider(klaxon: KlaxonApp, config: ServerConfig): P
  * demo launcher and tests. Start-up failures an operator can fix are thrown as ConfigErrors.
  */
 export async function startKlaxonServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
-  const store = openStore(config.storage.sqlitePath);
+  const store = await openStore(config);
   let klaxon: Awaited<ReturnType<typeof buildApp>> | null = null;
   let url: string;
   let metricsUrl: string | null = null;
@@ -71,7 +71,7 @@ export async function startKlaxonServer(config: ServerConfig, opts: StartOptions
     await errorReports.close();
     throw e;
   }
-  klaxon.start();
+  await klaxon.start();
   klaxon.app.log.info({ url, publicUrl: config.publicUrl ?? url, metricsUrl }, 'Klaxon server listening');
   if (errorReports.enabled) {
     const { environment, sampleRate } = config.sentry;

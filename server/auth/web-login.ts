@@ -26,7 +26,7 @@ export interface WebLoginDeps {
   publicUrl(): string;
   sessions: WebSessions;
   verifier: JwtVerifier;
-  store: Pick<KlaxonStore, 'revokeSession' | 'updateSession'>;
+  store: Pick<KlaxonStore, 'revokeSession' | 'updateSession' | 'claimSessionRenewal' | 'getSession'>;
   metrics: Pick<Metrics, 'authFailures'>;
   secureCookies: boolean;
   logger: Logger;
@@ -61,6 +61,12 @@ export function safeReturnTo(v: unknown, publicUrl: string): string {
     return '/';
   }
 }
+
+/** How long a renewal claim holds (a crashed server's claim ends by itself after this). */
+const RENEWAL_LEASE_MS = 30_000;
+/** How long a request waits for another server's renewal of its session. */
+const RENEWAL_WAIT_MS = 10_000;
+const RENEWAL_POLL_MS = 50;
 
 /**
  * Browser sign-in for the web UI: the server runs the OIDC code flow with PKCE (S256), state and
@@ -263,15 +269,41 @@ export class WebLogin {
     return reply.code(204).send();
   }
 
-  /** Renews a session whose access token expired, once per session at a time. */
+  /**
+   * Renews a session whose access token expired, once per session at a time: within this server
+   * (concurrent requests share one renewal), and across the servers sharing the database (a claim
+   * in the store). Providers rotate refresh tokens, so a second use of the same one would be
+   * refused as a reuse (and may revoke the whole sign-in): a request that finds the claim taken
+   * waits for the other server's renewal instead.
+   */
   renew(session: WebSession): Promise<WebSession | null> {
     if (!session.refreshToken) return Promise.resolve(null);
     let p = this.renewing.get(session.id);
     if (!p) {
-      p = this.doRenew(session).finally(() => this.renewing.delete(session.id));
+      p = this.renewOnce(session, session.refreshToken).finally(() => this.renewing.delete(session.id));
       this.renewing.set(session.id, p);
     }
     return p;
+  }
+
+  /**
+   * Claims the renewal and renews; while another server holds the claim, waits for its outcome
+   * (the session renewed, or the claim free again after a failure, then tries itself).
+   */
+  private async renewOnce(session: WebSession, refreshToken: string): Promise<WebSession | null> {
+    const end = Date.now() + RENEWAL_WAIT_MS;
+    let current = session;
+    for (;;) {
+      if (await this.deps.store.claimSessionRenewal(current.id, refreshToken, new Date(), RENEWAL_LEASE_MS))
+        return this.doRenew(current);
+      await new Promise((r) => setTimeout(r, RENEWAL_POLL_MS));
+      const s = await this.deps.store.getSession(current.id);
+      if (!s || s.revokedAt || !s.refreshToken) return null;
+      if (s.accessExpiresAt.getTime() > Date.now()) return s;
+      if (Date.now() >= end) return null;
+      current = s;
+      refreshToken = s.refreshToken;
+    }
   }
 
   private async doRenew(session: WebSession): Promise<WebSession | null> {
@@ -301,6 +333,8 @@ export class WebLogin {
           { sub: session.sub, err: (e as Error).message },
           'web session could not be renewed now; renewal will be retried on the next request',
         );
+        // Ends the renewal claim, so that the next request (on any server) may try again.
+        await this.deps.store.updateSession(session.id, {}).catch(() => undefined);
       }
       return null;
     }

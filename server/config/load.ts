@@ -62,6 +62,7 @@ export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number
   { env: 'KLAXON_LISTEN_PORT', key: 'listen.port', type: 'number' },
   { env: 'KLAXON_PUBLIC_URL', key: 'publicUrl', type: 'string' },
   { env: 'KLAXON_SQLITE_PATH', key: 'storage.sqlitePath', type: 'string' },
+  { env: 'KLAXON_POSTGRES_URL', key: 'storage.postgresUrl', type: 'string' },
   { env: 'KLAXON_LOG_LEVEL', key: 'logLevel', type: 'string' },
   { env: 'KLAXON_SENTRY_DSN', key: 'sentry.dsn', type: 'string' },
   { env: 'KLAXON_SENTRY_CLIENT_DSN', key: 'sentry.clientDsn', type: 'string' },
@@ -300,6 +301,11 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
   if (c.targets.length === 1 && defaults === 0) c.targets[0]!.default = true;
   else if (c.targets.length > 0 && defaults !== 1)
     problem('targets', `exactly one target must have default: true (found ${defaults})`);
+  if (c.storage.postgresUrl && !c.sessionSecret)
+    problem(
+      'sessionSecret',
+      'must be set when storage.postgresUrl is: every server on the database must sign and check web session cookies with the same secret (set KLAXON_SESSION_SECRET, the same on every server).',
+    );
   if (c.sessionSecret && c.sessionSecret.length < 32) problem('sessionSecret', 'must be at least 32 characters');
   if (c.delivery.maxDelayMs < c.delivery.baseDelayMs)
     problem('delivery.maxDelayMs', 'must be at least delivery.baseDelayMs');

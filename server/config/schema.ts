@@ -244,7 +244,16 @@ export const ServerConfigSchema = z
     fallbackContacts: z.array(FallbackContact).default([]),
     ticketUrl: httpUrl.nullable().default(null),
     storage: z
-      .object({ sqlitePath: z.string().min(1).default('./klaxon.db') })
+      .object({
+        sqlitePath: z.string().min(1).default('./klaxon.db'),
+        /** PostgreSQL instead of SQLite, for several servers on one database; null = SQLite. */
+        postgresUrl: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .nullable()
+          .default(null),
+        postgresPoolSize: z.number().int().min(2).max(100).default(10),
+      })
       .strict()
       .prefault({}),
     audit: z

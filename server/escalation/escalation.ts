@@ -3,7 +3,7 @@ import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentPresenter } from '../live/incident-presenter.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
-import type { Leadership } from '../runtime/leadership.js';
+import type { Leadership } from '../cluster/leadership.js';
 import type { ErrorReporter } from '../runtime/error-reports.js';
 import type { Logger } from '../runtime/logger.js';
 import type { EscalationRecord, KlaxonStore } from '../store/store.js';
@@ -26,13 +26,14 @@ export function createEscalation(deps: {
   config: Pick<ServerConfig, 'escalation' | 'oncall'>;
   store: KlaxonStore;
   backend: PagingBackend;
-  hub: IncidentsHub;
+  hub: Pick<IncidentsHub, 'snapshot' | 'allIncidents' | 'findIncident'>;
   presenter: IncidentPresenter;
   metrics: Metrics;
   logger: Logger;
   /** Where the escalator's unexpected failures are reported (runtime/error-reports.ts). */
   errorReports?: Pick<ErrorReporter, 'exception'>;
-  leadership?: Leadership;
+  /** Where the escalator runs and the fence of its writes (server/cluster/leadership.ts); default: one process, always. */
+  leadership?: Pick<Leadership, 'runsHere' | 'fence' | 'stepDown'>;
   /** An escalation the paging service accepted (announced in chat: server/chat/announcer.ts). */
   onEscalated?: (record: EscalationRecord) => void;
 }): Escalation {

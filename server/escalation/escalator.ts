@@ -1,9 +1,9 @@
 import type { Page } from '#common/index.js';
+import { FencedOut, SoloLeadership, type LeaderFence, type Leadership } from '../cluster/leadership.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { ErrorReporter } from '../runtime/error-reports.js';
-import { singleProcess, type Leadership } from '../runtime/leadership.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { EscalationRecord, KlaxonStore } from '../store/store.js';
 import { decideEscalations, observeNobodyPaged, type EscalationDecision } from './decide.js';
@@ -27,7 +27,7 @@ export interface EscalatorConfig {
 export class Escalator {
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly leadership: Leadership;
+  private readonly leadership: Pick<Leadership, 'runsHere' | 'fence' | 'stepDown'>;
   private timer: unknown = null;
   private running: Promise<void> | null = null;
   private started = false;
@@ -45,7 +45,8 @@ export class Escalator {
       store: Pick<KlaxonStore, 'escalationsSince' | 'unfinishedPageIds' | 'getPage' | 'appendAudit'>;
       target: Pick<EscalationTarget, 'state' | 'check'>;
       rerouter: Pick<Rerouter, 'escalate'>;
-      leadership?: Leadership;
+      /** Where it runs (runsHere) and the fence its claims and settlements carry (server/cluster/leadership.ts). */
+      leadership?: Pick<Leadership, 'runsHere' | 'fence' | 'stepDown'>;
       /** Unexpected failures of a run (runtime/error-reports.ts). */
       errorReports?: Pick<ErrorReporter, 'exception'>;
       metrics?: Pick<Metrics, 'escalatorSkips' | 'escalations'> | null;
@@ -55,7 +56,7 @@ export class Escalator {
   ) {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? silentLogger;
-    this.leadership = deps.leadership ?? singleProcess;
+    this.leadership = deps.leadership ?? new SoloLeadership();
   }
 
   /** Whether any automatic escalation is switched on. */
@@ -107,6 +108,9 @@ export class Escalator {
         this.deps.metrics?.escalatorSkips.inc({ reason: 'not_leader' });
         return;
       }
+      // The fence of the leadership this run decides under: once another replica is elected, its
+      // claims and settlements are refused (FencedOut), so a stalled former leader cannot escalate.
+      const fence = this.leadership.fence();
       let target = this.deps.target.state();
       if (target.kind === 'checking') target = await this.deps.target.check();
       if (target.kind !== 'ready') {
@@ -121,9 +125,13 @@ export class Escalator {
       for (const d of decisions) {
         // A failed escalation may have found the user or policy gone: then nothing more is sent.
         if (this.closed || this.deps.target.state().kind !== 'ready') return;
-        await this.act(d, target);
+        await this.act(d, target, fence);
       }
     } catch (e) {
+      if (e instanceof FencedOut) {
+        this.leadership.stepDown(e.message);
+        return;
+      }
       this.log.warn({ err: (e as Error).message }, 'escalator run failed; it runs again at the next interval');
       this.deps.errorReports?.exception(e, { where: 'escalator' });
     }
@@ -174,6 +182,7 @@ export class Escalator {
   private async act(
     d: EscalationDecision,
     target: { policy: { id: string; name: string }; asUser: string },
+    fence: LeaderFence | null,
   ): Promise<void> {
     if (this.deps.config.dryRun) {
       this.dryRunReported.add(d.incidentNumber);
@@ -193,10 +202,17 @@ export class Escalator {
       return;
     }
     this.escalated.add(d.incidentNumber);
-    const outcome = await this.deps.rerouter.escalate(
-      { incidentNumber: d.incidentNumber, reason: d.reason, pageId: d.pageId, afterMinutes: d.afterMinutes },
-      target,
-    );
+    const outcome = await this.deps.rerouter
+      .escalate(
+        { incidentNumber: d.incidentNumber, reason: d.reason, pageId: d.pageId, afterMinutes: d.afterMinutes },
+        target,
+        fence,
+      )
+      .catch((e: unknown) => {
+        // Fenced out before the claim: the new leader decides about this incident.
+        if (e instanceof FencedOut) this.escalated.delete(d.incidentNumber);
+        throw e;
+      });
     // Nothing was processed: a later run may try again.
     if (outcome.kind === 'released') this.escalated.delete(d.incidentNumber);
     // A refusal may mean the user or policy is gone: check before the next escalation.

@@ -4,6 +4,7 @@ import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
+import type { LeaderFence } from '../cluster/leadership.js';
 import type { AuditEntry, EscalationRecord, KlaxonStore } from '../store/store.js';
 
 export interface EscalationRequest {
@@ -52,7 +53,17 @@ export class Rerouter {
     this.log = deps.logger ?? silentLogger;
   }
 
-  async escalate(req: EscalationRequest, to: { policy: PolicyRef; asUser: string }): Promise<EscalationOutcome> {
+  /**
+   * `fence`: the leader's, when the escalator (a singleton job) escalates: the claim and the
+   * settlement are refused with FencedOut once another replica leads (server/cluster/leadership.ts).
+   * "Escalate now" is a person's request on whichever replica they reach: no fence.
+   */
+  async escalate(
+    req: EscalationRequest,
+    to: { policy: PolicyRef; asUser: string },
+    fence: LeaderFence | null = null,
+  ): Promise<EscalationOutcome> {
+    const fenced = fence ? { fence } : {};
     const now = new Date(this.clock.now());
     const n = req.incidentNumber;
     const record: EscalationRecord = {
@@ -71,7 +82,7 @@ export class Rerouter {
       updatedAt: now,
     };
     const detail = { incident: n, reason: req.reason, policy: to.policy.id, asUser: to.asUser };
-    if (!(await this.deps.store.claimEscalation(record, this.audit('escalation.claimed', req, detail)))) {
+    if (!(await this.deps.store.claimEscalation(record, this.audit('escalation.claimed', req, detail), fenced))) {
       this.count(req, 'already');
       return { kind: 'already' };
     }
@@ -89,19 +100,19 @@ export class Rerouter {
       }
       // Refused outright (unknown user, bad credentials) or no answer: either way not sent again.
       const status = e instanceof UpstreamError && !e.retryable ? 'refused' : 'failed';
-      const settled = await this.settle(n, status, why, req, detail);
+      const settled = await this.settle(fenced, n, status, why, req, detail);
       this.log.error({ incident: n, reason: req.reason, error: why }, `escalation of incident #${n} ${status}`);
       this.deps.onTrouble?.();
       return { kind: status, record: settled, reason: why };
     }
     if (!accepted) {
       const why = reason ?? 'On-Call gave no reason';
-      const settled = await this.settle(n, 'refused', why, req, detail);
+      const settled = await this.settle(fenced, n, 'refused', why, req, detail);
       this.log.error({ incident: n, reason: req.reason, error: why }, `On-Call refused to escalate incident #${n}`);
       this.deps.onTrouble?.();
       return { kind: 'refused', record: settled, reason: why };
     }
-    const settled = await this.settle(n, 'done', null, req, detail);
+    const settled = await this.settle(fenced, n, 'done', null, req, detail);
     this.log.info(
       { incident: n, reason: req.reason, policy: to.policy.id },
       `incident #${n} escalated to ${to.policy.name}`,
@@ -110,6 +121,7 @@ export class Rerouter {
   }
 
   private async settle(
+    fenced: { fence?: LeaderFence },
     n: string,
     status: 'done' | 'refused' | 'failed',
     message: string | null,
@@ -122,6 +134,7 @@ export class Rerouter {
       n,
       { status, message, at: new Date(this.clock.now()) },
       audit,
+      fenced,
     );
     if (settled) this.deps.onRecord?.(settled);
     return settled;

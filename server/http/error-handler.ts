@@ -1,6 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StorageUnavailableError } from '../store/storage-unavailable.js';
 import type { ErrorReporter } from '../runtime/error-reports.js';
 import { errorBody, HttpError } from './errors.js';
+
+/** Whether it was stored is unknown (a commit may have been cut off); the same request again is safe (idempotency key). */
+const STORAGE_UNAVAILABLE =
+  'The Klaxon server cannot reach its database right now, so this request may not have been saved. Try again in a few seconds (sending the same page again never sends it twice); if a page is urgent, use a fallback contact meanwhile.';
 
 const INTERNAL =
   'Something went wrong on the Klaxon server. Try again; if it keeps happening, tell the Klaxon operator.';
@@ -31,10 +36,14 @@ export function setErrorHandlers(
   webUi: { notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply | null },
   errorReports: Pick<ErrorReporter, 'exception'>,
 ): void {
-  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HttpError | StorageUnavailableError, req, reply) => {
     if (err instanceof HttpError) {
       for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
       return reply.code(err.statusCode).send(err.body());
+    }
+    if (err instanceof StorageUnavailableError) {
+      req.log.error({ err: err.message }, 'request failed: storage unreachable');
+      return reply.code(503).header('retry-after', '5').send(errorBody('internal', STORAGE_UNAVAILABLE));
     }
     const status = err.statusCode ?? 500;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')

@@ -37,6 +37,16 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    oldestUndeliveredPage: new Gauge({
+      name: 'klaxon_oldest_undelivered_page_age_seconds',
+      help: 'Age of the oldest page of the last 7 days that On-Call has not taken yet and that is still being tried (queued, delivering, failing; not given up); 0 when there is none.',
+      registers: [registry],
+    }),
+    unconfirmedPages: new Gauge({
+      name: 'klaxon_unconfirmed_pages',
+      help: 'Delivered pages of the last 7 days whose incident has not appeared in On-Call within delivery.unconfirmedAfterSeconds (not yet acknowledged or resolved).',
+      registers: [registry],
+    }),
     pagesCreated: new Counter({
       name: 'klaxon_pages_created_total',
       help: 'Pages accepted (202).',
@@ -112,6 +122,32 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    isLeader: new Gauge({
+      name: 'klaxon_leader',
+      help: 'Whether this replica is the leader (1) or a follower (0); always 1 on a single SQLite server.',
+      registers: [registry],
+    }),
+    leaderEpoch: new Gauge({
+      name: 'klaxon_leader_epoch',
+      help: 'The leadership epoch this replica last saw (incremented on every election).',
+      registers: [registry],
+    }),
+    leaderInfo: new Gauge({
+      name: 'klaxon_leader_info',
+      help: 'The replica that leads, as this replica knows it (value 1, the name in the label).',
+      labelNames: ['leader'] as const,
+      registers: [registry],
+    }),
+    elections: new Counter({
+      name: 'klaxon_leader_elections_total',
+      help: 'Times this replica was elected leader.',
+      registers: [registry],
+    }),
+    journalSeq: new Gauge({
+      name: 'klaxon_event_journal_seq',
+      help: 'The newest shared event (journal sequence number) this replica has applied.',
+      registers: [registry],
+    }),
     webhookUpdates: new Counter({
       name: 'klaxon_webhook_updates_total',
       help: 'Incident states carried by webhooks, by what the server did with them (applied, out_of_view, unchanged, older, backwards, unknown, no_state).',
@@ -136,6 +172,7 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+  m.isLeader.set(1);
   return m;
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -65,7 +65,7 @@ export function registerWebUi(
     });
   }
   const isApiPath = (url: string) =>
-    /^\/(api|auth)(\/|$|\?)/.test(url) || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
+    /^\/(api|auth)(\/|$|\?)/.test(url) || /^\/(healthz|healthz\/upstream|readyz|metrics)(\?|$)/.test(url);
   return {
     /** SPA fallback for GET navigation; null when the request is not one the UI should answer. */
     notFound(req, reply) {

@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEARTBEAT_SECONDS, type Page, type ServerEvent, type ServerEventOf } from '#common/index.js';
-import type { HubChange, HubStatus } from './incidents-hub.js';
-import type { IncidentSource } from './incidents-view.js';
+import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
 import { acceptedEncodings } from '../http/compression.js';
 import { HttpError } from '../http/errors.js';
 import { GzipMember, StreamPiece } from './gzip-frames.js';
@@ -12,8 +11,16 @@ import type { Viewer } from '../auth/viewer.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 
+/** What the stream needs of the incidents hub: the poller itself, or the view replicas share (server/cluster/). */
+export interface StreamHub extends Pick<IncidentsHub, 'snapshot' | 'status'> {
+  on(event: 'change', listener: (c: HubChange) => void): unknown;
+  on(event: 'status', listener: (s: HubStatus) => void): unknown;
+  off(event: 'change', listener: (c: HubChange) => void): unknown;
+  off(event: 'status', listener: (s: HubStatus) => void): unknown;
+}
+
 export interface EventStreamOptions {
-  hub: Pick<IncidentSource, 'snapshot' | 'status' | 'on' | 'off'>;
+  hub: StreamHub;
   metrics?: Pick<Metrics, 'sseClients'> | null;
   logger?: Logger;
   clock?: Clock;
@@ -27,6 +34,12 @@ export interface EventStreamOptions {
   maxBufferedBytes?: number;
   /** Reconnect delay suggested to EventSource clients. */
   retryMs?: number;
+  /**
+   * Several replicas: incident and page events come with their ids (a sequence in the shared
+   * database, server/cluster/), so a client resumes on any replica; heartbeats and snapshots carry
+   * the newest id instead of taking one. Default false: this process numbers the events itself.
+   */
+  sharedIds?: boolean;
   /** Streams one person may hold open at once (`events.maxStreamsPerUser`). Default 10. */
   maxStreamsPerUser?: number;
 }
@@ -111,7 +124,7 @@ export class EventStream {
     this.maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
     this.retryMs = opts.retryMs ?? 3000;
     this.maxPerUser = opts.maxStreamsPerUser ?? 10;
-    this.seq = this.clock.now();
+    this.seq = opts.sharedIds ? 0 : this.clock.now();
     this.evictedUpTo = this.seq;
     opts.hub.on('change', this.onChange);
     opts.hub.on('status', this.onStatus);
@@ -228,10 +241,31 @@ export class EventStream {
     this.write(client, first);
   }
 
-  /** A page's status changed: only the requester's streams hear of it. */
-  publishPage(page: Page): void {
+  /**
+   * Shared ids: the stream continues from this journal position; anything older cannot be replayed
+   * here (a client resuming from before it gets a snapshot). Streams already open are ended, so
+   * they reconnect and get a snapshot that matches (a replica that fell too far behind reloads).
+   */
+  startAt(seq: number): void {
+    this.seq = seq;
+    this.evictedUpTo = seq;
+    this.ring.length = 0;
+    this.snapshotCache = null;
+    for (const c of [...this.clients]) {
+      c.res.end();
+      this.remove(c);
+    }
+  }
+
+  /** Shared ids: every journal row applied moves the position, also rows that are no event here. */
+  advance(seq: number): void {
+    if (seq > this.seq) this.seq = seq;
+  }
+
+  /** A page's status changed: only the requester's streams hear of it. `id`: its shared id, if any. */
+  publishPage(page: Page, sharedId?: number): void {
     if (this.closed) return;
-    const id = this.nextId();
+    const id = this.nextId(sharedId);
     const frame = this.frame({ type: 'page', id, data: page });
     this.remember(Number(id), page.requester.sub, frame);
     const targets = this.bySub.get(page.requester.sub);
@@ -252,9 +286,10 @@ export class EventStream {
     }
   }
 
-  private publishIncident(c: HubChange): void {
+  /** An incident changed: every stream hears of it (called for the hub's `change` events). */
+  publishIncident(c: HubChange): void {
     if (this.closed) return;
-    const id = this.nextId();
+    const id = this.nextId(c.id === undefined ? undefined : Number(c.id));
     const frame = this.frame({
       type: 'incident',
       id,
@@ -270,8 +305,14 @@ export class EventStream {
     for (const client of this.clients) this.write(client, frame);
   }
 
-  private nextId(): string {
-    return String(++this.seq);
+  /**
+   * The id of a new event. Shared ids: the journal's number for incident and page events; anything
+   * else (heartbeat, session) carries the newest id, since only journal rows may take one.
+   */
+  private nextId(shared?: number): string {
+    if (!this.opts.sharedIds) return String(++this.seq);
+    if (shared !== undefined) this.advance(shared);
+    return String(this.seq);
   }
 
   private frame(e: ServerEvent): StreamPiece {

@@ -19,6 +19,8 @@ interface HubConfig {
 export interface HubChange {
   change: 'opened' | 'updated' | 'removed';
   incident: Incident;
+  /** Its event id, when the change comes from the journal several replicas share (server/cluster/). */
+  id?: string;
 }
 
 export interface HubStatus {
@@ -89,9 +91,16 @@ export interface IncidentsHubOptions {
  * (which the event stream fans out), and backs off with jitter when the service fails, serving the
  * last snapshot with its age so clients can show that it is getting old.
  *
- * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips).
+ * Events: `change` (HubChange), `status` (HubStatus, whenever upstream health flips), `polling` (a
+ * request to the service is about to go out), `polled` (after every poll, whatever its outcome,
+ * once its changes were emitted).
  */
-export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> {
+export class IncidentsHub extends EventEmitter<{
+  change: [HubChange];
+  status: [HubStatus];
+  polling: [];
+  polled: [];
+}> {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly random: () => number;
@@ -310,6 +319,7 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
   private async pollOnce(reason: string): Promise<void> {
     this.requestSent = true;
     this.lastPollStartedAt = this.clock.now();
+    this.emit('polling');
     const startedAt = this.lastPollStartedAt;
     const endTimer = this.opts.metrics?.pollDuration.startTimer();
     try {
@@ -345,7 +355,41 @@ export class IncidentsHub extends EventEmitter<{ change: [HubChange]; status: [H
       endTimer?.();
       // Keeps the age gauge moving during an outage too (updated at least once per backoff step).
       this.snapshot();
+      this.emit('polled');
     }
+  }
+
+  /** The newest incident per REST `entity_id` among everything the service returned (for other replicas). */
+  entityIndex(): ReadonlyMap<string, Incident> {
+    return this.byEntity;
+  }
+
+  /**
+   * Takes over what another process last knew (a replica elected leader): the next poll then reports
+   * only what changed since, instead of every incident as new. Emits nothing.
+   */
+  seed(
+    incidents: readonly Incident[],
+    fetchedAtMs: number | null,
+    upstream: { ok: boolean; error: string | null },
+  ): void {
+    const now = this.clock.now();
+    const byEntity = new Map<string, Incident>();
+    const visible = new Map<string, Incident>();
+    for (const i of incidents) {
+      if (!this.sortKeys.has(i)) this.sortKeys.set(i, Date.parse(i.startedAt) || 0);
+      const seen = i.entityId ? byEntity.get(i.entityId) : undefined;
+      if (i.entityId && (!seen || Number(i.number) > Number(seen.number))) byEntity.set(i.entityId, i);
+    }
+    const key = (i: Incident) => this.sortKeys.get(i)!;
+    const sorted = [...incidents].sort((a, b) => key(b) - key(a) || Number(b.number) - Number(a.number));
+    for (const i of sorted) if (this.inView(i, now)) visible.set(i.number, i);
+    this.byEntity = byEntity;
+    this.visible = visible;
+    this.visibleList = [...visible.values()];
+    this.fetchedAtMs = fetchedAtMs;
+    this.upstreamOk = upstream.ok;
+    this.upstreamError = upstream.error;
   }
 
   private inView(i: Incident, now: number): boolean {

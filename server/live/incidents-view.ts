@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { parseIncidentKey, type Incident, type IncidentBackend, type IncidentSnapshot } from '#common/index.js';
-import type { HubChange, HubStatus, IncidentsHub } from './incidents-hub.js';
+import type { IncidentUpdate } from '../backends/paging-backend.js';
+import type { HubChange, HubStatus, IncidentsHub, UpdateOutcome } from './incidents-hub.js';
 
 /** What the rest of the server reads from the incident polls: one hub, or several seen as one. */
 export interface IncidentSource extends Pick<
@@ -14,6 +15,12 @@ export interface IncidentSource extends Pick<
   off(event: 'change', listener: (c: HubChange) => void): unknown;
   off(event: 'status', listener: (s: HubStatus) => void): unknown;
 }
+
+/**
+ * The incidents as the rest of a server reads them: its own pollers (`IncidentSource`), or the view
+ * several replicas share (server/cluster/shared-hub.ts), which starts and stops with leadership.
+ */
+export type ShownIncidents = Pick<IncidentSource, 'snapshot' | 'status' | 'refreshNow' | 'findIncident' | 'on' | 'off'>;
 
 const startedMs = new WeakMap<Incident, number>();
 const startOf = (i: Incident): number => {
@@ -29,10 +36,17 @@ const startOf = (i: Incident): number => {
  * service's: a badge must not look current while one service is not being heard from.
  */
 export class IncidentsView
-  extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }>
+  extends EventEmitter<{ change: [HubChange]; status: [HubStatus]; polling: []; polled: []; looked: [] }>
   implements IncidentSource
 {
   private merged: { parts: readonly Incident[][]; list: Incident[] } | null = null;
+  /**
+   * A round of polls (for the shared view of several replicas, server/cluster/shared-hub.ts): it
+   * starts with the first poll started while none is open (`polling`) and ends (`polled`) once every
+   * service has finished a poll that started within it, so a request made before `polling` is
+   * answered by every service's list. `looked`: any one service's poll finished.
+   */
+  private round: { started: Set<IncidentsHub>; done: Set<IncidentsHub> } | null = null;
 
   constructor(private readonly hubs: ReadonlyMap<IncidentBackend, IncidentsHub>) {
     super();
@@ -40,7 +54,55 @@ export class IncidentsView
     for (const hub of hubs.values()) {
       hub.on('change', (c) => this.emit('change', c));
       hub.on('status', () => this.emit('status', this.status()));
+      hub.on('polling', () => {
+        if (!this.round) {
+          this.round = { started: new Set(), done: new Set() };
+          this.emit('polling');
+        }
+        this.round.started.add(hub);
+      });
+      hub.on('polled', () => {
+        const round = this.round;
+        if (round?.started.has(hub)) round.done.add(hub);
+        this.emit('looked');
+        if (round && round.done.size === this.hubs.size) {
+          this.round = null;
+          this.emit('polled');
+        }
+      });
     }
+  }
+
+  /** Every incident each service listed at its last poll (`IncidentsHub.allIncidents`). */
+  allIncidents(): Incident[] {
+    return [...this.hubs.values()].flatMap((h) => h.allIncidents());
+  }
+
+  /** A webhook's update, applied by the hub of the incident's service. */
+  applyUpdate(u: IncidentUpdate): UpdateOutcome {
+    return this.hubOf(u.incident.backend)?.applyUpdate(u) ?? 'unknown';
+  }
+
+  /** Every incident with an entity id each service listed, by entity id (`IncidentsHub.entityIndex`). */
+  entityIndex(): ReadonlyMap<string, Incident> {
+    if (this.hubs.size === 1) return [...this.hubs.values()][0]!.entityIndex();
+    const all = new Map<string, Incident>();
+    for (const h of this.hubs.values()) for (const [e, i] of h.entityIndex()) all.set(e, i);
+    return all;
+  }
+
+  /** The shared state a new leader starts from (`IncidentsHub.seed`), each service given its own incidents. */
+  seed(
+    incidents: readonly Incident[],
+    fetchedAtMs: number | null,
+    upstream: { ok: boolean; error: string | null },
+  ): void {
+    for (const [id, h] of this.hubs)
+      h.seed(
+        incidents.filter((i) => (i.backend ?? 'oncall') === id),
+        fetchedAtMs,
+        upstream,
+      );
   }
   findIncident(key: string): Incident | null {
     const parsed = parseIncidentKey(key);
@@ -60,6 +122,7 @@ export class IncidentsView
 
   stop(): void {
     for (const h of this.hubs.values()) h.stop();
+    this.round = null;
   }
 
   snapshot(): IncidentSnapshot {

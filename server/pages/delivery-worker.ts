@@ -22,7 +22,8 @@ export interface DeliveryDeps {
   backend: Pick<PagingBackend, 'sendAlert' | 'findPageIncident' | 'getIncident'>;
   /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
   incidents: {
-    findByEntityId(entityId: string): Incident | null | undefined;
+    /** Several replicas: asked of the shared tables, so it may answer later. */
+    findByEntityId(entityId: string): Incident | null | undefined | Promise<Incident | null | undefined>;
     refreshNow(reason: string): Promise<unknown>;
     status?(): { lastSuccessAt: unknown };
   };
@@ -203,7 +204,12 @@ export class DeliveryWorker {
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
     // Incidents carry the same service as their page, so a page's entity id finds only its own.
-    const seen = this.deps.incidents.findByEntityId(entityId);
+    let seen;
+    try {
+      seen = await this.deps.incidents.findByEntityId(entityId);
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
     if (seen) return seen.number;
     if (!this.hubNeverListed()) return null;
     const { backend } = this.deps;

@@ -4,6 +4,7 @@ import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { ErrorReporter } from '../runtime/error-reports.js';
 import type { KlaxonStore, PageFollowUp, PagePatch } from '../store/store.js';
+import { FencedOut, type LeaderFence } from '../cluster/leadership.js';
 import type { TargetStatus } from '../targets/target-status.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
@@ -20,6 +21,13 @@ export interface TrackerDeps {
     /** When the hub last listed incidents; a page is called unconfirmed only after a list that late. */
     status?(): { lastSuccessAt: string | null };
   };
+  /**
+   * Several replicas: the leader's fence, passed with every write (null: not leading any more, so
+   * nothing is written; the new leader looks again). Absent with one process.
+   */
+  fence?: (() => LeaderFence | null) | undefined;
+  /** A write was refused by its fence: another replica leads now. */
+  onFenced?(reason: string): void;
   /** The paging services: asked about incidents that left their list, by incident key (`incidentKey`). */
   backend?: Pick<PagingBackend, 'getIncident'>;
   /**
@@ -184,6 +192,7 @@ export class PageTracker {
       }
       await this.markUnconfirmed();
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn({ err: (e as Error).message }, 'could not reconcile pages with incidents');
       this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'reconcile' } });
     }
@@ -213,7 +222,7 @@ export class PageTracker {
     if (ids.length === 0) return;
     const now = new Date(this.clock.now());
     const mutedIds = new Set<string>();
-    const changed = await this.deps.store.followPages(ids, (page) => {
+    const changed = await this.follow(ids, (page) => {
       if (page.status !== 'delivered' || page.incidentNumber || page.unconfirmedAt || page.mutedAt) return null;
       if (this.targetMuted(page)) {
         mutedIds.add(page.id);
@@ -284,7 +293,7 @@ export class PageTracker {
       const askMutes: [string, Work][] = [];
       const newlyMuted = new Set<string>();
       try {
-        const changed = await this.deps.store.followPages([...work.keys()], (page) => {
+        const changed = await this.follow([...work.keys()], (page) => {
           const w = work.get(page.id)!;
           const current = this.deps.hub.findByEntityId(w.incident.entityId ?? pageEntityId(page.id));
           if (!current && w.change === 'removed' && !FINAL.has(page.status)) {
@@ -308,6 +317,7 @@ export class PageTracker {
         if (askMutes.length > 0) void this.lookAgainAfterMutes(askMutes);
         for (const [pageId, last] of lookUps) void this.lookUpRemoved(pageId, last);
       } catch (e) {
+        if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
         // Rolled back: the pages keep their status until the next reconcile looks again.
         this.log.warn({ err: (e as Error).message }, 'could not record what happened to pages; will look again');
         this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'follow pages' } });
@@ -329,11 +339,12 @@ export class PageTracker {
     try {
       const incident = await backend.getIncident(key);
       if (!incident) return;
-      for (const page of await this.deps.store.followPages([pageId], (page) =>
+      for (const page of await this.follow([pageId], (page) =>
         followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null),
       ))
         this.published(page);
     } catch (e) {
+      if (e instanceof FencedOut) this.deps.onFenced?.(e.message);
       this.log.warn(
         { pageId, incident: last.number, err: (e as Error).message },
         "could not look up an incident that left On-Call's list; its page keeps its last status",
@@ -343,6 +354,13 @@ export class PageTracker {
     } finally {
       this.lookingUp.delete(key);
     }
+  }
+
+  /** `store.followPages` as leader: with the fence when there is one, not at all after leadership ended. */
+  private async follow(ids: string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]> {
+    if (!this.deps.fence) return this.deps.store.followPages(ids, decide);
+    const fence = this.deps.fence();
+    return fence ? this.deps.store.followPages(ids, decide, { fence }) : [];
   }
 
   /**

@@ -1,19 +1,23 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { refreshAtScrape, type ScrapeSources } from '../http/metrics-at-scrape.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
 import type { KlaxonStore } from '../store/store.js';
+import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { TargetStatus } from '../targets/target-status.js';
 
 export interface HealthDeps {
-  store: Pick<KlaxonStore, 'checkWritable' | 'countByStatus' | 'announcementCounts'>;
+  store: Pick<KlaxonStore, 'checkWritable' | 'announcementCounts'> & ScrapeSources['store'];
   hub: Pick<IncidentsHub, 'status'>;
   /** Whether the configured issuer is the identity provider's own (auth/jwt-verifier.ts). */
   identityProvider: { status(): { ok: boolean; error: string | null } };
-  metrics: Pick<Metrics, 'pagesByStatus' | 'registry' | 'chatPending' | 'chatFailed' | 'chatOldestPending'>;
+  metrics: Pick<Metrics, 'registry' | 'chatPending' | 'chatFailed' | 'chatOldestPending'> & ScrapeSources['metrics'];
   /** The configured chat channels' names: each has its queue gauges, 0 when nothing is queued. */
   chatChannels?: readonly string[];
+  /** Several replicas: who leads, and how far this replica has followed the shared journal. */
+  cluster?: Pick<ClusterNode, 'status'> | null;
   /** `metrics.token`: the bearer token /metrics and the details of /readyz need; null: none. */
   token: string | null;
   /**
@@ -34,16 +38,20 @@ function hasToken(request: FastifyRequest, token: string | null): boolean {
   return sent.length === expected.length && timingSafeEqual(sent, expected);
 }
 
-const PAGE_STATUSES = ['queued', 'delivering', 'delivered', 'failing', 'acknowledged', 'resolved', 'gave_up'];
-
 /**
- * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: it can do its job —
- * storage takes writes and the paging service answered the last poll — with the page targets' last
- * check as detail. `/metrics`: Prometheus text.
+ * `/healthz`: the process answers (liveness; restart it if not). `/readyz`: this server can take
+ * its share of the traffic — it can accept and store pages and serve the event stream, because
+ * its storage takes writes (with PostgreSQL: reachable and migrated) and the identity provider is
+ * the configured issuer (else every token is refused) — with the page targets' last check as
+ * detail. A load balancer checks this. The paging service's health is a detail of it, not a
+ * condition: while On-Call is unreachable every replica would otherwise leave the pool exactly when
+ * people need Klaxon's fallback contacts, and pages still wait safely in the outbox.
+ * `/healthz/upstream`: 503 while On-Call did not answer the last poll, for alerting. `/metrics`:
+ * Prometheus text.
  * Metrics and the reasons behind readiness (storage errors, the paging service's errors) tell an
  * outsider about the deployment, so, as Prometheus exporters commonly allow, they can require a
  * bearer token (`metrics.token`) or live on their own address (`metrics.listen`); the readiness
- * status itself stays open for load balancers and probes.
+ * and upstream statuses themselves stay open for load balancers and probes.
  */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_req, reply) => {
@@ -55,7 +63,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     const storage = await deps.store.checkWritable();
     const up = deps.hub.status();
     const idp = deps.identityProvider.status();
-    const ready = storage.ok && up.ok && idp.ok;
+    const ready = storage.ok && idp.ok;
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
     if (!deps.serveOperatorDetails || !hasToken(req, deps.token)) return { status: ready ? 'ready' : 'not_ready' };
     return {
@@ -65,6 +73,18 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
       identityProvider: idp,
       // A mistyped routing key is for the operator to fix, but Klaxon still pages (to the default route).
       ...(deps.targets ? { targets: deps.targets.readiness() } : {}),
+      ...(deps.cluster ? { cluster: deps.cluster.status() } : {}),
+    };
+  });
+
+  app.get('/healthz/upstream', async (req, reply) => {
+    const up = deps.hub.status();
+    reply.code(up.ok ? 200 : 503).header('cache-control', 'no-store');
+    const status = up.ok ? 'ok' : 'unreachable';
+    if (!deps.serveOperatorDetails || !hasToken(req, deps.token)) return { status };
+    return {
+      status,
+      upstream: { ok: up.ok, error: up.error, lastSuccessAt: up.lastSuccessAt },
     };
   });
 
@@ -77,10 +97,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
         'The metrics need the bearer token set as metrics.token in the Klaxon server configuration.',
         { headers: { 'www-authenticate': 'Bearer realm="klaxon-metrics"' } },
       );
-    // Page counts come from the outbox itself, so they are right after a restart too.
     try {
-      const counts = await deps.store.countByStatus();
-      for (const s of PAGE_STATUSES) deps.metrics.pagesByStatus.set({ status: s }, counts[s] ?? 0);
+      await refreshAtScrape(deps);
       await setChatGauges(deps);
     } catch {
       /* storage trouble shows in /readyz; still serve the other metrics */

@@ -5,23 +5,9 @@ import type { EscalationRecord, EscalationStatus, KlaxonAck } from './store.js';
 /**
  * What Klaxon keeps about incidents it acted on: acknowledgements made in Klaxon (so an
  * acknowledgement sent as the service user is credited to the person) and its escalations (one per
- * incident, ever). Plain SQL that PostgreSQL runs unchanged (`ON CONFLICT … DO NOTHING`, integers for
- * times); the SQLite store delegates to it inside its own transactions.
+ * incident, ever). The tables are SQLite migration step 4 (migrations/sqlite-migrations.ts); the
+ * SQLite store delegates to this class inside its own transactions.
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS klaxon_acks (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, incident_number TEXT NOT NULL, person_sub TEXT NOT NULL,
-  person_name TEXT NOT NULL, sent_as TEXT NOT NULL, at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS klaxon_acks_by_time ON klaxon_acks (at);
-CREATE TABLE IF NOT EXISTS escalations (
-  incident_number TEXT PRIMARY KEY, reason TEXT NOT NULL, policy TEXT NOT NULL, policy_name TEXT NOT NULL,
-  as_user TEXT NOT NULL, page_id TEXT, requester_sub TEXT, requester_name TEXT, after_minutes REAL,
-  status TEXT NOT NULL, message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS escalations_by_time ON escalations (created_at);
-`;
-
 interface AckRow {
   incident_number: string;
   person_sub: string;
@@ -80,7 +66,6 @@ export class SqliteIncidentRecords {
   private readonly stmts;
 
   constructor(db: DatabaseSync) {
-    db.exec(SCHEMA);
     const prepare = <Params extends SQLInputValue[], Row = never>(sql: string) =>
       db.prepare(sql) as unknown as Stmt<Params, Row>;
     this.stmts = {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
 import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
+import { migrateSqlite } from './migrations/sqlite-migrations.js';
+import { ANNOUNCEMENT_OUTCOME_UNKNOWN, ANNOUNCEMENT_RETENTION_MS } from './announcement-rules.js';
 import { SqliteIncidentRecords } from './sqlite-incident-records.js';
 import type {
   AcceptOutcome,
@@ -23,55 +25,6 @@ import type {
   StoredAuditEntry,
   WebSession,
 } from './store.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS pages (
-  id TEXT PRIMARY KEY,
-  requester_sub TEXT NOT NULL, requester_name TEXT NOT NULL, requester_email TEXT,
-  summary TEXT NOT NULL, details TEXT NOT NULL,
-  target_id TEXT NOT NULL, target_label TEXT NOT NULL, routing_key TEXT NOT NULL,
-  client TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT, next_attempt_at INTEGER, gave_up_at INTEGER,
-  incident_number TEXT, acked_by TEXT, acked_at INTEGER,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, delivered_at INTEGER,
-  idempotency_key TEXT NOT NULL, request_hash TEXT NOT NULL,
-  lease_owner TEXT, lease_until INTEGER
-);
-CREATE UNIQUE INDEX IF NOT EXISTS pages_idem ON pages (requester_sub, idempotency_key);
-CREATE INDEX IF NOT EXISTS pages_by_user ON pages (requester_sub, created_at);
-CREATE INDEX IF NOT EXISTS pages_due ON pages (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS rate_events (user_sub TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS rate_events_by_user ON rate_events (user_sub, at);
-CREATE INDEX IF NOT EXISTS rate_events_by_time ON rate_events (at);
-CREATE TABLE IF NOT EXISTS audit_log (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor_sub TEXT, actor_name TEXT,
-  action TEXT NOT NULL, page_id TEXT, detail TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_page ON audit_log (page_id);
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
-CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_log (actor_sub, id);
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY, sub TEXT NOT NULL, name TEXT NOT NULL, email TEXT, groups TEXT NOT NULL,
-  username TEXT, csrf_token TEXT NOT NULL, access_expires_at INTEGER NOT NULL, refresh_token TEXT,
-  created_at INTEGER NOT NULL, revoked_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS announcements (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, event_key TEXT NOT NULL, text TEXT NOT NULL,
-  resend_safe INTEGER NOT NULL, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER, sending_at INTEGER,
-  sent_at INTEGER, failed_at INTEGER, last_error TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS announcements_once ON announcements (channel, event_key);
-CREATE INDEX IF NOT EXISTS announcements_waiting ON announcements (channel, sent_at, failed_at, id);
-`;
-
-/** Columns added after the first release, with their types: added to older files when they open. */
-const ADDED_COLUMNS = {
-  pages: { muted_at: 'INTEGER', unconfirmed_at: 'INTEGER', backend: 'TEXT', acked_by_name: 'TEXT' },
-  // The groups on the actor's token (JSON array); null in entries written before it was recorded.
-  audit_log: { actor_groups: 'TEXT' },
-} as const;
 
 interface AuditRow {
   id: number;
@@ -153,12 +106,6 @@ const toAnnouncement = (r: AnnouncementRow): Announcement => ({
   attempts: r.attempts,
 });
 
-/** Sent and failed announcements are kept a week (for the failed count and for ignoring repeats). */
-const ANNOUNCEMENT_RETENTION_MS = 7 * 24 * 3600_000;
-/** Said of an announcement whose sender stopped between starting to send and recording the outcome. */
-export const ANNOUNCEMENT_OUTCOME_UNKNOWN =
-  'outcome unknown: the sender stopped after it started sending; not sent again, so it is never posted twice';
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
@@ -231,8 +178,7 @@ export class SqliteStore implements KlaxonStore {
     this.db = new DatabaseSync(file);
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-      this.db.exec(SCHEMA);
-      this.addMissingColumns();
+      migrateSqlite(this.db, 'storage.sqlitePath');
       this.records = new SqliteIncidentRecords(this.db);
     } catch (e) {
       // A file that opens but is not a database (or is locked): do not leave the handle open.
@@ -301,7 +247,11 @@ export class SqliteStore implements KlaxonStore {
       ),
       getSession: prepare<[string], Record<string, unknown>>('SELECT * FROM sessions WHERE id = ?'),
       updateSession: prepare<[number, string | null, string, string]>(
-        'UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ? WHERE id = ?',
+        'UPDATE sessions SET access_expires_at = ?, refresh_token = ?, groups = ?, renewing_until = NULL WHERE id = ?',
+      ),
+      claimRenewal: prepare<[number, string, string, number]>(
+        `UPDATE sessions SET renewing_until = ? WHERE id = ? AND refresh_token = ? AND revoked_at IS NULL
+         AND (renewing_until IS NULL OR renewing_until <= ?)`,
       ),
       revokeSession: prepare<[number, string]>(
         'UPDATE sessions SET revoked_at = ?, refresh_token = NULL WHERE id = ? AND revoked_at IS NULL',
@@ -350,16 +300,6 @@ export class SqliteStore implements KlaxonStore {
         'DELETE FROM announcements WHERE (sent_at IS NOT NULL AND sent_at < ?) OR (failed_at IS NOT NULL AND failed_at < ?)',
       ),
     };
-  }
-
-  /** A database written by an older Klaxon lacks the columns added since: add them (empty), once. */
-  private addMissingColumns(): void {
-    for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
-      const info = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-      const have = new Set(info.map((c) => c.name));
-      for (const [name, type] of Object.entries(columns))
-        if (!have.has(name)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
-    }
   }
 
   async acceptPage(input: {
@@ -620,6 +560,11 @@ export class SqliteStore implements KlaxonStore {
       JSON.stringify(patch.groups ?? cur.groups),
       id,
     );
+  }
+
+  async claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean> {
+    const nowMs = now.getTime();
+    return this.stmts.claimRenewal.run(nowMs + leaseMs, id, refreshToken, nowMs).changes === 1;
   }
 
   async revokeSession(id: string, at: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import type { EscalationReason, Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
+import type { LeaderFence } from '../cluster/leadership.js';
 
 /** A page plus what only the server needs to deliver it. */
 export interface PageRecord {
@@ -167,9 +168,10 @@ export interface PageFollowUp {
 }
 
 /**
- * Everything the server keeps durably. SQLite implements it for one server; a PostgreSQL
- * implementation can follow for several replicas: every method is asynchronous, claims use leases
- * (not process memory), and each method is one transaction.
+ * Everything the server keeps durably. SQLite (sqlite-store.ts) implements it for one server,
+ * PostgreSQL (postgres/postgres-store.ts) for several replicas on one database: every method is
+ * asynchronous, claims use leases (not process memory), and each method is one transaction. One
+ * suite checks both (test/integration/server/store/store-contract.test.ts).
  */
 export interface KlaxonStore {
   /**
@@ -212,8 +214,15 @@ export interface KlaxonStore {
   /**
    * In one transaction, shows each page as stored to `decide` and applies what it returns (with its
    * audit entry); unknown ids are skipped. Returns the pages that changed, in the order given.
+   * With `fence` (the leader's, several replicas), the transaction is refused with FencedOut
+   * (server/cluster/leadership.ts) once another replica was elected: a stalled former leader
+   * cannot write what it saw. One process (SQLite) is always the leader and has no fence.
    */
-  followPages(ids: readonly string[], decide: (page: Page) => PageFollowUp | null): Promise<Page[]>;
+  followPages(
+    ids: readonly string[],
+    decide: (page: Page) => PageFollowUp | null,
+    opts?: { fence?: LeaderFence },
+  ): Promise<Page[]>;
   /** Ids of the pages of the last 7 days that are not final (for the tracker to match against incidents). */
   unfinishedPageIds(): Promise<string[]>;
   /**
@@ -229,10 +238,17 @@ export interface KlaxonStore {
   pruneAudit(before: Date): Promise<number>;
   createSession(s: WebSession): Promise<void>;
   getSession(id: string): Promise<WebSession | null>;
+  /** Updates what the patch names, and ends a renewal claim (claimSessionRenewal) on the session. */
   updateSession(
     id: string,
     patch: { accessExpiresAt?: Date; refreshToken?: string | null; groups?: string[] },
   ): Promise<void>;
+  /**
+   * Takes the right to renew a web session with `refreshToken` for `leaseMs`: true for one caller at
+   * a time across servers; false while another holds it, once the token has changed (another caller
+   * renewed the session) or when the session is gone or revoked. updateSession ends the claim.
+   */
+  claimSessionRenewal(id: string, refreshToken: string, now: Date, leaseMs: number): Promise<boolean>;
   revokeSession(id: string, at: Date): Promise<void>;
   /** Queues announcements; one whose channel and key are already queued (or sent) is ignored. */
   enqueueAnnouncements(items: readonly NewAnnouncement[], now: Date): Promise<void>;
@@ -262,14 +278,16 @@ export interface KlaxonStore {
   acknowledgementsSince(since: Date): Promise<KlaxonAck[]>;
   /**
    * Claims the one escalation of `e.incidentNumber` (inserted as given, with its audit entry).
-   * False when the incident was ever claimed before, by this server or another replica.
+   * False when the incident was ever claimed before, by this server or another replica. With
+   * `fence` (the escalator's, as leader), refused with FencedOut once another replica was elected.
    */
-  claimEscalation(e: EscalationRecord, audit: AuditEntry): Promise<boolean>;
-  /** Records how a claimed escalation ended; null when there is no claim for the incident. */
+  claimEscalation(e: EscalationRecord, audit: AuditEntry, opts?: { fence?: LeaderFence }): Promise<boolean>;
+  /** Records how a claimed escalation ended; null when there is no claim for the incident. `fence`: as claimEscalation. */
   settleEscalation(
     incidentNumber: string,
     outcome: { status: Exclude<EscalationStatus, 'sending'>; message: string | null; at: Date },
     audit: AuditEntry,
+    opts?: { fence?: LeaderFence },
   ): Promise<EscalationRecord | null>;
   /** Drops a claim still `sending` whose request certainly never reached the service, so it may be made again. */
   releaseEscalation(incidentNumber: string, audit: AuditEntry): Promise<void>;

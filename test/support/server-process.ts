@@ -5,7 +5,8 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Runs `server/main.ts --config <file>` in a child process (so tests and benchmarks can SIGKILL it,
- * or measure its RSS and CPU) and resolves with its URL once it says it is listening.
+ * or measure its RSS and CPU), with `env` added to this process's environment, and resolves with its
+ * URL once it says it is listening.
  */
 export async function spawnServerProcess(
   configFile: string,

@@ -161,7 +161,7 @@ export async function startServer(
   return Object.assign(server, { config });
 }
 
-/** Runs `server/main.ts` in a child process (so a test can SIGKILL it) and waits for its URL. */
+/** Runs `server/main.ts` in a child process (so a test can SIGKILL it) and waits for its URL; `env` adds to the environment. */
 export async function spawnServer(
   stack: Stack,
   extra: ServerConfigOverrides = {},

@@ -43,6 +43,8 @@ describe('metrics and readiness details behind a token or on their own address',
       expect(m.status).toBe(200);
       expect(m.body).toMatch(/klaxon_pages_created_total/);
 
+      // Readiness does not wait for On-Call (issue 14); the details below are after its first poll.
+      await waitFor('On-Call answered', async () => (await api(`${s.url}/healthz/upstream`)).status === 200);
       const ready = await waitFor('ready', async () => {
         const r = await api(`${s.url}/readyz`);
         return r.status === 200 ? r : null;
@@ -52,6 +54,12 @@ describe('metrics and readiness details behind a token or on their own address',
         status: 'ready',
         storage: { ok: true },
         upstream: { ok: true },
+      });
+      // On-Call's errors are details too: /healthz/upstream keeps its status open, its reason behind the token.
+      expect((await api(`${s.url}/healthz/upstream`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.url}/healthz/upstream`, { token: TOKEN })).body).toMatchObject({
+        status: 'ok',
+        upstream: { ok: true, error: null },
       });
     } finally {
       await s.close();
@@ -71,9 +79,12 @@ describe('metrics and readiness details behind a token or on their own address',
       expect(m.status).toBe(200);
       expect(m.body).toMatch(/klaxon_pages_created_total/);
       await waitFor('ready', async () => (await api(`${s.url}/readyz`)).status === 200);
+      await waitFor('On-Call answered', async () => (await api(`${s.url}/healthz/upstream`)).status === 200);
       expect((await api(`${s.url}/readyz`)).body).toEqual({ status: 'ready' });
       expect((await api(`${s.metricsUrl}/readyz`)).body).toMatchObject({ status: 'ready', storage: { ok: true } });
       expect((await api(`${s.metricsUrl}/healthz`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.url}/healthz/upstream`)).body).toEqual({ status: 'ok' });
+      expect((await api(`${s.metricsUrl}/healthz/upstream`)).body).toMatchObject({ upstream: { ok: true } });
       // The API is not on the metrics address.
       expect((await api(`${s.metricsUrl}/api/v1/client-config`)).status).toBe(404);
     } finally {
@@ -83,34 +94,44 @@ describe('metrics and readiness details behind a token or on their own address',
 });
 
 describe('health and metrics', () => {
-  it('/healthz answers while the process runs; /readyz once On-Call answered and storage writes', async () => {
+  it('/healthz answers while the process runs; /readyz while storage writes; On-Call health is a detail of it', async () => {
     expect((await api(`${server.url}/healthz`)).body).toEqual({ status: 'ok' });
-    const ready = await waitFor('ready', async () => {
-      const r = await api(`${server.url}/readyz`);
+    const up = await waitFor('On-Call answered', async () => {
+      const r = await api(`${server.url}/healthz/upstream`);
       return r.status === 200 ? r.body : null;
     });
-    expect(ready).toMatchObject({
+    expect(up).toMatchObject({ status: 'ok', upstream: { ok: true, error: null } });
+    const ready = await api(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
       status: 'ready',
       storage: { ok: true, error: null },
       upstream: { ok: true, error: null },
     });
-    expect(Date.parse(ready.upstream.lastSuccessAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(ready.body.upstream.lastSuccessAt)).toBeGreaterThan(Date.now() - 60_000);
+    // One SQLite process: no cluster detail.
+    expect(ready.body.cluster).toBeUndefined();
   });
 
-  it('/readyz is 503 with the reason when On-Call cannot be reached', async () => {
+  it('/readyz stays 200 while On-Call cannot be reached (a load balancer keeps the server); /healthz/upstream is 503 with the reason', async () => {
     const s = await startServer(stack, {
       oncall: { apiBaseUrl: 'http://127.0.0.1:9' },
       storage: { sqlitePath: path.join(stack.dir, 'down.db') },
     });
     try {
       const r = await waitFor('a failed poll', async () => {
-        const x = await api(`${s.url}/readyz`);
+        const x = await api(`${s.url}/healthz/upstream`);
         return x.body.upstream.error && !/not heard/.test(x.body.upstream.error) ? x : null;
       });
       expect(r.status).toBe(503);
-      expect(r.body.status).toBe('not_ready');
-      expect(r.body.storage.ok).toBe(true);
+      expect(r.body.status).toBe('unreachable');
       expect(r.body.upstream.ok).toBe(false);
+      const ready = await api(`${s.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('ready');
+      expect(ready.body.storage.ok).toBe(true);
+      expect(ready.body.upstream.ok).toBe(false);
+      expect(ready.body.upstream.error).toBe(r.body.upstream.error);
       expect((await api(`${s.url}/healthz`)).status).toBe(200);
     } finally {
       await s.close();

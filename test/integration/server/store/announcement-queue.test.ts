@@ -1,26 +1,11 @@
-// The chat announcement queue in the SQLite store (server/store/store.ts): queued with the page in
-// one transaction, never twice per channel and event, one claimant at a time, in order, and an
+// The chat announcement queue (server/store/store.ts), on both stores (SQLite and PostgreSQL, part
+// of the shared store suite): queued with the page in one transaction, never twice per channel and
+// event, one claimant at a time across stores on one database (two replicas), in order, and an
 // attempt cut off mid-send settled as the channel allows (resent only where it deduplicates).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '#server/store/sqlite-store.js';
-import type { NewAnnouncement } from '#server/store/store.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KlaxonStore, NewAnnouncement } from '#server/store/store.js';
 import { acceptQueuedPage } from '#test/support/accept-page.js';
-
-let dir: string;
-let file: string;
-let store: SqliteStore;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'klaxon-chat-queue-'));
-  file = path.join(dir, 'klaxon.db');
-  store = new SqliteStore(file);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
 
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -34,7 +19,16 @@ const item = (key: string, over: Partial<NewAnnouncement> = {}): NewAnnouncement
 });
 const keys = (r: { claimed: { key: string }[] }) => r.claimed.map((a) => a.key);
 
-describe('the chat announcement queue', () => {
+describe.each([sqliteKind(), postgresKind()])('the chat announcement queue ($name store)', (kind) => {
+  let db: StoreDatabase;
+  let store: KlaxonStore;
+  afterAll(() => kind.tearDown());
+  beforeEach(async () => {
+    db = await kind.database();
+    store = await db.open();
+  });
+  afterEach(() => db?.close());
+
   it("queues a page's announcements with the page, and not again when the same request is replayed", async () => {
     const announcements = [item('page:1:paged'), item('page:1:paged', { channel: 'slack' })];
     const first = await acceptQueuedPage(store, { key: 'key-replayed-0001', at: T0, announcements });
@@ -64,20 +58,17 @@ describe('the chat announcement queue', () => {
     await store.enqueueAnnouncements([item('k1')], T0);
     expect(keys(await store.claimAnnouncements('irc', 'one', T0, LEASE, 10))).toEqual(['k1']);
     expect(keys(await store.claimAnnouncements('irc', 'two', at(1000), LEASE, 10))).toEqual([]);
-    // A second handle on the same file (another process) sees the lease too.
-    const other = new SqliteStore(file);
-    try {
-      expect(keys(await other.claimAnnouncements('irc', 'two', at(1000), LEASE, 10))).toEqual([]);
-      // Lease over, never started: safe to send, whatever the channel.
-      const again = await other.claimAnnouncements('irc', 'two', at(LEASE + 1), LEASE, 10);
-      expect(keys(again)).toEqual(['k1']);
-      expect(again.claimed[0]!.attempts).toBe(2);
-    } finally {
-      await other.close();
-    }
+    // A second store on the same database (another server) sees the lease too.
+    const other = await db.open();
+    expect(keys(await other.claimAnnouncements('irc', 'two', at(1000), LEASE, 10))).toEqual([]);
+    // Lease over, never started: safe to send, whatever the channel.
+    const again = await other.claimAnnouncements('irc', 'two', at(LEASE + 1), LEASE, 10);
+    expect(keys(again)).toEqual(['k1']);
+    expect(again.claimed[0]!.attempts).toBe(2);
+    const id = again.claimed[0]!.id;
     // The first claimant lost its lease: it may not start, nor record an outcome.
-    expect(await store.startSendingAnnouncement(1, 'one', at(LEASE + 2))).toBe(false);
-    expect(await store.finishAnnouncement(1, 'one', { kind: 'sent', at: at(LEASE + 2) })).toBe(false);
+    expect(await store.startSendingAnnouncement(id, 'one', at(LEASE + 2))).toBe(false);
+    expect(await store.finishAnnouncement(id, 'one', { kind: 'sent', at: at(LEASE + 2) })).toBe(false);
   });
 
   it('never resends an attempt cut off mid-send where the channel cannot deduplicate, and resends it where it can', async () => {
@@ -119,7 +110,21 @@ describe('the chat announcement queue', () => {
   it('keeps the queue across a restart', async () => {
     await store.enqueueAnnouncements([item('survives')], T0);
     await store.close();
-    store = new SqliteStore(file);
+    store = await db.open();
     expect(keys(await store.claimAnnouncements('irc', 'b', T0, LEASE, 10))).toEqual(['survives']);
+  });
+
+  it('gives each announcement to one of several servers claiming the same channel at once, in order', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => item(`k${String(i).padStart(2, '0')}`));
+    await store.enqueueAnnouncements(items, T0);
+    const servers = [store, await db.open(), await db.open()];
+    const claims = await Promise.all(
+      servers.flatMap((s, i) => [0, 1].map((j) => s.claimAnnouncements('irc', `server-${i}-${j}`, at(10), LEASE, 5))),
+    );
+    const claimed = claims.flatMap((c) => keys(c));
+    // Never one announcement to two claimants; the queue is handed out from its head.
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect([...claimed].sort()).toEqual(items.slice(0, claimed.length).map((a) => a.key));
+    expect(claimed.length).toBeGreaterThan(0);
   });
 });

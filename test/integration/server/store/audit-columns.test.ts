@@ -1,4 +1,5 @@
-// A database written before audit entries recorded the actor's groups opens with the column added:
+// A database at schema version 6 (before audit entries recorded the actor's groups, SQLite migration
+// steps 7 and 8) opens with the column and indexes added:
 // its entries read back with groups unknown (null), new ones with their groups, and both are found.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,9 @@ it('adds audit_log.actor_groups to an older database, which keeps its entries', 
   const file = path.join(dir, 'klaxon.db');
   await new SqliteStore(file).close();
   const raw = new DatabaseSync(file);
-  raw.exec('DROP INDEX audit_by_actor; DROP INDEX audit_by_time; ALTER TABLE audit_log DROP COLUMN actor_groups');
+  raw.exec(
+    'DROP INDEX audit_by_actor; DROP INDEX audit_by_time; ALTER TABLE audit_log DROP COLUMN actor_groups; DELETE FROM schema_migrations WHERE version > 6',
+  );
   raw
     .prepare('INSERT INTO audit_log (at, actor_sub, actor_name, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?)')
     .run(Date.parse('2026-01-01T00:00:00Z'), 'bob', 'Bob', 'page.accepted', null, '{}');

@@ -1,14 +1,9 @@
-// The audit log's store methods (searchAudit, auditActorUses, pruneAudit, appendAudit) on a real
-// SQLite file. Written like the shared store suite (store-contract.test.ts on the PostgreSQL
-// branch), so the same cases can run against every KlaxonStore once both stores are in one tree.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// The audit log's store methods (searchAudit, auditActorUses, pruneAudit, appendAudit) on both
+// stores (SQLite and PostgreSQL), as part of the shared store suite (store-contract.test.ts).
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
-import { SqliteStore } from '#server/store/sqlite-store.js';
 import type { AuditEntry, KlaxonStore, PageRecord } from '#server/store/store.js';
+import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
 
 const SECOND = 1000;
 const DAY = 24 * 3600 * SECOND;
@@ -40,31 +35,21 @@ function record(opts: { at: Date }): PageRecord {
   return { page, routingKey: 'sre', idempotencyKey: `key-${id}`, requestHash: `hash-${id}` };
 }
 
-let dir: string;
-let file: string;
-let store: KlaxonStore;
-let t0: Date;
-const at = (ms: number) => new Date(t0.getTime() + ms);
-const count = async (table: string) => {
-  const db = new DatabaseSync(file, { readOnly: true });
-  try {
-    return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-};
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'klaxon-audit-store-'));
-  file = path.join(dir, 'klaxon.db');
-  store = new SqliteStore(file);
-  t0 = new Date(Date.now() - 3600 * SECOND);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+describe.each([sqliteKind(), postgresKind()])('the audit log (auditors, $name store)', (kind) => {
+  let db: StoreDatabase;
+  let store: KlaxonStore;
+  let t0: Date;
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  const count = async (table: string) =>
+    Number((await db.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
+  afterAll(() => kind.tearDown());
+  beforeEach(async () => {
+    db = await kind.database();
+    store = await db.open();
+    t0 = new Date(Date.now() - 3600 * SECOND);
+  });
+  afterEach(() => db?.close());
 
-describe('the audit log (auditors)', () => {
   const entry = (over: Partial<AuditEntry>): AuditEntry => ({
     at: t0,
     actorSub: 'alice',

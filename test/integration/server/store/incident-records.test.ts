@@ -1,32 +1,11 @@
-// What the store keeps about incidents Klaxon acted on, on a real SQLite file: acknowledgements made
-// in Klaxon, one escalation per incident across two handles on one file (two replicas, a restart),
-// audit entries in the same transaction, and a database from before these columns existed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '#server/store/sqlite-store.js';
-import type { AuditEntry, EscalationRecord } from '#server/store/store.js';
-import { acceptQueuedPage } from '#test/support/accept-page.js';
+// What the store keeps about incidents Klaxon acted on, on both stores (SQLite and PostgreSQL, part of
+// the shared store suite): acknowledgements made in Klaxon, one escalation per incident across two
+// stores on one database (two replicas, a restart), audit entries in the same transaction.
+// (A SQLite file from before these tables and columns: test/integration/server/store/migrations/.)
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEntry, EscalationRecord, KlaxonStore } from '#server/store/store.js';
+import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
 
-let dir: string;
-let file: string;
-const open: SqliteStore[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'klaxon-records-'));
-  file = path.join(dir, 'klaxon.db');
-});
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const store = () => {
-  const s = new SqliteStore(file);
-  open.push(s);
-  return s;
-};
 const audit = (action: string): AuditEntry => ({
   at: new Date(),
   actorSub: null,
@@ -35,14 +14,6 @@ const audit = (action: string): AuditEntry => ({
   pageId: null,
   detail: {},
 });
-const actions = () => {
-  const db = new DatabaseSync(file, { readOnly: true });
-  try {
-    return (db.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]).map((r) => r.action);
-  } finally {
-    db.close();
-  }
-};
 const claim = (over: Partial<EscalationRecord> = {}): EscalationRecord => ({
   incidentNumber: '1043',
   reason: 'nobody_paged',
@@ -60,9 +31,19 @@ const claim = (over: Partial<EscalationRecord> = {}): EscalationRecord => ({
   ...over,
 });
 
-describe('SqliteStore: incident records', () => {
+describe.each([sqliteKind(), postgresKind()])('incident records ($name store)', (kind) => {
+  let db: StoreDatabase;
+  afterAll(() => kind.tearDown());
+  beforeEach(async () => {
+    db = await kind.database();
+  });
+  afterEach(() => db?.close());
+  const store = (): Promise<KlaxonStore> => db.open();
+  const actions = async () =>
+    (await db.rows<{ action: string }>('SELECT action FROM audit_log ORDER BY id')).map((r) => r.action);
+
   it('keeps acknowledgements made in Klaxon, with their audit entry', async () => {
-    const s = store();
+    const s = await store();
     const at = new Date('2026-11-22T03:10:00Z');
     await s.recordAcknowledgement(
       { incidentNumber: '1042', personSub: 'alice', personName: 'Alice Andersen', sentAs: 'klaxon', at },
@@ -72,12 +53,12 @@ describe('SqliteStore: incident records', () => {
       { incidentNumber: '1042', personSub: 'alice', personName: 'Alice Andersen', sentAs: 'klaxon', at },
     ]);
     expect(await s.acknowledgementsSince(new Date('2026-11-22T03:11:00Z'))).toEqual([]);
-    expect(actions()).toEqual(['incident.acknowledge']);
+    expect(await actions()).toEqual(['incident.acknowledge']);
   });
 
   it('one escalation per incident, ever: a second claim (another handle on the file) is refused, without audit', async () => {
-    const a = store();
-    const b = store();
+    const a = await store();
+    const b = await store();
     expect(await a.claimEscalation(claim(), audit('escalation.claimed'))).toBe(true);
     expect(await b.claimEscalation(claim({ reason: 'requested' }), audit('escalation.claimed'))).toBe(false);
     const settled = await b.settleEscalation(
@@ -94,42 +75,35 @@ describe('SqliteStore: incident records', () => {
     // Released only while still `sending`: a done escalation stays.
     await a.releaseEscalation('1043', audit('escalation.released'));
     expect(await a.claimEscalation(claim(), audit('escalation.claimed'))).toBe(false);
-    expect(actions()).toEqual(['escalation.claimed', 'escalation.done', 'escalation.released']);
+    expect(await actions()).toEqual(['escalation.claimed', 'escalation.done', 'escalation.released']);
     await a.close();
-    expect(await store().escalationsSince(new Date(0))).toEqual([
+    expect(await (await store()).escalationsSince(new Date(0))).toEqual([
       { ...claim(), status: 'done', updatedAt: settled!.updatedAt },
     ]);
   });
 
   it('a release frees a claim whose request never went out', async () => {
-    const s = store();
+    const s = await store();
     await s.claimEscalation(claim(), audit('escalation.claimed'));
     await s.releaseEscalation('1043', audit('escalation.released'));
     expect(await s.escalationsSince(new Date(0))).toEqual([]);
     expect(await s.claimEscalation(claim(), audit('escalation.claimed'))).toBe(true);
   });
 
-  it('opens a database from before acknowledger names, and keeps its pages', async () => {
-    const s = store();
-    const { outcome } = await acceptQueuedPage(s, {
-      summary: 'Old page',
-      client: 'api',
-      at: new Date(),
-      key: 'old-page-0000001',
-    });
-    await s.close();
-    open.splice(0);
-    const db = new DatabaseSync(file);
-    db.exec('ALTER TABLE pages DROP COLUMN acked_by_name');
-    db.close();
-    const reopened = store();
-    const id = outcome.kind === 'created' ? outcome.page.id : '';
-    expect((await reopened.getPage(id))?.page.summary).toBe('Old page');
-    const updated = await reopened.updatePage(id, {
-      status: 'acknowledged',
-      ackedBy: 'klaxon',
-      ackedByName: 'Alice Andersen (via Klaxon)',
-    });
-    expect(updated).toMatchObject({ ackedBy: 'klaxon', ackedByName: 'Alice Andersen (via Klaxon)' });
+  it('claims an escalation once when two servers ask at the same moment', async () => {
+    const servers = [await store(), await store(), await store()];
+    const won = await Promise.all(
+      servers.map((s, i) =>
+        s.claimEscalation(claim({ incidentNumber: '2001', pageId: `p${i}` }), audit('escalation.claimed')),
+      ),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await actions()).toEqual(['escalation.claimed']);
+  });
+
+  it('writes one audit entry on its own', async () => {
+    const s = await store();
+    await s.appendAudit(audit('escalation.dry_run'));
+    expect(await actions()).toEqual(['escalation.dry_run']);
   });
 });

@@ -265,4 +265,32 @@ describe('loadServerConfig', () => {
     expect(org.users.map((u) => u.username)).toContain(c.escalation.asUser);
     expect(c.escalation.unpaged.enabled).toBe(true);
   });
+
+  it('storage.postgresUrl: SQLite unless set (KLAXON_POSTGRES_URL wins), a postgres URL, with a session secret', () => {
+    expect(loadServerConfig({ env: {}, overrides: minimal, warn: () => {} }).storage).toMatchObject({
+      postgresUrl: null,
+      postgresPoolSize: 10,
+    });
+    const secret = 'a-session-secret-of-at-least-32-characters';
+    const c = loadServerConfig({
+      env: { KLAXON_POSTGRES_URL: 'postgres://klaxon:pw@db:5432/klaxon', KLAXON_SESSION_SECRET: secret },
+      overrides: minimal,
+      warn: () => {},
+    });
+    expect(c.storage.postgresUrl).toBe('postgres://klaxon:pw@db:5432/klaxon');
+    const wrong = errorOf(() =>
+      loadServerConfig({
+        env: { KLAXON_POSTGRES_URL: 'mysql://klaxon:hunter2@db/klaxon', KLAXON_SESSION_SECRET: secret },
+        overrides: minimal,
+        warn: () => {},
+      }),
+    );
+    expect(wrong.key).toBe('storage.postgresUrl');
+    expect(wrong.message).toBe('storage.postgresUrl: must be a postgres:// or postgresql:// URL');
+    const noSecret = errorOf(() =>
+      loadServerConfig({ env: { KLAXON_POSTGRES_URL: 'postgresql://db/klaxon' }, overrides: minimal, warn: () => {} }),
+    );
+    expect(noSecret.key).toBe('sessionSecret');
+    expect(noSecret.message).toMatch(/^sessionSecret: must be set when storage\.postgresUrl is/);
+  });
 });

@@ -108,7 +108,7 @@ function setup(
     store,
     target,
     rerouter,
-    leadership: { runsHere: () => opts.leader ?? true },
+    leadership: { runsHere: () => opts.leader ?? true, fence: () => null, stepDown: () => undefined },
     metrics,
     clock,
     logger,

@@ -107,6 +107,28 @@ describe('IncidentsHub', () => {
     ).toEqual(['1', '3']);
   });
 
+  it('takes over what another replica last knew: its first poll reports only real changes', async () => {
+    // What the previous leader saw, as a new leader reads it back from the shared tables (JSON).
+    const earlier = new FakeUpstream();
+    earlier.next = [wire('1'), wire('2', { entityDisplayName: 'klaxon', entityId: 'klaxon/x' })];
+    const clock = new ManualClock();
+    const previous = makeHub(earlier, clock).hub;
+    previous.start();
+    await clock.advance(0);
+    const shared = JSON.parse(JSON.stringify(previous.snapshot().incidents));
+    previous.stop();
+
+    const up = new FakeUpstream();
+    up.next = [wire('1'), wire('2', { entityDisplayName: 'klaxon', entityId: 'klaxon/x' }), wire('3')];
+    const { hub, changes } = makeHub(up, clock);
+    hub.seed(shared, clock.now() - 5000, { ok: true, error: null });
+    expect(changes).toEqual([]);
+    expect(hub.snapshot().incidents.map((i) => i.number)).toEqual(shared.map((i: { number: string }) => i.number));
+    hub.start();
+    await clock.advance(0);
+    expect(changes.map((c) => `${c.change} ${c.incident.number}`)).toEqual(['opened 3']);
+  });
+
   it('always shows open incidents but resolved ones only within the recent window', async () => {
     const up = new FakeUpstream();
     const clock = new ManualClock(Date.parse('2024-05-01T12:00:00Z'));
