@@ -107,6 +107,10 @@ export interface KlaxonApp {
  * Builds the Fastify app with every part wired: the paging backend, the incidents hub and its
  * event stream, auth, the page outbox with its delivery worker and tracker, and one plugin per
  * route resource. Does not listen (see start.ts), so tests can `inject` into it or listen themselves.
+ *
+ * Long on purpose: it is the composition root. Each part lives in its folder and is only constructed
+ * and connected here, in the order the parts depend on each other, so one read shows the whole
+ * wiring (and which of it runs on the leader only); splitting it would hide those connections.
  */
 export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { config, store } = deps;

@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Every Prometheus metric the server exposes at /metrics, in one registry per server instance
- * (tests start several servers in one process, so no global registry).
+ * (tests start several servers in one process, so no global registry). Long on purpose: a list of
+ * declarations, kept together so `docs/operations.md#metrics-and-alerts` can be checked against it.
  */
 export function createMetrics() {
   const registry = new Registry();

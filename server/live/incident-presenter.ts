@@ -32,6 +32,7 @@ export class IncidentPresenter {
   private readonly memo = new WeakMap<Incident, { version: number; out: Incident }>();
   private names: ReadonlyMap<string, string> = new Map();
   private namesPending: Promise<void> | null = null;
+  private recordsPending: Promise<void> | null = null;
   private readonly acks = new Map<string, KlaxonAck[]>();
   private readonly escalations = new Map<string, EscalationRecord>();
   private readonly listeners = new Set<() => void>();
@@ -56,17 +57,45 @@ export class IncidentPresenter {
 
   /** Loads what Klaxon recorded before this process started (acknowledgements, escalations). */
   async load(): Promise<void> {
+    if (await this.readRecords()) this.changed();
+  }
+
+  /**
+   * When a poll is taken in: reads the records again, so an acknowledgement or "Escalate now" made
+   * on another replica (which told only its own presenter) is shown by the one that polls. Like
+   * names, what is new is shown with the next poll's changes rather than pushed by itself.
+   */
+  refreshRecords(): Promise<void> {
+    this.recordsPending ??= this.readRecords()
+      .then((added) => {
+        if (added) this.version++;
+      })
+      .finally(() => {
+        this.recordsPending = null;
+      });
+    return this.recordsPending;
+  }
+
+  /** Reads the recent records; true when any was new to this presenter. */
+  private async readRecords(): Promise<boolean> {
     const since = new Date(this.clock.now() - KEEP_MS);
     try {
       const [acks, escalations] = await Promise.all([
         this.deps.store.acknowledgementsSince(since),
         this.deps.store.escalationsSince(since),
       ]);
-      for (const a of acks) this.addAck(a);
-      for (const e of escalations) this.escalations.set(e.incidentNumber, e);
-      this.changed();
+      let added = false;
+      for (const a of acks) added = this.addAck(a) || added;
+      for (const e of escalations) {
+        const known = this.escalations.get(e.incidentNumber);
+        if (known && known.status === e.status && known.updatedAt.getTime() === e.updatedAt.getTime()) continue;
+        this.escalations.set(e.incidentNumber, e);
+        added = true;
+      }
+      return added;
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not load what Klaxon recorded about incidents');
+      return false;
     }
   }
 
@@ -157,11 +186,14 @@ export class IncidentPresenter {
     return sentAs.toLowerCase() === by || name?.toLowerCase() === by;
   }
 
-  private addAck(a: KlaxonAck): void {
+  /** Keeps `a` (once: the same acknowledgement read again is ignored); true when it was new. */
+  private addAck(a: KlaxonAck): boolean {
     const keepFrom = this.clock.now() - KEEP_MS;
     const list = (this.acks.get(a.incidentNumber) ?? []).filter((x) => x.at.getTime() >= keepFrom);
-    list.push(a);
+    const seen = list.some((x) => x.personSub === a.personSub && x.at.getTime() === a.at.getTime());
+    if (!seen) list.push(a);
     this.acks.set(a.incidentNumber, list);
+    return !seen;
   }
 
   private changed(): void {

@@ -60,6 +60,8 @@ export interface Presenter {
   present(raw: Incident): Incident;
   /** Asks for people's names (cached by the backend); new names are shown from the next poll on. */
   refreshNames(): Promise<void>;
+  /** Reads what Klaxon recorded again (made on another replica, perhaps); shown from the next poll on. */
+  refreshRecords(): Promise<void>;
   onChange(listener: () => void): () => void;
 }
 
@@ -407,6 +409,7 @@ export class IncidentsHub extends EventEmitter<{
   private async apply(polled: Incident[], slicer: TimeSlicer, startedAt: number): Promise<void> {
     // Never waited for: names that arrive later are taken in by the next poll, with its changes.
     void this.opts.presenter?.refreshNames();
+    void this.opts.presenter?.refreshRecords();
     const now = this.clock.now();
     for (const i of polled) this.maxPolledNumber = Math.max(this.maxPolledNumber, Number(i.number) || 0);
     const incidents = this.withHints(polled, startedAt, now);

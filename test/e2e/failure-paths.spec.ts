@@ -66,7 +66,8 @@ test('the Klaxon server goes down: an offline banner with the time of the last u
   await expect(live).toContainText(/Offline — last update at \d\d:\d\d/);
   // A reconnect made while the server was still shutting down gets its 503; once it is gone, every
   // attempt is refused alike. Compare from then on: the reason may change once, the seconds never.
-  await expect(live).toContainText('The Klaxon server is not reachable');
+  // (On a loaded machine a reconnect can also meet the closing server's, or a neighbour's, 503.)
+  await expect(live).toContainText(/The Klaxon server (is not reachable|answered 503)/);
   const announced = await live.innerText();
   expect(announced).not.toMatch(/\d+ s\b|Reconnecting/);
   const age = await page.getByTestId('freshness-age').innerText();

@@ -2,7 +2,7 @@
 // against both simulators over HTTP: the leader polls both services and shares both lists, so a
 // page to the PagerDuty target sent through either server is delivered once and its incident
 // reaches clients of both servers under the same event id, keyed by service (`pagerduty:N` is not
-// On-Call's N); an acknowledgement through Klaxon is credited to the person on both servers.
+// On-Call's N); an acknowledgement through Klaxon on the follower is credited to the person on both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentKey, pageEntityId, type Page, type ServerEvent } from '#common/index.js';
 import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
@@ -69,8 +69,9 @@ describe('two replicas with an On-Call and a PagerDuty target', () => {
     const key = incidentKey(incident!);
     expect(key).toBe(`pagerduty:${incident!.number}`);
 
-    // Carol acknowledges through the leader as her own PagerDuty user: both servers credit her.
-    const ack = await api(`${leader.url}/api/v1/incidents/${key}/ack`, { token: carol, body: {} });
+    // Carol acknowledges through the follower as her own PagerDuty user: the leader's presenter reads
+    // the record with its next poll, and both servers credit her.
+    const ack = await api(`${follower.url}/api/v1/incidents/${key}/ack`, { token: carol, body: {} });
     expect(ack.status, JSON.stringify(ack.body)).toBe(200);
     for (const s of [leader, follower]) {
       const listed = await waitFor(

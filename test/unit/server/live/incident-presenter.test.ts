@@ -48,6 +48,21 @@ describe('IncidentPresenter', () => {
     });
   });
 
+  it('shows an acknowledgement recorded by another replica once a poll reads the records again, and only once', async () => {
+    const acks: KlaxonAck[] = [];
+    const p = presenter({ acks });
+    await p.load();
+    await p.refreshNames();
+    expect(p.present(ackedAs('klaxon')).ackedByName).toBe('Klaxon service');
+    // Another replica records Alice's acknowledgement; this presenter was not told.
+    acks.push(ack());
+    await p.refreshRecords();
+    expect(p.present(ackedAs('klaxon')).ackedByName).toBe('Alice Andersen (via Klaxon)');
+    await p.refreshRecords();
+    await p.load();
+    expect((p as unknown as { acks: Map<string, KlaxonAck[]> }).acks.get('101')).toHaveLength(1);
+  });
+
   it("shows the service user's display name for acknowledgements made elsewhere, the username when unknown", async () => {
     const p = presenter();
     await p.refreshNames();
