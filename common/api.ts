@@ -87,6 +87,7 @@ export const routes = {
   },
   ackIncident: {
     method: 'POST',
+    /** `:number` is the incident's key (`incidentKey`): a bare number is On-Call's (or the server's only service's). */
     path: `${API_PREFIX}/incidents/:number/ack`,
     auth: 'acknowledge',
     body: AckRequest,
@@ -132,6 +133,8 @@ export const routes = {
    * incident's state (docs/server-config.md#webhook-payload) is applied at once; any call triggers a refresh.
    */
   oncallWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/oncall`, auth: 'none', status: 204 },
+  /** PagerDuty v3 webhook subscription (signed: `X-PagerDuty-Signature`); triggers a refresh. */
+  pagerdutyWebhook: { method: 'POST', path: `${API_PREFIX}/webhooks/pagerduty`, auth: 'none', status: 204 },
 } as const satisfies Record<string, RouteDef>;
 export type RouteName = keyof typeof routes;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { IncidentBackend } from './incident-key.js';
 import { parseSentryDsn } from './sentry-dsn.js';
 import { EscalationOffer } from './escalation.js';
 
@@ -19,6 +20,8 @@ export const PageTarget = z.strictObject({
   /** On-Call team slugs this target wakes: their on-call people are shown when whom it pages cannot be looked up. */
   teams: z.array(z.string()),
   isDefault: z.boolean(),
+  /** The paging service pages to it go to; absent: On-Call (as for servers before a second service). */
+  backend: z.optional(IncidentBackend),
 });
 export type PageTarget = z.infer<typeof PageTarget>;
 

@@ -1,5 +1,6 @@
 import { IDLE_LINK, type ClientState, type TokenStorage } from './client-state.js';
 import type { IncidentSnapshot } from './incident.js';
+import { incidentKey } from './incident-key.js';
 import type { Page } from './page.js';
 import { mergePages } from './page-list.js';
 import type { ServerEvent } from './sse.js';
@@ -30,7 +31,8 @@ export function reduceSnapshot(snapshot: IncidentSnapshot | null, e: ServerEvent
       return { ...e.data.incidents, incidents: [...e.data.incidents.incidents].sort(newestFirst) };
     case 'incident': {
       if (!snapshot) return snapshot; // a snapshot always comes first; an orphan change is ignored
-      const others = snapshot.incidents.filter((i) => i.number !== e.data.incident.number);
+      const key = incidentKey(e.data.incident);
+      const others = snapshot.incidents.filter((i) => incidentKey(i) !== key);
       const incidents = e.data.change === 'removed' ? others : [e.data.incident, ...others].sort(newestFirst); // ties: the news first
       // A change carries its own freshness: it was just read from On-Call.
       return {

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { IncidentBackend } from './incident-key.js';
 import { IncidentEscalation } from './escalation.js';
 import { IsoTime } from './text.js';
 
@@ -28,6 +29,11 @@ export const Incident = z.strictObject({
   /** Link to the incident in the On-Call web UI, when known (http(s) only: it becomes a clickable link). */
   link: z.nullable(z.url().check(z.refine((u) => /^https?:\/\//i.test(u), 'link must be an http(s) URL'))),
   ackedBy: z.nullable(z.string()),
+  /**
+   * The paging service the incident lives on; absent: On-Call (the only service of older servers).
+   * Numbers repeat across services, so clients tell incidents apart by `incidentKey`.
+   */
+  backend: z.optional(IncidentBackend),
   /**
    * Who acknowledged, as people read it: the service user's display name ("Carol Okafor"), or the
    * person who acknowledged in Klaxon ("Alice Andersen (via Klaxon)"), whichever service user

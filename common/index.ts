@@ -1,5 +1,6 @@
 // The contract shared by server, desktop main process and renderer. zod only.
 export * from './text.js';
+export * from './incident-key.js';
 export * from './incident.js';
 export * from './page.js';
 export * from './oncall.js';

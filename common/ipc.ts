@@ -2,6 +2,7 @@ import { z } from 'zod/mini';
 import { AckRequest, AckResult, EscalatePageResult } from './api.js';
 import { ClientConfig } from './client-config.js';
 import { ClientState } from './client-state.js';
+import { IncidentKey } from './incident-key.js';
 import type { Result } from './result.js';
 import { OnCallNow } from './oncall.js';
 import { IdempotencyKey, Page, PageRequest } from './page.js';
@@ -30,9 +31,10 @@ export const ipcRequests = {
   'unsent:retry': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
   /** "Discard": the person gives up on a kept page; it will not be sent. */
   'unsent:discard': { request: z.strictObject({ idempotencyKey: IdempotencyKey }), response: z.null() },
+  /** `number` is the incident's key (`incidentKey`): its number, after `pagerduty:` for PagerDuty's. */
   'pages:escalate': { request: z.strictObject({ id: z.uuid() }), response: EscalatePageResult },
   'incidents:ack': {
-    request: z.extend(AckRequest, { number: z.string().check(z.regex(/^\d+$/)) }),
+    request: z.extend(AckRequest, { number: IncidentKey }),
     response: AckResult,
   },
   'settings:get': { request: NoPayload, response: EffectiveSettings },
@@ -60,7 +62,7 @@ export const ipcPushes = {
   'page:updated': Page,
   /** The kept unsent pages changed (kept, resent, accepted, refused, discarded). */
   'unsent:changed': z.array(UnsentPage),
-  /** Sent when a notification is clicked: show this incident. */
+  /** Sent when a notification is clicked: show this incident (`number` is its key, `incidentKey`). */
   'navigate:incident': z.strictObject({ number: z.string() }),
 } as const;
 export type IpcPushChannel = keyof typeof ipcPushes;

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { IncidentBackend } from './incident-key.js';
 import { IsoTime, multiLineText, singleLineText } from './text.js';
 
 export const SUMMARY_MAX = 120;
@@ -46,6 +47,8 @@ export const Page = z.strictObject({
   /** Set when delivery has stopped retrying; an operator must act (status stays `failing`). */
   gaveUpAt: z.nullable(IsoTime),
   incidentNumber: z.nullable(z.string()),
+  /** The paging service the page goes to (its target's), where its incident lives; absent: On-Call. */
+  backend: z.optional(IncidentBackend),
   ackedBy: z.nullable(z.string()),
   ackedAt: z.nullable(IsoTime),
   /** Who acknowledged, as people read it (see `Incident.ackedByName`); absent or null: `ackedBy`. */

@@ -4,6 +4,8 @@
  * reconnected), and what happened to the user's own page. Everything else is the badge's job.
  */
 import {
+  incidentKey,
+  serviceName,
   acknowledgerName,
   unsentKey,
   type Incident,
@@ -16,6 +18,7 @@ import {
 export interface DesktopNotification {
   title: string;
   body: string;
+  /** The incident to show when the notification is clicked: its key (`incidentKey`, `pagerduty:7` or On-Call's `7`). */
   incidentNumber?: string;
 }
 
@@ -55,14 +58,15 @@ export class NotificationPolicy {
 
   /** A full snapshot (start, reconnect): remember everything in it, notify about nothing. */
   onSnapshot(incidents: readonly Incident[], pages: readonly Page[]): void {
-    for (const i of incidents) this.seenIncidents.add(i.number);
+    for (const i of incidents) this.seenIncidents.add(incidentKey(i));
     for (const p of pages) this.pageStatus.set(p.id, pageState(p));
   }
 
   onIncident(change: 'opened' | 'updated' | 'removed', incident: Incident): DesktopNotification | null {
     if (change === 'removed') return null;
-    const isNew = !this.seenIncidents.has(incident.number);
-    this.seenIncidents.add(incident.number);
+    // Numbers repeat across paging services: an incident is known by its key.
+    const isNew = !this.seenIncidents.has(incidentKey(incident));
+    this.seenIncidents.add(incidentKey(incident));
     if (!isNew || incident.phase !== 'UNACKED') return null;
     if (!wantsNewIncidentNotifications(this.opts.settings(), this.opts.me())) return null;
     const team = incident.teams.map((t) => t.name).join(', ');
@@ -70,7 +74,7 @@ export class NotificationPolicy {
     return {
       title: `New incident #${incident.number}, not acknowledged`,
       body: `${incident.title}${team ? ` (${team})` : ''}: ${paged}.`,
-      incidentNumber: incident.number,
+      incidentNumber: incidentKey(incident),
     };
   }
 
@@ -87,24 +91,27 @@ export class NotificationPolicy {
     if (!me || page.requester.sub !== me.user.sub) return null;
     if (!this.opts.settings().notifyOwnPages) return null;
     const incident = page.incidentNumber ? ` as incident #${page.incidentNumber}` : '';
-    const base = page.incidentNumber ? { incidentNumber: page.incidentNumber } : {};
+    const base = page.incidentNumber
+      ? { incidentNumber: incidentKey({ backend: page.backend, number: page.incidentNumber }) }
+      : {};
+    const svc = serviceName(page.backend);
     if (state === 'delivered:muted')
       return {
         ...base,
-        title: 'Your page woke nobody: On-Call is in maintenance mode',
-        body: `"${page.summary}" reached On-Call${incident}, but On-Call pages nobody until maintenance mode ends. Call SRE directly.`,
+        title: `Your page woke nobody: ${svc} is in maintenance mode`,
+        body: `"${page.summary}" reached ${svc}${incident}, but ${svc} pages nobody until maintenance mode ends. Call SRE directly.`,
       };
     if (state === 'delivered:unconfirmed')
       return {
         ...base,
-        title: 'On-Call shows no incident for your page',
-        body: `"${page.summary}" was sent, but On-Call shows no incident for it: it may have been rewritten or dropped. If it is urgent, call SRE directly.`,
+        title: `${svc} shows no incident for your page`,
+        body: `"${page.summary}" was sent, but ${svc} shows no incident for it: it may have been rewritten or dropped. If it is urgent, call SRE directly.`,
       };
     switch (page.status) {
       case 'delivered':
         return {
           ...base,
-          title: 'Your page reached On-Call',
+          title: `Your page reached ${svc}`,
           body: `"${page.summary}" was delivered${incident}. Waiting for someone to acknowledge.`,
         };
       case 'acknowledged':
@@ -117,7 +124,7 @@ export class NotificationPolicy {
         return {
           ...base,
           title: 'Your page is not delivered yet',
-          body: `"${page.summary}": ${page.lastError ?? 'On-Call did not accept it'}. ${page.gaveUpAt ? 'Klaxon has stopped retrying; call SRE directly.' : 'Klaxon keeps retrying; if it is urgent, call SRE directly.'}`,
+          body: `"${page.summary}": ${page.lastError ?? `${svc} did not accept it`}. ${page.gaveUpAt ? 'Klaxon has stopped retrying; call SRE directly.' : 'Klaxon keeps retrying; if it is urgent, call SRE directly.'}`,
         };
       default:
         return null;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { parseSentryDsn, type Page } from '#common/index.js';
+import { incidentKey, parseSentryDsn, type Incident, type IncidentBackend, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -10,8 +10,8 @@ import { startAuditRetention } from './audit/audit-retention.js';
 import { Announcer } from './chat/announcer.js';
 import { ChatWorker } from './chat/chat-worker.js';
 import { configuredChannels } from './chat/configured-channels.js';
-import { createPagingBackend } from './backends/configured-backend.js';
 import type { PagingBackend } from './backends/paging-backend.js';
+import { createPagingServices } from './backends/paging-services.js';
 import { configWarnings, type ServerConfig } from './config/index.js';
 import { createEscalation, type Escalation } from './escalation/escalation.js';
 import { setErrorHandlers } from './http/error-handler.js';
@@ -25,6 +25,7 @@ import { contentSecurityPolicy, registerWebUi } from './http/web-ui.js';
 import { EventStream, type EventStreamTuning } from './live/event-stream.js';
 import { IncidentPresenter } from './live/incident-presenter.js';
 import { IncidentsHub } from './live/incidents-hub.js';
+import { IncidentsView, type IncidentSource, type ShownIncidents } from './live/incidents-view.js';
 import { PageOutbox } from './pages/accept.js';
 import { DeliveryWorker } from './pages/delivery-worker.js';
 import { PageTracker } from './pages/page-tracker.js';
@@ -40,19 +41,21 @@ import { pagesRoutes } from './routes/pages.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { SoloLeadership, type Leadership } from './cluster/leadership.js';
-import { SharedHub } from './cluster/shared-hub.js';
 import { type Clock, systemClock } from './runtime/clock.js';
 import { noErrorReports, type ErrorReporter } from './runtime/error-reports.js';
 import { auditEntry } from './store/audit-entry.js';
 import type { KlaxonAck, KlaxonStore } from './store/store.js';
 import { TargetStatus } from './targets/target-status.js';
+import { TargetStatusSet } from './targets/target-status-set.js';
 
 export interface AppDeps {
   config: ServerConfig;
   /** Open storage; whoever opened it closes it after the app. */
   store: KlaxonStore;
-  /** The paging service; default: the one the configuration describes. */
+  /** The On-Call backend; default: the one the configuration describes. Tests pass their own. */
   backend?: PagingBackend;
+  /** Backends by service, for tests that replace another service's too. */
+  backends?: Partial<Record<IncidentBackend, PagingBackend>>;
   /** Who makes a request; default: bearer token or web session (auth/guard.ts). Tests pass their own. */
   authenticate?: Authenticate;
   /** Event-stream timings and limits; the defaults suit production, tests shorten them. */
@@ -73,8 +76,8 @@ export interface KlaxonApp {
   app: FastifyInstance;
   /** `/metrics`, `/readyz` and `/healthz` on `metrics.listen`; null when that is not set. */
   operatorApp: FastifyInstance | null;
-  /** The incidents as this server shows them: the poller itself, or (several replicas) the shared view. */
-  hub: IncidentsHub | SharedHub;
+  /** The incidents as this server shows them: every paging service's poll, or (several replicas) the shared view. */
+  hub: ShownIncidents;
   events: EventStream;
   leadership: Leadership;
   /**
@@ -83,7 +86,7 @@ export interface KlaxonApp {
    */
   checkIdentityProvider(): Promise<{ mismatch: string | null; unreachable: string | null }>;
   /** The configured page targets as the paging service sees them (checked at start and on an interval). */
-  targets: TargetStatus;
+  targets: TargetStatus | TargetStatusSet;
   /**
    * Chat announcements (server/chat/): `announce` queues an event for every configured channel and
    * never throws; the escalation job and "Escalate now" announce `escalated` through it.
@@ -119,17 +122,32 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(fastifyCookie, { secret: config.sessionSecret || randomBytes(32).toString('base64url') });
   registerJsonBodyParser(app);
 
-  const backend = deps.backend ?? createPagingBackend(config, { metrics, logger: app.log });
-  const presenter = new IncidentPresenter({ backend, store, logger: app.log });
-  /** The one poller of the paging service; with several replicas it runs on the leader only. */
-  const poller = new IncidentsHub({
-    backend,
-    config: config.oncall,
+  const services = createPagingServices(config, {
     metrics,
     logger: app.log,
-    errorReports,
-    presenter,
+    // Responders follow `client_url` back to Klaxon; without a public URL it is the listen address.
+    klaxonUrl: () => config.publicUrl ?? (app.server.listening ? listenUrl(app) : null),
+    backends: { ...deps.backends, ...(deps.backend ? { oncall: deps.backend } : {}) },
   });
+  // One poller per paging service, each with what only Klaxon knows about its incidents; a server
+  // with one service uses its hub as it is. With several replicas they run on the leader only.
+  const presenters = new Map(
+    services.all.map((s) => [s.id, new IncidentPresenter({ backend: s.backend, store, logger: app.log })]),
+  );
+  const hubs = new Map(
+    services.all.map((s) => [
+      s.id,
+      new IncidentsHub({
+        backend: s.backend,
+        config: s.poll,
+        metrics,
+        logger: app.log,
+        serviceName: s.name,
+        errorReports,
+        presenter: presenters.get(s.id)!,
+      }),
+    ]),
+  );
   // Several replicas on PostgreSQL (server/cluster/): leader election and the shared event journal.
   // With SQLite (one process) there is none of it, and this process is always the leader.
   const pgUrl = config.storage.postgresUrl;
@@ -142,14 +160,38 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       })
     : null;
   const leadership: Leadership = cluster?.leadership ?? new SoloLeadership();
-  const hub = cluster ? cluster.sharedHub(poller, config.oncall) : poller;
+  /** The pollers as one (several replicas: always, as the shared view's source); the leader's only. */
+  const pollers: IncidentSource = hubs.size === 1 && !cluster ? [...hubs.values()][0]! : new IncidentsView(hubs);
+  const polls = services.all.map((s) => s.poll);
+  const shared = cluster
+    ? cluster.sharedHub(pollers as IncidentsView, {
+        pollIntervalSeconds: Math.max(...polls.map((p) => p.pollIntervalSeconds)),
+        recentWindowMinutes: Math.max(...polls.map((p) => p.recentWindowMinutes)),
+      })
+    : null;
+  const hub: ShownIncidents = shared ?? pollers;
+  // Klaxon's escalations (escalation.policy, escalation.asUser) are On-Call's, as they were written.
+  const escalating = services.get('oncall') ?? services.all[0]!;
+  const presenter = presenters.get(escalating.id)!;
+  const ownIncident = (i: Incident) => (i.backend ?? 'oncall') === escalating.id;
   // The escalator runs where `leadership.runsHere()`, and its claims and settlements carry the
-  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts).
+  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts). Several
+  // replicas: it reads the shared view, limited to the escalating service's incidents.
+  const escalationHub = shared
+    ? {
+        snapshot: () => {
+          const snap = shared.snapshot();
+          return { ...snap, incidents: snap.incidents.filter(ownIncident) };
+        },
+        allIncidents: () => shared.allIncidents().filter(ownIncident),
+        findIncident: (n: string) => shared.findIncident(incidentKey({ backend: escalating.id, number: n })),
+      }
+    : hubs.get(escalating.id)!;
   const escalation = createEscalation({
     config,
     store,
-    backend,
-    hub,
+    backend: escalating.backend,
+    hub: escalationHub,
     presenter,
     metrics,
     logger: app.log,
@@ -165,7 +207,8 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       ack,
       auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
     );
-    presenter.noteAck(ack);
+    // The key (`pagerduty:7`, On-Call's bare `7`) names the service; each presenter knows its own numbers.
+    for (const p of presenters.values()) p.noteAck(ack);
   }
   const events = new EventStream({
     hub,
@@ -178,14 +221,29 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const { guard, sessions, webLogin, verifier } = auth(app, deps, metrics, https);
   // Every replica checks the targets itself: each answers its own page dialogs and /readyz from
   // what it found, and nothing of it is written to the database (read-only look-ups).
-  const targets = new TargetStatus({
-    backend,
-    targets: config.targets,
-    intervalMs: config.targetChecks.intervalSeconds * 1000,
-    metrics,
-    logger: app.log,
-    errorReports,
-  });
+  const targetsOf = new Map(
+    services.all.map((s) => [
+      s.id,
+      new TargetStatus({
+        backend: s.backend,
+        targets: config.targets,
+        owns: services.all.length === 1 ? undefined : s.owns,
+        // On-Call's words are the ones Klaxon always had.
+        serviceName: s.id === 'oncall' ? undefined : s.name,
+        intervalMs: config.targetChecks.intervalSeconds * 1000,
+        metrics,
+        logger: app.log,
+        errorReports,
+      }),
+    ]),
+  );
+  const targets =
+    targetsOf.size === 1
+      ? [...targetsOf.values()][0]!
+      : new TargetStatusSet(
+          targetsOf,
+          config.targets.map((t) => t.id),
+        );
 
   const chatChannels = configuredChannels(config.chat, {
     logger: app.log,
@@ -214,17 +272,16 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const outbox = new PageOutbox(store, config, (page) => announcer.announcementsOf({ kind: 'paged', page }));
   const worker = new DeliveryWorker({
     store,
-    backend,
+    backend: services.router,
     // Several replicas: before a resend, the shared view must come from a poll newer than the
     // last attempt (it may predate it right after a failover); half the lease to find out.
-    incidents:
-      hub instanceof SharedHub
-        ? {
-            findByEntityId: (e: string) => hub.findForResend(e, config.delivery.timeoutMs + 1000),
-            refreshNow: (r: string) => hub.refreshNow(r),
-            status: () => hub.status(),
-          }
-        : hub,
+    incidents: shared
+      ? {
+          findByEntityId: (e: string) => shared.findForResend(e, config.delivery.timeoutMs + 1000),
+          refreshNow: (r: string) => shared.refreshNow(r),
+          status: () => shared.status(),
+        }
+      : pollers,
     delivery: config.delivery,
     onPage: onPageChanged,
     metrics,
@@ -233,22 +290,26 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   });
   const tracker = new PageTracker({
     store,
-    hub: poller,
+    // The leader's own pollers (the tracker is leader work).
+    hub: pollers,
     fence: cluster ? () => leadership.fence() : undefined,
     onFenced: (reason) => leadership.stepDown(reason),
-    backend,
+    backend: services.router,
     mutes: targets,
+    targetRoutingKey: (id) => config.targets.find((t) => t.id === id)?.routingKey ?? null,
     onPage: onPageChanged,
-    intervalMs: config.oncall.pollIntervalSeconds * 1000,
+    intervalMs: Math.min(...services.all.map((s) => s.poll.pollIntervalSeconds)) * 1000,
     unconfirmedAfterMs: config.delivery.unconfirmedAfterSeconds * 1000,
     metrics,
     logger: app.log,
     errorReports,
   });
-  // The hub's poll succeeds again after failures (or for the first time): failing pages go now.
-  hub.on('status', (s) => {
-    if (s.ok) worker.serviceAnswers('the incident list answers again');
-  });
+  // A service's poll succeeds again after failures (or for the first time): failing pages go now.
+  // Several replicas: as the shared view says it, on every replica.
+  for (const h of shared ? [shared] : hubs.values())
+    h.on('status', (st) => {
+      if (st.ok) worker.serviceAnswers('the incident list answers again');
+    });
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
     onPageChanged(page);
@@ -265,7 +326,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   // Hijacked SSE sockets would keep `app.close()` waiting forever: end them first.
   app.addHook('preClose', async () => events.close());
   app.addHook('onClose', async () => {
-    poller.stop();
+    pollers.stop();
     targets.stop();
   });
 
@@ -311,10 +372,10 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(incidentsRoutes, {
     guard,
     hub,
-    acknowledge: { hub, backend, serviceUser: config.oncall.ackAsUser, recordAck },
+    acknowledge: { hub, serviceOf: (key) => services.resolve(key), recordAck },
   });
   await app.register(pageEscalationRoutes, { guard, escalateNow: escalation.escalateNow });
-  await app.register(onCallRoutes, { guard, backend, targets });
+  await app.register(onCallRoutes, { guard, backend: services, targets });
   await app.register(eventsRoutes, { guard, events, store });
   const clock = deps.clock ?? systemClock;
   await app.register(auditRoutes, { guard, store, retentionDays: config.audit.retentionDays, clock });
@@ -334,7 +395,19 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       auditRetention = null;
     },
   };
-  await app.register(webhookRoutes, { secret: config.oncall.webhookSecret, hub, backend, metrics });
+  await app.register(webhookRoutes, {
+    services: Object.fromEntries(
+      services.all.map((s) => [
+        s.id,
+        {
+          backend: s.backend,
+          // Several replicas: the leader applies it and journals it; a follower asks the leader to poll.
+          hub: shared ?? hubs.get(s.id)!,
+        },
+      ]),
+    ),
+    metrics,
+  });
   webLogin.register(app);
 
   // Several replicas: follow the shared journal from now on, before any client can connect.
@@ -361,11 +434,11 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     announcer,
     escalation,
     async start() {
-      void presenter.load();
+      for (const p of presenters.values()) void p.load();
       // The first incidents poll asks the paging service before the target check's look-ups.
       if (cluster) cluster.start([tracker, retentionJob]);
       else {
-        poller.start();
+        pollers.start();
         tracker.start();
         retentionJob.start();
       }

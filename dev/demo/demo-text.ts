@@ -3,6 +3,7 @@ export interface DemoUrls {
   server: string;
   idp: string;
   simulator: string;
+  pagerduty: string;
 }
 
 export function accountsText(
@@ -41,6 +42,10 @@ export function triggerText(u: DemoUrls): string {
     `  nobody on call for sre:          ${post('/_sim/oncall', '{"rotationSlug":"rtg-sreprimary00001","usernames":[]}')}`,
     `  pages never show up (a rule rewrites their entity_id): ${post('/_sim/rules', '{"rules":[{"when":{"field":"monitoring_tool","matches":"klaxon"},"set":{"entity_id":"rewritten/${{entity_id}}"}}]}')}`,
     `  undo that rule:                  curl -s -X DELETE ${u.simulator}/_sim/rules`,
+    'PagerDuty simulator (target "SRE on PagerDuty"; its control API is in dev/pagerduty-simulator/README.md):',
+    `  its incidents:                 curl -s -X GET ${u.pagerduty}/_sim/incidents`,
+    `  fail all PagerDuty events:     curl -s -X POST ${u.pagerduty}/_sim/faults -H 'content-type: application/json' -d '{"errorRate":1,"paths":["/v2/enqueue"]}'`,
+    `  PagerDuty back to normal:      curl -s -X DELETE ${u.pagerduty}/_sim/faults`,
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole Klaxon stack on loopback with no configuration at all.
- *   identity provider :8788 · On-Call simulator :8789 (demo seed) · Klaxon server :8787 (+ web UI)
+ *   identity provider :8788 · On-Call simulator :8789 (demo seed) · PagerDuty simulator :8791 (demo
+ *   account) · Klaxon server :8787 (+ web UI), with targets on both services
  * then Klaxon desktop if this machine has an Electron binary, otherwise the web UI in the default
  * browser. `--no-open` starts nothing graphical (tests). Ctrl+C stops everything.
  */
@@ -9,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '../identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator } from '../oncall-simulator/index.js';
+import { startPagerDutySimulator, type RunningPagerDutySimulator } from '../pagerduty-simulator/index.js';
 import { demoIrcOverrides, ircServerPresent, ircText } from './demo-irc.js';
 import { loadServerConfig, startKlaxonServer, type RunningServer } from '#server/index.js';
 import { desktopSources, isStale, rendererSources } from './build-freshness.js';
@@ -18,14 +20,16 @@ import { createDemoLog } from './pretty-log.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const noOpen = process.argv.includes('--no-open');
-const PORTS = { server: 8787, idp: 8788, simulator: 8789 } as const;
+// 8790 is the PagerDuty simulator's own default (`npm run dev:pagerduty`), so the demo's is 8791.
+const PORTS = { server: 8787, idp: 8788, simulator: 8789, pagerduty: 8791 } as const;
 const SERVER_URL = `http://127.0.0.1:${PORTS.server}`;
 
-const running: { idp: RunningIdp | null; sim: RunningSimulator | null; server: RunningServer | null } = {
-  idp: null,
-  sim: null,
-  server: null,
-};
+const running: {
+  idp: RunningIdp | null;
+  sim: RunningSimulator | null;
+  pd: RunningPagerDutySimulator | null;
+  server: RunningServer | null;
+} = { idp: null, sim: null, pd: null, server: null };
 let desktop: ChildProcess | null = null;
 let stopping = false;
 let demoLog: ReturnType<typeof createDemoLog> | null = null;
@@ -91,6 +95,10 @@ async function start(): Promise<void> {
     consistencyDelayMs: 2000,
   }).catch((e: unknown) => Promise.reject(inUse(e, 'On-Call simulator', PORTS.simulator)));
   running.sim = sim;
+  const pd = await startPagerDutySimulator({ port: PORTS.pagerduty, seed: 'demo' }).catch((e: unknown) =>
+    Promise.reject(inUse(e, 'PagerDuty simulator', PORTS.pagerduty)),
+  );
+  running.pd = pd;
 
   // Chat announcements only when someone runs an IRC server here: nothing to set up, nothing to break.
   const irc = await ircServerPresent();
@@ -110,17 +118,23 @@ async function start(): Promise<void> {
       url: `${server.url}/api/v1/webhooks/oncall`,
       headers: { 'x-klaxon-webhook-secret': config.oncall.webhookSecret },
     });
+  if (config.pagerduty && config.pagerduty.webhookSecrets.length > 0)
+    pd.control.addWebhookSubscription({
+      url: `${server.url}/api/v1/webhooks/pagerduty`,
+      secrets: [...config.pagerduty.webhookSecrets],
+    });
 
   say('');
   say('Klaxon demo is running (all on 127.0.0.1, no configuration needed):');
   say(`  Klaxon server + web UI  ${server.url}/`);
   say(`  identity provider       ${idp.issuer}`);
   say(`  On-Call simulator       ${sim.url}`);
+  say(`  PagerDuty simulator     ${pd.url}  (target "SRE on PagerDuty")`);
   say('');
   say(accountsText(config.groups, idp.accounts));
-  say('  carol is also the SRE on call in the simulator, so her acknowledgements reach On-Call.');
+  say('  carol is also the SRE on call in both simulators, so her acknowledgements reach On-Call and PagerDuty.');
   say('');
-  say(triggerText({ server: server.url, idp: idp.issuer, simulator: sim.url }));
+  say(triggerText({ server: server.url, idp: idp.issuer, simulator: sim.url, pagerduty: pd.url }));
   say('');
   say(ircText(irc));
   say('');
@@ -161,7 +175,7 @@ async function stop(code: number): Promise<never> {
   if (desktop?.pid) desktop.kill('SIGTERM');
   // The server first (it finishes in-flight deliveries), then what it talks to.
   await running.server?.close().catch(() => undefined);
-  await Promise.allSettled([running.sim?.close(), running.idp?.close()]);
+  await Promise.allSettled([running.sim?.close(), running.pd?.close(), running.idp?.close()]);
   say('Stopped.');
   process.exit(code);
 }

@@ -12,6 +12,8 @@ export interface LoggedRequest {
   realMs: number;
   body?: unknown;
   from?: string;
+  query?: string;
+  headers?: Record<string, string>;
   fault?: FaultKind;
 }
 
@@ -45,6 +47,8 @@ export class RequestLog {
         realAt: new Date(e.realMs).toISOString(),
         ...(e.body !== undefined ? { body: e.body } : {}),
         ...(e.from !== undefined ? { from: e.from } : {}),
+        ...(e.query !== undefined ? { query: e.query } : {}),
+        ...(e.headers !== undefined ? { headers: e.headers } : {}),
         ...(e.fault ? { fault: e.fault } : {}),
       });
     }

@@ -60,6 +60,8 @@ async function handle(
 
   const entry = sim.requestLog.add({ method, path, status: 0, atMs: sim.clock.now(), realMs: Date.now() });
   if (typeof req.headers.from === 'string') entry.from = req.headers.from;
+  if (url.search !== '') entry.query = url.search.slice(1);
+  entry.headers = documentedHeaders(req);
   res.on('finish', () => {
     entry.status = res.statusCode;
   });
@@ -88,6 +90,16 @@ async function handle(
   const reply: Reply = handleEventsApi(sim, simReq) ?? handleRestApi(sim, simReq);
   sim.log(`${method} ${path} -> ${reply.status}`);
   send(res, reply);
+}
+
+/** The request headers PagerDuty's API documents name, so tests can check what a client sent. */
+function documentedHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['accept', 'content-type', 'from'] as const) {
+    const v = req.headers[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
 }
 
 async function toSimRequest(req: IncomingMessage, method: string, path: string, url: URL): Promise<SimRequest | null> {

@@ -67,6 +67,10 @@ export interface RequestLogEntry {
   body?: unknown;
   /** The `From` header, when present (who a REST write acts as). */
   from?: string;
+  /** The query string without its `?`, when there was one. */
+  query?: string;
+  /** The headers the API documents (`accept`, `content-type`, `from`), as sent. */
+  headers?: Record<string, string>;
   fault?: FaultKind;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The JSON the REST API answers with, shaped after the official OpenAPI document's schemas and
  * examples (Incident, User, Service, EscalationPolicy, Oncall, MaintenanceWindow, log entries;
- * see test/fixtures/pagerduty/README.md). References are `{id, type: "<kind>_reference", summary,
+ * see test/fixtures/pagerduty/schemas/README.md). References are `{id, type: "<kind>_reference", summary,
  * self, html_url}` as in PagerDuty's examples.
  */
 import { isoSeconds } from './clock.js';

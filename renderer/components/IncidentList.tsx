@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { acknowledgerName, type Incident } from '#common/index.js';
+import { acknowledgerName, incidentKey, serviceName, type Incident } from '#common/index.js';
 import { escalationNote } from '../model/escalation.js';
 import { ackOutcome, pagesNobody, resolvedSummary, splitIncidents } from '../model/incident-list.js';
 import { relativeTime } from '../model/relative-time.js';
@@ -34,7 +34,7 @@ export function IncidentList({
   return (
     <ul className="incidents" aria-label="Recent incidents">
       {open.map((i) => (
-        <IncidentItem key={i.number} incident={i} now={now} canAck={canAck} />
+        <IncidentItem key={incidentKey(i)} incident={i} now={now} canAck={canAck} />
       ))}
     </ul>
   );
@@ -51,7 +51,7 @@ export function ResolvedIncidents({ incidents, now }: { incidents: readonly Inci
       </summary>
       <ul className="incidents" aria-label="Resolved incidents">
         {resolved.map((i) => (
-          <IncidentItem key={i.number} incident={i} now={now} canAck={false} />
+          <IncidentItem key={incidentKey(i)} incident={i} now={now} canAck={false} />
         ))}
       </ul>
     </details>
@@ -71,15 +71,15 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
 
   const acknowledge = async () => {
     setAck({ busy: true, message: null, failed: false });
-    setAck({ busy: false, ...ackOutcome(await api.ackIncident(i.number)) });
+    setAck({ busy: false, ...ackOutcome(await api.ackIncident(incidentKey(i))) });
   };
 
   return (
     <li
       className={`incident incident-${i.phase.toLowerCase()}`}
-      id={`incident-${i.number}`}
+      id={`incident-${incidentKey(i).replace(':', '-')}`}
       tabIndex={-1}
-      data-testid={`incident-${i.number}`}
+      data-testid={`incident-${incidentKey(i).replace(':', '-')}`}
     >
       <div className="incident-state">
         <span className="incident-state-text">
@@ -129,7 +129,8 @@ function IncidentItem({ incident: i, now, canAck }: { incident: Incident; now: n
               {' '}
               ·{' '}
               <ExternalLink href={i.link}>
-                Open in On-Call<span className="visually-hidden"> (incident #{i.number})</span>
+                Open in {serviceName(i.backend)}
+                <span className="visually-hidden"> (incident #{i.number})</span>
               </ExternalLink>
             </span>
           )}
@@ -159,7 +160,9 @@ function IncidentNumber({ incident: i }: { incident: Incident }) {
       {i.link ? (
         <ExternalLink href={i.link}>
           <span aria-hidden="true">#{i.number}</span>
-          <span className="visually-hidden">Open incident #{i.number} in On-Call</span>
+          <span className="visually-hidden">
+            Open incident #{i.number} in {serviceName(i.backend)}
+          </span>
         </ExternalLink>
       ) : (
         <span aria-hidden="true">#{i.number}</span>

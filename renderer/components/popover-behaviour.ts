@@ -33,7 +33,8 @@ export function useNavigateToIncident(): void {
   useEffect(
     () =>
       api.onNavigateIncident((n) => {
-        const el = document.getElementById(`incident-${n}`);
+        // `n` is the incident's key (`pagerduty:7`), written into element ids with `-` (IncidentList).
+        const el = document.getElementById(`incident-${n.replace(':', '-')}`);
         // A resolved incident sits in a folded list: unfold it first, or it cannot be shown.
         const folded = el?.closest('details');
         if (folded) folded.open = true;

@@ -1,4 +1,4 @@
-import { acknowledgerName, durationText, secondsUntil, type Page } from '#common/index.js';
+import { acknowledgerName, durationText, secondsUntil, serviceName, type Page } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 
 /**
@@ -32,11 +32,13 @@ export interface PageStatusText {
 
 export function describePageStatus(p: Page, now: number, timeZone?: string): PageStatusText {
   const at = (iso: string) => clockTime(iso, timeZone);
+  // The paging service the page went to ("On-Call", "PagerDuty"), as the server says.
+  const svc = serviceName(p.backend);
   const by = acknowledgerName(p);
   switch (p.status) {
     case 'queued':
       return {
-        headline: 'Queued: Klaxon is sending your page to On-Call.',
+        headline: `Queued: Klaxon is sending your page to ${svc}.`,
         detail: null,
         countdown: null,
         notReached: false,
@@ -45,7 +47,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
       };
     case 'delivering':
       return {
-        headline: 'Sending your page to On-Call…',
+        headline: `Sending your page to ${svc}…`,
         detail: p.attempts > 1 ? `Attempt ${p.attempts}.` : null,
         countdown: null,
         notReached: false,
@@ -55,8 +57,8 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     case 'delivered':
       if (p.mutedAt)
         return {
-          headline: 'On-Call is in maintenance mode: nobody was paged.',
-          detail: `${p.incidentNumber ? `Incident #${p.incidentNumber} is open, but` : 'Your page reached On-Call, but'} On-Call pages nobody for it until maintenance mode ends. Reach SRE another way now.`,
+          headline: `${svc} is in maintenance mode: nobody was paged.`,
+          detail: `${p.incidentNumber ? `Incident #${p.incidentNumber} is open, but` : `Your page reached ${svc}, but`} ${svc} pages nobody for it until maintenance mode ends. Reach SRE another way now.`,
           countdown: null,
           notReached: true,
           settled: false,
@@ -64,7 +66,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
         };
       if (p.unconfirmedAt && !p.incidentNumber)
         return {
-          headline: 'Sent, but On-Call shows no incident for it: it may have been rewritten or dropped.',
+          headline: `Sent, but ${svc} shows no incident for it: it may have been rewritten or dropped.`,
           detail: `Delivered${p.deliveredAt ? ` at ${at(p.deliveredAt)}` : ''}; Klaxon keeps looking for its incident. If this is urgent, reach SRE another way now.`,
           countdown: null,
           notReached: true,
@@ -73,7 +75,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
         };
       return p.incidentNumber
         ? {
-            headline: `Delivered: incident #${p.incidentNumber} is open and On-Call is paging.`,
+            headline: `Delivered: incident #${p.incidentNumber} is open and ${svc} is paging.`,
             detail: 'Waiting for someone to acknowledge.',
             countdown: null,
             notReached: false,
@@ -81,7 +83,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
             tone: 'progress',
           }
         : {
-            headline: 'Delivered to On-Call. Waiting for the incident number…',
+            headline: `Delivered to ${svc}. Waiting for the incident number…`,
             detail: null,
             countdown: null,
             notReached: false,
@@ -91,7 +93,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     case 'failing': {
       if (p.gaveUpAt) {
         return {
-          headline: 'Your page has NOT reached On-Call. Klaxon has stopped retrying.',
+          headline: `Your page has NOT reached ${svc}. Klaxon has stopped retrying.`,
           detail: `${p.lastError ? `Last error: ${p.lastError} ` : ''}Use one of the contacts below now.`,
           countdown: null,
           notReached: true,
@@ -100,8 +102,8 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
         };
       }
       return {
-        headline: 'Your page has NOT reached On-Call yet. Klaxon keeps retrying…',
-        detail: `${p.lastError ? `Last error: ${p.lastError}` : 'On-Call did not accept it.'} If this is urgent, use a contact below now.`,
+        headline: `Your page has NOT reached ${svc} yet. Klaxon keeps retrying…`,
+        detail: `${p.lastError ? `Last error: ${p.lastError}` : `${svc} did not accept it.`} If this is urgent, use a contact below now.`,
         countdown: p.nextAttemptAt ? nextAttemptText(p.nextAttemptAt, now) : null,
         notReached: true,
         settled: false,
@@ -110,7 +112,7 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
     }
     case 'acknowledged':
       return {
-        headline: `Acknowledged by ${by ?? 'On-Call'}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
+        headline: `Acknowledged by ${by ?? svc}${p.ackedAt ? ` at ${at(p.ackedAt)}` : ''}.`,
         detail: p.incidentNumber ? `Incident #${p.incidentNumber}: SRE is on it.` : 'SRE is on it.',
         countdown: null,
         notReached: false,
@@ -141,6 +143,7 @@ export function nextAttemptText(nextAttemptAt: string, now: number): string {
 
 /** The four steps queued → delivered → incident #N → acknowledged, with where the page is now. */
 export function pageSteps(p: Page): PageStep[] {
+  const svc = serviceName(p.backend);
   const delivered = p.deliveredAt !== null || ['delivered', 'acknowledged', 'resolved'].includes(p.status);
   const hasIncident = p.incidentNumber !== null;
   const acked = p.status === 'acknowledged' || p.status === 'resolved' || p.ackedBy !== null;
@@ -151,18 +154,18 @@ export function pageSteps(p: Page): PageStep[] {
     { key: 'queued', label: 'Queued', state: 'done' },
     {
       key: 'delivered',
-      label: failing ? 'Not delivered yet' : 'Delivered to On-Call',
+      label: failing ? 'Not delivered yet' : `Delivered to ${svc}`,
       state: delivered ? 'done' : failing ? 'failed' : 'current',
     },
     {
       key: 'incident',
-      label: hasIncident ? `Incident #${p.incidentNumber}` : unconfirmed ? 'No incident in On-Call' : 'Incident opened',
+      label: hasIncident ? `Incident #${p.incidentNumber}` : unconfirmed ? `No incident in ${svc}` : 'Incident opened',
       state: hasIncident ? 'done' : unconfirmed ? 'failed' : delivered ? 'current' : 'pending',
     },
     {
       key: 'acknowledged',
       label: acked
-        ? `Acknowledged by ${acknowledgerName(p) ?? 'On-Call'}`
+        ? `Acknowledged by ${acknowledgerName(p) ?? svc}`
         : muted
           ? 'Nobody paged (maintenance mode)'
           : 'Acknowledged',

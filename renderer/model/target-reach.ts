@@ -1,4 +1,4 @@
-import type { EscalationPlan, OnCallNow, PageTarget, TargetMuting } from '#common/index.js';
+import { serviceName, type EscalationPlan, type OnCallNow, type PageTarget, type TargetMuting } from '#common/index.js';
 import { clockTime } from './relative-time.js';
 import { whoWillBeWoken, type WokenPerson } from './who-is-woken.js';
 
@@ -65,7 +65,7 @@ export function targetView(oncall: OnCallNow | null, target: PageTarget | null, 
         : { kind: 'unknown' };
   return {
     woken,
-    muted: mutedText(reach.muting, target!.label, viewerTimeZone),
+    muted: mutedText(reach.muting, target!, viewerTimeZone),
     mutingUnknown: reach.muting.state === 'unknown' ? reach.muting.reason : null,
     problem: reach.problem?.message ?? null,
   };
@@ -95,11 +95,11 @@ function exactView(plans: readonly EscalationPlan[]): WokenView {
   return { kind: 'exact', policies: plans.map((p) => p.policy.name), now, later: sorted };
 }
 
-function mutedText(muting: TargetMuting, label: string, viewerTimeZone?: string): string | null {
+function mutedText(muting: TargetMuting, target: PageTarget, viewerTimeZone?: string): string | null {
   if (muting.state !== 'muted') return null;
-  const what = muting.scope === 'everything' ? 'for everything' : `for ${label}`;
+  const what = muting.scope === 'everything' ? 'for everything' : `for ${target.label}`;
   const since = muting.since ? ` since ${clockTime(muting.since, viewerTimeZone)}` : '';
   const by = muting.by ? `, started by ${muting.by}` : '';
   const why = muting.purpose ? ` (${muting.purpose})` : '';
-  return `On-Call is in maintenance mode ${what}${since}${by}${why}: a page now opens an incident but wakes nobody until maintenance ends.`;
+  return `${serviceName(target.backend)} is in maintenance mode ${what}${since}${by}${why}: a page now opens an incident but wakes nobody until maintenance ends.`;
 }

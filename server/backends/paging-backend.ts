@@ -67,11 +67,21 @@ export interface ActiveMute {
   purpose: string | null;
 }
 
+/** Who a request comes from, as far as a paging service can know them. */
+export interface Person {
+  username: string | null;
+  email: string | null;
+}
+
+/** What a webhook delivery came to: `off` (this service's webhooks are not configured), `refused` (not authentic). */
+export type WebhookCheck = { ok: true } | { ok: false; off: boolean; message: string };
+
 /**
- * A paging service Klaxon works with: Splunk On-Call today (`splunk-oncall/`), PagerDuty next,
- * each in its own folder. Everything outside `server/backends/` talks to the service through this
- * interface only. Calls fail with an UpstreamError (`upstream-error.ts`), whose message a person
- * can act on; `sendAlert` answers with a result instead, because delivery decides what to do next.
+ * A paging service Klaxon works with: Splunk On-Call (`splunk-oncall/`) and PagerDuty (`pagerduty/`),
+ * each in its own folder; one server may use both (`paging-services.ts`). Everything outside
+ * `server/backends/` talks to a service through this interface only. Calls fail with an UpstreamError
+ * (`upstream-error.ts`), whose message a person can act on; `sendAlert` answers with a result instead,
+ * because delivery decides what to do next. Each backend keeps to its service's rate limits itself.
  */
 export interface PagingBackend {
   /**
@@ -84,10 +94,20 @@ export interface PagingBackend {
   /** One incident, listed or not; null when the service does not know the number. */
   getIncident(number: string): Promise<Incident | null>;
   /**
+   * The incident a page opened (its entity id is `pageEntityId(page.id)`), listed or not; the newest
+   * when a page was sent again after its first incident was resolved; null when there is none.
+   */
+  findPageIncident(page: Page): Promise<Incident | null>;
+  /**
    * Sends a page's alert to the service. Idempotent: sending the same page again adds to the
    * incident the first attempt opened (its `entityId` is `pageEntityId(page.id)`), never a second one.
    */
   sendAlert(page: Page, routingKey: string): Promise<SendAlertResult>;
+  /**
+   * The name this service may know a person by, for `knowsUser` and `acknowledge`: On-Call's username,
+   * PagerDuty's user e-mail. Null when the person has none.
+   */
+  accountOf(person: Person): string | null;
   /** Acknowledges an incident as `userName`. UpstreamError `not_found`: the service does not know that user. */
   acknowledge(userName: string, incidentNumber: string, message: string): Promise<AckOutcome>;
   /** Who is on call now; cached by the backend, marked `stale` while the service fails. */
@@ -103,6 +123,8 @@ export interface PagingBackend {
   escalationFor(routingKey: string): Promise<TargetEscalation>;
   /** Paging muted now, one entry per active mute. Cached for seconds. Throws an UpstreamError when it cannot tell. */
   activeMutes(): Promise<ActiveMute[]>;
+  /** Whether a webhook delivery (its headers and raw body) comes from the service; checked before it is used. */
+  checkWebhook(headers: Readonly<Record<string, string | string[] | undefined>>, rawBody: Buffer): WebhookCheck;
   /**
    * Every user's display name by username. Cached (one request per several minutes, within the rate
    * limit); the last answer is served while the service fails; empty until the first answer.

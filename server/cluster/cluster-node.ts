@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Incident, Page } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
-import type { HubChange, IncidentsHub } from '../live/incidents-hub.js';
+import type { HubChange } from '../live/incidents-hub.js';
+import type { IncidentsView } from '../live/incidents-view.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import type { KlaxonStore } from '../store/store.js';
 import { JournalReader, type JournalRow } from './journal.js';
@@ -87,7 +88,7 @@ export class ClusterNode {
   }
 
   /** The hub every part of this replica uses; `inner` polls only while this replica leads. */
-  sharedHub(inner: IncidentsHub, config: { pollIntervalSeconds: number; recentWindowMinutes: number }): SharedHub {
+  sharedHub(inner: IncidentsView, config: { pollIntervalSeconds: number; recentWindowMinutes: number }): SharedHub {
     this.hub = new SharedHub({
       pool: this.pool,
       inner,

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import type { Incident, IncidentSnapshot } from '#common/index.js';
+import { incidentKey, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentUpdate } from '../backends/paging-backend.js';
-import type { HubChange, HubStatus, IncidentsHub, UpdateOutcome } from '../live/incidents-hub.js';
+import type { HubChange, HubStatus, UpdateOutcome } from '../live/incidents-hub.js';
+import type { IncidentsView } from '../live/incidents-view.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { jsonEqual } from '../runtime/json-equal.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
@@ -30,8 +31,12 @@ interface IncidentData {
 
 export interface SharedHubOptions {
   pool: pg.Pool;
-  /** The poller; it runs only while this replica leads. */
-  inner: IncidentsHub;
+  /**
+   * The pollers, one per paging service seen as one; they run only while this replica leads.
+   * Incidents are shared by their key (`common/incident-key.ts`: On-Call's bare number,
+   * `pagerduty:7`), which is what `klaxon_incidents.number` holds.
+   */
+  inner: IncidentsView;
   leadership: Leadership;
   config: { pollIntervalSeconds: number; recentWindowMinutes: number };
   metrics?: Pick<Metrics, 'snapshotAge'> | null;
@@ -39,7 +44,7 @@ export interface SharedHubOptions {
   logger?: Logger;
 }
 
-const WAITING = 'Klaxon has not heard from On-Call yet.';
+const WAITING = 'Klaxon has not heard from the paging service yet.';
 const keyOf = (i: Incident) => Date.parse(i.startedAt) || 0;
 const newestFirst = (a: Incident, b: Incident) => keyOf(b) - keyOf(a) || Number(b.number) - Number(a.number);
 
@@ -87,6 +92,8 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     this.inPoll.clear();
     this.schedulePublish();
   };
+  /** One service's poll finished (several services: before the round covering requests ends). */
+  private readonly onLooked = () => this.schedulePublish();
 
   constructor(private readonly opts: SharedHubOptions) {
     super();
@@ -111,7 +118,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
       );
       await client.query('COMMIT');
       this.visible.clear();
-      for (const r of inc.rows) this.visible.set(r.data.number, r.data);
+      for (const r of inc.rows) this.visible.set(incidentKey(r.data), r.data);
       this.list = null;
       if (st.rows[0]) this.state = st.rows[0].data;
       return Number(seq.rows[0]?.seq ?? 0);
@@ -137,8 +144,8 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
       }
     } else if (row.kind === 'incident') {
       const { change, incident } = row.data as IncidentData;
-      if (change === 'removed') this.visible.delete(incident.number);
-      else this.visible.set(incident.number, incident);
+      if (change === 'removed') this.visible.delete(incidentKey(incident));
+      else this.visible.set(incidentKey(incident), incident);
       this.list = null;
       this.emit('change', { change, incident, id: String(row.seq) });
     }
@@ -165,11 +172,11 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   }
 
   /**
-   * One incident by number: as the leader's poller has it (on the leader, also outside the view),
+   * One incident by key: as the leader's poller has it (on the leader, also outside the view),
    * else as the shared view shows it ("Escalate now" on any replica).
    */
-  findIncident(number: string): Incident | null {
-    return this.opts.inner.findIncident(number) ?? this.visible.get(number) ?? null;
+  findIncident(key: string): Incident | null {
+    return this.opts.inner.findIncident(key) ?? this.visible.get(key) ?? null;
   }
 
   /** Every incident the leader's last poll listed: only the leader has them (its escalator reads them). */
@@ -260,7 +267,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     const { rows } = await this.opts.pool.query<{ data: Incident; visible: boolean }>(
       'SELECT data, visible FROM klaxon_incidents',
     );
-    this.written = new Map(rows.map((r) => [r.data.number, { incident: r.data, visible: r.visible }]));
+    this.written = new Map(rows.map((r) => [incidentKey(r.data), { incident: r.data, visible: r.visible }]));
     this.published = new Map(this.visible);
     const fetchedAtMs = this.state.fetchedAt ? Date.parse(this.state.fetchedAt) : null;
     this.opts.inner.seed(
@@ -270,6 +277,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     );
     this.opts.inner.on('polled', this.onPolled);
     this.opts.inner.on('polling', this.onPolling);
+    this.opts.inner.on('looked', this.onLooked);
     this.opts.inner.start();
   }
 
@@ -278,6 +286,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     this.opts.inner.stop();
     this.opts.inner.off('polled', this.onPolled);
     this.opts.inner.off('polling', this.onPolling);
+    this.opts.inner.off('looked', this.onLooked);
     this.requested.clear();
     this.inPoll.clear();
     this.covered.clear();
@@ -313,7 +322,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     if (!fence) return;
     const inner = this.opts.inner;
     const snap = inner.snapshot();
-    const now = new Map(snap.incidents.map((i) => [i.number, i]));
+    const now = new Map(snap.incidents.map((i) => [incidentKey(i), i]));
     const changes: IncidentData[] = [];
     for (const [n, i] of now) {
       const before = this.published.get(n);
@@ -323,7 +332,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     for (const [n, i] of this.published) if (!now.has(n)) changes.push({ change: 'removed', incident: i });
 
     const all = new Map(now);
-    for (const i of inner.entityIndex().values()) all.set(i.number, i);
+    for (const i of inner.entityIndex().values()) all.set(incidentKey(i), i);
     const upserts: { n: string; e: string | null; v: boolean; d: Incident }[] = [];
     for (const [n, i] of all) {
       const w = this.written.get(n);

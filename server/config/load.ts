@@ -44,12 +44,15 @@ export class ConfigError extends Error {
 }
 
 /** Secrets and deployment-specific values that may come from the environment (they win over the file). */
-export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number' }[] = [
+export const ENV_OVERRIDES: { env: string; key: string; type: 'string' | 'number' | 'list' }[] = [
   { env: 'KLAXON_ONCALL_API_ID', key: 'oncall.apiId', type: 'string' },
   { env: 'KLAXON_ONCALL_API_KEY', key: 'oncall.apiKey', type: 'string' },
   { env: 'KLAXON_ONCALL_REST_ENDPOINT_KEY', key: 'oncall.restEndpointKey', type: 'string' },
   { env: 'KLAXON_ONCALL_WEBHOOK_SECRET', key: 'oncall.webhookSecret', type: 'string' },
   { env: 'KLAXON_ONCALL_ACK_AS_USER', key: 'oncall.ackAsUser', type: 'string' },
+  { env: 'KLAXON_PAGERDUTY_API_TOKEN', key: 'pagerduty.apiToken', type: 'string' },
+  { env: 'KLAXON_PAGERDUTY_FROM_EMAIL', key: 'pagerduty.fromEmail', type: 'string' },
+  { env: 'KLAXON_PAGERDUTY_WEBHOOK_SECRETS', key: 'pagerduty.webhookSecrets', type: 'list' },
   { env: 'KLAXON_ESCALATION_POLICY', key: 'escalation.policy', type: 'string' },
   { env: 'KLAXON_ESCALATION_AS_USER', key: 'escalation.asUser', type: 'string' },
   { env: 'KLAXON_OIDC_WEB_CLIENT_SECRET', key: 'oidc.web.clientSecret', type: 'string' },
@@ -195,9 +198,19 @@ export function loadServerConfig(
         continue;
       }
       setPath(fromEnv, o.key, n);
-    } else setPath(fromEnv, o.key, v);
+    } else if (o.type === 'list')
+      setPath(
+        fromEnv,
+        o.key,
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      );
+    else setPath(fromEnv, o.key, v);
   }
   const merged = deepMerge(deepMerge(raw, fromEnv), input.overrides ?? {}) as Obj;
+  defaultTargetBackends(merged);
   const parsed = parseCollecting(merged);
   problems.push(...parsed.problems.filter((p) => !problems.some((q) => q.key === p.key)));
   const config = parsed.config;
@@ -216,6 +229,18 @@ export function loadServerConfig(
   for (const w of warnings) (input.warn ?? ((m: string) => process.stderr.write(`klaxon: warning: ${m}\n`)))(w);
   return config;
 }
+
+/**
+ * A target without `backend` pages On-Call, so configurations written before PagerDuty keep working;
+ * in a configuration with a `pagerduty` block and no `oncall` block it pages PagerDuty.
+ */
+function defaultTargetBackends(c: Obj): void {
+  if (!isObj(c.pagerduty) || 'oncall' in c || !Array.isArray(c.targets)) return;
+  for (const t of c.targets) if (isObj(t) && !('backend' in t)) t.backend = 'pagerduty';
+}
+
+/** PagerDuty's integration keys are 32 characters (docs/pagerduty.md#events-api-v2). */
+const PAGERDUTY_KEY_LENGTH = 32;
 
 /** The escalation block: what is switched on needs a policy to escalate to and a user to send it as. */
 function checkEscalation(c: ServerConfig): void {
@@ -259,9 +284,13 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
   )
     problem('oidc.issuer', 'must be an http(s) URL');
   required(c.oidc.audience, 'oidc.audience', 'the resource indicator your provider puts in access tokens');
-  required(c.oncall.apiId, 'oncall.apiId', 'or set KLAXON_ONCALL_API_ID');
-  required(c.oncall.apiKey, 'oncall.apiKey', 'or set KLAXON_ONCALL_API_KEY');
-  required(c.oncall.restEndpointKey, 'oncall.restEndpointKey', 'or set KLAXON_ONCALL_REST_ENDPOINT_KEY');
+  // On-Call's credentials are needed when a target pages On-Call, or when PagerDuty is not configured at all.
+  if (c.targets.some((t) => t.backend === 'oncall') || !c.pagerduty) {
+    required(c.oncall.apiId, 'oncall.apiId', 'or set KLAXON_ONCALL_API_ID');
+    required(c.oncall.apiKey, 'oncall.apiKey', 'or set KLAXON_ONCALL_API_KEY');
+    required(c.oncall.restEndpointKey, 'oncall.restEndpointKey', 'or set KLAXON_ONCALL_REST_ENDPOINT_KEY');
+  }
+  checkPagerDuty(c, problem, warnings);
   if (c.targets.length === 0) problem('targets', 'must list at least one page target');
   const ids = new Set<string>();
   c.targets.forEach((t, i) => {
@@ -315,6 +344,41 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
       'fallbackContacts is empty: when paging fails or is rate-limited, people are only told to ask their team lead. Add at least one way to reach SRE without Klaxon (a phone number, a chat channel) to fallbackContacts.',
     );
   return problems;
+}
+
+/** The `pagerduty` block and the targets on PagerDuty. */
+function checkPagerDuty(c: ServerConfig, problem: (key: string, message: string) => void, warnings: string[]): void {
+  c.targets.forEach((t, i) => {
+    if (t.backend !== 'pagerduty') {
+      if (t.service !== null)
+        problem(`targets.${i}.service`, 'is only for targets on PagerDuty (backend: pagerduty); remove it');
+      return;
+    }
+    if (!c.pagerduty) problem(`targets.${i}.backend`, 'is pagerduty, but the configuration has no pagerduty block');
+    if (t.service === null)
+      problem(
+        `targets.${i}.service`,
+        'must be set for a target on PagerDuty: the id of the service (e.g. PSVSRE1) whose Events API v2 integration key is routingKey',
+      );
+    if (t.routingKey.length !== PAGERDUTY_KEY_LENGTH)
+      problem(
+        `targets.${i}.routingKey`,
+        `must be the ${PAGERDUTY_KEY_LENGTH}-character integration key of the service's Events API v2 integration (it has ${t.routingKey.length})`,
+      );
+  });
+  const pd = c.pagerduty;
+  if (!pd) return;
+  if (!pd.apiToken.trim()) problem('pagerduty.apiToken', 'must be set (or set KLAXON_PAGERDUTY_API_TOKEN)');
+  if (pd.pollIntervalSeconds < MIN_POLL_INTERVAL_SECONDS) {
+    warnings.push(
+      `pagerduty.pollIntervalSeconds: ${pd.pollIntervalSeconds} s is faster than Klaxon asks PagerDuty; using ${MIN_POLL_INTERVAL_SECONDS} s.`,
+    );
+    pd.pollIntervalSeconds = MIN_POLL_INTERVAL_SECONDS;
+  }
+  if (!c.targets.some((t) => t.backend === 'pagerduty'))
+    warnings.push(
+      'pagerduty is configured but no target pages PagerDuty (targets[].backend: pagerduty): its incidents are shown, nobody can page through it.',
+    );
 }
 
 /** Chat channels: names unique (the queue is keyed by them), what each kind needs, no SASL in clear. */

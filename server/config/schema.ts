@@ -17,7 +17,14 @@ const TargetConfig = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, "-" or "_"'),
     label: nonEmpty,
     description: z.string().nullable().default(null),
+    /**
+     * Where pages to this target go: `oncall` (its routing key) or `pagerduty` (its integration key). Not
+     * given: `oncall`, or `pagerduty` in a configuration with a `pagerduty` block and no `oncall` block (load.ts).
+     */
+    backend: z.enum(['oncall', 'pagerduty']).default('oncall'),
     routingKey: nonEmpty,
+    /** PagerDuty: the id of the service whose Events API v2 integration `routingKey` is (PagerDuty's API does not tell). */
+    service: z.string().trim().min(1).nullable().default(null),
     teams: z.array(z.string()).default([]),
     default: z.boolean().default(false),
   })
@@ -102,9 +109,41 @@ export const ServerConfigSchema = z
       })
       .strict()
       .prefault({}),
-    targets: z
-      .array(TargetConfig)
-      .default([{ id: 'sre', label: 'SRE on call', description: null, routingKey: 'sre', teams: [], default: true }]),
+    /** PagerDuty (docs/pagerduty.md); absent: this server does not use PagerDuty. */
+    pagerduty: z
+      .object({
+        apiBaseUrl: httpUrl.default('https://api.pagerduty.com'),
+        eventsUrl: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+        /** An account API key (full access: acknowledging is a change). */
+        apiToken: z.string().default(''),
+        /** Only these services' incidents are listed; empty: every service the token sees. */
+        serviceIds: z.array(z.string().min(1)).default([]),
+        pollIntervalSeconds: z.number().positive().default(10),
+        recentWindowMinutes: z.number().int().positive().default(60),
+        /** E-mail of the PagerDuty user that acknowledges for people without a PagerDuty account; null: they ack in PagerDuty. */
+        fromEmail: z.string().email('must be an e-mail address').nullable().default(null),
+        /** Secrets of the v3 webhook subscription (two while one is rotated); empty: webhooks off. */
+        webhookSecrets: z.array(z.string().min(1)).default([]),
+        /** Per-request timeout of calls to the REST API. */
+        timeoutMs: z.number().int().positive().default(5000),
+        /** REST requests a minute from this server (PagerDuty allows 960 per API key; leave room for other tools). */
+        restRequestsPerMinute: z.number().int().min(1).max(960).default(480),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    targets: z.array(TargetConfig).default([
+      {
+        id: 'sre',
+        label: 'SRE on call',
+        description: null,
+        backend: 'oncall',
+        routingKey: 'sre',
+        service: null,
+        teams: [],
+        default: true,
+      },
+    ]),
     oidc: z
       .object({
         issuer: z.string().default(''),
@@ -291,7 +330,7 @@ type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 /** What `loadServerConfig({ overrides })` accepts: any subset of the file's keys. */
 export type ServerConfigOverrides = DeepPartial<ServerConfigInput>;
 export type DeepPartial<T> = T extends readonly (infer U)[]
-  ? U[]
+  ? DeepPartial<U>[]
   : T extends object
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;

@@ -12,7 +12,7 @@ export function createMetrics() {
     registry,
     upstreamCalls: new Counter({
       name: 'klaxon_upstream_requests_total',
-      help: 'Requests to Splunk On-Call by endpoint and outcome (HTTP status, or timeout/network).',
+      help: 'Requests to the paging services (Splunk On-Call; PagerDuty endpoints start with pd_) by endpoint and outcome (HTTP status, or timeout/network).',
       labelNames: ['endpoint', 'status'] as const,
       registers: [registry],
     }),

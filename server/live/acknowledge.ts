@@ -1,17 +1,21 @@
-import type { AckResult, Incident } from '#common/index.js';
+import { incidentKey, type AckResult, type Incident } from '#common/index.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { PagingBackend } from '../backends/paging-backend.js';
+import type { PagingService } from '../backends/paging-services.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import { HttpError } from '../http/errors.js';
 import type { KlaxonAck } from '../store/store.js';
-import type { IncidentsHub } from './incidents-hub.js';
+import type { IncidentSource } from './incidents-view.js';
 import { shownIncident } from './shown-incident.js';
 
+/** What acknowledging needs of a paging service: its backend, its service user and how to name both. */
+export type AcknowledgingService = Pick<PagingService, 'id' | 'name' | 'serviceUser' | 'serviceUserKey'> & {
+  backend: Pick<PagingService['backend'], 'acknowledge' | 'knowsUser' | 'accountOf'>;
+};
+
 export interface AcknowledgeDeps {
-  hub: Pick<IncidentsHub, 'refreshNow' | 'snapshot'>;
-  backend: Pick<PagingBackend, 'acknowledge' | 'knowsUser'>;
-  /** The service's user that acknowledges for people it does not know (`oncall.ackAsUser`); null: none. */
-  serviceUser: string | null;
+  hub: Pick<IncidentSource, 'refreshNow' | 'snapshot'>;
+  /** The service an incident key names and the incident's number there; null: no such service here. */
+  serviceOf(key: string): { service: AcknowledgingService; number: string } | null;
   /**
    * Keeps who acknowledged through Klaxon (store and presenter), so the incident shows the person,
    * whichever service user sent it. A failure here does not undo the acknowledgement.
@@ -38,20 +42,26 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
 export async function acknowledgeIncident(
   deps: AcknowledgeDeps,
   viewer: Viewer,
-  number: string,
+  key: string,
   note: string | undefined,
 ): Promise<AckResult> {
-  const { hub, backend } = deps;
-  const ackAs = deps.serviceUser;
+  const { hub } = deps;
+  const found = deps.serviceOf(key);
+  if (!found) throw new HttpError(404, 'not_found', `This Klaxon server has no paging service for incident "${key}".`);
+  const { service, number } = found;
+  const { backend, name: svc } = service;
+  const ackAs = service.serviceUser;
+  // On-Call knows people by username, PagerDuty by e-mail.
+  const account = backend.accountOf({ username: viewer.username, email: viewer.email });
   let userName: string | null = null;
   // `null` (cannot tell right now) → try the person's own name and let the service decide.
-  if (viewer.username && (await backend.knowsUser(viewer.username)) !== false) userName = viewer.username;
+  if (account && (await backend.knowsUser(account)) !== false) userName = account;
   userName ??= ackAs;
   if (!userName) {
     throw new HttpError(
       409,
       'conflict',
-      `Your account${viewer.username ? ` (${viewer.username})` : ''} is not an On-Call user and this Klaxon server has no service user for acknowledgements (oncall.ackAsUser). Acknowledge in the On-Call app, or ask the Klaxon operator to set oncall.ackAsUser.`,
+      `Your account${account ? ` (${account})` : ''} is not an ${svc} user and this Klaxon server has no service user for acknowledgements (${service.serviceUserKey}). Acknowledge in the ${svc} app, or ask the Klaxon operator to set ${service.serviceUserKey}.`,
     );
   }
   const message = `Acknowledged in Klaxon by ${viewer.name}${note ? `: ${note}` : ''}`;
@@ -65,16 +75,17 @@ export async function acknowledgeIncident(
       try {
         outcome = await backend.acknowledge(userName, number, message);
       } catch (e2) {
-        throw ackFailed(e2, userName);
+        throw ackFailed(e2, userName, svc);
       }
     } else {
-      throw ackFailed(e, userName);
+      throw ackFailed(e, userName, svc);
     }
   }
   const { accepted } = outcome;
   if (accepted && deps.recordAck) {
     const ack = {
-      incidentNumber: number,
+      // By key: numbers repeat across services (On-Call's key is its bare number, as before).
+      incidentNumber: incidentKey({ backend: service.id, number }),
       personSub: viewer.sub,
       personName: viewer.name,
       sentAs: userName,
@@ -87,31 +98,32 @@ export async function acknowledgeIncident(
   // A multi-responder incident stays UNACKED until every policy it pages has acknowledged, and no
   // answer of the service says which incidents are multi-responder (docs/splunk-oncall.md). So the
   // incident is shown as the service lists it: by the poll this waited for, or a webhook.
-  const found = hub.snapshot().incidents.find((i) => i.number === number);
-  const incident: Incident | null = found ? shownIncident(found) : null;
+  const wanted = incidentKey({ backend: service.id, number });
+  const listed = hub.snapshot().incidents.find((i) => incidentKey(i) === wanted);
+  const incident: Incident | null = listed ? shownIncident(listed) : null;
   return {
     incident,
     accepted,
     message: !accepted
-      ? `On-Call did not acknowledge incident #${number}: ${outcome.reason ?? 'On-Call gave no reason'}.`
+      ? `${svc} did not acknowledge incident #${number}: ${outcome.reason ?? `${svc} gave no reason`}.`
       : incident?.phase === 'UNACKED'
-        ? `On-Call accepted the acknowledgement of incident #${number} (as ${userName}) but does not list it as acknowledged yet: it may need an acknowledgement for each team it pages. Klaxon shows it acknowledged as soon as On-Call does.`
-        : `Incident #${number} is acknowledged in On-Call (as ${userName}).`,
+        ? `${svc} accepted the acknowledgement of incident #${number} (as ${userName}) but does not list it as acknowledged yet: it may need an acknowledgement for each team it pages. Klaxon shows it acknowledged as soon as ${svc} does.`
+        : `Incident #${number} is acknowledged in ${svc} (as ${userName}).`,
   };
 }
 
-function ackFailed(e: unknown, userName: string): HttpError {
+function ackFailed(e: unknown, userName: string, svc: string): HttpError {
   if (e instanceof UpstreamError && e.kind === 'not_found') {
     return new HttpError(
       409,
       'conflict',
-      `On-Call does not know the user "${userName}", so nothing was acknowledged. Acknowledge in the On-Call app.`,
+      `${svc} does not know the user "${userName}", so nothing was acknowledged. Acknowledge in the ${svc} app.`,
     );
   }
-  const why = e instanceof Error ? e.message : 'On-Call did not answer.';
+  const why = e instanceof Error ? e.message : `${svc} did not answer.`;
   return new HttpError(
     502,
     'upstream_unavailable',
-    `The incident was not acknowledged: ${why} Try again, or acknowledge in the On-Call app.`,
+    `The incident was not acknowledged: ${why} Try again, or acknowledge in the ${svc} app.`,
   );
 }

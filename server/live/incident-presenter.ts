@@ -1,4 +1,4 @@
-import { viaKlaxon, type Incident, type IncidentEscalation } from '#common/index.js';
+import { incidentKey, viaKlaxon, type Incident, type IncidentEscalation } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
@@ -20,6 +20,10 @@ const ACK_MATCH_MS = 10 * 60_000;
  * instead of usernames ("Carol Okafor"), and Klaxon's own escalation of it. The hub asks for every
  * incident of every poll, so the answer for an unchanged incident is the same object until something
  * joined to it changes (`version`).
+ *
+ * One rule joins what Klaxon recorded to an incident: its incident key (`common/incident-key.ts`),
+ * the identity acknowledgements and escalations are recorded by (On-Call's bare `7`, `pagerduty:7`),
+ * so a record of one service's #7 is never shown on another's.
  */
 export class IncidentPresenter {
   private readonly clock: Clock;
@@ -138,9 +142,12 @@ export class IncidentPresenter {
     return out;
   }
 
-  /** Klaxon's escalation of an incident, whatever its outcome (the escalator never sends a second one). */
-  escalationOf(incidentNumber: string): EscalationRecord | null {
-    return this.escalations.get(incidentNumber) ?? null;
+  /**
+   * Klaxon's escalation of an incident, by its key, whatever its outcome (the escalator never sends
+   * a second one).
+   */
+  escalationOf(key: string): EscalationRecord | null {
+    return this.escalations.get(key) ?? null;
   }
 
   private join(raw: Incident): Incident {
@@ -149,24 +156,34 @@ export class IncidentPresenter {
     if (ackedByName) extra.ackedByName = ackedByName;
     const resolvedByName = raw.resolvedBy ? this.names.get(raw.resolvedBy) : undefined;
     if (resolvedByName) extra.resolvedByName = resolvedByName;
-    const e = this.escalations.get(raw.number);
+    const e = this.escalations.get(incidentKey(raw));
     if (e?.status === 'done') extra.escalation = shown(e);
     return Object.keys(extra).length === 0 ? raw : { ...raw, ...extra };
   }
 
   /** "Alice Andersen (via Klaxon)" when the service's acknowledgement is one made in Klaxon. */
   private klaxonAcker(raw: Incident): string | null {
-    const by = raw.ackedBy!.toLowerCase();
     const at = raw.ackedAt ? Date.parse(raw.ackedAt) : null;
     let best: KlaxonAck | null = null;
-    for (const a of this.acks.get(raw.number) ?? []) {
-      if (a.sentAs.toLowerCase() !== by) continue;
+    for (const a of this.acks.get(incidentKey(raw)) ?? []) {
+      if (!this.isUser(raw.ackedBy!, a.sentAs)) continue;
       if (at !== null && Math.abs(a.at.getTime() - at) > ACK_MATCH_MS) continue;
       // The one closest to the service's time (the latest when it gives none).
       if (!best || (at === null ? a.at >= best.at : Math.abs(a.at.getTime() - at) <= Math.abs(best.at.getTime() - at)))
         best = a;
     }
     return best ? viaKlaxon(best.personName) : null;
+  }
+
+  /**
+   * Whether the acknowledger a service names is the user an acknowledgement was sent as: On-Call
+   * names its username (`klaxon`), PagerDuty the user's name ("Klaxon") while Klaxon sends as an
+   * e-mail (`klaxon@klaxon.test`), which the service's display names (`userDisplayNames`) translate.
+   */
+  private isUser(ackedBy: string, sentAs: string): boolean {
+    const by = ackedBy.toLowerCase();
+    const name = this.names.get(sentAs) ?? this.names.get(sentAs.toLowerCase());
+    return sentAs.toLowerCase() === by || name?.toLowerCase() === by;
   }
 
   /** Keeps `a` (once: the same acknowledgement read again is ignored); true when it was new. */

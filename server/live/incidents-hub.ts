@@ -81,11 +81,11 @@ export interface IncidentsHubOptions {
   maxBackoffMs?: number;
   /** Longest stretch a poll's processing holds the event loop before yielding (ms; tests use 0). */
   sliceMs?: number;
+  /** How people name the paging service, in messages and logs (default On-Call). */
+  serviceName?: string;
   /** Adds what only Klaxon knows (acknowledgers, names, escalations) to every incident clients see. */
   presenter?: Presenter | null;
 }
-
-const WAITING = 'Klaxon has not heard from On-Call yet.';
 
 /**
  * Exactly one poller of the paging service's incident list, however many clients are connected.
@@ -137,7 +137,8 @@ export class IncidentsHub extends EventEmitter<{
   private visibleList: Incident[] = [];
   private fetchedAtMs: number | null = null;
   private upstreamOk = false;
-  private upstreamError: string | null = WAITING;
+  private upstreamError: string | null;
+  private readonly serviceName: string;
 
   constructor(private readonly opts: IncidentsHubOptions) {
     super();
@@ -150,6 +151,8 @@ export class IncidentsHub extends EventEmitter<{
     this.minGapMs = opts.minRefreshGapMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? Math.max(60_000, 2 * this.intervalMs);
     this.teamFilter = new Set(opts.config.teams ?? []);
+    this.serviceName = opts.serviceName ?? 'On-Call';
+    this.upstreamError = `Klaxon has not heard from ${this.serviceName} yet.`;
     opts.presenter?.onChange(() => this.represent());
   }
 
@@ -265,7 +268,7 @@ export class IncidentsHub extends EventEmitter<{
     if (this.failures > 0 && this.running && this.nextPollAt > this.clock.now()) {
       this.log.debug(
         { reason, retryInMs: this.nextPollAt - this.clock.now() },
-        'refresh skipped: backing off from On-Call',
+        `refresh skipped: backing off from ${this.serviceName}`,
       );
       return this.snapshot();
     }
@@ -331,7 +334,7 @@ export class IncidentsHub extends EventEmitter<{
       this.upstreamOk = true;
       this.upstreamError = null;
       if (!wasOk) {
-        this.log.info({ reason }, 'On-Call incident list is reachable');
+        this.log.info({ reason }, `${this.serviceName} incident list is reachable`);
         this.emit('status', this.status());
       }
     } catch (e) {
@@ -343,7 +346,7 @@ export class IncidentsHub extends EventEmitter<{
       this.upstreamError = message;
       this.log.warn(
         { reason, failures: this.failures, error: message },
-        'On-Call incident poll failed; serving the last snapshot',
+        `${this.serviceName} incident poll failed; serving the last snapshot`,
       );
       // On-Call being down is an outage operators follow on /readyz and the metrics; anything else is a bug.
       if (!(e instanceof UpstreamError))

@@ -19,6 +19,7 @@ export function shownIncident(i: Incident): Incident {
       pagedUsers: i.pagedUsers,
       link: i.link,
       ackedBy: i.ackedBy,
+      ...(i.backend ? { backend: i.backend } : {}),
       // Joined by live/incident-presenter.ts; absent when there is nothing to say.
       ...(i.ackedByName != null ? { ackedByName: i.ackedByName } : {}),
       ...(i.escalation != null ? { escalation: i.escalation } : {}),

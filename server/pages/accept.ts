@@ -178,5 +178,7 @@ function queuedPage(viewer: Viewer, req: ValidPageRequest, target: TargetConfig,
     createdAt: nowIso,
     updatedAt: nowIso,
     deliveredAt: null,
+    // On-Call pages carry no `backend` (absent means On-Call): they look as they did before PagerDuty.
+    ...(target.backend === 'oncall' ? {} : { backend: target.backend }),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { pageEntityId, type Incident, type Page } from '#common/index.js';
+import { incidentKey, pageEntityId, serviceName, type Incident, type Page } from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -15,10 +15,11 @@ const pageText = (p: Page) => [p.summary, p.details, p.requester.name, p.request
 export interface DeliveryDeps {
   store: KlaxonStore;
   /**
-   * The paging service: sends alerts, and looks a retried page's incident up directly while the
-   * hub has not listed incidents since start.
+   * The paging services (each call goes to the page's own, `PagingServices.router`): sends alerts,
+   * and looks a retried page's incident up directly while the hub has not listed incidents since
+   * start. `getIncident` takes the incident's key (`incidentKey`).
    */
-  backend: Pick<PagingBackend, 'sendAlert' | 'listIncidents' | 'getIncident'>;
+  backend: Pick<PagingBackend, 'sendAlert' | 'findPageIncident' | 'getIncident'>;
   /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
   incidents: {
     /** Several replicas: asked of the shared tables, so it may answer later. */
@@ -202,6 +203,7 @@ export class DeliveryWorker {
    * service did not answer the direct look-up either (one rate-limited request; the number when known).
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
+    // Incidents carry the same service as their page, so a page's entity id finds only its own.
     let seen;
     try {
       seen = await this.deps.incidents.findByEntityId(entityId);
@@ -213,12 +215,10 @@ export class DeliveryWorker {
     const { backend } = this.deps;
     try {
       if (page.incidentNumber) {
-        const one = await backend.getIncident(page.incidentNumber);
+        const one = await backend.getIncident(incidentKey({ backend: page.backend, number: page.incidentNumber }));
         if (one) return one.number;
       }
-      const mine = (await backend.listIncidents()).filter((i) => i.entityId === entityId);
-      mine.sort((a, b) => Number(b.number) - Number(a.number));
-      return mine[0]?.number ?? null;
+      return (await backend.findPageIncident(page))?.number ?? null;
     } catch (e) {
       return { error: (e as Error).message };
     }
@@ -256,7 +256,7 @@ export class DeliveryWorker {
       }
       if (existing) {
         // Resending blind could open a second incident (the first may be resolved by now): wait.
-        const error = `Klaxon could not check with On-Call whether this page already arrived (${existing.error}); it will check again before resending.`;
+        const error = `Klaxon could not check with ${serviceName(page.backend)} whether this page already arrived (${existing.error}); it will check again before resending.`;
         await this.retryLater(page, { ok: false, retryable: true, error });
         return;
       }
@@ -269,7 +269,7 @@ export class DeliveryWorker {
       result = {
         ok: false,
         retryable: true,
-        error: `Klaxon could not reach On-Call (${(e as Error).message}); it will try again.`,
+        error: `Klaxon could not reach ${serviceName(page.backend)} (${(e as Error).message}); it will try again.`,
       };
     }
     if (result.ok) {

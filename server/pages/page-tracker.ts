@@ -1,4 +1,4 @@
-import { pageEntityId, type Incident, type Page } from '#common/index.js';
+import { incidentKey, pageEntityId, type Incident, type IncidentBackend, type Page } from '#common/index.js';
 import type { PagingBackend } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
@@ -28,10 +28,21 @@ export interface TrackerDeps {
   fence?: (() => LeaderFence | null) | undefined;
   /** A write was refused by its fence: another replica leads now. */
   onFenced?(reason: string): void;
-  /** The paging service: asked about incidents that left its list. */
+  /** The paging services: asked about incidents that left their list, by incident key (`incidentKey`). */
   backend?: Pick<PagingBackend, 'getIncident'>;
-  /** Whether paging is muted for a routing key (maintenance mode): why a page's incident may page nobody. */
-  mutes?: Pick<TargetStatus, 'mutedNow' | 'mutesAgeMs' | 'refreshMutes'>;
+  /**
+   * Whether paging is muted for a routing key of the incident's service (maintenance mode): why a
+   * page's incident may page nobody.
+   */
+  mutes?: Pick<TargetStatus, 'mutesAgeMs' | 'refreshMutes'> & {
+    mutedNow(routingKey: string | null, backend?: IncidentBackend): boolean | null;
+  };
+  /**
+   * The routing key of a configured target, for a page that has no incident: a service may open none
+   * while the target is muted (PagerDuty drops events to a service in a maintenance window,
+   * docs/pagerduty.md#maintenance-windows), and the page must then say that nobody was paged.
+   */
+  targetRoutingKey?: (targetId: string) => string | null;
   onPage(page: Page): void;
   /** How often to re-check every unfinished page against the hub (covers incidents outside the team view). */
   intervalMs: number;
@@ -200,34 +211,61 @@ export class PageTracker {
     const status = this.deps.hub.status?.();
     const listedAt = status ? (status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null) : this.clock.now();
     if (listedAt === null) return;
-    const cutoff = Math.min(listedAt, this.clock.now()) - after;
-    const ids = (await this.deps.store.pagesAwaitingIncident(new Date(cutoff))).filter(
+    const seen = Math.min(listedAt, this.clock.now());
+    const cutoff = seen - after;
+    // A muted target's page without an incident is said sooner: a few polls are time enough for an
+    // incident that will come at all (a service in maintenance may never open one).
+    const mutedCutoff = seen - Math.min(after, 3 * this.deps.intervalMs);
+    const ids = (await this.deps.store.pagesAwaitingIncident(new Date(mutedCutoff))).filter(
       (id) => !this.deps.hub.findByEntityId(pageEntityId(id)),
     );
     if (ids.length === 0) return;
     const now = new Date(this.clock.now());
-    const changed = await this.follow(ids, (page) =>
-      page.status === 'delivered' && !page.incidentNumber && !page.unconfirmedAt
-        ? {
-            patch: { unconfirmedAt: now },
-            audit: {
-              at: now,
-              actorSub: null,
-              actorName: null,
-              action: 'page.unconfirmed',
-              detail: { deliveredAt: page.deliveredAt, waitedSeconds: Math.round(after / 1000) },
-            },
-          }
-        : null,
-    );
+    const mutedIds = new Set<string>();
+    const changed = await this.follow(ids, (page) => {
+      if (page.status !== 'delivered' || page.incidentNumber || page.unconfirmedAt || page.mutedAt) return null;
+      if (this.targetMuted(page)) {
+        mutedIds.add(page.id);
+        return {
+          patch: { mutedAt: now },
+          audit: {
+            at: now,
+            actorSub: null,
+            actorName: null,
+            action: 'page.muted',
+            detail: { deliveredAt: page.deliveredAt, incident: null },
+          },
+        };
+      }
+      if (!page.deliveredAt || Date.parse(page.deliveredAt) > cutoff) return null;
+      return {
+        patch: { unconfirmedAt: now },
+        audit: {
+          at: now,
+          actorSub: null,
+          actorName: null,
+          action: 'page.unconfirmed',
+          detail: { deliveredAt: page.deliveredAt, waitedSeconds: Math.round(after / 1000) },
+        },
+      };
+    });
     for (const page of changed) {
-      this.deps.metrics?.pagesUnconfirmed.inc();
-      this.log.warn(
-        { pageId: page.id, deliveredAt: page.deliveredAt },
-        'a delivered page has no incident in On-Call yet: a rule may have rewritten or dropped it',
-      );
+      if (mutedIds.has(page.id)) this.countMuted(page);
+      else {
+        this.deps.metrics?.pagesUnconfirmed.inc();
+        this.log.warn(
+          { pageId: page.id, deliveredAt: page.deliveredAt },
+          'a delivered page has no incident in its paging service yet: a rule may have rewritten or dropped it',
+        );
+      }
       this.deps.onPage(page);
     }
+  }
+
+  /** Whether the page's target is muted now (its service in maintenance); false when not known. */
+  private targetMuted(page: Page): boolean {
+    const key = this.deps.targetRoutingKey?.(page.target.id) ?? null;
+    return key !== null && this.deps.mutes?.mutedNow(key, page.backend) === true;
   }
 
   private enqueue(pageId: string, work: Work): void {
@@ -264,7 +302,11 @@ export class PageTracker {
           }
           const incident = current ?? w.incident;
           if (this.mutesTooOldFor(page, incident)) askMutes.push([page.id, w]);
-          const next = followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null);
+          const next = followUp(
+            page,
+            incident,
+            this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null,
+          );
           if (next?.patch.mutedAt) newlyMuted.add(page.id);
           return next;
         });
@@ -291,13 +333,14 @@ export class PageTracker {
    */
   private async lookUpRemoved(pageId: string, last: Incident): Promise<void> {
     const backend = this.deps.backend;
-    if (!backend || this.lookingUp.has(last.number)) return;
-    this.lookingUp.add(last.number);
+    const key = incidentKey(last);
+    if (!backend || this.lookingUp.has(key)) return;
+    this.lookingUp.add(key);
     try {
-      const incident = await backend.getIncident(last.number);
+      const incident = await backend.getIncident(key);
       if (!incident) return;
       for (const page of await this.follow([pageId], (page) =>
-        followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null) ?? null),
+        followUp(page, incident, this.deps.mutes?.mutedNow(incident.routingKey ?? null, incident.backend) ?? null),
       ))
         this.published(page);
     } catch (e) {
@@ -309,7 +352,7 @@ export class PageTracker {
       if (!(e instanceof UpstreamError))
         this.deps.errorReports?.exception(e, { where: 'page-tracker', extra: { step: 'look up', pageId } });
     } finally {
-      this.lookingUp.delete(last.number);
+      this.lookingUp.delete(key);
     }
   }
 
@@ -344,7 +387,7 @@ export class PageTracker {
     this.deps.metrics?.pagesMuted.inc();
     this.log.warn(
       { pageId: page.id, incident: page.incidentNumber },
-      "a page's incident pages nobody: On-Call is in maintenance mode for its routing key",
+      'a page wakes nobody: its paging service is in maintenance for its routing key',
     );
   }
 

@@ -20,6 +20,7 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
       description: t.description,
       teams: t.teams,
       isDefault: t.default,
+      ...(t.backend === 'oncall' ? {} : { backend: t.backend }),
     })),
     fallbackContacts: c.fallbackContacts,
     ticketUrl: c.ticketUrl,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
-import type { Page, PageStatus } from '#common/index.js';
+import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import { migrateSqlite } from './migrations/sqlite-migrations.js';
 import { ANNOUNCEMENT_OUTCOME_UNKNOWN, ANNOUNCEMENT_RETENTION_MS } from './announcement-rules.js';
@@ -79,6 +79,8 @@ interface PageRow {
   lease_until: number | null;
   muted_at: number | null;
   unconfirmed_at: number | null;
+  /** The paging service (`Page.backend`); null: On-Call, as for every page written before PagerDuty. */
+  backend: string | null;
 }
 
 interface AnnouncementRow {
@@ -129,6 +131,7 @@ function toRecord(r: PageRow): PageRecord {
     deliveredAt: iso(r.delivered_at),
     mutedAt: iso(r.muted_at),
     unconfirmedAt: iso(r.unconfirmed_at),
+    ...(r.backend ? { backend: IncidentBackend.parse(r.backend) } : {}),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -204,9 +207,9 @@ export class SqliteStore implements KlaxonStore {
       insertPage: prepare<[Record<string, SQLInputValue>]>(
         `INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, gave_up_at, incident_number, acked_by, acked_at, created_at,
-        updated_at, delivered_at, idempotency_key, request_hash) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
+        updated_at, delivered_at, idempotency_key, request_hash, backend) VALUES (@id, @requester_sub, @requester_name, @requester_email, @summary,
         @details, @target_id, @target_label, @routing_key, @client, @status, @attempts, @last_error, @next_attempt_at, @gave_up_at,
-        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash)`,
+        @incident_number, @acked_by, @acked_at, @created_at, @updated_at, @delivered_at, @idempotency_key, @request_hash, @backend)`,
       ),
       insertAudit: prepare<[number, string | null, string | null, string | null, string, string | null, string]>(
         'INSERT INTO audit_log (at, actor_sub, actor_name, actor_groups, action, page_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -382,6 +385,7 @@ export class SqliteStore implements KlaxonStore {
         delivered_at: null,
         idempotency_key: record.idempotencyKey,
         request_hash: record.requestHash,
+        backend: p.backend ?? null,
       });
       this.stmts.insertRate.run(sub, nowMs);
       this.insertAudit({ ...audit, pageId: p.id });

@@ -122,10 +122,14 @@ export interface AnnouncementCounts {
 
 /** An acknowledgement made in Klaxon: who asked, and as which user of the paging service it was sent. */
 export interface KlaxonAck {
+  /** The incident's key (`common/incident-key.ts`): On-Call's bare number, `pagerduty:7`. */
   incidentNumber: string;
   personSub: string;
   personName: string;
-  /** The paging service's user it was sent as: the person's own, or the service user (`oncall.ackAsUser`). */
+  /**
+   * The paging service's user it was sent as: the person's own, or the service user
+   * (`oncall.ackAsUser`, `pagerduty.fromEmail`).
+   */
   sentAs: string;
   at: Date;
 }

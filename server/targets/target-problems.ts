@@ -24,8 +24,16 @@ const TELL = 'Tell the Klaxon operator.';
  * this order: the key is unknown, known only in other capitals, not lower case, pages no policy,
  * pages no person in any first step, or only rotations nobody is on call in right now.
  */
-export function targetProblem(routingKey: string, configKey: string, esc: TargetEscalation): FoundProblem | null {
+export function targetProblem(
+  routingKey: string,
+  configKey: string,
+  esc: TargetEscalation,
+  service = 'On-Call',
+): FoundProblem | null {
   const route = esc.routesAs ? ` ("${esc.routesAs}")` : '';
+  // Routing keys with a default route and letter-case rules are On-Call's; another service's target
+  // is its integration key on a named service (targets[].service), which either exists or not.
+  if (service !== 'On-Call') return otherServiceProblem(service, routingKey, configKey, esc);
   if (esc.match === 'unknown')
     return {
       kind: 'unknown_target',
@@ -54,6 +62,11 @@ export function targetProblem(routingKey: string, configKey: string, esc: Target
       message: `On-Call's routing key for this target pages no escalation policy, so a page may wake nobody. ${TELL}`,
       detail: `${configKey}: On-Call's routing key "${routingKey}" points at no escalation policy; give it one in On-Call.`,
     };
+  return peopleProblem(routingKey, configKey, esc);
+}
+
+/** Whether the target's escalation policies wake a person at once. */
+function peopleProblem(routingKey: string, configKey: string, esc: TargetEscalation): FoundProblem | null {
   const first = esc.policies.map((p) => ({ plan: p, now: p.steps.filter((s) => s.afterMinutes === 0) }));
   const pagesPeople = first.some(({ now }) => now.some((s) => s.users.length > 0 || s.emptyRotations.length > 0));
   if (!pagesPeople) {
@@ -75,6 +88,30 @@ export function targetProblem(routingKey: string, configKey: string, esc: Target
     };
   }
   return null;
+}
+
+function otherServiceProblem(
+  service: string,
+  routingKey: string,
+  configKey: string,
+  esc: TargetEscalation,
+): FoundProblem | null {
+  const serviceKey = configKey.replace(/\.routingKey$/, '.service');
+  if (esc.match !== 'exact')
+    return {
+      kind: 'unknown_target',
+      configKey: serviceKey,
+      message: `${service} does not know this target's service, so a page to it may reach nobody. ${TELL}`,
+      detail: `${serviceKey}: ${service} has no such service; set it to the id of the service whose integration key is ${configKey}.`,
+    };
+  if (esc.policies.length === 0)
+    return {
+      kind: 'no_policy',
+      configKey: serviceKey,
+      message: `This target's ${service} service has no escalation policy, so a page may wake nobody. ${TELL}`,
+      detail: `${serviceKey}: the service pages no escalation policy; give it one in ${service}.`,
+    };
+  return peopleProblem(routingKey, configKey, esc);
 }
 
 function firstStepDoes(now: EscalationPlan['steps']): string {

@@ -20,6 +20,10 @@ export interface TargetStatusDeps {
   clock?: Clock;
   /** How long a dialog's look-up waits for the paging service before answering with what is known. */
   reachWaitMs?: number;
+  /** Which of `targets` page through `backend` (the others belong to another service); default: all. */
+  owns?: (target: TargetConfig) => boolean;
+  /** How people name the paging service, in messages (default On-Call). */
+  serviceName?: string;
 }
 
 /** The last check of one target. */
@@ -79,11 +83,16 @@ export class TargetStatus {
   private timer: unknown = null;
   private running = false;
   private checking: Promise<TargetCheck[]> | null = null;
+  /** The targets of this service (`targets.<i>` keys still count every configured target). */
+  private readonly targets: readonly TargetConfig[];
 
   constructor(private readonly deps: TargetStatusDeps) {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? silentLogger;
-    deps.targets.forEach((t, i) =>
+    const owns = deps.owns ?? (() => true);
+    this.targets = deps.targets.filter(owns);
+    deps.targets.forEach((t, i) => {
+      if (!owns(t)) return;
       this.last.set(t.id, {
         targetId: t.id,
         configKey: `targets.${i}.routingKey`,
@@ -92,8 +101,8 @@ export class TargetStatus {
         escalation: null,
         problem: null,
         error: 'not checked yet',
-      }),
-    );
+      });
+    });
   }
 
   /** Checks now (in the background), then every interval. */
@@ -139,12 +148,12 @@ export class TargetStatus {
 
   private async runChecks(): Promise<TargetCheck[]> {
     await this.refreshMutes().catch(() => undefined);
-    for (const t of this.deps.targets) {
+    for (const t of this.targets) {
       const before = this.last.get(t.id)!;
       let next: TargetCheck;
       try {
         const escalation = await this.deps.backend.escalationFor(t.routingKey);
-        const problem = targetProblem(t.routingKey, before.configKey, escalation);
+        const problem = targetProblem(t.routingKey, before.configKey, escalation, this.deps.serviceName);
         next = { ...before, checkedAt: this.isoNow(), escalation, problem, error: null };
       } catch (e) {
         next = { ...before, error: errorText(e) };
@@ -227,7 +236,7 @@ export class TargetStatus {
     if (this.mutesError || !this.mutes)
       return {
         state: 'unknown',
-        reason: `Klaxon could not ask On-Call whether it is in maintenance mode${this.mutesError ? ` (${this.mutesError})` : ''}.`,
+        reason: `Klaxon could not ask ${this.deps.serviceName ? `${this.deps.serviceName} whether this target's service is in a maintenance window` : 'On-Call whether it is in maintenance mode'}${this.mutesError ? ` (${this.mutesError})` : ''}.`,
       };
     return mutingFor(routingKey, this.mutes.value);
   }
@@ -245,13 +254,13 @@ export class TargetStatus {
       () => false,
     ).catch(() => false);
     const out = await Promise.all(
-      this.deps.targets.map(async (t): Promise<TargetReach> => {
+      this.targets.map(async (t): Promise<TargetReach> => {
         const before = this.last.get(t.id)!;
         let escalation: TargetEscalation | null;
         let uncertainty: string | null = null;
         try {
           escalation = await within(this.deps.backend.escalationFor(t.routingKey), wait, () => before.escalation);
-          // Slow rather than failed: the look-ups share On-Call's few requests a second.
+          // Slow rather than failed: the look-ups share the service's few requests a second.
           if (!escalation) uncertainty = 'Klaxon is still looking up whom this target pages.';
         } catch (e) {
           escalation = null;
@@ -268,7 +277,7 @@ export class TargetStatus {
             muting,
             problem: before.problem ? { kind: before.problem.kind, message: before.problem.message } : null,
           };
-        const problem = targetProblem(t.routingKey, before.configKey, escalation);
+        const problem = targetProblem(t.routingKey, before.configKey, escalation, this.deps.serviceName);
         return {
           targetId: t.id,
           certainty: 'exact',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { ROOT } from './support/stack.js';
 
-// `npm start` as a person runs it (fixed demo ports 8787-8789), with --no-open so no browser or
+// `npm start` as a person runs it (fixed demo ports 8787-8789, and 8791 for the PagerDuty simulator), with --no-open so no browser or
 // desktop app is launched; Ctrl+C is a SIGINT to the whole process group, as a terminal sends it.
 // Unix only: `spawn('npm')` needs a shell on Windows (npm is npm.cmd there) and a negative pid
 // (a process group) does not exist there; the release workflow runs `npm test` on Windows runners.
@@ -39,9 +39,17 @@ test('npm start brings up the zero-config demo, serves the UI and the simulator,
     expect(await ui.text()).toContain('<div id="root"></div>');
     const cfg = (await (await fetch('http://127.0.0.1:8787/api/v1/client-config')).json()) as {
       oidc: { issuer: string };
-      targets: unknown[];
+      targets: { id: string; backend?: string }[];
     };
     expect(cfg.oidc.issuer).toBe('http://127.0.0.1:8788');
+    // One target on each service: On-Call's, and "SRE on PagerDuty" on the PagerDuty simulator.
+    expect(cfg.targets.find((t) => t.id === 'sre')?.backend).toBeUndefined();
+    expect(cfg.targets.find((t) => t.id === 'pd-sre')?.backend).toBe('pagerduty');
+    expect(out).toContain('PagerDuty simulator     http://127.0.0.1:8791');
+    const pdSim = (await (await fetch('http://127.0.0.1:8791/_sim/incidents')).json()) as {
+      incidents: { title: string }[];
+    };
+    expect(pdSim.incidents.map((i) => i.title)).toContain('Checkout latency above SLO');
     const sim = (await (await fetch('http://127.0.0.1:8789/_sim/incidents')).json()) as {
       incidents: { entityDisplayName: string }[];
     };
@@ -76,6 +84,7 @@ test('npm start brings up the zero-config demo, serves the UI and the simulator,
     expect(out).not.toContain('could not start');
     await expect(fetch('http://127.0.0.1:8787/')).rejects.toThrow();
     await expect(fetch('http://127.0.0.1:8789/_sim/incidents')).rejects.toThrow();
+    await expect(fetch('http://127.0.0.1:8791/_sim/incidents')).rejects.toThrow();
   } finally {
     try {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');

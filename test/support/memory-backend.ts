@@ -8,10 +8,12 @@ import type {
   ActiveMute,
   IncidentUpdate,
   PagingBackend,
+  Person,
   PolicyRef,
   RerouteOutcome,
   SendAlertResult,
   TargetEscalation,
+  WebhookCheck,
 } from '#server/backends/paging-backend.js';
 import { UpstreamError } from '#server/backends/upstream-error.js';
 import { loadServerConfig, type ServerConfigOverrides } from '#server/config/index.js';
@@ -43,6 +45,13 @@ export class MemoryBackend implements PagingBackend {
   async getIncident(number: string): Promise<Incident | null> {
     this.check('incident');
     return this.incidents.find((i) => i.number === number) ?? null;
+  }
+  async findPageIncident(page: Page): Promise<Incident | null> {
+    this.check('incidents');
+    return this.incidents.find((i) => i.entityId === pageEntityId(page.id)) ?? null;
+  }
+  accountOf(person: Person): string | null {
+    return person.username;
   }
   async sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
     const failing = this.down ?? this.alertsFailing;
@@ -109,6 +118,9 @@ export class MemoryBackend implements PagingBackend {
   }
   readWebhook(): IncidentUpdate | null {
     return null;
+  }
+  checkWebhook(): WebhookCheck {
+    return { ok: false, off: true, message: 'Webhooks are not enabled on this Klaxon server.' };
   }
 }
 

@@ -44,7 +44,6 @@ export function pagerDutyClient(baseUrl: string, token: string | null): PdClient
     } catch {
       parsed = undefined;
     }
-    const checkedHeaders = api === 'rest' ? headers : {};
     return {
       status: res.status,
       headers: res.headers,
@@ -54,7 +53,7 @@ export function pagerDutyClient(baseUrl: string, token: string | null): PdClient
         api,
         method,
         path: api === 'events' ? '/enqueue' : path,
-        headers: checkedHeaders,
+        headers,
         ...(body !== undefined ? { body } : {}),
       },
     };

@@ -1,17 +1,15 @@
 /**
- * Validates PagerDuty requests and responses against PagerDuty's published OpenAPI documents
- * (REST API v2 and Events API v2, from the public repository PagerDuty/api-schema; see
- * test/fixtures/pagerduty/README.md for where the documents come from and where they are looked
- * for). Used by the simulator's conformance tests and, later, by the PagerDuty backend's tests to
- * check the requests its real client sends.
+ * Validates PagerDuty requests and responses against Klaxon's own description of the parts of
+ * PagerDuty's REST API v2 and Events API v2 it uses (test/fixtures/pagerduty/schemas/, written from
+ * PagerDuty's public documentation; its README says from which sources and where they differ from
+ * PagerDuty's published OpenAPI documents). Used by the simulator's conformance tests and by the
+ * PagerDuty backend's, which check the requests the real client sends.
  *
- * OpenAPI 3.0 is not JSON Schema: `nullable`, `$ref`s into `#/components/…` (even into the middle
- * of another schema), parameters described outside the body, and formats such as `url` and
- * `tzinfo`. Each document is registered with Ajv whole and schemas are compiled by JSON pointer,
- * so every `$ref` resolves inside its own document. Where the official document contradicts
- * PagerDuty's own documentation or examples, ERRATA below corrects it, each with its reason.
+ * The descriptions are OpenAPI 3 documents whose schemas are plain JSON Schema (nulls as
+ * `type: [..., "null"]`). Each document is registered with Ajv whole and schemas are compiled by
+ * JSON pointer, so every `$ref` resolves inside its own document.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -23,112 +21,15 @@ export type PagerDutyApi = 'rest' | 'events';
 export interface PagerDutyOpenApiDocuments {
   rest: Json;
   events: Json;
-  /** Where they were read from, for messages. */
-  source: string;
 }
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PAGERDUTY_FIXTURE_DIR = join(REPO_ROOT, 'test/fixtures/pagerduty');
+const SCHEMA_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test/fixtures/pagerduty/schemas');
 
-/** File names in a trimmed copy, and in a checkout of PagerDuty/api-schema. */
-const LAYOUTS = [
-  { rest: 'rest-openapiv3.json', events: 'events-v2-openapiv3.json' },
-  { rest: 'reference/REST/openapiv3.json', events: 'reference/events-v2/openapiv3.json' },
-];
-
-function candidateDirs(): string[] {
-  const dirs: string[] = [];
-  if (process.env.KLAXON_PAGERDUTY_OPENAPI_DIR) dirs.push(resolve(process.env.KLAXON_PAGERDUTY_OPENAPI_DIR));
-  dirs.push(PAGERDUTY_FIXTURE_DIR);
-  // A shared/ folder beside the checkout or one of its parents (CI clones next to shared/).
-  for (let d = REPO_ROOT; ; d = dirname(d)) {
-    dirs.push(join(d, 'shared/reference/pagerduty'));
-    if (dirname(d) === d) break;
-  }
-  return dirs;
+/** The two descriptions, as committed beside their README. */
+export function pagerDutyOpenApiDocuments(): PagerDutyOpenApiDocuments {
+  const read = (name: string) => JSON.parse(readFileSync(join(SCHEMA_DIR, name), 'utf8')) as Json;
+  return { rest: read('rest-api-v2.json'), events: read('events-api-v2.json') };
 }
-
-/** The two documents, or why they could not be found (callers skip and say so). */
-export function findPagerDutyOpenApi(): { docs: PagerDutyOpenApiDocuments } | { missing: string } {
-  const dirs = candidateDirs();
-  for (const dir of dirs)
-    for (const l of LAYOUTS) {
-      const rest = join(dir, l.rest);
-      const events = join(dir, l.events);
-      if (existsSync(rest) && existsSync(events))
-        return {
-          docs: {
-            rest: JSON.parse(readFileSync(rest, 'utf8')) as Json,
-            events: JSON.parse(readFileSync(events, 'utf8')) as Json,
-            source: dir,
-          },
-        };
-    }
-  return {
-    missing:
-      `PagerDuty's OpenAPI documents were not found (looked in ${dirs.slice(0, 3).join(', ')}, …). ` +
-      'Set KLAXON_PAGERDUTY_OPENAPI_DIR to a checkout of PagerDuty/api-schema; test/fixtures/pagerduty/README.md says which commit.',
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errata: where the official document is wrong against PagerDuty's own documentation.
-
-interface Erratum {
-  api: PagerDutyApi;
-  /** JSON pointer of the node to change. */
-  pointer: string;
-  why: string;
-  fix: (node: Json) => Json;
-}
-
-/** A node that may also be null (works with and without `type`, and beside `$ref`). */
-const orNull = (node: Json): Json => ({ anyOf: [node, { type: 'null' }] });
-
-export const ERRATA: readonly Erratum[] = [
-  {
-    api: 'rest',
-    pointer: '/components/schemas/Pagination/properties/total',
-    why: 'The pagination guide says `total` is null unless `total=true` is sent; the schema says integer only.',
-    fix: orNull,
-  },
-  ...['start', 'end', 'schedule'].map((p) => ({
-    api: 'rest' as const,
-    pointer: `/components/schemas/Oncall/properties/${p}`,
-    why: 'The Oncall schema says start/end are null for a permanent on-call (a user named directly in a rule), which has no schedule either (`schedule_ids[]` documents `null` for them); the types do not allow null.',
-    fix: orNull,
-  })),
-  ...['resolved_at', 'alert_grouping', 'resolve_reason'].map((p) => ({
-    api: 'rest' as const,
-    pointer: `/components/schemas/Incident/allOf/1/properties/${p}`,
-    why: 'Described (resolved_at, alert_grouping) or shown in the official example (resolve_reason) as null; the types do not allow null.',
-    fix: orNull,
-  })),
-  ...['auto_resolve_timeout', 'acknowledgement_timeout'].map((p) => ({
-    api: 'rest' as const,
-    pointer: `/components/schemas/Service/allOf/1/properties/${p}`,
-    why: 'Described as `null` when the feature is disabled; the type does not allow null.',
-    fix: orNull,
-  })),
-  {
-    api: 'rest',
-    pointer: '/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type',
-    why: 'Its enum says `acknowledgement_log_entry` while LogEntry (which it extends) allows only `acknowledge_log_entry`: no object satisfies both.',
-    fix: (n) => ({ ...n, enum: ['acknowledge_log_entry'] }),
-  },
-  {
-    api: 'rest',
-    pointer: '/components/schemas/Channel',
-    why: 'A `oneOf` of channel formats told apart only in prose ("Will be `api`"): any channel matches several branches, so `oneOf` fails for every log entry. Read as `anyOf`.',
-    fix: ({ oneOf, ...rest }) => ({ ...rest, anyOf: oneOf }),
-  },
-  ...(['400', '429'] as const).map((status) => ({
-    api: 'events' as const,
-    pointer: `/paths/~1enqueue/post/responses/${status}`,
-    why: 'The response puts "#/components/responses/…" in `description` instead of `$ref`, and names responses the document does not define; PagerDuty answers with the `Error` body (status, message, errors).',
-    fix: () => ({ $ref: '#/components/responses/Error' }),
-  })),
-];
 
 function pointerGet(doc: Json, pointer: string): { parent: Json; key: string } | null {
   const parts = pointer
@@ -179,18 +80,11 @@ export class PagerDutyOpenApi {
   readonly seen = new Set<string>();
 
   constructor(docs: PagerDutyOpenApiDocuments) {
-    this.docs = { rest: structuredClone(docs.rest), events: structuredClone(docs.events) };
-    for (const e of ERRATA) {
-      const at = pointerGet(this.docs[e.api], e.pointer);
-      if (at) at.parent[at.key] = e.fix(at.parent[at.key] as Json);
-    }
+    this.docs = { rest: docs.rest, events: docs.events };
     this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
     addFormats(this.ajv);
-    // `url` is no JSON Schema format; ajv-formats' version refuses loopback and private hosts, so
-    // any absolute http(s) URL passes here (PagerDuty's `self` links point at whatever host served them).
-    this.ajv.addFormat('url', (u: string) => /^https?:\/\//.test(u) && URL.canParse(u));
-    // `tzinfo` (User.time_zone) is an IANA zone name.
-    this.ajv.addFormat('tzinfo', (tz: string) => {
+    // User.time_zone and the time_zone parameters: an IANA zone name.
+    this.ajv.addFormat('iana-time-zone', (tz: string) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: tz });
         return true;
@@ -259,17 +153,14 @@ export class PagerDutyOpenApi {
         const isArray = schema.type === 'array';
         const items = (isArray ? schema.items : schema) as Json;
         const coerced = values.map((v) => coerce(v, items));
-        if (!isArray && !pname.endsWith('[]') && values.length > 1)
+        if (!isArray && values.length > 1)
           problems.push(`${name}: query parameter ${pname} is given ${values.length} times`);
-        // A repeated `name[]` whose schema is not an array (statuses[]) is checked value by value.
         if (isArray) problems.push(...this.validateInline(r.api, schema, coerced, `${name} ?${pname}`));
         else for (const v of coerced) problems.push(...this.validateInline(r.api, items, v, `${name} ?${pname}`));
       } else if (p.in === 'header') {
         const v = headers[pname.toLowerCase()];
-        // Content-Type is marked required on every operation, even GETs that carry no body.
-        const required = p.required && !(pname.toLowerCase() === 'content-type' && r.body === undefined);
         if (v === undefined) {
-          if (required) problems.push(`${name}: header ${pname} is required`);
+          if (p.required) problems.push(`${name}: header ${pname} is required`);
           continue;
         }
         // The Content-Type enum is `application/json`; a charset parameter is still JSON.
@@ -281,6 +172,8 @@ export class PagerDutyOpenApi {
       if (!known.has(q)) problems.push(`${name}: query parameter ${q} is not documented`);
     const body = found.op.requestBody ? this.deref(r.api, found.op.requestBody as Json) : undefined;
     if (body) {
+      if (r.body !== undefined && !headers['content-type'])
+        problems.push(`${name}: a body is sent without Content-Type`);
       if (r.body === undefined) {
         if (body.required) problems.push(`${name}: a body is required`);
       } else {

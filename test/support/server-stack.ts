@@ -1,11 +1,19 @@
-// Starts the real development identity provider, the real On-Call simulator and a Klaxon server
-// (in-process, or as a child process running server/main.ts) on loopback ports, in a temp dir.
+// Starts the real development identity provider, the real On-Call simulator (and, when asked, the
+// real PagerDuty simulator) and a Klaxon server (in-process, or as a child process running
+// server/main.ts) on loopback ports, in a temp dir.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startIdentityProvider, type IdpOptions, type RunningIdp } from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type RunningSimulator, type SimulatorOptions } from '#dev/oncall-simulator/index.js';
+import {
+  DEMO_ROUTING_KEYS,
+  DEMO_SERVICE_SRE,
+  startPagerDutySimulator,
+  type SimulatorOptions as PagerDutySimulatorOptions,
+  type RunningPagerDutySimulator,
+} from '#dev/pagerduty-simulator/index.js';
 import { spawnServerProcess } from './server-process.js';
 import {
   loadServerConfig,
@@ -21,6 +29,8 @@ export const WEB_SECRET = 'test-web-secret';
 export interface Stack {
   idp: RunningIdp;
   sim: RunningSimulator;
+  /** The PagerDuty simulator, when the stack was started with `pagerduty`. */
+  pd: RunningPagerDutySimulator | null;
   dir: string;
   /** Overrides for a server config pointing at this IdP and simulator. */
   serverOverrides(extra?: ServerConfigOverrides): ServerConfigOverrides;
@@ -33,13 +43,30 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOptions } = {}): Promise<Stack> {
+/** The PagerDuty target of a two-service stack: the demo account's SRE service. */
+export const PD_TARGET = {
+  id: 'pd-sre',
+  label: 'SRE on PagerDuty',
+  backend: 'pagerduty',
+  routingKey: DEMO_ROUTING_KEYS.sre,
+  service: DEMO_SERVICE_SRE,
+} as const;
+
+/**
+ * `pagerduty`: also start the PagerDuty simulator; the server is then configured with one On-Call
+ * target (`sre`, the default) and one PagerDuty target (`PD_TARGET`).
+ */
+export async function startStack(
+  opts: { idp?: IdpOptions; sim?: SimulatorOptions; pagerduty?: PagerDutySimulatorOptions } = {},
+): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'klaxon-server-'));
   const idp = await startIdentityProvider(opts.idp);
   const sim = await startOnCallSimulator({ seed: 'demo', ...opts.sim });
+  const pd = opts.pagerduty ? await startPagerDutySimulator({ rateLimit: false, ...opts.pagerduty }) : null;
   return {
     idp,
     sim,
+    pd,
     dir,
     serverOverrides(extra = {}) {
       const base: ServerConfigOverrides = {
@@ -73,6 +100,26 @@ export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOption
         delivery: { timeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 500, giveUpAfterMinutes: 5 },
         logLevel: 'warn',
       };
+      if (pd) {
+        base.pagerduty = {
+          apiBaseUrl: pd.url,
+          eventsUrl: pd.eventsUrl,
+          apiToken: pd.apiToken,
+          pollIntervalSeconds: 1,
+          fromEmail: 'klaxon@klaxon.test',
+        };
+        base.targets = [
+          {
+            id: 'sre',
+            label: 'SRE on call',
+            backend: 'oncall',
+            routingKey: 'sre',
+            teams: ['team-sreKLX0000000001'],
+            default: true,
+          },
+          { ...PD_TARGET },
+        ];
+      }
       return deepMerge(base, extra);
     },
     async token(username, claims = {}, mintOpts) {
@@ -84,7 +131,7 @@ export async function startStack(opts: { idp?: IdpOptions; sim?: SimulatorOption
       );
     },
     async close() {
-      await Promise.allSettled([idp.close(), sim.close()]);
+      await Promise.allSettled([idp.close(), sim.close(), pd?.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
-import type { Incident, OnCallNow, Page } from '#common/index.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { pageEntityId, type Incident, type OnCallNow, type Page } from '#common/index.js';
 import type { Metrics } from '../../http/metrics.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -9,10 +10,12 @@ import type {
   ActiveMute,
   IncidentUpdate,
   PagingBackend,
+  Person,
   PolicyRef,
   RerouteOutcome,
   SendAlertResult,
   TargetEscalation,
+  WebhookCheck,
 } from '../paging-backend.js';
 import { alertBody } from './alert.js';
 import { type EscalationApi, EscalationLookup } from './escalation.js';
@@ -47,6 +50,8 @@ export interface SplunkOnCallOptions {
     teams: readonly string[];
     /** On-Call username → IANA zone (On-Call's API has no time zones). */
     timeZones: Readonly<Record<string, string>>;
+    /** The outgoing webhook's shared secret (`oncall.webhookSecret`); null or absent: webhooks off. */
+    webhookSecret?: string | null;
   };
   clock?: Clock;
   logger?: Logger;
@@ -58,11 +63,13 @@ export class SplunkOnCallBackend implements PagingBackend {
   private readonly incidents: IncidentCache;
   private readonly onCall: OnCallNowService;
   private readonly escalation: EscalationLookup;
+  private readonly webhookSecret: string | null;
   private readonly users: UserDirectory;
   private readonly orgSlug: string | null;
   private readonly clock: Clock;
 
   constructor(opts: SplunkOnCallOptions) {
+    this.webhookSecret = opts.config.webhookSecret ?? null;
     this.client = opts.client;
     this.orgSlug = opts.config.orgSlug;
     this.clock = opts.clock ?? systemClock;
@@ -87,6 +94,18 @@ export class SplunkOnCallBackend implements PagingBackend {
   async getIncident(number: string): Promise<Incident | null> {
     const wire = await this.client.getIncident(number);
     return wire ? this.incidents.normaliseOne(wire) : null;
+  }
+
+  /** On-Call cannot filter by entity id: the incident list it keeps (open and recently resolved) is searched. */
+  async findPageIncident(page: Page): Promise<Incident | null> {
+    const entityId = pageEntityId(page.id);
+    const mine = (await this.listIncidents()).filter((i) => i.entityId === entityId);
+    mine.sort((a, b) => Number(b.number) - Number(a.number));
+    return mine[0] ?? null;
+  }
+
+  accountOf(person: Person): string | null {
+    return person.username;
   }
 
   sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
@@ -146,6 +165,24 @@ export class SplunkOnCallBackend implements PagingBackend {
   readWebhook(body: unknown): IncidentUpdate | null {
     return readWebhookPayload(body, { orgSlug: this.orgSlug, now: () => this.clock.now() });
   }
+
+  /** On-Call's outgoing webhook carries the shared secret in a header of our choosing. */
+  checkWebhook(headers: Readonly<Record<string, string | string[] | undefined>>): WebhookCheck {
+    if (!this.webhookSecret)
+      return { ok: false, off: true, message: 'On-Call webhooks are not enabled on this Klaxon server.' };
+    const given = headers[WEBHOOK_SECRET_HEADER];
+    if (typeof given === 'string' && sameSecret(given, this.webhookSecret)) return { ok: true };
+    return { ok: false, off: false, message: `Missing or wrong ${WEBHOOK_SECRET_HEADER} header.` };
+  }
+}
+
+const WEBHOOK_SECRET_HEADER = 'x-klaxon-webhook-secret';
+
+/** Constant-time comparison that does not leak the secret's length either. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 /** The backend for the `oncall` block of the server configuration. */
@@ -167,7 +204,12 @@ export function splunkOnCallBackend(
   });
   return new SplunkOnCallBackend({
     client,
-    config: { orgSlug: oncall.orgSlug || null, teams: oncall.teams, timeZones: oncall.timeZones },
+    config: {
+      orgSlug: oncall.orgSlug || null,
+      teams: oncall.teams,
+      timeZones: oncall.timeZones,
+      webhookSecret: oncall.webhookSecret,
+    },
     ...deps,
   });
 }

@@ -102,12 +102,18 @@ CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_log (actor_sub, id);
 `,
   },
+  {
+    version: 9,
+    name: 'pages.backend: the paging service a page went to (null: On-Call, as for every page before PagerDuty)',
+    ...addColumns('pages', { backend: 'TEXT' }),
+  },
 ];
 
 /**
  * A step that adds columns to one table, leaving alone any the table already has: the release
  * before versioned migrations added `pages.muted_at`, `pages.unconfirmed_at` and
- * `pages.acked_by_name` (and `audit_log.actor_groups`) itself when it opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
+ * `pages.acked_by_name` (and `audit_log.actor_groups`; a development build of PagerDuty support also
+ * `pages.backend`) itself when it opened a file (with no record in `schema_migrations`), so such a file, recognised as version 1,
  * may already hold them. SQLite has no `ADD COLUMN IF NOT EXISTS`.
  */
 function addColumns(table: string, columns: Readonly<Record<string, string>>): Pick<SqliteMigration, 'sql' | 'adds'> {

@@ -123,6 +123,11 @@ CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_log (actor_sub, id);
 `,
   },
+  {
+    version: 10,
+    name: 'pages.backend: the paging service a page went to (null: On-Call, as for every page before PagerDuty)',
+    sql: 'ALTER TABLE pages ADD COLUMN IF NOT EXISTS backend text;',
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Page, PageStatus } from '#common/index.js';
+import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
 import type {
   AcceptOutcome,
@@ -51,6 +51,8 @@ interface PageRow {
   delivered_at: Date | null;
   muted_at: Date | null;
   unconfirmed_at: Date | null;
+  /** The paging service (`Page.backend`); null: On-Call, as for every page written before PagerDuty. */
+  backend: string | null;
   idempotency_key: string;
   request_hash: string;
   /** bigint, as pg returns it: text. */
@@ -96,6 +98,7 @@ function toRecord(r: PageRow): PageRecord {
     deliveredAt: iso(r.delivered_at),
     mutedAt: iso(r.muted_at),
     unconfirmedAt: iso(r.unconfirmed_at),
+    ...(r.backend ? { backend: IncidentBackend.parse(r.backend) } : {}),
   };
   return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
@@ -142,6 +145,7 @@ const PAGE_COLUMNS = [
   'delivered_at',
   'muted_at',
   'unconfirmed_at',
+  'backend',
   'idempotency_key',
   'request_hash',
   'seq',
@@ -170,8 +174,8 @@ const SQL = {
   insertPage: `WITH page AS (
       INSERT INTO pages (id, requester_sub, requester_name, requester_email, summary, details, target_id, target_label,
         routing_key, client, status, attempts, last_error, next_attempt_at, created_at, updated_at, idempotency_key,
-        request_hash)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+        request_hash, backend)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $27)
     ), rate AS (
       INSERT INTO rate_events (user_sub, at) VALUES ($2, $19)
     ), audit AS (
@@ -327,6 +331,7 @@ export class PostgresStore implements KlaxonStore {
             JSON.stringify(audit.detail),
             new Date(nowMs - RATE_EVENT_RETENTION_MS),
             audit.actorGroups ?? null,
+            p.backend ?? null,
           ]),
         );
         await records.insertAnnouncements(c, input.announcements ?? [], now);

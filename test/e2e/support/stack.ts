@@ -4,6 +4,11 @@ import path from 'node:path';
 import { startIdentityProvider, type RunningIdp } from '#dev/identity-provider/index.js';
 import { startOnCallSimulator, type Faults, type RunningSimulator } from '#dev/oncall-simulator/index.js';
 import {
+  startPagerDutySimulator,
+  type RunningPagerDutySimulator,
+  type SimulatorOptions as PagerDutySimulatorOptions,
+} from '#dev/pagerduty-simulator/index.js';
+import {
   loadServerConfig,
   startKlaxonServer,
   type RunningServer,
@@ -14,10 +19,14 @@ import {
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(ROOT, 'dist/renderer');
 const WEBHOOK_SECRET = 'e2e-webhook-secret';
+const PD_WEBHOOK_SECRET = 'e2e-pagerduty-webhook-secret';
+const DEMO_CONFIG = path.join(ROOT, 'dev/config/demo-server.yaml');
 
 export interface Stack {
   idp: RunningIdp;
   sim: RunningSimulator;
+  /** The PagerDuty simulator, when started with `pagerduty`. */
+  pd: RunningPagerDutySimulator | null;
   server: RunningServer;
   config: ServerConfig;
   /** The Klaxon server's base URL (also serves the web UI). */
@@ -40,6 +49,13 @@ export interface StackOptions {
   targets?: ServerConfigOverrides['targets'];
   /** `delivery.unconfirmedAfterSeconds` (the demo config's default otherwise). */
   unconfirmedAfterSeconds?: number;
+  /**
+   * Also run the PagerDuty simulator (demo account) and keep the demo config's PagerDuty target.
+   * Without it the server is On-Call only: the demo config's PagerDuty block and target are left out.
+   */
+  pagerduty?: PagerDutySimulatorOptions;
+  /** Runs on the PagerDuty simulator before the Klaxon server starts (so its first look sees the change). */
+  preparePagerDuty?: (pd: RunningPagerDutySimulator) => void;
   /** `events.maxStreamsPerUser` (the demo config's default otherwise). */
   maxStreamsPerUser?: number;
   /** `sentry.clientDsn`: the web UI reports its errors there (a Sentry stand-in, test/support/sentry-receiver.ts). */
@@ -67,10 +83,23 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...(o.faults ? { faults: o.faults } : {}),
   });
   o.prepare?.(sim);
+  const pd = o.pagerduty ? await startPagerDutySimulator({ rateLimit: false, ...o.pagerduty }) : null;
+  if (pd) o.preparePagerDuty?.(pd);
+  const demoTargets = loadServerConfig({ file: DEMO_CONFIG, env: {}, warn: () => {} }).targets;
   const config = loadServerConfig({
-    file: path.join(ROOT, 'dev/config/demo-server.yaml'),
+    file: DEMO_CONFIG,
     env: {},
     overrides: {
+      pagerduty: pd
+        ? {
+            apiBaseUrl: pd.url,
+            eventsUrl: pd.eventsUrl,
+            apiToken: pd.apiToken,
+            pollIntervalSeconds: 2,
+            webhookSecrets: [PD_WEBHOOK_SECRET],
+          }
+        : null,
+      targets: o.targets ?? (pd ? demoTargets : demoTargets.filter((t) => t.backend !== 'pagerduty')),
       listen: { host: '127.0.0.1', port: 0 },
       publicUrl: null,
       oncall: {
@@ -91,7 +120,6 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         giveUpAfterMinutes: 30,
         ...(o.unconfirmedAfterSeconds ? { unconfirmedAfterSeconds: o.unconfirmedAfterSeconds } : {}),
       },
-      ...(o.targets ? { targets: o.targets } : {}),
       ...(o.maxStreamsPerUser ? { events: { maxStreamsPerUser: o.maxStreamsPerUser } } : {}),
       pageRateLimit: { max: o.pageRateLimitMax ?? 20, windowSeconds: 600 },
       storage: { sqlitePath: path.join(dir, 'klaxon.db') },
@@ -112,22 +140,31 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     redirectUris: [`${server.url}/auth/callback`],
   });
   const url = server.url;
-  const hook = () =>
+  let pdHook: string | null = null;
+  const hook = () => {
     sim.control.setWebhook({
       url: `${url}/api/v1/webhooks/oncall`,
       headers: { 'x-klaxon-webhook-secret': WEBHOOK_SECRET },
     });
+    if (pd)
+      pdHook = pd.control.addWebhookSubscription({
+        url: `${url}/api/v1/webhooks/pagerduty`,
+        secrets: [PD_WEBHOOK_SECRET],
+      }).id;
+  };
   hook();
   let serverStopped = false;
   const stopServer = async () => {
     if (serverStopped) return;
     serverStopped = true;
     sim.control.setWebhook(null);
+    if (pd && pdHook) pd.control.removeWebhookSubscription(pdHook);
     await server.close();
   };
   return {
     idp,
     sim,
+    pd,
     get server() {
       return server;
     },
@@ -145,7 +182,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await stopServer().catch(() => undefined);
-      await Promise.allSettled([sim.close(), idp.close()]);
+      await Promise.allSettled([sim.close(), idp.close(), pd?.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -29,6 +29,15 @@ describe('new incident notifications', () => {
     });
     expect(p.onIncident('updated', incident({ number: '7', alertCount: 2 }))).toBeNull();
   });
+  it('tells a PagerDuty incident from an On-Call one with the same number, and opens it by its key', () => {
+    const p = policy();
+    p.onSnapshot([incident({ number: '7' })], []);
+    expect(p.onIncident('opened', incident({ number: '7', backend: 'pagerduty', title: 'Queue stuck' }))).toEqual({
+      title: 'New incident #7, not acknowledged',
+      body: 'Queue stuck (SRE): paging carol.',
+      incidentNumber: 'pagerduty:7',
+    });
+  });
   it('stays quiet about incidents already in the first snapshot (start or reconnect)', () => {
     const p = policy();
     p.onSnapshot([incident({ number: '8' })], []);
@@ -64,6 +73,19 @@ describe('own page notifications', () => {
     expect(p.onPage(page({ status: 'acknowledged', incidentNumber: '12', ackedBy: 'carol' }))).toMatchObject({
       title: 'carol acknowledged your page',
     });
+  });
+  it('names PagerDuty for a page to a PagerDuty target', () => {
+    const p = policy();
+    p.onSnapshot([], [page({ backend: 'pagerduty' })]);
+    expect(p.onPage(page({ backend: 'pagerduty', status: 'delivered', incidentNumber: '3' }))).toMatchObject({
+      title: 'Your page reached PagerDuty',
+      incidentNumber: 'pagerduty:3',
+    });
+    expect(
+      p.onPage(
+        page({ backend: 'pagerduty', status: 'delivered', incidentNumber: null, mutedAt: '2026-11-22T12:01:00Z' }),
+      ),
+    ).toMatchObject({ title: 'Your page woke nobody: PagerDuty is in maintenance mode' });
   });
   it('names who acknowledged as people read it: the person behind an acknowledgement made in Klaxon', () => {
     const p = policy();

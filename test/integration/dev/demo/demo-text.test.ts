@@ -3,18 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { triggerText } from '#dev/demo/demo-text.js';
 import { startOnCallSimulator, type RunningSimulator } from '#dev/oncall-simulator/index.js';
+import { startPagerDutySimulator, type RunningPagerDutySimulator } from '#dev/pagerduty-simulator/index.js';
 
 let sim: RunningSimulator;
+let pd: RunningPagerDutySimulator;
 beforeAll(async () => {
   sim = await startOnCallSimulator({ seed: 'demo', rateLimit: false });
+  pd = await startPagerDutySimulator({ rateLimit: false });
 });
 afterAll(async () => {
-  await sim.close();
+  await Promise.all([sim.close(), pd.close()]);
 });
 
 /** The printed command after `label:`, run as the HTTP request it describes. */
 async function run(label: string, fill: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
-  const text = triggerText({ server: 'http://unused', idp: 'http://unused', simulator: sim.url });
+  const text = triggerText({ server: 'http://unused', idp: 'http://unused', simulator: sim.url, pagerduty: pd.url });
   const line = text.split('\n').find((l) => l.trimStart().startsWith(`${label}:`));
   if (!line) throw new Error(`the demo prints no "${label}" command`);
   const m = /curl -s -X (\w+) (\S+)(?: -H '[^']*' -d '(.*)')?$/.exec(line.replace(/<[^>]+>/g, (k) => fill[k] ?? k));
@@ -73,5 +76,17 @@ describe('the commands the demo prints', () => {
     expect((await simGet('rules')).rules).toHaveLength(1);
     ok(await run('undo that rule'));
     expect((await simGet('rules')).rules).toEqual([]);
+  });
+
+  it('list the PagerDuty simulator’s incidents, and fail its events and undo it', async () => {
+    const listed = await run('its incidents');
+    ok(listed);
+    expect((listed.body as { incidents: unknown[] }).incidents.length).toBeGreaterThan(0);
+    ok(await run('fail all PagerDuty events'));
+    const faulted = (await (await fetch(`${pd.url}/_sim/faults`)).json()) as { faults: unknown };
+    expect(faulted.faults).toMatchObject({ errorRate: 1, paths: ['/v2/enqueue'] });
+    ok(await run('PagerDuty back to normal'));
+    const normal = (await (await fetch(`${pd.url}/_sim/faults`)).json()) as { faults: Record<string, unknown> };
+    expect(normal.faults.errorRate ?? 0).toBe(0);
   });
 });

@@ -53,7 +53,7 @@ async function startWorker(sent: string[]): Promise<DeliveryWorker> {
     store,
     backend: {
       sendAlert: (page, key) => (sent.push(pageEntityId(page.id)), backend.sendAlert(page, key)),
-      listIncidents: (slicer) => backend.listIncidents(slicer),
+      findPageIncident: (page) => backend.findPageIncident(page),
       getIncident: (n) => backend.getIncident(n),
     },
     incidents: {

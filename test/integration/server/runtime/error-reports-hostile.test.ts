@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from '#common/index.js';
 import { buildApp, type KlaxonApp } from '#server/app.js';
-import { createPagingBackend } from '#server/backends/configured-backend.js';
+import { splunkOnCallBackend } from '#server/backends/splunk-oncall/backend.js';
 import type { PagingBackend } from '#server/backends/paging-backend.js';
 import { loadServerConfig } from '#server/index.js';
 import { createMetrics } from '#server/http/metrics.js';
@@ -88,7 +88,7 @@ beforeAll(async () => {
   });
   sqlite = new SqliteStore(config.storage.sqlitePath);
   reports = await startErrorReports(config);
-  const backend = echoingBackend(createPagingBackend(config, { metrics: createMetrics(), logger: console }), () =>
+  const backend = echoingBackend(splunkOnCallBackend(config, { metrics: createMetrics(), logger: console }), () =>
     [`alice@klaxon.test`, `Bearer ${token}`, COOKIE].join(' '),
   );
   klaxon = await buildApp({ config, store: echoingStore(sqlite), backend, errorReports: reports, logger: false });

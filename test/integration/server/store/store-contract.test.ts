@@ -109,6 +109,21 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       expect(await auditActions(r.page.id)).toEqual(['page.accepted']);
     });
 
+    it('keeps the paging service a page went to (PagerDuty); a page without one (On-Call) reads back without it', async () => {
+      const r = record({ at: t0 });
+      const pd: PageRecord = { ...r, page: { ...r.page, backend: 'pagerduty' } };
+      const outcome = await store.acceptPage({
+        record: pd,
+        rate: { max: 100, windowSeconds: 600 },
+        now: t0,
+        audit: audit(t0),
+      });
+      expect(outcome).toEqual({ kind: 'created', page: pd.page });
+      expect((await (await db.open()).getPage(pd.page.id))?.page.backend).toBe('pagerduty');
+      const { record: oc } = await accept({ at: at(SECOND) });
+      expect((await store.getPage(oc.page.id))?.page).not.toHaveProperty('backend');
+    });
+
     it('answers a replay (same key, same request) with the stored page, and a conflict for another request', async () => {
       const first = await acceptCreated({ at: t0, key: 'key-0123456789abcdef', hash: 'h1' });
       const replay = await accept({ at: at(SECOND), key: 'key-0123456789abcdef', hash: 'h1', summary: 'ignored' });

@@ -147,8 +147,26 @@ describe('error reports from the target check', () => {
         activeMutes: () => real.activeMutes(),
       },
       targets: [
-        { id: 'sre', label: 'SRE on call', description: null, routingKey: 'sre', default: true, teams: [] },
-        { id: 'platform', label: 'Platform', description: null, routingKey: 'platform', default: false, teams: [] },
+        {
+          id: 'sre',
+          label: 'SRE on call',
+          description: null,
+          backend: 'oncall',
+          routingKey: 'sre',
+          service: null,
+          default: true,
+          teams: [],
+        },
+        {
+          id: 'platform',
+          label: 'Platform',
+          description: null,
+          backend: 'oncall',
+          routingKey: 'platform',
+          service: null,
+          default: false,
+          teams: [],
+        },
       ],
       intervalMs: 300_000,
       errorReports: {

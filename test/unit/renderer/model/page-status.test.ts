@@ -167,6 +167,22 @@ describe('fallback contacts and progress steps, in words', () => {
   });
 });
 
+describe('a page to PagerDuty', () => {
+  it('names PagerDuty where it names the service, for every step', () => {
+    const pd = { backend: 'pagerduty' as const };
+    expect(describePageStatus(page({ ...pd }), T0).headline).toBe('Queued: Klaxon is sending your page to PagerDuty.');
+    expect(
+      describePageStatus(page({ ...pd, status: 'failing', attempts: 2, nextAttemptAt: iso(8000) }), T0).headline,
+    ).toBe('Your page has NOT reached PagerDuty yet. Klaxon keeps retrying…');
+    const delivered = page({ ...pd, status: 'delivered', deliveredAt: iso(0), incidentNumber: '7' });
+    expect(describePageStatus(delivered, T0).headline).toBe('Delivered: incident #7 is open and PagerDuty is paging.');
+    expect(pageSteps(delivered)[1]!.label).toBe('Delivered to PagerDuty');
+    expect(describePageStatus({ ...delivered, mutedAt: iso(1000) }, T0).headline).toBe(
+      'PagerDuty is in maintenance mode: nobody was paged.',
+    );
+  });
+});
+
 describe('a page that reached On-Call and wakes nobody', () => {
   it('says maintenance mode: nobody was paged, with the fallback contacts, not "delivered"', () => {
     const muted = page({ status: 'delivered', deliveredAt: iso(0), incidentNumber: '42', mutedAt: iso(1000) });

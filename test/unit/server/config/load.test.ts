@@ -192,13 +192,68 @@ describe('loadServerConfig', () => {
     );
   });
 
+  it('PagerDuty: names every bad key of the pagerduty block and its targets at once', () => {
+    const e = errorOf(() =>
+      loadServerConfig({
+        env: {},
+        overrides: {
+          ...minimal,
+          pagerduty: { apiToken: ' ' },
+          targets: [
+            { id: 'sre', label: 'SRE', routingKey: 'sre', default: true },
+            { id: 'pd', label: 'PD', backend: 'pagerduty', routingKey: 'short' },
+            { id: 'odd', label: 'Odd', routingKey: 'platform', service: 'PSVSRE1' },
+          ],
+        } as never,
+      }),
+    );
+    expect(e.problems.map((p) => p.key)).toEqual([
+      'targets.1.service',
+      'targets.1.routingKey',
+      'targets.2.service',
+      'pagerduty.apiToken',
+    ]);
+    expect(e.message).toMatch(/targets\.1\.routingKey: must be the 32-character integration key .* \(it has 5\)/);
+    expect(
+      errorOf(() =>
+        loadServerConfig({
+          env: {},
+          overrides: {
+            ...minimal,
+            targets: [{ id: 'pd', label: 'PD', backend: 'pagerduty', routingKey: 'k'.repeat(32), service: 'P1' }],
+          } as never,
+        }),
+      ).message,
+    ).toMatch(/targets\.0\.backend: is pagerduty, but the configuration has no pagerduty block/);
+  });
+
+  it('PagerDuty only: targets page PagerDuty without saying so, and no On-Call credentials are asked for', () => {
+    const warnings: string[] = [];
+    const c = loadServerConfig({
+      env: { KLAXON_PAGERDUTY_API_TOKEN: 'token' },
+      overrides: {
+        oidc: minimal.oidc,
+        pagerduty: { pollIntervalSeconds: 0.5 },
+        targets: [{ id: 'sre', label: 'SRE', routingKey: 'k'.repeat(32), service: 'PSVSRE1' }],
+      } as never,
+      warn: (w) => warnings.push(w),
+    });
+    expect(c.targets[0]).toMatchObject({ backend: 'pagerduty', service: 'PSVSRE1', default: true });
+    expect(c.pagerduty?.apiToken).toBe('token');
+    expect(c.pagerduty?.pollIntervalSeconds).toBe(2);
+    expect(warnings.join('\n')).toMatch(/pagerduty\.pollIntervalSeconds: 0\.5 s .*using 2 s/);
+  });
+
   it('the demo config file loads', () => {
     const c = loadServerConfig({
       file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'),
       env: {},
       warn: () => {},
     });
-    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours']);
+    expect(c.targets.map((t) => t.id)).toEqual(['sre', 'platform', 'batphone', 'platform-hours', 'pd-sre']);
+    // One target on each service: the PagerDuty one on the PagerDuty simulator's demo port.
+    expect(c.targets.at(-1)).toMatchObject({ backend: 'pagerduty', service: 'PSVSRE1' });
+    expect(c.pagerduty?.apiBaseUrl).toBe('http://127.0.0.1:8791');
     expect(c.oidc.web).toEqual({ clientId: 'klaxon-web', clientSecret: 'demo-web-secret' });
     expect(c.oncall.timeZones.priya).toBe('Asia/Kolkata');
     // Every person of the simulator's realistic org has a time zone: On-Call's API has none.

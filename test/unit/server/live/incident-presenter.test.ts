@@ -92,6 +92,34 @@ describe('IncidentPresenter', () => {
     expect(p.present(ackedAs('klaxon')).ackedByName).toBe('Alice Andersen (via Klaxon)');
   });
 
+  it("joins by incident key: a PagerDuty acknowledgement made in Klaxon is credited, never another service's #101", async () => {
+    // PagerDuty names the acknowledger by display name; Klaxon sent it as an e-mail (pagerduty.fromEmail).
+    const pdNames = new Map([
+      ['klaxon@klaxon.test', 'Klaxon'],
+      ['carol@klaxon.test', 'Carol Okafor'],
+    ]);
+    const p = presenter({
+      names: pdNames,
+      acks: [
+        ack({ incidentNumber: 'pagerduty:101', sentAs: 'klaxon@klaxon.test' }),
+        ack({ incidentNumber: 'pagerduty:102', sentAs: 'Carol@klaxon.test', personName: 'Carol Okafor' }),
+      ],
+    });
+    await p.load();
+    await p.refreshNames();
+    const pdAcked = (number: string, by: string) => ({ ...ackedAs(by), number, backend: 'pagerduty' as const });
+    expect(p.present(pdAcked('101', 'Klaxon')).ackedByName).toBe('Alice Andersen (via Klaxon)');
+    expect(p.present(pdAcked('102', 'Carol Okafor')).ackedByName).toBe('Carol Okafor (via Klaxon)');
+    // On-Call's #101 is another incident: PagerDuty's acknowledgement is not joined to it.
+    expect(p.present(ackedAs('Klaxon')).ackedByName).toBeUndefined();
+    // And On-Call's acknowledgement of its #101 is not joined to PagerDuty's #101.
+    const q = presenter({ acks: [ack()] });
+    await q.load();
+    await q.refreshNames();
+    expect(q.present(ackedAs('klaxon')).ackedByName).toBe('Alice Andersen (via Klaxon)');
+    expect(q.present(pdAcked('101', 'klaxon')).ackedByName).toBe('Klaxon service');
+  });
+
   it('answers the same object for an unchanged incident until something joined to it changes', async () => {
     const p = presenter();
     await p.refreshNames();
@@ -136,6 +164,29 @@ describe('IncidentPresenter', () => {
       requestedBy: null,
       afterMinutes: null,
     });
+  });
+
+  it("shows an escalation only on the incident whose key it was recorded by, not PagerDuty's same number", () => {
+    const p = presenter();
+    p.noteEscalation({
+      incidentNumber: '101',
+      reason: 'nobody_paged',
+      policy: 'pol-srebatphone00003',
+      policyName: 'SRE Batphone',
+      asUser: 'escalator_sysuser',
+      pageId: null,
+      requesterSub: null,
+      requesterName: null,
+      afterMinutes: null,
+      status: 'done',
+      message: null,
+      createdAt: new Date(T0),
+      updatedAt: new Date(T0),
+    });
+    expect(p.present(incident()).escalation).toMatchObject({ to: 'SRE Batphone' });
+    expect(p.present(incident({ backend: 'pagerduty' })).escalation).toBeUndefined();
+    expect(p.escalationOf('101')).not.toBeNull();
+    expect(p.escalationOf('pagerduty:101')).toBeNull();
   });
 
   it('takes new names in quietly: the next poll presents them (no burst of updates between polls)', async () => {

@@ -219,7 +219,7 @@ describe('look before resend, across servers', () => {
         store: storeB,
         backend: {
           sendAlert: (p, key) => (sent.push(p.id), backend.sendAlert(p, key)),
-          listIncidents: (slicer) => backend.listIncidents(slicer),
+          findPageIncident: (p) => backend.findPageIncident(p),
           getIncident: (n) => backend.getIncident(n),
         },
         // Server B just started: its hub has not listed incidents yet, so the worker asks On-Call itself.
