@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
-import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
+import type { Page } from '#common/index.js';
+import { pageRecordOf, type PageRowOf } from './page-row.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import { migrateSqlite } from './migrations/sqlite-migrations.js';
 import { ANNOUNCEMENT_OUTCOME_UNKNOWN, ANNOUNCEMENT_RETENTION_MS } from './announcement-rules.js';
@@ -50,37 +51,9 @@ function toAuditEntry(r: AuditRow): StoredAuditEntry {
   };
 }
 
-interface PageRow {
-  id: string;
-  requester_sub: string;
-  requester_name: string;
-  requester_email: string | null;
-  summary: string;
-  details: string;
-  target_id: string;
-  target_label: string;
-  routing_key: string;
-  client: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: number | null;
-  gave_up_at: number | null;
-  incident_number: string | null;
-  acked_by: string | null;
-  acked_at: number | null;
-  acked_by_name: string | null;
-  created_at: number;
-  updated_at: number;
-  delivered_at: number | null;
-  idempotency_key: string;
-  request_hash: string;
+interface PageRow extends PageRowOf<number> {
   lease_owner: string | null;
   lease_until: number | null;
-  muted_at: number | null;
-  unconfirmed_at: number | null;
-  /** The paging service (`Page.backend`); null: On-Call, as for every page written before PagerDuty. */
-  backend: string | null;
 }
 
 interface AnnouncementRow {
@@ -109,32 +82,7 @@ const toAnnouncement = (r: AnnouncementRow): Announcement => ({
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
-function toRecord(r: PageRow): PageRecord {
-  const page: Page = {
-    id: r.id,
-    requester: { sub: r.requester_sub, name: r.requester_name, email: r.requester_email },
-    summary: r.summary,
-    details: r.details,
-    target: { id: r.target_id, label: r.target_label },
-    client: r.client as Page['client'],
-    status: r.status as PageStatus,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    nextAttemptAt: iso(r.next_attempt_at),
-    gaveUpAt: iso(r.gave_up_at),
-    incidentNumber: r.incident_number,
-    ackedBy: r.acked_by,
-    ackedAt: iso(r.acked_at),
-    ...(r.acked_by_name ? { ackedByName: r.acked_by_name } : {}),
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    deliveredAt: iso(r.delivered_at),
-    mutedAt: iso(r.muted_at),
-    unconfirmedAt: iso(r.unconfirmed_at),
-    ...(r.backend ? { backend: IncidentBackend.parse(r.backend) } : {}),
-  };
-  return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
-}
+const toRecord = (r: PageRow): PageRecord => pageRecordOf(r, iso);
 
 /** The longest rate-limit window the configuration allows is a day. */
 const RATE_EVENT_RETENTION_MS = 24 * 3600_000;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { IncidentBackend, type Page, type PageStatus } from '#common/index.js';
+import type { Page } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
 import type {
   AcceptOutcome,
@@ -25,36 +25,9 @@ import { PERSON_LOCK_SPACE } from './advisory-locks.js';
 import * as auditLog from './postgres-audit-log.js';
 import * as records from './postgres-incident-records.js';
 import { checkOut, DURABLE_BEGIN, oneLine, storageError } from './pool.js';
+import { pageRecordOf, type PageRowOf } from '../page-row.js';
 
-interface PageRow {
-  id: string;
-  requester_sub: string;
-  requester_name: string;
-  requester_email: string | null;
-  summary: string;
-  details: string;
-  target_id: string;
-  target_label: string;
-  routing_key: string;
-  client: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: Date | null;
-  gave_up_at: Date | null;
-  incident_number: string | null;
-  acked_by: string | null;
-  acked_at: Date | null;
-  acked_by_name: string | null;
-  created_at: Date;
-  updated_at: Date;
-  delivered_at: Date | null;
-  muted_at: Date | null;
-  unconfirmed_at: Date | null;
-  /** The paging service (`Page.backend`); null: On-Call, as for every page written before PagerDuty. */
-  backend: string | null;
-  idempotency_key: string;
-  request_hash: string;
+interface PageRow extends PageRowOf<Date> {
   /** bigint, as pg returns it: text. */
   seq: string;
 }
@@ -76,32 +49,7 @@ interface SessionRow {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const date = (s: string | null): Date | null => (s === null ? null : new Date(s));
 
-function toRecord(r: PageRow): PageRecord {
-  const page: Page = {
-    id: r.id,
-    requester: { sub: r.requester_sub, name: r.requester_name, email: r.requester_email },
-    summary: r.summary,
-    details: r.details,
-    target: { id: r.target_id, label: r.target_label },
-    client: r.client as Page['client'],
-    status: r.status as PageStatus,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    nextAttemptAt: iso(r.next_attempt_at),
-    gaveUpAt: iso(r.gave_up_at),
-    incidentNumber: r.incident_number,
-    ackedBy: r.acked_by,
-    ackedAt: iso(r.acked_at),
-    ...(r.acked_by_name ? { ackedByName: r.acked_by_name } : {}),
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-    deliveredAt: iso(r.delivered_at),
-    mutedAt: iso(r.muted_at),
-    unconfirmedAt: iso(r.unconfirmed_at),
-    ...(r.backend ? { backend: IncidentBackend.parse(r.backend) } : {}),
-  };
-  return { page, routingKey: r.routing_key, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
-}
+const toRecord = (r: PageRow): PageRecord => pageRecordOf(r, iso);
 
 /** The longest rate-limit window the configuration allows is a day. */
 const RATE_EVENT_RETENTION_MS = 24 * 3600_000;
