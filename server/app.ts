@@ -206,8 +206,8 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onEscalated: (record) => void announcer.escalated(record),
   });
   /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
-  async function recordAck(ack: KlaxonAck): Promise<void> {
-    const who = { sub: ack.personSub, name: ack.personName };
+  async function recordAck(ack: KlaxonAck, groups: readonly string[]): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName, groups };
     await store.recordAcknowledgement(
       ack,
       auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),

@@ -102,7 +102,7 @@ export class EscalateNow {
         incidentNumber: key!,
         reason: 'requested',
         pageId: page.id,
-        requester: { sub: viewer.sub, name: viewer.name },
+        requester: { sub: viewer.sub, name: viewer.name, groups: viewer.groups },
       },
       target,
     );

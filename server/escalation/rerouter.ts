@@ -13,7 +13,7 @@ export interface EscalationRequest {
   reason: EscalationReason;
   pageId?: string | null;
   /** The person who asked (`requested`). */
-  requester?: { sub: string; name: string } | null;
+  requester?: { sub: string; name: string; groups: readonly string[] } | null;
   afterMinutes?: number | null;
 }
 
@@ -151,6 +151,8 @@ export class Rerouter {
       at: new Date(this.clock.now()),
       actorSub: req.requester?.sub ?? null,
       actorName: req.requester?.name ?? null,
+      // The groups on the person's token when they asked (the access review shows them).
+      actorGroups: req.requester ? [...req.requester.groups] : null,
       action,
       pageId: req.pageId ?? null,
       detail,

@@ -47,6 +47,7 @@ async function startWithNights(nobodyOnCall: 'unassigned' | 'drop'): Promise<voi
     pagerduty: { escalation: { policy: DEMO_POLICY_BATPHONE } },
     escalation: { unpaged: { enabled: true, intervalSeconds: 1, graceSeconds: 0 }, manualAfterMinutes: 0 },
     delivery: { unconfirmedAfterSeconds: 3 },
+    groups: { audit: ['sre'] },
   });
   alice = await stack.token('alice');
 }
@@ -138,6 +139,13 @@ describe('escalations of PagerDuty incidents', () => {
     expect(result.escalation).toMatchObject({ to: 'Batphone', reason: 'requested', requestedBy: 'Alice Andersen' });
     expect(updatesOf(pdIncident.id)).toHaveLength(1);
     expect(pdIncidentOf(p.id)!.escalation_policy.id).toBe(DEMO_POLICY_BATPHONE);
+    // Audited with the person and the groups on their token, as pages are (the access review shows them).
+    const audit = await api(`${server.url}/api/v1/audit?action=escalation.claimed`, { token: alice });
+    expect(audit.body.entries[0]).toMatchObject({
+      actor: { sub: 'alice', name: 'Alice Andersen' },
+      groups: ['sre', 'staff'],
+      detail: { incident: `pagerduty:${p.incidentNumber}`, reason: 'requested' },
+    });
 
     const again = await press(p.id);
     expect(again.status).toBe(409);
