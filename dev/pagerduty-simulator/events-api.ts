@@ -3,7 +3,7 @@
  * names a service's integration; validation errors answer 400 with PagerDuty's
  * `{"status","message","errors"}` body, throttling 429, success 202 with the dedup key.
  */
-import { json, isRecord, type Reply, type SimRequest } from './http-io.js';
+import { json, isRecord, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import type { Simulator } from './simulator.js';
 import type { EventAction } from './types.js';
 
