@@ -3,7 +3,7 @@
  * wire shapes it emits. Wire shapes follow docs/splunk-oncall.md (the incident object, who is on call).
  */
 
-import type { FaultKind, Faults as KitFaults } from '../simulator-kit/faults.js';
+import type { Faults as KitFaults } from '../simulator-kit/faults.js';
 import type { RequestLogEntry as KitRequestLogEntry } from '../simulator-kit/request-log.js';
 import type { OnCallSteps, RoutingKeyCase } from './org.js';
 import type { OrgProfile } from './seed.js';
@@ -110,8 +110,6 @@ export interface WireMaintenanceMode {
 
 /** An answered request; the On-Call simulator logs no headers or query. */
 export type RequestLogEntry = Omit<KitRequestLogEntry, 'from' | 'query' | 'headers'>;
-
-export type { FaultKind };
 
 export interface WebhookDelivery {
   at: string;

@@ -2,7 +2,7 @@
  * Public types of the PagerDuty simulator: options, faults, the control interface tests and the
  * demo drive, and the records it keeps (requests, events, webhook deliveries).
  */
-import type { FaultKind, Faults as KitFaults } from '../simulator-kit/faults.js';
+import type { Faults as KitFaults } from '../simulator-kit/faults.js';
 import type { RequestLogEntry } from '../simulator-kit/request-log.js';
 import type { EscalationTarget } from './org.js';
 
@@ -47,7 +47,7 @@ export interface SimulatorOptions {
   log?: boolean;
 }
 
-export type { FaultKind, RequestLogEntry };
+export type { RequestLogEntry };
 
 export type EventAction = 'trigger' | 'acknowledge' | 'resolve';
 
