@@ -4,8 +4,8 @@
  * A faulted request never reaches the routes, so it has no effect on state. What differs between
  * the simulators (body limit, JSON content type, error bodies, routes) comes in `SimulatorHttp`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SimClock } from './clock.js';
 import type { AnsweredFault, FaultInjector } from './faults.js';
 import { BodyTooLarge, isLoopback, json, parseJson, readBody, send, type Reply, type SimRequest } from './http-io.js';
@@ -38,9 +38,10 @@ export interface SimulatorHttp {
 }
 
 export interface SimulatorServer {
-  server: Server;
-  /** Ends held (timed-out) requests and every open connection. */
-  dropConnections(): void;
+  /** Listens on `host:port` (0: any free port) and answers the base URL. */
+  listen(host: string, port: number): Promise<string>;
+  /** Stops listening and ends held (timed-out) requests and every open connection; resolves once closed. */
+  close(): Promise<void>;
 }
 
 export function createSimulatorServer(sim: SimulatorState, http: SimulatorHttp): SimulatorServer {
@@ -54,12 +55,27 @@ export function createSimulatorServer(sim: SimulatorState, http: SimulatorHttp):
   });
   // Clients (undici) keep connections alive; the simulator must still close promptly.
   server.keepAliveTimeout = 5_000;
+  let closing: Promise<void> | null = null;
   return {
-    server,
-    dropConnections() {
-      for (const s of held) s.destroy();
-      held.clear();
-      server.closeAllConnections();
+    async listen(host, port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of held) s.destroy();
+        held.clear();
+        server.closeAllConnections();
+      });
+      return closing;
     },
   };
 }
@@ -130,7 +146,7 @@ async function toSimRequest(
   return { method, path, query: url.searchParams, headers: req.headers, rawBody, body, jsonError };
 }
 
-/** A `timeout` fault: the client waits until its own timeout; `dropConnections()` releases it. */
+/** A `timeout` fault: the client waits until its own timeout; `close()` releases it. */
 function hold(socket: Socket, held: Set<Socket>): void {
   held.add(socket);
   socket.once('close', () => held.delete(socket));
