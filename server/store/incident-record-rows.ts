@@ -30,53 +30,52 @@ export interface EscalationRowOf<T> {
   updated_at: T;
 }
 
-/** The `escalations` columns, in the order `escalationValues` gives them. */
+/** The `escalations` columns, in the order `values` gives them. */
 export const ESCALATION_COLUMNS =
   'incident_number, reason, policy, policy_name, as_user, page_id, requester_sub, requester_name, after_minutes, status, message, created_at, updated_at';
 
-export function klaxonAckOf<T>(r: AckRowOf<T>, date: (t: T) => Date): KlaxonAck {
+/**
+ * The mapping for one database; `date` turns its time into a `Date`, `time` a `Date` into its time.
+ * `values` gives an escalation as the values of `ESCALATION_COLUMNS`.
+ */
+export function incidentRecordRows<T>(date: (t: T) => Date, time: (d: Date) => T) {
   return {
-    incidentNumber: r.incident_number,
-    personSub: r.person_sub,
-    personName: r.person_name,
-    sentAs: r.sent_as,
-    at: date(r.at),
+    ack: (r: AckRowOf<T>): KlaxonAck => ({
+      incidentNumber: r.incident_number,
+      personSub: r.person_sub,
+      personName: r.person_name,
+      sentAs: r.sent_as,
+      at: date(r.at),
+    }),
+    escalation: (r: EscalationRowOf<T>): EscalationRecord => ({
+      incidentNumber: r.incident_number,
+      reason: r.reason as EscalationReason,
+      policy: r.policy,
+      policyName: r.policy_name,
+      asUser: r.as_user,
+      pageId: r.page_id,
+      requesterSub: r.requester_sub,
+      requesterName: r.requester_name,
+      afterMinutes: r.after_minutes,
+      status: r.status as EscalationStatus,
+      message: r.message,
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    }),
+    values: (e: EscalationRecord) => [
+      e.incidentNumber,
+      e.reason,
+      e.policy,
+      e.policyName,
+      e.asUser,
+      e.pageId,
+      e.requesterSub,
+      e.requesterName,
+      e.afterMinutes,
+      e.status,
+      e.message,
+      time(e.createdAt),
+      time(e.updatedAt),
+    ],
   };
-}
-
-export function escalationRecordOf<T>(r: EscalationRowOf<T>, date: (t: T) => Date): EscalationRecord {
-  return {
-    incidentNumber: r.incident_number,
-    reason: r.reason as EscalationReason,
-    policy: r.policy,
-    policyName: r.policy_name,
-    asUser: r.as_user,
-    pageId: r.page_id,
-    requesterSub: r.requester_sub,
-    requesterName: r.requester_name,
-    afterMinutes: r.after_minutes,
-    status: r.status as EscalationStatus,
-    message: r.message,
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
-
-/** An escalation as the values of `ESCALATION_COLUMNS`; `time` turns a `Date` into the database's time. */
-export function escalationValues<T>(e: EscalationRecord, time: (d: Date) => T) {
-  return [
-    e.incidentNumber,
-    e.reason,
-    e.policy,
-    e.policyName,
-    e.asUser,
-    e.pageId,
-    e.requesterSub,
-    e.requesterName,
-    e.afterMinutes,
-    e.status,
-    e.message,
-    time(e.createdAt),
-    time(e.updatedAt),
-  ];
 }

@@ -1,12 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import {
-  ESCALATION_COLUMNS,
-  escalationRecordOf,
-  escalationValues,
-  klaxonAckOf,
-  type AckRowOf,
-  type EscalationRowOf,
-} from './incident-record-rows.js';
+import { ESCALATION_COLUMNS, incidentRecordRows, type AckRowOf, type EscalationRowOf } from './incident-record-rows.js';
 import type { EscalationRecord, EscalationStatus, KlaxonAck } from './store.js';
 
 type AckRow = AckRowOf<number>;
@@ -18,7 +11,10 @@ interface Stmt<Params extends SQLInputValue[], Row> {
   run(...params: Params): { changes: number | bigint };
 }
 
-const toDate = (ms: number): Date => new Date(ms);
+const recordRows = incidentRecordRows<number>(
+  (ms) => new Date(ms),
+  (d) => d.getTime(),
+);
 
 /**
  * What Klaxon keeps about incidents it acted on: acknowledgements made in Klaxon (so an
@@ -54,17 +50,17 @@ export class SqliteIncidentRecords {
   }
 
   acksSince(since: Date): KlaxonAck[] {
-    return this.stmts.acksSince.all(since.getTime()).map((r) => klaxonAckOf(r, toDate));
+    return this.stmts.acksSince.all(since.getTime()).map(recordRows.ack);
   }
 
   claim(e: EscalationRecord): boolean {
-    const r = this.stmts.claim.run(...escalationValues(e, (d) => d.getTime()));
+    const r = this.stmts.claim.run(...recordRows.values(e));
     return Number(r.changes) === 1;
   }
 
   settle(incidentNumber: string, status: EscalationStatus, message: string | null, at: Date): EscalationRecord | null {
     const row = this.stmts.settle.get(status, message, at.getTime(), incidentNumber);
-    return row ? escalationRecordOf(row, toDate) : null;
+    return row ? recordRows.escalation(row) : null;
   }
 
   release(incidentNumber: string): void {
@@ -72,6 +68,6 @@ export class SqliteIncidentRecords {
   }
 
   escalationsSince(since: Date): EscalationRecord[] {
-    return this.stmts.since.all(since.getTime()).map((r) => escalationRecordOf(r, toDate));
+    return this.stmts.since.all(since.getTime()).map(recordRows.escalation);
   }
 }

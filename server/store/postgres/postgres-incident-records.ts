@@ -12,9 +12,7 @@ import type {
 } from '../store.js';
 import {
   ESCALATION_COLUMNS,
-  escalationRecordOf,
-  escalationValues,
-  klaxonAckOf,
+  incidentRecordRows,
   type AckRowOf,
   type EscalationRowOf,
 } from '../incident-record-rows.js';
@@ -45,7 +43,10 @@ interface AnnouncementRow {
   lease_until: Date | null;
 }
 
-const sameDate = (d: Date): Date => d;
+const recordRows = incidentRecordRows<Date>(
+  (d) => d,
+  (d) => d,
+);
 
 const toAnnouncement = (r: AnnouncementRow): Announcement => ({
   id: Number(r.id),
@@ -76,7 +77,7 @@ export async function acksSince(c: Client, since: Date): Promise<KlaxonAck[]> {
     'SELECT incident_number, person_sub, person_name, sent_as, at FROM klaxon_acks WHERE at >= $1 ORDER BY at, id',
     [since],
   );
-  return rows.map((r) => klaxonAckOf(r, sameDate));
+  return rows.map(recordRows.ack);
 }
 
 /** Claims the incident's one escalation; with `fence`, refused (FencedOut) once another replica leads. */
@@ -90,7 +91,7 @@ export async function claimEscalation(
   const { rowCount } = await c.query(
     `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (incident_number) DO NOTHING`,
-    escalationValues(e, sameDate),
+    recordRows.values(e),
   );
   if (rowCount !== 1) return false;
   await insertAudit(c, audit);
@@ -111,7 +112,7 @@ export async function settleEscalation(
   );
   if (!rows[0]) return null;
   await insertAudit(c, audit);
-  return escalationRecordOf(rows[0], sameDate);
+  return recordRows.escalation(rows[0]);
 }
 
 export async function releaseEscalation(c: Client, incidentNumber: string, audit: AuditEntry): Promise<void> {
@@ -124,7 +125,7 @@ export async function escalationsSince(c: Client, since: Date): Promise<Escalati
     `SELECT ${ESCALATION_COLUMNS} FROM escalations WHERE created_at >= $1 ORDER BY created_at`,
     [since],
   );
-  return rows.map((r) => escalationRecordOf(r, sameDate));
+  return rows.map(recordRows.escalation);
 }
 
 /** Queues announcements; one already queued (or sent) for its channel and key is ignored. */
