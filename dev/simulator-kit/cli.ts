@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 /** The flags both simulators take; each `main.ts` adds its own. */
-export const COMMON_FLAGS = {
+const COMMON_FLAGS = {
   host: { type: 'string' },
   port: { type: 'string' },
   seed: { type: 'string' },
