@@ -16,7 +16,6 @@ export function createSimulatorServer(sim: Simulator): SimulatorServer {
     internalErrorBody: { error: 'Simulator internal error' },
     control: (req) => handleControlApi(sim, req),
     tooLarge: () => json(413, { error: 'Request body too large' }),
-    faultReply: (fault) => sim.faults.reply(fault),
     route(req) {
       const { method, path } = req;
       if (path.startsWith(`${REST_ENDPOINT_PREFIX}/`))

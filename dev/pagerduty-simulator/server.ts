@@ -27,7 +27,6 @@ export function createSimulatorServer(sim: Simulator, control: SimulatorControl)
       if (url.search !== '') entry.query = url.search.slice(1);
       entry.headers = documentedHeaders(req);
     },
-    faultReply: (fault, path) => sim.faults.reply(fault, path),
     route: (req) => handleEventsApi(sim, req) ?? handleRestApi(sim, req),
   });
 }

@@ -2,7 +2,8 @@
  * The HTTP plumbing both simulators share: control plane first (`/_sim/`, loopback only), then, for
  * everything else, the request log, latency and fault injection, then the simulator's own routes.
  * A faulted request never reaches the routes, so it has no effect on state. What differs between
- * the simulators (body limit, JSON content type, error bodies, routes) comes in `SimulatorHttp`.
+ * the simulators (body limit, JSON content type, error bodies, routes) comes in `SimulatorHttp`,
+ * what a faulted request answers from the simulator's own `faults.ts`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,7 +18,10 @@ const LOGGED_BODY_MAX = 16 * 1024;
 /** The parts of a simulator the plumbing reads. */
 export interface SimulatorState {
   readonly clock: SimClock;
-  readonly faults: Pick<FaultInjector<number>, 'latencyFor' | 'roll'>;
+  /** The simulator's own `faults.ts` says what a faulted request answers (`reply`). */
+  readonly faults: Pick<FaultInjector<number>, 'latencyFor' | 'roll'> & {
+    reply(fault: AnsweredFault, path: string): Reply;
+  };
   readonly requestLog: RequestLog;
   log(message: string): void;
 }
@@ -33,7 +37,6 @@ export interface SimulatorHttp {
   tooLarge(path: string): Reply;
   /** Adds what this simulator logs beyond method, path and body. */
   describe?(entry: LoggedRequest, req: IncomingMessage, url: URL): void;
-  faultReply(fault: AnsweredFault, path: string): Reply;
   route(req: SimRequest): Reply;
 }
 
@@ -120,7 +123,7 @@ async function handle(
     sim.log(`fault ${fault} on ${method} ${path}`);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'timeout') return hold(req.socket, held);
-    return reply(http.faultReply(fault, path));
+    return reply(sim.faults.reply(fault, path));
   }
 
   const answer = http.route(simReq);
