@@ -1,0 +1,100 @@
+// One paging service down while the other answers again, for a server with an On-Call and a
+// PagerDuty target (one process on SQLite, or replicas on PostgreSQL): each service's health is its
+// own (server/pages/delivery-worker.ts, server/cluster/shared-hub.ts). Shared by the single-process
+// and the replicas suites, which start the servers.
+import { expect } from 'vitest';
+import { pageEntityId, type Page } from '#common/index.js';
+import { api, PD_TARGET, randomKey, type Stack } from './server-stack.js';
+import { waitFor } from './wait-for.js';
+
+/**
+ * What the servers need: a long delivery backoff, so a failing page goes again soon only when its
+ * own service answers again (or by chance of the backoff's jitter, which the checks allow for).
+ */
+export const SLOW_RETRIES = { delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 } } as const;
+
+const ON_CALL_LIST = '/api-public/v1/incidents';
+
+/**
+ * PagerDuty's incident list and events fail throughout; On-Call's alerts and list fail, then answer
+ * again. Then an On-Call page that needs a resend is delivered (once) without waiting for PagerDuty,
+ * and the PagerDuty page keeps its own schedule: On-Call answering again does not make it due.
+ * `servers[0]` takes the pages and is asked about them.
+ */
+export async function pagerDutyDownOnCallBack(stack: Stack, servers: { url: string }[]): Promise<void> {
+  const pd = stack.pd!;
+  const token = await stack.token('alice');
+  const via = servers[0]!;
+  await waitFor('both services listed', async () => {
+    const snap = (await api(`${via.url}/api/v1/incidents`, { token })).body as { upstream: { ok: boolean } };
+    return snap.upstream.ok ? snap : null;
+  });
+  try {
+    pd.control.setFaults({ errorRate: 1, paths: ['/incidents', '/v2/enqueue'] });
+    stack.sim.control.setFaults({ errorRate: 1, paths: ['/integrations/*', ON_CALL_LIST] });
+    const listFailures = () =>
+      stack.sim.control.requests().filter((r) => r.path === ON_CALL_LIST && r.method === 'GET' && r.fault).length;
+
+    const send = async (summary: string, target?: string) => {
+      const r = await api(`${via.url}/api/v1/pages`, {
+        token,
+        body: { summary, ...(target ? { target } : {}), idempotencyKey: randomKey() },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      return (r.body as Page).id;
+    };
+    const onCall = await send('On-Call page while PagerDuty is down');
+    const onPd = await send('PagerDuty page while PagerDuty is down', PD_TARGET.id);
+    const pageOf = async (id: string) => (await api(`${via.url}/api/v1/pages/${id}`, { token })).body as Page;
+    for (const id of [onCall, onPd])
+      await waitFor(`page ${id} failing`, async () => {
+        const p = await pageOf(id);
+        return p.status === 'failing' && p.attempts >= 1 ? p : null;
+      });
+    // On-Call's poller has seen its list fail (a faulted list request, and time to take in its answer).
+    await waitFor('a failed On-Call list', () => listFailures() > 0, 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    // The PagerDuty page waits out its own backoff (a draw of up to 60 s; retried until one is long
+    // enough for what follows to happen well before it).
+    const pdBefore = await waitFor(
+      'the PagerDuty page scheduled 25 s ahead or more',
+      async () => {
+        const p = await pageOf(onPd);
+        return p.status === 'failing' && p.nextAttemptAt && Date.parse(p.nextAttemptAt) - Date.now() > 25_000
+          ? p
+          : null;
+      },
+      60_000,
+    );
+
+    // On-Call answers again; PagerDuty does not.
+    stack.sim.control.setFaults({});
+    const back = Date.now();
+    const delivered = await waitFor(
+      'the On-Call page delivered while PagerDuty is down',
+      async () => {
+        const p = await pageOf(onCall);
+        return p.status === 'delivered' || p.status === 'acknowledged' ? p : null;
+      },
+      20_000,
+    );
+    // Its 60 s backoff did not hold it: On-Call answering again made it due, and its resend asked
+    // On-Call alone whether it had arrived.
+    expect(Date.now() - back).toBeLessThan(20_000);
+    expect(delivered.attempts).toBeGreaterThanOrEqual(2);
+    expect(stack.sim.control.incidents().filter((i) => i.entityId === pageEntityId(onCall))).toHaveLength(1);
+    const snap = (await api(`${via.url}/api/v1/incidents`, { token })).body as { upstream: { ok: boolean } };
+    expect(snap.upstream.ok).toBe(false); // PagerDuty is still down
+
+    // The PagerDuty page kept its own schedule: not made due, not tried again.
+    const pdAfter = await pageOf(onPd);
+    expect(pdAfter).toMatchObject({
+      status: 'failing',
+      attempts: pdBefore.attempts,
+      nextAttemptAt: pdBefore.nextAttemptAt,
+    });
+  } finally {
+    pd.control.setFaults({});
+    stack.sim.control.setFaults({});
+  }
+}
