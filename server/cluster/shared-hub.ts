@@ -1,12 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import {
-  IncidentBackend,
-  incidentKey,
-  serviceName,
-  type Incident,
-  type IncidentSnapshot,
-} from '#common/index.js';
+import { IncidentBackend, incidentKey, serviceName, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentUpdate } from '../backends/paging-backend.js';
 import type { HubChange, HubStatus, UpdateOutcome } from '../live/incidents-hub.js';
@@ -285,7 +279,11 @@ export class SharedHub extends EventEmitter<{
    * that started after the leader got the request; a service: only that service's poll, which is
    * then all the leader runs), false after `timeoutMs`.
    */
-  private async nextPoll(reason: string, timeoutMs: number, started: boolean | IncidentBackend = false): Promise<boolean> {
+  private async nextPoll(
+    reason: string,
+    timeoutMs: number,
+    started: boolean | IncidentBackend = false,
+  ): Promise<boolean> {
     if (timeoutMs <= 0) return false;
     // A request for one service names it after a slash (the leader reads it in `refreshRequested`).
     const id = `${process.pid}.${++this.requestCount}${typeof started === 'string' ? `/${started}` : ''}`;

@@ -330,7 +330,10 @@ export class DeliveryWorker {
     this.deps.metrics.deliveryAttempts.inc({ outcome: 'not_sent' });
     const updated = await this.deps.store.returnUnsentPage(page.id, this.owner, new Date(freeAt));
     if (!updated) return;
-    this.log.info({ pageId: page.id, retryInMs: freeAt - this.clock.now(), reason: why }, 'page not sent yet: rate limit');
+    this.log.info(
+      { pageId: page.id, retryInMs: freeAt - this.clock.now(), reason: why },
+      'page not sent yet: rate limit',
+    );
     this.deps.onPage(updated);
   }
 
@@ -388,7 +391,8 @@ export class DeliveryWorker {
     // Retries wait for the hub's first look at the service's incidents (waitingForFirstPoll): the
     // page says so, instead of promising an attempt that will not happen. The hub's first good
     // poll makes it due at once (serviceAnswers).
-    if (this.waitingForFirstPoll().includes(DeliveryWorker.serviceOf(page))) delay = Math.max(delay, this.startedAt + this.firstPollWaitMs - now);
+    if (this.waitingForFirstPoll().includes(DeliveryWorker.serviceOf(page)))
+      delay = Math.max(delay, this.startedAt + this.firstPollWaitMs - now);
     const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },

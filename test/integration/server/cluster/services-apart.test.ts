@@ -29,7 +29,8 @@ afterAll(async () => {
 
 describe('each paging service on its own, with two replicas', () => {
   it('PagerDuty down, On-Call back: the On-Call page sent through the follower goes, the PagerDuty page keeps its schedule', async () => {
-    const role = async (s: { url: string }) => ((await api(`${s.url}/readyz`)).body as { cluster: { role: string } }).cluster.role;
+    const role = async (s: { url: string }) =>
+      ((await api(`${s.url}/readyz`)).body as { cluster: { role: string } }).cluster.role;
     const follower = await waitFor('a follower', async () => {
       const [x, y] = await Promise.all([role(a), role(b)]);
       return x === 'follower' && y === 'leader' ? a : y === 'follower' && x === 'leader' ? b : null;
