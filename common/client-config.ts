@@ -80,8 +80,14 @@ export const ClientConfig = z.strictObject({
    * does not report.
    */
   sentry: z.optional(ClientErrorReports),
-  /** "Escalate now" on one's own unacknowledged page; absent or null: this server does not offer it. */
+  /**
+   * "Escalate now" on one's own unacknowledged page, on a server with one paging service; absent or
+   * null: not offered. A server with several services sends `escalationsByService` instead (read both
+   * through `escalationOfferFor`).
+   */
   escalation: z.optional(z.nullable(EscalationOffer)),
+  /** Several paging services: the offer for pages to each (a service left out offers none). */
+  escalationsByService: z.optional(z.partialRecord(IncidentBackend, EscalationOffer)),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
 
@@ -104,3 +110,13 @@ export const Me = z.strictObject({
   csrfToken: z.optional(z.string()),
 });
 export type Me = z.infer<typeof Me>;
+
+/** The "Escalate now" offer for a page to `backend` (absent: On-Call), whichever way the server sent it. */
+export function escalationOfferFor(
+  config: Pick<ClientConfig, 'escalation' | 'escalationsByService'> | null | undefined,
+  backend: IncidentBackend | undefined,
+): EscalationOffer | null {
+  if (!config) return null;
+  if (config.escalationsByService) return config.escalationsByService[backend ?? 'oncall'] ?? null;
+  return config.escalation ?? null;
+}

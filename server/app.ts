@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { incidentKey, parseSentryDsn, type Incident, type IncidentBackend, type Page } from '#common/index.js';
+import { parseSentryDsn, type Incident, type IncidentBackend, type Page } from '#common/index.js';
 import { createAuthenticator, createGuard, type Authenticate, type Guard } from './auth/guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { WebLogin } from './auth/web-login.js';
@@ -170,29 +170,34 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
       })
     : null;
   const hub: ShownIncidents = shared ?? pollers;
-  // Klaxon's escalations (escalation.policy, escalation.asUser) are On-Call's, as they were written.
-  const escalating = services.get('oncall') ?? services.all[0]!;
-  const presenter = presenters.get(escalating.id)!;
-  const ownIncident = (i: Incident) => (i.backend ?? 'oncall') === escalating.id;
-  // The escalator runs where `leadership.runsHere()`, and its claims and settlements carry the
-  // leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts). Several
-  // replicas: it reads the shared view, limited to the escalating service's incidents.
-  const escalationHub = shared
-    ? {
-        snapshot: () => {
-          const snap = shared.snapshot();
-          return { ...snap, incidents: snap.incidents.filter(ownIncident) };
-        },
-        allIncidents: () => shared.allIncidents().filter(ownIncident),
-        findIncident: (n: string) => shared.findIncident(incidentKey({ backend: escalating.id, number: n })),
-      }
-    : hubs.get(escalating.id)!;
+  // Klaxon's escalations, per paging service (`escalation.policy` for On-Call, `pagerduty.escalation`
+  // for PagerDuty). Each job runs where `leadership.runsHere()`, and its claims and settlements carry
+  // the leader's epoch fence like the page tracker's writes (server/escalation/escalator.ts). Several
+  // replicas: each reads the shared view, limited to its service's incidents.
+  const escalationHub = (id: IncidentBackend) => {
+    if (!shared) return hubs.get(id)!;
+    const own = (i: Incident) => (i.backend ?? 'oncall') === id;
+    return {
+      snapshot: () => {
+        const snap = shared.snapshot();
+        return { ...snap, incidents: snap.incidents.filter(own) };
+      },
+      allIncidents: () => shared.allIncidents().filter(own),
+    };
+  };
   const escalation = createEscalation({
     config,
+    services: services.all.map((service) => ({ service, hub: escalationHub(service.id) })),
     store,
-    backend: escalating.backend,
-    hub: escalationHub,
-    presenter,
+    // By key on every server: the single On-Call or PagerDuty poller knows its incidents by number.
+    hub: {
+      findIncident: (key: string) => {
+        if (shared) return shared.findIncident(key);
+        const found = services.resolve(key);
+        return found ? (hubs.get(found.service.id)?.findIncident(found.number) ?? null) : null;
+      },
+    },
+    presenters: [...presenters.values()],
     metrics,
     logger: app.log,
     errorReports,
@@ -201,8 +206,8 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     onEscalated: (record) => void announcer.escalated(record),
   });
   /** An acknowledgement made in Klaxon: kept (with its audit entry), then shown on the incident at once. */
-  async function recordAck(ack: KlaxonAck): Promise<void> {
-    const who = { sub: ack.personSub, name: ack.personName };
+  async function recordAck(ack: KlaxonAck, groups: readonly string[]): Promise<void> {
+    const who = { sub: ack.personSub, name: ack.personName, groups };
     await store.recordAcknowledgement(
       ack,
       auditEntry('incident.acknowledge', who, { incident: ack.incidentNumber, sentAs: ack.sentAs }),
@@ -368,10 +373,8 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   await app.register(clientConfigRoutes, {
     config,
     // Just after start the policy is still being looked up: wait for it briefly rather than offer nothing.
-    escalationOffer: async () => {
-      await escalation.target.settled(3000);
-      return escalation.target.offer();
-    },
+    services: services.all.map((s) => s.id),
+    escalationOffers: () => escalation.offers(3000),
   });
   await app.register(meRoutes, { guard, sessions });
   await app.register(pagesRoutes, { guard, outbox, store, metrics, onPageAccepted });

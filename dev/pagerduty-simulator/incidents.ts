@@ -274,11 +274,25 @@ export class IncidentStore {
     this.listeners.length = 0;
   }
 
+  /**
+   * Pages `level`, or, when nobody is on call there, the first later level with someone on call
+   * (PagerDuty: "the incident will immediately escalate to the next level"). With nobody on call at
+   * any level from there, the incident stays at `level` with no assignee (docs/pagerduty.md#escalation-and-on-call).
+   */
   private assignLevel(i: SimIncident, level: number, atMs: number): void {
-    const rule = this.dir.policy(i.policyId)!.rules[level - 1];
-    i.level = level;
+    const rules = this.dir.policy(i.policyId)!.rules;
+    let chosen = level;
+    let users: string[] = [];
+    for (let l = level; l <= rules.length; l++) {
+      users = this.dir.usersForRule(rules[l - 1]!, atMs);
+      if (users.length > 0) {
+        chosen = l;
+        break;
+      }
+    }
+    i.level = chosen;
     i.levelSinceMs = atMs;
-    if (rule) i.assignments = this.dir.usersForRule(rule, atMs).map((userId) => ({ atMs, userId }));
+    if (rules[chosen - 1]) i.assignments = users.map((userId) => ({ atMs, userId }));
   }
 
   private changed(i: SimIncident, agent: Agent, atMs: number): void {

@@ -23,6 +23,8 @@ const HELP = `PagerDuty simulator (Events API v2, REST API v2, webhooks v3)
   --webhook-secret <s>       its signing secret, repeatable for a rotation (PAGERDUTY_SIM_WEBHOOK_SECRETS, comma-separated)
   --unknown-routing-key accept|reject
                              what an event with a well-formed but unknown routing key gets (default accept: 202, dropped)
+  --nobody-on-call unassigned|drop
+                             a trigger to a service with nobody on call at any level: an unassigned incident (default) or none
   --no-rate-limit            turn throttling off (PAGERDUTY_SIM_RATE_LIMIT=off)
   --log                      log every request (PAGERDUTY_SIM_LOG=1)
 `;
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     'webhook-url': { type: 'string' },
     'webhook-secret': { type: 'string', multiple: true },
     'unknown-routing-key': { type: 'string' },
+    'nobody-on-call': { type: 'string' },
     'no-rate-limit': { type: 'boolean' },
     log: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -64,6 +67,9 @@ if (seed !== 'demo' && seed !== 'empty') fail(`--seed must be "demo" or "empty",
 const unknownRoutingKey = values['unknown-routing-key'] ?? 'accept';
 if (unknownRoutingKey !== 'accept' && unknownRoutingKey !== 'reject')
   fail(`--unknown-routing-key must be "accept" or "reject", got "${unknownRoutingKey}"`);
+const nobodyOnCall = values['nobody-on-call'] ?? 'unassigned';
+if (nobodyOnCall !== 'unassigned' && nobodyOnCall !== 'drop')
+  fail(`--nobody-on-call must be "unassigned" or "drop", got "${nobodyOnCall}"`);
 
 let faults: SimulatorOptions['faults'];
 const faultsText = values.faults ?? env.PAGERDUTY_SIM_FAULTS;
@@ -80,6 +86,7 @@ const sim = await startPagerDutySimulator({
   port: toPort(values.port ?? env.PAGERDUTY_SIM_PORT),
   seed,
   unknownRoutingKey,
+  nobodyOnCall,
   rateLimit: values['no-rate-limit'] || env.PAGERDUTY_SIM_RATE_LIMIT === 'off' ? false : {},
   log: values.log ?? env.PAGERDUTY_SIM_LOG === '1',
   ...(faults ? { faults } : {}),

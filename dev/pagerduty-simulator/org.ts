@@ -165,6 +165,11 @@ export class OrgDirectory {
     return out;
   }
 
+  /** Whether any level of a policy has someone on call at `atMs`. */
+  anyoneOnCall(policyId: string, atMs: number): boolean {
+    return (this.policy(policyId)?.rules ?? []).some((r) => this.usersForRule(r, atMs).length > 0);
+  }
+
   /** The users an escalation rule pages at `atMs`: direct users plus each schedule's current on-call. */
   usersForRule(rule: OrgRule, atMs: number): string[] {
     const ids: string[] = [];

@@ -45,6 +45,7 @@ export class Simulator {
   readonly requestLog = new RequestLog();
   readonly webhook: WebhookSender;
   readonly unknownRoutingKey: 'accept' | 'reject';
+  readonly nobodyOnCall: 'unassigned' | 'drop';
   readonly log: (msg: string) => void;
   /** Set once the server listens; `self` links point here. */
   baseUrl = 'http://127.0.0.1';
@@ -58,6 +59,7 @@ export class Simulator {
     this.faults = new FaultInjector(opts.faults);
     this.limiter = new RateLimiter(opts.rateLimit);
     this.unknownRoutingKey = opts.unknownRoutingKey ?? 'accept';
+    this.nobodyOnCall = opts.nobodyOnCall ?? 'unassigned';
     this.webhook = new WebhookSender(
       (m) => console.warn(`[pagerduty-simulator] ${m}`),
       opts.webhookAttempts ?? 3,
@@ -174,6 +176,8 @@ export class Simulator {
       if (open) {
         this.store.retrigger(open, { ...e.details!, dedupKey }, agent);
         record('deduplicated', open);
+      } else if (this.nobodyOnCall === 'drop' && !this.dir.anyoneOnCall(service.policyId, this.clock.now())) {
+        record('dropped: nobody on call');
       } else {
         record('created', this.store.open(service, { ...e.details!, dedupKey }, agent));
       }

@@ -47,6 +47,12 @@ export interface SimulatorOptions {
    * answers 202 and drops the event; `reject` answers 400. docs/pagerduty.md#what-the-public-documents-leave-open.
    */
   unknownRoutingKey?: 'accept' | 'reject';
+  /**
+   * A trigger to a service whose escalation policy has nobody on call at any level: `unassigned`
+   * (default) opens the incident with no assignee; `drop` opens none (202, and the event is dropped).
+   * PagerDuty's own answers differ (docs/pagerduty.md#what-the-public-documents-leave-open).
+   */
+  nobodyOnCall?: 'unassigned' | 'drop';
   faults?: Faults;
   /** Webhook v3 deliveries: attempts per event for 429/5xx/network failures (default 3), wall-clock gap between them. */
   webhookAttempts?: number;
@@ -88,6 +94,7 @@ export type EventOutcome =
   | 'dropped: already in that state'
   | 'dropped: service in maintenance'
   | 'dropped: service disabled'
+  | 'dropped: nobody on call'
   | 'dropped: unknown routing key';
 
 export interface ReceivedEvent {

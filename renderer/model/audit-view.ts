@@ -1,4 +1,10 @@
-import { POWER_ACTIONS, type AccessReviewPerson, type AuditRecord } from '#common/index.js';
+import {
+  parseIncidentKey,
+  POWER_ACTIONS,
+  serviceName,
+  type AccessReviewPerson,
+  type AuditRecord,
+} from '#common/index.js';
 
 /** What the auditor typed in the Audit view's filter form (dates as an `<input type="date">` gives them). */
 export interface AuditFilterForm {
@@ -63,8 +69,11 @@ export function entrySubject(e: AuditRecord): string {
   const parts: string[] = [];
   if (typeof d.summary === 'string') parts.push(`"${d.summary}"`);
   if (typeof d.target === 'string') parts.push(`to ${d.target}`);
-  if (typeof d.incident === 'string') parts.push(`incident #${d.incident}`);
-  if (d.accepted === false) parts.push('(On-Call did not accept it)');
+  // Incidents are recorded by key: On-Call's bare number, `pagerduty:7` for another service's.
+  const key = typeof d.incident === 'string' ? parseIncidentKey(d.incident) : null;
+  if (typeof d.incident === 'string')
+    parts.push(key?.backend ? `${serviceName(key.backend)} incident #${key.number}` : `incident #${d.incident}`);
+  if (d.accepted === false) parts.push(`(${serviceName(key?.backend ?? undefined)} did not accept it)`);
   if (typeof d.client === 'string') parts.push(`from ${d.client}`);
   return parts.join(' ');
 }

@@ -24,8 +24,20 @@ export interface PagingService {
   /** The service's user that acknowledges for people it does not know, and the key that sets it. */
   serviceUser: string | null;
   serviceUserKey: string;
+  /** Where Klaxon escalates this service's incidents (server/escalation/), and the keys that set it. */
+  escalation: EscalationSettings;
   /** Whether a configured target pages through this service. */
   owns(target: TargetConfig): boolean;
+}
+
+/** A service's fallback escalation policy and user (both null: its incidents are never escalated). */
+export interface EscalationSettings {
+  policy: string | null;
+  asUser: string | null;
+  policyKey: string;
+  asUserKey: string;
+  /** The teams escalate-unpaged watches (empty: every incident Klaxon lists for this service). */
+  unpagedTeams: readonly string[];
 }
 
 /** The calls delivery and page tracking make, each sent to the service the page or incident lives on. */
@@ -121,6 +133,14 @@ export function createPagingServices(
       poll: config.oncall,
       serviceUser: config.oncall.ackAsUser,
       serviceUserKey: 'oncall.ackAsUser',
+      escalation: {
+        policy: config.escalation.policy,
+        asUser: config.escalation.asUser,
+        policyKey: 'escalation.policy',
+        asUserKey: 'escalation.asUser',
+        unpagedTeams:
+          config.escalation.unpaged.teams.length > 0 ? config.escalation.unpaged.teams : config.oncall.teams,
+      },
       owns: (t) => t.backend === 'oncall',
     });
   if (config.pagerduty || injected.pagerduty) {
@@ -136,6 +156,14 @@ export function createPagingServices(
       },
       serviceUser: pd?.fromEmail ?? null,
       serviceUserKey: 'pagerduty.fromEmail',
+      escalation: {
+        policy: pd?.escalation.policy ?? null,
+        // The acknowledging service user serves for escalations too unless another is named.
+        asUser: pd ? (pd.escalation.asUser ?? pd.fromEmail) : null,
+        policyKey: 'pagerduty.escalation.policy',
+        asUserKey: pd?.escalation.asUser ? 'pagerduty.escalation.asUser' : 'pagerduty.fromEmail',
+        unpagedTeams: [],
+      },
       owns: (t) => t.backend === 'pagerduty',
     });
   }

@@ -1,4 +1,4 @@
-import type { Page } from '#common/index.js';
+import { parseIncidentKey, serviceName, type Page } from '#common/index.js';
 
 /** Why Klaxon escalated an incident (the escalation job and "Escalate now"). */
 export type EscalationCause = 'nobody_paged' | 'page_unacknowledged' | 'requested';
@@ -14,6 +14,7 @@ export type ChatEvent =
   /** Klaxon sent an incident on to another escalation policy. */
   | {
       kind: 'escalated';
+      /** The incident's key (common/incident-key.ts): On-Call's bare `1043`, `pagerduty:7`. */
       incidentNumber: string;
       /** The policy's name as the paging service shows it. */
       to: string;
@@ -71,7 +72,12 @@ export function chatEventText(e: ChatEvent, opts: { includeDetails: boolean; ser
             ? `the page was not acknowledged${e.afterMinutes !== null ? ` in ${Math.round(e.afterMinutes)} minutes` : ''}`
             : 'nobody was being paged for it';
       const page = e.page ? ` (${who(e.page)}'s page ${what(e.page)})` : '';
-      return `${prefix} Incident #${e.incidentNumber}${page} was escalated to ${oneLine(e.to, 80)}: ${why}.`;
+      // A service other than On-Call is named: its numbers can be the same as On-Call's.
+      const key = parseIncidentKey(e.incidentNumber);
+      const incident = key?.backend
+        ? `${serviceName(key.backend)} incident #${key.number}`
+        : `Incident #${e.incidentNumber}`;
+      return `${prefix} ${incident}${page} was escalated to ${oneLine(e.to, 80)}: ${why}.`;
     }
   }
 }

@@ -242,22 +242,40 @@ function defaultTargetBackends(c: Obj): void {
 /** PagerDuty's integration keys are 32 characters (docs/pagerduty.md#events-api-v2). */
 const PAGERDUTY_KEY_LENGTH = 32;
 
-/** The escalation block: what is switched on needs a policy to escalate to and a user to send it as. */
-function checkEscalation(c: ServerConfig): void {
+/**
+ * The escalation blocks: each service escalates to its own fallback policy (`escalation.policy` for
+ * On-Call, `pagerduty.escalation.policy` for PagerDuty) as its own user; a rule that is switched on
+ * needs at least one of them. Every problem is reported, not only the first.
+ */
+function checkEscalation(c: ServerConfig, problem: (key: string, message: string) => void): void {
   const e = c.escalation;
-  const automatic = e.unpaged.enabled || e.pageUnackedMinutes !== null;
-  if (automatic && !e.policy) {
-    const key = e.unpaged.enabled ? 'escalation.unpaged.enabled' : 'escalation.pageUnackedMinutes';
-    throw new ConfigError(
-      `escalation.policy: must be set when ${key} is (the id of the fallback escalation policy, e.g. pol-…)`,
+  const pd = c.pagerduty;
+  const pagesOnCall = c.targets.some((t) => t.backend === 'oncall') || !pd;
+  if (e.policy && !pagesOnCall)
+    problem(
       'escalation.policy',
+      'names an On-Call escalation policy, and no target of this server pages On-Call; for PagerDuty set pagerduty.escalation.policy',
+    );
+  else if (e.policy && !e.asUser)
+    problem(
+      'escalation.asUser',
+      'must be set when escalation.policy is (the On-Call user escalations are sent as, e.g. escalator_sysuser)',
+    );
+  if (pd?.escalation.policy && !pd.escalation.asUser && !pd.fromEmail)
+    problem(
+      'pagerduty.escalation.asUser',
+      'must be set when pagerduty.escalation.policy is (the e-mail of the PagerDuty user escalations are sent as; pagerduty.fromEmail serves when set)',
+    );
+  const automatic = e.unpaged.enabled || e.pageUnackedMinutes !== null;
+  if (automatic && !e.policy && !pd?.escalation.policy) {
+    const rule = e.unpaged.enabled ? 'escalation.unpaged.enabled' : 'escalation.pageUnackedMinutes';
+    problem(
+      'escalation.policy',
+      pd
+        ? `escalation.policy (On-Call) or pagerduty.escalation.policy (PagerDuty) must be set when ${rule} is (the id of the fallback escalation policy)`
+        : `must be set when ${rule} is (the id of the fallback escalation policy, e.g. pol-…)`,
     );
   }
-  if (e.policy && !e.asUser)
-    throw new ConfigError(
-      'escalation.asUser: must be set when escalation.policy is (the On-Call user escalations are sent as, e.g. escalator_sysuser)',
-      'escalation.asUser',
-    );
 }
 
 /** Whether only this machine can reach the listen address (then 127.0.0.1 as the public URL is right). */
@@ -316,7 +334,7 @@ function checkSemantics(c: ServerConfig, warnings: string[]): ConfigProblem[] {
     );
     c.oncall.pollIntervalSeconds = MIN_POLL_INTERVAL_SECONDS;
   }
-  checkEscalation(c);
+  checkEscalation(c, problem);
   for (const [user, zone] of Object.entries(c.oncall.timeZones)) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });

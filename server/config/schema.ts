@@ -128,6 +128,20 @@ export const ServerConfigSchema = z
         timeoutMs: z.number().int().positive().default(5000),
         /** REST requests a minute from this server (PagerDuty allows 960 per API key; leave room for other tools). */
         restRequestsPerMinute: z.number().int().min(1).max(960).default(480),
+        /**
+         * Klaxon's escalations of PagerDuty incidents (server/escalation/): the fallback escalation policy
+         * and the user they are sent as. The rules (`escalation.unpaged`, `pageUnackedMinutes`, "Escalate
+         * now") are the `escalation` block's, for both services.
+         */
+        escalation: z
+          .object({
+            /** The fallback escalation policy's id (`P…`); null: PagerDuty incidents are never escalated. */
+            policy: nonEmpty.nullable().default(null),
+            /** E-mail of the PagerDuty user escalations are sent as (`From`); null: `pagerduty.fromEmail`. */
+            asUser: z.string().email('must be an e-mail address').nullable().default(null),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .nullable()
@@ -214,9 +228,9 @@ export const ServerConfigSchema = z
     /** Klaxon's own escalations to a fallback escalation policy (server/escalation/); off until `policy` is set. */
     escalation: z
       .object({
-        /** The fallback escalation policy's id (On-Call: its slug, `pol-…`); null: Klaxon never escalates. */
+        /** On-Call's fallback escalation policy (its slug, `pol-…`); null: On-Call incidents are never escalated (PagerDuty's: `pagerduty.escalation`). */
         policy: nonEmpty.nullable().default(null),
-        /** The paging service's user escalations are sent as (a system user, e.g. `escalator_sysuser`). */
+        /** The On-Call user escalations are sent as (a system user, e.g. `escalator_sysuser`). */
         asUser: nonEmpty.nullable().default(null),
         /** Log and audit what the automatic escalations would do, without sending them. */
         dryRun: z.boolean().default(false),
@@ -224,7 +238,7 @@ export const ServerConfigSchema = z
         unpaged: z
           .object({
             enabled: z.boolean().default(false),
-            /** Team slugs watched; empty: `oncall.teams` (and when that is empty too: every team). */
+            /** On-Call team slugs watched; empty: `oncall.teams` (and when that is empty too: every team). PagerDuty: every incident Klaxon lists (`pagerduty.serviceIds`). */
             teams: z.array(z.string()).default([]),
             intervalSeconds: z.number().min(1).max(3600).default(15),
             /** How long an incident must page nobody before it is rerouted. */

@@ -1,12 +1,13 @@
-import type { Incident, Page } from '#common/index.js';
+import { incidentKey, type Incident, type Page } from '#common/index.js';
 
 /**
  * The escalator's decisions, as pure functions of what it sees: which incidents to send on to the
  * fallback policy, and when. The job (escalator.ts) feeds them the hub's data and the store's
- * history; everything here is unit-tested on its own.
+ * history; everything here is unit-tested on its own. Incidents are named by their key
+ * (common/incident-key.ts), the identity escalations are recorded by: On-Call's bare `1043`, `pagerduty:7`.
  */
 
-/** Open, unacknowledged, and On-Call pages nobody (as a poll reported it, not a webhook alone). */
+/** Open, unacknowledged, and the paging service pages nobody (as a poll reported it, not a webhook alone). */
 export const pagesNobody = (i: Incident): boolean =>
   i.phase === 'UNACKED' && i.pagedUsers.length === 0 && !i.provisional;
 
@@ -21,7 +22,10 @@ export function observeNobodyPaged(
   at: number,
 ): Map<string, number> {
   const next = new Map<string, number>();
-  for (const i of incidents) if (pagesNobody(i)) next.set(i.number, before.get(i.number) ?? at);
+  for (const i of incidents) {
+    const key = incidentKey(i);
+    if (pagesNobody(i)) next.set(key, before.get(key) ?? at);
+  }
   return next;
 }
 
@@ -37,8 +41,8 @@ export interface EscalationInput {
   now: number;
   /** From observeNobodyPaged. */
   nobodyPagedSince: ReadonlyMap<string, number>;
-  /** Incidents Klaxon escalated (or tried to) before: never a second time. */
-  escalated: (incidentNumber: string) => boolean;
+  /** Incidents (by key) Klaxon escalated (or tried to) before: never a second time. */
+  escalated: (incidentKey: string) => boolean;
   unpaged: {
     enabled: boolean;
     teams: ReadonlySet<string>;
@@ -49,6 +53,7 @@ export interface EscalationInput {
 }
 
 export interface EscalationDecision {
+  /** The incident's key. */
   incidentNumber: string;
   reason: 'nobody_paged' | 'page_unacknowledged';
   /** The Klaxon page behind a `page_unacknowledged` escalation. */
@@ -73,21 +78,23 @@ export function decideEscalations(input: EscalationInput): EscalationDecision[] 
   };
   if (input.unpaged.enabled) {
     for (const i of input.incidents) {
-      const since = input.nobodyPagedSince.get(i.number);
+      const since = input.nobodyPagedSince.get(incidentKey(i));
       if (since === undefined || !pagesNobody(i) || !inTeams(i, input.unpaged.teams)) continue;
       if (input.now - since >= input.unpaged.graceMs)
-        add({ incidentNumber: i.number, reason: 'nobody_paged', pageId: null, afterMinutes: null });
+        add({ incidentNumber: incidentKey(i), reason: 'nobody_paged', pageId: null, afterMinutes: null });
     }
   }
   if (input.pages) {
-    const byNumber = new Map(input.incidents.map((i) => [i.number, i]));
+    const byKey = new Map(input.incidents.map((i) => [incidentKey(i), i]));
     for (const p of input.pages.pending) {
       const waited = pageWaitedMs(p, input.now);
-      const incident = p.incidentNumber ? byNumber.get(p.incidentNumber) : undefined;
+      const incident = p.incidentNumber
+        ? byKey.get(incidentKey({ backend: p.backend, number: p.incidentNumber }))
+        : undefined;
       if (waited === null || waited < input.pages.afterMs || !incident) continue;
       if (incident.phase !== 'UNACKED' || incident.provisional) continue;
       add({
-        incidentNumber: incident.number,
+        incidentNumber: incidentKey(incident),
         reason: 'page_unacknowledged',
         pageId: p.id,
         afterMinutes: input.pages.afterMs / 60_000,

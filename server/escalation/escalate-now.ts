@@ -1,4 +1,11 @@
-import { acknowledgerName, type EscalatePageResult, type Incident, type IncidentEscalation } from '#common/index.js';
+import {
+  acknowledgerName,
+  incidentKey,
+  type EscalatePageResult,
+  type Incident,
+  type IncidentBackend,
+  type IncidentEscalation,
+} from '#common/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { HttpError } from '../http/errors.js';
 import { decideRate } from '../pages/rate-limit.js';
@@ -21,8 +28,16 @@ const shown = (r: EscalationRecord): IncidentEscalation => ({
   afterMinutes: r.afterMinutes,
 });
 
+/** One paging service's escalations, as "Escalate now" uses them. */
+export interface EscalatingService {
+  name: string;
+  target: Pick<EscalationTarget, 'state' | 'check'>;
+  rerouter: Pick<Rerouter, 'escalate'>;
+}
+
 /**
- * "Escalate now": the person who paged sends their own page's incident on to the fallback policy,
+ * "Escalate now": the person who paged sends their own page's incident on to the fallback policy of
+ * the service the page went to,
  * once the page has waited `afterMinutes` unacknowledged. Limited per person (`perHour`, kept in
  * memory: each incident can be escalated only once anyway, and pages have their own limit), audited
  * with the person as actor, sent as the escalation user. Refusals are HttpErrors a person can act on.
@@ -35,10 +50,12 @@ export class EscalateNow {
     private readonly deps: {
       config: { manualAfterMinutes: number | null; manualPerHour: number };
       store: Pick<KlaxonStore, 'getPage'>;
-      hub: { findIncident(number: string): Incident | null };
-      target: Pick<EscalationTarget, 'state' | 'check'>;
-      rerouter: Pick<Rerouter, 'escalate'>;
-      escalationOf(incidentNumber: string): EscalationRecord | null;
+      /** An incident by key (common/incident-key.ts), as the server shows it. */
+      hub: { findIncident(key: string): Incident | null };
+      /** The escalations of the service a page went to; null: that service is not configured. */
+      serviceOf(backend: IncidentBackend): EscalatingService | null;
+      /** Klaxon's escalation of an incident, by key. */
+      escalationOf(key: string): EscalationRecord | null;
       clock?: Clock;
     },
   ) {
@@ -51,8 +68,9 @@ export class EscalateNow {
       throw new HttpError(404, 'not_found', 'No page with this id is yours to escalate.');
     const page = rec.page;
     const after = this.deps.config.manualAfterMinutes;
-    let target = this.deps.target.state();
-    if (target.kind === 'checking') target = await this.deps.target.check();
+    const service = this.deps.serviceOf(page.backend ?? 'oncall');
+    let target = service?.target.state() ?? { kind: 'off' as const };
+    if (target.kind === 'checking') target = await service!.target.check();
     if (after === null || target.kind === 'off')
       throw new HttpError(
         409,
@@ -65,11 +83,13 @@ export class EscalateNow {
         'upstream_unavailable',
         'Klaxon cannot escalate right now (its escalation policy or user is not available). Call SRE another way.',
       );
+    const svc = service!.name;
     const now = this.clock.now();
-    const incident = page.incidentNumber ? this.deps.hub.findIncident(page.incidentNumber) : null;
+    const key = page.incidentNumber ? incidentKey({ backend: page.backend, number: page.incidentNumber }) : null;
+    const incident = key ? this.deps.hub.findIncident(key) : null;
     const refusal = escalateNowRefusal({ page, viewerSub: viewer.sub, incident, now, afterMs: after * 60_000 });
     if (refusal) throw refused(refusal, after);
-    const earlier = this.deps.escalationOf(page.incidentNumber!);
+    const earlier = this.deps.escalationOf(key!);
     if (earlier)
       throw new HttpError(
         409,
@@ -77,12 +97,12 @@ export class EscalateNow {
         `Incident #${page.incidentNumber} was already escalated to ${earlier.policyName}; Klaxon escalates an incident only once.`,
       );
     this.limit(viewer.sub, now);
-    const outcome = await this.deps.rerouter.escalate(
+    const outcome = await service!.rerouter.escalate(
       {
-        incidentNumber: page.incidentNumber!,
+        incidentNumber: key!,
         reason: 'requested',
         pageId: page.id,
-        requester: { sub: viewer.sub, name: viewer.name },
+        requester: { sub: viewer.sub, name: viewer.name, groups: viewer.groups },
       },
       target,
     );
@@ -103,19 +123,19 @@ export class EscalateNow {
         throw new HttpError(
           503,
           'upstream_unavailable',
-          `On-Call is limiting Klaxon's requests, so nothing was escalated. Try again in a minute, or call SRE another way.`,
+          `${svc} is limiting Klaxon's requests, so nothing was escalated. Try again in a minute, or call SRE another way.`,
         );
       case 'refused':
         throw new HttpError(
           502,
           'upstream_unavailable',
-          `On-Call did not escalate incident #${page.incidentNumber}: ${outcome.reason} Call SRE another way.`,
+          `${svc} did not escalate incident #${page.incidentNumber}: ${outcome.reason} Call SRE another way.`,
         );
       case 'failed':
         throw new HttpError(
           502,
           'upstream_unavailable',
-          `Klaxon could not tell whether On-Call took the escalation of incident #${page.incidentNumber} (${outcome.reason}); it will not send it again. If nobody answers, call SRE another way.`,
+          `Klaxon could not tell whether ${svc} took the escalation of incident #${page.incidentNumber} (${outcome.reason}); it will not send it again. If nobody answers, call SRE another way.`,
         );
     }
   }

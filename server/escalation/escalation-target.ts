@@ -1,10 +1,11 @@
-import type { EscalationOffer } from '#common/index.js';
+import type { EscalationOffer, IncidentBackend } from '#common/index.js';
 import type { PagingBackend, PolicyRef } from '../backends/paging-backend.js';
+import type { EscalationSettings } from '../backends/paging-services.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 
 export type TargetState =
-  /** No `escalation.policy`: Klaxon never escalates. */
+  /** No fallback policy for this service (`escalation.policy`, `pagerduty.escalation.policy`): never escalated. */
   | { kind: 'off' }
   /** Not known yet whether the user and the policy exist (the service did not answer). */
   | { kind: 'checking' }
@@ -13,10 +14,10 @@ export type TargetState =
   | { kind: 'stopped'; reason: string };
 
 /**
- * Where Klaxon escalates to (`escalation.policy`) and as whom (`escalation.asUser`), checked with
- * the paging service at start and again after an escalation fails: an escalation to a policy or as
- * a user that does not exist would silently reach nobody, so then everything stops with one clear
- * log line instead.
+ * Where Klaxon escalates one paging service's incidents to (its fallback policy) and as whom, checked
+ * with that service at start and again after an escalation fails: an escalation to a policy or as a
+ * user that does not exist would silently reach nobody, so then that service's escalations stop with
+ * one clear log line instead.
  */
 export class EscalationTarget {
   private current: TargetState;
@@ -25,14 +26,17 @@ export class EscalationTarget {
 
   constructor(
     private readonly deps: {
-      config: { policy: string | null; asUser: string | null; manualAfterMinutes: number | null };
+      config: { manualAfterMinutes: number | null };
+      /** The service's policy and user, with the config keys that set them (server/backends/paging-services.ts). */
+      settings: Pick<EscalationSettings, 'policy' | 'asUser' | 'policyKey' | 'asUserKey'>;
+      service: { id: IncidentBackend; name: string };
       backend: Pick<PagingBackend, 'userExists' | 'findPolicy'>;
       metrics?: Pick<Metrics, 'escalatorUp'> | null;
       logger?: Logger;
     },
   ) {
     this.log = deps.logger ?? silentLogger;
-    this.current = deps.config.policy && deps.config.asUser ? { kind: 'checking' } : { kind: 'off' };
+    this.current = deps.settings.policy && deps.settings.asUser ? { kind: 'checking' } : { kind: 'off' };
   }
 
   state(): TargetState {
@@ -68,8 +72,10 @@ export class EscalationTarget {
   }
 
   private async runCheck(): Promise<TargetState> {
-    const policyId = this.deps.config.policy!;
-    const asUser = this.deps.config.asUser!;
+    const { policyKey, asUserKey } = this.deps.settings;
+    const policyId = this.deps.settings.policy!;
+    const asUser = this.deps.settings.asUser!;
+    const svc = this.deps.service.name;
     let next: TargetState;
     try {
       const [user, policy] = await Promise.all([
@@ -79,19 +85,19 @@ export class EscalationTarget {
       if (user === false)
         next = {
           kind: 'stopped',
-          reason: `the On-Call user "${asUser}" (escalation.asUser) does not exist; create it or set escalation.asUser to an existing user`,
+          reason: `the ${svc} user "${asUser}" (${asUserKey}) does not exist; create it or set ${asUserKey} to an existing user`,
         };
       else if (policy === null)
         next = {
           kind: 'stopped',
-          reason: `the escalation policy "${policyId}" (escalation.policy) does not exist; set escalation.policy to the id of an existing policy`,
+          reason: `the ${svc} escalation policy "${policyId}" (${policyKey}) does not exist; set ${policyKey} to the id of an existing policy`,
         };
       else if (user === null) next = { kind: 'checking' };
       else next = { kind: 'ready', policy, asUser };
     } catch (e) {
       this.log.warn(
         { error: e instanceof Error ? e.message : String(e) },
-        'could not check the escalation policy and user; escalations wait until On-Call answers',
+        `could not check the ${svc} escalation policy and user; its escalations wait until ${svc} answers`,
       );
       next = this.current.kind === 'ready' ? this.current : { kind: 'checking' };
     }
@@ -102,13 +108,14 @@ export class EscalationTarget {
   private set(next: TargetState): void {
     const before = this.current;
     this.current = next;
-    this.deps.metrics?.escalatorUp.set(next.kind === 'ready' ? 1 : 0);
+    const { id, name } = this.deps.service;
+    this.deps.metrics?.escalatorUp.set({ service: id }, next.kind === 'ready' ? 1 : 0);
     if (next.kind === 'stopped' && (before.kind !== 'stopped' || before.reason !== next.reason))
-      this.log.error({ escalation: true }, `Klaxon's escalations are stopped: ${next.reason}.`);
+      this.log.error({ escalation: true, service: id }, `Klaxon's escalations are stopped: ${next.reason}.`);
     if (next.kind === 'ready' && before.kind !== 'ready')
       this.log.info(
-        { escalation: true, policy: next.policy.id, asUser: next.asUser },
-        `Klaxon escalates to "${next.policy.name}" as ${next.asUser}`,
+        { escalation: true, service: id, policy: next.policy.id, asUser: next.asUser },
+        `Klaxon escalates ${name} incidents to "${next.policy.name}" as ${next.asUser}`,
       );
   }
 }

@@ -1,4 +1,4 @@
-import type { Page } from '#common/index.js';
+import type { IncidentBackend, Page } from '#common/index.js';
 import { FencedOut, SoloLeadership, type LeaderFence, type Leadership } from '../cluster/leadership.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentsHub } from '../live/incidents-hub.js';
@@ -17,9 +17,10 @@ export interface EscalatorConfig {
 }
 
 /**
- * The automatic escalations, as one singleton job (as Wikimedia's escalate_unpaged runs every 15 s):
- * incidents unacknowledged with nobody being paged for longer than a grace period, and Klaxon's own
- * pages unacknowledged for too long, are sent on to the fallback policy (rerouter.ts). It acts only
+ * The automatic escalations of one paging service's incidents, as one singleton job per service (as
+ * Wikimedia's escalate_unpaged runs every 15 s): its incidents unacknowledged with nobody being paged
+ * for longer than a grace period, and Klaxon's own pages to it unacknowledged for too long, are sent on
+ * to the service's fallback policy (rerouter.ts). It acts only
  * where `leadership.runsHere()`, only on fresh data (a poll no older than two poll intervals), never
  * twice for one incident (the store remembers across restarts and replicas), and not at all while
  * its user or policy is missing. In dry-run it logs and audits what it would do, once per incident.
@@ -41,6 +42,9 @@ export class Escalator {
   constructor(
     private readonly deps: {
       config: EscalatorConfig;
+      /** The service whose incidents and pages this job escalates. */
+      service: { id: IncidentBackend; name: string };
+      /** That service's incidents only (its fresh poll: `snapshot`, everything it listed: `allIncidents`). */
       hub: Pick<IncidentsHub, 'snapshot' | 'allIncidents'>;
       store: Pick<KlaxonStore, 'escalationsSince' | 'unfinishedPageIds' | 'getPage' | 'appendAudit'>;
       target: Pick<EscalationTarget, 'state' | 'check'>;
@@ -64,7 +68,7 @@ export class Escalator {
     return this.deps.config.unpaged.enabled || this.deps.config.pageUnackedMinutes !== null;
   }
 
-  /** Another part of the server claimed an escalation ("Escalate now"): the job leaves that incident alone. */
+  /** Another part of the server claimed an escalation ("Escalate now"), by incident key: the job leaves that incident alone. */
   noteEscalated(record: EscalationRecord): void {
     this.escalated.add(record.incidentNumber);
   }
@@ -105,7 +109,7 @@ export class Escalator {
   private async run(): Promise<void> {
     try {
       if (!this.leadership.runsHere()) {
-        this.deps.metrics?.escalatorSkips.inc({ reason: 'not_leader' });
+        this.skip('not_leader');
         return;
       }
       // The fence of the leadership this run decides under: once another replica is elected, its
@@ -114,7 +118,7 @@ export class Escalator {
       let target = this.deps.target.state();
       if (target.kind === 'checking') target = await this.deps.target.check();
       if (target.kind !== 'ready') {
-        this.deps.metrics?.escalatorSkips.inc({ reason: 'stopped' });
+        this.skip('stopped');
         return;
       }
       if (!this.loaded) {
@@ -137,16 +141,20 @@ export class Escalator {
     }
   }
 
+  private skip(reason: 'not_leader' | 'stopped' | 'stale'): void {
+    this.deps.metrics?.escalatorSkips.inc({ service: this.deps.service.id, reason });
+  }
+
   private async decide(): Promise<EscalationDecision[]> {
     const snapshot = this.deps.hub.snapshot();
     const fresh = !snapshot.stale && snapshot.fetchedAt !== null;
     const { config } = this.deps;
     if (!fresh) {
-      this.deps.metrics?.escalatorSkips.inc({ reason: 'stale' });
+      this.skip('stale');
       if (!this.wasStale)
         this.log.warn(
           { ageSeconds: snapshot.ageSeconds },
-          'escalator waits: incident data is older than two poll intervals',
+          `escalator waits: ${this.deps.service.name} incident data is older than two poll intervals`,
         );
       this.wasStale = true;
       return [];
@@ -170,11 +178,13 @@ export class Escalator {
     });
   }
 
+  /** Klaxon's delivered pages to this service still waiting for an acknowledgement. */
   private async pendingPages(): Promise<Page[]> {
     const pages: Page[] = [];
     for (const id of await this.deps.store.unfinishedPageIds()) {
       const rec = await this.deps.store.getPage(id);
-      if (rec?.page.status === 'delivered' && rec.page.incidentNumber) pages.push(rec.page);
+      if (rec?.page.status !== 'delivered' || !rec.page.incidentNumber) continue;
+      if ((rec.page.backend ?? 'oncall') === this.deps.service.id) pages.push(rec.page);
     }
     return pages;
   }
@@ -187,7 +197,13 @@ export class Escalator {
     if (this.deps.config.dryRun) {
       this.dryRunReported.add(d.incidentNumber);
       this.log.info(
-        { incident: d.incidentNumber, reason: d.reason, policy: target.policy.id, dryRun: true },
+        {
+          incident: d.incidentNumber,
+          service: this.deps.service.id,
+          reason: d.reason,
+          policy: target.policy.id,
+          dryRun: true,
+        },
         `dry run: would escalate incident #${d.incidentNumber} to ${target.policy.name}`,
       );
       await this.deps.store.appendAudit({
@@ -198,7 +214,7 @@ export class Escalator {
         pageId: d.pageId,
         detail: { incident: d.incidentNumber, reason: d.reason, policy: target.policy.id, asUser: target.asUser },
       });
-      this.deps.metrics?.escalations.inc({ reason: d.reason, outcome: 'dry_run' });
+      this.deps.metrics?.escalations.inc({ service: this.deps.service.id, reason: d.reason, outcome: 'dry_run' });
       return;
     }
     this.escalated.add(d.incidentNumber);

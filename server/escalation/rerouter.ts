@@ -1,4 +1,4 @@
-import type { EscalationReason } from '#common/index.js';
+import { parseIncidentKey, type EscalationReason, type IncidentBackend } from '#common/index.js';
 import type { PagingBackend, PolicyRef } from '../backends/paging-backend.js';
 import { UpstreamError } from '../backends/upstream-error.js';
 import type { Metrics } from '../http/metrics.js';
@@ -8,11 +8,12 @@ import type { LeaderFence } from '../cluster/leadership.js';
 import type { AuditEntry, EscalationRecord, KlaxonStore } from '../store/store.js';
 
 export interface EscalationRequest {
+  /** The incident's key (common/incident-key.ts: On-Call's bare `1043`, `pagerduty:7`): escalations are recorded by it. */
   incidentNumber: string;
   reason: EscalationReason;
   pageId?: string | null;
   /** The person who asked (`requested`). */
-  requester?: { sub: string; name: string } | null;
+  requester?: { sub: string; name: string; groups: readonly string[] } | null;
   afterMinutes?: number | null;
 }
 
@@ -27,7 +28,7 @@ export type EscalationOutcome =
   | { kind: 'released'; reason: string };
 
 /**
- * Sends one incident on to the fallback policy, at most once per incident ever: the claim is
+ * Sends one incident of one paging service on to its fallback policy, at most once per incident ever: the claim is
  * written to the store before the request goes out, so a crash or a second replica cannot send it
  * again (at the price that a crash between the two leaves it unsent; the claim stays `sending`,
  * visible in the audit log). Every step is audited and counted.
@@ -40,6 +41,8 @@ export class Rerouter {
     private readonly deps: {
       store: Pick<KlaxonStore, 'claimEscalation' | 'settleEscalation' | 'releaseEscalation'>;
       backend: Pick<PagingBackend, 'reroute'>;
+      /** The paging service `backend` talks to (metrics, messages). */
+      service: { id: IncidentBackend; name: string };
       /** Hears of every claim and settlement (the presenter shows done ones on the incident). */
       onRecord?(record: EscalationRecord): void;
       /** An escalation was refused or failed: the target is checked again (its user or policy may be gone). */
@@ -66,6 +69,7 @@ export class Rerouter {
     const fenced = fence ? { fence } : {};
     const now = new Date(this.clock.now());
     const n = req.incidentNumber;
+    const svc = this.deps.service.name;
     const record: EscalationRecord = {
       incidentNumber: n,
       reason: req.reason,
@@ -90,7 +94,9 @@ export class Rerouter {
     let accepted: boolean;
     let reason: string | null;
     try {
-      ({ accepted, reason } = await this.deps.backend.reroute(to.asUser, n, to.policy.id));
+      // The service knows its incidents by their own number (`pagerduty:7` is PagerDuty's 7).
+      const number = parseIncidentKey(n)?.number ?? n;
+      ({ accepted, reason } = await this.deps.backend.reroute(to.asUser, number, to.policy.id));
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       if (e instanceof UpstreamError && e.kind === 'rate_limited') {
@@ -106,9 +112,9 @@ export class Rerouter {
       return { kind: status, record: settled, reason: why };
     }
     if (!accepted) {
-      const why = reason ?? 'On-Call gave no reason';
+      const why = reason ?? `${svc} gave no reason`;
       const settled = await this.settle(fenced, n, 'refused', why, req, detail);
-      this.log.error({ incident: n, reason: req.reason, error: why }, `On-Call refused to escalate incident #${n}`);
+      this.log.error({ incident: n, reason: req.reason, error: why }, `${svc} refused to escalate incident #${n}`);
       this.deps.onTrouble?.();
       return { kind: 'refused', record: settled, reason: why };
     }
@@ -145,6 +151,8 @@ export class Rerouter {
       at: new Date(this.clock.now()),
       actorSub: req.requester?.sub ?? null,
       actorName: req.requester?.name ?? null,
+      // The groups on the person's token when they asked (the access review shows them).
+      actorGroups: req.requester ? [...req.requester.groups] : null,
       action,
       pageId: req.pageId ?? null,
       detail,
@@ -152,6 +160,6 @@ export class Rerouter {
   }
 
   private count(req: EscalationRequest, outcome: string): void {
-    this.deps.metrics?.escalations.inc({ reason: req.reason, outcome });
+    this.deps.metrics?.escalations.inc({ service: this.deps.service.id, reason: req.reason, outcome });
   }
 }

@@ -157,19 +157,20 @@ export function createMetrics() {
     }),
     escalations: new Counter({
       name: 'klaxon_escalations_total',
-      help: 'Escalations to the fallback policy by reason (nobody_paged, page_unacknowledged, requested) and outcome (rerouted, dry_run, refused, failed, released, already).',
-      labelNames: ['reason', 'outcome'] as const,
+      help: 'Escalations to the fallback policy by paging service (oncall, pagerduty), reason (nobody_paged, page_unacknowledged, requested) and outcome (rerouted, dry_run, refused, failed, released, already).',
+      labelNames: ['service', 'reason', 'outcome'] as const,
       registers: [registry],
     }),
     escalatorUp: new Gauge({
       name: 'klaxon_escalator_up',
-      help: '1 while the escalator can act (its user and policy exist), 0 when it stopped or is still checking; absent when escalation is off.',
+      help: "1 while the escalator can act on a paging service's incidents (its user and policy exist), 0 when it stopped or is still checking; absent for a service without a fallback policy.",
+      labelNames: ['service'] as const,
       registers: [registry],
     }),
     escalatorSkips: new Counter({
       name: 'klaxon_escalator_skipped_runs_total',
-      help: 'Escalator runs that decided nothing, by reason (stale: incident data older than two poll intervals; not_leader; stopped).',
-      labelNames: ['reason'] as const,
+      help: 'Escalator runs that decided nothing, by paging service and reason (stale: incident data older than two poll intervals; not_leader; stopped).',
+      labelNames: ['service', 'reason'] as const,
       registers: [registry],
     }),
   };

@@ -18,9 +18,10 @@ export interface AcknowledgeDeps {
   serviceOf(key: string): { service: AcknowledgingService; number: string } | null;
   /**
    * Keeps who acknowledged through Klaxon (store and presenter), so the incident shows the person,
-   * whichever service user sent it. A failure here does not undo the acknowledgement.
+   * whichever service user sent it, and the groups on their token then (the access review shows
+   * them). A failure here does not undo the acknowledgement.
    */
-  recordAck?(ack: KlaxonAck): Promise<void>;
+  recordAck?(ack: KlaxonAck, groups: readonly string[]): Promise<void>;
 }
 
 /** How long an ack waits for the follow-up poll before answering with what it knows. */
@@ -91,7 +92,7 @@ export async function acknowledgeIncident(
       sentAs: userName,
       at: new Date(),
     };
-    await deps.recordAck(ack).catch(() => undefined);
+    await deps.recordAck(ack, viewer.groups).catch(() => undefined);
   }
   await within(hub.refreshNow('ack'), ACK_REFRESH_WAIT_MS).catch(() => undefined);
   // No optimistic ACKED: an accepted acknowledgement (`cmdAccepted`) is not an acknowledged incident.

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ClientConfig, EscalationOffer } from '#common/index.js';
+import type { ClientConfig, EscalationOffer, IncidentBackend } from '#common/index.js';
 import { addRoute } from '../http/contract-route.js';
 import type { ServerConfig } from '../config/index.js';
 import { sentryRelease } from '../runtime/error-reports.js';
@@ -45,13 +45,22 @@ function clientConfigOf(c: ServerConfig): ClientConfig {
 /** `GET /api/v1/client-config`: public. */
 export async function clientConfigRoutes(
   app: FastifyInstance,
-  deps: { config: ServerConfig; escalationOffer?: () => Promise<EscalationOffer | null> },
+  deps: {
+    config: ServerConfig;
+    /** The paging services this server uses: with more than one, offers are sent per service. */
+    services: readonly IncidentBackend[];
+    escalationOffers?: () => Promise<Partial<Record<IncidentBackend, EscalationOffer>>>;
+  },
 ): Promise<void> {
   const clientConfig = clientConfigOf(deps.config);
   addRoute(app, 'clientConfig', null, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
-    // "Escalate now" is offered only once the server knows its policy and user exist.
-    const escalation = (await deps.escalationOffer?.()) ?? null;
+    // "Escalate now" is offered only once the server knows the service's policy and user exist.
+    const offers = (await deps.escalationOffers?.()) ?? {};
+    if (deps.services.length > 1)
+      return Object.keys(offers).length > 0 ? { ...clientConfig, escalationsByService: offers } : clientConfig;
+    // One service: the field every Klaxon desktop since "Escalate now" reads.
+    const escalation = offers[deps.services[0]!] ?? null;
     return escalation ? { ...clientConfig, escalation } : clientConfig;
   });
 }

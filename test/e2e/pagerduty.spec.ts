@@ -1,5 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_ROUTING_KEYS, DEMO_SERVICE_SRE, DEMO_USERS } from '#dev/pagerduty-simulator/index.js';
+import {
+  DEMO_POLICY_BATPHONE,
+  DEMO_ROUTING_KEYS,
+  DEMO_SERVICE_SRE,
+  DEMO_USERS,
+} from '#dev/pagerduty-simulator/index.js';
 import { composePage, signInWeb } from './support/browser.js';
 import { startStack, type Stack, type StackOptions } from './support/stack.js';
 
@@ -134,4 +139,57 @@ test('typing a summary like an open PagerDuty incident shows the similar-inciden
   await expect(dialog.getByTestId('similar-incidents')).toContainText('Kafka consumer lag on orders topic');
   // Only the hint: nothing was sent.
   expect(klaxonIncidents()).toHaveLength(0);
+});
+
+test("Escalate now on a PagerDuty page sends it to PagerDuty's own fallback policy, named in the dialog; On-Call's is not touched", async ({
+  page,
+}) => {
+  // Both services escalate, each to its own fallback: On-Call to "SRE Batphone", PagerDuty to "Batphone".
+  const s = await start({
+    pagerdutyEscalationPolicy: DEMO_POLICY_BATPHONE,
+    server: {
+      escalation: { policy: 'pol-srebatphone00003', asUser: 'escalator_sysuser', manualAfterMinutes: 0 },
+    },
+  });
+  await signInWeb(page, s.url, 'alice');
+  await toConfirm(page, 'Payments webhook backlog');
+  await page.getByRole('button', { name: 'Send page now' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('page-headline')).toContainText(/Delivered: incident #\d+ is open/, {
+    timeout: 30_000,
+  });
+  const [created] = klaxonIncidents();
+  const number = created!.incident_number;
+
+  const panel = dialog.getByRole('region', { name: 'Escalate now' });
+  await panel.getByRole('button', { name: 'Escalate now to Batphone' }).click();
+  const confirm = panel.getByRole('group', { name: 'Confirm the escalation' });
+  await expect(confirm).toContainText(`Page Batphone too? More people will be woken for incident #${number}.`);
+  await confirm.getByRole('button', { name: 'Yes, escalate now' }).click();
+
+  const region = dialog.getByRole('region', { name: 'Escalation' });
+  await expect(region.getByRole('status')).toHaveText(
+    `Incident #${number} is escalated to Batphone: they are being paged now.`,
+  );
+  // PagerDuty reassigned the incident to Batphone, asked once, as Klaxon's PagerDuty user.
+  const updates = pd()
+    .control.requests()
+    .filter((r) => r.method === 'PUT' && r.path === `/incidents/${created!.id}`);
+  expect(updates).toHaveLength(1);
+  expect(updates[0]).toMatchObject({
+    from: 'klaxon@klaxon.test',
+    body: { incident: { escalation_policy: { id: DEMO_POLICY_BATPHONE } } },
+  });
+  expect((pd().control.incident(created!.id) as { escalation_policy: { id: string } }).escalation_policy.id).toBe(
+    DEMO_POLICY_BATPHONE,
+  );
+  expect(s.sim.control.requests().filter((r) => r.path.endsWith('/incidents/reroute'))).toEqual([]);
+  // The incident in the one list carries the note too.
+  await page.keyboard.press('Escape');
+  await expect(
+    page
+      .getByRole('listitem')
+      .filter({ hasText: 'Payments webhook backlog' })
+      .getByText(/Klaxon escalated this to Batphone at \d\d:\d\d: Alice Andersen asked for it\.$/),
+  ).toBeVisible();
 });

@@ -1,5 +1,13 @@
 import { useEffect, useRef } from 'react';
-import type { ClientConfig, Incident, Me, OnCallNow, Page, UnsentPage } from '#common/index.js';
+import {
+  escalationOfferFor,
+  type ClientConfig,
+  type Incident,
+  type Me,
+  type OnCallNow,
+  type Page,
+  type UnsentPage,
+} from '#common/index.js';
 import { ComposeStep } from './ComposeStep.js';
 import { ConfirmStep } from './ConfirmStep.js';
 import { FollowStep } from './FollowStep.js';
@@ -68,7 +76,7 @@ export function PageDialog({ me, config, incidents, oncall, pages, unsent, now, 
           page={pages.find((p) => p.id === page.id) ?? page}
           now={now}
           fallback={fallback}
-          offer={config?.escalation}
+          offer={escalationOfferFor(config, page.backend)}
           incidents={incidents}
           onClose={onClose}
         />

@@ -54,6 +54,8 @@ export interface StackOptions {
    * Without it the server is On-Call only: the demo config's PagerDuty block and target are left out.
    */
   pagerduty?: PagerDutySimulatorOptions;
+  /** PagerDuty's fallback escalation policy (`pagerduty.escalation.policy`); default: none, as for On-Call below. */
+  pagerdutyEscalationPolicy?: string;
   /** Runs on the PagerDuty simulator before the Klaxon server starts (so its first look sees the change). */
   preparePagerDuty?: (pd: RunningPagerDutySimulator) => void;
   /** `events.maxStreamsPerUser` (the demo config's default otherwise). */
@@ -97,6 +99,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             apiToken: pd.apiToken,
             pollIntervalSeconds: 2,
             webhookSecrets: [PD_WEBHOOK_SECRET],
+            escalation: { policy: o.pagerdutyEscalationPolicy ?? null, asUser: null },
           }
         : null,
       targets: o.targets ?? (pd ? demoTargets : demoTargets.filter((t) => t.backend !== 'pagerduty')),

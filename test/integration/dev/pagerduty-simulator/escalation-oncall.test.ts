@@ -30,8 +30,8 @@ type Oncall = {
   end: string | null;
 };
 
-async function start() {
-  sim = await startPagerDutySimulator({ seed: 'demo', rateLimit: false });
+async function start(opts: { nobodyOnCall?: 'unassigned' | 'drop' } = {}) {
+  sim = await startPagerDutySimulator({ seed: 'demo', rateLimit: false, ...opts });
   sim.control.freeze();
   const pd = pagerDutyClient(sim.url, sim.apiToken);
   const open = async (dedup_key: string, routing_key: string = DEMO_ROUTING_KEYS.sre) => {
@@ -69,6 +69,53 @@ describe('escalation', () => {
       ['trigger_log_entry', 'api'],
       ['escalate_log_entry', 'timeout'],
     ]);
+  });
+
+  it('a level with nobody on call is skipped at once; with nobody at any level the incident is unassigned, or dropped', async () => {
+    const { sim, open, assignees } = await start();
+    const empty = sim.control.addSchedule({ name: 'Nights', userIds: [] });
+    const rule = (targets: { type: 'schedule_reference' | 'user_reference'; id: string }[]) => ({
+      delayMinutes: 30,
+      targets,
+    });
+    const fallsThrough = sim.control.addEscalationPolicy({
+      name: 'Nights, then Mara',
+      rules: [
+        rule([{ type: 'schedule_reference', id: empty.id }]),
+        rule([{ type: 'user_reference', id: DEMO_USERS.mara }]),
+      ],
+    });
+    const unstaffed = sim.control.addEscalationPolicy({
+      name: 'Nights only',
+      rules: [rule([{ type: 'schedule_reference', id: empty.id }])],
+    });
+    const a = sim.control.addService({ name: 'A', escalationPolicyId: String(fallsThrough.id) });
+    const b = sim.control.addService({ name: 'B', escalationPolicyId: String(unstaffed.id) });
+    const first = await open('falls-through', a.integrationKey);
+    expect(assignees(first)).toEqual([DEMO_USERS.mara]);
+    const nobody = await open('nobody', b.integrationKey);
+    expect(assignees(nobody)).toEqual([]);
+    expect(sim.control.incident(nobody)!.status).toBe('triggered');
+    await sim.close();
+
+    // The other answer PagerDuty's documents give: no incident at all (the event is accepted and dropped).
+    const dropping = await start({ nobodyOnCall: 'drop' });
+    const empty2 = dropping.sim.control.addSchedule({ name: 'Nights', userIds: [] });
+    const p2 = dropping.sim.control.addEscalationPolicy({
+      name: 'Nights only',
+      rules: [rule([{ type: 'schedule_reference', id: empty2.id }])],
+    });
+    const c = dropping.sim.control.addService({ name: 'C', escalationPolicyId: String(p2.id) });
+    await dropping.pd.enqueue({
+      routing_key: c.integrationKey,
+      event_action: 'trigger',
+      dedup_key: 'dropped',
+      payload: { summary: 'dropped', source: 'test', severity: 'critical' },
+    });
+    expect(dropping.sim.control.events({ dedupKey: 'dropped' }).map((e) => e.outcome)).toEqual([
+      'dropped: nobody on call',
+    ]);
+    expect(dropping.sim.control.eventCounts('dropped').incidents).toBe(0);
   });
 
   it('an acknowledged incident does not escalate', async () => {

@@ -54,7 +54,9 @@ describe('the escalator with several replicas', () => {
     const follower = replicas[roles.indexOf('follower')]!;
     expect(await metric(leader, /^klaxon_escalations_total\{.*outcome="rerouted"/)).toBeGreaterThanOrEqual(1);
     expect(await metric(follower, /^klaxon_escalations_total\{.*outcome="rerouted"/)).toBe(0);
-    expect(await metric(follower, /^klaxon_escalator_skipped_runs_total\{reason="not_leader"\}/)).toBeGreaterThan(0);
+    expect(
+      await metric(follower, /^klaxon_escalator_skipped_runs_total\{service="oncall",reason="not_leader"\}/),
+    ).toBeGreaterThan(0);
 
     const client = new pg.Client({ connectionString: url });
     await client.connect();

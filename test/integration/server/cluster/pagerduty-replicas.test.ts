@@ -2,9 +2,11 @@
 // against both simulators over HTTP: the leader polls both services and shares both lists, so a
 // page to the PagerDuty target sent through either server is delivered once and its incident
 // reaches clients of both servers under the same event id, keyed by service (`pagerduty:N` is not
-// On-Call's N); an acknowledgement through Klaxon on the follower is credited to the person on both.
+// On-Call's N); an acknowledgement through Klaxon on the follower is credited to the person on both;
+// "Escalate now" through the follower sends a PagerDuty incident to PagerDuty's fallback policy once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentKey, pageEntityId, type Page, type ServerEvent } from '#common/index.js';
+import { DEMO_POLICY_BATPHONE } from '#dev/pagerduty-simulator/index.js';
 import { startPostgres, type PostgresCluster } from '#test/support/postgres.js';
 import { api, PD_TARGET, randomKey, startServer, startStack, type Stack } from '#test/support/server-stack.js';
 import { openSse, type SseConnection } from '#test/support/sse-test-client.js';
@@ -20,8 +22,13 @@ beforeAll(async () => {
   db = await startPostgres();
   const url = await db.createDatabase('pagerduty_replicas');
   stack = await startStack({ pagerduty: {} });
-  a = await startServer(stack, { storage: { postgresUrl: url } });
-  b = await startServer(stack, { storage: { postgresUrl: url } });
+  const config = {
+    storage: { postgresUrl: url },
+    pagerduty: { escalation: { policy: DEMO_POLICY_BATPHONE } },
+    escalation: { manualAfterMinutes: 0 },
+  };
+  a = await startServer(stack, config);
+  b = await startServer(stack, config);
 });
 afterAll(async () => {
   for (const s of streams) s.close();
@@ -92,5 +99,37 @@ describe('two replicas with an On-Call and a PagerDuty target', () => {
       return p.status === 'acknowledged' ? p : null;
     });
     expect(followed).toMatchObject({ backend: 'pagerduty', incidentNumber: incident!.number });
+  });
+  it('escalate a PagerDuty page through the follower once, shown on both servers', async () => {
+    const { leader, follower } = await waitFor('a leader and a follower', roles, 20_000);
+    const alice = await stack.token('alice');
+    const sent = await api(`${follower.url}/api/v1/pages`, {
+      token: alice,
+      body: { summary: 'Escalated through a replica', target: PD_TARGET.id, idempotencyKey: randomKey() },
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    const id = (sent.body as Page).id;
+    const delivered = await waitFor('the page with its incident', async () => {
+      const p = (await api(`${follower.url}/api/v1/pages/${id}`, { token: alice })).body as Page;
+      return p.incidentNumber && p.status === 'delivered' ? p : null;
+    });
+    const pdIncident = stack.pd!.control.incidents().find((i) => i.incident_key === pageEntityId(id)) as { id: string };
+    const press = () => api(`${follower.url}/api/v1/pages/${id}/escalate`, { token: alice, body: {} });
+    const first = await press();
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    // Once, even asked again through the other replica.
+    const again = await api(`${leader.url}/api/v1/pages/${id}/escalate`, { token: alice, body: {} });
+    expect(again.status).toBe(409);
+    expect(
+      stack.pd!.control.requests().filter((r) => r.method === 'PUT' && r.path === `/incidents/${pdIncident.id}`),
+    ).toHaveLength(1);
+    for (const s of [leader, follower])
+      await waitFor(`the escalation shown on ${s === leader ? 'the leader' : 'the follower'}`, async () => {
+        const snap = (await api(`${s.url}/api/v1/incidents`, { token: alice })).body as {
+          incidents: { backend?: string; number: string; escalation?: { to: string } | null }[];
+        };
+        const i = snap.incidents.find((n) => n.backend === 'pagerduty' && n.number === delivered.incidentNumber);
+        return i?.escalation?.to === 'Batphone' ? i : null;
+      });
   });
 });

@@ -100,8 +100,10 @@ describe('escalate-unpaged', () => {
     expect(
       reroutes(first).map((r) => (r.body as { reroutes: { incidentNumber: string }[] }).reroutes[0]!.incidentNumber),
     ).toEqual(['1043']);
-    expect(await metrics(first)).toMatch(/klaxon_escalations_total\{reason="nobody_paged",outcome="rerouted"\} 1/);
-    expect(await metrics(first)).toMatch(/klaxon_escalator_up 1/);
+    expect(await metrics(first)).toMatch(
+      /klaxon_escalations_total\{service="oncall",reason="nobody_paged",outcome="rerouted"\} 1/,
+    );
+    expect(await metrics(first)).toMatch(/klaxon_escalator_up\{service="oncall"\} 1/);
 
     // A restart on the same database: the note is still there, nothing is sent again.
     await first.close();
@@ -121,7 +123,7 @@ describe('escalate-unpaged', () => {
     const s = await start(escalation({ policy: 'pol-doesnotexist0000', manualAfterMinutes: 0 }));
     await eventually(
       () => metrics(s),
-      (m) => /klaxon_escalator_up 0/.test(m),
+      (m) => /klaxon_escalator_up\{service="oncall"\} 0/.test(m),
     );
     await new Promise((r) => setTimeout(r, 2500));
     expect(reroutes(s)).toEqual([]);
@@ -133,7 +135,7 @@ describe('escalate-unpaged', () => {
     const s = await start(escalation({ dryRun: true }));
     await eventually(
       () => metrics(s),
-      (m) => /klaxon_escalations_total\{reason="nobody_paged",outcome="dry_run"\} 1/.test(m),
+      (m) => /klaxon_escalations_total\{service="oncall",reason="nobody_paged",outcome="dry_run"\} 1/.test(m),
     );
     await new Promise((r) => setTimeout(r, 2000));
     expect(reroutes(s)).toEqual([]);
@@ -146,7 +148,7 @@ describe('escalate-unpaged', () => {
     await new Promise((r) => setTimeout(r, 7000));
     expect(s.hub.snapshot().stale).toBe(true);
     expect(reroutes(s)).toEqual([]);
-    expect(await metrics(s)).toMatch(/klaxon_escalator_skipped_runs_total\{reason="stale"\} [1-9]/);
+    expect(await metrics(s)).toMatch(/klaxon_escalator_skipped_runs_total\{service="oncall",reason="stale"\} [1-9]/);
   });
 });
 
@@ -200,7 +202,9 @@ describe('Escalate now', () => {
     expect(limited.status).toBe(429);
     expect(ErrorBody.parse(limited.body).error.retryAfterSeconds).toBeGreaterThan(0);
     expect(reroutes(s)).toHaveLength(1);
-    expect(await metrics(s)).toMatch(/klaxon_escalations_total\{reason="requested",outcome="rerouted"\} 1/);
+    expect(await metrics(s)).toMatch(
+      /klaxon_escalations_total\{service="oncall",reason="requested",outcome="rerouted"\} 1/,
+    );
   });
 
   it('is refused before the wait is over, saying when', async () => {

@@ -178,7 +178,7 @@ describe('GET /api/v1/audit/export', () => {
 });
 
 describe('acknowledging in Klaxon is recorded', () => {
-  it('writes incident.acknowledge with the person', async () => {
+  it('writes incident.acknowledge with the person and the groups on their token', async () => {
     const incidents = await api(`${server.url}/api/v1/incidents`, { token: carol });
     const open = incidents.body.incidents.find((i: { phase: string }) => i.phase === 'UNACKED');
     expect(open).toBeTruthy();
@@ -187,6 +187,7 @@ describe('acknowledging in Klaxon is recorded', () => {
     const r = await audit('?action=incident.acknowledge');
     expect(r.body.entries[0]).toMatchObject({
       actor: { sub: 'carol', name: 'Carol Okafor' },
+      groups: ['sre'],
       detail: { incident: open.number, sentAs: 'carol' },
     });
   });
@@ -219,7 +220,8 @@ describe('GET /api/v1/audit/access-review', () => {
       uses: { paged: 2, acknowledged: 0, escalated: 0 },
       inactive: false,
     });
-    expect(bySub.carol).toMatchObject({ groups: null, lastUse: 'acknowledged', uses: { acknowledged: 1 } });
+    // Her last use was an acknowledgement through Klaxon: its groups are recorded like a page's.
+    expect(bySub.carol).toMatchObject({ groups: ['sre'], lastUse: 'acknowledged', uses: { acknowledged: 1 } });
     expect(bySub.dave).toMatchObject({
       groups: ['staff', 'former-sre'],
       lastUsedAt: eightMonthsAgo.toISOString(),

@@ -43,6 +43,10 @@ describe('words', () => {
     expect(entrySubject({ ...base, action: 'incident.acknowledge', detail: { incident: '12', accepted: false } })).toBe(
       'incident #12 (On-Call did not accept it)',
     );
+    // Another service's incident is named with its service: its numbers can equal On-Call's.
+    expect(
+      entrySubject({ ...base, action: 'escalation.done', detail: { incident: 'pagerduty:12', accepted: false } }),
+    ).toBe('PagerDuty incident #12 (PagerDuty did not accept it)');
   });
 
   it('names the powers and counts entries in words', () => {

@@ -49,6 +49,18 @@ describe('chat announcements', () => {
     expect(chatEventKey({ ...base, cause: 'nobody_paged', requestedBy: null, afterMinutes: null })).toBe(
       'incident:900:escalated',
     );
+    // PagerDuty's #900 is another incident than On-Call's: named, and queued under its own key.
+    const pd = {
+      ...base,
+      incidentNumber: 'pagerduty:900',
+      cause: 'nobody_paged',
+      requestedBy: null,
+      afterMinutes: null,
+    } as const;
+    expect(chatEventText(pd, opts)).toBe(
+      '[Klaxon] PagerDuty incident #900 was escalated to SRE Batphone: nobody was being paged for it.',
+    );
+    expect(chatEventKey(pd)).toBe('incident:pagerduty:900:escalated');
   });
 
   it('strip control characters (IRC colours among them) and bound long text', () => {

@@ -244,6 +244,51 @@ describe('loadServerConfig', () => {
     expect(warnings.join('\n')).toMatch(/pagerduty\.pollIntervalSeconds: 0\.5 s .*using 2 s/);
   });
 
+  it('escalations: each service its own policy and user; every mistake named at once', () => {
+    const pdOnly = {
+      oidc: minimal.oidc,
+      pagerduty: { apiToken: 'token' },
+      targets: [{ id: 'sre', label: 'SRE', routingKey: 'k'.repeat(32), service: 'PSVSRE1' }],
+    };
+    // A PagerDuty-only server given On-Call's keys, and a PagerDuty policy with no user to send it as.
+    const e = errorOf(() =>
+      loadServerConfig({
+        env: {},
+        overrides: {
+          ...pdOnly,
+          pagerduty: { apiToken: 'token', escalation: { policy: 'PBATPH1' } },
+          escalation: { policy: 'pol-x', asUser: 'escalator_sysuser' },
+        } as never,
+      }),
+    );
+    expect(e.problems.map((p) => p.key)).toEqual(['escalation.policy', 'pagerduty.escalation.asUser']);
+    expect(e.message).toMatch(
+      /escalation\.policy: names an On-Call escalation policy, .* set pagerduty\.escalation\.policy/,
+    );
+    // A rule switched on with no policy anywhere names both keys that could satisfy it.
+    expect(
+      errorOf(() =>
+        loadServerConfig({
+          env: {},
+          overrides: { ...minimal, pagerduty: { apiToken: 't' }, escalation: { unpaged: { enabled: true } } } as never,
+        }),
+      ).message,
+    ).toMatch(
+      /escalation\.policy \(On-Call\) or pagerduty\.escalation\.policy \(PagerDuty\) must be set when escalation\.unpaged\.enabled is/,
+    );
+    // PagerDuty's policy alone serves the rules; its user defaults to pagerduty.fromEmail.
+    const c = loadServerConfig({
+      env: {},
+      overrides: {
+        ...pdOnly,
+        pagerduty: { apiToken: 'token', fromEmail: 'klaxon@example.org', escalation: { policy: 'PBATPH1' } },
+        escalation: { unpaged: { enabled: true } },
+      } as never,
+      warn: () => {},
+    });
+    expect(c.pagerduty?.escalation).toEqual({ policy: 'PBATPH1', asUser: null });
+  });
+
   it('the demo config file loads', () => {
     const c = loadServerConfig({
       file: path.resolve(import.meta.dirname, '../../../../dev/config/demo-server.yaml'),

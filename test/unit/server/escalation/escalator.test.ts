@@ -58,6 +58,8 @@ const unpaged = (n: string): Incident => incident({ number: n, pagedUsers: [], t
 function setup(
   opts: {
     service?: FakeService;
+    /** The paging service escalated (default On-Call). */
+    on?: { id: 'oncall' | 'pagerduty'; name: string };
     clock?: ManualClock;
     config?: Partial<EscalatorConfig>;
     incidents?: Incident[];
@@ -83,8 +85,15 @@ function setup(
     }),
     allIncidents: () => view.incidents,
   };
+  const on = opts.on ?? { id: 'oncall' as const, name: 'On-Call' };
+  const keys =
+    on.id === 'oncall'
+      ? { policyKey: 'escalation.policy', asUserKey: 'escalation.asUser' }
+      : { policyKey: 'pagerduty.escalation.policy', asUserKey: 'pagerduty.escalation.asUser' };
   const target = new EscalationTarget({
-    config: { policy: POLICY, asUser: USER, manualAfterMinutes: null },
+    config: { manualAfterMinutes: null },
+    settings: { policy: POLICY, asUser: USER, ...keys },
+    service: on,
     backend: service,
     metrics,
     logger,
@@ -92,6 +101,7 @@ function setup(
   const rerouter = new Rerouter({
     store,
     backend: service,
+    service: on,
     metrics,
     logger,
     clock,
@@ -104,6 +114,7 @@ function setup(
       pageUnackedMinutes: null,
       ...opts.config,
     },
+    service: on,
     hub,
     store,
     target,
@@ -147,9 +158,9 @@ describe('Escalator', () => {
       { incidentNumber: '1043', reason: 'nobody_paged', status: 'done', policyName: 'SRE Batphone', asUser: USER },
     ]);
     expect(await metric(s.metrics, 'klaxon_escalations_total')).toEqual([
-      'klaxon_escalations_total{reason="nobody_paged",outcome="rerouted"} 1',
+      'klaxon_escalations_total{service="oncall",reason="nobody_paged",outcome="rerouted"} 1',
     ]);
-    expect(await metric(s.metrics, 'klaxon_escalator_up')).toEqual(['klaxon_escalator_up 1']);
+    expect(await metric(s.metrics, 'klaxon_escalator_up')).toEqual(['klaxon_escalator_up{service="oncall"} 1']);
   });
 
   it('waits the grace period, measured from the first fresh poll that saw nobody paged', async () => {
@@ -177,7 +188,7 @@ describe('Escalator', () => {
       `Klaxon's escalations are stopped: the On-Call user "${USER}" (escalation.asUser) does not exist; create it or set escalation.asUser to an existing user.`,
     ]);
     expect(s.target.state().kind).toBe('stopped');
-    expect(await metric(s.metrics, 'klaxon_escalator_up')).toEqual(['klaxon_escalator_up 0']);
+    expect(await metric(s.metrics, 'klaxon_escalator_up')).toEqual(['klaxon_escalator_up{service="oncall"} 0']);
   });
 
   it('stops when its policy does not exist', async () => {
@@ -187,7 +198,7 @@ describe('Escalator', () => {
     await s.escalator.runOnce();
     expect(service.reroutes).toEqual([]);
     expect(s.logger.lines.find((l) => l.level === 'error')?.msg).toMatch(
-      /stopped: the escalation policy "pol-srebatphone00003" \(escalation.policy\) does not exist/,
+      /stopped: the On-Call escalation policy "pol-srebatphone00003" \(escalation.policy\) does not exist/,
     );
   });
 
@@ -212,7 +223,7 @@ describe('Escalator', () => {
     expect(s.service.reroutes).toEqual([]);
     expect(s.logger.warnings().filter((w) => w.includes('older than two poll intervals'))).toHaveLength(1);
     expect(await metric(s.metrics, 'klaxon_escalator_skipped_runs_total')).toEqual([
-      'klaxon_escalator_skipped_runs_total{reason="stale"} 2',
+      'klaxon_escalator_skipped_runs_total{service="oncall",reason="stale"} 2',
     ]);
     s.poll();
     await s.escalator.runOnce();
@@ -317,7 +328,7 @@ describe('Escalator', () => {
     ]);
     expect(s.logger.lines.filter((l) => l.msg.startsWith('dry run: would escalate incident #1043'))).toHaveLength(1);
     expect(await metric(s.metrics, 'klaxon_escalations_total')).toEqual([
-      'klaxon_escalations_total{reason="nobody_paged",outcome="dry_run"} 1',
+      'klaxon_escalations_total{service="oncall",reason="nobody_paged",outcome="dry_run"} 1',
     ]);
   });
 
@@ -327,7 +338,7 @@ describe('Escalator', () => {
     expect(s.service.reroutes).toEqual([]);
     expect(s.service.checks).toBe(0);
     expect(await metric(s.metrics, 'klaxon_escalator_skipped_runs_total')).toEqual([
-      'klaxon_escalator_skipped_runs_total{reason="not_leader"} 1',
+      'klaxon_escalator_skipped_runs_total{service="oncall",reason="not_leader"} 1',
     ]);
   });
 
@@ -337,5 +348,39 @@ describe('Escalator', () => {
     const b = setup({ service });
     await Promise.all([a.escalator.runOnce(), b.escalator.runOnce()]);
     expect(service.reroutes).toHaveLength(1);
+  });
+
+  it("escalates a PagerDuty incident by its key: PagerDuty's own number is sent, and On-Call's #7 escalated before does not stand for it", async () => {
+    const onCall = setup({ incidents: [unpaged('7')] });
+    await onCall.escalator.runOnce();
+    expect(onCall.service.reroutes.map((r) => r.incidentNumber)).toEqual(['7']);
+
+    const pd = setup({
+      on: { id: 'pagerduty', name: 'PagerDuty' },
+      incidents: [incident({ number: '7', backend: 'pagerduty', pagedUsers: [], teams: [] })],
+    });
+    await pd.escalator.runOnce();
+    expect(pd.service.reroutes).toEqual([{ userName: USER, incidentNumber: '7', policyId: POLICY }]);
+    await pd.escalator.runOnce();
+    expect(pd.service.reroutes).toHaveLength(1);
+    expect((await pd.store.escalationsSince(new Date(0))).map((e) => e.incidentNumber).sort()).toEqual([
+      '7',
+      'pagerduty:7',
+    ]);
+    expect(await metric(pd.metrics, 'klaxon_escalations_total')).toEqual([
+      'klaxon_escalations_total{service="pagerduty",reason="nobody_paged",outcome="rerouted"} 1',
+    ]);
+  });
+
+  it("names the PagerDuty key when PagerDuty's escalation user does not exist", async () => {
+    const service = new FakeService();
+    service.users.clear();
+    const s = setup({ service, on: { id: 'pagerduty', name: 'PagerDuty' } });
+    await s.escalator.runOnce();
+    expect(service.reroutes).toEqual([]);
+    expect(s.logger.lines.find((l) => l.level === 'error')?.msg).toBe(
+      `Klaxon's escalations are stopped: the PagerDuty user "${USER}" (pagerduty.escalation.asUser) does not exist; create it or set pagerduty.escalation.asUser to an existing user.`,
+    );
+    expect(await metric(s.metrics, 'klaxon_escalator_up')).toEqual(['klaxon_escalator_up{service="pagerduty"} 0']);
   });
 });
