@@ -124,7 +124,7 @@ export class PagerDutyClient {
         ok: false,
         retryable: true,
         notSentUntil: slot.freeAt,
-        error: `Not sent: PagerDuty's event rate limit (about 2 a second) queue is full; Klaxon will try again in ${seconds(waitMs)}.`,
+        error: `Not sent: the queue for PagerDuty's event rate limit (about 2 a second) was full (its next free turn: in ${seconds(waitMs)}).`,
       };
     }
     const count = (status: string) => this.opts.metrics?.upstreamCalls.inc({ endpoint: 'pd_event', status });

@@ -27,7 +27,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-describe('each paging service on its own, with two replicas', () => {
+// Up to a minute for the PagerDuty page's long backoff draw, then 20 s for the On-Call page.
+describe('each paging service on its own, with two replicas', { timeout: 120_000 }, () => {
   it('PagerDuty down, On-Call back: the On-Call page sent through the follower goes, the PagerDuty page keeps its schedule', async () => {
     const role = async (s: { url: string }) =>
       ((await api(`${s.url}/readyz`)).body as { cluster: { role: string } }).cluster.role;
