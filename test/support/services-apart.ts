@@ -11,14 +11,22 @@ import { waitFor } from './wait-for.js';
  * What the servers need: a long delivery backoff, so a failing page goes again soon only when its
  * own service answers again (or by chance of the backoff's jitter, which the checks allow for).
  */
-export const SLOW_RETRIES = { delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 } } as const;
+export const SLOW_RETRIES = {
+  delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+  pageRateLimit: { max: 10 },
+} as const;
+
+/** PagerDuty pages sent: the backoff's jitter gives most of them a long wait, which the check needs. */
+const PD_PAGES = 4;
+/** How far ahead a PagerDuty page's next attempt must be for the check: beyond all that follows. */
+const AHEAD_MS = 20_000;
 
 const ON_CALL_LIST = '/api-public/v1/incidents';
 
 /**
  * PagerDuty's incident list and events fail throughout; On-Call's alerts and list fail, then answer
  * again. Then an On-Call page that needs a resend is delivered (once) without waiting for PagerDuty,
- * and the PagerDuty page keeps its own schedule: On-Call answering again does not make it due.
+ * and the PagerDuty pages keep their own schedule: On-Call answering again does not make them due.
  * `servers[0]` takes the pages and is asked about them.
  */
 export async function pagerDutyDownOnCallBack(stack: Stack, servers: { url: string }[]): Promise<void> {
@@ -44,9 +52,11 @@ export async function pagerDutyDownOnCallBack(stack: Stack, servers: { url: stri
       return (r.body as Page).id;
     };
     const onCall = await send('On-Call page while PagerDuty is down');
-    const onPd = await send('PagerDuty page while PagerDuty is down', PD_TARGET.id);
+    const onPd: string[] = [];
+    for (let i = 1; i <= PD_PAGES; i++)
+      onPd.push(await send(`PagerDuty page ${i} while PagerDuty is down`, PD_TARGET.id));
     const pageOf = async (id: string) => (await api(`${via.url}/api/v1/pages/${id}`, { token })).body as Page;
-    for (const id of [onCall, onPd])
+    for (const id of [onCall, ...onPd])
       await waitFor(`page ${id} failing`, async () => {
         const p = await pageOf(id);
         return p.status === 'failing' && p.attempts >= 1 ? p : null;
@@ -54,15 +64,15 @@ export async function pagerDutyDownOnCallBack(stack: Stack, servers: { url: stri
     // On-Call's poller has seen its list fail (a faulted list request, and time to take in its answer).
     await waitFor('a failed On-Call list', () => listFailures() > 0, 15_000);
     await new Promise((r) => setTimeout(r, 500));
-    // The PagerDuty page waits out its own backoff (a draw of up to 60 s; retried until one is long
-    // enough for what follows to happen well before it).
+    // The PagerDuty pages wait out their own backoff (each a draw of up to 60 s): those whose next
+    // attempt is far enough ahead for everything that follows to happen before it are checked.
     const pdBefore = await waitFor(
-      'the PagerDuty page scheduled 25 s ahead or more',
+      `a PagerDuty page scheduled ${AHEAD_MS / 1000} s ahead or more`,
       async () => {
-        const p = await pageOf(onPd);
-        return p.status === 'failing' && p.nextAttemptAt && Date.parse(p.nextAttemptAt) - Date.now() > 25_000
-          ? p
-          : null;
+        const far = (await Promise.all(onPd.map(pageOf))).filter(
+          (p) => p.status === 'failing' && p.nextAttemptAt && Date.parse(p.nextAttemptAt) - Date.now() > AHEAD_MS,
+        );
+        return far.length > 0 ? far : null;
       },
       60_000,
     );
@@ -76,23 +86,23 @@ export async function pagerDutyDownOnCallBack(stack: Stack, servers: { url: stri
         const p = await pageOf(onCall);
         return p.status === 'delivered' || p.status === 'acknowledged' ? p : null;
       },
-      20_000,
+      AHEAD_MS - 5000,
     );
     // Its 60 s backoff did not hold it: On-Call answering again made it due, and its resend asked
     // On-Call alone whether it had arrived.
-    expect(Date.now() - back).toBeLessThan(20_000);
+    expect(Date.now() - back).toBeLessThan(AHEAD_MS - 2000);
     expect(delivered.attempts).toBeGreaterThanOrEqual(2);
     expect(stack.sim.control.incidents().filter((i) => i.entityId === pageEntityId(onCall))).toHaveLength(1);
     const snap = (await api(`${via.url}/api/v1/incidents`, { token })).body as { upstream: { ok: boolean } };
     expect(snap.upstream.ok).toBe(false); // PagerDuty is still down
 
-    // The PagerDuty page kept its own schedule: not made due, not tried again.
-    const pdAfter = await pageOf(onPd);
-    expect(pdAfter).toMatchObject({
-      status: 'failing',
-      attempts: pdBefore.attempts,
-      nextAttemptAt: pdBefore.nextAttemptAt,
-    });
+    // The PagerDuty pages kept their own schedule: not made due, not tried again.
+    for (const before of pdBefore)
+      expect(await pageOf(before.id)).toMatchObject({
+        status: 'failing',
+        attempts: before.attempts,
+        nextAttemptAt: before.nextAttemptAt,
+      });
   } finally {
     pd.control.setFaults({});
     stack.sim.control.setFaults({});

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 // Up to a minute for the PagerDuty page's long backoff draw, then 20 s for the On-Call page.
 describe('each paging service on its own, with two replicas', { timeout: 120_000 }, () => {
-  it('PagerDuty down, On-Call back: the On-Call page sent through the follower goes, the PagerDuty page keeps its schedule', async () => {
+  it('PagerDuty down, On-Call back: the On-Call page sent through the follower goes, the PagerDuty pages keep their schedule', async () => {
     const role = async (s: { url: string }) =>
       ((await api(`${s.url}/readyz`)).body as { cluster: { role: string } }).cluster.role;
     const follower = await waitFor('a follower', async () => {

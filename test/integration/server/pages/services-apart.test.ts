@@ -19,7 +19,7 @@ afterAll(async () => {
 
 // Up to a minute for the PagerDuty page's long backoff draw, then 20 s for the On-Call page.
 describe('each paging service on its own, in one process', { timeout: 120_000 }, () => {
-  it('PagerDuty down, On-Call back: the On-Call page goes, the PagerDuty page keeps its schedule', async () => {
+  it('PagerDuty down, On-Call back: the On-Call page goes, the PagerDuty pages keep their schedule', async () => {
     await pagerDutyDownOnCallBack(stack, [server]);
   });
 });
