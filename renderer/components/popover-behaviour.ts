@@ -9,8 +9,12 @@ export function useOpenedFrom<T extends HTMLElement>() {
   const open = useCallback(() => setOpen(true), []);
   const close = useCallback(() => {
     setOpen(false);
-    // After the re-render that brings the opener back.
-    requestAnimationFrame(() => openerRef.current?.focus());
+    // After the re-render that brings the opener back; unless focus went somewhere meanwhile (a
+    // clicked notification focuses its incident), which it must not take away.
+    requestAnimationFrame(() => {
+      const now = document.activeElement;
+      if (!now || now === document.body) openerRef.current?.focus();
+    });
   }, []);
   return { isOpen, open, close, openerRef };
 }

@@ -52,9 +52,22 @@ test('desktop: sign in through the system browser, see incidents, page SRE and f
   const seeded = (stack.sim.control.incidents() as { incidentNumber: string; entityDisplayName: string }[]).find(
     (i) => i.entityDisplayName === 'Elevated 5xx on edge cache',
   )!;
+  // Clicked while the dialog is closing: the focus the closing dialog hands back to its opener comes
+  // one frame later, and must not take the incident's focus away. The frame is held back half a second
+  // here, so the notification always arrives first (without that, which comes first is down to timing).
+  await page.evaluate(() => {
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => {
+      setTimeout(() => raf(cb), 500);
+      return 0;
+    };
+  });
   await page.getByRole('button', { name: 'Done' }).click();
   desktop.core.showIncident(seeded.incidentNumber);
-  await expect(page.getByTestId(`incident-${seeded.incidentNumber}`)).toBeFocused();
+  const shown = page.getByTestId(`incident-${seeded.incidentNumber}`);
+  await expect(shown).toBeFocused();
+  await page.waitForTimeout(800);
+  await expect(shown).toBeFocused();
   await page.getByRole('button', { name: 'Wake up SRE…' }).click();
 
   // Esc closes the dialog, then the popover (window:hide in the main process).
