@@ -36,15 +36,20 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
   const svc = serviceName(p.backend);
   const by = acknowledgerName(p);
   switch (p.status) {
-    case 'queued':
+    case 'queued': {
+      // A queued page due after it was accepted waits for its turn in the service's rate limit (the
+      // server gave an attempt back unsent rather than send it late: server/pages/delivery-worker.ts).
+      // Compared with its own creation, not this machine's clock, which may be off.
+      const later = p.nextAttemptAt !== null && Date.parse(p.nextAttemptAt) > Date.parse(p.createdAt);
       return {
         headline: `Queued: Klaxon is sending your page to ${svc}.`,
-        detail: null,
-        countdown: null,
+        detail: later ? `${svc} takes only a few pages a second; yours goes out in its turn.` : null,
+        countdown: later ? nextAttemptText(p.nextAttemptAt!, now) : null,
         notReached: false,
         settled: false,
         tone: 'progress',
       };
+    }
     case 'delivering':
       return {
         headline: `Sending your page to ${svc}…`,

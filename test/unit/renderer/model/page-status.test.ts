@@ -27,6 +27,20 @@ describe('page status wording', () => {
     expect(acked.settled).toBe(true);
   });
 
+  it('a queued page waiting for its turn in the rate limit says so, with no error', () => {
+    const waiting = describePageStatus(page({ backend: 'pagerduty', nextAttemptAt: iso(3000) }), T0);
+    expect(waiting).toMatchObject({
+      headline: 'Queued: Klaxon is sending your page to PagerDuty.',
+      detail: 'PagerDuty takes only a few pages a second; yours goes out in its turn.',
+      countdown: 'Next attempt in 3 s.',
+      notReached: false,
+      tone: 'progress',
+    });
+    // Just accepted (due when accepted), even on a machine whose clock runs behind: nothing to wait for.
+    const fresh = page({ createdAt: iso(2000), nextAttemptAt: iso(2000) });
+    expect(describePageStatus(fresh, T0)).toMatchObject({ detail: null, countdown: null });
+  });
+
   it('names who acknowledged as people read it: "Alice Andersen (via Klaxon)", "Carol Okafor"', () => {
     const viaKlaxon = page({
       status: 'acknowledged',
