@@ -108,7 +108,9 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
       }
       return {
         headline: `Your page has NOT reached ${svc} yet. Klaxon keeps retrying…`,
-        detail: `${p.lastError ? `Last error: ${p.lastError}` : `${svc} did not accept it.`} If this is urgent, use a contact below now.`,
+        // No error recorded: an attempt ended without an answer (the server stopped mid-send), so whether
+        // the service took it is not known; the next attempt's dedup key keeps a second send harmless.
+        detail: `${p.lastError ? `Last error: ${p.lastError}` : `Klaxon could not confirm that ${svc} received it.`} If this is urgent, use a contact below now.`,
         countdown: p.nextAttemptAt ? nextAttemptText(p.nextAttemptAt, now) : null,
         notReached: true,
         settled: false,

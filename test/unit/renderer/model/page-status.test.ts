@@ -77,6 +77,14 @@ describe('page status wording', () => {
     expect(t.countdown).toBe('Next attempt in 8 s.');
     expect(t.notReached).toBe(true);
     expect(t.tone).toBe('bad');
+    // An attempt that ended with no answer recorded (the server stopped mid-send): unknown, not refused.
+    const unanswered = describePageStatus(
+      page({ status: 'failing', backend: 'pagerduty', attempts: 1, lastError: null, nextAttemptAt: iso(8000) }),
+      T0,
+    );
+    expect(unanswered.detail).toBe(
+      'Klaxon could not confirm that PagerDuty received it. If this is urgent, use a contact below now.',
+    );
   });
 
   it('counts down to the next delivery attempt instead of naming a clock time', () => {
