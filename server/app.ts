@@ -278,15 +278,20 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
   const worker = new DeliveryWorker({
     store,
     backend: services.router,
-    // Several replicas: before a resend, the shared view must come from a poll newer than the
-    // last attempt (it may predate it right after a failover); half the lease to find out.
+    // Several replicas: before a resend, the shared view of the page's service must come from a poll
+    // newer than the last attempt (it may predate it right after a failover); half the lease to find
+    // out. Each service on its own: one service's outage holds back only its own pages' resends.
     incidents: shared
       ? {
-          findByEntityId: (e: string) => shared.findForResend(e, config.delivery.timeoutMs + 1000),
+          findByEntityId: (e, service) => shared.findForResend(e, service, config.delivery.timeoutMs + 1000),
           refreshNow: (r: string) => shared.refreshNow(r),
-          status: () => shared.status(),
+          listed: () => shared.listed(),
         }
-      : pollers,
+      : {
+          findByEntityId: (e, service) => hubs.get(service)?.findByEntityId(e) ?? null,
+          refreshNow: (r: string) => pollers.refreshNow(r),
+          listed: () => new Map([...hubs].map(([id, h]) => [id, h.status().lastSuccessAt !== null])),
+        },
     delivery: config.delivery,
     onPage: onPageChanged,
     metrics,
@@ -309,12 +314,13 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     logger: app.log,
     errorReports,
   });
-  // A service's poll succeeds again after failures (or for the first time): failing pages go now.
-  // Several replicas: as the shared view says it, on every replica.
-  for (const h of shared ? [shared] : hubs.values())
-    h.on('status', (st) => {
-      if (st.ok) worker.serviceAnswers('the incident list answers again');
-    });
+  // A service's poll succeeds again after failures (or for the first time): its failing pages go
+  // now, not another service's. Several replicas: as the shared view says it, on every replica.
+  const answersAgain = (service: IncidentBackend, ok: boolean) => {
+    if (ok) worker.serviceAnswers('the incident list answers again', service);
+  };
+  if (shared) shared.on('serviceStatus', (service, st) => answersAgain(service, st.ok));
+  else for (const [id, h] of hubs) h.on('status', (st) => answersAgain(id, st.ok));
   /** A page was accepted (202): its requester's streams hear of it, and the worker sends it at once. */
   function onPageAccepted(page: Page): void {
     onPageChanged(page);

@@ -36,15 +36,20 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
   const svc = serviceName(p.backend);
   const by = acknowledgerName(p);
   switch (p.status) {
-    case 'queued':
+    case 'queued': {
+      // A queued page due after it was accepted waits for its turn in the service's rate limit (the
+      // server gave an attempt back unsent rather than send it late: server/pages/delivery-worker.ts).
+      // Compared with its own creation, not this machine's clock, which may be off.
+      const later = p.nextAttemptAt !== null && Date.parse(p.nextAttemptAt) > Date.parse(p.createdAt);
       return {
         headline: `Queued: Klaxon is sending your page to ${svc}.`,
-        detail: null,
-        countdown: null,
+        detail: later ? `${svc} takes only a few pages a second; yours goes out in its turn.` : null,
+        countdown: later ? nextAttemptText(p.nextAttemptAt!, now) : null,
         notReached: false,
         settled: false,
         tone: 'progress',
       };
+    }
     case 'delivering':
       return {
         headline: `Sending your page to ${svc}…`,
@@ -103,7 +108,9 @@ export function describePageStatus(p: Page, now: number, timeZone?: string): Pag
       }
       return {
         headline: `Your page has NOT reached ${svc} yet. Klaxon keeps retrying…`,
-        detail: `${p.lastError ? `Last error: ${p.lastError}` : `${svc} did not accept it.`} If this is urgent, use a contact below now.`,
+        // No error recorded: an attempt ended without an answer (the server stopped mid-send), so whether
+        // the service took it is not known; the next attempt's dedup key keeps a second send harmless.
+        detail: `${p.lastError ? `Last error: ${p.lastError}` : `Klaxon could not confirm that ${svc} received it.`} If this is urgent, use a contact below now.`,
         countdown: p.nextAttemptAt ? nextAttemptText(p.nextAttemptAt, now) : null,
         notReached: true,
         settled: false,

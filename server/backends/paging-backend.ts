@@ -1,9 +1,24 @@
 import type { EscalationPlan, Incident, IncidentPhase, OnCallNow, Page } from '#common/index.js';
 import type { TimeSlicer } from '../runtime/time-slice.js';
 
-/** What sending a page's alert came to; `retryable` tells delivery whether another attempt may succeed. */
+/**
+ * What sending a page's alert came to; `retryable` tells delivery whether another attempt may succeed.
+ * `notSentUntil`: nothing was sent, because the service's rate limit had no slot before the attempt's
+ * `sendBy`; the queue frees up then (epoch ms). Such an attempt did not reach the service.
+ */
 export type SendAlertResult =
-  { ok: true; entityId: string } | { ok: false; retryable: boolean; error: string; status?: number };
+  | { ok: true; entityId: string }
+  | { ok: false; retryable: boolean; error: string; status?: number; notSentUntil?: number };
+
+/** Options of one attempt to send a page's alert. */
+export interface SendAlertOptions {
+  /**
+   * The latest time (epoch ms) the alert may go out: after it, the attempt's delivery lease could run
+   * out before the answer is recorded, and another attempt could send the page again. A backend
+   * that would have to wait for a rate-limit slot beyond it sends nothing (`notSentUntil`).
+   */
+  sendBy?: number;
+}
 
 /** What the service said to an acknowledgement. */
 export interface AckOutcome {
@@ -101,8 +116,9 @@ export interface PagingBackend {
   /**
    * Sends a page's alert to the service. Idempotent: sending the same page again adds to the
    * incident the first attempt opened (its `entityId` is `pageEntityId(page.id)`), never a second one.
+   * Never sends after `opts.sendBy`.
    */
-  sendAlert(page: Page, routingKey: string): Promise<SendAlertResult>;
+  sendAlert(page: Page, routingKey: string, opts?: SendAlertOptions): Promise<SendAlertResult>;
   /**
    * The name this service may know a person by, for `knowsUser` and `acknowledge`: On-Call's username,
    * PagerDuty's user e-mail. Null when the person has none.

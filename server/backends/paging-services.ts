@@ -9,7 +9,7 @@ import {
 import type { ServerConfig, TargetConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../runtime/logger.js';
-import type { PagingBackend, SendAlertResult } from './paging-backend.js';
+import type { PagingBackend, SendAlertOptions, SendAlertResult } from './paging-backend.js';
 import { pagerDutyBackend } from './pagerduty/backend.js';
 import { splunkOnCallBackend } from './splunk-oncall/backend.js';
 
@@ -74,8 +74,8 @@ export class PagingServices {
 
   /** Sends delivery's and tracking's calls to the page's or incident's own service. */
   readonly router: PagingRouter = {
-    sendAlert: (page: Page, routingKey: string): Promise<SendAlertResult> =>
-      this.forPage(page).sendAlert(page, routingKey),
+    sendAlert: (page: Page, routingKey: string, opts?: SendAlertOptions): Promise<SendAlertResult> =>
+      this.forPage(page).sendAlert(page, routingKey, opts),
     findPageIncident: (page: Page): Promise<Incident | null> => this.forPage(page).findPageIncident(page),
     getIncident: async (key: string): Promise<Incident | null> => {
       const found = this.resolve(key);

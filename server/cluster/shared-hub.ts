@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { incidentKey, type Incident, type IncidentSnapshot } from '#common/index.js';
+import { IncidentBackend, incidentKey, serviceName, type Incident, type IncidentSnapshot } from '#common/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentUpdate } from '../backends/paging-backend.js';
 import type { HubChange, HubStatus, UpdateOutcome } from '../live/incidents-hub.js';
@@ -13,14 +13,32 @@ import { FencedOut, checkFence, type Leadership } from './leadership.js';
 import { KLAXON_LOCK_SPACE, LOCK } from '../store/postgres/advisory-locks.js';
 import { EVENTS_CHANNEL, REFRESH_CHANNEL } from './schema.js';
 
-/** A `state` row: the leader's last look at the paging service. */
-interface StateData {
+/** One paging service's last look, as its own poller has it. */
+interface ServiceState {
   /** The last successful poll (as the poller's `status().lastSuccessAt`). */
   fetchedAt: string | null;
   ok: boolean;
   error: string | null;
-  /** Poll requests (from `nextPoll` on any replica) made before this poll started. */
+  /** Poll requests for this service alone (`findForResend`) made before its poll started. */
   covers?: string[];
+}
+
+/** A `state` row: the leader's last look at the paging services, all together and each on its own. */
+interface StateData extends ServiceState {
+  /** Poll requests (from `nextPoll` on any replica) made before this round of polls started. */
+  covers?: string[];
+  /**
+   * Each service on its own (absent from rows of older leaders: then each is as the whole), so an
+   * outage of one holds back the resends of its own pages only (server/pages/delivery-worker.ts).
+   */
+  services?: Partial<Record<IncidentBackend, ServiceState>>;
+}
+
+/** Leader side: one service's poll requests, as its polls start and finish. */
+interface ServiceRequests {
+  requested: Set<string>;
+  inPoll: Set<string>;
+  covered: Set<string>;
 }
 
 /** An `incident` row: one change of the visible list, as the leader saw it. */
@@ -60,7 +78,12 @@ const newestFirst = (a: Incident, b: Incident) => keyOf(b) - keyOf(a) || Number(
  * emits it from the journal. Writing the difference against what was last written (not the
  * poller's own change events) means a failed write is simply repeated by the next poll.
  */
-export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubStatus] }> {
+export class SharedHub extends EventEmitter<{
+  change: [HubChange];
+  status: [HubStatus];
+  /** One service's health flipped (`serviceStatus(service)`), whatever the others do. */
+  serviceStatus: [IncidentBackend, HubStatus];
+}> {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly intervalMs: number;
@@ -94,6 +117,10 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
   };
   /** One service's poll finished (several services: before the round covering requests ends). */
   private readonly onLooked = () => this.schedulePublish();
+  /** Leader side: requests for one service's poll alone (`findForResend`), by service. */
+  private readonly serviceRequests = new Map<IncidentBackend, ServiceRequests>();
+  /** Leader side: the listeners on each service's own poller, removed on hand-over. */
+  private serviceListeners: (() => void)[] = [];
 
   constructor(private readonly opts: SharedHubOptions) {
     super();
@@ -135,10 +162,16 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     if (row.kind === 'state') {
       const data = row.data as StateData;
       const flipped = data.ok !== this.state.ok || data.error !== this.state.error;
+      const before = new Map(this.opts.inner.serviceIds().map((s) => [s, this.serviceState(s)]));
       this.state = data;
       if (flipped) this.emit('status', this.status());
+      for (const [s, was] of before) {
+        const now = this.serviceState(s);
+        if (now.ok !== was.ok || now.error !== was.error) this.emit('serviceStatus', s, this.serviceStatus(s));
+      }
       for (const w of this.stateWaiters.splice(0)) w();
-      for (const id of data.covers ?? []) {
+      const covers = [data.covers, ...Object.values(data.services ?? {}).map((s) => s.covers)];
+      for (const id of covers.flatMap((c) => c ?? [])) {
         this.requestWaiters.get(id)?.();
         this.requestWaiters.delete(id);
       }
@@ -169,6 +202,22 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
 
   status(): HubStatus {
     return { ok: this.state.ok, error: this.state.error, lastSuccessAt: this.state.fetchedAt };
+  }
+
+  /** One paging service's health, as the leader's poller of that service last had it. */
+  serviceStatus(service: IncidentBackend): HubStatus {
+    const s = this.serviceState(service);
+    return { ok: s.ok, error: s.error, lastSuccessAt: s.fetchedAt };
+  }
+
+  /** Per paging service, whether the leader has listed its incidents (since the journal began). */
+  listed(): ReadonlyMap<IncidentBackend, boolean> {
+    return new Map(this.opts.inner.serviceIds().map((s) => [s, this.serviceState(s).fetchedAt !== null]));
+  }
+
+  /** A row of an older leader has no `services`: each service is then as the whole. */
+  private serviceState(service: IncidentBackend): ServiceState {
+    return this.state.services?.[service] ?? this.state;
   }
 
   /**
@@ -209,27 +258,37 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
    * incident as of a poll that started after this call. The shared tables are only as fresh as the
    * leader's last poll, and right after a failover that poll may predate the alert an earlier
    * attempt got through; so when the tables do not have it, this asks the leader for a poll that
-   * starts after the request (a poll already under way does not count) and looks again. Throws when On-Call could not be listed within
-   * `budgetMs`: the worker then retries later instead of sending blind.
+   * starts after the request (a poll already under way does not count) and looks again. Only the
+   * page's own service is asked and waited for: another service's outage does not hold it back.
+   * Throws when that service could not be listed within `budgetMs`: the worker then retries later
+   * instead of sending blind.
    */
-  async findForResend(entityId: string, budgetMs: number): Promise<Incident | null> {
+  async findForResend(entityId: string, service: IncidentBackend, budgetMs: number): Promise<Incident | null> {
     const known = await this.findByEntityId(entityId);
     if (known) return known;
-    const fresh = await this.nextPoll('looking before a resend', budgetMs, true);
-    if (!fresh || !this.state.ok)
-      throw new Error('On-Call could not be listed since the last attempt, so Klaxon cannot tell whether it arrived');
+    const fresh = await this.nextPoll('looking before a resend', budgetMs, service);
+    if (!fresh || !this.serviceState(service).ok)
+      throw new Error(
+        `${serviceName(service)} could not be listed since the last attempt, so Klaxon cannot tell whether it arrived`,
+      );
     return this.findByEntityId(entityId);
   }
 
   /**
    * Asks the leader to poll; true once a poll's result reached this replica (`started`: only a poll
-   * that started after the leader got the request), false after `timeoutMs`.
+   * that started after the leader got the request; a service: only that service's poll, which is
+   * then all the leader runs), false after `timeoutMs`.
    */
-  private async nextPoll(reason: string, timeoutMs: number, started = false): Promise<boolean> {
+  private async nextPoll(
+    reason: string,
+    timeoutMs: number,
+    started: boolean | IncidentBackend = false,
+  ): Promise<boolean> {
     if (timeoutMs <= 0) return false;
-    const id = `${process.pid}.${++this.requestCount}`;
+    // A request for one service names it after a slash (the leader reads it in `refreshRequested`).
+    const id = `${process.pid}.${++this.requestCount}${typeof started === 'string' ? `/${started}` : ''}`;
     const next = new Promise<boolean>((resolve) => {
-      if (started) this.requestWaiters.set(id, () => resolve(true));
+      if (started !== false) this.requestWaiters.set(id, () => resolve(true));
       else this.stateWaiters.push(() => resolve(true));
       setTimeout(() => {
         this.requestWaiters.delete(id);
@@ -251,12 +310,30 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     return this.snapshot();
   }
 
-  /** A replica asked for a poll (payload: request id, space, reason); only the leader acts on it. */
+  /**
+   * A replica asked for a poll (payload: request id, space, reason); only the leader acts on it. A
+   * request for one service (`<id>/<service>`) polls that service alone and is covered by its poll.
+   */
   refreshRequested(payload: string): void {
     if (!this.opts.leadership.isLeader()) return;
     const space = payload.indexOf(' ');
-    this.requested.add(space > 0 ? payload.slice(0, space) : payload);
-    void this.opts.inner.refreshNow(space > 0 ? payload.slice(space + 1) : 'replica').catch(() => undefined);
+    const id = space > 0 ? payload.slice(0, space) : payload;
+    const reason = space > 0 ? payload.slice(space + 1) : 'replica';
+    const service = IncidentBackend.safeParse(id.slice(id.indexOf('/') + 1));
+    const hub = id.includes('/') && service.success ? this.opts.inner.hubOf(service.data) : null;
+    if (hub && service.success) {
+      this.requestsOf(service.data).requested.add(id);
+      void hub.refreshNow(reason).catch(() => undefined);
+      return;
+    }
+    this.requested.add(id);
+    void this.opts.inner.refreshNow(reason).catch(() => undefined);
+  }
+
+  private requestsOf(service: IncidentBackend): ServiceRequests {
+    let r = this.serviceRequests.get(service);
+    if (!r) this.serviceRequests.set(service, (r = { requested: new Set(), inPoll: new Set(), covered: new Set() }));
+    return r;
   }
 
   /**
@@ -278,6 +355,25 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     this.opts.inner.on('polled', this.onPolled);
     this.opts.inner.on('polling', this.onPolling);
     this.opts.inner.on('looked', this.onLooked);
+    for (const s of this.opts.inner.serviceIds()) {
+      const hub = this.opts.inner.hubOf(s)!;
+      const r = this.requestsOf(s);
+      const polling = () => {
+        r.inPoll = r.requested;
+        r.requested = new Set();
+      };
+      const polled = () => {
+        for (const id of r.inPoll) r.covered.add(id);
+        r.inPoll.clear();
+        this.schedulePublish();
+      };
+      hub.on('polling', polling);
+      hub.on('polled', polled);
+      this.serviceListeners.push(() => {
+        hub.off('polling', polling);
+        hub.off('polled', polled);
+      });
+    }
     this.opts.inner.start();
   }
 
@@ -287,6 +383,8 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     this.opts.inner.off('polled', this.onPolled);
     this.opts.inner.off('polling', this.onPolling);
     this.opts.inner.off('looked', this.onLooked);
+    for (const off of this.serviceListeners.splice(0)) off();
+    this.serviceRequests.clear();
     this.requested.clear();
     this.inPoll.clear();
     this.covered.clear();
@@ -343,7 +441,15 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     const deletes = [...this.written.keys()].filter((n) => !all.has(n));
     const status = inner.status();
     const covers = [...this.covered];
-    const state: StateData = { fetchedAt: snap.fetchedAt, ok: status.ok, error: status.error, covers };
+    const services: Partial<Record<IncidentBackend, ServiceState>> = {};
+    const serviceCovers = new Map<IncidentBackend, string[]>();
+    for (const s of inner.serviceIds()) {
+      const st = inner.hubOf(s)!.status();
+      const covered = [...(this.serviceRequests.get(s)?.covered ?? [])];
+      serviceCovers.set(s, covered);
+      services[s] = { fetchedAt: st.lastSuccessAt, ok: st.ok, error: st.error, covers: covered };
+    }
+    const state: StateData = { fetchedAt: snap.fetchedAt, ok: status.ok, error: status.error, covers, services };
 
     const client = await this.opts.pool.connect();
     try {
@@ -381,6 +487,7 @@ export class SharedHub extends EventEmitter<{ change: [HubChange]; status: [HubS
     }
     this.published = now;
     for (const c of covers) this.covered.delete(c);
+    for (const [s, ids] of serviceCovers) for (const id of ids) this.serviceRequests.get(s)?.covered.delete(id);
     for (const u of upserts) this.written.set(u.n, { incident: u.d, visible: u.v });
     for (const n of deletes) this.written.delete(n);
   }

@@ -55,7 +55,7 @@ export function createMetrics() {
     }),
     deliveryAttempts: new Counter({
       name: 'klaxon_delivery_attempts_total',
-      help: 'Page delivery attempts to the On-Call REST endpoint by outcome.',
+      help: 'Page delivery attempts to the paging service by outcome (not_sent: no rate-limit slot within the lease).',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -111,6 +111,11 @@ export class IncidentsView
     return hub?.findIncident(parsed.number) ?? null;
   }
 
+  /** The services polled, one hub each. */
+  serviceIds(): IncidentBackend[] {
+    return [...this.hubs.keys()];
+  }
+
   /** The hub polling one service. */
   hubOf(id: IncidentBackend | undefined): IncidentsHub | null {
     return this.hubs.get(id ?? 'oncall') ?? null;

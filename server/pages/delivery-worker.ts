@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { incidentKey, pageEntityId, serviceName, type Incident, type Page } from '#common/index.js';
+import {
+  incidentKey,
+  pageEntityId,
+  serviceName,
+  type Incident,
+  type IncidentBackend,
+  type Page,
+} from '#common/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -20,12 +27,19 @@ export interface DeliveryDeps {
    * start. `getIncident` takes the incident's key (`incidentKey`).
    */
   backend: Pick<PagingBackend, 'sendAlert' | 'findPageIncident' | 'getIncident'>;
-  /** The incidents hub: finds a page's incident and is told to look again after a delivery. */
+  /**
+   * The incidents, per paging service: finds a page's incident on its own service and is told to
+   * look again after a delivery. A service's outage holds back only its own pages' resends.
+   */
   incidents: {
-    /** Several replicas: asked of the shared tables, so it may answer later. */
-    findByEntityId(entityId: string): Incident | null | undefined | Promise<Incident | null | undefined>;
+    /** Several replicas: asked of the shared tables, so it may answer later (or throw: cannot tell). */
+    findByEntityId(
+      entityId: string,
+      service: IncidentBackend,
+    ): Incident | null | undefined | Promise<Incident | null | undefined>;
     refreshNow(reason: string): Promise<unknown>;
-    status?(): { lastSuccessAt: unknown };
+    /** Per paging service, whether its incidents were listed since start; absent: nothing waits for a first list. */
+    listed?(): ReadonlyMap<IncidentBackend, boolean>;
   };
   /** How long after start retries wait for the hub's first poll before looking up themselves. */
   firstPollWaitMs?: number;
@@ -66,6 +80,8 @@ export class DeliveryWorker {
   private readonly clock: Clock;
   /** How long after start retries wait for the hub's first look at the service's incidents. */
   static readonly FIRST_POLL_WAIT_MS = 15_000;
+  /** Time kept, after a send's own timeout, to record its answer before the lease runs out. */
+  static readonly RECORD_MARGIN_MS = 1000;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.leaseMs = deps.delivery.timeoutMs * 2 + 2000;
@@ -93,19 +109,19 @@ export class DeliveryWorker {
   }
 
   /**
-   * The paging service answers again (the hub's poll succeeded after failures, or a page was just
-   * delivered): pages waiting out a backoff of up to `delivery.maxDelayMs` go now, and their
-   * requesters see the new `nextAttemptAt`.
+   * A paging service answers again (its hub's poll succeeded after failures, or a page was just
+   * delivered to it): its pages waiting out a backoff of up to `delivery.maxDelayMs` go now, and their
+   * requesters see the new `nextAttemptAt`. Other services' pages keep their schedule.
    */
-  serviceAnswers(reason: string): void {
+  serviceAnswers(reason: string, service: IncidentBackend): void {
     if (!this.running) return;
     this.deps.store
-      .makeFailingPagesDue(new Date(this.clock.now()))
+      .makeFailingPagesDue(new Date(this.clock.now()), service)
       .then((pages) => {
         if (pages.length === 0) return;
         this.log.info(
-          { pages: pages.length, reason },
-          'the paging service answers again: failing pages are retried now',
+          { pages: pages.length, reason, service },
+          'the paging service answers again: its failing pages are retried now',
         );
         for (const p of pages) this.deps.onPage(p);
         this.kick();
@@ -153,9 +169,11 @@ export class DeliveryWorker {
     const free = this.deps.delivery.concurrency - this.inflight.size;
     if (free > 0) {
       let claimed: PageRecord[] = [];
+      const claimedAt = this.clock.now();
       try {
-        claimed = await this.deps.store.claimDuePages(this.owner, new Date(this.clock.now()), this.leaseMs, free, {
-          neverAttemptedOnly: this.waitingForFirstPoll(),
+        const unlisted = this.waitingForFirstPoll();
+        claimed = await this.deps.store.claimDuePages(this.owner, new Date(claimedAt), this.leaseMs, free, {
+          ...(unlisted.length > 0 ? { retriesOf: this.services().filter((s) => !unlisted.includes(s)) } : {}),
         });
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'could not read the page outbox; retrying');
@@ -163,7 +181,7 @@ export class DeliveryWorker {
       }
       for (const r of claimed) {
         this.deps.onPage(r.page);
-        const p = this.deliver(r)
+        const p = this.deliver(r, claimedAt + this.leaseMs)
           .catch((e: unknown) => {
             this.log.error({ pageId: r.page.id, err: (e as Error).message }, 'page delivery failed unexpectedly');
             this.errors.exception(e, {
@@ -183,18 +201,28 @@ export class DeliveryWorker {
   }
 
   /**
-   * Right after a (re)start the hub has not listed incidents yet, so a retry could not tell that
-   * its incident already exists (and was perhaps resolved meanwhile: a resend would then open a
-   * second one). Retries wait for that first list, briefly; new pages go out at once. After that
-   * wait a retry looks its incident up itself (see `existingIncident`).
+   * Right after a (re)start a service's hub has not listed incidents yet, so a retry could not tell
+   * that its incident already exists (and was perhaps resolved meanwhile: a resend would then open a
+   * second one). Retries of that service's pages wait for that first list, briefly; new pages go
+   * out at once, and so do retries of services already listed. After that wait a retry looks its
+   * incident up itself (see `existingIncident`). Returns the services still waited for.
    */
-  private waitingForFirstPoll(): boolean {
-    return this.hubNeverListed() && this.clock.now() - this.startedAt < this.firstPollWaitMs;
+  private waitingForFirstPoll(): IncidentBackend[] {
+    if (this.clock.now() - this.startedAt >= this.firstPollWaitMs) return [];
+    return this.services().filter((s) => this.neverListed(s));
   }
 
-  private hubNeverListed(): boolean {
-    const status = this.deps.incidents.status?.();
-    return status !== undefined && status.lastSuccessAt === null;
+  private services(): IncidentBackend[] {
+    return [...(this.deps.incidents.listed?.().keys() ?? [])];
+  }
+
+  private neverListed(service: IncidentBackend): boolean {
+    return this.deps.incidents.listed?.().get(service) === false;
+  }
+
+  /** The page's service (`Page.backend`; absent: On-Call). */
+  private static serviceOf(page: Page): IncidentBackend {
+    return page.backend ?? 'oncall';
   }
 
   /**
@@ -204,14 +232,15 @@ export class DeliveryWorker {
    */
   private async existingIncident(page: Page, entityId: string): Promise<string | null | { error: string }> {
     // Incidents carry the same service as their page, so a page's entity id finds only its own.
+    const service = DeliveryWorker.serviceOf(page);
     let seen;
     try {
-      seen = await this.deps.incidents.findByEntityId(entityId);
+      seen = await this.deps.incidents.findByEntityId(entityId, service);
     } catch (e) {
       return { error: (e as Error).message };
     }
     if (seen) return seen.number;
-    if (!this.hubNeverListed()) return null;
+    if (!this.neverListed(service)) return null;
     const { backend } = this.deps;
     try {
       if (page.incidentNumber) {
@@ -232,7 +261,7 @@ export class DeliveryWorker {
     let wait = 5000;
     if (this.inflight.size >= this.deps.delivery.concurrency) {
       /* every slot is busy: a finishing attempt kicks the next tick */
-    } else if (this.waitingForFirstPoll()) wait = 250;
+    } else if (this.waitingForFirstPoll().length > 0) wait = 250;
     else {
       try {
         const due = await this.deps.store.nextDueAt();
@@ -244,7 +273,8 @@ export class DeliveryWorker {
     this.later(wait);
   }
 
-  private async deliver(record: PageRecord): Promise<void> {
+  /** `leaseEnd`: when the lease this attempt was claimed under runs out (another worker may then claim the page). */
+  private async deliver(record: PageRecord, leaseEnd: number): Promise<void> {
     const { page } = record;
     const entityId = pageEntityId(page.id);
     // attempts counts this one: more than one means an earlier attempt may have reached the service.
@@ -262,9 +292,12 @@ export class DeliveryWorker {
       }
     }
     const started = this.clock.now();
+    // The send must start early enough for its answer (within delivery.timeoutMs) to be recorded
+    // under this lease: a send after that could race another worker's attempt at the same page.
+    const sendBy = leaseEnd - this.deps.delivery.timeoutMs - DeliveryWorker.RECORD_MARGIN_MS;
     let result: SendAlertResult;
     try {
-      result = await this.deps.backend.sendAlert(page, record.routingKey);
+      result = await this.deps.backend.sendAlert(page, record.routingKey, { sendBy });
     } catch (e) {
       result = {
         ok: false,
@@ -275,12 +308,33 @@ export class DeliveryWorker {
     if (result.ok) {
       this.deps.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
       await this.finishDelivered(page, null, `sent in ${this.clock.now() - started} ms`);
-      // The service took this alert: others waiting out a backoff need not wait any longer.
-      this.serviceAnswers('a page was delivered');
+      // The service took this alert: its other pages waiting out a backoff need not wait any longer.
+      this.serviceAnswers('a page was delivered', DeliveryWorker.serviceOf(page));
+      return;
+    }
+    if (result.notSentUntil !== undefined && this.clock.now() - Date.parse(page.createdAt) < this.giveUpMs) {
+      await this.giveBack(page, result.notSentUntil, result.error);
       return;
     }
     this.deps.metrics.deliveryAttempts.inc({ outcome: result.retryable ? 'retryable_error' : 'refused' });
     await this.retryLater(page, result);
+  }
+
+  /**
+   * Nothing was sent: the service's rate limit had no slot before this attempt's lease could run out.
+   * This was no attempt (the page did not reach the service and no error came back), so the page goes
+   * back as it was (queued, or failing with its last real error) and is due when the slot frees up;
+   * its requester sees it queued with that next attempt, not a failure.
+   */
+  private async giveBack(page: Page, freeAt: number, why: string): Promise<void> {
+    this.deps.metrics.deliveryAttempts.inc({ outcome: 'not_sent' });
+    const updated = await this.deps.store.returnUnsentPage(page.id, this.owner, new Date(freeAt));
+    if (!updated) return;
+    this.log.info(
+      { pageId: page.id, retryInMs: freeAt - this.clock.now(), reason: why },
+      'page not sent yet: rate limit',
+    );
+    this.deps.onPage(updated);
   }
 
   /** A failed attempt: schedule the next one with backoff, or give up (refused, or too old). */
@@ -337,7 +391,8 @@ export class DeliveryWorker {
     // Retries wait for the hub's first look at the service's incidents (waitingForFirstPoll): the
     // page says so, instead of promising an attempt that will not happen. The hub's first good
     // poll makes it due at once (serviceAnswers).
-    if (this.waitingForFirstPoll()) delay = Math.max(delay, this.startedAt + this.firstPollWaitMs - now);
+    if (this.waitingForFirstPoll().includes(DeliveryWorker.serviceOf(page)))
+      delay = Math.max(delay, this.startedAt + this.firstPollWaitMs - now);
     const updated = await this.deps.store.updatePage(
       page.id,
       { status: 'failing', lastError: result.error, nextAttemptAt: new Date(now + delay) },

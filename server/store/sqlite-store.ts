@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges, type StatementSync } from 'node:sqlite';
-import type { Page } from '#common/index.js';
+import type { IncidentBackend, Page } from '#common/index.js';
 import { pageRecordOf, type PageRowOf } from './page-row.js';
 import { decideRate, type RateLimitRule } from '../pages/rate-limit.js';
 import { migrateSqlite } from './migrations/sqlite-migrations.js';
@@ -166,16 +166,23 @@ export class SqliteStore implements KlaxonStore {
       pagesOf: prepare<[string, number], PageRow>(
         'SELECT * FROM pages WHERE requester_sub = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
       ),
-      due: prepare<[number, number, number, number], PageRow>(
+      due: prepare<[number, number, string | null, string | null, number], PageRow>(
         `SELECT * FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)
-         AND attempts <= ? ORDER BY created_at LIMIT ?`,
+         AND (attempts = 0 OR ? IS NULL OR COALESCE(backend, 'oncall') IN (SELECT value FROM json_each(?)))
+         ORDER BY created_at LIMIT ?`,
       ),
       claim: prepare<[string, number, number, string], PageRow>(
         "UPDATE pages SET status = 'delivering', attempts = attempts + 1, lease_owner = ?, lease_until = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? RETURNING *",
       ),
-      failingDue: prepare<[number, number, number], PageRow>(
-        "UPDATE pages SET next_attempt_at = ?, updated_at = ? WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > ? RETURNING *",
+      failingDue: prepare<[number, number, number, string], PageRow>(
+        `UPDATE pages SET next_attempt_at = ?, updated_at = ? WHERE status = 'failing' AND gave_up_at IS NULL
+         AND next_attempt_at > ? AND COALESCE(backend, 'oncall') = ? RETURNING *`,
+      ),
+      giveBack: prepare<[number, number, string, string], PageRow>(
+        `UPDATE pages SET attempts = attempts - 1, status = CASE WHEN attempts > 1 THEN 'failing' ELSE 'queued' END,
+         next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+         WHERE id = ? AND lease_owner = ? AND status = 'delivering' RETURNING *`,
       ),
       nextDue: prepare<[], { t: number | null }>(
         `SELECT MIN(COALESCE(lease_until, next_attempt_at, 0)) AS t FROM pages WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL`,
@@ -357,14 +364,14 @@ export class SqliteStore implements KlaxonStore {
     now: Date,
     leaseMs: number,
     limit: number,
-    opts: { neverAttemptedOnly?: boolean } = {},
+    opts: { retriesOf?: readonly IncidentBackend[] } = {},
   ): Promise<PageRecord[]> {
     const nowMs = now.getTime();
-    const maxAttempts = opts.neverAttemptedOnly ? 0 : Number.MAX_SAFE_INTEGER;
+    const retriesOf = opts.retriesOf ? JSON.stringify(opts.retriesOf) : null;
     // Most wake-ups find nothing due: a plain read answers that without taking the write lock.
-    if (this.stmts.due.all(nowMs, nowMs, maxAttempts, 1).length === 0) return [];
+    if (this.stmts.due.all(nowMs, nowMs, retriesOf, retriesOf, 1).length === 0) return [];
     return this.immediate(() => {
-      const rows = this.stmts.due.all(nowMs, nowMs, maxAttempts, limit);
+      const rows = this.stmts.due.all(nowMs, nowMs, retriesOf, retriesOf, limit);
       return rows.map((r) => toRecord(this.stmts.claim.get(owner, nowMs + leaseMs, nowMs, r.id)!));
     });
   }
@@ -374,9 +381,14 @@ export class SqliteStore implements KlaxonStore {
     return t === null || t === undefined ? null : new Date(t);
   }
 
-  async makeFailingPagesDue(now: Date): Promise<Page[]> {
+  async makeFailingPagesDue(now: Date, service: IncidentBackend): Promise<Page[]> {
     const t = now.getTime();
-    return this.immediate(() => this.stmts.failingDue.all(t, t, t).map((r) => toRecord(r).page));
+    return this.immediate(() => this.stmts.failingDue.all(t, t, t, service).map((r) => toRecord(r).page));
+  }
+
+  async returnUnsentPage(id: string, owner: string, nextAttemptAt: Date): Promise<Page | null> {
+    const row = this.immediate(() => this.stmts.giveBack.get(nextAttemptAt.getTime(), Date.now(), id, owner));
+    return row ? toRecord(row).page : null;
   }
 
   async updatePage(

@@ -1,4 +1,4 @@
-import type { EscalationReason, Page, PageStatus } from '#common/index.js';
+import type { EscalationReason, IncidentBackend, Page, PageStatus } from '#common/index.js';
 import type { RateLimitRule } from '../pages/rate-limit.js';
 import type { LeaderFence } from '../cluster/leadership.js';
 
@@ -189,22 +189,31 @@ export interface KlaxonStore {
   pagesOf(sub: string, limit: number): Promise<Page[]>;
   /**
    * Pages due for delivery, claimed under a lease (status → delivering, attempts + 1). With
-   * `neverAttemptedOnly`, only pages no earlier attempt may have sent.
+   * `retriesOf`, pages an earlier attempt may have sent only when they belong to one of these
+   * services (`Page.backend`, On-Call when absent); pages never attempted are claimed whatever their service.
    */
   claimDuePages(
     owner: string,
     now: Date,
     leaseMs: number,
     limit: number,
-    opts?: { neverAttemptedOnly?: boolean },
+    opts?: { retriesOf?: readonly IncidentBackend[] },
   ): Promise<PageRecord[]>;
   /** Earliest time a not-yet-due page becomes due, or null when nothing is waiting. */
   nextDueAt(): Promise<Date | null>;
   /**
-   * Makes every failing page that waits for a later attempt (and has not given up) due at `now`
-   * (the paging service answers again); returns those pages as they now are.
+   * Makes every failing page of `service` (`Page.backend`; On-Call for pages without one) that waits
+   * for a later attempt (and has not given up) due at `now` (that paging service answers again);
+   * returns those pages as they now are. Pages of other services keep their schedule.
    */
-  makeFailingPagesDue(now: Date): Promise<Page[]>;
+  makeFailingPagesDue(now: Date, service: IncidentBackend): Promise<Page[]>;
+  /**
+   * An attempt that sent nothing (the service's rate limit had no slot in time) gives its page back,
+   * only while `owner` still holds the lease: the attempt is not counted (attempts - 1), the page is
+   * `queued` again (`failing` when an earlier attempt failed, its `lastError` kept), due at
+   * `nextAttemptAt`, the lease released. Returns the page as it now is, or null (lease lost).
+   */
+  returnUnsentPage(id: string, owner: string, nextAttemptAt: Date): Promise<Page | null>;
   /** Updates a page; with `onlyIfLeasedBy`, only while that owner still holds the lease. Returns the new page or null. */
   updatePage(
     id: string,

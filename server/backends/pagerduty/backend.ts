@@ -12,6 +12,7 @@ import type {
   RerouteOutcome,
   PagingBackend,
   Person,
+  SendAlertOptions,
   SendAlertResult,
   TargetEscalation,
   WebhookCheck,
@@ -78,8 +79,8 @@ export class PagerDutyBackend implements PagingBackend {
     return this.incidents.byDedupKey(pageEntityId(page.id));
   }
 
-  sendAlert(page: Page, routingKey: string): Promise<SendAlertResult> {
-    return this.client.enqueue(triggerEvent(page, routingKey, this.opts.klaxonUrl()));
+  sendAlert(page: Page, routingKey: string, opts: SendAlertOptions = {}): Promise<SendAlertResult> {
+    return this.client.enqueue(triggerEvent(page, routingKey, this.opts.klaxonUrl()), opts);
   }
 
   accountOf(person: Person): string | null {

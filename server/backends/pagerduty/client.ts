@@ -1,7 +1,7 @@
 import type { Metrics } from '../../http/metrics.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../runtime/logger.js';
-import type { SendAlertResult } from '../paging-backend.js';
+import type { SendAlertOptions, SendAlertResult } from '../paging-backend.js';
 import { UpstreamError } from '../upstream-error.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
@@ -115,8 +115,18 @@ export class PagerDutyClient {
    * answer means is `eventOutcome`'s to say. A 429 also holds back the next events for as long as
    * PagerDuty asks.
    */
-  async enqueue(event: Record<string, unknown>): Promise<SendAlertResult> {
-    await this.events.acquire();
+  async enqueue(event: Record<string, unknown>, opts: SendAlertOptions = {}): Promise<SendAlertResult> {
+    const slot = await this.events.acquire(opts.sendBy);
+    if (!slot.granted) {
+      const waitMs = slot.freeAt - this.clock.now();
+      this.log.info({ endpoint: 'pd_event', waitMs }, 'PagerDuty event not sent: no rate-limit slot in time');
+      return {
+        ok: false,
+        retryable: true,
+        notSentUntil: slot.freeAt,
+        error: `Not sent: the queue for PagerDuty's event rate limit (about 2 a second) was full (its next free turn: in ${seconds(waitMs)}).`,
+      };
+    }
     const count = (status: string) => this.opts.metrics?.upstreamCalls.inc({ endpoint: 'pd_event', status });
     let res: UpstreamResponse;
     try {

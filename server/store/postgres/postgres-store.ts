@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Page } from '#common/index.js';
+import type { IncidentBackend, Page } from '#common/index.js';
 import { decideRate, type RateLimitRule } from '../../pages/rate-limit.js';
 import type {
   AcceptOutcome,
@@ -139,7 +139,7 @@ const SQL = {
       SELECT id FROM pages
       WHERE status IN ${UNDELIVERED} AND gave_up_at IS NULL
         AND (next_attempt_at IS NULL OR next_attempt_at <= $1) AND (lease_until IS NULL OR lease_until < $1)
-        AND (NOT $2::boolean OR attempts = 0)
+        AND (attempts = 0 OR $2::text[] IS NULL OR COALESCE(backend, 'oncall') = ANY($2::text[]))
       ORDER BY created_at, seq LIMIT $3
       FOR UPDATE SKIP LOCKED
     )
@@ -308,11 +308,11 @@ export class PostgresStore implements KlaxonStore {
     now: Date,
     leaseMs: number,
     limit: number,
-    opts: { neverAttemptedOnly?: boolean } = {},
+    opts: { retriesOf?: readonly IncidentBackend[] } = {},
   ): Promise<PageRecord[]> {
     const { rows } = await this.query<PageRow>(SQL.claim, [
       now,
-      opts.neverAttemptedOnly === true,
+      opts.retriesOf ?? null,
       limit,
       owner,
       new Date(now.getTime() + leaseMs),
@@ -330,14 +330,25 @@ export class PostgresStore implements KlaxonStore {
     return rows[0]?.t ?? null;
   }
 
-  async makeFailingPagesDue(now: Date): Promise<Page[]> {
+  async makeFailingPagesDue(now: Date, service: IncidentBackend): Promise<Page[]> {
     const { rows } = await this.query<PageRow>(
       `UPDATE pages SET next_attempt_at = $1, updated_at = $1
-       WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > $1 RETURNING ${PAGE}`,
-      [now],
+       WHERE status = 'failing' AND gave_up_at IS NULL AND next_attempt_at > $1 AND COALESCE(backend, 'oncall') = $2
+       RETURNING ${PAGE}`,
+      [now, service],
     );
     rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || Number(a.seq) - Number(b.seq));
     return rows.map((r) => toRecord(r).page);
+  }
+
+  async returnUnsentPage(id: string, owner: string, nextAttemptAt: Date): Promise<Page | null> {
+    const { rows } = await this.query<PageRow>(
+      `UPDATE pages SET attempts = attempts - 1, status = CASE WHEN attempts > 1 THEN 'failing' ELSE 'queued' END,
+         next_attempt_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $2
+       WHERE id = $3 AND lease_owner = $4 AND status = 'delivering' RETURNING ${PAGE}`,
+      [nextAttemptAt, new Date(), id, owner],
+    );
+    return rows[0] ? toRecord(rows[0]).page : null;
   }
 
   async updatePage(

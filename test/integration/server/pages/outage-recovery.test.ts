@@ -59,7 +59,7 @@ async function startWorker(sent: string[]): Promise<DeliveryWorker> {
     incidents: {
       findByEntityId: () => null,
       refreshNow: async () => undefined,
-      status: () => ({ lastSuccessAt: null }),
+      listed: () => new Map([['oncall', false]]),
     },
     firstPollWaitMs: 0,
     delivery: { timeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 300, giveUpAfterMinutes: 5, concurrency: 2 },

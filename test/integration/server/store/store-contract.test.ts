@@ -3,7 +3,7 @@
 // nothing), delivery leases, the rate limit, idempotency, web sessions and pruning, and two stores
 // on one database (as two servers would have) racing for the same pages.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from '#common/index.js';
+import type { IncidentBackend, Page } from '#common/index.js';
 import type { AuditEntry, KlaxonStore, PageRecord, WebSession } from '#server/store/store.js';
 import * as build from '#test/support/builders.js';
 import { postgresKind, sqliteKind, type StoreDatabase } from '#test/support/store-harness.js';
@@ -13,7 +13,14 @@ const DAY = 24 * 3600 * SECOND;
 const LEASE = 10 * SECOND;
 
 /** A page as `POST /api/v1/pages` would accept it, from `sub`, created at `at`. */
-function record(opts: { sub?: string; at: Date; key?: string; hash?: string; summary?: string }): PageRecord {
+function record(opts: {
+  sub?: string;
+  at: Date;
+  key?: string;
+  hash?: string;
+  summary?: string;
+  backend?: IncidentBackend;
+}): PageRecord {
   const iso = opts.at.toISOString();
   const id = crypto.randomUUID();
   const sub = opts.sub ?? 'alice';
@@ -27,6 +34,7 @@ function record(opts: { sub?: string; at: Date; key?: string; hash?: string; sum
     updatedAt: iso,
     mutedAt: null,
     unconfirmedAt: null,
+    ...(opts.backend ? { backend: opts.backend } : {}),
   });
   const key = opts.key ?? `key-${id}`;
   return { page, routingKey: 'sre-routing', idempotencyKey: key, requestHash: opts.hash ?? `hash-${key}` };
@@ -268,24 +276,53 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       ]);
     });
 
-    it('with neverAttemptedOnly, claims only pages no earlier attempt may have sent', async () => {
+    it('with retriesOf, claims pages an earlier attempt may have sent only of those services', async () => {
       const tried = await acceptCreated({ at: t0 });
-      await store.claimDuePages('w', t0, LEASE, 10);
-      await store.updatePage(tried.id, { status: 'failing', nextAttemptAt: t0 }, { onlyIfLeasedBy: 'w' });
-      const fresh = await acceptCreated({ at: at(1) });
-      const claimed = await store.claimDuePages('w', at(SECOND), LEASE, 10, { neverAttemptedOnly: true });
-      expect(claimed.map((r) => r.page.id)).toEqual([fresh.id]);
+      const triedPd = await acceptCreated({ at: at(1), backend: 'pagerduty' });
+      expect(await store.claimDuePages('w', at(1), LEASE, 10)).toHaveLength(2);
+      for (const p of [tried, triedPd])
+        await store.updatePage(p.id, { status: 'failing', nextAttemptAt: t0 }, { onlyIfLeasedBy: 'w' });
+      const fresh = await acceptCreated({ at: at(2), backend: 'pagerduty' });
+      const none = await store.claimDuePages('w', at(SECOND), LEASE, 10, { retriesOf: [] });
+      expect(none.map((r) => r.page.id)).toEqual([fresh.id]);
+      // PagerDuty's list is known, On-Call's is not yet: only the PagerDuty retry goes.
+      const pd = await store.claimDuePages('w', at(SECOND), LEASE, 10, { retriesOf: ['pagerduty'] });
+      expect(pd.map((r) => r.page.id)).toEqual([triedPd.id]);
       expect((await store.claimDuePages('w', at(SECOND), LEASE, 10)).map((r) => r.page.id)).toEqual([tried.id]);
     });
 
-    it('nextDueAt: the earliest time a waiting page becomes due, null when none waits', async () => {
-      expect(await store.nextDueAt()).toBeNull();
-      const a = await acceptCreated({ at: t0 });
-      expect(await store.nextDueAt()).toEqual(t0);
-      await store.updatePage(a.id, { status: 'failing', nextAttemptAt: at(30 * SECOND) });
-      expect(await store.nextDueAt()).toEqual(at(30 * SECOND));
-      await store.updatePage(a.id, { status: 'delivered', nextAttemptAt: null });
-      expect(await store.nextDueAt()).toBeNull();
+    it('returnUnsentPage: an attempt that sent nothing is not counted, and the page waits for its slot', async () => {
+      const failed = await acceptCreated({ at: t0, backend: 'pagerduty' });
+      await store.claimDuePages('w', t0, LEASE, 10);
+      await store.updatePage(
+        failed.id,
+        { status: 'failing', lastError: 'PagerDuty is having problems (HTTP 500).', nextAttemptAt: t0 },
+        { onlyIfLeasedBy: 'w' },
+      );
+      const fresh = await acceptCreated({ at: at(1), backend: 'pagerduty' });
+      const claimed = await store.claimDuePages('w2', at(SECOND), LEASE, 10);
+      expect(claimed.map((r) => [r.page.id, r.page.attempts])).toEqual([
+        [failed.id, 2],
+        [fresh.id, 1],
+      ]);
+      const slot = at(4 * SECOND);
+      // Only the lease holder gives a page back.
+      expect(await store.returnUnsentPage(fresh.id, 'w', slot)).toBeNull();
+      // Not counted: each page is as it was before this claim (queued, or failing with its last
+      // real error), due at the slot.
+      const back = await store.returnUnsentPage(fresh.id, 'w2', slot);
+      expect(back).toMatchObject({ status: 'queued', attempts: 0, lastError: null, nextAttemptAt: slot.toISOString() });
+      expect((await store.getPage(fresh.id))?.page).toEqual(back);
+      expect(await store.returnUnsentPage(failed.id, 'w2', slot)).toMatchObject({
+        status: 'failing',
+        attempts: 1,
+        lastError: 'PagerDuty is having problems (HTTP 500).',
+        nextAttemptAt: slot.toISOString(),
+      });
+      expect(await store.nextDueAt()).toEqual(slot);
+      expect(await store.claimDuePages('w3', at(2 * SECOND), LEASE, 10)).toEqual([]);
+      // The lease is released: the next worker takes both at the slot.
+      expect((await store.claimDuePages('w3', slot, LEASE, 10)).map((r) => r.page.id)).toEqual([failed.id, fresh.id]);
     });
   });
 
@@ -299,7 +336,7 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       await store.updatePage(gaveUp.id, { status: 'failing', nextAttemptAt: at(60 * SECOND), gaveUpAt: t0 });
       await store.updatePage(due.id, { status: 'failing', nextAttemptAt: at(5 * SECOND) });
       const now = at(10 * SECOND);
-      const made = await store.makeFailingPagesDue(now);
+      const made = await store.makeFailingPagesDue(now, 'oncall');
       expect(made.map((p) => [p.id, p.status, p.nextAttemptAt])).toEqual([[waiting.id, 'failing', now.toISOString()]]);
       expect((await store.getPage(waiting.id))?.page).toEqual(made[0]);
       expect((await store.getPage(gaveUp.id))?.page.nextAttemptAt).toBe(at(60 * SECOND).toISOString());
@@ -309,7 +346,20 @@ describe.each([sqliteKind(), postgresKind()])('$name store', (kind) => {
       expect((await store.claimDuePages('w', now, LEASE, 10)).map((r) => r.page.id).sort()).toEqual(
         [waiting.id, due.id, queued.id].sort(),
       );
-      expect(await store.makeFailingPagesDue(now)).toEqual([]);
+      expect(await store.makeFailingPagesDue(now, 'oncall')).toEqual([]);
+    });
+
+    it("makeFailingPagesDue: only the pages of the service that answers again; another service's keep waiting", async () => {
+      const onCall = await acceptCreated({ at: t0 });
+      const onCallNamed = await acceptCreated({ at: at(1), backend: 'oncall' });
+      const pd = await acceptCreated({ at: at(2), backend: 'pagerduty' });
+      for (const p of [onCall, onCallNamed, pd])
+        await store.updatePage(p.id, { status: 'failing', nextAttemptAt: at(60 * SECOND) });
+      const now = at(10 * SECOND);
+      expect((await store.makeFailingPagesDue(now, 'pagerduty')).map((p) => p.id)).toEqual([pd.id]);
+      expect((await store.getPage(onCall.id))?.page.nextAttemptAt).toBe(at(60 * SECOND).toISOString());
+      // Pages written before PagerDuty (no backend) are On-Call's.
+      expect((await store.makeFailingPagesDue(now, 'oncall')).map((p) => p.id)).toEqual([onCall.id, onCallNamed.id]);
     });
   });
 

@@ -27,6 +27,20 @@ describe('page status wording', () => {
     expect(acked.settled).toBe(true);
   });
 
+  it('a queued page waiting for its turn in the rate limit says so, with no error', () => {
+    const waiting = describePageStatus(page({ backend: 'pagerduty', nextAttemptAt: iso(3000) }), T0);
+    expect(waiting).toMatchObject({
+      headline: 'Queued: Klaxon is sending your page to PagerDuty.',
+      detail: 'PagerDuty takes only a few pages a second; yours goes out in its turn.',
+      countdown: 'Next attempt in 3 s.',
+      notReached: false,
+      tone: 'progress',
+    });
+    // Just accepted (due when accepted), even on a machine whose clock runs behind: nothing to wait for.
+    const fresh = page({ createdAt: iso(2000), nextAttemptAt: iso(2000) });
+    expect(describePageStatus(fresh, T0)).toMatchObject({ detail: null, countdown: null });
+  });
+
   it('names who acknowledged as people read it: "Alice Andersen (via Klaxon)", "Carol Okafor"', () => {
     const viaKlaxon = page({
       status: 'acknowledged',
@@ -63,6 +77,14 @@ describe('page status wording', () => {
     expect(t.countdown).toBe('Next attempt in 8 s.');
     expect(t.notReached).toBe(true);
     expect(t.tone).toBe('bad');
+    // An attempt that ended with no answer recorded (the server stopped mid-send): unknown, not refused.
+    const unanswered = describePageStatus(
+      page({ status: 'failing', backend: 'pagerduty', attempts: 1, lastError: null, nextAttemptAt: iso(8000) }),
+      T0,
+    );
+    expect(unanswered.detail).toBe(
+      'Klaxon could not confirm that PagerDuty received it. If this is urgent, use a contact below now.',
+    );
   });
 
   it('counts down to the next delivery attempt instead of naming a clock time', () => {

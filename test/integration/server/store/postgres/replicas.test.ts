@@ -226,7 +226,7 @@ describe('look before resend, across servers', () => {
         incidents: {
           findByEntityId: () => null,
           refreshNow: async () => undefined,
-          status: () => ({ lastSuccessAt: null }),
+          listed: () => new Map([['oncall', false]]),
         },
         firstPollWaitMs: 0,
         delivery: { timeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 300, giveUpAfterMinutes: 5, concurrency: 2 },
