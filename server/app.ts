@@ -341,8 +341,7 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     targets.stop();
   });
 
-  const operator = { token: config.metrics.token };
-  await app.register(healthRoutes, {
+  const health = {
     store,
     hub,
     identityProvider: verifier,
@@ -350,25 +349,15 @@ export async function buildApp(deps: AppDeps): Promise<KlaxonApp> {
     targets,
     cluster,
     chatChannels: chatChannels.map((c) => c.name),
-    ...operator,
-    serveOperatorDetails: config.metrics.listen === null,
-  });
+    token: config.metrics.token,
+  };
+  await app.register(healthRoutes, { ...health, serveOperatorDetails: config.metrics.listen === null });
   // `metrics.listen`: metrics and readiness details on their own address (e.g. a management network).
   let operatorApp: FastifyInstance | null = null;
   if (config.metrics.listen) {
     operatorApp = Fastify({ logger: loggerOptions(config, deps.logger), return503OnClosing: true });
     setErrorHandlers(operatorApp, { notFound: () => null }, errorReports);
-    await operatorApp.register(healthRoutes, {
-      store,
-      hub,
-      identityProvider: verifier,
-      metrics,
-      targets,
-      cluster,
-      chatChannels: chatChannels.map((c) => c.name),
-      ...operator,
-      serveOperatorDetails: true,
-    });
+    await operatorApp.register(healthRoutes, { ...health, serveOperatorDetails: true });
   }
   await app.register(clientConfigRoutes, {
     config,

@@ -3,7 +3,7 @@
  * no VO auth, loopback callers only, never faulted, throttled or logged.
  */
 import { validateFaults } from './faults.js';
-import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { validateRules } from './rules.js';
 import { ControlError, validateSwitches, type Simulator } from './simulator.js';
 import type { OrgProfile, RateLimitOptions, SeedName } from './types.js';

@@ -2,7 +2,7 @@
  * An incident as the simulator holds it, and its wire form (docs/splunk-oncall.md#the-incident-object).
  * The state machine that changes it is state.ts.
  */
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from '../simulator-kit/clock.js';
 import { directUserSlug, type PolicyRun, type Targets } from './paging.js';
 import type { Phase, PolicyRef, WireIncident, WireTransition } from './types.js';
 

@@ -2,7 +2,6 @@
  * Splunk On-Call simulator: a real HTTP server that behaves like On-Call's public API and REST
  * endpoint as docs/splunk-oncall.md describes them. See README.md in this folder.
  */
-import type { AddressInfo } from 'node:net';
 import { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';
 import { createSimulatorServer } from './server.js';
 import { Simulator } from './simulator.js';
@@ -45,19 +44,9 @@ export { REST_ENDPOINT_PREFIX } from './rest-endpoint.js';
 
 export async function startOnCallSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const sim = new Simulator(opts);
-  const { server, dropConnections } = createSimulatorServer(sim);
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const http = createSimulatorServer(sim);
+  const url = await http.listen(opts.host ?? '127.0.0.1', opts.port ?? 0);
   const org = sim.org.org;
-  let closing: Promise<void> | null = null;
   return {
     url,
     apiId: org.apiId,
@@ -68,13 +57,9 @@ export async function startOnCallSimulator(opts: SimulatorOptions = {}): Promise
     orgSlug: org.orgSlug,
     control: sim.control(),
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        sim.pending.clear();
-        sim.webhook.close();
-        server.close(() => resolve());
-        dropConnections();
-      });
-      return closing;
+      sim.pending.clear();
+      sim.webhook.close();
+      return http.close();
     },
   };
 }

@@ -2,9 +2,9 @@
  * `npm run dev:oncall`: the simulator on its own, for the demo and for poking at by hand.
  * Flags override environment variables; `--help` lists both.
  */
-import { parseArgs } from 'node:util';
+import { SimulatorCli } from '../simulator-kit/cli.js';
 import { validateFaults } from './faults.js';
-import { demoOrg, startOnCallSimulator, type SimulatorOptions, type Switches } from './index.js';
+import { demoOrg, startOnCallSimulator, type Switches } from './index.js';
 import { validateSwitches } from './simulator.js';
 
 const HELP = `Splunk On-Call simulator
@@ -25,10 +25,8 @@ const HELP = `Splunk On-Call simulator
   --log                      log every request (ONCALL_SIM_LOG=1)
 `;
 
-function fail(message: string): never {
-  console.error(`oncall-simulator: ${message}\nRun with --help for the options.`);
-  process.exit(2);
-}
+const cli: SimulatorCli = new SimulatorCli('oncall-simulator', 'ONCALL_SIM', HELP);
+const fail: (message: string) => never = cli.fail;
 
 function toNumber(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined || v === '') return fallback;
@@ -37,41 +35,23 @@ function toNumber(name: string, v: string | undefined, fallback: number): number
   return n;
 }
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    seed: { type: 'string' },
-    org: { type: 'string' },
-    switch: { type: 'string', multiple: true },
-    'consistency-delay': { type: 'string' },
-    retention: { type: 'string' },
-    faults: { type: 'string' },
-    'webhook-url': { type: 'string' },
-    'webhook-header': { type: 'string', multiple: true },
-    'no-rate-limit': { type: 'boolean' },
-    'spec-oncall-fields': { type: 'boolean' },
-    log: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const values = cli.parse({
+  org: { type: 'string' },
+  switch: { type: 'string', multiple: true },
+  'consistency-delay': { type: 'string' },
+  retention: { type: 'string' },
+  'webhook-header': { type: 'string', multiple: true },
+  'spec-oncall-fields': { type: 'boolean' },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const seed = cli.seed(values);
 
-const env = process.env;
-const seed = values.seed ?? env.ONCALL_SIM_SEED ?? 'demo';
-if (seed !== 'demo' && seed !== 'empty') fail(`--seed must be "demo" or "empty", got "${seed}"`);
-
-const org = values.org ?? env.ONCALL_SIM_ORG ?? 'realistic';
+const org = values.org ?? cli.env('ORG') ?? 'realistic';
 if (org !== 'tidy' && org !== 'realistic') fail(`--org must be "tidy" or "realistic", got "${org}"`);
 
 let switches: Partial<Switches> = {};
 try {
-  const given: Record<string, unknown> = env.ONCALL_SIM_SWITCHES
-    ? (JSON.parse(env.ONCALL_SIM_SWITCHES) as Record<string, unknown>)
-    : {};
+  const switchesJson = cli.env('SWITCHES');
+  const given: Record<string, unknown> = switchesJson ? (JSON.parse(switchesJson) as Record<string, unknown>) : {};
   for (const s of values.switch ?? []) {
     const i = s.indexOf('=');
     if (i <= 0) fail(`--switch must look like name=value, got "${s}"`);
@@ -84,21 +64,14 @@ try {
   fail(`--switch: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-let faults: SimulatorOptions['faults'];
-const faultsText = values.faults ?? env.ONCALL_SIM_FAULTS;
-if (faultsText) {
-  try {
-    faults = validateFaults(JSON.parse(faultsText));
-  } catch (e) {
-    fail(`--faults: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
+const faults = cli.faults(values, validateFaults);
 
-const webhookUrl = values['webhook-url'] ?? env.ONCALL_SIM_WEBHOOK_URL;
+const webhookUrl = cli.webhookUrl(values);
 let headers: Record<string, string> = {};
-if (env.ONCALL_SIM_WEBHOOK_HEADERS) {
+const headersJson = cli.env('WEBHOOK_HEADERS');
+if (headersJson) {
   try {
-    headers = JSON.parse(env.ONCALL_SIM_WEBHOOK_HEADERS) as Record<string, string>;
+    headers = JSON.parse(headersJson) as Record<string, string>;
   } catch {
     fail('ONCALL_SIM_WEBHOOK_HEADERS must be a JSON object of header names to values');
   }
@@ -109,25 +82,25 @@ for (const h of values['webhook-header'] ?? []) {
   headers[h.slice(0, i)] = h.slice(i + 1);
 }
 
-const sim = await startOnCallSimulator({
-  host: values.host ?? env.ONCALL_SIM_HOST ?? '127.0.0.1',
-  port: toNumber('--port', values.port ?? env.ONCALL_SIM_PORT, 8789),
-  seed,
-  org,
-  ...switches,
-  consistencyDelayMs: toNumber(
-    '--consistency-delay',
-    values['consistency-delay'] ?? env.ONCALL_SIM_CONSISTENCY_DELAY_MS,
-    2000,
-  ),
-  resolvedRetentionMinutes: toNumber('--retention', values.retention ?? env.ONCALL_SIM_RETENTION_MINUTES, 60),
-  rateLimit: values['no-rate-limit'] || env.ONCALL_SIM_RATE_LIMIT === 'off' ? false : { perSecond: 2 },
-  ...(values['spec-oncall-fields'] ? { oncallFieldStyle: 'spec' as const } : {}),
-  log: values.log ?? env.ONCALL_SIM_LOG === '1',
-  ...(faults ? { faults } : {}),
-  ...(webhookUrl ? { webhook: { url: webhookUrl, headers } } : {}),
-}).catch((e: unknown) =>
-  fail(`could not start: ${e instanceof Error ? e.message : String(e)} (is the port already in use? try --port 0)`),
+const sim = await cli.start(
+  startOnCallSimulator({
+    host: cli.host(values),
+    port: toNumber('--port', values.port ?? cli.env('PORT'), 8789),
+    seed,
+    org,
+    ...switches,
+    consistencyDelayMs: toNumber(
+      '--consistency-delay',
+      values['consistency-delay'] ?? cli.env('CONSISTENCY_DELAY_MS'),
+      2000,
+    ),
+    resolvedRetentionMinutes: toNumber('--retention', values.retention ?? cli.env('RETENTION_MINUTES'), 60),
+    rateLimit: cli.rateLimitOff(values) ? false : { perSecond: 2 },
+    ...(values['spec-oncall-fields'] ? { oncallFieldStyle: 'spec' as const } : {}),
+    log: cli.log(values),
+    ...(faults ? { faults } : {}),
+    ...(webhookUrl ? { webhook: { url: webhookUrl, headers } } : {}),
+  }),
 );
 
 console.log(`Splunk On-Call simulator listening on ${sim.url}
@@ -142,12 +115,4 @@ console.log(`Splunk On-Call simulator listening on ${sim.url}
   control API       ${sim.url}/_sim/  (reset, requests, faults, incidents, clock, maintenance, switches, rules)${webhookUrl ? `\n  webhook           ${webhookUrl}` : ''}
 Press Ctrl+C to stop.`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: closing the simulator…`);
-  void sim.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+cli.closeOnSignals(sim);

@@ -2,7 +2,7 @@
  * Maintenance mode in the public API (docs/splunk-oncall.md#maintenance-mode): read the active modes,
  * start one for routing keys (none = global), end one by its id. Every answer is the state after the call.
  */
-import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { MaintenanceError } from './maintenance.js';
 import { ControlError, type Simulator } from './simulator.js';
 

@@ -3,7 +3,7 @@
  * (now, and per policy step in a team's schedule), teams, users, escalation policies with their steps,
  * and routing keys. Auth and throttling happen before (public-api.ts).
  */
-import { json, type Reply, type SimRequest } from './http-io.js';
+import { json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import type { OrgPolicyEntry, OrgTeam, OrgUser } from './org.js';
 import type { Simulator } from './simulator.js';
 

@@ -3,7 +3,7 @@
  * only after a delay. A change is due when either the wall clock or the simulated clock has moved on
  * by the delay, so tests can both wait in real time and jump ahead with `advance`.
  */
-import type { SimClock } from './clock.js';
+import type { SimClock } from '../simulator-kit/clock.js';
 
 interface Pending {
   dueSim: number;

@@ -4,7 +4,7 @@
  * organisation and maintenance-mode endpoints in org-api.ts and maintenance-api.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { handleMaintenanceApi } from './maintenance-api.js';
 import { DEFAULT_ROUTING_KEY } from './org.js';
 import { handleOrgApi } from './org-api.js';

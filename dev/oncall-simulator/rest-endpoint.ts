@@ -4,7 +4,7 @@
  * after the consistency delay.
  */
 import { randomUUID } from 'node:crypto';
-import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { DEFAULT_ROUTING_KEY } from './org.js';
 import { applyRules } from './rules.js';
 import type { Simulator } from './simulator.js';

@@ -4,13 +4,13 @@
  * in-process control both drive this.
  */
 import { randomUUID } from 'node:crypto';
-import { SimClock } from './clock.js';
+import { SimClock } from '../simulator-kit/clock.js';
 import { FaultInjector } from './faults.js';
 import { MaintenanceError, MaintenanceModes } from './maintenance.js';
 import { DEFAULT_ROUTING_KEY, OrgDirectory } from './org.js';
 import { PendingChanges } from './pending-changes.js';
 import { RateLimiter } from './rate-limiter.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog } from '../simulator-kit/request-log.js';
 import { validateRules } from './rules.js';
 import { DEMO_INCIDENTS, demoOrg, type OrgProfile } from './seed.js';
 import { toWire } from './incident.js';

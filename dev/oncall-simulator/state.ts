@@ -4,7 +4,7 @@
  * Nothing here knows about HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import type { SimClock } from './clock.js';
+import type { SimClock } from '../simulator-kit/clock.js';
 import {
   directUserPolicy,
   respondersFor,

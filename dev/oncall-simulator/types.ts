@@ -3,35 +3,21 @@
  * wire shapes it emits. Wire shapes follow docs/splunk-oncall.md (the incident object, who is on call).
  */
 
+import type { Faults as KitFaults } from '../simulator-kit/faults.js';
+import type { RequestLogEntry as KitRequestLogEntry } from '../simulator-kit/request-log.js';
 import type { OnCallSteps, RoutingKeyCase } from './org.js';
 import type { OrgProfile } from './seed.js';
 
 export type SeedName = 'demo' | 'empty';
 export type { OrgProfile };
 
-/** Fault injection knobs. Rates are probabilities 0..1, rolled once per request. */
-export interface Faults {
-  /** Answer 500 text/plain `Internal Server Error` or 503 text/plain `no healthy upstream` (see `errorStatus`). */
-  errorRate?: number;
-  /** Never answer: hold the socket until the client gives up or the simulator closes. */
-  timeoutRate?: number;
-  /** Answer 429 `{"message":"Too Many Requests"}` as if throttled. */
-  rateLimitRate?: number;
-  /** Destroy the socket without any response (ECONNRESET / "fetch failed" on the client). */
-  resetRate?: number;
-  /** Answer 200 with a truncated, unparseable JSON body. */
-  malformedRate?: number;
-  /** Added before every matching request is handled (and before any fault is rolled). */
-  latencyMs?: number;
-  /** Which status `errorRate` produces; default: 503 and 500 alternately (503 first). */
-  errorStatus?: 500 | 503;
-  /**
-   * Paths the faults apply to (default all except `/_sim/`). An entry matches the path itself and
-   * everything below it (`/api-public/v1/incidents` also matches `/api-public/v1/incidents/7`);
-   * a trailing `*` makes it a plain prefix.
-   */
-  paths?: string[];
-}
+/**
+ * Fault injection knobs (`../simulator-kit/faults.ts`). On-Call's answers: `errorRate` 500 text/plain
+ * `Internal Server Error` or 503 text/plain `no healthy upstream` (default: 503 and 500 alternately,
+ * 503 first); `rateLimitRate` 429 `{"message":"Too Many Requests"}`; `malformedRate` 200 with a
+ * truncated, unparseable JSON body.
+ */
+export type Faults = KitFaults<500 | 503>;
 
 export interface RateLimitOptions {
   perSecond: number;
@@ -122,23 +108,8 @@ export interface WireMaintenanceMode {
   targets: { type: 'RoutingKeys'; names: string[] }[];
 }
 
-export interface RequestLogEntry {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** 0 when no response was sent (connection reset, or a held timeout). */
-  status: number;
-  /** Simulated-clock time the request arrived (ISO-8601, ms precision). */
-  at: string;
-  /** Wall-clock time the request arrived (differs from `at` only after advancing/freezing the clock). */
-  realAt: string;
-  /** Parsed JSON body of non-GET requests, when it was JSON and small. */
-  body?: unknown;
-  /** The fault injected into this request, if any. */
-  fault?: FaultKind;
-}
-
-export type FaultKind = 'error' | 'timeout' | 'rateLimit' | 'reset' | 'malformed';
+/** An answered request; the On-Call simulator logs no headers or query. */
+export type RequestLogEntry = Omit<KitRequestLogEntry, 'from' | 'query' | 'headers'>;
 
 export interface WebhookDelivery {
   at: string;

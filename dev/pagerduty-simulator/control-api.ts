@@ -3,7 +3,7 @@
  * PagerDuty: no token, loopback callers only, never faulted, throttled or logged.
  */
 import { validateFaults } from './faults.js';
-import { isRecord, json, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { ControlError, type Simulator } from './simulator.js';
 import type {
   EventAction,

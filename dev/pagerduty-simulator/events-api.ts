@@ -3,7 +3,8 @@
  * names a service's integration; validation errors answer 400 with PagerDuty's
  * `{"status","message","errors"}` body, throttling 429, success 202 with the dedup key.
  */
-import { json, isRecord, type Reply, type SimRequest } from './http-io.js';
+import { json, isRecord, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
+import type { TriggerDetails } from './incidents.js';
 import type { Simulator } from './simulator.js';
 import type { EventAction } from './types.js';
 
@@ -43,17 +44,7 @@ export function handleEventsApi(sim: Simulator, req: SimRequest): Reply | null {
     errors.push("'dedup_key' must be a string of at most 255 characters");
   if (action !== 'trigger' && ACTIONS.includes(String(action)) && (typeof dedupKey !== 'string' || dedupKey === ''))
     errors.push("'dedup_key' is missing or blank");
-  let details:
-    | {
-        title: string;
-        source?: string;
-        severity?: string;
-        customDetails?: unknown;
-        client?: string;
-        clientUrl?: string;
-        links?: unknown[];
-      }
-    | undefined;
+  let details: Omit<TriggerDetails, 'dedupKey'> | undefined;
   if (action === 'trigger') {
     const p = isRecord(b.payload) ? b.payload : null;
     if (!p) errors.push("'payload' is missing or blank");

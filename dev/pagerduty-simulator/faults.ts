@@ -1,83 +1,57 @@
 /**
- * Fault injection: the failures a client meets between it and PagerDuty (5xx, hung requests,
- * resets, garbage bodies, throttling, slowness), per path and rate.
+ * PagerDuty's faults (the injection itself is `../simulator-kit/faults.ts`): 500 with PagerDuty's
+ * error body, 502/503 from a proxy, 429 with PagerDuty's rate-limit answer, truncated JSON; each
+ * in the Events API's or the REST API's form, by path.
  */
-import type { FaultKind, Faults } from './types.js';
+import { FaultInjector as KitFaultInjector, validateFaults as validateKitFaults } from '../simulator-kit/faults.js';
+import type { AnsweredFault } from '../simulator-kit/faults.js';
+import { json, type Reply } from '../simulator-kit/http-io.js';
+import { EVENTS_PATH, EVENTS_THROTTLED_BODY } from './events-api.js';
+import type { Faults } from './types.js';
 
-const RATE_KEYS = ['resetRate', 'timeoutRate', 'errorRate', 'rateLimitRate', 'malformedRate'] as const;
-const KIND_OF: Record<(typeof RATE_KEYS)[number], FaultKind> = {
-  resetRate: 'reset',
-  timeoutRate: 'timeout',
-  errorRate: 'error',
-  rateLimitRate: 'rateLimit',
-  malformedRate: 'malformed',
-};
+type ErrorStatus = NonNullable<Faults['errorStatus']>;
+const ERROR_STATUSES: readonly ErrorStatus[] = [500, 502, 503];
 
-/** Throws a message fit for a person when a knob is out of range. */
 export function validateFaults(f: unknown): Faults {
-  if (typeof f !== 'object' || f === null || Array.isArray(f))
-    throw new Error('Faults must be a JSON object, e.g. {"errorRate":0.5}');
-  const o = f as Record<string, unknown>;
-  const known = new Set<string>([...RATE_KEYS, 'latencyMs', 'errorStatus', 'paths']);
-  for (const k of Object.keys(o))
-    if (!known.has(k)) throw new Error(`Unknown fault setting "${k}"; known: ${[...known].join(', ')}`);
-  for (const k of RATE_KEYS) {
-    const v = o[k];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1)))
-      throw new Error(`${k} must be a number from 0 to 1`);
-  }
-  if (o.latencyMs !== undefined && (typeof o.latencyMs !== 'number' || !(o.latencyMs >= 0)))
-    throw new Error('latencyMs must be a non-negative number');
-  if (o.errorStatus !== undefined && o.errorStatus !== 500 && o.errorStatus !== 502 && o.errorStatus !== 503)
-    throw new Error('errorStatus must be 500, 502 or 503');
-  if (o.paths !== undefined && (!Array.isArray(o.paths) || o.paths.some((p) => typeof p !== 'string')))
-    throw new Error('paths must be an array of path strings');
-  return o as Faults;
+  return validateKitFaults(f, ERROR_STATUSES);
 }
 
-export class FaultInjector {
-  private faults: Faults;
-
-  constructor(
-    faults: Faults | undefined,
-    private readonly random: () => number = Math.random,
-  ) {
-    this.faults = validateFaults(faults ?? {});
+export class FaultInjector extends KitFaultInjector<ErrorStatus> {
+  constructor(faults: Faults | undefined, random?: () => number) {
+    super(faults, { statuses: ERROR_STATUSES, defaultStatus: () => 500 }, random);
   }
 
-  set(f: Faults): void {
-    this.faults = validateFaults(f);
-  }
-
-  get current(): Faults {
-    return { ...this.faults };
-  }
-
-  applies(path: string): boolean {
-    const paths = this.faults.paths;
-    if (!paths || paths.length === 0) return true;
-    return paths.some((p) =>
-      p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`),
-    );
-  }
-
-  latencyFor(path: string): number {
-    return this.applies(path) ? (this.faults.latencyMs ?? 0) : 0;
-  }
-
-  /** One roll per request; the rates stack in a fixed order so rates summing to 1 always fault. */
-  roll(path: string): FaultKind | null {
-    if (!this.applies(path)) return null;
-    const r = this.random();
-    let acc = 0;
-    for (const k of RATE_KEYS) {
-      acc += this.faults[k] ?? 0;
-      if (r < acc) return KIND_OF[k];
+  /** What a faulted request to `path` answers, when it answers. */
+  reply(fault: AnsweredFault, path: string): Reply {
+    const events = path === EVENTS_PATH;
+    switch (fault) {
+      case 'error': {
+        const status = this.errorStatus();
+        if (status !== 500) return { status, text: status === 502 ? 'Bad Gateway' : 'Service Unavailable' };
+        return events
+          ? json(500, { status: 'error', message: 'Internal Server Error', errors: [] })
+          : json(500, {
+              error: {
+                message: 'An internal error has occurred. PagerDuty team has been notified.',
+                code: 2000,
+                errors: [],
+              },
+            });
+      }
+      case 'rateLimit':
+        return events
+          ? json(429, EVENTS_THROTTLED_BODY)
+          : json(
+              429,
+              { error: { message: 'Rate Limit Exceeded', code: 2020 } },
+              { 'ratelimit-limit': '960', 'ratelimit-remaining': '0', 'ratelimit-reset': '30' },
+            );
+      case 'malformed':
+        return {
+          status: events ? 202 : 200,
+          text: events ? '{"status":"succ' : '{"incidents":[{"id":"P',
+          contentType: 'application/json',
+        };
     }
-    return null;
-  }
-
-  get errorStatus(): 500 | 502 | 503 {
-    return this.faults.errorStatus ?? 500;
   }
 }

@@ -3,7 +3,7 @@
  * the escalation policy on the simulated clock, reassign to another policy. Every change appends a
  * log entry and is announced to listeners (the v3 webhook sender). Wire shapes live in wire.ts.
  */
-import type { SimClock } from './clock.js';
+import type { SimClock } from '../simulator-kit/clock.js';
 import type { OrgDirectory, OrgService } from './org.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';

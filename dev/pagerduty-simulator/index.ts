@@ -2,7 +2,6 @@
  * PagerDuty simulator: a real HTTP server that behaves like PagerDuty's Events API v2 and REST
  * API v2 as docs/pagerduty.md describes them, with v3 webhooks. See README.md in this folder.
  */
-import type { AddressInfo } from 'node:net';
 import { createControl } from './control.js';
 import { EVENTS_PATH } from './events-api.js';
 import { DEMO_API_TOKEN, DEMO_READONLY_API_TOKEN } from './seed.js';
@@ -34,21 +33,11 @@ const TICK_MS = 1_000;
 export async function startPagerDutySimulator(opts: SimulatorOptions = {}): Promise<RunningPagerDutySimulator> {
   const sim = new Simulator(opts);
   const control = createControl(sim);
-  const { server, dropConnections } = createSimulatorServer(sim, control);
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const http = createSimulatorServer(sim, control);
+  const url = await http.listen(opts.host ?? '127.0.0.1', opts.port ?? 0);
   sim.baseUrl = url;
   const ticker = setInterval(() => sim.tick(), TICK_MS);
   ticker.unref();
-  let closing: Promise<void> | null = null;
   return {
     url,
     eventsUrl: `${url}${EVENTS_PATH}`,
@@ -56,13 +45,9 @@ export async function startPagerDutySimulator(opts: SimulatorOptions = {}): Prom
     readOnlyApiToken: DEMO_READONLY_API_TOKEN,
     control,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        clearInterval(ticker);
-        sim.webhook.close();
-        server.close(() => resolve());
-        dropConnections();
-      });
-      return closing;
+      clearInterval(ticker);
+      sim.webhook.close();
+      return http.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * `npm run dev:pagerduty`: the simulator on its own, for the demo and for poking at by hand.
  * Flags override environment variables; `--help` lists both.
  */
-import { parseArgs } from 'node:util';
+import { SimulatorCli } from '../simulator-kit/cli.js';
 import { validateFaults } from './faults.js';
 import {
   DEMO_POLICY_BATPHONE,
@@ -10,7 +10,6 @@ import {
   DEMO_ROUTING_KEYS,
   DEMO_USERS,
   startPagerDutySimulator,
-  type SimulatorOptions,
 } from './index.js';
 
 const HELP = `PagerDuty simulator (Events API v2, REST API v2, webhooks v3)
@@ -29,80 +28,52 @@ const HELP = `PagerDuty simulator (Events API v2, REST API v2, webhooks v3)
   --log                      log every request (PAGERDUTY_SIM_LOG=1)
 `;
 
-function fail(message: string): never {
-  console.error(`pagerduty-simulator: ${message}\nRun with --help for the options.`);
-  process.exit(2);
-}
+const cli: SimulatorCli = new SimulatorCli('pagerduty-simulator', 'PAGERDUTY_SIM', HELP);
 
 function toPort(v: string | undefined): number {
   if (v === undefined || v === '') return 8790;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--port must be 0 to 65535, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) cli.fail(`--port must be 0 to 65535, got "${v}"`);
   return n;
 }
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    seed: { type: 'string' },
-    faults: { type: 'string' },
-    'webhook-url': { type: 'string' },
-    'webhook-secret': { type: 'string', multiple: true },
-    'unknown-routing-key': { type: 'string' },
-    'nobody-on-call': { type: 'string' },
-    'no-rate-limit': { type: 'boolean' },
-    log: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const values = cli.parse({
+  'webhook-secret': { type: 'string', multiple: true },
+  'unknown-routing-key': { type: 'string' },
+  'nobody-on-call': { type: 'string' },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-const env = process.env;
-const seed = values.seed ?? env.PAGERDUTY_SIM_SEED ?? 'demo';
-if (seed !== 'demo' && seed !== 'empty') fail(`--seed must be "demo" or "empty", got "${seed}"`);
+const seed = cli.seed(values);
 const unknownRoutingKey = values['unknown-routing-key'] ?? 'accept';
 if (unknownRoutingKey !== 'accept' && unknownRoutingKey !== 'reject')
-  fail(`--unknown-routing-key must be "accept" or "reject", got "${unknownRoutingKey}"`);
+  cli.fail(`--unknown-routing-key must be "accept" or "reject", got "${unknownRoutingKey}"`);
 const nobodyOnCall = values['nobody-on-call'] ?? 'unassigned';
 if (nobodyOnCall !== 'unassigned' && nobodyOnCall !== 'drop')
-  fail(`--nobody-on-call must be "unassigned" or "drop", got "${nobodyOnCall}"`);
+  cli.fail(`--nobody-on-call must be "unassigned" or "drop", got "${nobodyOnCall}"`);
 
-let faults: SimulatorOptions['faults'];
-const faultsText = values.faults ?? env.PAGERDUTY_SIM_FAULTS;
-if (faultsText) {
-  try {
-    faults = validateFaults(JSON.parse(faultsText));
-  } catch (e) {
-    fail(`--faults: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
+const faults = cli.faults(values, validateFaults);
 
-const sim = await startPagerDutySimulator({
-  host: values.host ?? env.PAGERDUTY_SIM_HOST ?? '127.0.0.1',
-  port: toPort(values.port ?? env.PAGERDUTY_SIM_PORT),
-  seed,
-  unknownRoutingKey,
-  nobodyOnCall,
-  rateLimit: values['no-rate-limit'] || env.PAGERDUTY_SIM_RATE_LIMIT === 'off' ? false : {},
-  log: values.log ?? env.PAGERDUTY_SIM_LOG === '1',
-  ...(faults ? { faults } : {}),
-}).catch((e: unknown) =>
-  fail(`could not start: ${e instanceof Error ? e.message : String(e)} (is the port already in use? try --port 0)`),
+const sim = await cli.start(
+  startPagerDutySimulator({
+    host: cli.host(values),
+    port: toPort(values.port ?? cli.env('PORT')),
+    seed,
+    unknownRoutingKey,
+    nobodyOnCall,
+    rateLimit: cli.rateLimitOff(values) ? false : {},
+    log: cli.log(values),
+    ...(faults ? { faults } : {}),
+  }),
 );
 
-const webhookUrl = values['webhook-url'] ?? env.PAGERDUTY_SIM_WEBHOOK_URL;
+const webhookUrl = cli.webhookUrl(values);
 let webhookLine = '';
 if (webhookUrl) {
-  const secrets = values['webhook-secret'] ?? env.PAGERDUTY_SIM_WEBHOOK_SECRETS?.split(',').filter(Boolean);
+  const secrets = values['webhook-secret'] ?? cli.env('WEBHOOK_SECRETS')?.split(',').filter(Boolean);
   try {
     const sub = sim.control.addWebhookSubscription({ url: webhookUrl, ...(secrets?.length ? { secrets } : {}) });
     webhookLine = `\n  webhook v3         ${webhookUrl}  (subscription ${sub.id}, secret ${sub.secrets.join(', ')})`;
   } catch (e) {
-    fail(`--webhook-url: ${e instanceof Error ? e.message : String(e)}`);
+    cli.fail(`--webhook-url: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -122,12 +93,4 @@ Try:
   curl -sg '${sim.url}/incidents?statuses[]=triggered' -H 'Authorization: Token token=${sim.apiToken}'
 Press Ctrl+C to stop.`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: closing the simulator…`);
-  void sim.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+cli.closeOnSignals(sim);

@@ -1,5 +1,5 @@
 /** REST API v2 entry: authenticate (and count against the token's rate limit), then route. */
-import { json, type Reply, type SimRequest } from './http-io.js';
+import { json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { authenticate } from './rest-common.js';
 import { handleDirectory } from './rest-directory.js';
 import { handleIncidents } from './rest-incidents.js';

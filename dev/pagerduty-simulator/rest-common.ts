@@ -1,13 +1,18 @@
 /**
  * What every REST API v2 route shares (docs/pagerduty.md#rest-api-v2): token auth, the error body
- * `{"error":{"message","code","errors"}}`, rate-limit headers, and classic offset pagination.
+ * `{"error":{"message","code","errors"}}`, rate-limit headers, array query parameters and classic offset pagination.
  */
-import { json, type Reply, type SimRequest } from './http-io.js';
+import { json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import { rateLimitHeaders } from './rate-limiter.js';
 import type { Simulator } from './simulator.js';
 
 export function pdError(status: number, message: string, code: number, errors: string[] = []): Reply {
   return json(status, { error: { message, code, errors } });
+}
+
+/** `GET /incidents?statuses[]=a&statuses[]=b` and `?statuses=a,b`-free: PagerDuty's array parameters repeat `name[]`. */
+export function queryArray(q: URLSearchParams, name: string): string[] {
+  return [...q.getAll(`${name}[]`), ...q.getAll(name)].filter((v) => v !== '');
 }
 
 export const invalidInput = (...errors: string[]): Reply => pdError(400, 'Invalid Input Provided', 2001, errors);

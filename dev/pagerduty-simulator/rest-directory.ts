@@ -2,8 +2,8 @@
  * REST API v2 read-only routes about the account: who is on call, escalation policies, services,
  * users, maintenance windows. All paginate the same way (rest-common.ts).
  */
-import { json, queryArray, type Reply, type SimRequest } from './http-io.js';
-import { matchesQuery, paginate, pdError, timeParam } from './rest-common.js';
+import { json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
+import { matchesQuery, paginate, pdError, queryArray, timeParam } from './rest-common.js';
 import type { Simulator } from './simulator.js';
 
 function list<T>(req: SimRequest, key: string, items: T[], render: (t: T) => unknown): Reply {

@@ -2,9 +2,9 @@
  * REST API v2 incident routes: list with filters, get, log entries, and the updates a responder
  * makes (acknowledge, resolve, reopen, escalate, reassign), which need `From: <a user's e-mail>`.
  */
-import { isRecord, json, queryArray, type Reply, type SimRequest } from './http-io.js';
+import { isRecord, json, type Reply, type SimRequest } from '../simulator-kit/http-io.js';
 import type { SimIncident } from './incidents.js';
-import { invalidInput, paginate, pdError, timeParam, type Caller } from './rest-common.js';
+import { invalidInput, paginate, pdError, queryArray, timeParam, type Caller } from './rest-common.js';
 import type { Simulator } from './simulator.js';
 
 const STATUSES: readonly string[] = ['triggered', 'acknowledged', 'resolved'];

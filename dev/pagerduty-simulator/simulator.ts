@@ -3,7 +3,7 @@
  * knobs (faults, rate limits). The HTTP layer and the in-process control both drive this class.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SimClock } from './clock.js';
+import { SimClock } from '../simulator-kit/clock.js';
 import { FaultInjector } from './faults.js';
 import {
   IncidentStore,
@@ -14,7 +14,7 @@ import {
 } from './incidents.js';
 import { OrgDirectory, ROUTING_KEY_PATTERN, type Org } from './org.js';
 import { RateLimiter } from './rate-limiter.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog } from '../simulator-kit/request-log.js';
 import { DEMO_INCIDENTS, DEMO_SERVICE_SRE, demoOrg } from './seed.js';
 import type { EventAction, EventOutcome, ReceivedEvent, SeedName, SimulatorOptions } from './types.js';
 import { WebhookSender } from './webhook.js';

@@ -2,32 +2,19 @@
  * Public types of the PagerDuty simulator: options, faults, the control interface tests and the
  * demo drive, and the records it keeps (requests, events, webhook deliveries).
  */
+import type { Faults as KitFaults } from '../simulator-kit/faults.js';
+import type { RequestLogEntry } from '../simulator-kit/request-log.js';
 import type { EscalationTarget } from './org.js';
 
 export type SeedName = 'demo' | 'empty';
 
-/** Fault injection knobs. Rates are probabilities 0..1, rolled once per request. */
-export interface Faults {
-  /** Answer `errorStatus`: 500 with PagerDuty's error body (code 2000), 502/503 with a proxy's text. */
-  errorRate?: number;
-  /** Never answer: hold the socket until the client gives up or the simulator closes. */
-  timeoutRate?: number;
-  /** Answer 429 as if rate-limited (REST: error code 2020 and `ratelimit-*` headers; Events: its 429 body). */
-  rateLimitRate?: number;
-  /** Destroy the socket without any response. */
-  resetRate?: number;
-  /** Answer 200 (REST) or 202 (Events) with a truncated, unparseable JSON body. */
-  malformedRate?: number;
-  /** Added before every matching request is handled (and before any fault is rolled). */
-  latencyMs?: number;
-  /** Which status `errorRate` produces; default 500. */
-  errorStatus?: 500 | 502 | 503;
-  /**
-   * Paths the faults apply to (default all except `/_sim/`). An entry matches the path itself and
-   * everything below it (`/incidents` also matches `/incidents/PXXXX`); a trailing `*` makes it a prefix.
-   */
-  paths?: string[];
-}
+/**
+ * Fault injection knobs (`../simulator-kit/faults.ts`). PagerDuty's answers: `errorRate` 500 with
+ * PagerDuty's error body (code 2000), 502/503 with a proxy's text (default 500); `rateLimitRate` 429
+ * (REST: error code 2020 and `ratelimit-*` headers; Events: its 429 body); `malformedRate` 200 (REST)
+ * or 202 (Events) with a truncated, unparseable JSON body.
+ */
+export type Faults = KitFaults<500 | 502 | 503>;
 
 export interface RateLimits {
   /** REST requests per token per minute (PagerDuty documents 960). */
@@ -60,27 +47,7 @@ export interface SimulatorOptions {
   log?: boolean;
 }
 
-export interface RequestLogEntry {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** 0 when no response was sent (connection reset, or a held timeout). */
-  status: number;
-  /** Simulated-clock time the request arrived (ISO-8601, ms precision). */
-  at: string;
-  realAt: string;
-  /** Parsed JSON body of non-GET requests, when it was JSON and small. */
-  body?: unknown;
-  /** The `From` header, when present (who a REST write acts as). */
-  from?: string;
-  /** The query string without its `?`, when there was one. */
-  query?: string;
-  /** The headers the API documents (`accept`, `content-type`, `from`), as sent. */
-  headers?: Record<string, string>;
-  fault?: FaultKind;
-}
-
-export type FaultKind = 'error' | 'timeout' | 'rateLimit' | 'reset' | 'malformed';
+export type { RequestLogEntry };
 
 export type EventAction = 'trigger' | 'acknowledge' | 'resolve';
 

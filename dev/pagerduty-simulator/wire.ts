@@ -4,7 +4,7 @@
  * see test/fixtures/pagerduty/schemas/README.md). References are `{id, type: "<kind>_reference", summary,
  * self, html_url}` as in PagerDuty's examples.
  */
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from '../simulator-kit/clock.js';
 import type { Agent, LogEntry, SimIncident } from './incidents.js';
 import type { OrgDirectory, OrgMaintenanceWindow, OrgPolicy, OrgService, OrgUser } from './org.js';
 

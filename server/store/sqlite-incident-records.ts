@@ -1,36 +1,9 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { EscalationReason } from '#common/index.js';
+import { ESCALATION_COLUMNS, incidentRecordRows, type AckRowOf, type EscalationRowOf } from './incident-record-rows.js';
 import type { EscalationRecord, EscalationStatus, KlaxonAck } from './store.js';
 
-/**
- * What Klaxon keeps about incidents it acted on: acknowledgements made in Klaxon (so an
- * acknowledgement sent as the service user is credited to the person) and its escalations (one per
- * incident, ever). The tables are SQLite migration step 4 (migrations/sqlite-migrations.ts); the
- * SQLite store delegates to this class inside its own transactions.
- */
-interface AckRow {
-  incident_number: string;
-  person_sub: string;
-  person_name: string;
-  sent_as: string;
-  at: number;
-}
-
-interface EscalationRow {
-  incident_number: string;
-  reason: string;
-  policy: string;
-  policy_name: string;
-  as_user: string;
-  page_id: string | null;
-  requester_sub: string | null;
-  requester_name: string | null;
-  after_minutes: number | null;
-  status: string;
-  message: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type AckRow = AckRowOf<number>;
+type EscalationRow = EscalationRowOf<number>;
 
 interface Stmt<Params extends SQLInputValue[], Row> {
   get(...params: Params): Row | undefined;
@@ -38,30 +11,17 @@ interface Stmt<Params extends SQLInputValue[], Row> {
   run(...params: Params): { changes: number | bigint };
 }
 
-const toAck = (r: AckRow): KlaxonAck => ({
-  incidentNumber: r.incident_number,
-  personSub: r.person_sub,
-  personName: r.person_name,
-  sentAs: r.sent_as,
-  at: new Date(r.at),
-});
+const recordRows = incidentRecordRows<number>(
+  (ms) => new Date(ms),
+  (d) => d.getTime(),
+);
 
-const toEscalation = (r: EscalationRow): EscalationRecord => ({
-  incidentNumber: r.incident_number,
-  reason: r.reason as EscalationReason,
-  policy: r.policy,
-  policyName: r.policy_name,
-  asUser: r.as_user,
-  pageId: r.page_id,
-  requesterSub: r.requester_sub,
-  requesterName: r.requester_name,
-  afterMinutes: r.after_minutes,
-  status: r.status as EscalationStatus,
-  message: r.message,
-  createdAt: new Date(r.created_at),
-  updatedAt: new Date(r.updated_at),
-});
-
+/**
+ * What Klaxon keeps about incidents it acted on: acknowledgements made in Klaxon (so an
+ * acknowledgement sent as the service user is credited to the person) and its escalations (one per
+ * incident, ever). The tables are SQLite migration step 4 (migrations/sqlite-migrations.ts); the
+ * SQLite store delegates to this class inside its own transactions.
+ */
 export class SqliteIncidentRecords {
   private readonly stmts;
 
@@ -74,8 +34,7 @@ export class SqliteIncidentRecords {
       ),
       acksSince: prepare<[number], AckRow>('SELECT * FROM klaxon_acks WHERE at >= ? ORDER BY at, id'),
       claim: prepare<SQLInputValue[]>(
-        `INSERT INTO escalations (incident_number, reason, policy, policy_name, as_user, page_id, requester_sub,
-         requester_name, after_minutes, status, message, created_at, updated_at)
+        `INSERT INTO escalations (${ESCALATION_COLUMNS})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident_number) DO NOTHING`,
       ),
       settle: prepare<[string, string | null, number, string], EscalationRow>(
@@ -91,31 +50,17 @@ export class SqliteIncidentRecords {
   }
 
   acksSince(since: Date): KlaxonAck[] {
-    return this.stmts.acksSince.all(since.getTime()).map(toAck);
+    return this.stmts.acksSince.all(since.getTime()).map(recordRows.ack);
   }
 
   claim(e: EscalationRecord): boolean {
-    const r = this.stmts.claim.run(
-      e.incidentNumber,
-      e.reason,
-      e.policy,
-      e.policyName,
-      e.asUser,
-      e.pageId,
-      e.requesterSub,
-      e.requesterName,
-      e.afterMinutes,
-      e.status,
-      e.message,
-      e.createdAt.getTime(),
-      e.updatedAt.getTime(),
-    );
+    const r = this.stmts.claim.run(...recordRows.values(e));
     return Number(r.changes) === 1;
   }
 
   settle(incidentNumber: string, status: EscalationStatus, message: string | null, at: Date): EscalationRecord | null {
     const row = this.stmts.settle.get(status, message, at.getTime(), incidentNumber);
-    return row ? toEscalation(row) : null;
+    return row ? recordRows.escalation(row) : null;
   }
 
   release(incidentNumber: string): void {
@@ -123,6 +68,6 @@ export class SqliteIncidentRecords {
   }
 
   escalationsSince(since: Date): EscalationRecord[] {
-    return this.stmts.since.all(since.getTime()).map(toEscalation);
+    return this.stmts.since.all(since.getTime()).map(recordRows.escalation);
   }
 }

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { EscalationReason } from '#common/index.js';
 import { checkFence, type LeaderFence } from '../../cluster/leadership.js';
 import type {
   Announcement,
@@ -11,6 +10,12 @@ import type {
   KlaxonAck,
   NewAnnouncement,
 } from '../store.js';
+import {
+  ESCALATION_COLUMNS,
+  incidentRecordRows,
+  type AckRowOf,
+  type EscalationRowOf,
+} from '../incident-record-rows.js';
 import { ANNOUNCEMENT_OUTCOME_UNKNOWN, ANNOUNCEMENT_RETENTION_MS } from '../announcement-rules.js';
 import { CHANNEL_LOCK_SPACE } from './advisory-locks.js';
 
@@ -24,25 +29,7 @@ import { CHANNEL_LOCK_SPACE } from './advisory-locks.js';
 
 type Client = Pick<pg.ClientBase, 'query'>;
 
-const ESCALATION =
-  'incident_number, reason, policy, policy_name, as_user, page_id, requester_sub, requester_name, after_minutes, status, message, created_at, updated_at';
 const ANNOUNCEMENT = 'id, channel, event_key, text, resend_safe, created_at, attempts, next_attempt_at, lease_until';
-
-interface EscalationRow {
-  incident_number: string;
-  reason: string;
-  policy: string;
-  policy_name: string;
-  as_user: string;
-  page_id: string | null;
-  requester_sub: string | null;
-  requester_name: string | null;
-  after_minutes: number | null;
-  status: string;
-  message: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 interface AnnouncementRow {
   id: string;
@@ -56,21 +43,10 @@ interface AnnouncementRow {
   lease_until: Date | null;
 }
 
-const toEscalation = (r: EscalationRow): EscalationRecord => ({
-  incidentNumber: r.incident_number,
-  reason: r.reason as EscalationReason,
-  policy: r.policy,
-  policyName: r.policy_name,
-  asUser: r.as_user,
-  pageId: r.page_id,
-  requesterSub: r.requester_sub,
-  requesterName: r.requester_name,
-  afterMinutes: r.after_minutes,
-  status: r.status as EscalationStatus,
-  message: r.message,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const recordRows = incidentRecordRows<Date>(
+  (d) => d,
+  (d) => d,
+);
 
 const toAnnouncement = (r: AnnouncementRow): Announcement => ({
   id: Number(r.id),
@@ -97,22 +73,11 @@ export async function recordAck(c: Client, a: KlaxonAck): Promise<void> {
 }
 
 export async function acksSince(c: Client, since: Date): Promise<KlaxonAck[]> {
-  const { rows } = await c.query<{
-    incident_number: string;
-    person_sub: string;
-    person_name: string;
-    sent_as: string;
-    at: Date;
-  }>('SELECT incident_number, person_sub, person_name, sent_as, at FROM klaxon_acks WHERE at >= $1 ORDER BY at, id', [
-    since,
-  ]);
-  return rows.map((r) => ({
-    incidentNumber: r.incident_number,
-    personSub: r.person_sub,
-    personName: r.person_name,
-    sentAs: r.sent_as,
-    at: r.at,
-  }));
+  const { rows } = await c.query<AckRowOf<Date>>(
+    'SELECT incident_number, person_sub, person_name, sent_as, at FROM klaxon_acks WHERE at >= $1 ORDER BY at, id',
+    [since],
+  );
+  return rows.map(recordRows.ack);
 }
 
 /** Claims the incident's one escalation; with `fence`, refused (FencedOut) once another replica leads. */
@@ -124,23 +89,9 @@ export async function claimEscalation(
 ): Promise<boolean> {
   if (fence) await checkFence(c, fence);
   const { rowCount } = await c.query(
-    `INSERT INTO escalations (${ESCALATION}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+    `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (incident_number) DO NOTHING`,
-    [
-      e.incidentNumber,
-      e.reason,
-      e.policy,
-      e.policyName,
-      e.asUser,
-      e.pageId,
-      e.requesterSub,
-      e.requesterName,
-      e.afterMinutes,
-      e.status,
-      e.message,
-      e.createdAt,
-      e.updatedAt,
-    ],
+    recordRows.values(e),
   );
   if (rowCount !== 1) return false;
   await insertAudit(c, audit);
@@ -155,13 +106,13 @@ export async function settleEscalation(
   fence: LeaderFence | undefined,
 ): Promise<EscalationRecord | null> {
   if (fence) await checkFence(c, fence);
-  const { rows } = await c.query<EscalationRow>(
-    `UPDATE escalations SET status = $1, message = $2, updated_at = $3 WHERE incident_number = $4 RETURNING ${ESCALATION}`,
+  const { rows } = await c.query<EscalationRowOf<Date>>(
+    `UPDATE escalations SET status = $1, message = $2, updated_at = $3 WHERE incident_number = $4 RETURNING ${ESCALATION_COLUMNS}`,
     [outcome.status, outcome.message, outcome.at, incidentNumber],
   );
   if (!rows[0]) return null;
   await insertAudit(c, audit);
-  return toEscalation(rows[0]);
+  return recordRows.escalation(rows[0]);
 }
 
 export async function releaseEscalation(c: Client, incidentNumber: string, audit: AuditEntry): Promise<void> {
@@ -170,11 +121,11 @@ export async function releaseEscalation(c: Client, incidentNumber: string, audit
 }
 
 export async function escalationsSince(c: Client, since: Date): Promise<EscalationRecord[]> {
-  const { rows } = await c.query<EscalationRow>(
-    `SELECT ${ESCALATION} FROM escalations WHERE created_at >= $1 ORDER BY created_at`,
+  const { rows } = await c.query<EscalationRowOf<Date>>(
+    `SELECT ${ESCALATION_COLUMNS} FROM escalations WHERE created_at >= $1 ORDER BY created_at`,
     [since],
   );
-  return rows.map(toEscalation);
+  return rows.map(recordRows.escalation);
 }
 
 /** Queues announcements; one already queued (or sent) for its channel and key is ignored. */

@@ -1,8 +1,7 @@
-/** Pure pieces of the simulator: endpoint normalisation, the request-log ring, fault rolls, message types. */
+/** Pure pieces of the simulator: endpoint normalisation, fault rolls, message types. */
 import { describe, expect, it } from 'vitest';
 import { FaultInjector, validateFaults } from '#dev/oncall-simulator/faults.js';
 import { endpointPath, RateLimiter } from '#dev/oncall-simulator/rate-limiter.js';
-import { RequestLog } from '#dev/oncall-simulator/request-log.js';
 import { normaliseMessageType } from '#dev/oncall-simulator/rest-endpoint.js';
 
 describe('endpointPath', () => {
@@ -20,25 +19,6 @@ describe('endpointPath', () => {
     const l = new RateLimiter({ perSecond: 100 });
     expect(l.take('k', 'GET', '/api-reporting/v2/incidents')).toBe(true);
     expect(l.take('k', 'GET', '/api-reporting/v2/incidents')).toBe(false);
-  });
-});
-
-describe('RequestLog', () => {
-  it('keeps the newest entries, oldest first, when it wraps', () => {
-    const log = new RequestLog(3);
-    for (let k = 1; k <= 5; k++) log.add({ method: 'GET', path: `/p${k}`, status: 200, atMs: k, realMs: k });
-    expect(log.entries().map((e) => e.path)).toEqual(['/p3', '/p4', '/p5']);
-    log.clear();
-    expect(log.entries()).toEqual([]);
-  });
-
-  it('appends 200k entries quickly (benchmarks count calls with it)', () => {
-    const log = new RequestLog();
-    const t0 = performance.now();
-    for (let k = 0; k < 200_000; k++)
-      log.add({ method: 'GET', path: '/api-public/v1/incidents', status: 200, atMs: k, realMs: k });
-    expect(performance.now() - t0).toBeLessThan(2000);
-    expect(log.entries()).toHaveLength(100_000);
   });
 });
 

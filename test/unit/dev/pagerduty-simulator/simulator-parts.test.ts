@@ -1,6 +1,6 @@
 /** The simulator's parts on their own: rotations, faults, rate windows, signatures, pagination, escalation timing. */
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '#dev/pagerduty-simulator/clock.js';
+import { SimClock } from '#dev/simulator-kit/clock.js';
 import { FaultInjector, validateFaults } from '#dev/pagerduty-simulator/faults.js';
 import { IncidentStore } from '#dev/pagerduty-simulator/incidents.js';
 import { OrgDirectory } from '#dev/pagerduty-simulator/org.js';

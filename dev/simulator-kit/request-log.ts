@@ -1,8 +1,31 @@
 /**
- * Every request the simulator answered outside `/_sim/`, for tests that count calls. A ring
- * buffer: cheap to append, bounded memory, formatted only when read.
+ * Every request a simulator answered outside `/_sim/`, for tests that count calls ("one list call
+ * per poll interval"). A ring buffer: cheap to append, bounded memory, formatted only when read.
  */
-import type { FaultKind, RequestLogEntry } from './types.js';
+import type { FaultKind } from './faults.js';
+
+/** One answered request, as the control API's `requests()` lists it. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** 0 when no response was sent (connection reset, or a held timeout). */
+  status: number;
+  /** Simulated-clock time the request arrived (ISO-8601, ms precision). */
+  at: string;
+  /** Wall-clock time the request arrived (differs from `at` only after advancing/freezing the clock). */
+  realAt: string;
+  /** Parsed JSON body of non-GET requests, when it was JSON and small. */
+  body?: unknown;
+  /** The `From` header, when present (who a PagerDuty REST write acts as; the PagerDuty simulator only). */
+  from?: string;
+  /** The query string without its `?`, when there was one (the PagerDuty simulator only). */
+  query?: string;
+  /** The headers the API documents (`accept`, `content-type`, `from`), as sent (the PagerDuty simulator only). */
+  headers?: Record<string, string>;
+  /** The fault injected into this request, if any. */
+  fault?: FaultKind;
+}
 
 export interface LoggedRequest {
   method: string;

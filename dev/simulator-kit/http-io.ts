@@ -1,4 +1,4 @@
-/** Small HTTP primitives shared by the route files: the parsed request and the reply to send. */
+/** Small HTTP primitives shared by both simulators' route files: the parsed request and the reply to send. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface SimRequest {
@@ -22,19 +22,17 @@ export const json = (status: number, body: unknown, headers?: Record<string, str
   ...(headers ? { headers } : {}),
 });
 
-/** The Events API documents a 512 KB payload limit (docs/pagerduty.md#events-api-v2). */
-export const MAX_BODY_BYTES = 512 * 1024;
-
 export class BodyTooLarge extends Error {}
 
-export function readBody(req: IncomingMessage): Promise<string> {
+/** Rejects with `BodyTooLarge` past `maxBytes` (each simulator passes its service's limit). */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge(`Request body over ${MAX_BODY_BYTES} bytes`));
+      if (size > maxBytes) {
+        reject(new BodyTooLarge(`Request body over ${maxBytes} bytes`));
         req.resume();
         return;
       }
@@ -54,11 +52,11 @@ export function parseJson(raw: string): { body: unknown; jsonError: boolean } {
   }
 }
 
-export function send(res: ServerResponse, reply: Reply): void {
+/** `jsonContentType` is the service's own: On-Call's `application/json`, PagerDuty's with `; charset=utf-8`. */
+export function send(res: ServerResponse, reply: Reply, jsonContentType: string): void {
   if (res.writableEnded || res.destroyed) return;
   const payload = 'json' in reply ? JSON.stringify(reply.json) : reply.text;
-  const contentType =
-    'json' in reply ? 'application/json; charset=utf-8' : (reply.contentType ?? 'text/plain; charset=utf-8');
+  const contentType = 'json' in reply ? jsonContentType : (reply.contentType ?? 'text/plain; charset=utf-8');
   res.writeHead(reply.status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(payload),
@@ -73,9 +71,4 @@ export function isLoopback(address: string | undefined): boolean {
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** `GET /incidents?statuses[]=a&statuses[]=b` and `?statuses=a,b`-free: PagerDuty's array parameters repeat `name[]`. */
-export function queryArray(q: URLSearchParams, name: string): string[] {
-  return [...q.getAll(`${name}[]`), ...q.getAll(name)].filter((v) => v !== '');
 }

@@ -1,6 +1,7 @@
 /**
- * The simulated clock. Every timestamp the simulator emits, the resolved-incident retention and the
- * consistency delay read it, so tests can jump ahead (advance) or stop time (freeze) instead of sleeping.
+ * The simulated clock. Everything time-dependent in a simulator reads it (timestamps it emits,
+ * retention, consistency delays, escalation timers, maintenance windows, on-call shifts), so tests
+ * jump ahead (advance) or stop time (freeze) instead of sleeping.
  */
 export class SimClock {
   private offsetMs = 0;
@@ -34,15 +35,15 @@ export class SimClock {
     this.frozenAt = null;
   }
 
-  /** Called after every advance (pending changes may have become due). */
+  /** Called after every advance (pending changes or escalation timers may have become due). */
   onAdvance(l: () => void): void {
     this.listeners.add(l);
   }
 }
 
 /**
- * ISO-8601 UTC with second precision, as the API documents incident times
- * (docs/splunk-oncall.md#the-incident-object).
+ * ISO-8601 UTC with second precision (`2015-10-06T21:30:42Z`): how both services write incident times
+ * (docs/splunk-oncall.md#endpoints, docs/pagerduty.md#rest-api-v2).
  */
 export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
