@@ -2,7 +2,7 @@ import type { Metrics } from '../../http/metrics.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../runtime/logger.js';
 import type { SendAlertOptions, SendAlertResult } from '../paging-backend.js';
-import { UpstreamError } from '../upstream-error.js';
+import { seconds, transportError, UpstreamError } from '../upstream-error.js';
 import { upstreamRequest, type UpstreamResponse } from '../upstream-http.js';
 import { UpstreamLimiter } from '../upstream-limiter.js';
 import { eventOutcome } from './events.js';
@@ -28,8 +28,6 @@ export interface PagerDutyClientOptions {
   logger?: Logger;
   clock?: Clock;
 }
-
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
 
 /** How long PagerDuty asks us to wait: `Retry-After` (seconds or a date), else `ratelimit-reset` (seconds). */
 export function waitAskedMs(res: Pick<UpstreamResponse, 'header'>, now: number): number | null {
@@ -137,7 +135,7 @@ export class PagerDutyClient {
         timeoutMs: this.opts.eventTimeoutMs,
       });
     } catch (e) {
-      const err = this.transportError('pd_event', e, this.opts.eventTimeoutMs);
+      const err = transportError('PagerDuty', 'pd_event', e, this.opts.eventTimeoutMs);
       count(err.kind);
       this.log.warn({ endpoint: 'pd_event', reason: err.message }, 'PagerDuty event not sent');
       return { ok: false, retryable: true, error: err.message };
@@ -177,7 +175,7 @@ export class PagerDutyClient {
         timeoutMs: this.opts.timeoutMs,
       });
     } catch (e) {
-      const err = this.transportError(endpoint, e, this.opts.timeoutMs);
+      const err = transportError('PagerDuty', endpoint, e, this.opts.timeoutMs);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
       this.log.warn({ endpoint, method, reason: err.message }, 'PagerDuty request failed');
       throw err;
@@ -254,27 +252,6 @@ export class PagerDutyClient {
       status,
       retryable: false,
       detail,
-    });
-  }
-
-  private transportError(endpoint: string, e: unknown, timeoutMs: number): UpstreamError {
-    const name = e instanceof Error ? e.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError')
-      return new UpstreamError('timeout', `PagerDuty did not answer within ${seconds(timeoutMs)}.`, endpoint, {
-        retryable: true,
-      });
-    const code = isObj(e) && typeof e.code === 'string' ? e.code : null;
-    const why =
-      code === 'ECONNREFUSED'
-        ? 'the connection was refused'
-        : code === 'ECONNRESET'
-          ? 'the connection was cut'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'its address could not be resolved'
-            : (code ?? (e instanceof Error ? e.message : 'unknown network error'));
-    return new UpstreamError('network', `Klaxon could not reach PagerDuty (${why}).`, endpoint, {
-      retryable: true,
-      detail: code ?? undefined,
     });
   }
 

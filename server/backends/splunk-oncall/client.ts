@@ -1,6 +1,6 @@
 import type { TeamRef } from '#common/index.js';
 import type { SendAlertResult } from '../paging-backend.js';
-import { UpstreamError } from '../upstream-error.js';
+import { seconds, transportError, UpstreamError } from '../upstream-error.js';
 import type { Metrics } from '../../http/metrics.js';
 import { type Clock, systemClock } from '../../runtime/clock.js';
 import { type Logger, silentLogger } from '../../runtime/logger.js';
@@ -29,7 +29,6 @@ import {
   WireOnCallTeam,
   WireTeamMember,
   errorGist,
-  isObj,
   NO_REASON,
   readAckResults,
   readIncident,
@@ -55,8 +54,6 @@ export interface OnCallClientOptions {
   ratePerSecond?: number;
   clock?: Clock;
 }
-
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`.replace('.0 s', ' s');
 
 /** `Retry-After` in milliseconds from `now`: delta seconds or an HTTP date (RFC 9110); null when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | null {
@@ -252,7 +249,7 @@ export class OnCallClient {
         timeoutMs: this.opts.alertTimeoutMs,
       });
     } catch (e) {
-      const err = this.transportError('alert', e, this.opts.alertTimeoutMs);
+      const err = transportError('On-Call', 'alert', e, this.opts.alertTimeoutMs);
       count(err.kind);
       this.log.warn({ endpoint: 'alert', routingKey, reason: err.message }, 'On-Call alert not sent');
       return { ok: false, retryable: true, error: err.message };
@@ -292,7 +289,7 @@ export class OnCallClient {
         timeoutMs: this.opts.timeoutMs,
       });
     } catch (e) {
-      const err = this.transportError(endpoint, e, this.opts.timeoutMs);
+      const err = transportError('On-Call', endpoint, e, this.opts.timeoutMs);
       this.opts.metrics?.upstreamCalls.inc({ endpoint, status: err.kind });
       this.log.warn({ endpoint, method, reason: err.message }, 'On-Call request failed');
       throw err;
@@ -365,29 +362,6 @@ export class OnCallClient {
       status,
       retryable: false,
       detail,
-    });
-  }
-
-  private transportError(endpoint: string, e: unknown, timeoutMs: number): UpstreamError {
-    const name = e instanceof Error ? e.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return new UpstreamError('timeout', `On-Call did not answer within ${seconds(timeoutMs)}.`, endpoint, {
-        retryable: true,
-      });
-    }
-    const coded = (x: unknown): string | null => (isObj(x) && typeof x.code === 'string' ? x.code : null);
-    const code = e instanceof Error ? (coded(e) ?? coded(e.cause)) : null;
-    const why =
-      code === 'ECONNREFUSED'
-        ? 'the connection was refused'
-        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
-          ? 'the connection was cut'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'its address could not be resolved'
-            : (code ?? (e instanceof Error ? e.message : 'unknown network error'));
-    return new UpstreamError('network', `Klaxon could not reach On-Call (${why}).`, endpoint, {
-      retryable: true,
-      detail: code ?? undefined,
     });
   }
 
